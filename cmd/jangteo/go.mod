@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/cmd/jangteo
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/gateway
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/gen/openapi
+
+go 1.26

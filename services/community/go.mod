@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/services/community
+
+go 1.26

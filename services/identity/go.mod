@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/services/identity
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/jangteo/jangteo/services/order
+
+go 1.26
