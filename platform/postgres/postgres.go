@@ -1,0 +1,80 @@
+// Package postgres opens a service's connection pool, applies its embedded
+// migrations and runs transactions. Each service owns one schema; its pool's
+// search_path points there, so its SQL names tables without a schema prefix.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Connect opens a pool to url whose sessions use schema (created if missing).
+func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: create schema %s: %w", schema, err)
+	}
+	return pool, nil
+}
+
+// DB is what both a pool and a transaction offer; stores take it so one method
+// serves inside and outside a transaction.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// InTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise (and on panic).
+func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, fn)
+}
+
+// Unique-violation and friends, for stores that translate driver errors into
+// domain sentinels.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+)
+
+// IsUniqueViolation reports whether err is a unique-constraint violation, and
+// of which constraint.
+func IsUniqueViolation(err error) (constraint string, ok bool) {
+	return pgCode(err, codeUniqueViolation)
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation.
+func IsForeignKeyViolation(err error) (constraint string, ok bool) {
+	return pgCode(err, codeForeignKeyViolation)
+}
+
+// IsCheckViolation reports whether err is a check-constraint violation.
+func IsCheckViolation(err error) (constraint string, ok bool) {
+	return pgCode(err, codeCheckViolation)
+}
+
+func pgCode(err error, code string) (string, bool) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == code {
+		return pgErr.ConstraintName, true
+	}
+	return "", false
+}
