@@ -1,0 +1,46 @@
+# Jangteo — thin wrappers over go and buf. `make run` starts everything,
+# `make test` checks everything.
+
+MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
+GO_TEST_FLAGS ?= -count=1
+
+.PHONY: run test generate check-generated lint vet bench fmt
+
+## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
+run:
+	go run ./cmd/jangteo dev $(ARGS)
+
+## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
+test: check-generated
+	@set -e; for m in $(MODULES); do \
+		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./...); \
+	done
+
+## generate: regenerate gen/go and gen/openapi from proto/
+generate:
+	go tool buf generate
+
+## check-generated: fail when gen/ differs from what proto/ generates
+check-generated:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	go tool buf generate -o $$tmp; \
+	for f in $$(cd $$tmp && find gen -type f); do \
+		cmp -s $$tmp/$$f $$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
+	done; \
+	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' \)); do \
+		[ -f $$tmp/$$f ] || { echo "generated file without a proto: $$f (run make generate)"; exit 1; }; \
+	done
+
+## lint: buf lint (STANDARD) and go vet on every module
+lint: vet
+	go tool buf lint
+
+vet:
+	@set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
+
+fmt:
+	gofmt -l -w $$(git ls-files '*.go' | grep -v '^gen/')
+
+## bench: benchmarks with printed reports
+bench:
+	@set -e; for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...); done
