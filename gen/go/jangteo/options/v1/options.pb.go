@@ -37,6 +37,10 @@ const (
 	Access_ACCESS_STAFF Access = 3
 	// ACCESS_ADMIN needs a token with the admin role.
 	Access_ACCESS_ADMIN Access = 4
+	// ACCESS_INTERNAL is for other services only (stock reservations, checkout):
+	// such an RPC never has an HTTP rule, so the gateway cannot reach it, and its
+	// port is open only on the cluster network. A token, if sent, is verified.
+	Access_ACCESS_INTERNAL Access = 5
 )
 
 // Enum value maps for Access.
@@ -47,6 +51,7 @@ var (
 		2: "ACCESS_AUTHENTICATED",
 		3: "ACCESS_STAFF",
 		4: "ACCESS_ADMIN",
+		5: "ACCESS_INTERNAL",
 	}
 	Access_value = map[string]int32{
 		"ACCESS_UNSPECIFIED":   0,
@@ -54,6 +59,7 @@ var (
 		"ACCESS_AUTHENTICATED": 2,
 		"ACCESS_STAFF":         3,
 		"ACCESS_ADMIN":         4,
+		"ACCESS_INTERNAL":      5,
 	}
 )
 
@@ -107,13 +113,14 @@ var File_jangteo_options_v1_options_proto protoreflect.FileDescriptor
 
 const file_jangteo_options_v1_options_proto_rawDesc = "" +
 	"\n" +
-	" jangteo/options/v1/options.proto\x12\x12jangteo.options.v1\x1a google/protobuf/descriptor.proto*q\n" +
+	" jangteo/options/v1/options.proto\x12\x12jangteo.options.v1\x1a google/protobuf/descriptor.proto*\x86\x01\n" +
 	"\x06Access\x12\x16\n" +
 	"\x12ACCESS_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rACCESS_PUBLIC\x10\x01\x12\x18\n" +
 	"\x14ACCESS_AUTHENTICATED\x10\x02\x12\x10\n" +
 	"\fACCESS_STAFF\x10\x03\x12\x10\n" +
-	"\fACCESS_ADMIN\x10\x04:T\n" +
+	"\fACCESS_ADMIN\x10\x04\x12\x13\n" +
+	"\x0fACCESS_INTERNAL\x10\x05:T\n" +
 	"\x06access\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0e2\x1a.jangteo.options.v1.AccessR\x06accessB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
 
 var (
