@@ -1,0 +1,125 @@
+package password
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func testHasher(t *testing.T) *Hasher {
+	t.Helper()
+	h, err := NewHasher(TestParams)
+	if err != nil {
+		t.Fatalf("NewHasher(TestParams): %v", err)
+	}
+	return h
+}
+
+func TestHashFormat(t *testing.T) {
+	t.Parallel()
+	// The production parameters must produce exactly the documented layout.
+	got, err := Hash("correct horse 1")
+	if err != nil {
+		t.Fatalf("Hash: %v", err)
+	}
+	re := regexp.MustCompile(`^\$argon2id\$v=19\$m=65536,t=3,p=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+	if !re.MatchString(got) {
+		t.Fatalf("Hash = %q, want PHC argon2id string", got)
+	}
+	ok, rehash, err := Verify("correct horse 1", got)
+	if err != nil || !ok || rehash {
+		t.Fatalf("Verify = %v, %v, %v; want true, false, nil", ok, rehash, err)
+	}
+}
+
+func TestHashUsesFreshSalt(t *testing.T) {
+	t.Parallel()
+	h := testHasher(t)
+	a, _ := h.Hash("same password 1")
+	b, _ := h.Hash("same password 1")
+	if a == b {
+		t.Fatal("two hashes of the same password are equal; salt is not random")
+	}
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	h := testHasher(t)
+	stored, err := h.Hash("비밀번호1234")
+	if err != nil {
+		t.Fatalf("Hash: %v", err)
+	}
+	cheaper, err := NewHasher(Params{Memory: 512, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		t.Fatalf("NewHasher: %v", err)
+	}
+	oldHash, _ := cheaper.Hash("비밀번호1234")
+
+	tests := []struct {
+		name       string
+		pw         string
+		encoded    string
+		wantOK     bool
+		wantRehash bool
+		wantErr    error
+	}{
+		{name: "match", pw: "비밀번호1234", encoded: stored, wantOK: true},
+		{name: "wrong password", pw: "비밀번호1235", encoded: stored},
+		{name: "empty password", pw: "", encoded: stored},
+		// "비" spelled as decomposed jamo (U+1107 U+1175) must match the
+		// precomposed syllable after normalisation.
+		{name: "decomposed hangul", pw: "\u1107\u1175밀번호1234", encoded: stored, wantOK: true},
+		{name: "old params ask for rehash", pw: "비밀번호1234", encoded: oldHash, wantOK: true, wantRehash: true},
+		{name: "old params wrong password", pw: "nope", encoded: oldHash},
+		{name: "empty hash", pw: "x", encoded: "", wantErr: ErrMalformedHash},
+		{name: "bcrypt hash", pw: "x", encoded: "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", wantErr: ErrMalformedHash},
+		{name: "argon2i", pw: "x", encoded: strings.Replace(stored, "argon2id", "argon2i", 1), wantErr: ErrMalformedHash},
+		{name: "version 16", pw: "x", encoded: strings.Replace(stored, "v=19", "v=16", 1), wantErr: ErrIncompatibleVersion},
+		{name: "bad params", pw: "x", encoded: "$argon2id$v=19$m=abc,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", wantErr: ErrMalformedHash},
+		{name: "unknown param", pw: "x", encoded: "$argon2id$v=19$m=1024,t=1,p=1,x=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", wantErr: ErrMalformedHash},
+		{name: "huge memory refused", pw: "x", encoded: "$argon2id$v=19$m=4294967295,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", wantErr: ErrMalformedHash},
+		{name: "zero iterations", pw: "x", encoded: "$argon2id$v=19$m=1024,t=0,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA", wantErr: ErrMalformedHash},
+		{name: "bad salt encoding", pw: "x", encoded: "$argon2id$v=19$m=1024,t=1,p=1$!!!$aGFzaGhhc2hoYXNoaGFzaA", wantErr: ErrMalformedHash},
+		{name: "short key", pw: "x", encoded: "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaA", wantErr: ErrMalformedHash},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ok, rehash, err := h.Verify(tt.pw, tt.encoded)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if ok != tt.wantOK || rehash != tt.wantRehash {
+				t.Fatalf("Verify = %v, %v; want %v, %v", ok, rehash, tt.wantOK, tt.wantRehash)
+			}
+		})
+	}
+}
+
+func TestNewHasherRejectsBadParams(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		p    Params
+	}{
+		{"zero", Params{}},
+		{"no iterations", Params{Memory: 1024, Parallelism: 1, SaltLength: 16, KeyLength: 32}},
+		{"too little memory per lane", Params{Memory: 8, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32}},
+		{"short salt", Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 4, KeyLength: 32}},
+		{"short key", Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 8}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := NewHasher(tt.p); err == nil {
+				t.Fatalf("NewHasher(%+v) = nil error, want one", tt.p)
+			}
+		})
+	}
+	for _, p := range []Params{DefaultParams, TestParams} {
+		if _, err := NewHasher(p); err != nil {
+			t.Errorf("NewHasher(%+v): %v", p, err)
+		}
+	}
+}

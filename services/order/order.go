@@ -1,0 +1,45 @@
+// Package order is the order service: orders, the resale market and space bookings. This is its walking
+// skeleton: the service is declared, served and reachable through the
+// gateway; its RPCs answer Unimplemented until its issue is built.
+package order
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/order/internal/grpcapi"
+	"github.com/jangteo/jangteo/services/order/internal/store"
+)
+
+// Name is the service's name, schema and event stream.
+const Name = "order"
+
+// Config is the order service's configuration.
+type Config struct {
+	service.Base
+}
+
+// DefaultConfig returns the documented defaults (gRPC on :9104).
+func DefaultConfig() Config { return Config{Base: service.Defaults(":9104")} }
+
+// Migrations are the service's schema migrations.
+var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
+
+// Service is a running order service.
+type Service struct{ rt *service.Runtime }
+
+// New connects the service and registers its gRPC API.
+func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
+	if err != nil {
+		return nil, err
+	}
+	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.Server{})
+	return &Service{rt: rt}, nil
+}
+
+// Run serves until ctx ends.
+func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
