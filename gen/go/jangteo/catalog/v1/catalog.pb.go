@@ -23,6 +23,63 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Status is where a reservation is in its life.
+type Reservation_Status int32
+
+const (
+	// STATUS_UNSPECIFIED is never returned.
+	Reservation_STATUS_UNSPECIFIED Reservation_Status = 0
+	// STATUS_ACTIVE: the stock is held until expire_time.
+	Reservation_STATUS_ACTIVE Reservation_Status = 1
+	// STATUS_COMMITTED: the order was paid; the stock is sold.
+	Reservation_STATUS_COMMITTED Reservation_Status = 2
+	// STATUS_RELEASED: the stock went back (cancel, expiry or explicit release).
+	Reservation_STATUS_RELEASED Reservation_Status = 3
+)
+
+// Enum value maps for Reservation_Status.
+var (
+	Reservation_Status_name = map[int32]string{
+		0: "STATUS_UNSPECIFIED",
+		1: "STATUS_ACTIVE",
+		2: "STATUS_COMMITTED",
+		3: "STATUS_RELEASED",
+	}
+	Reservation_Status_value = map[string]int32{
+		"STATUS_UNSPECIFIED": 0,
+		"STATUS_ACTIVE":      1,
+		"STATUS_COMMITTED":   2,
+		"STATUS_RELEASED":    3,
+	}
+)
+
+func (x Reservation_Status) Enum() *Reservation_Status {
+	p := new(Reservation_Status)
+	*p = x
+	return p
+}
+
+func (x Reservation_Status) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Reservation_Status) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_catalog_v1_catalog_proto_enumTypes[0].Descriptor()
+}
+
+func (Reservation_Status) Type() protoreflect.EnumType {
+	return &file_jangteo_catalog_v1_catalog_proto_enumTypes[0]
+}
+
+func (x Reservation_Status) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Reservation_Status.Descriptor instead.
+func (Reservation_Status) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{7, 0}
+}
+
 // Category is a node of the category tree.
 type Category struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -123,6 +180,371 @@ func (x *Category) GetChildren() []*Category {
 	return nil
 }
 
+// Cause is a social problem that brands work on (Impact Museum's "cause").
+type Cause struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the cause's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// slug is the cause's unique URL name.
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// image_url is the cause's picture.
+	ImageUrl string `protobuf:"bytes,4,opt,name=image_url,json=imageUrl,proto3" json:"image_url,omitempty"`
+	// summary is the short text shown in lists.
+	Summary string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	// body is the long text shown on the cause page.
+	Body string `protobuf:"bytes,6,opt,name=body,proto3" json:"body,omitempty"`
+	// brands are the brands working on the cause, filled by GetCause.
+	Brands        []*Brand `protobuf:"bytes,7,rep,name=brands,proto3" json:"brands,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Cause) Reset() {
+	*x = Cause{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Cause) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Cause) ProtoMessage() {}
+
+func (x *Cause) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Cause.ProtoReflect.Descriptor instead.
+func (*Cause) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Cause) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Cause) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *Cause) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Cause) GetImageUrl() string {
+	if x != nil {
+		return x.ImageUrl
+	}
+	return ""
+}
+
+func (x *Cause) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *Cause) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *Cause) GetBrands() []*Brand {
+	if x != nil {
+		return x.Brands
+	}
+	return nil
+}
+
+// Brand is a maker whose products the shop sells.
+type Brand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the brand's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// slug is the brand's unique URL name.
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// logo_url is the brand's logo.
+	LogoUrl string `protobuf:"bytes,4,opt,name=logo_url,json=logoUrl,proto3" json:"logo_url,omitempty"`
+	// homepage_url is the brand's own web site.
+	HomepageUrl string `protobuf:"bytes,5,opt,name=homepage_url,json=homepageUrl,proto3" json:"homepage_url,omitempty"`
+	// summary is the short description shown in lists.
+	Summary string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	// description is the long description shown on the brand page.
+	Description string `protobuf:"bytes,7,opt,name=description,proto3" json:"description,omitempty"`
+	// cause_id is the cause the brand works on; empty when none.
+	CauseId string `protobuf:"bytes,8,opt,name=cause_id,json=causeId,proto3" json:"cause_id,omitempty"`
+	// cause_slug is that cause's slug.
+	CauseSlug     string `protobuf:"bytes,9,opt,name=cause_slug,json=causeSlug,proto3" json:"cause_slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Brand) Reset() {
+	*x = Brand{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Brand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Brand) ProtoMessage() {}
+
+func (x *Brand) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Brand.ProtoReflect.Descriptor instead.
+func (*Brand) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Brand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Brand) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *Brand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Brand) GetLogoUrl() string {
+	if x != nil {
+		return x.LogoUrl
+	}
+	return ""
+}
+
+func (x *Brand) GetHomepageUrl() string {
+	if x != nil {
+		return x.HomepageUrl
+	}
+	return ""
+}
+
+func (x *Brand) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *Brand) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Brand) GetCauseId() string {
+	if x != nil {
+		return x.CauseId
+	}
+	return ""
+}
+
+func (x *Brand) GetCauseSlug() string {
+	if x != nil {
+		return x.CauseSlug
+	}
+	return ""
+}
+
+// ProductOption is one dimension a product varies in, e.g. colour or size.
+type ProductOption struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the option's name, e.g. "size".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// values are the option's values in display order, e.g. ["260", "270"].
+	Values        []string `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProductOption) Reset() {
+	*x = ProductOption{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductOption) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductOption) ProtoMessage() {}
+
+func (x *ProductOption) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductOption.ProtoReflect.Descriptor instead.
+func (*ProductOption) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ProductOption) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ProductOption) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+// Variant is one sellable combination of a product's option values (a SKU).
+// A product without options has exactly one variant with no option values.
+type Variant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the variant's UUID; carts, orders and reservations name it.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// sku is the stock-keeping unit code; unique when set.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// options maps each option name of the product to this variant's value.
+	Options map[string]string `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// stock is the number of units that can still be reserved.
+	Stock int64 `protobuf:"varint,4,opt,name=stock,proto3" json:"stock,omitempty"`
+	// price is what one unit costs: the override when set, else the product's base price.
+	Price *v1.Money `protobuf:"bytes,5,opt,name=price,proto3" json:"price,omitempty"`
+	// price_override is the variant's own price; unset when it sells at the base price.
+	PriceOverride *v1.Money `protobuf:"bytes,6,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Variant) Reset() {
+	*x = Variant{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Variant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Variant) ProtoMessage() {}
+
+func (x *Variant) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Variant.ProtoReflect.Descriptor instead.
+func (*Variant) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Variant) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Variant) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *Variant) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *Variant) GetStock() int64 {
+	if x != nil {
+		return x.Stock
+	}
+	return 0
+}
+
+func (x *Variant) GetPrice() *v1.Money {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *Variant) GetPriceOverride() *v1.Money {
+	if x != nil {
+		return x.PriceOverride
+	}
+	return nil
+}
+
 // Product is something the shop sells.
 type Product struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -149,14 +571,31 @@ type Product struct {
 	// create_time is when the product was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// update_time is when the product last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// brand_id is the product's brand; empty when none.
+	BrandId string `protobuf:"bytes,13,opt,name=brand_id,json=brandId,proto3" json:"brand_id,omitempty"`
+	// brand_slug is that brand's slug.
+	BrandSlug string `protobuf:"bytes,14,opt,name=brand_slug,json=brandSlug,proto3" json:"brand_slug,omitempty"`
+	// brand_name is that brand's name.
+	BrandName string `protobuf:"bytes,15,opt,name=brand_name,json=brandName,proto3" json:"brand_name,omitempty"`
+	// options are the dimensions the product varies in, in display order.
+	Options []*ProductOption `protobuf:"bytes,16,rep,name=options,proto3" json:"options,omitempty"`
+	// variants are the product's SKUs, one per option combination; filled by
+	// GetProduct and the write calls, empty in lists.
+	Variants []*Variant `protobuf:"bytes,17,rep,name=variants,proto3" json:"variants,omitempty"`
+	// review_count is the number of reviews.
+	ReviewCount int64 `protobuf:"varint,18,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
+	// average_rating is the mean review rating (0.5–5); 0 without reviews.
+	AverageRating float64 `protobuf:"fixed64,19,opt,name=average_rating,json=averageRating,proto3" json:"average_rating,omitempty"`
+	// in_stock says whether any variant has stock.
+	InStock       bool `protobuf:"varint,20,opt,name=in_stock,json=inStock,proto3" json:"in_stock,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Product) Reset() {
 	*x = Product{}
-	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[1]
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -168,7 +607,7 @@ func (x *Product) String() string {
 func (*Product) ProtoMessage() {}
 
 func (x *Product) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[1]
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -181,7 +620,7 @@ func (x *Product) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Product.ProtoReflect.Descriptor instead.
 func (*Product) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Product) GetId() string {
@@ -268,6 +707,299 @@ func (x *Product) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Product) GetBrandId() string {
+	if x != nil {
+		return x.BrandId
+	}
+	return ""
+}
+
+func (x *Product) GetBrandSlug() string {
+	if x != nil {
+		return x.BrandSlug
+	}
+	return ""
+}
+
+func (x *Product) GetBrandName() string {
+	if x != nil {
+		return x.BrandName
+	}
+	return ""
+}
+
+func (x *Product) GetOptions() []*ProductOption {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *Product) GetVariants() []*Variant {
+	if x != nil {
+		return x.Variants
+	}
+	return nil
+}
+
+func (x *Product) GetReviewCount() int64 {
+	if x != nil {
+		return x.ReviewCount
+	}
+	return 0
+}
+
+func (x *Product) GetAverageRating() float64 {
+	if x != nil {
+		return x.AverageRating
+	}
+	return 0
+}
+
+func (x *Product) GetInStock() bool {
+	if x != nil {
+		return x.InStock
+	}
+	return false
+}
+
+// Review is a buyer's rating and text for a product.
+type Review struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the review's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// product_id is the reviewed product.
+	ProductId string `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// user_id is the reviewer.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// rating is 0.5 to 5 in half steps.
+	Rating float64 `protobuf:"fixed64,4,opt,name=rating,proto3" json:"rating,omitempty"`
+	// title is the review's headline.
+	Title string `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"`
+	// body is the review's text.
+	Body string `protobuf:"bytes,6,opt,name=body,proto3" json:"body,omitempty"`
+	// create_time is when the review was first written.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// update_time is when the review last changed.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Review) Reset() {
+	*x = Review{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Review) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Review) ProtoMessage() {}
+
+func (x *Review) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Review.ProtoReflect.Descriptor instead.
+func (*Review) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Review) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Review) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *Review) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Review) GetRating() float64 {
+	if x != nil {
+		return x.Rating
+	}
+	return 0
+}
+
+func (x *Review) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Review) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *Review) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Review) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// Reservation holds stock for one order's lines.
+type Reservation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order the stock is held for; it identifies the reservation.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// status is the reservation's state.
+	Status Reservation_Status `protobuf:"varint,2,opt,name=status,proto3,enum=jangteo.catalog.v1.Reservation_Status" json:"status,omitempty"`
+	// lines are the held variants.
+	Lines []*Reservation_Line `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// expire_time is when an active reservation is released by the sweeper.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reservation) Reset() {
+	*x = Reservation{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reservation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reservation) ProtoMessage() {}
+
+func (x *Reservation) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reservation.ProtoReflect.Descriptor instead.
+func (*Reservation) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Reservation) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *Reservation) GetStatus() Reservation_Status {
+	if x != nil {
+		return x.Status
+	}
+	return Reservation_STATUS_UNSPECIFIED
+}
+
+func (x *Reservation) GetLines() []*Reservation_Line {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *Reservation) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// Line is one reserved variant.
+type Reservation_Line struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the reserved variant.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// quantity is the number of units held.
+	Quantity      int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Reservation_Line) Reset() {
+	*x = Reservation_Line{}
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Reservation_Line) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Reservation_Line) ProtoMessage() {}
+
+func (x *Reservation_Line) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Reservation_Line.ProtoReflect.Descriptor instead.
+func (*Reservation_Line) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_proto_rawDescGZIP(), []int{7, 0}
+}
+
+func (x *Reservation_Line) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *Reservation_Line) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
 var File_jangteo_catalog_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
@@ -280,7 +1012,39 @@ const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x1b\n" +
 	"\tparent_id\x18\x05 \x01(\tR\bparentId\x12\x1b\n" +
 	"\timage_url\x18\x06 \x01(\tR\bimageUrl\x128\n" +
-	"\bchildren\x18\a \x03(\v2\x1c.jangteo.catalog.v1.CategoryR\bchildren\"\xaa\x03\n" +
+	"\bchildren\x18\a \x03(\v2\x1c.jangteo.catalog.v1.CategoryR\bchildren\"\xbd\x01\n" +
+	"\x05Cause\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
+	"\timage_url\x18\x04 \x01(\tR\bimageUrl\x12\x18\n" +
+	"\asummary\x18\x05 \x01(\tR\asummary\x12\x12\n" +
+	"\x04body\x18\x06 \x01(\tR\x04body\x121\n" +
+	"\x06brands\x18\a \x03(\v2\x19.jangteo.catalog.v1.BrandR\x06brands\"\xf3\x01\n" +
+	"\x05Brand\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x19\n" +
+	"\blogo_url\x18\x04 \x01(\tR\alogoUrl\x12!\n" +
+	"\fhomepage_url\x18\x05 \x01(\tR\vhomepageUrl\x12\x18\n" +
+	"\asummary\x18\x06 \x01(\tR\asummary\x12 \n" +
+	"\vdescription\x18\a \x01(\tR\vdescription\x12\x19\n" +
+	"\bcause_id\x18\b \x01(\tR\acauseId\x12\x1d\n" +
+	"\n" +
+	"cause_slug\x18\t \x01(\tR\tcauseSlug\";\n" +
+	"\rProductOption\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06values\x18\x02 \x03(\tR\x06values\"\xae\x02\n" +
+	"\aVariant\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12B\n" +
+	"\aoptions\x18\x03 \x03(\v2(.jangteo.catalog.v1.Variant.OptionsEntryR\aoptions\x12\x14\n" +
+	"\x05stock\x18\x04 \x01(\x03R\x05stock\x12,\n" +
+	"\x05price\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12=\n" +
+	"\x0eprice_override\x18\x06 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x05\n" +
 	"\aProduct\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
@@ -298,7 +1062,44 @@ const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTimeB@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
+	"updateTime\x12\x19\n" +
+	"\bbrand_id\x18\r \x01(\tR\abrandId\x12\x1d\n" +
+	"\n" +
+	"brand_slug\x18\x0e \x01(\tR\tbrandSlug\x12\x1d\n" +
+	"\n" +
+	"brand_name\x18\x0f \x01(\tR\tbrandName\x12;\n" +
+	"\aoptions\x18\x10 \x03(\v2!.jangteo.catalog.v1.ProductOptionR\aoptions\x127\n" +
+	"\bvariants\x18\x11 \x03(\v2\x1b.jangteo.catalog.v1.VariantR\bvariants\x12!\n" +
+	"\freview_count\x18\x12 \x01(\x03R\vreviewCount\x12%\n" +
+	"\x0eaverage_rating\x18\x13 \x01(\x01R\raverageRating\x12\x19\n" +
+	"\bin_stock\x18\x14 \x01(\bR\ainStock\"\x8c\x02\n" +
+	"\x06Review\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x12\x16\n" +
+	"\x06rating\x18\x04 \x01(\x01R\x06rating\x12\x14\n" +
+	"\x05title\x18\x05 \x01(\tR\x05title\x12\x12\n" +
+	"\x04body\x18\x06 \x01(\tR\x04body\x12;\n" +
+	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x84\x03\n" +
+	"\vReservation\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12>\n" +
+	"\x06status\x18\x02 \x01(\x0e2&.jangteo.catalog.v1.Reservation.StatusR\x06status\x12:\n" +
+	"\x05lines\x18\x03 \x03(\v2$.jangteo.catalog.v1.Reservation.LineR\x05lines\x12;\n" +
+	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x1aA\n" +
+	"\x04Line\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"^\n" +
+	"\x06Status\x12\x16\n" +
+	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rSTATUS_ACTIVE\x10\x01\x12\x14\n" +
+	"\x10STATUS_COMMITTED\x10\x02\x12\x13\n" +
+	"\x0fSTATUS_RELEASED\x10\x03B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_jangteo_catalog_v1_catalog_proto_rawDescOnce sync.Once
@@ -312,23 +1113,44 @@ func file_jangteo_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 	return file_jangteo_catalog_v1_catalog_proto_rawDescData
 }
 
-var file_jangteo_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_jangteo_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_jangteo_catalog_v1_catalog_proto_goTypes = []any{
-	(*Category)(nil),              // 0: jangteo.catalog.v1.Category
-	(*Product)(nil),               // 1: jangteo.catalog.v1.Product
-	(*v1.Money)(nil),              // 2: jangteo.type.v1.Money
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(Reservation_Status)(0),       // 0: jangteo.catalog.v1.Reservation.Status
+	(*Category)(nil),              // 1: jangteo.catalog.v1.Category
+	(*Cause)(nil),                 // 2: jangteo.catalog.v1.Cause
+	(*Brand)(nil),                 // 3: jangteo.catalog.v1.Brand
+	(*ProductOption)(nil),         // 4: jangteo.catalog.v1.ProductOption
+	(*Variant)(nil),               // 5: jangteo.catalog.v1.Variant
+	(*Product)(nil),               // 6: jangteo.catalog.v1.Product
+	(*Review)(nil),                // 7: jangteo.catalog.v1.Review
+	(*Reservation)(nil),           // 8: jangteo.catalog.v1.Reservation
+	nil,                           // 9: jangteo.catalog.v1.Variant.OptionsEntry
+	(*Reservation_Line)(nil),      // 10: jangteo.catalog.v1.Reservation.Line
+	(*v1.Money)(nil),              // 11: jangteo.type.v1.Money
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
 }
 var file_jangteo_catalog_v1_catalog_proto_depIdxs = []int32{
-	0, // 0: jangteo.catalog.v1.Category.children:type_name -> jangteo.catalog.v1.Category
-	2, // 1: jangteo.catalog.v1.Product.price:type_name -> jangteo.type.v1.Money
-	3, // 2: jangteo.catalog.v1.Product.create_time:type_name -> google.protobuf.Timestamp
-	3, // 3: jangteo.catalog.v1.Product.update_time:type_name -> google.protobuf.Timestamp
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	1,  // 0: jangteo.catalog.v1.Category.children:type_name -> jangteo.catalog.v1.Category
+	3,  // 1: jangteo.catalog.v1.Cause.brands:type_name -> jangteo.catalog.v1.Brand
+	9,  // 2: jangteo.catalog.v1.Variant.options:type_name -> jangteo.catalog.v1.Variant.OptionsEntry
+	11, // 3: jangteo.catalog.v1.Variant.price:type_name -> jangteo.type.v1.Money
+	11, // 4: jangteo.catalog.v1.Variant.price_override:type_name -> jangteo.type.v1.Money
+	11, // 5: jangteo.catalog.v1.Product.price:type_name -> jangteo.type.v1.Money
+	12, // 6: jangteo.catalog.v1.Product.create_time:type_name -> google.protobuf.Timestamp
+	12, // 7: jangteo.catalog.v1.Product.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 8: jangteo.catalog.v1.Product.options:type_name -> jangteo.catalog.v1.ProductOption
+	5,  // 9: jangteo.catalog.v1.Product.variants:type_name -> jangteo.catalog.v1.Variant
+	12, // 10: jangteo.catalog.v1.Review.create_time:type_name -> google.protobuf.Timestamp
+	12, // 11: jangteo.catalog.v1.Review.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 12: jangteo.catalog.v1.Reservation.status:type_name -> jangteo.catalog.v1.Reservation.Status
+	10, // 13: jangteo.catalog.v1.Reservation.lines:type_name -> jangteo.catalog.v1.Reservation.Line
+	12, // 14: jangteo.catalog.v1.Reservation.expire_time:type_name -> google.protobuf.Timestamp
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_catalog_v1_catalog_proto_init() }
@@ -341,13 +1163,14 @@ func file_jangteo_catalog_v1_catalog_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_catalog_v1_catalog_proto_rawDesc), len(file_jangteo_catalog_v1_catalog_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   2,
+			NumEnums:      1,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_jangteo_catalog_v1_catalog_proto_goTypes,
 		DependencyIndexes: file_jangteo_catalog_v1_catalog_proto_depIdxs,
+		EnumInfos:         file_jangteo_catalog_v1_catalog_proto_enumTypes,
 		MessageInfos:      file_jangteo_catalog_v1_catalog_proto_msgTypes,
 	}.Build()
 	File_jangteo_catalog_v1_catalog_proto = out.File

@@ -13,6 +13,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -236,6 +237,1490 @@ func (x *ListCategoriesResponse) GetCategories() []*Category {
 	return nil
 }
 
+// UpdateCategoryRequest changes a category; unset fields stay as they are.
+type UpdateCategoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the category to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the new display name.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// slug is the new URL name.
+	Slug *string `protobuf:"bytes,3,opt,name=slug,proto3,oneof" json:"slug,omitempty"`
+	// description is the new short text.
+	Description *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// parent_id moves the category; empty makes it a root.
+	ParentId *string `protobuf:"bytes,5,opt,name=parent_id,json=parentId,proto3,oneof" json:"parent_id,omitempty"`
+	// image_url is the new picture.
+	ImageUrl      *string `protobuf:"bytes,6,opt,name=image_url,json=imageUrl,proto3,oneof" json:"image_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCategoryRequest) Reset() {
+	*x = UpdateCategoryRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCategoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCategoryRequest) ProtoMessage() {}
+
+func (x *UpdateCategoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCategoryRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCategoryRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateCategoryRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateCategoryRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateCategoryRequest) GetSlug() string {
+	if x != nil && x.Slug != nil {
+		return *x.Slug
+	}
+	return ""
+}
+
+func (x *UpdateCategoryRequest) GetDescription() string {
+	if x != nil && x.Description != nil {
+		return *x.Description
+	}
+	return ""
+}
+
+func (x *UpdateCategoryRequest) GetParentId() string {
+	if x != nil && x.ParentId != nil {
+		return *x.ParentId
+	}
+	return ""
+}
+
+func (x *UpdateCategoryRequest) GetImageUrl() string {
+	if x != nil && x.ImageUrl != nil {
+		return *x.ImageUrl
+	}
+	return ""
+}
+
+// UpdateCategoryResponse carries the changed category.
+type UpdateCategoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// category is the stored category.
+	Category      *Category `protobuf:"bytes,1,opt,name=category,proto3" json:"category,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCategoryResponse) Reset() {
+	*x = UpdateCategoryResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCategoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCategoryResponse) ProtoMessage() {}
+
+func (x *UpdateCategoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCategoryResponse.ProtoReflect.Descriptor instead.
+func (*UpdateCategoryResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UpdateCategoryResponse) GetCategory() *Category {
+	if x != nil {
+		return x.Category
+	}
+	return nil
+}
+
+// DeleteCategoryRequest names a category to delete.
+type DeleteCategoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the category to delete.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCategoryRequest) Reset() {
+	*x = DeleteCategoryRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCategoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCategoryRequest) ProtoMessage() {}
+
+func (x *DeleteCategoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCategoryRequest.ProtoReflect.Descriptor instead.
+func (*DeleteCategoryRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *DeleteCategoryRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteCategoryResponse is empty.
+type DeleteCategoryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCategoryResponse) Reset() {
+	*x = DeleteCategoryResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCategoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCategoryResponse) ProtoMessage() {}
+
+func (x *DeleteCategoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCategoryResponse.ProtoReflect.Descriptor instead.
+func (*DeleteCategoryResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{7}
+}
+
+// CreateCauseRequest describes a new cause.
+type CreateCauseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the display name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// slug is the URL name; derived from the name when empty.
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// image_url is the cause's picture.
+	ImageUrl string `protobuf:"bytes,3,opt,name=image_url,json=imageUrl,proto3" json:"image_url,omitempty"`
+	// summary is the short text.
+	Summary string `protobuf:"bytes,4,opt,name=summary,proto3" json:"summary,omitempty"`
+	// body is the long text.
+	Body          string `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCauseRequest) Reset() {
+	*x = CreateCauseRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCauseRequest) ProtoMessage() {}
+
+func (x *CreateCauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCauseRequest.ProtoReflect.Descriptor instead.
+func (*CreateCauseRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *CreateCauseRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateCauseRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreateCauseRequest) GetImageUrl() string {
+	if x != nil {
+		return x.ImageUrl
+	}
+	return ""
+}
+
+func (x *CreateCauseRequest) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *CreateCauseRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// CreateCauseResponse carries the created cause.
+type CreateCauseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cause is the stored cause.
+	Cause         *Cause `protobuf:"bytes,1,opt,name=cause,proto3" json:"cause,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCauseResponse) Reset() {
+	*x = CreateCauseResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCauseResponse) ProtoMessage() {}
+
+func (x *CreateCauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCauseResponse.ProtoReflect.Descriptor instead.
+func (*CreateCauseResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CreateCauseResponse) GetCause() *Cause {
+	if x != nil {
+		return x.Cause
+	}
+	return nil
+}
+
+// UpdateCauseRequest changes a cause; unset fields stay as they are.
+type UpdateCauseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the cause to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the new display name.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// slug is the new URL name.
+	Slug *string `protobuf:"bytes,3,opt,name=slug,proto3,oneof" json:"slug,omitempty"`
+	// image_url is the new picture.
+	ImageUrl *string `protobuf:"bytes,4,opt,name=image_url,json=imageUrl,proto3,oneof" json:"image_url,omitempty"`
+	// summary is the new short text.
+	Summary *string `protobuf:"bytes,5,opt,name=summary,proto3,oneof" json:"summary,omitempty"`
+	// body is the new long text.
+	Body          *string `protobuf:"bytes,6,opt,name=body,proto3,oneof" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCauseRequest) Reset() {
+	*x = UpdateCauseRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCauseRequest) ProtoMessage() {}
+
+func (x *UpdateCauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCauseRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCauseRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UpdateCauseRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateCauseRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateCauseRequest) GetSlug() string {
+	if x != nil && x.Slug != nil {
+		return *x.Slug
+	}
+	return ""
+}
+
+func (x *UpdateCauseRequest) GetImageUrl() string {
+	if x != nil && x.ImageUrl != nil {
+		return *x.ImageUrl
+	}
+	return ""
+}
+
+func (x *UpdateCauseRequest) GetSummary() string {
+	if x != nil && x.Summary != nil {
+		return *x.Summary
+	}
+	return ""
+}
+
+func (x *UpdateCauseRequest) GetBody() string {
+	if x != nil && x.Body != nil {
+		return *x.Body
+	}
+	return ""
+}
+
+// UpdateCauseResponse carries the changed cause.
+type UpdateCauseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cause is the stored cause.
+	Cause         *Cause `protobuf:"bytes,1,opt,name=cause,proto3" json:"cause,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCauseResponse) Reset() {
+	*x = UpdateCauseResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCauseResponse) ProtoMessage() {}
+
+func (x *UpdateCauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCauseResponse.ProtoReflect.Descriptor instead.
+func (*UpdateCauseResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UpdateCauseResponse) GetCause() *Cause {
+	if x != nil {
+		return x.Cause
+	}
+	return nil
+}
+
+// DeleteCauseRequest names a cause to delete.
+type DeleteCauseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the cause to delete.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCauseRequest) Reset() {
+	*x = DeleteCauseRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCauseRequest) ProtoMessage() {}
+
+func (x *DeleteCauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCauseRequest.ProtoReflect.Descriptor instead.
+func (*DeleteCauseRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DeleteCauseRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteCauseResponse is empty.
+type DeleteCauseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCauseResponse) Reset() {
+	*x = DeleteCauseResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCauseResponse) ProtoMessage() {}
+
+func (x *DeleteCauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCauseResponse.ProtoReflect.Descriptor instead.
+func (*DeleteCauseResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{13}
+}
+
+// ListCausesRequest has no parameters.
+type ListCausesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCausesRequest) Reset() {
+	*x = ListCausesRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCausesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCausesRequest) ProtoMessage() {}
+
+func (x *ListCausesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCausesRequest.ProtoReflect.Descriptor instead.
+func (*ListCausesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{14}
+}
+
+// ListCausesResponse holds every cause.
+type ListCausesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// causes by name.
+	Causes        []*Cause `protobuf:"bytes,1,rep,name=causes,proto3" json:"causes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCausesResponse) Reset() {
+	*x = ListCausesResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCausesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCausesResponse) ProtoMessage() {}
+
+func (x *ListCausesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCausesResponse.ProtoReflect.Descriptor instead.
+func (*ListCausesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListCausesResponse) GetCauses() []*Cause {
+	if x != nil {
+		return x.Causes
+	}
+	return nil
+}
+
+// GetCauseRequest names a cause.
+type GetCauseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the cause's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCauseRequest) Reset() {
+	*x = GetCauseRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCauseRequest) ProtoMessage() {}
+
+func (x *GetCauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCauseRequest.ProtoReflect.Descriptor instead.
+func (*GetCauseRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetCauseRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// GetCauseResponse carries a cause and its brands.
+type GetCauseResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cause is the cause asked for, with brands filled.
+	Cause         *Cause `protobuf:"bytes,1,opt,name=cause,proto3" json:"cause,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCauseResponse) Reset() {
+	*x = GetCauseResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCauseResponse) ProtoMessage() {}
+
+func (x *GetCauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCauseResponse.ProtoReflect.Descriptor instead.
+func (*GetCauseResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetCauseResponse) GetCause() *Cause {
+	if x != nil {
+		return x.Cause
+	}
+	return nil
+}
+
+// CreateBrandRequest describes a new brand.
+type CreateBrandRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the display name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// slug is the URL name; derived from the name when empty.
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// logo_url is the brand's logo.
+	LogoUrl string `protobuf:"bytes,3,opt,name=logo_url,json=logoUrl,proto3" json:"logo_url,omitempty"`
+	// homepage_url is the brand's web site.
+	HomepageUrl string `protobuf:"bytes,4,opt,name=homepage_url,json=homepageUrl,proto3" json:"homepage_url,omitempty"`
+	// summary is the short description.
+	Summary string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	// description is the long description.
+	Description string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// cause_id is the cause the brand works on; empty for none.
+	CauseId       string `protobuf:"bytes,7,opt,name=cause_id,json=causeId,proto3" json:"cause_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBrandRequest) Reset() {
+	*x = CreateBrandRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBrandRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBrandRequest) ProtoMessage() {}
+
+func (x *CreateBrandRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBrandRequest.ProtoReflect.Descriptor instead.
+func (*CreateBrandRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CreateBrandRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetLogoUrl() string {
+	if x != nil {
+		return x.LogoUrl
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetHomepageUrl() string {
+	if x != nil {
+		return x.HomepageUrl
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateBrandRequest) GetCauseId() string {
+	if x != nil {
+		return x.CauseId
+	}
+	return ""
+}
+
+// CreateBrandResponse carries the created brand.
+type CreateBrandResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// brand is the stored brand.
+	Brand         *Brand `protobuf:"bytes,1,opt,name=brand,proto3" json:"brand,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBrandResponse) Reset() {
+	*x = CreateBrandResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBrandResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBrandResponse) ProtoMessage() {}
+
+func (x *CreateBrandResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBrandResponse.ProtoReflect.Descriptor instead.
+func (*CreateBrandResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateBrandResponse) GetBrand() *Brand {
+	if x != nil {
+		return x.Brand
+	}
+	return nil
+}
+
+// UpdateBrandRequest changes a brand; unset fields stay as they are.
+type UpdateBrandRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the brand to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the new display name.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// slug is the new URL name.
+	Slug *string `protobuf:"bytes,3,opt,name=slug,proto3,oneof" json:"slug,omitempty"`
+	// logo_url is the new logo.
+	LogoUrl *string `protobuf:"bytes,4,opt,name=logo_url,json=logoUrl,proto3,oneof" json:"logo_url,omitempty"`
+	// homepage_url is the new web site.
+	HomepageUrl *string `protobuf:"bytes,5,opt,name=homepage_url,json=homepageUrl,proto3,oneof" json:"homepage_url,omitempty"`
+	// summary is the new short description.
+	Summary *string `protobuf:"bytes,6,opt,name=summary,proto3,oneof" json:"summary,omitempty"`
+	// description is the new long description.
+	Description *string `protobuf:"bytes,7,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// cause_id is the new cause; empty removes it.
+	CauseId       *string `protobuf:"bytes,8,opt,name=cause_id,json=causeId,proto3,oneof" json:"cause_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBrandRequest) Reset() {
+	*x = UpdateBrandRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBrandRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBrandRequest) ProtoMessage() {}
+
+func (x *UpdateBrandRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBrandRequest.ProtoReflect.Descriptor instead.
+func (*UpdateBrandRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdateBrandRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetSlug() string {
+	if x != nil && x.Slug != nil {
+		return *x.Slug
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetLogoUrl() string {
+	if x != nil && x.LogoUrl != nil {
+		return *x.LogoUrl
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetHomepageUrl() string {
+	if x != nil && x.HomepageUrl != nil {
+		return *x.HomepageUrl
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetSummary() string {
+	if x != nil && x.Summary != nil {
+		return *x.Summary
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetDescription() string {
+	if x != nil && x.Description != nil {
+		return *x.Description
+	}
+	return ""
+}
+
+func (x *UpdateBrandRequest) GetCauseId() string {
+	if x != nil && x.CauseId != nil {
+		return *x.CauseId
+	}
+	return ""
+}
+
+// UpdateBrandResponse carries the changed brand.
+type UpdateBrandResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// brand is the stored brand.
+	Brand         *Brand `protobuf:"bytes,1,opt,name=brand,proto3" json:"brand,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBrandResponse) Reset() {
+	*x = UpdateBrandResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBrandResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBrandResponse) ProtoMessage() {}
+
+func (x *UpdateBrandResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBrandResponse.ProtoReflect.Descriptor instead.
+func (*UpdateBrandResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateBrandResponse) GetBrand() *Brand {
+	if x != nil {
+		return x.Brand
+	}
+	return nil
+}
+
+// DeleteBrandRequest names a brand to delete.
+type DeleteBrandRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the brand to delete.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteBrandRequest) Reset() {
+	*x = DeleteBrandRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteBrandRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteBrandRequest) ProtoMessage() {}
+
+func (x *DeleteBrandRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteBrandRequest.ProtoReflect.Descriptor instead.
+func (*DeleteBrandRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DeleteBrandRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteBrandResponse is empty.
+type DeleteBrandResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteBrandResponse) Reset() {
+	*x = DeleteBrandResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteBrandResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteBrandResponse) ProtoMessage() {}
+
+func (x *DeleteBrandResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteBrandResponse.ProtoReflect.Descriptor instead.
+func (*DeleteBrandResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+}
+
+// ListBrandsRequest filters the brand list.
+type ListBrandsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cause is a cause slug; only its brands are listed when set.
+	Cause         string `protobuf:"bytes,1,opt,name=cause,proto3" json:"cause,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBrandsRequest) Reset() {
+	*x = ListBrandsRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBrandsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBrandsRequest) ProtoMessage() {}
+
+func (x *ListBrandsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBrandsRequest.ProtoReflect.Descriptor instead.
+func (*ListBrandsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListBrandsRequest) GetCause() string {
+	if x != nil {
+		return x.Cause
+	}
+	return ""
+}
+
+// ListBrandsResponse holds the brands.
+type ListBrandsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// brands by name.
+	Brands        []*Brand `protobuf:"bytes,1,rep,name=brands,proto3" json:"brands,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBrandsResponse) Reset() {
+	*x = ListBrandsResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBrandsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBrandsResponse) ProtoMessage() {}
+
+func (x *ListBrandsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBrandsResponse.ProtoReflect.Descriptor instead.
+func (*ListBrandsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListBrandsResponse) GetBrands() []*Brand {
+	if x != nil {
+		return x.Brands
+	}
+	return nil
+}
+
+// GetBrandRequest names a brand and the page of its products to include.
+type GetBrandRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the brand's slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// page is the 1-based page of products; 0 means 1.
+	Page int32 `protobuf:"varint,2,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is the number of products per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBrandRequest) Reset() {
+	*x = GetBrandRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBrandRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBrandRequest) ProtoMessage() {}
+
+func (x *GetBrandRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBrandRequest.ProtoReflect.Descriptor instead.
+func (*GetBrandRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetBrandRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *GetBrandRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *GetBrandRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// GetBrandResponse carries a brand and a page of its products, newest first.
+type GetBrandResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// brand is the brand asked for.
+	Brand *Brand `protobuf:"bytes,1,opt,name=brand,proto3" json:"brand,omitempty"`
+	// products are the brand's products on this page.
+	Products []*Product `protobuf:"bytes,2,rep,name=products,proto3" json:"products,omitempty"`
+	// total_count is the number of the brand's listed products.
+	TotalCount int64 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// total_pages is the number of pages at this page size.
+	TotalPages    int32 `protobuf:"varint,4,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBrandResponse) Reset() {
+	*x = GetBrandResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBrandResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBrandResponse) ProtoMessage() {}
+
+func (x *GetBrandResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBrandResponse.ProtoReflect.Descriptor instead.
+func (*GetBrandResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetBrandResponse) GetBrand() *Brand {
+	if x != nil {
+		return x.Brand
+	}
+	return nil
+}
+
+func (x *GetBrandResponse) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+func (x *GetBrandResponse) GetTotalCount() int64 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *GetBrandResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+// ProductOptionInput declares one option of a new product.
+type ProductOptionInput struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the option's name, e.g. "size" or "colour".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// values are the option's values in display order; no duplicates.
+	Values        []string `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProductOptionInput) Reset() {
+	*x = ProductOptionInput{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductOptionInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductOptionInput) ProtoMessage() {}
+
+func (x *ProductOptionInput) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductOptionInput.ProtoReflect.Descriptor instead.
+func (*ProductOptionInput) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ProductOptionInput) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ProductOptionInput) GetValues() []string {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+// VariantInput sets the SKU, stock or price of one option combination of a new product.
+type VariantInput struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// options names the combination: a value for every option of the product.
+	Options map[string]string `protobuf:"bytes,1,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// sku is the stock-keeping unit code.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// stock is the number of units on hand.
+	Stock int64 `protobuf:"varint,3,opt,name=stock,proto3" json:"stock,omitempty"`
+	// price_override is the variant's own price; unset sells at the base price.
+	PriceOverride *v1.Money `protobuf:"bytes,4,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VariantInput) Reset() {
+	*x = VariantInput{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VariantInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VariantInput) ProtoMessage() {}
+
+func (x *VariantInput) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VariantInput.ProtoReflect.Descriptor instead.
+func (*VariantInput) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *VariantInput) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *VariantInput) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *VariantInput) GetStock() int64 {
+	if x != nil {
+		return x.Stock
+	}
+	return 0
+}
+
+func (x *VariantInput) GetPriceOverride() *v1.Money {
+	if x != nil {
+		return x.PriceOverride
+	}
+	return nil
+}
+
 // CreateProductRequest describes a new product.
 type CreateProductRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -250,14 +1735,27 @@ type CreateProductRequest struct {
 	// price is the base price.
 	Price *v1.Money `protobuf:"bytes,5,opt,name=price,proto3" json:"price,omitempty"`
 	// image_urls are the product's pictures in display order.
-	ImageUrls     []string `protobuf:"bytes,6,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	ImageUrls []string `protobuf:"bytes,6,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	// brand_id is the product's brand; empty for none.
+	BrandId string `protobuf:"bytes,7,opt,name=brand_id,json=brandId,proto3" json:"brand_id,omitempty"`
+	// options are the dimensions the product varies in; a variant is created for
+	// every combination of their values.
+	Options []*ProductOptionInput `protobuf:"bytes,8,rep,name=options,proto3" json:"options,omitempty"`
+	// variants set SKU, stock and price override of chosen combinations;
+	// combinations not listed get `stock` units at the base price.
+	Variants []*VariantInput `protobuf:"bytes,9,rep,name=variants,proto3" json:"variants,omitempty"`
+	// stock is the stock of every variant not listed in variants (the default
+	// variant of a product without options).
+	Stock int64 `protobuf:"varint,10,opt,name=stock,proto3" json:"stock,omitempty"`
+	// sku is the SKU of the default variant of a product without options.
+	Sku           string `protobuf:"bytes,11,opt,name=sku,proto3" json:"sku,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateProductRequest) Reset() {
 	*x = CreateProductRequest{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -269,7 +1767,7 @@ func (x *CreateProductRequest) String() string {
 func (*CreateProductRequest) ProtoMessage() {}
 
 func (x *CreateProductRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -282,7 +1780,7 @@ func (x *CreateProductRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateProductRequest.ProtoReflect.Descriptor instead.
 func (*CreateProductRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{4}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateProductRequest) GetName() string {
@@ -327,10 +1825,45 @@ func (x *CreateProductRequest) GetImageUrls() []string {
 	return nil
 }
 
+func (x *CreateProductRequest) GetBrandId() string {
+	if x != nil {
+		return x.BrandId
+	}
+	return ""
+}
+
+func (x *CreateProductRequest) GetOptions() []*ProductOptionInput {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *CreateProductRequest) GetVariants() []*VariantInput {
+	if x != nil {
+		return x.Variants
+	}
+	return nil
+}
+
+func (x *CreateProductRequest) GetStock() int64 {
+	if x != nil {
+		return x.Stock
+	}
+	return 0
+}
+
+func (x *CreateProductRequest) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
 // CreateProductResponse carries the created product.
 type CreateProductResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// product is the stored product.
+	// product is the stored product with its variants.
 	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -338,7 +1871,7 @@ type CreateProductResponse struct {
 
 func (x *CreateProductResponse) Reset() {
 	*x = CreateProductResponse{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -350,7 +1883,7 @@ func (x *CreateProductResponse) String() string {
 func (*CreateProductResponse) ProtoMessage() {}
 
 func (x *CreateProductResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -363,7 +1896,7 @@ func (x *CreateProductResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateProductResponse.ProtoReflect.Descriptor instead.
 func (*CreateProductResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{5}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateProductResponse) GetProduct() *Product {
@@ -384,7 +1917,7 @@ type GetProductRequest struct {
 
 func (x *GetProductRequest) Reset() {
 	*x = GetProductRequest{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -396,7 +1929,7 @@ func (x *GetProductRequest) String() string {
 func (*GetProductRequest) ProtoMessage() {}
 
 func (x *GetProductRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -409,7 +1942,7 @@ func (x *GetProductRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProductRequest.ProtoReflect.Descriptor instead.
 func (*GetProductRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetProductRequest) GetSlug() string {
@@ -422,7 +1955,7 @@ func (x *GetProductRequest) GetSlug() string {
 // GetProductResponse carries one product.
 type GetProductResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// product is the product asked for.
+	// product is the product asked for, with its variants.
 	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -430,7 +1963,7 @@ type GetProductResponse struct {
 
 func (x *GetProductResponse) Reset() {
 	*x = GetProductResponse{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -442,7 +1975,7 @@ func (x *GetProductResponse) String() string {
 func (*GetProductResponse) ProtoMessage() {}
 
 func (x *GetProductResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -455,7 +1988,7 @@ func (x *GetProductResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProductResponse.ProtoReflect.Descriptor instead.
 func (*GetProductResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{7}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetProductResponse) GetProduct() *Product {
@@ -465,7 +1998,7 @@ func (x *GetProductResponse) GetProduct() *Product {
 	return nil
 }
 
-// ListProductsRequest filters and pages the product list.
+// ListProductsRequest searches, filters and pages the product list.
 type ListProductsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// category is a category slug; sub-categories are included.
@@ -473,14 +2006,33 @@ type ListProductsRequest struct {
 	// page is the 1-based page number; 0 means 1.
 	Page int32 `protobuf:"varint,2,opt,name=page,proto3" json:"page,omitempty"`
 	// page_size is the number of items per page (default 20, at most 100).
-	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// q matches a substring of the product's name, description or brand name
+	// (case-insensitive; Korean works).
+	Q string `protobuf:"bytes,4,opt,name=q,proto3" json:"q,omitempty"`
+	// brand is a brand slug.
+	Brand string `protobuf:"bytes,5,opt,name=brand,proto3" json:"brand,omitempty"`
+	// cause is a cause slug: products of brands working on it.
+	Cause string `protobuf:"bytes,6,opt,name=cause,proto3" json:"cause,omitempty"`
+	// min_price keeps products whose base price is at least this (minor units).
+	MinPrice *int64 `protobuf:"varint,7,opt,name=min_price,json=minPrice,proto3,oneof" json:"min_price,omitempty"`
+	// max_price keeps products whose base price is at most this (minor units).
+	MaxPrice *int64 `protobuf:"varint,8,opt,name=max_price,json=maxPrice,proto3,oneof" json:"max_price,omitempty"`
+	// in_stock keeps only products with a variant in stock (matching the option
+	// filters when given).
+	InStock bool `protobuf:"varint,9,opt,name=in_stock,json=inStock,proto3" json:"in_stock,omitempty"`
+	// sort is newest (default), price_asc, price_desc, rating or popular.
+	Sort string `protobuf:"bytes,10,opt,name=sort,proto3" json:"sort,omitempty"`
+	// options keeps products with a variant having all these option values;
+	// in a URL: ?options[size]=270&options[colour]=black.
+	Options       map[string]string `protobuf:"bytes,11,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListProductsRequest) Reset() {
 	*x = ListProductsRequest{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -492,7 +2044,7 @@ func (x *ListProductsRequest) String() string {
 func (*ListProductsRequest) ProtoMessage() {}
 
 func (x *ListProductsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -505,7 +2057,7 @@ func (x *ListProductsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProductsRequest.ProtoReflect.Descriptor instead.
 func (*ListProductsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListProductsRequest) GetCategory() string {
@@ -529,10 +2081,66 @@ func (x *ListProductsRequest) GetPageSize() int32 {
 	return 0
 }
 
+func (x *ListProductsRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *ListProductsRequest) GetBrand() string {
+	if x != nil {
+		return x.Brand
+	}
+	return ""
+}
+
+func (x *ListProductsRequest) GetCause() string {
+	if x != nil {
+		return x.Cause
+	}
+	return ""
+}
+
+func (x *ListProductsRequest) GetMinPrice() int64 {
+	if x != nil && x.MinPrice != nil {
+		return *x.MinPrice
+	}
+	return 0
+}
+
+func (x *ListProductsRequest) GetMaxPrice() int64 {
+	if x != nil && x.MaxPrice != nil {
+		return *x.MaxPrice
+	}
+	return 0
+}
+
+func (x *ListProductsRequest) GetInStock() bool {
+	if x != nil {
+		return x.InStock
+	}
+	return false
+}
+
+func (x *ListProductsRequest) GetSort() string {
+	if x != nil {
+		return x.Sort
+	}
+	return ""
+}
+
+func (x *ListProductsRequest) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
 // ListProductsResponse is one page of products.
 type ListProductsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// products on this page.
+	// products on this page (without variants).
 	Products []*Product `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
 	// total_count is the number of products matching the filter.
 	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
@@ -546,7 +2154,7 @@ type ListProductsResponse struct {
 
 func (x *ListProductsResponse) Reset() {
 	*x = ListProductsResponse{}
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -558,7 +2166,7 @@ func (x *ListProductsResponse) String() string {
 func (*ListProductsResponse) ProtoMessage() {}
 
 func (x *ListProductsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -571,7 +2179,7 @@ func (x *ListProductsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProductsResponse.ProtoReflect.Descriptor instead.
 func (*ListProductsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListProductsResponse) GetProducts() []*Product {
@@ -602,11 +2210,1384 @@ func (x *ListProductsResponse) GetPage() int32 {
 	return 0
 }
 
+// UpdateProductRequest changes a product; unset fields stay as they are.
+type UpdateProductRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the product to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the new display name.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// slug is the new URL name.
+	Slug *string `protobuf:"bytes,3,opt,name=slug,proto3,oneof" json:"slug,omitempty"`
+	// description is the new product text.
+	Description *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// category_id files the product under another category.
+	CategoryId *string `protobuf:"bytes,5,opt,name=category_id,json=categoryId,proto3,oneof" json:"category_id,omitempty"`
+	// brand_id changes the brand; empty removes it.
+	BrandId *string `protobuf:"bytes,6,opt,name=brand_id,json=brandId,proto3,oneof" json:"brand_id,omitempty"`
+	// price is the new base price.
+	Price *v1.Money `protobuf:"bytes,7,opt,name=price,proto3" json:"price,omitempty"`
+	// available stops or resumes sales.
+	Available *bool `protobuf:"varint,8,opt,name=available,proto3,oneof" json:"available,omitempty"`
+	// set_image_urls replaces the picture list with image_urls (to reorder or remove).
+	SetImageUrls bool `protobuf:"varint,9,opt,name=set_image_urls,json=setImageUrls,proto3" json:"set_image_urls,omitempty"`
+	// image_urls is the new picture list when set_image_urls is true.
+	ImageUrls     []string `protobuf:"bytes,10,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateProductRequest) Reset() {
+	*x = UpdateProductRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateProductRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateProductRequest) ProtoMessage() {}
+
+func (x *UpdateProductRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateProductRequest.ProtoReflect.Descriptor instead.
+func (*UpdateProductRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *UpdateProductRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetSlug() string {
+	if x != nil && x.Slug != nil {
+		return *x.Slug
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetDescription() string {
+	if x != nil && x.Description != nil {
+		return *x.Description
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetCategoryId() string {
+	if x != nil && x.CategoryId != nil {
+		return *x.CategoryId
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetBrandId() string {
+	if x != nil && x.BrandId != nil {
+		return *x.BrandId
+	}
+	return ""
+}
+
+func (x *UpdateProductRequest) GetPrice() *v1.Money {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *UpdateProductRequest) GetAvailable() bool {
+	if x != nil && x.Available != nil {
+		return *x.Available
+	}
+	return false
+}
+
+func (x *UpdateProductRequest) GetSetImageUrls() bool {
+	if x != nil {
+		return x.SetImageUrls
+	}
+	return false
+}
+
+func (x *UpdateProductRequest) GetImageUrls() []string {
+	if x != nil {
+		return x.ImageUrls
+	}
+	return nil
+}
+
+// UpdateProductResponse carries the changed product.
+type UpdateProductResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product is the stored product with its variants.
+	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateProductResponse) Reset() {
+	*x = UpdateProductResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateProductResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateProductResponse) ProtoMessage() {}
+
+func (x *UpdateProductResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateProductResponse.ProtoReflect.Descriptor instead.
+func (*UpdateProductResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *UpdateProductResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+// ArchiveProductRequest names a product to archive.
+type ArchiveProductRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the product to archive.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ArchiveProductRequest) Reset() {
+	*x = ArchiveProductRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ArchiveProductRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ArchiveProductRequest) ProtoMessage() {}
+
+func (x *ArchiveProductRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ArchiveProductRequest.ProtoReflect.Descriptor instead.
+func (*ArchiveProductRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ArchiveProductRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ArchiveProductResponse carries the archived product.
+type ArchiveProductResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product is the archived product.
+	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ArchiveProductResponse) Reset() {
+	*x = ArchiveProductResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ArchiveProductResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ArchiveProductResponse) ProtoMessage() {}
+
+func (x *ArchiveProductResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ArchiveProductResponse.ProtoReflect.Descriptor instead.
+func (*ArchiveProductResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ArchiveProductResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+// UpdateVariantRequest changes a variant; unset fields stay as they are.
+type UpdateVariantRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the variant to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// sku is the new SKU.
+	Sku *string `protobuf:"bytes,2,opt,name=sku,proto3,oneof" json:"sku,omitempty"`
+	// stock sets the units on hand (a stock count, not a delta).
+	Stock *int64 `protobuf:"varint,3,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
+	// price_override sets the variant's own price.
+	PriceOverride *v1.Money `protobuf:"bytes,4,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
+	// clear_price_override makes the variant sell at the base price again.
+	ClearPriceOverride bool `protobuf:"varint,5,opt,name=clear_price_override,json=clearPriceOverride,proto3" json:"clear_price_override,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *UpdateVariantRequest) Reset() {
+	*x = UpdateVariantRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateVariantRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateVariantRequest) ProtoMessage() {}
+
+func (x *UpdateVariantRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateVariantRequest.ProtoReflect.Descriptor instead.
+func (*UpdateVariantRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UpdateVariantRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateVariantRequest) GetSku() string {
+	if x != nil && x.Sku != nil {
+		return *x.Sku
+	}
+	return ""
+}
+
+func (x *UpdateVariantRequest) GetStock() int64 {
+	if x != nil && x.Stock != nil {
+		return *x.Stock
+	}
+	return 0
+}
+
+func (x *UpdateVariantRequest) GetPriceOverride() *v1.Money {
+	if x != nil {
+		return x.PriceOverride
+	}
+	return nil
+}
+
+func (x *UpdateVariantRequest) GetClearPriceOverride() bool {
+	if x != nil {
+		return x.ClearPriceOverride
+	}
+	return false
+}
+
+// UpdateVariantResponse carries the product of the changed variant.
+type UpdateVariantResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product is the variant's product with all its variants.
+	Product       *Product `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateVariantResponse) Reset() {
+	*x = UpdateVariantResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateVariantResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateVariantResponse) ProtoMessage() {}
+
+func (x *UpdateVariantResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateVariantResponse.ProtoReflect.Descriptor instead.
+func (*UpdateVariantResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UpdateVariantResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+// UploadProductImageRequest carries one picture, base64-encoded in JSON.
+type UploadProductImageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// content_type is the declared type: image/jpeg, image/png, image/webp or image/gif.
+	ContentType string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// data is the file (base64 in JSON), at most 5 MiB.
+	Data []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	// filename is the client's file name, kept for logs only.
+	Filename      string `protobuf:"bytes,4,opt,name=filename,proto3" json:"filename,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadProductImageRequest) Reset() {
+	*x = UploadProductImageRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadProductImageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadProductImageRequest) ProtoMessage() {}
+
+func (x *UploadProductImageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadProductImageRequest.ProtoReflect.Descriptor instead.
+func (*UploadProductImageRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *UploadProductImageRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *UploadProductImageRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *UploadProductImageRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *UploadProductImageRequest) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+// UploadProductImageResponse carries the stored picture's URL and the product.
+type UploadProductImageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// url is where the picture is served.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// product is the product with the picture appended.
+	Product       *Product `protobuf:"bytes,2,opt,name=product,proto3" json:"product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadProductImageResponse) Reset() {
+	*x = UploadProductImageResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadProductImageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadProductImageResponse) ProtoMessage() {}
+
+func (x *UploadProductImageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadProductImageResponse.ProtoReflect.Descriptor instead.
+func (*UploadProductImageResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *UploadProductImageResponse) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *UploadProductImageResponse) GetProduct() *Product {
+	if x != nil {
+		return x.Product
+	}
+	return nil
+}
+
+// ListReviewsRequest names a product and a page of its reviews.
+type ListReviewsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// page is the 1-based page number; 0 means 1.
+	Page int32 `protobuf:"varint,2,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is the number of reviews per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsRequest) Reset() {
+	*x = ListReviewsRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsRequest) ProtoMessage() {}
+
+func (x *ListReviewsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsRequest.ProtoReflect.Descriptor instead.
+func (*ListReviewsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListReviewsRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListReviewsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListReviewsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListReviewsResponse is one page of reviews.
+type ListReviewsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reviews on this page, newest first.
+	Reviews []*Review `protobuf:"bytes,1,rep,name=reviews,proto3" json:"reviews,omitempty"`
+	// total_count is the product's number of reviews.
+	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// total_pages is the number of pages at this page size.
+	TotalPages int32 `protobuf:"varint,3,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	// average_rating is the product's mean rating; 0 without reviews.
+	AverageRating float64 `protobuf:"fixed64,4,opt,name=average_rating,json=averageRating,proto3" json:"average_rating,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsResponse) Reset() {
+	*x = ListReviewsResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsResponse) ProtoMessage() {}
+
+func (x *ListReviewsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsResponse.ProtoReflect.Descriptor instead.
+func (*ListReviewsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListReviewsResponse) GetReviews() []*Review {
+	if x != nil {
+		return x.Reviews
+	}
+	return nil
+}
+
+func (x *ListReviewsResponse) GetTotalCount() int64 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListReviewsResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+func (x *ListReviewsResponse) GetAverageRating() float64 {
+	if x != nil {
+		return x.AverageRating
+	}
+	return 0
+}
+
+// PutMyReviewRequest is the caller's review of a product.
+type PutMyReviewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// rating is 0.5 to 5 in half steps.
+	Rating float64 `protobuf:"fixed64,2,opt,name=rating,proto3" json:"rating,omitempty"`
+	// title is the review's headline.
+	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	// body is the review's text.
+	Body          string `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutMyReviewRequest) Reset() {
+	*x = PutMyReviewRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutMyReviewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutMyReviewRequest) ProtoMessage() {}
+
+func (x *PutMyReviewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutMyReviewRequest.ProtoReflect.Descriptor instead.
+func (*PutMyReviewRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *PutMyReviewRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *PutMyReviewRequest) GetRating() float64 {
+	if x != nil {
+		return x.Rating
+	}
+	return 0
+}
+
+func (x *PutMyReviewRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PutMyReviewRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// PutMyReviewResponse carries the stored review.
+type PutMyReviewResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// review is the caller's review.
+	Review *Review `protobuf:"bytes,1,opt,name=review,proto3" json:"review,omitempty"`
+	// review_count is the product's number of reviews after the write.
+	ReviewCount int64 `protobuf:"varint,2,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
+	// average_rating is the product's mean rating after the write.
+	AverageRating float64 `protobuf:"fixed64,3,opt,name=average_rating,json=averageRating,proto3" json:"average_rating,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutMyReviewResponse) Reset() {
+	*x = PutMyReviewResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutMyReviewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutMyReviewResponse) ProtoMessage() {}
+
+func (x *PutMyReviewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutMyReviewResponse.ProtoReflect.Descriptor instead.
+func (*PutMyReviewResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *PutMyReviewResponse) GetReview() *Review {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+func (x *PutMyReviewResponse) GetReviewCount() int64 {
+	if x != nil {
+		return x.ReviewCount
+	}
+	return 0
+}
+
+func (x *PutMyReviewResponse) GetAverageRating() float64 {
+	if x != nil {
+		return x.AverageRating
+	}
+	return 0
+}
+
+// BatchGetVariantsRequest names variants.
+type BatchGetVariantsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_ids are the variants to describe.
+	VariantIds    []string `protobuf:"bytes,1,rep,name=variant_ids,json=variantIds,proto3" json:"variant_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetVariantsRequest) Reset() {
+	*x = BatchGetVariantsRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetVariantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetVariantsRequest) ProtoMessage() {}
+
+func (x *BatchGetVariantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetVariantsRequest.ProtoReflect.Descriptor instead.
+func (*BatchGetVariantsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *BatchGetVariantsRequest) GetVariantIds() []string {
+	if x != nil {
+		return x.VariantIds
+	}
+	return nil
+}
+
+// VariantDetail is what a cart needs to show and price one variant.
+type VariantDetail struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the variant.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// product_id is its product.
+	ProductId string `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// product_slug is its product's slug.
+	ProductSlug string `protobuf:"bytes,3,opt,name=product_slug,json=productSlug,proto3" json:"product_slug,omitempty"`
+	// product_name is its product's name.
+	ProductName string `protobuf:"bytes,4,opt,name=product_name,json=productName,proto3" json:"product_name,omitempty"`
+	// image_url is the product's first picture; empty when none.
+	ImageUrl string `protobuf:"bytes,5,opt,name=image_url,json=imageUrl,proto3" json:"image_url,omitempty"`
+	// options maps each option name to this variant's value.
+	Options map[string]string `protobuf:"bytes,6,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// unit_price is the price of one unit now: override, else base price.
+	UnitPrice *v1.Money `protobuf:"bytes,7,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
+	// stock is the number of units that can be reserved now.
+	Stock int64 `protobuf:"varint,8,opt,name=stock,proto3" json:"stock,omitempty"`
+	// available says whether the product is on sale (available and not archived).
+	Available bool `protobuf:"varint,9,opt,name=available,proto3" json:"available,omitempty"`
+	// sku is the variant's SKU.
+	Sku           string `protobuf:"bytes,10,opt,name=sku,proto3" json:"sku,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VariantDetail) Reset() {
+	*x = VariantDetail{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VariantDetail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VariantDetail) ProtoMessage() {}
+
+func (x *VariantDetail) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VariantDetail.ProtoReflect.Descriptor instead.
+func (*VariantDetail) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *VariantDetail) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *VariantDetail) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *VariantDetail) GetProductSlug() string {
+	if x != nil {
+		return x.ProductSlug
+	}
+	return ""
+}
+
+func (x *VariantDetail) GetProductName() string {
+	if x != nil {
+		return x.ProductName
+	}
+	return ""
+}
+
+func (x *VariantDetail) GetImageUrl() string {
+	if x != nil {
+		return x.ImageUrl
+	}
+	return ""
+}
+
+func (x *VariantDetail) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *VariantDetail) GetUnitPrice() *v1.Money {
+	if x != nil {
+		return x.UnitPrice
+	}
+	return nil
+}
+
+func (x *VariantDetail) GetStock() int64 {
+	if x != nil {
+		return x.Stock
+	}
+	return 0
+}
+
+func (x *VariantDetail) GetAvailable() bool {
+	if x != nil {
+		return x.Available
+	}
+	return false
+}
+
+func (x *VariantDetail) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+// BatchGetVariantsResponse describes the variants found.
+type BatchGetVariantsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variants found, in request order.
+	Variants []*VariantDetail `protobuf:"bytes,1,rep,name=variants,proto3" json:"variants,omitempty"`
+	// missing_ids are requested ids that name no variant.
+	MissingIds    []string `protobuf:"bytes,2,rep,name=missing_ids,json=missingIds,proto3" json:"missing_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetVariantsResponse) Reset() {
+	*x = BatchGetVariantsResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetVariantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetVariantsResponse) ProtoMessage() {}
+
+func (x *BatchGetVariantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetVariantsResponse.ProtoReflect.Descriptor instead.
+func (*BatchGetVariantsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *BatchGetVariantsResponse) GetVariants() []*VariantDetail {
+	if x != nil {
+		return x.Variants
+	}
+	return nil
+}
+
+func (x *BatchGetVariantsResponse) GetMissingIds() []string {
+	if x != nil {
+		return x.MissingIds
+	}
+	return nil
+}
+
+// ReserveLine asks for units of one variant.
+type ReserveLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the variant to hold.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// quantity is the number of units to hold.
+	Quantity      int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveLine) Reset() {
+	*x = ReserveLine{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveLine) ProtoMessage() {}
+
+func (x *ReserveLine) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveLine.ProtoReflect.Descriptor instead.
+func (*ReserveLine) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ReserveLine) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *ReserveLine) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// ReserveStockRequest holds stock for an order.
+type ReserveStockRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id identifies the reservation; repeating it returns the first result.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// lines are the variants and quantities to hold.
+	Lines []*ReserveLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	// ttl is how long the stock is held before the sweeper releases it
+	// (default 15 minutes, at most 24 hours).
+	Ttl           *durationpb.Duration `protobuf:"bytes,3,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveStockRequest) Reset() {
+	*x = ReserveStockRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveStockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveStockRequest) ProtoMessage() {}
+
+func (x *ReserveStockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveStockRequest.ProtoReflect.Descriptor instead.
+func (*ReserveStockRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *ReserveStockRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ReserveStockRequest) GetLines() []*ReserveLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *ReserveStockRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+// ReserveStockResponse carries the reservation.
+type ReserveStockResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reservation is the order's reservation.
+	Reservation   *Reservation `protobuf:"bytes,1,opt,name=reservation,proto3" json:"reservation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveStockResponse) Reset() {
+	*x = ReserveStockResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveStockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveStockResponse) ProtoMessage() {}
+
+func (x *ReserveStockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveStockResponse.ProtoReflect.Descriptor instead.
+func (*ReserveStockResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ReserveStockResponse) GetReservation() *Reservation {
+	if x != nil {
+		return x.Reservation
+	}
+	return nil
+}
+
+// CommitReservationRequest names an order whose stock is sold.
+type CommitReservationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the reservation's order.
+	OrderId       string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommitReservationRequest) Reset() {
+	*x = CommitReservationRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommitReservationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommitReservationRequest) ProtoMessage() {}
+
+func (x *CommitReservationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommitReservationRequest.ProtoReflect.Descriptor instead.
+func (*CommitReservationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *CommitReservationRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+// CommitReservationResponse carries the committed reservation.
+type CommitReservationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reservation is the order's reservation.
+	Reservation   *Reservation `protobuf:"bytes,1,opt,name=reservation,proto3" json:"reservation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommitReservationResponse) Reset() {
+	*x = CommitReservationResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommitReservationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommitReservationResponse) ProtoMessage() {}
+
+func (x *CommitReservationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommitReservationResponse.ProtoReflect.Descriptor instead.
+func (*CommitReservationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *CommitReservationResponse) GetReservation() *Reservation {
+	if x != nil {
+		return x.Reservation
+	}
+	return nil
+}
+
+// ReleaseReservationRequest names an order whose stock goes back.
+type ReleaseReservationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the reservation's order.
+	OrderId       string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseReservationRequest) Reset() {
+	*x = ReleaseReservationRequest{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseReservationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseReservationRequest) ProtoMessage() {}
+
+func (x *ReleaseReservationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseReservationRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseReservationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *ReleaseReservationRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+// ReleaseReservationResponse carries the released reservation.
+type ReleaseReservationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reservation is the order's reservation.
+	Reservation   *Reservation `protobuf:"bytes,1,opt,name=reservation,proto3" json:"reservation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseReservationResponse) Reset() {
+	*x = ReleaseReservationResponse{}
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseReservationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseReservationResponse) ProtoMessage() {}
+
+func (x *ReleaseReservationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_catalog_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseReservationResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseReservationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ReleaseReservationResponse) GetReservation() *Reservation {
+	if x != nil {
+		return x.Reservation
+	}
+	return nil
+}
+
 var File_jangteo_catalog_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"(jangteo/catalog/v1/catalog_service.proto\x12\x12jangteo.catalog.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/catalog/v1/catalog.proto\x1a jangteo/options/v1/options.proto\x1a\x1bjangteo/type/v1/money.proto\"\xfb\x01\n" +
+	"(jangteo/catalog/v1/catalog_service.proto\x12\x12jangteo.catalog.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a jangteo/catalog/v1/catalog.proto\x1a jangteo/options/v1/options.proto\x1a\x1bjangteo/type/v1/money.proto\"\xfb\x01\n" +
 	"\x15CreateCategoryRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x128\n" +
 	"\x04slug\x18\x02 \x01(\tB$\xbaH!r\x1f\x18d2\x1b^$|^[a-z0-9]+(-[a-z0-9]+)*$R\x04slug\x12*\n" +
@@ -619,7 +3600,118 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x16ListCategoriesResponse\x12<\n" +
 	"\n" +
 	"categories\x18\x01 \x03(\v2\x1c.jangteo.catalog.v1.CategoryR\n" +
-	"categories\"\xa8\x02\n" +
+	"categories\"\xe9\x02\n" +
+	"\x15UpdateCategoryRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12:\n" +
+	"\x04slug\x18\x03 \x01(\tB!\xbaH\x1er\x1c\x18d2\x18^[a-z0-9]+(-[a-z0-9]+)*$H\x01R\x04slug\x88\x01\x01\x12/\n" +
+	"\vdescription\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fH\x02R\vdescription\x88\x01\x01\x12;\n" +
+	"\tparent_id\x18\x05 \x01(\tB\x19\xbaH\x16r\x142\x12^$|^[0-9a-f-]{36}$H\x03R\bparentId\x88\x01\x01\x12*\n" +
+	"\timage_url\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fH\x04R\bimageUrl\x88\x01\x01B\a\n" +
+	"\x05_nameB\a\n" +
+	"\x05_slugB\x0e\n" +
+	"\f_descriptionB\f\n" +
+	"\n" +
+	"_parent_idB\f\n" +
+	"\n" +
+	"_image_url\"R\n" +
+	"\x16UpdateCategoryResponse\x128\n" +
+	"\bcategory\x18\x01 \x01(\v2\x1c.jangteo.catalog.v1.CategoryR\bcategory\"1\n" +
+	"\x15DeleteCategoryRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x18\n" +
+	"\x16DeleteCategoryResponse\"\xd7\x01\n" +
+	"\x12CreateCauseRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x128\n" +
+	"\x04slug\x18\x02 \x01(\tB$\xbaH!r\x1f\x18d2\x1b^$|^[a-z0-9]+(-[a-z0-9]+)*$R\x04slug\x12%\n" +
+	"\timage_url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\bimageUrl\x12\"\n" +
+	"\asummary\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\asummary\x12\x1d\n" +
+	"\x04body\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\"F\n" +
+	"\x13CreateCauseResponse\x12/\n" +
+	"\x05cause\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.CauseR\x05cause\"\xbc\x02\n" +
+	"\x12UpdateCauseRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12:\n" +
+	"\x04slug\x18\x03 \x01(\tB!\xbaH\x1er\x1c\x18d2\x18^[a-z0-9]+(-[a-z0-9]+)*$H\x01R\x04slug\x88\x01\x01\x12*\n" +
+	"\timage_url\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fH\x02R\bimageUrl\x88\x01\x01\x12'\n" +
+	"\asummary\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03H\x03R\asummary\x88\x01\x01\x12\"\n" +
+	"\x04body\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01H\x04R\x04body\x88\x01\x01B\a\n" +
+	"\x05_nameB\a\n" +
+	"\x05_slugB\f\n" +
+	"\n" +
+	"_image_urlB\n" +
+	"\n" +
+	"\b_summaryB\a\n" +
+	"\x05_body\"F\n" +
+	"\x13UpdateCauseResponse\x12/\n" +
+	"\x05cause\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.CauseR\x05cause\".\n" +
+	"\x12DeleteCauseRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x15\n" +
+	"\x13DeleteCauseResponse\"\x13\n" +
+	"\x11ListCausesRequest\"G\n" +
+	"\x12ListCausesResponse\x121\n" +
+	"\x06causes\x18\x01 \x03(\v2\x19.jangteo.catalog.v1.CauseR\x06causes\"0\n" +
+	"\x0fGetCauseRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04slug\"C\n" +
+	"\x10GetCauseResponse\x12/\n" +
+	"\x05cause\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.CauseR\x05cause\"\xd5\x02\n" +
+	"\x12CreateBrandRequest\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x128\n" +
+	"\x04slug\x18\x02 \x01(\tB$\xbaH!r\x1f\x18d2\x1b^$|^[a-z0-9]+(-[a-z0-9]+)*$R\x04slug\x12#\n" +
+	"\blogo_url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\alogoUrl\x12:\n" +
+	"\fhomepage_url\x18\x04 \x01(\tB\x17\xbaH\x14r\x12\x18\xd0\x0f2\r^$|^https?://R\vhomepageUrl\x12\"\n" +
+	"\asummary\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\asummary\x12+\n" +
+	"\vdescription\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\vdescription\x124\n" +
+	"\bcause_id\x18\a \x01(\tB\x19\xbaH\x16r\x142\x12^$|^[0-9a-f-]{36}$R\acauseId\"F\n" +
+	"\x13CreateBrandResponse\x12/\n" +
+	"\x05brand\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.BrandR\x05brand\"\xe8\x03\n" +
+	"\x12UpdateBrandRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12:\n" +
+	"\x04slug\x18\x03 \x01(\tB!\xbaH\x1er\x1c\x18d2\x18^[a-z0-9]+(-[a-z0-9]+)*$H\x01R\x04slug\x88\x01\x01\x12(\n" +
+	"\blogo_url\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fH\x02R\alogoUrl\x88\x01\x01\x12?\n" +
+	"\fhomepage_url\x18\x05 \x01(\tB\x17\xbaH\x14r\x12\x18\xd0\x0f2\r^$|^https?://H\x03R\vhomepageUrl\x88\x01\x01\x12'\n" +
+	"\asummary\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03H\x04R\asummary\x88\x01\x01\x120\n" +
+	"\vdescription\x18\a \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01H\x05R\vdescription\x88\x01\x01\x129\n" +
+	"\bcause_id\x18\b \x01(\tB\x19\xbaH\x16r\x142\x12^$|^[0-9a-f-]{36}$H\x06R\acauseId\x88\x01\x01B\a\n" +
+	"\x05_nameB\a\n" +
+	"\x05_slugB\v\n" +
+	"\t_logo_urlB\x0f\n" +
+	"\r_homepage_urlB\n" +
+	"\n" +
+	"\b_summaryB\x0e\n" +
+	"\f_descriptionB\v\n" +
+	"\t_cause_id\"F\n" +
+	"\x13UpdateBrandResponse\x12/\n" +
+	"\x05brand\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.BrandR\x05brand\".\n" +
+	"\x12DeleteBrandRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x15\n" +
+	"\x13DeleteBrandResponse\"2\n" +
+	"\x11ListBrandsRequest\x12\x1d\n" +
+	"\x05cause\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05cause\"G\n" +
+	"\x12ListBrandsResponse\x121\n" +
+	"\x06brands\x18\x01 \x03(\v2\x19.jangteo.catalog.v1.BrandR\x06brands\"u\n" +
+	"\x0fGetBrandRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04slug\x12\x1b\n" +
+	"\x04page\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xbe\x01\n" +
+	"\x10GetBrandResponse\x12/\n" +
+	"\x05brand\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.BrandR\x05brand\x127\n" +
+	"\bproducts\x18\x02 \x03(\v2\x1b.jangteo.catalog.v1.ProductR\bproducts\x12\x1f\n" +
+	"\vtotal_count\x18\x03 \x01(\x03R\n" +
+	"totalCount\x12\x1f\n" +
+	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
+	"totalPages\"a\n" +
+	"\x12ProductOptionInput\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12,\n" +
+	"\x06values\x18\x02 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10d\x18\x01\"\x06r\x04\x10\x01\x182R\x06values\"\x8c\x02\n" +
+	"\fVariantInput\x12G\n" +
+	"\aoptions\x18\x01 \x03(\v2-.jangteo.catalog.v1.VariantInput.OptionsEntryR\aoptions\x12\x19\n" +
+	"\x03sku\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x03sku\x12\x1d\n" +
+	"\x05stock\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x05stock\x12=\n" +
+	"\x0eprice_override\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xad\x04\n" +
 	"\x14CreateProductRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x129\n" +
@@ -629,32 +3721,199 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"categoryId\x124\n" +
 	"\x05price\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05price\x12'\n" +
 	"\n" +
-	"image_urls\x18\x06 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x14R\timageUrls\"N\n" +
+	"image_urls\x18\x06 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x14R\timageUrls\x124\n" +
+	"\bbrand_id\x18\a \x01(\tB\x19\xbaH\x16r\x142\x12^$|^[0-9a-f-]{36}$R\abrandId\x12J\n" +
+	"\aoptions\x18\b \x03(\v2&.jangteo.catalog.v1.ProductOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x12G\n" +
+	"\bvariants\x18\t \x03(\v2 .jangteo.catalog.v1.VariantInputB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bvariants\x12\x1d\n" +
+	"\x05stock\x18\n" +
+	" \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x05stock\x12\x19\n" +
+	"\x03sku\x18\v \x01(\tB\a\xbaH\x04r\x02\x18dR\x03sku\"N\n" +
 	"\x15CreateProductResponse\x125\n" +
 	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"3\n" +
 	"\x11GetProductRequest\x12\x1e\n" +
 	"\x04slug\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\"K\n" +
 	"\x12GetProductResponse\x125\n" +
-	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"v\n" +
-	"\x13ListProductsRequest\x12\x1a\n" +
-	"\bcategory\x18\x01 \x01(\tR\bcategory\x12\x1b\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xd4\x04\n" +
+	"\x13ListProductsRequest\x12#\n" +
+	"\bcategory\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\bcategory\x12\x1b\n" +
 	"\x04page\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
-	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa5\x01\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12\x15\n" +
+	"\x01q\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\x01q\x12\x1d\n" +
+	"\x05brand\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05brand\x12\x1d\n" +
+	"\x05cause\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05cause\x12)\n" +
+	"\tmin_price\x18\a \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\bminPrice\x88\x01\x01\x12)\n" +
+	"\tmax_price\x18\b \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x01R\bmaxPrice\x88\x01\x01\x12\x19\n" +
+	"\bin_stock\x18\t \x01(\bR\ainStock\x12K\n" +
+	"\x04sort\x18\n" +
+	" \x01(\tB7\xbaH4r2R\x00R\x06newestR\tprice_ascR\n" +
+	"price_descR\x06ratingR\apopularR\x04sort\x12h\n" +
+	"\aoptions\x18\v \x03(\v24.jangteo.catalog.v1.ListProductsRequest.OptionsEntryB\x18\xbaH\x15\x9a\x01\x12\x10\x05\"\x06r\x04\x10\x01\x182*\x06r\x04\x10\x01\x182R\aoptions\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\f\n" +
+	"\n" +
+	"_min_priceB\f\n" +
+	"\n" +
+	"_max_price\"\xa5\x01\n" +
 	"\x14ListProductsResponse\x127\n" +
 	"\bproducts\x18\x01 \x03(\v2\x1b.jangteo.catalog.v1.ProductR\bproducts\x12\x1f\n" +
 	"\vtotal_count\x18\x02 \x01(\x03R\n" +
 	"totalCount\x12\x1f\n" +
 	"\vtotal_pages\x18\x03 \x01(\x05R\n" +
 	"totalPages\x12\x12\n" +
-	"\x04page\x18\x04 \x01(\x05R\x04page2\x9e\x05\n" +
+	"\x04page\x18\x04 \x01(\x05R\x04page\"\x9c\x04\n" +
+	"\x14UpdateProductRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
+	"\x04name\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12;\n" +
+	"\x04slug\x18\x03 \x01(\tB\"\xbaH\x1fr\x1d\x18\xc8\x012\x18^[a-z0-9]+(-[a-z0-9]+)*$H\x01R\x04slug\x88\x01\x01\x120\n" +
+	"\vdescription\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01H\x02R\vdescription\x88\x01\x01\x12.\n" +
+	"\vcategory_id\x18\x05 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x03R\n" +
+	"categoryId\x88\x01\x01\x129\n" +
+	"\bbrand_id\x18\x06 \x01(\tB\x19\xbaH\x16r\x142\x12^$|^[0-9a-f-]{36}$H\x04R\abrandId\x88\x01\x01\x12,\n" +
+	"\x05price\x18\a \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12!\n" +
+	"\tavailable\x18\b \x01(\bH\x05R\tavailable\x88\x01\x01\x12$\n" +
+	"\x0eset_image_urls\x18\t \x01(\bR\fsetImageUrls\x12'\n" +
+	"\n" +
+	"image_urls\x18\n" +
+	" \x03(\tB\b\xbaH\x05\x92\x01\x02\x10\x14R\timageUrlsB\a\n" +
+	"\x05_nameB\a\n" +
+	"\x05_slugB\x0e\n" +
+	"\f_descriptionB\x0e\n" +
+	"\f_category_idB\v\n" +
+	"\t_brand_idB\f\n" +
+	"\n" +
+	"_available\"N\n" +
+	"\x15UpdateProductResponse\x125\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"1\n" +
+	"\x15ArchiveProductRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"O\n" +
+	"\x16ArchiveProductResponse\x125\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xf7\x01\n" +
+	"\x14UpdateVariantRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1e\n" +
+	"\x03sku\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dH\x00R\x03sku\x88\x01\x01\x12\"\n" +
+	"\x05stock\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x01R\x05stock\x88\x01\x01\x12=\n" +
+	"\x0eprice_override\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x120\n" +
+	"\x14clear_price_override\x18\x05 \x01(\bR\x12clearPriceOverrideB\x06\n" +
+	"\x04_skuB\b\n" +
+	"\x06_stock\"N\n" +
+	"\x15UpdateVariantResponse\x125\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xaf\x01\n" +
+	"\x19UploadProductImageRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12*\n" +
+	"\fcontent_type\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\vcontentType\x12 \n" +
+	"\x04data\x18\x03 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\xc0\x02R\x04data\x12$\n" +
+	"\bfilename\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bfilename\"e\n" +
+	"\x1aUploadProductImageResponse\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x125\n" +
+	"\aproduct\x18\x02 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"y\n" +
+	"\x12ListReviewsRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12\x1b\n" +
+	"\x04page\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xb4\x01\n" +
+	"\x13ListReviewsResponse\x124\n" +
+	"\areviews\x18\x01 \x03(\v2\x1a.jangteo.catalog.v1.ReviewR\areviews\x12\x1f\n" +
+	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"totalCount\x12\x1f\n" +
+	"\vtotal_pages\x18\x03 \x01(\x05R\n" +
+	"totalPages\x12%\n" +
+	"\x0eaverage_rating\x18\x04 \x01(\x01R\raverageRating\"\x81\x02\n" +
+	"\x12PutMyReviewRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12\x8a\x01\n" +
+	"\x06rating\x18\x02 \x01(\x01Br\xbaHo\xba\x01X\n" +
+	"\x11rating.half_steps\x12\x1crating must be in half steps\x1a%this * 2.0 == double(int(this * 2.0))\x12\x12\x19\x00\x00\x00\x00\x00\x00\x14@)\x00\x00\x00\x00\x00\x00\xe0?R\x06rating\x12 \n" +
+	"\x05title\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12\x1c\n" +
+	"\x04body\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"\x93\x01\n" +
+	"\x13PutMyReviewResponse\x122\n" +
+	"\x06review\x18\x01 \x01(\v2\x1a.jangteo.catalog.v1.ReviewR\x06review\x12!\n" +
+	"\freview_count\x18\x02 \x01(\x03R\vreviewCount\x12%\n" +
+	"\x0eaverage_rating\x18\x03 \x01(\x01R\raverageRating\"N\n" +
+	"\x17BatchGetVariantsRequest\x123\n" +
+	"\vvariant_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\xf4\x03\"\x05r\x03\xb0\x01\x01R\n" +
+	"variantIds\"\xb3\x03\n" +
+	"\rVariantDetail\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12!\n" +
+	"\fproduct_slug\x18\x03 \x01(\tR\vproductSlug\x12!\n" +
+	"\fproduct_name\x18\x04 \x01(\tR\vproductName\x12\x1b\n" +
+	"\timage_url\x18\x05 \x01(\tR\bimageUrl\x12H\n" +
+	"\aoptions\x18\x06 \x03(\v2..jangteo.catalog.v1.VariantDetail.OptionsEntryR\aoptions\x125\n" +
+	"\n" +
+	"unit_price\x18\a \x01(\v2\x16.jangteo.type.v1.MoneyR\tunitPrice\x12\x14\n" +
+	"\x05stock\x18\b \x01(\x03R\x05stock\x12\x1c\n" +
+	"\tavailable\x18\t \x01(\bR\tavailable\x12\x10\n" +
+	"\x03sku\x18\n" +
+	" \x01(\tR\x03sku\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"z\n" +
+	"\x18BatchGetVariantsResponse\x12=\n" +
+	"\bvariants\x18\x01 \x03(\v2!.jangteo.catalog.v1.VariantDetailR\bvariants\x12\x1f\n" +
+	"\vmissing_ids\x18\x02 \x03(\tR\n" +
+	"missingIds\"^\n" +
+	"\vReserveLine\x12'\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tvariantId\x12&\n" +
+	"\bquantity\x18\x02 \x01(\x03B\n" +
+	"\xbaH\a\"\x05\x18\x90N \x00R\bquantity\"\xba\x01\n" +
+	"\x13ReserveStockRequest\x12#\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\x12A\n" +
+	"\x05lines\x18\x02 \x03(\v2\x1f.jangteo.catalog.v1.ReserveLineB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10dR\x05lines\x12;\n" +
+	"\x03ttl\x18\x03 \x01(\v2\x19.google.protobuf.DurationB\x0e\xbaH\v\xaa\x01\b\"\x04\b\x80\xa3\x052\x00R\x03ttl\"Y\n" +
+	"\x14ReserveStockResponse\x12A\n" +
+	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation\"?\n" +
+	"\x18CommitReservationRequest\x12#\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\"^\n" +
+	"\x19CommitReservationResponse\x12A\n" +
+	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation\"@\n" +
+	"\x19ReleaseReservationRequest\x12#\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\"_\n" +
+	"\x1aReleaseReservationResponse\x12A\n" +
+	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation2\xb1\x1b\n" +
 	"\x0eCatalogService\x12\x86\x01\n" +
 	"\x0eCreateCategory\x12).jangteo.catalog.v1.CreateCategoryRequest\x1a*.jangteo.catalog.v1.CreateCategoryResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/categories\x12\x83\x01\n" +
 	"\x0eListCategories\x12).jangteo.catalog.v1.ListCategoriesRequest\x1a*.jangteo.catalog.v1.ListCategoriesResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/categories\x12\x81\x01\n" +
 	"\rCreateProduct\x12(.jangteo.catalog.v1.CreateProductRequest\x1a).jangteo.catalog.v1.CreateProductResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/products\x12|\n" +
 	"\n" +
 	"GetProduct\x12%.jangteo.catalog.v1.GetProductRequest\x1a&.jangteo.catalog.v1.GetProductResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/products/{slug}\x12{\n" +
-	"\fListProducts\x12'.jangteo.catalog.v1.ListProductsRequest\x1a(.jangteo.catalog.v1.ListProductsResponse\"\x18\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/productsB@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
+	"\fListProducts\x12'.jangteo.catalog.v1.ListProductsRequest\x1a(.jangteo.catalog.v1.ListProductsResponse\"\x18\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/products\x12\x8b\x01\n" +
+	"\x0eUpdateCategory\x12).jangteo.catalog.v1.UpdateCategoryRequest\x1a*.jangteo.catalog.v1.UpdateCategoryResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/categories/{id}\x12\x88\x01\n" +
+	"\x0eDeleteCategory\x12).jangteo.catalog.v1.DeleteCategoryRequest\x1a*.jangteo.catalog.v1.DeleteCategoryResponse\"\x1f\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x15*\x13/v1/categories/{id}\x12y\n" +
+	"\vCreateCause\x12&.jangteo.catalog.v1.CreateCauseRequest\x1a'.jangteo.catalog.v1.CreateCauseResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/causes\x12~\n" +
+	"\vUpdateCause\x12&.jangteo.catalog.v1.UpdateCauseRequest\x1a'.jangteo.catalog.v1.UpdateCauseResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14:\x01*2\x0f/v1/causes/{id}\x12{\n" +
+	"\vDeleteCause\x12&.jangteo.catalog.v1.DeleteCauseRequest\x1a'.jangteo.catalog.v1.DeleteCauseResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11*\x0f/v1/causes/{id}\x12s\n" +
+	"\n" +
+	"ListCauses\x12%.jangteo.catalog.v1.ListCausesRequest\x1a&.jangteo.catalog.v1.ListCausesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/causes\x12t\n" +
+	"\bGetCause\x12#.jangteo.catalog.v1.GetCauseRequest\x1a$.jangteo.catalog.v1.GetCauseResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/causes/{slug}\x12y\n" +
+	"\vCreateBrand\x12&.jangteo.catalog.v1.CreateBrandRequest\x1a'.jangteo.catalog.v1.CreateBrandResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/brands\x12~\n" +
+	"\vUpdateBrand\x12&.jangteo.catalog.v1.UpdateBrandRequest\x1a'.jangteo.catalog.v1.UpdateBrandResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14:\x01*2\x0f/v1/brands/{id}\x12{\n" +
+	"\vDeleteBrand\x12&.jangteo.catalog.v1.DeleteBrandRequest\x1a'.jangteo.catalog.v1.DeleteBrandResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11*\x0f/v1/brands/{id}\x12s\n" +
+	"\n" +
+	"ListBrands\x12%.jangteo.catalog.v1.ListBrandsRequest\x1a&.jangteo.catalog.v1.ListBrandsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/brands\x12t\n" +
+	"\bGetBrand\x12#.jangteo.catalog.v1.GetBrandRequest\x1a$.jangteo.catalog.v1.GetBrandResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/brands/{slug}\x12\x86\x01\n" +
+	"\rUpdateProduct\x12(.jangteo.catalog.v1.UpdateProductRequest\x1a).jangteo.catalog.v1.UpdateProductResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/products/{id}\x12\x91\x01\n" +
+	"\x0eArchiveProduct\x12).jangteo.catalog.v1.ArchiveProductRequest\x1a*.jangteo.catalog.v1.ArchiveProductResponse\"(\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/products/{id}:archive\x12\x86\x01\n" +
+	"\rUpdateVariant\x12(.jangteo.catalog.v1.UpdateVariantRequest\x1a).jangteo.catalog.v1.UpdateVariantResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/variants/{id}\x12\x9e\x01\n" +
+	"\x12UploadProductImage\x12-.jangteo.catalog.v1.UploadProductImageRequest\x1a..jangteo.catalog.v1.UploadProductImageResponse\")\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/products/{slug}/images\x12\x87\x01\n" +
+	"\vListReviews\x12&.jangteo.catalog.v1.ListReviewsRequest\x1a'.jangteo.catalog.v1.ListReviewsResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/products/{slug}/reviews\x12\x8f\x01\n" +
+	"\vPutMyReview\x12&.jangteo.catalog.v1.PutMyReviewRequest\x1a'.jangteo.catalog.v1.PutMyReviewResponse\"/\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02%:\x01*\x1a /v1/products/{slug}/reviews/mine\x12s\n" +
+	"\x10BatchGetVariants\x12+.jangteo.catalog.v1.BatchGetVariantsRequest\x1a,.jangteo.catalog.v1.BatchGetVariantsResponse\"\x04\xc0\xf3\x18\x05\x12g\n" +
+	"\fReserveStock\x12'.jangteo.catalog.v1.ReserveStockRequest\x1a(.jangteo.catalog.v1.ReserveStockResponse\"\x04\xc0\xf3\x18\x05\x12v\n" +
+	"\x11CommitReservation\x12,.jangteo.catalog.v1.CommitReservationRequest\x1a-.jangteo.catalog.v1.CommitReservationResponse\"\x04\xc0\xf3\x18\x05\x12y\n" +
+	"\x12ReleaseReservation\x12-.jangteo.catalog.v1.ReleaseReservationRequest\x1a..jangteo.catalog.v1.ReleaseReservationResponse\"\x04\xc0\xf3\x18\x05B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_jangteo_catalog_v1_catalog_service_proto_rawDescOnce sync.Once
@@ -668,44 +3927,175 @@ func file_jangteo_catalog_v1_catalog_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_catalog_v1_catalog_service_proto_rawDescData
 }
 
-var file_jangteo_catalog_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_jangteo_catalog_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_jangteo_catalog_v1_catalog_service_proto_goTypes = []any{
-	(*CreateCategoryRequest)(nil),  // 0: jangteo.catalog.v1.CreateCategoryRequest
-	(*CreateCategoryResponse)(nil), // 1: jangteo.catalog.v1.CreateCategoryResponse
-	(*ListCategoriesRequest)(nil),  // 2: jangteo.catalog.v1.ListCategoriesRequest
-	(*ListCategoriesResponse)(nil), // 3: jangteo.catalog.v1.ListCategoriesResponse
-	(*CreateProductRequest)(nil),   // 4: jangteo.catalog.v1.CreateProductRequest
-	(*CreateProductResponse)(nil),  // 5: jangteo.catalog.v1.CreateProductResponse
-	(*GetProductRequest)(nil),      // 6: jangteo.catalog.v1.GetProductRequest
-	(*GetProductResponse)(nil),     // 7: jangteo.catalog.v1.GetProductResponse
-	(*ListProductsRequest)(nil),    // 8: jangteo.catalog.v1.ListProductsRequest
-	(*ListProductsResponse)(nil),   // 9: jangteo.catalog.v1.ListProductsResponse
-	(*Category)(nil),               // 10: jangteo.catalog.v1.Category
-	(*v1.Money)(nil),               // 11: jangteo.type.v1.Money
-	(*Product)(nil),                // 12: jangteo.catalog.v1.Product
+	(*CreateCategoryRequest)(nil),      // 0: jangteo.catalog.v1.CreateCategoryRequest
+	(*CreateCategoryResponse)(nil),     // 1: jangteo.catalog.v1.CreateCategoryResponse
+	(*ListCategoriesRequest)(nil),      // 2: jangteo.catalog.v1.ListCategoriesRequest
+	(*ListCategoriesResponse)(nil),     // 3: jangteo.catalog.v1.ListCategoriesResponse
+	(*UpdateCategoryRequest)(nil),      // 4: jangteo.catalog.v1.UpdateCategoryRequest
+	(*UpdateCategoryResponse)(nil),     // 5: jangteo.catalog.v1.UpdateCategoryResponse
+	(*DeleteCategoryRequest)(nil),      // 6: jangteo.catalog.v1.DeleteCategoryRequest
+	(*DeleteCategoryResponse)(nil),     // 7: jangteo.catalog.v1.DeleteCategoryResponse
+	(*CreateCauseRequest)(nil),         // 8: jangteo.catalog.v1.CreateCauseRequest
+	(*CreateCauseResponse)(nil),        // 9: jangteo.catalog.v1.CreateCauseResponse
+	(*UpdateCauseRequest)(nil),         // 10: jangteo.catalog.v1.UpdateCauseRequest
+	(*UpdateCauseResponse)(nil),        // 11: jangteo.catalog.v1.UpdateCauseResponse
+	(*DeleteCauseRequest)(nil),         // 12: jangteo.catalog.v1.DeleteCauseRequest
+	(*DeleteCauseResponse)(nil),        // 13: jangteo.catalog.v1.DeleteCauseResponse
+	(*ListCausesRequest)(nil),          // 14: jangteo.catalog.v1.ListCausesRequest
+	(*ListCausesResponse)(nil),         // 15: jangteo.catalog.v1.ListCausesResponse
+	(*GetCauseRequest)(nil),            // 16: jangteo.catalog.v1.GetCauseRequest
+	(*GetCauseResponse)(nil),           // 17: jangteo.catalog.v1.GetCauseResponse
+	(*CreateBrandRequest)(nil),         // 18: jangteo.catalog.v1.CreateBrandRequest
+	(*CreateBrandResponse)(nil),        // 19: jangteo.catalog.v1.CreateBrandResponse
+	(*UpdateBrandRequest)(nil),         // 20: jangteo.catalog.v1.UpdateBrandRequest
+	(*UpdateBrandResponse)(nil),        // 21: jangteo.catalog.v1.UpdateBrandResponse
+	(*DeleteBrandRequest)(nil),         // 22: jangteo.catalog.v1.DeleteBrandRequest
+	(*DeleteBrandResponse)(nil),        // 23: jangteo.catalog.v1.DeleteBrandResponse
+	(*ListBrandsRequest)(nil),          // 24: jangteo.catalog.v1.ListBrandsRequest
+	(*ListBrandsResponse)(nil),         // 25: jangteo.catalog.v1.ListBrandsResponse
+	(*GetBrandRequest)(nil),            // 26: jangteo.catalog.v1.GetBrandRequest
+	(*GetBrandResponse)(nil),           // 27: jangteo.catalog.v1.GetBrandResponse
+	(*ProductOptionInput)(nil),         // 28: jangteo.catalog.v1.ProductOptionInput
+	(*VariantInput)(nil),               // 29: jangteo.catalog.v1.VariantInput
+	(*CreateProductRequest)(nil),       // 30: jangteo.catalog.v1.CreateProductRequest
+	(*CreateProductResponse)(nil),      // 31: jangteo.catalog.v1.CreateProductResponse
+	(*GetProductRequest)(nil),          // 32: jangteo.catalog.v1.GetProductRequest
+	(*GetProductResponse)(nil),         // 33: jangteo.catalog.v1.GetProductResponse
+	(*ListProductsRequest)(nil),        // 34: jangteo.catalog.v1.ListProductsRequest
+	(*ListProductsResponse)(nil),       // 35: jangteo.catalog.v1.ListProductsResponse
+	(*UpdateProductRequest)(nil),       // 36: jangteo.catalog.v1.UpdateProductRequest
+	(*UpdateProductResponse)(nil),      // 37: jangteo.catalog.v1.UpdateProductResponse
+	(*ArchiveProductRequest)(nil),      // 38: jangteo.catalog.v1.ArchiveProductRequest
+	(*ArchiveProductResponse)(nil),     // 39: jangteo.catalog.v1.ArchiveProductResponse
+	(*UpdateVariantRequest)(nil),       // 40: jangteo.catalog.v1.UpdateVariantRequest
+	(*UpdateVariantResponse)(nil),      // 41: jangteo.catalog.v1.UpdateVariantResponse
+	(*UploadProductImageRequest)(nil),  // 42: jangteo.catalog.v1.UploadProductImageRequest
+	(*UploadProductImageResponse)(nil), // 43: jangteo.catalog.v1.UploadProductImageResponse
+	(*ListReviewsRequest)(nil),         // 44: jangteo.catalog.v1.ListReviewsRequest
+	(*ListReviewsResponse)(nil),        // 45: jangteo.catalog.v1.ListReviewsResponse
+	(*PutMyReviewRequest)(nil),         // 46: jangteo.catalog.v1.PutMyReviewRequest
+	(*PutMyReviewResponse)(nil),        // 47: jangteo.catalog.v1.PutMyReviewResponse
+	(*BatchGetVariantsRequest)(nil),    // 48: jangteo.catalog.v1.BatchGetVariantsRequest
+	(*VariantDetail)(nil),              // 49: jangteo.catalog.v1.VariantDetail
+	(*BatchGetVariantsResponse)(nil),   // 50: jangteo.catalog.v1.BatchGetVariantsResponse
+	(*ReserveLine)(nil),                // 51: jangteo.catalog.v1.ReserveLine
+	(*ReserveStockRequest)(nil),        // 52: jangteo.catalog.v1.ReserveStockRequest
+	(*ReserveStockResponse)(nil),       // 53: jangteo.catalog.v1.ReserveStockResponse
+	(*CommitReservationRequest)(nil),   // 54: jangteo.catalog.v1.CommitReservationRequest
+	(*CommitReservationResponse)(nil),  // 55: jangteo.catalog.v1.CommitReservationResponse
+	(*ReleaseReservationRequest)(nil),  // 56: jangteo.catalog.v1.ReleaseReservationRequest
+	(*ReleaseReservationResponse)(nil), // 57: jangteo.catalog.v1.ReleaseReservationResponse
+	nil,                                // 58: jangteo.catalog.v1.VariantInput.OptionsEntry
+	nil,                                // 59: jangteo.catalog.v1.ListProductsRequest.OptionsEntry
+	nil,                                // 60: jangteo.catalog.v1.VariantDetail.OptionsEntry
+	(*Category)(nil),                   // 61: jangteo.catalog.v1.Category
+	(*Cause)(nil),                      // 62: jangteo.catalog.v1.Cause
+	(*Brand)(nil),                      // 63: jangteo.catalog.v1.Brand
+	(*Product)(nil),                    // 64: jangteo.catalog.v1.Product
+	(*v1.Money)(nil),                   // 65: jangteo.type.v1.Money
+	(*Review)(nil),                     // 66: jangteo.catalog.v1.Review
+	(*durationpb.Duration)(nil),        // 67: google.protobuf.Duration
+	(*Reservation)(nil),                // 68: jangteo.catalog.v1.Reservation
 }
 var file_jangteo_catalog_v1_catalog_service_proto_depIdxs = []int32{
-	10, // 0: jangteo.catalog.v1.CreateCategoryResponse.category:type_name -> jangteo.catalog.v1.Category
-	10, // 1: jangteo.catalog.v1.ListCategoriesResponse.categories:type_name -> jangteo.catalog.v1.Category
-	11, // 2: jangteo.catalog.v1.CreateProductRequest.price:type_name -> jangteo.type.v1.Money
-	12, // 3: jangteo.catalog.v1.CreateProductResponse.product:type_name -> jangteo.catalog.v1.Product
-	12, // 4: jangteo.catalog.v1.GetProductResponse.product:type_name -> jangteo.catalog.v1.Product
-	12, // 5: jangteo.catalog.v1.ListProductsResponse.products:type_name -> jangteo.catalog.v1.Product
-	0,  // 6: jangteo.catalog.v1.CatalogService.CreateCategory:input_type -> jangteo.catalog.v1.CreateCategoryRequest
-	2,  // 7: jangteo.catalog.v1.CatalogService.ListCategories:input_type -> jangteo.catalog.v1.ListCategoriesRequest
-	4,  // 8: jangteo.catalog.v1.CatalogService.CreateProduct:input_type -> jangteo.catalog.v1.CreateProductRequest
-	6,  // 9: jangteo.catalog.v1.CatalogService.GetProduct:input_type -> jangteo.catalog.v1.GetProductRequest
-	8,  // 10: jangteo.catalog.v1.CatalogService.ListProducts:input_type -> jangteo.catalog.v1.ListProductsRequest
-	1,  // 11: jangteo.catalog.v1.CatalogService.CreateCategory:output_type -> jangteo.catalog.v1.CreateCategoryResponse
-	3,  // 12: jangteo.catalog.v1.CatalogService.ListCategories:output_type -> jangteo.catalog.v1.ListCategoriesResponse
-	5,  // 13: jangteo.catalog.v1.CatalogService.CreateProduct:output_type -> jangteo.catalog.v1.CreateProductResponse
-	7,  // 14: jangteo.catalog.v1.CatalogService.GetProduct:output_type -> jangteo.catalog.v1.GetProductResponse
-	9,  // 15: jangteo.catalog.v1.CatalogService.ListProducts:output_type -> jangteo.catalog.v1.ListProductsResponse
-	11, // [11:16] is the sub-list for method output_type
-	6,  // [6:11] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	61, // 0: jangteo.catalog.v1.CreateCategoryResponse.category:type_name -> jangteo.catalog.v1.Category
+	61, // 1: jangteo.catalog.v1.ListCategoriesResponse.categories:type_name -> jangteo.catalog.v1.Category
+	61, // 2: jangteo.catalog.v1.UpdateCategoryResponse.category:type_name -> jangteo.catalog.v1.Category
+	62, // 3: jangteo.catalog.v1.CreateCauseResponse.cause:type_name -> jangteo.catalog.v1.Cause
+	62, // 4: jangteo.catalog.v1.UpdateCauseResponse.cause:type_name -> jangteo.catalog.v1.Cause
+	62, // 5: jangteo.catalog.v1.ListCausesResponse.causes:type_name -> jangteo.catalog.v1.Cause
+	62, // 6: jangteo.catalog.v1.GetCauseResponse.cause:type_name -> jangteo.catalog.v1.Cause
+	63, // 7: jangteo.catalog.v1.CreateBrandResponse.brand:type_name -> jangteo.catalog.v1.Brand
+	63, // 8: jangteo.catalog.v1.UpdateBrandResponse.brand:type_name -> jangteo.catalog.v1.Brand
+	63, // 9: jangteo.catalog.v1.ListBrandsResponse.brands:type_name -> jangteo.catalog.v1.Brand
+	63, // 10: jangteo.catalog.v1.GetBrandResponse.brand:type_name -> jangteo.catalog.v1.Brand
+	64, // 11: jangteo.catalog.v1.GetBrandResponse.products:type_name -> jangteo.catalog.v1.Product
+	58, // 12: jangteo.catalog.v1.VariantInput.options:type_name -> jangteo.catalog.v1.VariantInput.OptionsEntry
+	65, // 13: jangteo.catalog.v1.VariantInput.price_override:type_name -> jangteo.type.v1.Money
+	65, // 14: jangteo.catalog.v1.CreateProductRequest.price:type_name -> jangteo.type.v1.Money
+	28, // 15: jangteo.catalog.v1.CreateProductRequest.options:type_name -> jangteo.catalog.v1.ProductOptionInput
+	29, // 16: jangteo.catalog.v1.CreateProductRequest.variants:type_name -> jangteo.catalog.v1.VariantInput
+	64, // 17: jangteo.catalog.v1.CreateProductResponse.product:type_name -> jangteo.catalog.v1.Product
+	64, // 18: jangteo.catalog.v1.GetProductResponse.product:type_name -> jangteo.catalog.v1.Product
+	59, // 19: jangteo.catalog.v1.ListProductsRequest.options:type_name -> jangteo.catalog.v1.ListProductsRequest.OptionsEntry
+	64, // 20: jangteo.catalog.v1.ListProductsResponse.products:type_name -> jangteo.catalog.v1.Product
+	65, // 21: jangteo.catalog.v1.UpdateProductRequest.price:type_name -> jangteo.type.v1.Money
+	64, // 22: jangteo.catalog.v1.UpdateProductResponse.product:type_name -> jangteo.catalog.v1.Product
+	64, // 23: jangteo.catalog.v1.ArchiveProductResponse.product:type_name -> jangteo.catalog.v1.Product
+	65, // 24: jangteo.catalog.v1.UpdateVariantRequest.price_override:type_name -> jangteo.type.v1.Money
+	64, // 25: jangteo.catalog.v1.UpdateVariantResponse.product:type_name -> jangteo.catalog.v1.Product
+	64, // 26: jangteo.catalog.v1.UploadProductImageResponse.product:type_name -> jangteo.catalog.v1.Product
+	66, // 27: jangteo.catalog.v1.ListReviewsResponse.reviews:type_name -> jangteo.catalog.v1.Review
+	66, // 28: jangteo.catalog.v1.PutMyReviewResponse.review:type_name -> jangteo.catalog.v1.Review
+	60, // 29: jangteo.catalog.v1.VariantDetail.options:type_name -> jangteo.catalog.v1.VariantDetail.OptionsEntry
+	65, // 30: jangteo.catalog.v1.VariantDetail.unit_price:type_name -> jangteo.type.v1.Money
+	49, // 31: jangteo.catalog.v1.BatchGetVariantsResponse.variants:type_name -> jangteo.catalog.v1.VariantDetail
+	51, // 32: jangteo.catalog.v1.ReserveStockRequest.lines:type_name -> jangteo.catalog.v1.ReserveLine
+	67, // 33: jangteo.catalog.v1.ReserveStockRequest.ttl:type_name -> google.protobuf.Duration
+	68, // 34: jangteo.catalog.v1.ReserveStockResponse.reservation:type_name -> jangteo.catalog.v1.Reservation
+	68, // 35: jangteo.catalog.v1.CommitReservationResponse.reservation:type_name -> jangteo.catalog.v1.Reservation
+	68, // 36: jangteo.catalog.v1.ReleaseReservationResponse.reservation:type_name -> jangteo.catalog.v1.Reservation
+	0,  // 37: jangteo.catalog.v1.CatalogService.CreateCategory:input_type -> jangteo.catalog.v1.CreateCategoryRequest
+	2,  // 38: jangteo.catalog.v1.CatalogService.ListCategories:input_type -> jangteo.catalog.v1.ListCategoriesRequest
+	30, // 39: jangteo.catalog.v1.CatalogService.CreateProduct:input_type -> jangteo.catalog.v1.CreateProductRequest
+	32, // 40: jangteo.catalog.v1.CatalogService.GetProduct:input_type -> jangteo.catalog.v1.GetProductRequest
+	34, // 41: jangteo.catalog.v1.CatalogService.ListProducts:input_type -> jangteo.catalog.v1.ListProductsRequest
+	4,  // 42: jangteo.catalog.v1.CatalogService.UpdateCategory:input_type -> jangteo.catalog.v1.UpdateCategoryRequest
+	6,  // 43: jangteo.catalog.v1.CatalogService.DeleteCategory:input_type -> jangteo.catalog.v1.DeleteCategoryRequest
+	8,  // 44: jangteo.catalog.v1.CatalogService.CreateCause:input_type -> jangteo.catalog.v1.CreateCauseRequest
+	10, // 45: jangteo.catalog.v1.CatalogService.UpdateCause:input_type -> jangteo.catalog.v1.UpdateCauseRequest
+	12, // 46: jangteo.catalog.v1.CatalogService.DeleteCause:input_type -> jangteo.catalog.v1.DeleteCauseRequest
+	14, // 47: jangteo.catalog.v1.CatalogService.ListCauses:input_type -> jangteo.catalog.v1.ListCausesRequest
+	16, // 48: jangteo.catalog.v1.CatalogService.GetCause:input_type -> jangteo.catalog.v1.GetCauseRequest
+	18, // 49: jangteo.catalog.v1.CatalogService.CreateBrand:input_type -> jangteo.catalog.v1.CreateBrandRequest
+	20, // 50: jangteo.catalog.v1.CatalogService.UpdateBrand:input_type -> jangteo.catalog.v1.UpdateBrandRequest
+	22, // 51: jangteo.catalog.v1.CatalogService.DeleteBrand:input_type -> jangteo.catalog.v1.DeleteBrandRequest
+	24, // 52: jangteo.catalog.v1.CatalogService.ListBrands:input_type -> jangteo.catalog.v1.ListBrandsRequest
+	26, // 53: jangteo.catalog.v1.CatalogService.GetBrand:input_type -> jangteo.catalog.v1.GetBrandRequest
+	36, // 54: jangteo.catalog.v1.CatalogService.UpdateProduct:input_type -> jangteo.catalog.v1.UpdateProductRequest
+	38, // 55: jangteo.catalog.v1.CatalogService.ArchiveProduct:input_type -> jangteo.catalog.v1.ArchiveProductRequest
+	40, // 56: jangteo.catalog.v1.CatalogService.UpdateVariant:input_type -> jangteo.catalog.v1.UpdateVariantRequest
+	42, // 57: jangteo.catalog.v1.CatalogService.UploadProductImage:input_type -> jangteo.catalog.v1.UploadProductImageRequest
+	44, // 58: jangteo.catalog.v1.CatalogService.ListReviews:input_type -> jangteo.catalog.v1.ListReviewsRequest
+	46, // 59: jangteo.catalog.v1.CatalogService.PutMyReview:input_type -> jangteo.catalog.v1.PutMyReviewRequest
+	48, // 60: jangteo.catalog.v1.CatalogService.BatchGetVariants:input_type -> jangteo.catalog.v1.BatchGetVariantsRequest
+	52, // 61: jangteo.catalog.v1.CatalogService.ReserveStock:input_type -> jangteo.catalog.v1.ReserveStockRequest
+	54, // 62: jangteo.catalog.v1.CatalogService.CommitReservation:input_type -> jangteo.catalog.v1.CommitReservationRequest
+	56, // 63: jangteo.catalog.v1.CatalogService.ReleaseReservation:input_type -> jangteo.catalog.v1.ReleaseReservationRequest
+	1,  // 64: jangteo.catalog.v1.CatalogService.CreateCategory:output_type -> jangteo.catalog.v1.CreateCategoryResponse
+	3,  // 65: jangteo.catalog.v1.CatalogService.ListCategories:output_type -> jangteo.catalog.v1.ListCategoriesResponse
+	31, // 66: jangteo.catalog.v1.CatalogService.CreateProduct:output_type -> jangteo.catalog.v1.CreateProductResponse
+	33, // 67: jangteo.catalog.v1.CatalogService.GetProduct:output_type -> jangteo.catalog.v1.GetProductResponse
+	35, // 68: jangteo.catalog.v1.CatalogService.ListProducts:output_type -> jangteo.catalog.v1.ListProductsResponse
+	5,  // 69: jangteo.catalog.v1.CatalogService.UpdateCategory:output_type -> jangteo.catalog.v1.UpdateCategoryResponse
+	7,  // 70: jangteo.catalog.v1.CatalogService.DeleteCategory:output_type -> jangteo.catalog.v1.DeleteCategoryResponse
+	9,  // 71: jangteo.catalog.v1.CatalogService.CreateCause:output_type -> jangteo.catalog.v1.CreateCauseResponse
+	11, // 72: jangteo.catalog.v1.CatalogService.UpdateCause:output_type -> jangteo.catalog.v1.UpdateCauseResponse
+	13, // 73: jangteo.catalog.v1.CatalogService.DeleteCause:output_type -> jangteo.catalog.v1.DeleteCauseResponse
+	15, // 74: jangteo.catalog.v1.CatalogService.ListCauses:output_type -> jangteo.catalog.v1.ListCausesResponse
+	17, // 75: jangteo.catalog.v1.CatalogService.GetCause:output_type -> jangteo.catalog.v1.GetCauseResponse
+	19, // 76: jangteo.catalog.v1.CatalogService.CreateBrand:output_type -> jangteo.catalog.v1.CreateBrandResponse
+	21, // 77: jangteo.catalog.v1.CatalogService.UpdateBrand:output_type -> jangteo.catalog.v1.UpdateBrandResponse
+	23, // 78: jangteo.catalog.v1.CatalogService.DeleteBrand:output_type -> jangteo.catalog.v1.DeleteBrandResponse
+	25, // 79: jangteo.catalog.v1.CatalogService.ListBrands:output_type -> jangteo.catalog.v1.ListBrandsResponse
+	27, // 80: jangteo.catalog.v1.CatalogService.GetBrand:output_type -> jangteo.catalog.v1.GetBrandResponse
+	37, // 81: jangteo.catalog.v1.CatalogService.UpdateProduct:output_type -> jangteo.catalog.v1.UpdateProductResponse
+	39, // 82: jangteo.catalog.v1.CatalogService.ArchiveProduct:output_type -> jangteo.catalog.v1.ArchiveProductResponse
+	41, // 83: jangteo.catalog.v1.CatalogService.UpdateVariant:output_type -> jangteo.catalog.v1.UpdateVariantResponse
+	43, // 84: jangteo.catalog.v1.CatalogService.UploadProductImage:output_type -> jangteo.catalog.v1.UploadProductImageResponse
+	45, // 85: jangteo.catalog.v1.CatalogService.ListReviews:output_type -> jangteo.catalog.v1.ListReviewsResponse
+	47, // 86: jangteo.catalog.v1.CatalogService.PutMyReview:output_type -> jangteo.catalog.v1.PutMyReviewResponse
+	50, // 87: jangteo.catalog.v1.CatalogService.BatchGetVariants:output_type -> jangteo.catalog.v1.BatchGetVariantsResponse
+	53, // 88: jangteo.catalog.v1.CatalogService.ReserveStock:output_type -> jangteo.catalog.v1.ReserveStockResponse
+	55, // 89: jangteo.catalog.v1.CatalogService.CommitReservation:output_type -> jangteo.catalog.v1.CommitReservationResponse
+	57, // 90: jangteo.catalog.v1.CatalogService.ReleaseReservation:output_type -> jangteo.catalog.v1.ReleaseReservationResponse
+	64, // [64:91] is the sub-list for method output_type
+	37, // [37:64] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_catalog_v1_catalog_service_proto_init() }
@@ -714,13 +4104,19 @@ func file_jangteo_catalog_v1_catalog_service_proto_init() {
 		return
 	}
 	file_jangteo_catalog_v1_catalog_proto_init()
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[4].OneofWrappers = []any{}
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[10].OneofWrappers = []any{}
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[20].OneofWrappers = []any{}
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[34].OneofWrappers = []any{}
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[36].OneofWrappers = []any{}
+	file_jangteo_catalog_v1_catalog_service_proto_msgTypes[40].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_catalog_v1_catalog_service_proto_rawDesc), len(file_jangteo_catalog_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

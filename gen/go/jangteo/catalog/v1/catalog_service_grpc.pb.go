@@ -19,29 +19,96 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CatalogService_CreateCategory_FullMethodName = "/jangteo.catalog.v1.CatalogService/CreateCategory"
-	CatalogService_ListCategories_FullMethodName = "/jangteo.catalog.v1.CatalogService/ListCategories"
-	CatalogService_CreateProduct_FullMethodName  = "/jangteo.catalog.v1.CatalogService/CreateProduct"
-	CatalogService_GetProduct_FullMethodName     = "/jangteo.catalog.v1.CatalogService/GetProduct"
-	CatalogService_ListProducts_FullMethodName   = "/jangteo.catalog.v1.CatalogService/ListProducts"
+	CatalogService_CreateCategory_FullMethodName     = "/jangteo.catalog.v1.CatalogService/CreateCategory"
+	CatalogService_ListCategories_FullMethodName     = "/jangteo.catalog.v1.CatalogService/ListCategories"
+	CatalogService_CreateProduct_FullMethodName      = "/jangteo.catalog.v1.CatalogService/CreateProduct"
+	CatalogService_GetProduct_FullMethodName         = "/jangteo.catalog.v1.CatalogService/GetProduct"
+	CatalogService_ListProducts_FullMethodName       = "/jangteo.catalog.v1.CatalogService/ListProducts"
+	CatalogService_UpdateCategory_FullMethodName     = "/jangteo.catalog.v1.CatalogService/UpdateCategory"
+	CatalogService_DeleteCategory_FullMethodName     = "/jangteo.catalog.v1.CatalogService/DeleteCategory"
+	CatalogService_CreateCause_FullMethodName        = "/jangteo.catalog.v1.CatalogService/CreateCause"
+	CatalogService_UpdateCause_FullMethodName        = "/jangteo.catalog.v1.CatalogService/UpdateCause"
+	CatalogService_DeleteCause_FullMethodName        = "/jangteo.catalog.v1.CatalogService/DeleteCause"
+	CatalogService_ListCauses_FullMethodName         = "/jangteo.catalog.v1.CatalogService/ListCauses"
+	CatalogService_GetCause_FullMethodName           = "/jangteo.catalog.v1.CatalogService/GetCause"
+	CatalogService_CreateBrand_FullMethodName        = "/jangteo.catalog.v1.CatalogService/CreateBrand"
+	CatalogService_UpdateBrand_FullMethodName        = "/jangteo.catalog.v1.CatalogService/UpdateBrand"
+	CatalogService_DeleteBrand_FullMethodName        = "/jangteo.catalog.v1.CatalogService/DeleteBrand"
+	CatalogService_ListBrands_FullMethodName         = "/jangteo.catalog.v1.CatalogService/ListBrands"
+	CatalogService_GetBrand_FullMethodName           = "/jangteo.catalog.v1.CatalogService/GetBrand"
+	CatalogService_UpdateProduct_FullMethodName      = "/jangteo.catalog.v1.CatalogService/UpdateProduct"
+	CatalogService_ArchiveProduct_FullMethodName     = "/jangteo.catalog.v1.CatalogService/ArchiveProduct"
+	CatalogService_UpdateVariant_FullMethodName      = "/jangteo.catalog.v1.CatalogService/UpdateVariant"
+	CatalogService_UploadProductImage_FullMethodName = "/jangteo.catalog.v1.CatalogService/UploadProductImage"
+	CatalogService_ListReviews_FullMethodName        = "/jangteo.catalog.v1.CatalogService/ListReviews"
+	CatalogService_PutMyReview_FullMethodName        = "/jangteo.catalog.v1.CatalogService/PutMyReview"
+	CatalogService_BatchGetVariants_FullMethodName   = "/jangteo.catalog.v1.CatalogService/BatchGetVariants"
+	CatalogService_ReserveStock_FullMethodName       = "/jangteo.catalog.v1.CatalogService/ReserveStock"
+	CatalogService_CommitReservation_FullMethodName  = "/jangteo.catalog.v1.CatalogService/CommitReservation"
+	CatalogService_ReleaseReservation_FullMethodName = "/jangteo.catalog.v1.CatalogService/ReleaseReservation"
 )
 
 // CatalogServiceClient is the client API for CatalogService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// CatalogService owns categories and products.
+// CatalogService owns the taxonomy (categories, brands, causes), products with
+// their variants and stock, and reviews.
 type CatalogServiceClient interface {
 	// CreateCategory adds a category to the tree.
 	CreateCategory(ctx context.Context, in *CreateCategoryRequest, opts ...grpc.CallOption) (*CreateCategoryResponse, error)
 	// ListCategories returns the whole category tree.
 	ListCategories(ctx context.Context, in *ListCategoriesRequest, opts ...grpc.CallOption) (*ListCategoriesResponse, error)
-	// CreateProduct adds a product.
+	// CreateProduct adds a product with its options and variants.
 	CreateProduct(ctx context.Context, in *CreateProductRequest, opts ...grpc.CallOption) (*CreateProductResponse, error)
-	// GetProduct reads one product by slug (or id).
+	// GetProduct reads one product by slug (or id), archived or not, with its variants.
 	GetProduct(ctx context.Context, in *GetProductRequest, opts ...grpc.CallOption) (*GetProductResponse, error)
-	// ListProducts pages through the products that are not archived.
+	// ListProducts searches, filters, sorts and pages the products that are not archived.
 	ListProducts(ctx context.Context, in *ListProductsRequest, opts ...grpc.CallOption) (*ListProductsResponse, error)
+	// UpdateCategory changes the fields it is given.
+	UpdateCategory(ctx context.Context, in *UpdateCategoryRequest, opts ...grpc.CallOption) (*UpdateCategoryResponse, error)
+	// DeleteCategory removes a category that has no sub-categories and no products.
+	DeleteCategory(ctx context.Context, in *DeleteCategoryRequest, opts ...grpc.CallOption) (*DeleteCategoryResponse, error)
+	// CreateCause adds a cause.
+	CreateCause(ctx context.Context, in *CreateCauseRequest, opts ...grpc.CallOption) (*CreateCauseResponse, error)
+	// UpdateCause changes the fields it is given.
+	UpdateCause(ctx context.Context, in *UpdateCauseRequest, opts ...grpc.CallOption) (*UpdateCauseResponse, error)
+	// DeleteCause removes a cause; its brands keep existing without one.
+	DeleteCause(ctx context.Context, in *DeleteCauseRequest, opts ...grpc.CallOption) (*DeleteCauseResponse, error)
+	// ListCauses returns every cause by name.
+	ListCauses(ctx context.Context, in *ListCausesRequest, opts ...grpc.CallOption) (*ListCausesResponse, error)
+	// GetCause reads one cause by slug with the brands working on it.
+	GetCause(ctx context.Context, in *GetCauseRequest, opts ...grpc.CallOption) (*GetCauseResponse, error)
+	// CreateBrand adds a brand.
+	CreateBrand(ctx context.Context, in *CreateBrandRequest, opts ...grpc.CallOption) (*CreateBrandResponse, error)
+	// UpdateBrand changes the fields it is given.
+	UpdateBrand(ctx context.Context, in *UpdateBrandRequest, opts ...grpc.CallOption) (*UpdateBrandResponse, error)
+	// DeleteBrand removes a brand that has no products.
+	DeleteBrand(ctx context.Context, in *DeleteBrandRequest, opts ...grpc.CallOption) (*DeleteBrandResponse, error)
+	// ListBrands returns every brand by name, optionally of one cause.
+	ListBrands(ctx context.Context, in *ListBrandsRequest, opts ...grpc.CallOption) (*ListBrandsResponse, error)
+	// GetBrand reads one brand by slug with a page of its products.
+	GetBrand(ctx context.Context, in *GetBrandRequest, opts ...grpc.CallOption) (*GetBrandResponse, error)
+	// UpdateProduct changes the fields it is given; a new price publishes a price change.
+	UpdateProduct(ctx context.Context, in *UpdateProductRequest, opts ...grpc.CallOption) (*UpdateProductResponse, error)
+	// ArchiveProduct hides a product from lists and stops its sale; its page stays.
+	ArchiveProduct(ctx context.Context, in *ArchiveProductRequest, opts ...grpc.CallOption) (*ArchiveProductResponse, error)
+	// UpdateVariant sets a variant's SKU, stock or price override.
+	UpdateVariant(ctx context.Context, in *UpdateVariantRequest, opts ...grpc.CallOption) (*UpdateVariantResponse, error)
+	// UploadProductImage stores a picture (base64 in JSON) and appends its URL to the product.
+	UploadProductImage(ctx context.Context, in *UploadProductImageRequest, opts ...grpc.CallOption) (*UploadProductImageResponse, error)
+	// ListReviews pages through a product's reviews, newest first.
+	ListReviews(ctx context.Context, in *ListReviewsRequest, opts ...grpc.CallOption) (*ListReviewsResponse, error)
+	// PutMyReview writes or rewrites the caller's review; only buyers of the product may.
+	PutMyReview(ctx context.Context, in *PutMyReviewRequest, opts ...grpc.CallOption) (*PutMyReviewResponse, error)
+	// BatchGetVariants prices and describes variants for carts and checkout.
+	BatchGetVariants(ctx context.Context, in *BatchGetVariantsRequest, opts ...grpc.CallOption) (*BatchGetVariantsResponse, error)
+	// ReserveStock holds stock for every line of an order, or for none.
+	ReserveStock(ctx context.Context, in *ReserveStockRequest, opts ...grpc.CallOption) (*ReserveStockResponse, error)
+	// CommitReservation marks an order's held stock as sold.
+	CommitReservation(ctx context.Context, in *CommitReservationRequest, opts ...grpc.CallOption) (*CommitReservationResponse, error)
+	// ReleaseReservation gives an order's held stock back.
+	ReleaseReservation(ctx context.Context, in *ReleaseReservationRequest, opts ...grpc.CallOption) (*ReleaseReservationResponse, error)
 }
 
 type catalogServiceClient struct {
@@ -102,22 +169,287 @@ func (c *catalogServiceClient) ListProducts(ctx context.Context, in *ListProduct
 	return out, nil
 }
 
+func (c *catalogServiceClient) UpdateCategory(ctx context.Context, in *UpdateCategoryRequest, opts ...grpc.CallOption) (*UpdateCategoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCategoryResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateCategory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) DeleteCategory(ctx context.Context, in *DeleteCategoryRequest, opts ...grpc.CallOption) (*DeleteCategoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteCategoryResponse)
+	err := c.cc.Invoke(ctx, CatalogService_DeleteCategory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) CreateCause(ctx context.Context, in *CreateCauseRequest, opts ...grpc.CallOption) (*CreateCauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateCauseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_CreateCause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UpdateCause(ctx context.Context, in *UpdateCauseRequest, opts ...grpc.CallOption) (*UpdateCauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCauseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateCause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) DeleteCause(ctx context.Context, in *DeleteCauseRequest, opts ...grpc.CallOption) (*DeleteCauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteCauseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_DeleteCause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ListCauses(ctx context.Context, in *ListCausesRequest, opts ...grpc.CallOption) (*ListCausesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCausesResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ListCauses_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) GetCause(ctx context.Context, in *GetCauseRequest, opts ...grpc.CallOption) (*GetCauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCauseResponse)
+	err := c.cc.Invoke(ctx, CatalogService_GetCause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) CreateBrand(ctx context.Context, in *CreateBrandRequest, opts ...grpc.CallOption) (*CreateBrandResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateBrandResponse)
+	err := c.cc.Invoke(ctx, CatalogService_CreateBrand_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UpdateBrand(ctx context.Context, in *UpdateBrandRequest, opts ...grpc.CallOption) (*UpdateBrandResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateBrandResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateBrand_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) DeleteBrand(ctx context.Context, in *DeleteBrandRequest, opts ...grpc.CallOption) (*DeleteBrandResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteBrandResponse)
+	err := c.cc.Invoke(ctx, CatalogService_DeleteBrand_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ListBrands(ctx context.Context, in *ListBrandsRequest, opts ...grpc.CallOption) (*ListBrandsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBrandsResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ListBrands_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) GetBrand(ctx context.Context, in *GetBrandRequest, opts ...grpc.CallOption) (*GetBrandResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBrandResponse)
+	err := c.cc.Invoke(ctx, CatalogService_GetBrand_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UpdateProduct(ctx context.Context, in *UpdateProductRequest, opts ...grpc.CallOption) (*UpdateProductResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateProductResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateProduct_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ArchiveProduct(ctx context.Context, in *ArchiveProductRequest, opts ...grpc.CallOption) (*ArchiveProductResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ArchiveProductResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ArchiveProduct_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UpdateVariant(ctx context.Context, in *UpdateVariantRequest, opts ...grpc.CallOption) (*UpdateVariantResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateVariantResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UpdateVariant_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) UploadProductImage(ctx context.Context, in *UploadProductImageRequest, opts ...grpc.CallOption) (*UploadProductImageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UploadProductImageResponse)
+	err := c.cc.Invoke(ctx, CatalogService_UploadProductImage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ListReviews(ctx context.Context, in *ListReviewsRequest, opts ...grpc.CallOption) (*ListReviewsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReviewsResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ListReviews_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) PutMyReview(ctx context.Context, in *PutMyReviewRequest, opts ...grpc.CallOption) (*PutMyReviewResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PutMyReviewResponse)
+	err := c.cc.Invoke(ctx, CatalogService_PutMyReview_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) BatchGetVariants(ctx context.Context, in *BatchGetVariantsRequest, opts ...grpc.CallOption) (*BatchGetVariantsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchGetVariantsResponse)
+	err := c.cc.Invoke(ctx, CatalogService_BatchGetVariants_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ReserveStock(ctx context.Context, in *ReserveStockRequest, opts ...grpc.CallOption) (*ReserveStockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReserveStockResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ReserveStock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) CommitReservation(ctx context.Context, in *CommitReservationRequest, opts ...grpc.CallOption) (*CommitReservationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CommitReservationResponse)
+	err := c.cc.Invoke(ctx, CatalogService_CommitReservation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *catalogServiceClient) ReleaseReservation(ctx context.Context, in *ReleaseReservationRequest, opts ...grpc.CallOption) (*ReleaseReservationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseReservationResponse)
+	err := c.cc.Invoke(ctx, CatalogService_ReleaseReservation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CatalogServiceServer is the server API for CatalogService service.
 // All implementations must embed UnimplementedCatalogServiceServer
 // for forward compatibility.
 //
-// CatalogService owns categories and products.
+// CatalogService owns the taxonomy (categories, brands, causes), products with
+// their variants and stock, and reviews.
 type CatalogServiceServer interface {
 	// CreateCategory adds a category to the tree.
 	CreateCategory(context.Context, *CreateCategoryRequest) (*CreateCategoryResponse, error)
 	// ListCategories returns the whole category tree.
 	ListCategories(context.Context, *ListCategoriesRequest) (*ListCategoriesResponse, error)
-	// CreateProduct adds a product.
+	// CreateProduct adds a product with its options and variants.
 	CreateProduct(context.Context, *CreateProductRequest) (*CreateProductResponse, error)
-	// GetProduct reads one product by slug (or id).
+	// GetProduct reads one product by slug (or id), archived or not, with its variants.
 	GetProduct(context.Context, *GetProductRequest) (*GetProductResponse, error)
-	// ListProducts pages through the products that are not archived.
+	// ListProducts searches, filters, sorts and pages the products that are not archived.
 	ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error)
+	// UpdateCategory changes the fields it is given.
+	UpdateCategory(context.Context, *UpdateCategoryRequest) (*UpdateCategoryResponse, error)
+	// DeleteCategory removes a category that has no sub-categories and no products.
+	DeleteCategory(context.Context, *DeleteCategoryRequest) (*DeleteCategoryResponse, error)
+	// CreateCause adds a cause.
+	CreateCause(context.Context, *CreateCauseRequest) (*CreateCauseResponse, error)
+	// UpdateCause changes the fields it is given.
+	UpdateCause(context.Context, *UpdateCauseRequest) (*UpdateCauseResponse, error)
+	// DeleteCause removes a cause; its brands keep existing without one.
+	DeleteCause(context.Context, *DeleteCauseRequest) (*DeleteCauseResponse, error)
+	// ListCauses returns every cause by name.
+	ListCauses(context.Context, *ListCausesRequest) (*ListCausesResponse, error)
+	// GetCause reads one cause by slug with the brands working on it.
+	GetCause(context.Context, *GetCauseRequest) (*GetCauseResponse, error)
+	// CreateBrand adds a brand.
+	CreateBrand(context.Context, *CreateBrandRequest) (*CreateBrandResponse, error)
+	// UpdateBrand changes the fields it is given.
+	UpdateBrand(context.Context, *UpdateBrandRequest) (*UpdateBrandResponse, error)
+	// DeleteBrand removes a brand that has no products.
+	DeleteBrand(context.Context, *DeleteBrandRequest) (*DeleteBrandResponse, error)
+	// ListBrands returns every brand by name, optionally of one cause.
+	ListBrands(context.Context, *ListBrandsRequest) (*ListBrandsResponse, error)
+	// GetBrand reads one brand by slug with a page of its products.
+	GetBrand(context.Context, *GetBrandRequest) (*GetBrandResponse, error)
+	// UpdateProduct changes the fields it is given; a new price publishes a price change.
+	UpdateProduct(context.Context, *UpdateProductRequest) (*UpdateProductResponse, error)
+	// ArchiveProduct hides a product from lists and stops its sale; its page stays.
+	ArchiveProduct(context.Context, *ArchiveProductRequest) (*ArchiveProductResponse, error)
+	// UpdateVariant sets a variant's SKU, stock or price override.
+	UpdateVariant(context.Context, *UpdateVariantRequest) (*UpdateVariantResponse, error)
+	// UploadProductImage stores a picture (base64 in JSON) and appends its URL to the product.
+	UploadProductImage(context.Context, *UploadProductImageRequest) (*UploadProductImageResponse, error)
+	// ListReviews pages through a product's reviews, newest first.
+	ListReviews(context.Context, *ListReviewsRequest) (*ListReviewsResponse, error)
+	// PutMyReview writes or rewrites the caller's review; only buyers of the product may.
+	PutMyReview(context.Context, *PutMyReviewRequest) (*PutMyReviewResponse, error)
+	// BatchGetVariants prices and describes variants for carts and checkout.
+	BatchGetVariants(context.Context, *BatchGetVariantsRequest) (*BatchGetVariantsResponse, error)
+	// ReserveStock holds stock for every line of an order, or for none.
+	ReserveStock(context.Context, *ReserveStockRequest) (*ReserveStockResponse, error)
+	// CommitReservation marks an order's held stock as sold.
+	CommitReservation(context.Context, *CommitReservationRequest) (*CommitReservationResponse, error)
+	// ReleaseReservation gives an order's held stock back.
+	ReleaseReservation(context.Context, *ReleaseReservationRequest) (*ReleaseReservationResponse, error)
 	mustEmbedUnimplementedCatalogServiceServer()
 }
 
@@ -142,6 +474,72 @@ func (UnimplementedCatalogServiceServer) GetProduct(context.Context, *GetProduct
 }
 func (UnimplementedCatalogServiceServer) ListProducts(context.Context, *ListProductsRequest) (*ListProductsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListProducts not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateCategory(context.Context, *UpdateCategoryRequest) (*UpdateCategoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateCategory not implemented")
+}
+func (UnimplementedCatalogServiceServer) DeleteCategory(context.Context, *DeleteCategoryRequest) (*DeleteCategoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteCategory not implemented")
+}
+func (UnimplementedCatalogServiceServer) CreateCause(context.Context, *CreateCauseRequest) (*CreateCauseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateCause not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateCause(context.Context, *UpdateCauseRequest) (*UpdateCauseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateCause not implemented")
+}
+func (UnimplementedCatalogServiceServer) DeleteCause(context.Context, *DeleteCauseRequest) (*DeleteCauseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteCause not implemented")
+}
+func (UnimplementedCatalogServiceServer) ListCauses(context.Context, *ListCausesRequest) (*ListCausesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCauses not implemented")
+}
+func (UnimplementedCatalogServiceServer) GetCause(context.Context, *GetCauseRequest) (*GetCauseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCause not implemented")
+}
+func (UnimplementedCatalogServiceServer) CreateBrand(context.Context, *CreateBrandRequest) (*CreateBrandResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateBrand not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateBrand(context.Context, *UpdateBrandRequest) (*UpdateBrandResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateBrand not implemented")
+}
+func (UnimplementedCatalogServiceServer) DeleteBrand(context.Context, *DeleteBrandRequest) (*DeleteBrandResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteBrand not implemented")
+}
+func (UnimplementedCatalogServiceServer) ListBrands(context.Context, *ListBrandsRequest) (*ListBrandsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBrands not implemented")
+}
+func (UnimplementedCatalogServiceServer) GetBrand(context.Context, *GetBrandRequest) (*GetBrandResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBrand not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateProduct(context.Context, *UpdateProductRequest) (*UpdateProductResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateProduct not implemented")
+}
+func (UnimplementedCatalogServiceServer) ArchiveProduct(context.Context, *ArchiveProductRequest) (*ArchiveProductResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ArchiveProduct not implemented")
+}
+func (UnimplementedCatalogServiceServer) UpdateVariant(context.Context, *UpdateVariantRequest) (*UpdateVariantResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateVariant not implemented")
+}
+func (UnimplementedCatalogServiceServer) UploadProductImage(context.Context, *UploadProductImageRequest) (*UploadProductImageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UploadProductImage not implemented")
+}
+func (UnimplementedCatalogServiceServer) ListReviews(context.Context, *ListReviewsRequest) (*ListReviewsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReviews not implemented")
+}
+func (UnimplementedCatalogServiceServer) PutMyReview(context.Context, *PutMyReviewRequest) (*PutMyReviewResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PutMyReview not implemented")
+}
+func (UnimplementedCatalogServiceServer) BatchGetVariants(context.Context, *BatchGetVariantsRequest) (*BatchGetVariantsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchGetVariants not implemented")
+}
+func (UnimplementedCatalogServiceServer) ReserveStock(context.Context, *ReserveStockRequest) (*ReserveStockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReserveStock not implemented")
+}
+func (UnimplementedCatalogServiceServer) CommitReservation(context.Context, *CommitReservationRequest) (*CommitReservationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CommitReservation not implemented")
+}
+func (UnimplementedCatalogServiceServer) ReleaseReservation(context.Context, *ReleaseReservationRequest) (*ReleaseReservationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseReservation not implemented")
 }
 func (UnimplementedCatalogServiceServer) mustEmbedUnimplementedCatalogServiceServer() {}
 func (UnimplementedCatalogServiceServer) testEmbeddedByValue()                        {}
@@ -254,6 +652,402 @@ func _CatalogService_ListProducts_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CatalogService_UpdateCategory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCategoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateCategory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateCategory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateCategory(ctx, req.(*UpdateCategoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_DeleteCategory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteCategoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).DeleteCategory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_DeleteCategory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).DeleteCategory(ctx, req.(*DeleteCategoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_CreateCause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).CreateCause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_CreateCause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).CreateCause(ctx, req.(*CreateCauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UpdateCause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateCause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateCause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateCause(ctx, req.(*UpdateCauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_DeleteCause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteCauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).DeleteCause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_DeleteCause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).DeleteCause(ctx, req.(*DeleteCauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ListCauses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCausesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ListCauses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ListCauses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ListCauses(ctx, req.(*ListCausesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_GetCause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).GetCause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_GetCause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).GetCause(ctx, req.(*GetCauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_CreateBrand_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateBrandRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).CreateBrand(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_CreateBrand_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).CreateBrand(ctx, req.(*CreateBrandRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UpdateBrand_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateBrandRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateBrand(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateBrand_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateBrand(ctx, req.(*UpdateBrandRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_DeleteBrand_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteBrandRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).DeleteBrand(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_DeleteBrand_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).DeleteBrand(ctx, req.(*DeleteBrandRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ListBrands_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBrandsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ListBrands(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ListBrands_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ListBrands(ctx, req.(*ListBrandsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_GetBrand_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBrandRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).GetBrand(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_GetBrand_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).GetBrand(ctx, req.(*GetBrandRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UpdateProduct_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateProductRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateProduct(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateProduct_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateProduct(ctx, req.(*UpdateProductRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ArchiveProduct_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ArchiveProductRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ArchiveProduct(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ArchiveProduct_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ArchiveProduct(ctx, req.(*ArchiveProductRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UpdateVariant_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateVariantRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UpdateVariant(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UpdateVariant_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UpdateVariant(ctx, req.(*UpdateVariantRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_UploadProductImage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UploadProductImageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).UploadProductImage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_UploadProductImage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).UploadProductImage(ctx, req.(*UploadProductImageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ListReviews_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReviewsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ListReviews(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ListReviews_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ListReviews(ctx, req.(*ListReviewsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_PutMyReview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutMyReviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).PutMyReview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_PutMyReview_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).PutMyReview(ctx, req.(*PutMyReviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_BatchGetVariants_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchGetVariantsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).BatchGetVariants(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_BatchGetVariants_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).BatchGetVariants(ctx, req.(*BatchGetVariantsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ReserveStock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReserveStockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ReserveStock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ReserveStock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ReserveStock(ctx, req.(*ReserveStockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_CommitReservation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CommitReservationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).CommitReservation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_CommitReservation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).CommitReservation(ctx, req.(*CommitReservationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CatalogService_ReleaseReservation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseReservationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CatalogServiceServer).ReleaseReservation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CatalogService_ReleaseReservation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CatalogServiceServer).ReleaseReservation(ctx, req.(*ReleaseReservationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CatalogService_ServiceDesc is the grpc.ServiceDesc for CatalogService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -280,6 +1074,94 @@ var CatalogService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListProducts",
 			Handler:    _CatalogService_ListProducts_Handler,
+		},
+		{
+			MethodName: "UpdateCategory",
+			Handler:    _CatalogService_UpdateCategory_Handler,
+		},
+		{
+			MethodName: "DeleteCategory",
+			Handler:    _CatalogService_DeleteCategory_Handler,
+		},
+		{
+			MethodName: "CreateCause",
+			Handler:    _CatalogService_CreateCause_Handler,
+		},
+		{
+			MethodName: "UpdateCause",
+			Handler:    _CatalogService_UpdateCause_Handler,
+		},
+		{
+			MethodName: "DeleteCause",
+			Handler:    _CatalogService_DeleteCause_Handler,
+		},
+		{
+			MethodName: "ListCauses",
+			Handler:    _CatalogService_ListCauses_Handler,
+		},
+		{
+			MethodName: "GetCause",
+			Handler:    _CatalogService_GetCause_Handler,
+		},
+		{
+			MethodName: "CreateBrand",
+			Handler:    _CatalogService_CreateBrand_Handler,
+		},
+		{
+			MethodName: "UpdateBrand",
+			Handler:    _CatalogService_UpdateBrand_Handler,
+		},
+		{
+			MethodName: "DeleteBrand",
+			Handler:    _CatalogService_DeleteBrand_Handler,
+		},
+		{
+			MethodName: "ListBrands",
+			Handler:    _CatalogService_ListBrands_Handler,
+		},
+		{
+			MethodName: "GetBrand",
+			Handler:    _CatalogService_GetBrand_Handler,
+		},
+		{
+			MethodName: "UpdateProduct",
+			Handler:    _CatalogService_UpdateProduct_Handler,
+		},
+		{
+			MethodName: "ArchiveProduct",
+			Handler:    _CatalogService_ArchiveProduct_Handler,
+		},
+		{
+			MethodName: "UpdateVariant",
+			Handler:    _CatalogService_UpdateVariant_Handler,
+		},
+		{
+			MethodName: "UploadProductImage",
+			Handler:    _CatalogService_UploadProductImage_Handler,
+		},
+		{
+			MethodName: "ListReviews",
+			Handler:    _CatalogService_ListReviews_Handler,
+		},
+		{
+			MethodName: "PutMyReview",
+			Handler:    _CatalogService_PutMyReview_Handler,
+		},
+		{
+			MethodName: "BatchGetVariants",
+			Handler:    _CatalogService_BatchGetVariants_Handler,
+		},
+		{
+			MethodName: "ReserveStock",
+			Handler:    _CatalogService_ReserveStock_Handler,
+		},
+		{
+			MethodName: "CommitReservation",
+			Handler:    _CatalogService_CommitReservation_Handler,
+		},
+		{
+			MethodName: "ReleaseReservation",
+			Handler:    _CatalogService_ReleaseReservation_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

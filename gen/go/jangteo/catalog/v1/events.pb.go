@@ -84,6 +84,63 @@ func (ProductChanged_Change) EnumDescriptor() ([]byte, []int) {
 	return file_jangteo_catalog_v1_events_proto_rawDescGZIP(), []int{0, 0}
 }
 
+// Reason says why the stock moved.
+type StockChanged_Reason int32
+
+const (
+	// REASON_UNSPECIFIED is never sent.
+	StockChanged_REASON_UNSPECIFIED StockChanged_Reason = 0
+	// REASON_RESERVED: an order took units.
+	StockChanged_REASON_RESERVED StockChanged_Reason = 1
+	// REASON_RELEASED: an order's units came back (cancel, expiry).
+	StockChanged_REASON_RELEASED StockChanged_Reason = 2
+	// REASON_ADJUSTED: staff set the stock, or the variant was created.
+	StockChanged_REASON_ADJUSTED StockChanged_Reason = 3
+)
+
+// Enum value maps for StockChanged_Reason.
+var (
+	StockChanged_Reason_name = map[int32]string{
+		0: "REASON_UNSPECIFIED",
+		1: "REASON_RESERVED",
+		2: "REASON_RELEASED",
+		3: "REASON_ADJUSTED",
+	}
+	StockChanged_Reason_value = map[string]int32{
+		"REASON_UNSPECIFIED": 0,
+		"REASON_RESERVED":    1,
+		"REASON_RELEASED":    2,
+		"REASON_ADJUSTED":    3,
+	}
+)
+
+func (x StockChanged_Reason) Enum() *StockChanged_Reason {
+	p := new(StockChanged_Reason)
+	*p = x
+	return p
+}
+
+func (x StockChanged_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StockChanged_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_catalog_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (StockChanged_Reason) Type() protoreflect.EnumType {
+	return &file_jangteo_catalog_v1_events_proto_enumTypes[1]
+}
+
+func (x StockChanged_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StockChanged_Reason.Descriptor instead.
+func (StockChanged_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_events_proto_rawDescGZIP(), []int{1, 0}
+}
+
 // ProductChanged is published on catalog.product_changed whenever a product is
 // created, updated, re-priced or archived.
 type ProductChanged struct {
@@ -194,6 +251,107 @@ func (x *ProductChanged) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// StockChanged is published on catalog.stock_changed whenever a variant's
+// stock moves: reserved, released or set by staff.
+type StockChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the variant whose stock moved.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// product_id is the variant's product.
+	ProductId string `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// reason is why the stock moved.
+	Reason StockChanged_Reason `protobuf:"varint,3,opt,name=reason,proto3,enum=jangteo.catalog.v1.StockChanged_Reason" json:"reason,omitempty"`
+	// delta is the change in units (negative when taken).
+	Delta int64 `protobuf:"varint,4,opt,name=delta,proto3" json:"delta,omitempty"`
+	// stock is the units left after the change.
+	Stock int64 `protobuf:"varint,5,opt,name=stock,proto3" json:"stock,omitempty"`
+	// order_id is the order behind a reserve or release; empty otherwise.
+	OrderId string `protobuf:"bytes,6,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// occur_time is when the change was committed.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StockChanged) Reset() {
+	*x = StockChanged{}
+	mi := &file_jangteo_catalog_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StockChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StockChanged) ProtoMessage() {}
+
+func (x *StockChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StockChanged.ProtoReflect.Descriptor instead.
+func (*StockChanged) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StockChanged) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *StockChanged) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *StockChanged) GetReason() StockChanged_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return StockChanged_REASON_UNSPECIFIED
+}
+
+func (x *StockChanged) GetDelta() int64 {
+	if x != nil {
+		return x.Delta
+	}
+	return 0
+}
+
+func (x *StockChanged) GetStock() int64 {
+	if x != nil {
+		return x.Stock
+	}
+	return 0
+}
+
+func (x *StockChanged) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *StockChanged) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_catalog_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_catalog_v1_events_proto_rawDesc = "" +
@@ -215,7 +373,23 @@ const file_jangteo_catalog_v1_events_proto_rawDesc = "" +
 	"\x0eCHANGE_CREATED\x10\x01\x12\x12\n" +
 	"\x0eCHANGE_UPDATED\x10\x02\x12\x10\n" +
 	"\fCHANGE_PRICE\x10\x03\x12\x13\n" +
-	"\x0fCHANGE_ARCHIVED\x10\x04B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
+	"\x0fCHANGE_ARCHIVED\x10\x04\"\xf0\x02\n" +
+	"\fStockChanged\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12?\n" +
+	"\x06reason\x18\x03 \x01(\x0e2'.jangteo.catalog.v1.StockChanged.ReasonR\x06reason\x12\x14\n" +
+	"\x05delta\x18\x04 \x01(\x03R\x05delta\x12\x14\n" +
+	"\x05stock\x18\x05 \x01(\x03R\x05stock\x12\x19\n" +
+	"\border_id\x18\x06 \x01(\tR\aorderId\x129\n" +
+	"\n" +
+	"occur_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"_\n" +
+	"\x06Reason\x12\x16\n" +
+	"\x12REASON_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fREASON_RESERVED\x10\x01\x12\x13\n" +
+	"\x0fREASON_RELEASED\x10\x02\x12\x13\n" +
+	"\x0fREASON_ADJUSTED\x10\x03B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_jangteo_catalog_v1_events_proto_rawDescOnce sync.Once
@@ -229,23 +403,27 @@ func file_jangteo_catalog_v1_events_proto_rawDescGZIP() []byte {
 	return file_jangteo_catalog_v1_events_proto_rawDescData
 }
 
-var file_jangteo_catalog_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_catalog_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_jangteo_catalog_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_jangteo_catalog_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_jangteo_catalog_v1_events_proto_goTypes = []any{
 	(ProductChanged_Change)(0),    // 0: jangteo.catalog.v1.ProductChanged.Change
-	(*ProductChanged)(nil),        // 1: jangteo.catalog.v1.ProductChanged
-	(*v1.Money)(nil),              // 2: jangteo.type.v1.Money
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(StockChanged_Reason)(0),      // 1: jangteo.catalog.v1.StockChanged.Reason
+	(*ProductChanged)(nil),        // 2: jangteo.catalog.v1.ProductChanged
+	(*StockChanged)(nil),          // 3: jangteo.catalog.v1.StockChanged
+	(*v1.Money)(nil),              // 4: jangteo.type.v1.Money
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_jangteo_catalog_v1_events_proto_depIdxs = []int32{
 	0, // 0: jangteo.catalog.v1.ProductChanged.change:type_name -> jangteo.catalog.v1.ProductChanged.Change
-	2, // 1: jangteo.catalog.v1.ProductChanged.price:type_name -> jangteo.type.v1.Money
-	3, // 2: jangteo.catalog.v1.ProductChanged.occur_time:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 1: jangteo.catalog.v1.ProductChanged.price:type_name -> jangteo.type.v1.Money
+	5, // 2: jangteo.catalog.v1.ProductChanged.occur_time:type_name -> google.protobuf.Timestamp
+	1, // 3: jangteo.catalog.v1.StockChanged.reason:type_name -> jangteo.catalog.v1.StockChanged.Reason
+	5, // 4: jangteo.catalog.v1.StockChanged.occur_time:type_name -> google.protobuf.Timestamp
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_catalog_v1_events_proto_init() }
@@ -258,8 +436,8 @@ func file_jangteo_catalog_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_catalog_v1_events_proto_rawDesc), len(file_jangteo_catalog_v1_events_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   1,
+			NumEnums:      2,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
