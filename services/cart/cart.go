@@ -1,0 +1,81 @@
+// Package cart is the cart service: anonymous and signed-in carts, their
+// lines, the merge at login, and pricing from the catalog at read time.
+// cmd/cart runs it alone; cmd/jangteo runs it beside the other services.
+package cart
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
+	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/cart/internal/events"
+	"github.com/jangteo/jangteo/services/cart/internal/grpcapi"
+	"github.com/jangteo/jangteo/services/cart/internal/store"
+)
+
+// Name is the service's name, schema and event stream.
+const Name = "cart"
+
+// Config is the cart's configuration.
+type Config struct {
+	service.Base
+	// TaxRateBasisPoints is the tax rate in hundredths of a percent (200 = 2 %).
+	TaxRateBasisPoints int `env:"TAX_RATE_BP"`
+	// MaxLineQuantity caps the units of one line.
+	MaxLineQuantity int `env:"MAX_LINE_QUANTITY"`
+	// CatalogEndpoint is the catalog's gRPC address.
+	CatalogEndpoint string `env:"CATALOG_ENDPOINT"`
+}
+
+// DefaultConfig returns the documented defaults: gRPC on :9103, 2 % tax, at
+// most 99 units per line, the catalog on 127.0.0.1:9102.
+func DefaultConfig() Config {
+	return Config{
+		Base:               service.Defaults(":9103"),
+		TaxRateBasisPoints: 200,
+		MaxLineQuantity:    99,
+		CatalogEndpoint:    "127.0.0.1:9102",
+	}
+}
+
+func (c Config) validate() error {
+	if c.TaxRateBasisPoints < 0 || c.TaxRateBasisPoints > 10000 {
+		return fmt.Errorf("cart: TAX_RATE_BP %d is not within 0..10000", c.TaxRateBasisPoints)
+	}
+	if c.MaxLineQuantity < 1 {
+		return fmt.Errorf("cart: MAX_LINE_QUANTITY %d must be at least 1", c.MaxLineQuantity)
+	}
+	if c.CatalogEndpoint == "" {
+		return fmt.Errorf("cart: CATALOG_ENDPOINT is empty")
+	}
+	return nil
+}
+
+// Migrations are the cart's schema migrations.
+var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
+
+// Service is a running cart service.
+type Service struct {
+	rt *service.Runtime
+}
+
+// New connects the cart, registers its gRPC API and its event consumers.
+func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
+	if err != nil {
+		return nil, err
+	}
+	cartv1.RegisterCartServiceServer(rt.GRPC, grpcapi.New())
+	h := events.NewHandlers(rt.Log)
+	rt.Consume(events.ProductChangedConsumer, h.ProductChanged)
+	return &Service{rt: rt}, nil
+}
+
+// Run serves until ctx ends.
+func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }

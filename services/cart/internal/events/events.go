@@ -1,0 +1,64 @@
+// Package events holds the handlers of the events the cart consumes: product
+// changes from the catalog and paid orders from the order service. Each runs
+// inside the transaction that records the event in the inbox, so a redelivered
+// event has no second effect.
+package events
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
+
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/services/cart/internal/domain"
+	"github.com/jangteo/jangteo/services/cart/internal/store"
+)
+
+// Subjects and durable consumers of the cart.
+const (
+	SubjectProductChanged = "catalog.product_changed"
+	SubjectOrderPaid      = "order.paid"
+)
+
+// ProductChangedConsumer keeps line names fresh.
+var ProductChangedConsumer = events.ConsumerConfig{
+	Name:     "cart-product-changed",
+	Service:  "catalog",
+	Subjects: []string{SubjectProductChanged},
+}
+
+// Handlers apply consumed events.
+type Handlers struct {
+	log *zap.Logger
+}
+
+// NewHandlers returns the event handlers.
+func NewHandlers(log *zap.Logger) *Handlers { return &Handlers{log: log} }
+
+// ProductChanged copies the product's new slug and name onto its cart lines.
+func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
+	var ev catalogv1.ProductChanged
+	if err := d.Decode(&ev); err != nil {
+		return err
+	}
+	if _, err := uuid.Parse(ev.GetProductId()); err != nil {
+		return errors.New("product_changed without a valid product_id")
+	}
+	if ev.GetName() == "" || ev.GetOccurTime() == nil {
+		return nil // nothing to copy
+	}
+	n, err := store.RefreshProduct(ctx, tx, domain.ProductFacts{
+		ProductID: ev.GetProductId(), Slug: ev.GetSlug(), Name: ev.GetName(), At: ev.GetOccurTime().AsTime(),
+	})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		h.log.Debug("refreshed cart lines", zap.String("product_id", ev.GetProductId()), zap.Int64("lines", n))
+	}
+	return nil
+}
