@@ -1,16 +1,21 @@
-// Package catalog is the catalog service: categories and products. cmd/catalog
-// runs it alone; cmd/jangteo runs it beside the other services.
+// Package catalog is the catalog service: the taxonomy (categories, brands,
+// causes), products with variants and stock reservations, and reviews.
+// cmd/catalog runs it alone; cmd/jangteo runs it beside the other services.
 package catalog
 
 import (
 	"context"
+	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/catalog/internal/app"
+	catalogevents "github.com/jangteo/jangteo/services/catalog/internal/events"
 	"github.com/jangteo/jangteo/services/catalog/internal/grpcapi"
+	"github.com/jangteo/jangteo/services/catalog/internal/images"
 	"github.com/jangteo/jangteo/services/catalog/internal/store"
 )
 
@@ -20,11 +25,44 @@ const Name = "catalog"
 // Config is the catalog's configuration.
 type Config struct {
 	service.Base
+	// Images says where uploaded product pictures go.
+	Images ImagesConfig
+	// SweepInterval is how often expired stock reservations are released.
+	SweepInterval time.Duration `env:"RESERVATION_SWEEP_INTERVAL"`
 }
 
-// DefaultConfig returns the documented defaults (gRPC on :9102).
+// ImagesConfig selects the picture store: local disk (default) or any
+// S3-compatible object storage.
+type ImagesConfig struct {
+	// Driver is "disk" or "s3".
+	Driver string `env:"IMAGES_DRIVER"`
+	// Dir is the disk store's directory.
+	Dir string `env:"IMAGES_DIR"`
+	// PublicBaseURL prefixes the keys of stored pictures in the URLs handed out.
+	PublicBaseURL string `env:"IMAGES_PUBLIC_BASE_URL"`
+	// S3Endpoint is host[:port] (or an http(s) URL) of the S3 API.
+	S3Endpoint string `env:"S3_ENDPOINT"`
+	// S3Bucket is the bucket pictures are written to.
+	S3Bucket string `env:"S3_BUCKET"`
+	// S3AccessKey and S3SecretKey are static credentials.
+	S3AccessKey string `env:"S3_ACCESS_KEY"`
+	S3SecretKey string `env:"S3_SECRET_KEY"`
+	// S3UseSSL selects https for the S3 API.
+	S3UseSSL bool `env:"S3_USE_SSL"`
+	// S3Region is the bucket's region.
+	S3Region string `env:"S3_REGION"`
+}
+
+// DefaultConfig returns the documented defaults (gRPC on :9102, pictures on
+// disk under .data/images served at http://localhost:8080/media).
 func DefaultConfig() Config {
-	return Config{Base: service.Defaults(":9102")}
+	return Config{
+		Base: service.Defaults(":9102"),
+		Images: ImagesConfig{
+			Driver: images.DriverDisk, Dir: images.DefaultDir, PublicBaseURL: images.DefaultPublicBaseURL,
+		},
+		SweepInterval: 30 * time.Second,
+	}
 }
 
 // Migrations are the catalog's schema migrations.
@@ -32,20 +70,50 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running catalog.
 type Service struct {
-	rt  *service.Runtime
-	app *app.App
+	rt    *service.Runtime
+	app   *app.App
+	media http.Handler
 }
 
-// New connects the catalog and registers its gRPC API.
+// New connects the catalog, registers its gRPC API, the order.paid consumer
+// and the reservation sweeper.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	pics, err := images.New(images.Config{
+		Driver: cfg.Images.Driver, Dir: cfg.Images.Dir, PublicBaseURL: cfg.Images.PublicBaseURL,
+		S3Endpoint: cfg.Images.S3Endpoint, S3Bucket: cfg.Images.S3Bucket,
+		S3AccessKey: cfg.Images.S3AccessKey, S3SecretKey: cfg.Images.S3SecretKey,
+		S3UseSSL: cfg.Images.S3UseSSL, S3Region: cfg.Images.S3Region,
+	})
+	if err != nil {
+		return nil, err
+	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(store.New(rt.Pool))
+	st := store.New(rt.Pool)
+	a := app.New(st, pics)
 	catalogv1.RegisterCatalogServiceServer(rt.GRPC, grpcapi.New(a))
-	return &Service{rt: rt, app: a}, nil
+	rt.Consume(catalogevents.OrderPaidConsumer, catalogevents.OrderPaid(st))
+	every := cfg.SweepInterval
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	rt.Go("reservation sweeper", func(ctx context.Context) error {
+		return a.SweepReservations(ctx, every, func(err error) {
+			rt.Log.Error("release expired reservations", zap.Error(err))
+		})
+	})
+	s := &Service{rt: rt, app: a}
+	if d, ok := pics.(*images.Disk); ok {
+		s.media = d.Handler()
+	}
+	return s, nil
 }
+
+// MediaHandler serves uploaded pictures when they are kept on disk (mount it
+// at the path of Images.PublicBaseURL, /media/ by default); nil otherwise.
+func (s *Service) MediaHandler() http.Handler { return s.media }
 
 // Run serves until ctx ends.
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jangteo/jangteo/services/catalog/internal/app"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
 
@@ -33,10 +34,10 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("seed category %s: %w", d.category, err)
 		}
 		for i, name := range d.products {
-			_, err := s.app.CreateProduct(ctx, domain.Product{
+			_, err := s.app.CreateProduct(ctx, app.NewProduct{Product: domain.Product{
 				Name: name, CategoryID: c.ID, Description: name + " — Jangteo demo product.",
 				Price: domain.Money{Amount: d.price + int64(i)*5000, Currency: "KRW"},
-			})
+			}, Stock: 10})
 			if err != nil {
 				return fmt.Errorf("seed product %s: %w", name, err)
 			}

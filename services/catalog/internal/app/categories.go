@@ -8,11 +8,26 @@ import (
 
 // CreateCategory adds a category, deriving its slug from the name when empty.
 func (a *App) CreateCategory(ctx context.Context, c domain.Category) (domain.Category, error) {
-	var err error
-	if c.Slug, err = a.uniqueSlug(ctx, "categories", c.Slug, c.Name); err != nil {
-		return domain.Category{}, err
-	}
-	return a.store.CreateCategory(ctx, c)
+	return withSlug(ctx, a, "categories", c.Slug, c.Name, func(s string) (domain.Category, error) {
+		c.Slug = s
+		return a.store.CreateCategory(ctx, c)
+	})
+}
+
+// UpdateCategory changes the fields patch sets.
+func (a *App) UpdateCategory(ctx context.Context, id string, patch domain.CategoryPatch) (domain.Category, error) {
+	return a.store.UpdateCategory(ctx, id, func(c *domain.Category) error {
+		patch.Apply(c)
+		if c.ParentID == c.ID {
+			return domain.ErrCategoryCycle
+		}
+		return nil
+	})
+}
+
+// DeleteCategory removes a category that has no sub-categories or products.
+func (a *App) DeleteCategory(ctx context.Context, id string) error {
+	return a.store.DeleteCategory(ctx, id)
 }
 
 // CategoryTree returns the root categories with their descendants.

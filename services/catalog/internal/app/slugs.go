@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 
+	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 	"github.com/jangteo/jangteo/services/catalog/internal/slug"
 )
 
@@ -23,4 +25,21 @@ func (a *App) uniqueSlug(ctx context.Context, table, want, name string) (string,
 		return taken
 	})
 	return s, lookupErr
+}
+
+// withSlug runs create with want, or with a slug derived from name; a derived
+// slug another writer took between the check and the insert is derived again.
+func withSlug[T any](ctx context.Context, a *App, table, want, name string, create func(slug string) (T, error)) (T, error) {
+	for attempt := 0; ; attempt++ {
+		s, err := a.uniqueSlug(ctx, table, want, name)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		out, err := create(s)
+		if want == "" && attempt < 3 && errors.Is(err, domain.ErrSlugTaken) {
+			continue
+		}
+		return out, err
+	}
 }

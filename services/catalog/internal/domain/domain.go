@@ -3,16 +3,29 @@
 package domain
 
 import (
-	"time"
-
 	"github.com/jangteo/jangteo/platform/errs"
 )
 
 // Sentinel errors of the catalog.
 var (
-	ErrProductNotFound  = errs.New(errs.NotFound, "PRODUCT_NOT_FOUND", "product not found")
-	ErrCategoryNotFound = errs.New(errs.NotFound, "CATEGORY_NOT_FOUND", "category not found")
-	ErrSlugTaken        = errs.New(errs.Conflict, "SLUG_TAKEN", "slug is already in use")
+	ErrProductNotFound     = errs.New(errs.NotFound, "PRODUCT_NOT_FOUND", "product not found")
+	ErrCategoryNotFound    = errs.New(errs.NotFound, "CATEGORY_NOT_FOUND", "category not found")
+	ErrBrandNotFound       = errs.New(errs.NotFound, "BRAND_NOT_FOUND", "brand not found")
+	ErrCauseNotFound       = errs.New(errs.NotFound, "CAUSE_NOT_FOUND", "cause not found")
+	ErrVariantNotFound     = errs.New(errs.NotFound, "VARIANT_NOT_FOUND", "variant not found")
+	ErrSlugTaken           = errs.New(errs.Conflict, "SLUG_TAKEN", "slug is already in use")
+	ErrSKUTaken            = errs.New(errs.Conflict, "SKU_TAKEN", "sku is already in use")
+	ErrCategoryInUse       = errs.New(errs.FailedPrecondition, "CATEGORY_IN_USE", "category still has sub-categories or products")
+	ErrBrandInUse          = errs.New(errs.FailedPrecondition, "BRAND_IN_USE", "brand still has products")
+	ErrCategoryCycle       = errs.New(errs.Invalid, "CATEGORY_CYCLE", "a category cannot be moved under itself or its descendants")
+	ErrProductArchived     = errs.New(errs.FailedPrecondition, "PRODUCT_ARCHIVED", "product is archived")
+	ErrOutOfStock          = errs.New(errs.FailedPrecondition, "OUT_OF_STOCK", "not enough stock")
+	ErrNotOnSale           = errs.New(errs.FailedPrecondition, "NOT_ON_SALE", "product is not on sale")
+	ErrReservationNotFound = errs.New(errs.NotFound, "RESERVATION_NOT_FOUND", "no reservation for this order")
+	ErrReservationReleased = errs.New(errs.FailedPrecondition, "RESERVATION_RELEASED", "the order's reservation was released")
+	ErrReservationMismatch = errs.New(errs.Conflict, "RESERVATION_MISMATCH", "the order already holds a reservation with other lines")
+	ErrNotPurchased        = errs.New(errs.PermissionDenied, "REVIEW_NEEDS_PURCHASE", "only a customer with a paid order containing this product can review it")
+	ErrInvalidImage        = errs.New(errs.Invalid, "INVALID_IMAGE", "invalid image")
 )
 
 // Money is an amount in minor units of a currency.
@@ -21,32 +34,8 @@ type Money struct {
 	Currency string
 }
 
-// Category is a node of the category tree.
-type Category struct {
-	ID          string
-	Slug        string
-	Name        string
-	Description string
-	ParentID    string
-	ImageURL    string
-	Children    []Category
-}
-
-// Product is something the shop sells.
-type Product struct {
-	ID           string
-	Slug         string
-	Name         string
-	Description  string
-	CategoryID   string
-	CategorySlug string
-	Price        Money
-	Available    bool
-	Archived     bool
-	ImageURLs    []string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
+// DefaultCurrency is used when a price names none.
+const DefaultCurrency = "KRW"
 
 // Page is a page/size request with the defaults and cap the API documents.
 type Page struct {
@@ -77,10 +66,4 @@ func (p Page) Offset() int { return (p.Number - 1) * p.Size }
 // TotalPages is how many pages total items fill.
 func (p Page) TotalPages(total int64) int {
 	return int((total + int64(p.Size) - 1) / int64(p.Size))
-}
-
-// ProductFilter narrows a product listing.
-type ProductFilter struct {
-	CategorySlug string
-	Page         Page
 }

@@ -1,4 +1,5 @@
-// Package events defines what the catalog publishes.
+// Package events defines what the catalog publishes and handles what it
+// consumes.
 package events
 
 import (
@@ -14,18 +15,45 @@ import (
 // Subjects the catalog publishes on.
 const (
 	SubjectProductChanged = "catalog.product_changed"
+	SubjectStockChanged   = "catalog.stock_changed"
 )
 
+var changes = map[domain.ProductChange]catalogv1.ProductChanged_Change{
+	domain.ProductCreated:      catalogv1.ProductChanged_CHANGE_CREATED,
+	domain.ProductUpdated:      catalogv1.ProductChanged_CHANGE_UPDATED,
+	domain.ProductPriceChanged: catalogv1.ProductChanged_CHANGE_PRICE,
+	domain.ProductArchived:     catalogv1.ProductChanged_CHANGE_ARCHIVED,
+}
+
 // ProductChanged is the event for a product after change.
-func ProductChanged(p domain.Product, change catalogv1.ProductChanged_Change, at time.Time) *catalogv1.ProductChanged {
+func ProductChanged(p domain.Product, change domain.ProductChange, at time.Time) *catalogv1.ProductChanged {
 	return &catalogv1.ProductChanged{
 		ProductId: p.ID,
-		Change:    change,
+		Change:    changes[change],
 		Slug:      p.Slug,
 		Name:      p.Name,
 		Price:     &typev1.Money{Amount: p.Price.Amount, Currency: p.Price.Currency},
 		Available: p.Available,
 		Archived:  p.Archived,
+		OccurTime: timestamppb.New(at),
+	}
+}
+
+var reasons = map[domain.StockReason]catalogv1.StockChanged_Reason{
+	domain.StockReserved: catalogv1.StockChanged_REASON_RESERVED,
+	domain.StockReleased: catalogv1.StockChanged_REASON_RELEASED,
+	domain.StockAdjusted: catalogv1.StockChanged_REASON_ADJUSTED,
+}
+
+// StockChanged is the event for a movement of a variant's stock.
+func StockChanged(c domain.StockChange, at time.Time) *catalogv1.StockChanged {
+	return &catalogv1.StockChanged{
+		VariantId: c.VariantID,
+		ProductId: c.ProductID,
+		Reason:    reasons[c.Reason],
+		Delta:     c.Delta,
+		Stock:     c.Stock,
+		OrderId:   c.OrderID,
 		OccurTime: timestamppb.New(at),
 	}
 }

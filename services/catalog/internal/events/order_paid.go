@@ -1,0 +1,43 @@
+package events
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/services/catalog/internal/domain"
+)
+
+// OrderPaidConsumer is the durable consumer of order.paid.
+var OrderPaidConsumer = events.ConsumerConfig{
+	Name:     "catalog-order-paid",
+	Service:  "order",
+	Subjects: []string{"order.paid"},
+}
+
+// PurchaseRecorder stores purchases inside the consumer's transaction.
+type PurchaseRecorder interface {
+	RecordPurchases(ctx context.Context, tx pgx.Tx, purchases []domain.Purchase) error
+}
+
+// OrderPaid returns the handler that records who bought what, which is what
+// allows a review and what ranks products by popularity. The platform writes
+// the inbox row in the same transaction, so a redelivered event is harmless.
+func OrderPaid(rec PurchaseRecorder) events.Handler {
+	return func(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
+		var ev orderv1.OrderPaid
+		if err := d.Decode(&ev); err != nil {
+			return err
+		}
+		purchases := make([]domain.Purchase, 0, len(ev.GetLines()))
+		for _, l := range ev.GetLines() {
+			purchases = append(purchases, domain.Purchase{
+				OrderID: ev.GetOrderId(), UserID: ev.GetUserId(),
+				ProductID: l.GetProductId(), VariantID: l.GetVariantId(), Quantity: l.GetQuantity(),
+			})
+		}
+		return rec.RecordPurchases(ctx, tx, purchases)
+	}
+}

@@ -1,0 +1,320 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/jangteo/jangteo/platform/postgres"
+	"github.com/jangteo/jangteo/services/catalog/internal/domain"
+)
+
+// optionRow is one element of products.options.
+type optionRow struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+func toOptionRows(opts []domain.Option) []optionRow {
+	rows := make([]optionRow, 0, len(opts))
+	for _, o := range opts {
+		rows = append(rows, optionRow{Name: o.Name, Values: o.Values})
+	}
+	return rows
+}
+
+func toDomainOptions(rows []optionRow) []domain.Option {
+	opts := make([]domain.Option, 0, len(rows))
+	for _, r := range rows {
+		opts = append(opts, domain.Option{Name: r.Name, Values: r.Values})
+	}
+	return opts
+}
+
+// CreateProduct inserts p with its variants and, in the same transaction,
+// the catalog.product_changed event announcing it.
+func (s *Store) CreateProduct(ctx context.Context, p domain.Product) (domain.Product, error) {
+	at := now()
+	p.ID = uuid.Must(uuid.NewV7()).String()
+	p.CreatedAt, p.UpdatedAt = at, at
+	if p.ImageURLs == nil {
+		p.ImageURLs = []string{} // the column is NOT NULL; nil would be sent as NULL
+	}
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		const q = `INSERT INTO products (id, slug, name, description, category_id, brand_id, price_amount, currency,
+				available, image_urls, options, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid, $7, $8, $9, $10, $11, $12, $12)`
+		if _, err := tx.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
+			p.Price.Amount, p.Price.Currency, p.Available, p.ImageURLs, toOptionRows(p.Options), at); err != nil {
+			return translate(err)
+		}
+		if err := insertVariants(ctx, tx, p.ID, p.Variants); err != nil {
+			return err
+		}
+		stored, err := s.product(ctx, tx, p.ID, false)
+		if err != nil {
+			return err
+		}
+		p = stored
+		return enqueueProductChanged(ctx, tx, p, domain.ProductCreated, at)
+	})
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return p, nil
+}
+
+func insertVariants(ctx context.Context, tx pgx.Tx, productID string, variants []domain.Variant) error {
+	const q = `INSERT INTO variants (id, product_id, position, sku, options, stock, price_override_amount)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	b := &pgx.Batch{}
+	for i, v := range variants {
+		var override *int64
+		if v.PriceOverride != nil {
+			override = &v.PriceOverride.Amount
+		}
+		b.Queue(q, uuid.Must(uuid.NewV7()).String(), productID, i, v.SKU, v.Options, v.Stock, override)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+const productColumns = `p.id, p.slug, p.name, p.description, p.category_id, c.slug,
+	coalesce(p.brand_id::text, ''), coalesce(b.slug, ''), coalesce(b.name, ''),
+	p.price_amount, p.currency, p.available, p.archived_at IS NOT NULL, p.image_urls, p.options,
+	EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0),
+	p.review_count, p.rating_sum, p.sold_count, p.created_at, p.updated_at`
+
+const productFrom = ` FROM products p JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id`
+
+func productDest(p *domain.Product, opts *[]optionRow) []any {
+	return []any{&p.ID, &p.Slug, &p.Name, &p.Description, &p.CategoryID, &p.CategorySlug,
+		&p.BrandID, &p.BrandSlug, &p.BrandName,
+		&p.Price.Amount, &p.Price.Currency, &p.Available, &p.Archived, &p.ImageURLs, opts,
+		&p.InStock, &p.ReviewCount, &p.RatingSum, &p.SoldCount, &p.CreatedAt, &p.UpdatedAt}
+}
+
+func scanProduct(r pgx.CollectableRow) (domain.Product, error) {
+	var (
+		p    domain.Product
+		opts []optionRow
+	)
+	err := r.Scan(productDest(&p, &opts)...)
+	p.Options = toDomainOptions(opts)
+	return p, err
+}
+
+// Product returns the product with the given slug or id and its variants,
+// archived or not, so old orders keep their links.
+func (s *Store) Product(ctx context.Context, slugOrID string) (domain.Product, error) {
+	return s.product(ctx, s.pool, slugOrID, false)
+}
+
+func (s *Store) product(ctx context.Context, db postgres.DB, slugOrID string, lock bool) (domain.Product, error) {
+	q := `SELECT ` + productColumns + productFrom + ` WHERE p.slug = $1`
+	args := []any{slugOrID}
+	if id, err := uuid.Parse(slugOrID); err == nil {
+		q += ` OR p.id = $2`
+		args = append(args, id)
+	}
+	if lock {
+		q += ` FOR UPDATE OF p`
+	}
+	rows, _ := db.Query(ctx, q, args...)
+	p, err := pgx.CollectExactlyOneRow(rows, scanProduct)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Product{}, domain.ErrProductNotFound
+	}
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("db: product: %w", err)
+	}
+	if p.Variants, err = variants(ctx, db, p.ID); err != nil {
+		return domain.Product{}, err
+	}
+	return p, nil
+}
+
+const variantColumns = `v.id, v.product_id, v.sku, v.options, v.stock, v.price_override_amount, p.currency`
+
+func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
+	var (
+		v        domain.Variant
+		override *int64
+		currency string
+	)
+	err := r.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Options, &v.Stock, &override, &currency)
+	if override != nil {
+		v.PriceOverride = &domain.Money{Amount: *override, Currency: currency}
+	}
+	return v, err
+}
+
+func variants(ctx context.Context, db postgres.DB, productID string) ([]domain.Variant, error) {
+	const q = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
+		WHERE v.product_id = $1 ORDER BY v.position, v.id`
+	rows, _ := db.Query(ctx, q, productID)
+	vs, err := pgx.CollectRows(rows, scanVariant)
+	if err != nil {
+		return nil, fmt.Errorf("db: variants: %w", err)
+	}
+	return vs, nil
+}
+
+// UpdateProduct runs fn on the locked product and stores the result with the
+// product_changed event fn's change names; a zero change writes nothing.
+func (s *Store) UpdateProduct(ctx context.Context, id string, fn func(*domain.Product) (domain.ProductChange, error)) (domain.Product, error) {
+	var p domain.Product
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if p, err = s.product(ctx, tx, id, true); err != nil {
+			return err
+		}
+		change, err := fn(&p)
+		if err != nil || change == 0 {
+			return err
+		}
+		if p.ImageURLs == nil {
+			p.ImageURLs = []string{}
+		}
+		at := now()
+		const q = `UPDATE products SET slug = $2, name = $3, description = $4, category_id = $5,
+				brand_id = NULLIF($6, '')::uuid, price_amount = $7, available = $8, image_urls = $9,
+				archived_at = CASE WHEN $10 THEN coalesce(archived_at, $11) END, updated_at = $11
+			WHERE id = $1`
+		if _, err := tx.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
+			p.Price.Amount, p.Available, p.ImageURLs, p.Archived, at); err != nil {
+			return translate(err)
+		}
+		if p, err = s.product(ctx, tx, p.ID, false); err != nil {
+			return err
+		}
+		return enqueueProductChanged(ctx, tx, p, change, at)
+	})
+	if err != nil {
+		return domain.Product{}, err
+	}
+	return p, nil
+}
+
+// Filter fragments of Products; each takes the next positional argument.
+const (
+	whereCategory = ` AND p.category_id IN (WITH RECURSIVE tree AS (
+			SELECT id FROM categories WHERE slug = $%d
+			UNION ALL
+			SELECT c2.id FROM categories c2 JOIN tree t ON c2.parent_id = t.id
+		) SELECT id FROM tree)`
+	// The three ILIKEs are each served by a pg_trgm GIN index.
+	whereQuery = ` AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d
+		OR p.brand_id IN (SELECT id FROM brands WHERE name ILIKE $%[1]d))`
+	whereBrand    = ` AND b.slug = $%d`
+	whereCause    = ` AND p.brand_id IN (SELECT b2.id FROM brands b2 JOIN causes k ON k.id = b2.cause_id WHERE k.slug = $%d)`
+	whereMinPrice = ` AND p.price_amount >= $%d`
+	whereMaxPrice = ` AND p.price_amount <= $%d`
+	// A variant must match every option filter at once (and have stock when asked).
+	whereVariant        = ` AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.options @> $%d::jsonb`
+	whereVariantInStock = ` AND v.stock > 0`
+)
+
+// orderBy is the ORDER BY clause of each sort; id breaks ties so pages are stable.
+var orderBy = map[domain.Sort]string{
+	domain.SortNewest:    `p.created_at DESC, p.id DESC`,
+	domain.SortPriceAsc:  `p.price_amount ASC, p.id ASC`,
+	domain.SortPriceDesc: `p.price_amount DESC, p.id DESC`,
+	domain.SortRating:    `(p.rating_sum::float8 / NULLIF(p.review_count, 0)) DESC NULLS LAST, p.review_count DESC, p.id DESC`,
+	domain.SortPopular:   `p.sold_count DESC, p.review_count DESC, p.created_at DESC, p.id DESC`,
+}
+
+// productQuery builds the WHERE clause and arguments for f.
+func productQuery(f domain.ProductFilter) (string, []any) {
+	var (
+		where strings.Builder
+		args  []any
+	)
+	add := func(fragment string, arg any) {
+		args = append(args, arg)
+		fmt.Fprintf(&where, fragment, len(args))
+	}
+	where.WriteString(` WHERE p.archived_at IS NULL`)
+	if f.CategorySlug != "" {
+		add(whereCategory, f.CategorySlug)
+	}
+	if f.Query != "" {
+		add(whereQuery, "%"+escapeLike(f.Query)+"%")
+	}
+	if f.BrandSlug != "" {
+		add(whereBrand, f.BrandSlug)
+	}
+	if f.CauseSlug != "" {
+		add(whereCause, f.CauseSlug)
+	}
+	if f.MinPrice != nil {
+		add(whereMinPrice, *f.MinPrice)
+	}
+	if f.MaxPrice != nil {
+		add(whereMaxPrice, *f.MaxPrice)
+	}
+	if len(f.Options) > 0 || f.InStock {
+		opts := f.Options
+		if opts == nil {
+			opts = map[string]string{}
+		}
+		js, _ := json.Marshal(opts) // a map of strings always marshals
+		add(whereVariant, string(js))
+		if f.InStock {
+			where.WriteString(whereVariantInStock)
+		}
+		where.WriteString(`)`)
+	}
+	return where.String(), args
+}
+
+// escapeLike makes q match literally inside an ILIKE pattern.
+func escapeLike(q string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+}
+
+// Products returns one page of products that are not archived, matching f in
+// f's order, and how many match in all. Variants are not loaded.
+func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
+	where, args := productQuery(f)
+	order, ok := orderBy[f.Sort]
+	if !ok {
+		order = orderBy[domain.SortNewest]
+	}
+	q := `SELECT ` + productColumns + `, count(*) OVER ()` + productFrom + where +
+		` ORDER BY ` + order +
+		` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: products: %w", err)
+	}
+	var total int64
+	products, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Product, error) {
+		var (
+			p    domain.Product
+			opts []optionRow
+		)
+		err := r.Scan(append(productDest(&p, &opts), &total)...)
+		p.Options = toDomainOptions(opts)
+		return p, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: products: %w", err)
+	}
+	if len(products) == 0 && f.Page.Offset() > 0 {
+		// Past the last page the window count is not seen; count directly.
+		q := `SELECT count(*)` + productFrom + where
+		if err := s.pool.QueryRow(ctx, q, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("db: count products: %w", err)
+		}
+	}
+	return products, total, nil
+}
