@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
+	"google.golang.org/grpc/keepalive"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
@@ -40,6 +41,10 @@ func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
 	m := metricsFor(name)
 	s := grpc.NewServer(
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		// Clients (the gateway, other services) reconnect every few minutes, so
+		// pods added by the autoscaler receive traffic: a Kubernetes Service
+		// balances connections, not requests.
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: 3 * time.Minute, MaxConnectionAgeGrace: 30 * time.Second}),
 		grpc.ChainUnaryInterceptor(
 			observeUnary(log, m),
 			recoverUnary(log),
