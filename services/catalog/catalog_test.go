@@ -28,15 +28,21 @@ type env struct {
 	client catalogv1.CatalogServiceClient
 	iss    *testkit.Issuer
 	js     jetstream.JetStream
+	svc    *catalog.Service
 }
 
-func start(t *testing.T) env {
+// start runs a catalog on a fresh database and NATS; opts adjust its config.
+func start(t *testing.T, opts ...func(*catalog.Config)) env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := catalog.DefaultConfig()
 	cfg.DatabaseURL = testkit.Database(t)
 	cfg.NATSURL = testkit.NATS(t)
 	cfg.MetricsAddr = ""
+	cfg.Images.Dir = t.TempDir()
+	for _, o := range opts {
+		o(&cfg)
+	}
 	iss := testkit.NewIssuer()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,7 +71,7 @@ func start(t *testing.T) env {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js}
+	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc}
 }
 
 func as(token string) context.Context {
