@@ -128,3 +128,7 @@ func newFixture(t *testing.T, e env) fixture {
 	f.brandB = must(e.client.CreateBrand(staff, &catalogv1.CreateBrandRequest{Name: "Northwind"})).GetBrand()
 	return f
 }
+
+// internal is the context of another service calling an ACCESS_INTERNAL RPC.
+// The platform's policy currently asks such callers for a valid token.
+func internal(e env) context.Context { return as(e.iss.Token("svc-order")) }

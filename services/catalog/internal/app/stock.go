@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
@@ -19,7 +20,7 @@ func (a *App) ReserveStock(ctx context.Context, orderID string, lines []domain.R
 	r := domain.Reservation{
 		OrderID:   orderID,
 		Lines:     domain.NormalizeLines(lines),
-		ExpiresAt: time.Now().UTC().Add(min(ttl, domain.MaxReservationTTL)),
+		ExpiresAt: time.Now().UTC().Add(min(ttl, domain.MaxReservationTTL)).Truncate(time.Microsecond),
 	}
 	got, created, err := a.store.Reserve(ctx, r)
 	if err != nil || created {
@@ -101,7 +102,7 @@ func (a *App) VariantDetails(ctx context.Context, ids []string) ([]domain.Varian
 		missing []string
 	)
 	for _, id := range ids {
-		if d, ok := byID[id]; ok {
+		if d, ok := byID[strings.ToLower(id)]; ok { // the database spells uuids in lower case
 			out = append(out, d)
 		} else {
 			missing = append(missing, id)
