@@ -79,9 +79,9 @@ const maxBody = 1 << 20
 // Config holds the providers' base URLs. Empty fields take the defaults;
 // tests and staging point them at fakes.
 type Config struct {
-	GoogleBaseURL string
-	NaverBaseURL  string
-	KakaoBaseURL  string
+	GoogleBaseURL string `env:"GOOGLE_BASE_URL"`
+	NaverBaseURL  string `env:"NAVER_BASE_URL"`
+	KakaoBaseURL  string `env:"KAKAO_BASE_URL"`
 }
 
 // Registry finds a Provider by name.

@@ -25,12 +25,12 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// User is an account as its owner sees it.
+// User is an account as its owner (or an admin) sees it.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// id is the user's UUID.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// email is the login id.
+	// email is the login id; empty for a social account whose provider shared none.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
 	// name is the display name.
 	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
@@ -39,7 +39,19 @@ type User struct {
 	// status is pending_verification, active or disabled.
 	Status string `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
 	// create_time is when the account was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// username is the optional unique handle.
+	Username string `protobuf:"bytes,7,opt,name=username,proto3" json:"username,omitempty"`
+	// phone is the phone number in E.164 form (+821012345678).
+	Phone string `protobuf:"bytes,8,opt,name=phone,proto3" json:"phone,omitempty"`
+	// avatar_url is the profile picture.
+	AvatarUrl string `protobuf:"bytes,9,opt,name=avatar_url,json=avatarUrl,proto3" json:"avatar_url,omitempty"`
+	// email_verified says whether the user proved control of email.
+	EmailVerified bool `protobuf:"varint,10,opt,name=email_verified,json=emailVerified,proto3" json:"email_verified,omitempty"`
+	// update_time is when the account last changed.
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// providers are the social providers linked to the account.
+	Providers     []string `protobuf:"bytes,12,rep,name=providers,proto3" json:"providers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -112,6 +124,48 @@ func (x *User) GetStatus() string {
 func (x *User) GetCreateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *User) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *User) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *User) GetAvatarUrl() string {
+	if x != nil {
+		return x.AvatarUrl
+	}
+	return ""
+}
+
+func (x *User) GetEmailVerified() bool {
+	if x != nil {
+		return x.EmailVerified
+	}
+	return false
+}
+
+func (x *User) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *User) GetProviders() []string {
+	if x != nil {
+		return x.Providers
 	}
 	return nil
 }
@@ -510,11 +564,2716 @@ func (x *GetMeResponse) GetUser() *User {
 	return nil
 }
 
+// SignUpRequest describes the new account.
+type SignUpRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// email is the login id; it must be unique (case-insensitive).
+	Email string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	// password must be 8–128 characters with a letter and a digit and not a
+	// common password.
+	Password string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// phone is optional; E.164 (+821012345678) or Korean national format (010-1234-5678).
+	Phone         string `protobuf:"bytes,4,opt,name=phone,proto3" json:"phone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignUpRequest) Reset() {
+	*x = SignUpRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpRequest) ProtoMessage() {}
+
+func (x *SignUpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpRequest.ProtoReflect.Descriptor instead.
+func (*SignUpRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SignUpRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *SignUpRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *SignUpRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SignUpRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+// SignUpResponse carries the new account, pending verification.
+type SignUpResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the new account.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignUpResponse) Reset() {
+	*x = SignUpResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignUpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignUpResponse) ProtoMessage() {}
+
+func (x *SignUpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignUpResponse.ProtoReflect.Descriptor instead.
+func (*SignUpResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *SignUpResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// VerifyEmailRequest carries the token from the verification link.
+type VerifyEmailRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// token is the single-use token from the mailed link.
+	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyEmailRequest) Reset() {
+	*x = VerifyEmailRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyEmailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyEmailRequest) ProtoMessage() {}
+
+func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyEmailRequest.ProtoReflect.Descriptor instead.
+func (*VerifyEmailRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *VerifyEmailRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// VerifyEmailResponse carries the activated account.
+type VerifyEmailResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the now active account.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyEmailResponse) Reset() {
+	*x = VerifyEmailResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyEmailResponse) ProtoMessage() {}
+
+func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyEmailResponse.ProtoReflect.Descriptor instead.
+func (*VerifyEmailResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *VerifyEmailResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// ResendVerificationRequest names the account.
+type ResendVerificationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// email is the account's email address.
+	Email         string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendVerificationRequest) Reset() {
+	*x = ResendVerificationRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendVerificationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendVerificationRequest) ProtoMessage() {}
+
+func (x *ResendVerificationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendVerificationRequest.ProtoReflect.Descriptor instead.
+func (*ResendVerificationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ResendVerificationRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+// ResendVerificationResponse is empty: it never says whether the account exists.
+type ResendVerificationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendVerificationResponse) Reset() {
+	*x = ResendVerificationResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendVerificationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendVerificationResponse) ProtoMessage() {}
+
+func (x *ResendVerificationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendVerificationResponse.ProtoReflect.Descriptor instead.
+func (*ResendVerificationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{13}
+}
+
+// RefreshTokenRequest carries the refresh token to rotate.
+type RefreshTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// refresh_token is the current refresh token.
+	RefreshToken  string `protobuf:"bytes,1,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefreshTokenRequest) Reset() {
+	*x = RefreshTokenRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefreshTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefreshTokenRequest) ProtoMessage() {}
+
+func (x *RefreshTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefreshTokenRequest.ProtoReflect.Descriptor instead.
+func (*RefreshTokenRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RefreshTokenRequest) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+// RefreshTokenResponse carries the new token pair.
+type RefreshTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// access_token is a new JWT.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// refresh_token replaces the one sent, which no longer works.
+	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// expires_in is the access token's lifetime in seconds.
+	ExpiresIn int64 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	// token_type is always "Bearer".
+	TokenType string `protobuf:"bytes,4,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
+	// user is the signed-in account.
+	User          *User `protobuf:"bytes,5,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefreshTokenResponse) Reset() {
+	*x = RefreshTokenResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefreshTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefreshTokenResponse) ProtoMessage() {}
+
+func (x *RefreshTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefreshTokenResponse.ProtoReflect.Descriptor instead.
+func (*RefreshTokenResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RefreshTokenResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *RefreshTokenResponse) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *RefreshTokenResponse) GetExpiresIn() int64 {
+	if x != nil {
+		return x.ExpiresIn
+	}
+	return 0
+}
+
+func (x *RefreshTokenResponse) GetTokenType() string {
+	if x != nil {
+		return x.TokenType
+	}
+	return ""
+}
+
+func (x *RefreshTokenResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// LogoutRequest carries the refresh token to revoke.
+type LogoutRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// refresh_token is this session's refresh token.
+	RefreshToken  string `protobuf:"bytes,1,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutRequest) Reset() {
+	*x = LogoutRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutRequest) ProtoMessage() {}
+
+func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
+func (*LogoutRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *LogoutRequest) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+// LogoutResponse is empty.
+type LogoutResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutResponse) Reset() {
+	*x = LogoutResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutResponse) ProtoMessage() {}
+
+func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
+func (*LogoutResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{17}
+}
+
+// LogoutAllRequest has no parameters.
+type LogoutAllRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutAllRequest) Reset() {
+	*x = LogoutAllRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutAllRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutAllRequest) ProtoMessage() {}
+
+func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutAllRequest.ProtoReflect.Descriptor instead.
+func (*LogoutAllRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{18}
+}
+
+// LogoutAllResponse says how many sessions ended.
+type LogoutAllResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// revoked is the number of refresh tokens revoked.
+	Revoked       int64 `protobuf:"varint,1,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutAllResponse) Reset() {
+	*x = LogoutAllResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutAllResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutAllResponse) ProtoMessage() {}
+
+func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutAllResponse.ProtoReflect.Descriptor instead.
+func (*LogoutAllResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *LogoutAllResponse) GetRevoked() int64 {
+	if x != nil {
+		return x.Revoked
+	}
+	return 0
+}
+
+// ForgotPasswordRequest names the account.
+type ForgotPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// email is the account's email address.
+	Email         string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgotPasswordRequest) Reset() {
+	*x = ForgotPasswordRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgotPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgotPasswordRequest) ProtoMessage() {}
+
+func (x *ForgotPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgotPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ForgotPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ForgotPasswordRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+// ForgotPasswordResponse is empty: it never says whether the account exists.
+type ForgotPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgotPasswordResponse) Reset() {
+	*x = ForgotPasswordResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgotPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgotPasswordResponse) ProtoMessage() {}
+
+func (x *ForgotPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgotPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ForgotPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{21}
+}
+
+// ResetPasswordRequest carries the mailed token and the new password.
+type ResetPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// token is the single-use token from the mailed reset link.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// new_password follows the sign-up password rules.
+	NewPassword   string `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordRequest) Reset() {
+	*x = ResetPasswordRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordRequest) ProtoMessage() {}
+
+func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ResetPasswordRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ResetPasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+// ResetPasswordResponse is empty.
+type ResetPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordResponse) Reset() {
+	*x = ResetPasswordResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordResponse) ProtoMessage() {}
+
+func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{23}
+}
+
+// ChangePasswordRequest carries the current and the new password.
+type ChangePasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// current_password is the password in use now.
+	CurrentPassword string `protobuf:"bytes,1,opt,name=current_password,json=currentPassword,proto3" json:"current_password,omitempty"`
+	// new_password follows the sign-up password rules.
+	NewPassword   string `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordRequest) Reset() {
+	*x = ChangePasswordRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordRequest) ProtoMessage() {}
+
+func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
+func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ChangePasswordRequest) GetCurrentPassword() string {
+	if x != nil {
+		return x.CurrentPassword
+	}
+	return ""
+}
+
+func (x *ChangePasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+// ChangePasswordResponse is empty.
+type ChangePasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordResponse) Reset() {
+	*x = ChangePasswordResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordResponse) ProtoMessage() {}
+
+func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
+func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{25}
+}
+
+// UpdateMeRequest carries the fields to change; absent fields stay as they are.
+type UpdateMeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name is the display name.
+	Name *string `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// phone in E.164 or Korean national format; empty clears it.
+	Phone *string `protobuf:"bytes,2,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
+	// avatar_url is an http(s) URL; empty clears it.
+	AvatarUrl *string `protobuf:"bytes,3,opt,name=avatar_url,json=avatarUrl,proto3,oneof" json:"avatar_url,omitempty"`
+	// username is 3–30 letters, digits, '_' or '.', unique; empty clears it.
+	Username      *string `protobuf:"bytes,4,opt,name=username,proto3,oneof" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMeRequest) Reset() {
+	*x = UpdateMeRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMeRequest) ProtoMessage() {}
+
+func (x *UpdateMeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMeRequest.ProtoReflect.Descriptor instead.
+func (*UpdateMeRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *UpdateMeRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateMeRequest) GetPhone() string {
+	if x != nil && x.Phone != nil {
+		return *x.Phone
+	}
+	return ""
+}
+
+func (x *UpdateMeRequest) GetAvatarUrl() string {
+	if x != nil && x.AvatarUrl != nil {
+		return *x.AvatarUrl
+	}
+	return ""
+}
+
+func (x *UpdateMeRequest) GetUsername() string {
+	if x != nil && x.Username != nil {
+		return *x.Username
+	}
+	return ""
+}
+
+// UpdateMeResponse carries the changed account.
+type UpdateMeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the account after the change.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMeResponse) Reset() {
+	*x = UpdateMeResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMeResponse) ProtoMessage() {}
+
+func (x *UpdateMeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMeResponse.ProtoReflect.Descriptor instead.
+func (*UpdateMeResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *UpdateMeResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// Address is a shipping address in the caller's address book.
+type Address struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the address's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// label names it for the owner ("집", "회사").
+	Label string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	// recipient is who receives the parcel.
+	Recipient string `protobuf:"bytes,3,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	// phone is the recipient's phone in E.164 form.
+	Phone string `protobuf:"bytes,4,opt,name=phone,proto3" json:"phone,omitempty"`
+	// postal_code is the postal code.
+	PostalCode string `protobuf:"bytes,5,opt,name=postal_code,json=postalCode,proto3" json:"postal_code,omitempty"`
+	// line1 is the street address.
+	Line1 string `protobuf:"bytes,6,opt,name=line1,proto3" json:"line1,omitempty"`
+	// line2 is the detail (building, unit).
+	Line2 string `protobuf:"bytes,7,opt,name=line2,proto3" json:"line2,omitempty"`
+	// city is the city or district.
+	City string `protobuf:"bytes,8,opt,name=city,proto3" json:"city,omitempty"`
+	// country is the ISO 3166-1 alpha-2 code, KR by default.
+	Country string `protobuf:"bytes,9,opt,name=country,proto3" json:"country,omitempty"`
+	// is_default marks the one default address.
+	IsDefault bool `protobuf:"varint,10,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	// create_time is when it was added.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// update_time is when it last changed.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Address) Reset() {
+	*x = Address{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Address) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Address) ProtoMessage() {}
+
+func (x *Address) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Address.ProtoReflect.Descriptor instead.
+func (*Address) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *Address) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Address) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *Address) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *Address) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *Address) GetPostalCode() string {
+	if x != nil {
+		return x.PostalCode
+	}
+	return ""
+}
+
+func (x *Address) GetLine1() string {
+	if x != nil {
+		return x.Line1
+	}
+	return ""
+}
+
+func (x *Address) GetLine2() string {
+	if x != nil {
+		return x.Line2
+	}
+	return ""
+}
+
+func (x *Address) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *Address) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *Address) GetIsDefault() bool {
+	if x != nil {
+		return x.IsDefault
+	}
+	return false
+}
+
+func (x *Address) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Address) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// ListAddressesRequest has no parameters.
+type ListAddressesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAddressesRequest) Reset() {
+	*x = ListAddressesRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAddressesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAddressesRequest) ProtoMessage() {}
+
+func (x *ListAddressesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAddressesRequest.ProtoReflect.Descriptor instead.
+func (*ListAddressesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{29}
+}
+
+// ListAddressesResponse carries the caller's addresses, default first.
+type ListAddressesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// addresses are the caller's addresses.
+	Addresses     []*Address `protobuf:"bytes,1,rep,name=addresses,proto3" json:"addresses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAddressesResponse) Reset() {
+	*x = ListAddressesResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAddressesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAddressesResponse) ProtoMessage() {}
+
+func (x *ListAddressesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAddressesResponse.ProtoReflect.Descriptor instead.
+func (*ListAddressesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListAddressesResponse) GetAddresses() []*Address {
+	if x != nil {
+		return x.Addresses
+	}
+	return nil
+}
+
+// CreateAddressRequest describes the new address.
+type CreateAddressRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// label names it for the owner.
+	Label string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	// recipient is who receives the parcel.
+	Recipient string `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	// phone is the recipient's phone.
+	Phone string `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
+	// postal_code is the postal code.
+	PostalCode string `protobuf:"bytes,4,opt,name=postal_code,json=postalCode,proto3" json:"postal_code,omitempty"`
+	// line1 is the street address.
+	Line1 string `protobuf:"bytes,5,opt,name=line1,proto3" json:"line1,omitempty"`
+	// line2 is the detail.
+	Line2 string `protobuf:"bytes,6,opt,name=line2,proto3" json:"line2,omitempty"`
+	// city is the city or district.
+	City string `protobuf:"bytes,7,opt,name=city,proto3" json:"city,omitempty"`
+	// country is an ISO 3166-1 alpha-2 code; KR when empty.
+	Country string `protobuf:"bytes,8,opt,name=country,proto3" json:"country,omitempty"`
+	// is_default makes it the default address.
+	IsDefault     bool `protobuf:"varint,9,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAddressRequest) Reset() {
+	*x = CreateAddressRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAddressRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAddressRequest) ProtoMessage() {}
+
+func (x *CreateAddressRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAddressRequest.ProtoReflect.Descriptor instead.
+func (*CreateAddressRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateAddressRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetPostalCode() string {
+	if x != nil {
+		return x.PostalCode
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetLine1() string {
+	if x != nil {
+		return x.Line1
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetLine2() string {
+	if x != nil {
+		return x.Line2
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetCity() string {
+	if x != nil {
+		return x.City
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *CreateAddressRequest) GetIsDefault() bool {
+	if x != nil {
+		return x.IsDefault
+	}
+	return false
+}
+
+// CreateAddressResponse carries the new address.
+type CreateAddressResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// address is the new address.
+	Address       *Address `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAddressResponse) Reset() {
+	*x = CreateAddressResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAddressResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAddressResponse) ProtoMessage() {}
+
+func (x *CreateAddressResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAddressResponse.ProtoReflect.Descriptor instead.
+func (*CreateAddressResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CreateAddressResponse) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+// UpdateAddressRequest carries the fields to change.
+type UpdateAddressRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the address to change.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// label names it for the owner.
+	Label *string `protobuf:"bytes,2,opt,name=label,proto3,oneof" json:"label,omitempty"`
+	// recipient is who receives the parcel.
+	Recipient *string `protobuf:"bytes,3,opt,name=recipient,proto3,oneof" json:"recipient,omitempty"`
+	// phone is the recipient's phone.
+	Phone *string `protobuf:"bytes,4,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
+	// postal_code is the postal code.
+	PostalCode *string `protobuf:"bytes,5,opt,name=postal_code,json=postalCode,proto3,oneof" json:"postal_code,omitempty"`
+	// line1 is the street address.
+	Line1 *string `protobuf:"bytes,6,opt,name=line1,proto3,oneof" json:"line1,omitempty"`
+	// line2 is the detail.
+	Line2 *string `protobuf:"bytes,7,opt,name=line2,proto3,oneof" json:"line2,omitempty"`
+	// city is the city or district.
+	City *string `protobuf:"bytes,8,opt,name=city,proto3,oneof" json:"city,omitempty"`
+	// country is an ISO 3166-1 alpha-2 code.
+	Country *string `protobuf:"bytes,9,opt,name=country,proto3,oneof" json:"country,omitempty"`
+	// is_default, when true, makes it the default address (false is ignored:
+	// choose another default instead).
+	IsDefault     *bool `protobuf:"varint,10,opt,name=is_default,json=isDefault,proto3,oneof" json:"is_default,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAddressRequest) Reset() {
+	*x = UpdateAddressRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAddressRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAddressRequest) ProtoMessage() {}
+
+func (x *UpdateAddressRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAddressRequest.ProtoReflect.Descriptor instead.
+func (*UpdateAddressRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UpdateAddressRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetLabel() string {
+	if x != nil && x.Label != nil {
+		return *x.Label
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetRecipient() string {
+	if x != nil && x.Recipient != nil {
+		return *x.Recipient
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetPhone() string {
+	if x != nil && x.Phone != nil {
+		return *x.Phone
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetPostalCode() string {
+	if x != nil && x.PostalCode != nil {
+		return *x.PostalCode
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetLine1() string {
+	if x != nil && x.Line1 != nil {
+		return *x.Line1
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetLine2() string {
+	if x != nil && x.Line2 != nil {
+		return *x.Line2
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetCity() string {
+	if x != nil && x.City != nil {
+		return *x.City
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetCountry() string {
+	if x != nil && x.Country != nil {
+		return *x.Country
+	}
+	return ""
+}
+
+func (x *UpdateAddressRequest) GetIsDefault() bool {
+	if x != nil && x.IsDefault != nil {
+		return *x.IsDefault
+	}
+	return false
+}
+
+// UpdateAddressResponse carries the changed address.
+type UpdateAddressResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// address is the address after the change.
+	Address       *Address `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAddressResponse) Reset() {
+	*x = UpdateAddressResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAddressResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAddressResponse) ProtoMessage() {}
+
+func (x *UpdateAddressResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAddressResponse.ProtoReflect.Descriptor instead.
+func (*UpdateAddressResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UpdateAddressResponse) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+// DeleteAddressRequest names the address.
+type DeleteAddressRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the address to remove.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAddressRequest) Reset() {
+	*x = DeleteAddressRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAddressRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAddressRequest) ProtoMessage() {}
+
+func (x *DeleteAddressRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAddressRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAddressRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *DeleteAddressRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteAddressResponse is empty.
+type DeleteAddressResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAddressResponse) Reset() {
+	*x = DeleteAddressResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAddressResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAddressResponse) ProtoMessage() {}
+
+func (x *DeleteAddressResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAddressResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAddressResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{36}
+}
+
+// SocialLoginRequest carries the provider's access token.
+type SocialLoginRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// provider is google, naver or kakao.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// access_token is the token the client obtained from the provider.
+	AccessToken   string `protobuf:"bytes,2,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SocialLoginRequest) Reset() {
+	*x = SocialLoginRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SocialLoginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SocialLoginRequest) ProtoMessage() {}
+
+func (x *SocialLoginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SocialLoginRequest.ProtoReflect.Descriptor instead.
+func (*SocialLoginRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SocialLoginRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *SocialLoginRequest) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+// SocialLoginResponse carries the session tokens.
+type SocialLoginResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// access_token is a JWT to send as `Authorization: Bearer …`.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// refresh_token renews the access token.
+	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// expires_in is the access token's lifetime in seconds.
+	ExpiresIn int64 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	// token_type is always "Bearer".
+	TokenType string `protobuf:"bytes,4,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
+	// user is the signed-in account.
+	User *User `protobuf:"bytes,5,opt,name=user,proto3" json:"user,omitempty"`
+	// created is true when the account was created by this call.
+	Created       bool `protobuf:"varint,6,opt,name=created,proto3" json:"created,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SocialLoginResponse) Reset() {
+	*x = SocialLoginResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SocialLoginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SocialLoginResponse) ProtoMessage() {}
+
+func (x *SocialLoginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SocialLoginResponse.ProtoReflect.Descriptor instead.
+func (*SocialLoginResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SocialLoginResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *SocialLoginResponse) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *SocialLoginResponse) GetExpiresIn() int64 {
+	if x != nil {
+		return x.ExpiresIn
+	}
+	return 0
+}
+
+func (x *SocialLoginResponse) GetTokenType() string {
+	if x != nil {
+		return x.TokenType
+	}
+	return ""
+}
+
+func (x *SocialLoginResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *SocialLoginResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+// ListUsersRequest filters and pages the accounts.
+type ListUsersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// q matches email, name or username (substring, case-insensitive).
+	Q string `protobuf:"bytes,1,opt,name=q,proto3" json:"q,omitempty"`
+	// status keeps only accounts in this status.
+	Status string `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	// page is 1-based; 1 when unset.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is 20 by default, at most 100.
+	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersRequest) Reset() {
+	*x = ListUsersRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersRequest) ProtoMessage() {}
+
+func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
+func (*ListUsersRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListUsersRequest) GetQ() string {
+	if x != nil {
+		return x.Q
+	}
+	return ""
+}
+
+func (x *ListUsersRequest) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *ListUsersRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListUsersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListUsersResponse is one page of accounts, newest first.
+type ListUsersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// users are the accounts on this page.
+	Users []*User `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	// total_count is how many accounts match.
+	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// page is the page returned.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// total_pages is how many pages the matches fill.
+	TotalPages    int32 `protobuf:"varint,4,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersResponse) Reset() {
+	*x = ListUsersResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersResponse) ProtoMessage() {}
+
+func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
+func (*ListUsersResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ListUsersResponse) GetUsers() []*User {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *ListUsersResponse) GetTotalCount() int64 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListUsersResponse) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListUsersResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+// DisableUserRequest names the account.
+type DisableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account to disable.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserRequest) Reset() {
+	*x = DisableUserRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserRequest) ProtoMessage() {}
+
+func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
+func (*DisableUserRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *DisableUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// DisableUserResponse carries the disabled account.
+type DisableUserResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the account after the change.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserResponse) Reset() {
+	*x = DisableUserResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserResponse) ProtoMessage() {}
+
+func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserResponse.ProtoReflect.Descriptor instead.
+func (*DisableUserResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *DisableUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// EnableUserRequest names the account.
+type EnableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account to enable.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserRequest) Reset() {
+	*x = EnableUserRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserRequest) ProtoMessage() {}
+
+func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserRequest.ProtoReflect.Descriptor instead.
+func (*EnableUserRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *EnableUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// EnableUserResponse carries the enabled account.
+type EnableUserResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the account after the change.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserResponse) Reset() {
+	*x = EnableUserResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserResponse) ProtoMessage() {}
+
+func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserResponse.ProtoReflect.Descriptor instead.
+func (*EnableUserResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *EnableUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// SetUserRolesRequest sets an account's roles.
+type SetUserRolesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account to change.
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// roles are the roles it should hold; customer is always added.
+	Roles         []string `protobuf:"bytes,2,rep,name=roles,proto3" json:"roles,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserRolesRequest) Reset() {
+	*x = SetUserRolesRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserRolesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserRolesRequest) ProtoMessage() {}
+
+func (x *SetUserRolesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserRolesRequest.ProtoReflect.Descriptor instead.
+func (*SetUserRolesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *SetUserRolesRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SetUserRolesRequest) GetRoles() []string {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+// SetUserRolesResponse carries the changed account.
+type SetUserRolesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user is the account after the change.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserRolesResponse) Reset() {
+	*x = SetUserRolesResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserRolesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserRolesResponse) ProtoMessage() {}
+
+func (x *SetUserRolesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserRolesResponse.ProtoReflect.Descriptor instead.
+func (*SetUserRolesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *SetUserRolesResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// HoneypotAttempt is one request to the honeypot admin login.
+type HoneypotAttempt struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the attempt's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// ip is the client IP.
+	Ip string `protobuf:"bytes,2,opt,name=ip,proto3" json:"ip,omitempty"`
+	// user_agent is the client's User-Agent.
+	UserAgent string `protobuf:"bytes,3,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	// path is the path requested.
+	Path string `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	// username_tried is the user name typed into the fake form, if any.
+	UsernameTried string `protobuf:"bytes,5,opt,name=username_tried,json=usernameTried,proto3" json:"username_tried,omitempty"`
+	// create_time is when it happened.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoneypotAttempt) Reset() {
+	*x = HoneypotAttempt{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoneypotAttempt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoneypotAttempt) ProtoMessage() {}
+
+func (x *HoneypotAttempt) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoneypotAttempt.ProtoReflect.Descriptor instead.
+func (*HoneypotAttempt) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *HoneypotAttempt) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HoneypotAttempt) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *HoneypotAttempt) GetUserAgent() string {
+	if x != nil {
+		return x.UserAgent
+	}
+	return ""
+}
+
+func (x *HoneypotAttempt) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *HoneypotAttempt) GetUsernameTried() string {
+	if x != nil {
+		return x.UsernameTried
+	}
+	return ""
+}
+
+func (x *HoneypotAttempt) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// RecordHoneypotAttemptRequest describes the attempt.
+type RecordHoneypotAttemptRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ip is the client IP.
+	Ip string `protobuf:"bytes,1,opt,name=ip,proto3" json:"ip,omitempty"`
+	// user_agent is the client's User-Agent.
+	UserAgent string `protobuf:"bytes,2,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
+	// path is the path requested.
+	Path string `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`
+	// username_tried is the user name typed into the fake form, if any.
+	UsernameTried string `protobuf:"bytes,4,opt,name=username_tried,json=usernameTried,proto3" json:"username_tried,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordHoneypotAttemptRequest) Reset() {
+	*x = RecordHoneypotAttemptRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordHoneypotAttemptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordHoneypotAttemptRequest) ProtoMessage() {}
+
+func (x *RecordHoneypotAttemptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordHoneypotAttemptRequest.ProtoReflect.Descriptor instead.
+func (*RecordHoneypotAttemptRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *RecordHoneypotAttemptRequest) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *RecordHoneypotAttemptRequest) GetUserAgent() string {
+	if x != nil {
+		return x.UserAgent
+	}
+	return ""
+}
+
+func (x *RecordHoneypotAttemptRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *RecordHoneypotAttemptRequest) GetUsernameTried() string {
+	if x != nil {
+		return x.UsernameTried
+	}
+	return ""
+}
+
+// RecordHoneypotAttemptResponse says whether the IP is blocked now.
+type RecordHoneypotAttemptResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// blocked is true once the IP reached the configured number of attempts.
+	Blocked       bool `protobuf:"varint,1,opt,name=blocked,proto3" json:"blocked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordHoneypotAttemptResponse) Reset() {
+	*x = RecordHoneypotAttemptResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordHoneypotAttemptResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordHoneypotAttemptResponse) ProtoMessage() {}
+
+func (x *RecordHoneypotAttemptResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordHoneypotAttemptResponse.ProtoReflect.Descriptor instead.
+func (*RecordHoneypotAttemptResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *RecordHoneypotAttemptResponse) GetBlocked() bool {
+	if x != nil {
+		return x.Blocked
+	}
+	return false
+}
+
+// ListBlockedIpsRequest has no parameters.
+type ListBlockedIpsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBlockedIpsRequest) Reset() {
+	*x = ListBlockedIpsRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBlockedIpsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBlockedIpsRequest) ProtoMessage() {}
+
+func (x *ListBlockedIpsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBlockedIpsRequest.ProtoReflect.Descriptor instead.
+func (*ListBlockedIpsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{50}
+}
+
+// ListBlockedIpsResponse carries the blocked IPs.
+type ListBlockedIpsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ips are the blocked client IPs.
+	Ips           []string `protobuf:"bytes,1,rep,name=ips,proto3" json:"ips,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBlockedIpsResponse) Reset() {
+	*x = ListBlockedIpsResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBlockedIpsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBlockedIpsResponse) ProtoMessage() {}
+
+func (x *ListBlockedIpsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBlockedIpsResponse.ProtoReflect.Descriptor instead.
+func (*ListBlockedIpsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ListBlockedIpsResponse) GetIps() []string {
+	if x != nil {
+		return x.Ips
+	}
+	return nil
+}
+
+// ListHoneypotAttemptsRequest pages the attempts.
+type ListHoneypotAttemptsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ip keeps only attempts from this IP.
+	Ip string `protobuf:"bytes,1,opt,name=ip,proto3" json:"ip,omitempty"`
+	// page_size is 50 by default, at most 200.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token is next_page_token of the previous page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListHoneypotAttemptsRequest) Reset() {
+	*x = ListHoneypotAttemptsRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListHoneypotAttemptsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListHoneypotAttemptsRequest) ProtoMessage() {}
+
+func (x *ListHoneypotAttemptsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListHoneypotAttemptsRequest.ProtoReflect.Descriptor instead.
+func (*ListHoneypotAttemptsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *ListHoneypotAttemptsRequest) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *ListHoneypotAttemptsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListHoneypotAttemptsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListHoneypotAttemptsResponse is one page of attempts, newest first.
+type ListHoneypotAttemptsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// attempts are the attempts on this page.
+	Attempts []*HoneypotAttempt `protobuf:"bytes,1,rep,name=attempts,proto3" json:"attempts,omitempty"`
+	// next_page_token fetches the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListHoneypotAttemptsResponse) Reset() {
+	*x = ListHoneypotAttemptsResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListHoneypotAttemptsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListHoneypotAttemptsResponse) ProtoMessage() {}
+
+func (x *ListHoneypotAttemptsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListHoneypotAttemptsResponse.ProtoReflect.Descriptor instead.
+func (*ListHoneypotAttemptsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ListHoneypotAttemptsResponse) GetAttempts() []*HoneypotAttempt {
+	if x != nil {
+		return x.Attempts
+	}
+	return nil
+}
+
+func (x *ListHoneypotAttemptsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// UnblockIpRequest names the IP.
+type UnblockIpRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ip is the client IP to unblock.
+	Ip            string `protobuf:"bytes,1,opt,name=ip,proto3" json:"ip,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnblockIpRequest) Reset() {
+	*x = UnblockIpRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnblockIpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnblockIpRequest) ProtoMessage() {}
+
+func (x *UnblockIpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnblockIpRequest.ProtoReflect.Descriptor instead.
+func (*UnblockIpRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *UnblockIpRequest) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+// UnblockIpResponse says whether the IP was blocked.
+type UnblockIpResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// was_blocked is false when the IP was not blocked.
+	WasBlocked    bool `protobuf:"varint,1,opt,name=was_blocked,json=wasBlocked,proto3" json:"was_blocked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnblockIpResponse) Reset() {
+	*x = UnblockIpResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnblockIpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnblockIpResponse) ProtoMessage() {}
+
+func (x *UnblockIpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnblockIpResponse.ProtoReflect.Descriptor instead.
+func (*UnblockIpResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *UnblockIpResponse) GetWasBlocked() bool {
+	if x != nil {
+		return x.WasBlocked
+	}
+	return false
+}
+
 var File_jangteo_identity_v1_identity_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\n" +
-	"*jangteo/identity/v1/identity_service.proto\x12\x13jangteo.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\"\xab\x01\n" +
+	"*jangteo/identity/v1/identity_service.proto\x12\x13jangteo.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\"\xfe\x02\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
@@ -522,7 +3281,16 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x05roles\x18\x04 \x03(\tR\x05roles\x12\x16\n" +
 	"\x06status\x18\x05 \x01(\tR\x06status\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"U\n" +
+	"createTime\x12\x1a\n" +
+	"\busername\x18\a \x01(\tR\busername\x12\x14\n" +
+	"\x05phone\x18\b \x01(\tR\x05phone\x12\x1d\n" +
+	"\n" +
+	"avatar_url\x18\t \x01(\tR\tavatarUrl\x12%\n" +
+	"\x0eemail_verified\x18\n" +
+	" \x01(\bR\remailVerified\x12;\n" +
+	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x12\x1c\n" +
+	"\tproviders\x18\f \x03(\tR\tproviders\"U\n" +
 	"\fLoginRequest\x12\x1d\n" +
 	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02`\x01R\x05email\x12&\n" +
 	"\bpassword\x18\x02 \x01(\tB\n" +
@@ -548,11 +3316,237 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x03use\x18\x06 \x01(\tR\x03use\"\x0e\n" +
 	"\fGetMeRequest\">\n" +
 	"\rGetMeResponse\x12-\n" +
-	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user2\xde\x02\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"\x97\x01\n" +
+	"\rSignUpRequest\x12 \n" +
+	"\x05email\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12&\n" +
+	"\bpassword\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\bR\bpassword\x12\x1d\n" +
+	"\x04name\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12\x1d\n" +
+	"\x05phone\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\x05phone\"?\n" +
+	"\x0eSignUpResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"6\n" +
+	"\x12VerifyEmailRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05token\"D\n" +
+	"\x13VerifyEmailResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\":\n" +
+	"\x19ResendVerificationRequest\x12\x1d\n" +
+	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02`\x01R\x05email\"\x1c\n" +
+	"\x1aResendVerificationResponse\"F\n" +
+	"\x13RefreshTokenRequest\x12/\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\frefreshToken\"\xcb\x01\n" +
+	"\x14RefreshTokenResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
+	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
+	"\n" +
+	"expires_in\x18\x03 \x01(\x03R\texpiresIn\x12\x1d\n" +
+	"\n" +
+	"token_type\x18\x04 \x01(\tR\ttokenType\x12-\n" +
+	"\x04user\x18\x05 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"@\n" +
+	"\rLogoutRequest\x12/\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\frefreshToken\"\x10\n" +
+	"\x0eLogoutResponse\"\x12\n" +
+	"\x10LogoutAllRequest\"-\n" +
+	"\x11LogoutAllResponse\x12\x18\n" +
+	"\arevoked\x18\x01 \x01(\x03R\arevoked\"6\n" +
+	"\x15ForgotPasswordRequest\x12\x1d\n" +
+	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02`\x01R\x05email\"\x18\n" +
+	"\x16ForgotPasswordResponse\"g\n" +
+	"\x14ResetPasswordRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05token\x12-\n" +
+	"\fnew_password\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\bR\vnewPassword\"\x17\n" +
+	"\x15ResetPasswordResponse\"}\n" +
+	"\x15ChangePasswordRequest\x125\n" +
+	"\x10current_password\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\bR\x0fcurrentPassword\x12-\n" +
+	"\fnew_password\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\bR\vnewPassword\"\x18\n" +
+	"\x16ChangePasswordResponse\"\xe0\x01\n" +
+	"\x0fUpdateMeRequest\x12\"\n" +
+	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12\"\n" +
+	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@H\x01R\x05phone\x88\x01\x01\x12,\n" +
+	"\n" +
+	"avatar_url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fH\x02R\tavatarUrl\x88\x01\x01\x12(\n" +
+	"\busername\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x1eH\x03R\busername\x88\x01\x01B\a\n" +
+	"\x05_nameB\b\n" +
+	"\x06_phoneB\r\n" +
+	"\v_avatar_urlB\v\n" +
+	"\t_username\"A\n" +
+	"\x10UpdateMeResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"\xf7\x02\n" +
+	"\aAddress\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12\x1c\n" +
+	"\trecipient\x18\x03 \x01(\tR\trecipient\x12\x14\n" +
+	"\x05phone\x18\x04 \x01(\tR\x05phone\x12\x1f\n" +
+	"\vpostal_code\x18\x05 \x01(\tR\n" +
+	"postalCode\x12\x14\n" +
+	"\x05line1\x18\x06 \x01(\tR\x05line1\x12\x14\n" +
+	"\x05line2\x18\a \x01(\tR\x05line2\x12\x12\n" +
+	"\x04city\x18\b \x01(\tR\x04city\x12\x18\n" +
+	"\acountry\x18\t \x01(\tR\acountry\x12\x1d\n" +
+	"\n" +
+	"is_default\x18\n" +
+	" \x01(\bR\tisDefault\x12;\n" +
+	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x16\n" +
+	"\x14ListAddressesRequest\"S\n" +
+	"\x15ListAddressesResponse\x12:\n" +
+	"\taddresses\x18\x01 \x03(\v2\x1c.jangteo.identity.v1.AddressR\taddresses\"\xd9\x02\n" +
+	"\x14CreateAddressRequest\x12\x1d\n" +
+	"\x05label\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x182R\x05label\x12'\n" +
+	"\trecipient\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\trecipient\x12\x1f\n" +
+	"\x05phone\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x05phone\x12*\n" +
+	"\vpostal_code\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x14R\n" +
+	"postalCode\x12 \n" +
+	"\x05line1\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05line1\x12\x1e\n" +
+	"\x05line2\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05line2\x12\x1b\n" +
+	"\x04city\x18\a \x01(\tB\a\xbaH\x04r\x02\x18dR\x04city\x12.\n" +
+	"\acountry\x18\b \x01(\tB\x14\xbaH\x11r\x0f2\r^([A-Z]{2})?$R\acountry\x12\x1d\n" +
+	"\n" +
+	"is_default\x18\t \x01(\bR\tisDefault\"O\n" +
+	"\x15CreateAddressResponse\x126\n" +
+	"\aaddress\x18\x01 \x01(\v2\x1c.jangteo.identity.v1.AddressR\aaddress\"\x87\x04\n" +
+	"\x14UpdateAddressRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\"\n" +
+	"\x05label\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x182H\x00R\x05label\x88\x01\x01\x12,\n" +
+	"\trecipient\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x01R\trecipient\x88\x01\x01\x12$\n" +
+	"\x05phone\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x02R\x05phone\x88\x01\x01\x12/\n" +
+	"\vpostal_code\x18\x05 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x14H\x03R\n" +
+	"postalCode\x88\x01\x01\x12%\n" +
+	"\x05line1\x18\x06 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x04R\x05line1\x88\x01\x01\x12#\n" +
+	"\x05line2\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01H\x05R\x05line2\x88\x01\x01\x12 \n" +
+	"\x04city\x18\b \x01(\tB\a\xbaH\x04r\x02\x18dH\x06R\x04city\x88\x01\x01\x120\n" +
+	"\acountry\x18\t \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[A-Z]{2}$H\aR\acountry\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"is_default\x18\n" +
+	" \x01(\bH\bR\tisDefault\x88\x01\x01B\b\n" +
+	"\x06_labelB\f\n" +
+	"\n" +
+	"_recipientB\b\n" +
+	"\x06_phoneB\x0e\n" +
+	"\f_postal_codeB\b\n" +
+	"\x06_line1B\b\n" +
+	"\x06_line2B\a\n" +
+	"\x05_cityB\n" +
+	"\n" +
+	"\b_countryB\r\n" +
+	"\v_is_default\"O\n" +
+	"\x15UpdateAddressResponse\x126\n" +
+	"\aaddress\x18\x01 \x01(\v2\x1c.jangteo.identity.v1.AddressR\aaddress\"0\n" +
+	"\x14DeleteAddressRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x17\n" +
+	"\x15DeleteAddressResponse\"|\n" +
+	"\x12SocialLoginRequest\x127\n" +
+	"\bprovider\x18\x01 \x01(\tB\x1b\xbaH\x18r\x16R\x06googleR\x05naverR\x05kakaoR\bprovider\x12-\n" +
+	"\faccess_token\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\vaccessToken\"\xe4\x01\n" +
+	"\x13SocialLoginResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
+	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
+	"\n" +
+	"expires_in\x18\x03 \x01(\x03R\texpiresIn\x12\x1d\n" +
+	"\n" +
+	"token_type\x18\x04 \x01(\tR\ttokenType\x12-\n" +
+	"\x04user\x18\x05 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\x12\x18\n" +
+	"\acreated\x18\x06 \x01(\bR\acreated\"\xb7\x01\n" +
+	"\x10ListUsersRequest\x12\x15\n" +
+	"\x01q\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\x01q\x12G\n" +
+	"\x06status\x18\x02 \x01(\tB/\xbaH,r*R\x00R\x14pending_verificationR\x06activeR\bdisabledR\x06status\x12\x1b\n" +
+	"\x04page\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\x9a\x01\n" +
+	"\x11ListUsersResponse\x12/\n" +
+	"\x05users\x18\x01 \x03(\v2\x19.jangteo.identity.v1.UserR\x05users\x12\x1f\n" +
+	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"totalCount\x12\x12\n" +
+	"\x04page\x18\x03 \x01(\x05R\x04page\x12\x1f\n" +
+	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
+	"totalPages\"7\n" +
+	"\x12DisableUserRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"D\n" +
+	"\x13DisableUserResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"6\n" +
+	"\x11EnableUserRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"C\n" +
+	"\x12EnableUserResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"v\n" +
+	"\x13SetUserRolesRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12<\n" +
+	"\x05roles\x18\x02 \x03(\tB&\xbaH#\x92\x01 \x10\x03\x18\x01\"\x1ar\x18R\bcustomerR\x05staffR\x05adminR\x05roles\"E\n" +
+	"\x14SetUserRolesResponse\x12-\n" +
+	"\x04user\x18\x01 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"\xc8\x01\n" +
+	"\x0fHoneypotAttempt\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x0e\n" +
+	"\x02ip\x18\x02 \x01(\tR\x02ip\x12\x1d\n" +
+	"\n" +
+	"user_agent\x18\x03 \x01(\tR\tuserAgent\x12\x12\n" +
+	"\x04path\x18\x04 \x01(\tR\x04path\x12%\n" +
+	"\x0eusername_tried\x18\x05 \x01(\tR\rusernameTried\x12;\n" +
+	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xaf\x01\n" +
+	"\x1cRecordHoneypotAttemptRequest\x12\x17\n" +
+	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\x12'\n" +
+	"\n" +
+	"user_agent\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tuserAgent\x12\x1c\n" +
+	"\x04path\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x04path\x12/\n" +
+	"\x0eusername_tried\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\rusernameTried\"9\n" +
+	"\x1dRecordHoneypotAttemptResponse\x12\x18\n" +
+	"\ablocked\x18\x01 \x01(\bR\ablocked\"\x17\n" +
+	"\x15ListBlockedIpsRequest\"*\n" +
+	"\x16ListBlockedIpsResponse\x12\x10\n" +
+	"\x03ips\x18\x01 \x03(\tR\x03ips\"\x87\x01\n" +
+	"\x1bListHoneypotAttemptsRequest\x12\x17\n" +
+	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x02ip\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xc8\x01(\x00R\bpageSize\x12&\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18@R\tpageToken\"\x88\x01\n" +
+	"\x1cListHoneypotAttemptsResponse\x12@\n" +
+	"\battempts\x18\x01 \x03(\v2$.jangteo.identity.v1.HoneypotAttemptR\battempts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"+\n" +
+	"\x10UnblockIpRequest\x12\x17\n" +
+	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\"4\n" +
+	"\x11UnblockIpResponse\x12\x1f\n" +
+	"\vwas_blocked\x18\x01 \x01(\bR\n" +
+	"wasBlocked2\xb8\x1b\n" +
 	"\x0fIdentityService\x12m\n" +
 	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
 	"\aGetJwks\x12#.jangteo.identity.v1.GetJwksRequest\x1a$.jangteo.identity.v1.GetJwksResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12b\n" +
-	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/meBBZ@github.com/jangteo/jangteo/gen/go/jangteo/identity/v1;identityv1b\x06proto3"
+	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/me\x12q\n" +
+	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x93\x01\n" +
+	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"1\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02':\x01*Z\x11\x12\x0f/v1/auth/verify\"\x0f/v1/auth/verify\x12\x9c\x01\n" +
+	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\x84\x01\n" +
+	"\fRefreshToken\x12(.jangteo.identity.v1.RefreshTokenRequest\x1a).jangteo.identity.v1.RefreshTokenResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12q\n" +
+	"\x06Logout\x12\".jangteo.identity.v1.LogoutRequest\x1a#.jangteo.identity.v1.LogoutResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12~\n" +
+	"\tLogoutAll\x12%.jangteo.identity.v1.LogoutAllRequest\x1a&.jangteo.identity.v1.LogoutAllResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/auth/logout-all\x12\x92\x01\n" +
+	"\x0eForgotPassword\x12*.jangteo.identity.v1.ForgotPasswordRequest\x1a+.jangteo.identity.v1.ForgotPasswordResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/auth/password/forgot\x12\x8e\x01\n" +
+	"\rResetPassword\x12).jangteo.identity.v1.ResetPasswordRequest\x1a*.jangteo.identity.v1.ResetPasswordResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/auth/password/reset\x12\x89\x01\n" +
+	"\x0eChangePassword\x12*.jangteo.identity.v1.ChangePasswordRequest\x1a+.jangteo.identity.v1.ChangePasswordResponse\"\x1e\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/me/password\x12n\n" +
+	"\bUpdateMe\x12$.jangteo.identity.v1.UpdateMeRequest\x1a%.jangteo.identity.v1.UpdateMeResponse\"\x15\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\v:\x01*2\x06/v1/me\x12\x84\x01\n" +
+	"\rListAddresses\x12).jangteo.identity.v1.ListAddressesRequest\x1a*.jangteo.identity.v1.ListAddressesResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/me/addresses\x12\x87\x01\n" +
+	"\rCreateAddress\x12).jangteo.identity.v1.CreateAddressRequest\x1a*.jangteo.identity.v1.CreateAddressResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/me/addresses\x12\x8c\x01\n" +
+	"\rUpdateAddress\x12).jangteo.identity.v1.UpdateAddressRequest\x1a*.jangteo.identity.v1.UpdateAddressResponse\"$\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1a:\x01*2\x15/v1/me/addresses/{id}\x12\x89\x01\n" +
+	"\rDeleteAddress\x12).jangteo.identity.v1.DeleteAddressRequest\x1a*.jangteo.identity.v1.DeleteAddressResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17*\x15/v1/me/addresses/{id}\x12\x8b\x01\n" +
+	"\vSocialLogin\x12'.jangteo.identity.v1.SocialLoginRequest\x1a(.jangteo.identity.v1.SocialLoginResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/auth/social/{provider}\x12w\n" +
+	"\tListUsers\x12%.jangteo.identity.v1.ListUsersRequest\x1a&.jangteo.identity.v1.ListUsersResponse\"\x1b\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/admin/users\x12\x92\x01\n" +
+	"\vDisableUser\x12'.jangteo.identity.v1.DisableUserRequest\x1a(.jangteo.identity.v1.DisableUserResponse\"0\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/admin/users/{user_id}/disable\x12\x8e\x01\n" +
+	"\n" +
+	"EnableUser\x12&.jangteo.identity.v1.EnableUserRequest\x1a'.jangteo.identity.v1.EnableUserResponse\"/\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/admin/users/{user_id}/enable\x12\x93\x01\n" +
+	"\fSetUserRoles\x12(.jangteo.identity.v1.SetUserRolesRequest\x1a).jangteo.identity.v1.SetUserRolesResponse\".\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02$:\x01*\x1a\x1f/v1/admin/users/{user_id}/roles\x12\x84\x01\n" +
+	"\x15RecordHoneypotAttempt\x121.jangteo.identity.v1.RecordHoneypotAttemptRequest\x1a2.jangteo.identity.v1.RecordHoneypotAttemptResponse\"\x04\xc0\xf3\x18\x05\x12o\n" +
+	"\x0eListBlockedIps\x12*.jangteo.identity.v1.ListBlockedIpsRequest\x1a+.jangteo.identity.v1.ListBlockedIpsResponse\"\x04\xc0\xf3\x18\x05\x12\xa4\x01\n" +
+	"\x14ListHoneypotAttempts\x120.jangteo.identity.v1.ListHoneypotAttemptsRequest\x1a1.jangteo.identity.v1.ListHoneypotAttemptsResponse\"'\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/admin/honeypot/attempts\x12\x85\x01\n" +
+	"\tUnblockIp\x12%.jangteo.identity.v1.UnblockIpRequest\x1a&.jangteo.identity.v1.UnblockIpResponse\")\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/admin/honeypot/unblockBBZ@github.com/jangteo/jangteo/gen/go/jangteo/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_jangteo_identity_v1_identity_service_proto_rawDescOnce sync.Once
@@ -566,34 +3560,145 @@ func file_jangteo_identity_v1_identity_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_identity_v1_identity_service_proto_rawDescData
 }
 
-var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_jangteo_identity_v1_identity_service_proto_goTypes = []any{
-	(*User)(nil),                  // 0: jangteo.identity.v1.User
-	(*LoginRequest)(nil),          // 1: jangteo.identity.v1.LoginRequest
-	(*LoginResponse)(nil),         // 2: jangteo.identity.v1.LoginResponse
-	(*GetJwksRequest)(nil),        // 3: jangteo.identity.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),       // 4: jangteo.identity.v1.GetJwksResponse
-	(*JsonWebKey)(nil),            // 5: jangteo.identity.v1.JsonWebKey
-	(*GetMeRequest)(nil),          // 6: jangteo.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),         // 7: jangteo.identity.v1.GetMeResponse
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(*User)(nil),                          // 0: jangteo.identity.v1.User
+	(*LoginRequest)(nil),                  // 1: jangteo.identity.v1.LoginRequest
+	(*LoginResponse)(nil),                 // 2: jangteo.identity.v1.LoginResponse
+	(*GetJwksRequest)(nil),                // 3: jangteo.identity.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),               // 4: jangteo.identity.v1.GetJwksResponse
+	(*JsonWebKey)(nil),                    // 5: jangteo.identity.v1.JsonWebKey
+	(*GetMeRequest)(nil),                  // 6: jangteo.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                 // 7: jangteo.identity.v1.GetMeResponse
+	(*SignUpRequest)(nil),                 // 8: jangteo.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                // 9: jangteo.identity.v1.SignUpResponse
+	(*VerifyEmailRequest)(nil),            // 10: jangteo.identity.v1.VerifyEmailRequest
+	(*VerifyEmailResponse)(nil),           // 11: jangteo.identity.v1.VerifyEmailResponse
+	(*ResendVerificationRequest)(nil),     // 12: jangteo.identity.v1.ResendVerificationRequest
+	(*ResendVerificationResponse)(nil),    // 13: jangteo.identity.v1.ResendVerificationResponse
+	(*RefreshTokenRequest)(nil),           // 14: jangteo.identity.v1.RefreshTokenRequest
+	(*RefreshTokenResponse)(nil),          // 15: jangteo.identity.v1.RefreshTokenResponse
+	(*LogoutRequest)(nil),                 // 16: jangteo.identity.v1.LogoutRequest
+	(*LogoutResponse)(nil),                // 17: jangteo.identity.v1.LogoutResponse
+	(*LogoutAllRequest)(nil),              // 18: jangteo.identity.v1.LogoutAllRequest
+	(*LogoutAllResponse)(nil),             // 19: jangteo.identity.v1.LogoutAllResponse
+	(*ForgotPasswordRequest)(nil),         // 20: jangteo.identity.v1.ForgotPasswordRequest
+	(*ForgotPasswordResponse)(nil),        // 21: jangteo.identity.v1.ForgotPasswordResponse
+	(*ResetPasswordRequest)(nil),          // 22: jangteo.identity.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),         // 23: jangteo.identity.v1.ResetPasswordResponse
+	(*ChangePasswordRequest)(nil),         // 24: jangteo.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),        // 25: jangteo.identity.v1.ChangePasswordResponse
+	(*UpdateMeRequest)(nil),               // 26: jangteo.identity.v1.UpdateMeRequest
+	(*UpdateMeResponse)(nil),              // 27: jangteo.identity.v1.UpdateMeResponse
+	(*Address)(nil),                       // 28: jangteo.identity.v1.Address
+	(*ListAddressesRequest)(nil),          // 29: jangteo.identity.v1.ListAddressesRequest
+	(*ListAddressesResponse)(nil),         // 30: jangteo.identity.v1.ListAddressesResponse
+	(*CreateAddressRequest)(nil),          // 31: jangteo.identity.v1.CreateAddressRequest
+	(*CreateAddressResponse)(nil),         // 32: jangteo.identity.v1.CreateAddressResponse
+	(*UpdateAddressRequest)(nil),          // 33: jangteo.identity.v1.UpdateAddressRequest
+	(*UpdateAddressResponse)(nil),         // 34: jangteo.identity.v1.UpdateAddressResponse
+	(*DeleteAddressRequest)(nil),          // 35: jangteo.identity.v1.DeleteAddressRequest
+	(*DeleteAddressResponse)(nil),         // 36: jangteo.identity.v1.DeleteAddressResponse
+	(*SocialLoginRequest)(nil),            // 37: jangteo.identity.v1.SocialLoginRequest
+	(*SocialLoginResponse)(nil),           // 38: jangteo.identity.v1.SocialLoginResponse
+	(*ListUsersRequest)(nil),              // 39: jangteo.identity.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),             // 40: jangteo.identity.v1.ListUsersResponse
+	(*DisableUserRequest)(nil),            // 41: jangteo.identity.v1.DisableUserRequest
+	(*DisableUserResponse)(nil),           // 42: jangteo.identity.v1.DisableUserResponse
+	(*EnableUserRequest)(nil),             // 43: jangteo.identity.v1.EnableUserRequest
+	(*EnableUserResponse)(nil),            // 44: jangteo.identity.v1.EnableUserResponse
+	(*SetUserRolesRequest)(nil),           // 45: jangteo.identity.v1.SetUserRolesRequest
+	(*SetUserRolesResponse)(nil),          // 46: jangteo.identity.v1.SetUserRolesResponse
+	(*HoneypotAttempt)(nil),               // 47: jangteo.identity.v1.HoneypotAttempt
+	(*RecordHoneypotAttemptRequest)(nil),  // 48: jangteo.identity.v1.RecordHoneypotAttemptRequest
+	(*RecordHoneypotAttemptResponse)(nil), // 49: jangteo.identity.v1.RecordHoneypotAttemptResponse
+	(*ListBlockedIpsRequest)(nil),         // 50: jangteo.identity.v1.ListBlockedIpsRequest
+	(*ListBlockedIpsResponse)(nil),        // 51: jangteo.identity.v1.ListBlockedIpsResponse
+	(*ListHoneypotAttemptsRequest)(nil),   // 52: jangteo.identity.v1.ListHoneypotAttemptsRequest
+	(*ListHoneypotAttemptsResponse)(nil),  // 53: jangteo.identity.v1.ListHoneypotAttemptsResponse
+	(*UnblockIpRequest)(nil),              // 54: jangteo.identity.v1.UnblockIpRequest
+	(*UnblockIpResponse)(nil),             // 55: jangteo.identity.v1.UnblockIpResponse
+	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
 }
 var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
-	8, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	0, // 1: jangteo.identity.v1.LoginResponse.user:type_name -> jangteo.identity.v1.User
-	5, // 2: jangteo.identity.v1.GetJwksResponse.keys:type_name -> jangteo.identity.v1.JsonWebKey
-	0, // 3: jangteo.identity.v1.GetMeResponse.user:type_name -> jangteo.identity.v1.User
-	1, // 4: jangteo.identity.v1.IdentityService.Login:input_type -> jangteo.identity.v1.LoginRequest
-	3, // 5: jangteo.identity.v1.IdentityService.GetJwks:input_type -> jangteo.identity.v1.GetJwksRequest
-	6, // 6: jangteo.identity.v1.IdentityService.GetMe:input_type -> jangteo.identity.v1.GetMeRequest
-	2, // 7: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
-	4, // 8: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
-	7, // 9: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
-	7, // [7:10] is the sub-list for method output_type
-	4, // [4:7] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	56, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	56, // 1: jangteo.identity.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 2: jangteo.identity.v1.LoginResponse.user:type_name -> jangteo.identity.v1.User
+	5,  // 3: jangteo.identity.v1.GetJwksResponse.keys:type_name -> jangteo.identity.v1.JsonWebKey
+	0,  // 4: jangteo.identity.v1.GetMeResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 5: jangteo.identity.v1.SignUpResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 6: jangteo.identity.v1.VerifyEmailResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 7: jangteo.identity.v1.RefreshTokenResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 8: jangteo.identity.v1.UpdateMeResponse.user:type_name -> jangteo.identity.v1.User
+	56, // 9: jangteo.identity.v1.Address.create_time:type_name -> google.protobuf.Timestamp
+	56, // 10: jangteo.identity.v1.Address.update_time:type_name -> google.protobuf.Timestamp
+	28, // 11: jangteo.identity.v1.ListAddressesResponse.addresses:type_name -> jangteo.identity.v1.Address
+	28, // 12: jangteo.identity.v1.CreateAddressResponse.address:type_name -> jangteo.identity.v1.Address
+	28, // 13: jangteo.identity.v1.UpdateAddressResponse.address:type_name -> jangteo.identity.v1.Address
+	0,  // 14: jangteo.identity.v1.SocialLoginResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 15: jangteo.identity.v1.ListUsersResponse.users:type_name -> jangteo.identity.v1.User
+	0,  // 16: jangteo.identity.v1.DisableUserResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 17: jangteo.identity.v1.EnableUserResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 18: jangteo.identity.v1.SetUserRolesResponse.user:type_name -> jangteo.identity.v1.User
+	56, // 19: jangteo.identity.v1.HoneypotAttempt.create_time:type_name -> google.protobuf.Timestamp
+	47, // 20: jangteo.identity.v1.ListHoneypotAttemptsResponse.attempts:type_name -> jangteo.identity.v1.HoneypotAttempt
+	1,  // 21: jangteo.identity.v1.IdentityService.Login:input_type -> jangteo.identity.v1.LoginRequest
+	3,  // 22: jangteo.identity.v1.IdentityService.GetJwks:input_type -> jangteo.identity.v1.GetJwksRequest
+	6,  // 23: jangteo.identity.v1.IdentityService.GetMe:input_type -> jangteo.identity.v1.GetMeRequest
+	8,  // 24: jangteo.identity.v1.IdentityService.SignUp:input_type -> jangteo.identity.v1.SignUpRequest
+	10, // 25: jangteo.identity.v1.IdentityService.VerifyEmail:input_type -> jangteo.identity.v1.VerifyEmailRequest
+	12, // 26: jangteo.identity.v1.IdentityService.ResendVerification:input_type -> jangteo.identity.v1.ResendVerificationRequest
+	14, // 27: jangteo.identity.v1.IdentityService.RefreshToken:input_type -> jangteo.identity.v1.RefreshTokenRequest
+	16, // 28: jangteo.identity.v1.IdentityService.Logout:input_type -> jangteo.identity.v1.LogoutRequest
+	18, // 29: jangteo.identity.v1.IdentityService.LogoutAll:input_type -> jangteo.identity.v1.LogoutAllRequest
+	20, // 30: jangteo.identity.v1.IdentityService.ForgotPassword:input_type -> jangteo.identity.v1.ForgotPasswordRequest
+	22, // 31: jangteo.identity.v1.IdentityService.ResetPassword:input_type -> jangteo.identity.v1.ResetPasswordRequest
+	24, // 32: jangteo.identity.v1.IdentityService.ChangePassword:input_type -> jangteo.identity.v1.ChangePasswordRequest
+	26, // 33: jangteo.identity.v1.IdentityService.UpdateMe:input_type -> jangteo.identity.v1.UpdateMeRequest
+	29, // 34: jangteo.identity.v1.IdentityService.ListAddresses:input_type -> jangteo.identity.v1.ListAddressesRequest
+	31, // 35: jangteo.identity.v1.IdentityService.CreateAddress:input_type -> jangteo.identity.v1.CreateAddressRequest
+	33, // 36: jangteo.identity.v1.IdentityService.UpdateAddress:input_type -> jangteo.identity.v1.UpdateAddressRequest
+	35, // 37: jangteo.identity.v1.IdentityService.DeleteAddress:input_type -> jangteo.identity.v1.DeleteAddressRequest
+	37, // 38: jangteo.identity.v1.IdentityService.SocialLogin:input_type -> jangteo.identity.v1.SocialLoginRequest
+	39, // 39: jangteo.identity.v1.IdentityService.ListUsers:input_type -> jangteo.identity.v1.ListUsersRequest
+	41, // 40: jangteo.identity.v1.IdentityService.DisableUser:input_type -> jangteo.identity.v1.DisableUserRequest
+	43, // 41: jangteo.identity.v1.IdentityService.EnableUser:input_type -> jangteo.identity.v1.EnableUserRequest
+	45, // 42: jangteo.identity.v1.IdentityService.SetUserRoles:input_type -> jangteo.identity.v1.SetUserRolesRequest
+	48, // 43: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:input_type -> jangteo.identity.v1.RecordHoneypotAttemptRequest
+	50, // 44: jangteo.identity.v1.IdentityService.ListBlockedIps:input_type -> jangteo.identity.v1.ListBlockedIpsRequest
+	52, // 45: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:input_type -> jangteo.identity.v1.ListHoneypotAttemptsRequest
+	54, // 46: jangteo.identity.v1.IdentityService.UnblockIp:input_type -> jangteo.identity.v1.UnblockIpRequest
+	2,  // 47: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
+	4,  // 48: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
+	7,  // 49: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
+	9,  // 50: jangteo.identity.v1.IdentityService.SignUp:output_type -> jangteo.identity.v1.SignUpResponse
+	11, // 51: jangteo.identity.v1.IdentityService.VerifyEmail:output_type -> jangteo.identity.v1.VerifyEmailResponse
+	13, // 52: jangteo.identity.v1.IdentityService.ResendVerification:output_type -> jangteo.identity.v1.ResendVerificationResponse
+	15, // 53: jangteo.identity.v1.IdentityService.RefreshToken:output_type -> jangteo.identity.v1.RefreshTokenResponse
+	17, // 54: jangteo.identity.v1.IdentityService.Logout:output_type -> jangteo.identity.v1.LogoutResponse
+	19, // 55: jangteo.identity.v1.IdentityService.LogoutAll:output_type -> jangteo.identity.v1.LogoutAllResponse
+	21, // 56: jangteo.identity.v1.IdentityService.ForgotPassword:output_type -> jangteo.identity.v1.ForgotPasswordResponse
+	23, // 57: jangteo.identity.v1.IdentityService.ResetPassword:output_type -> jangteo.identity.v1.ResetPasswordResponse
+	25, // 58: jangteo.identity.v1.IdentityService.ChangePassword:output_type -> jangteo.identity.v1.ChangePasswordResponse
+	27, // 59: jangteo.identity.v1.IdentityService.UpdateMe:output_type -> jangteo.identity.v1.UpdateMeResponse
+	30, // 60: jangteo.identity.v1.IdentityService.ListAddresses:output_type -> jangteo.identity.v1.ListAddressesResponse
+	32, // 61: jangteo.identity.v1.IdentityService.CreateAddress:output_type -> jangteo.identity.v1.CreateAddressResponse
+	34, // 62: jangteo.identity.v1.IdentityService.UpdateAddress:output_type -> jangteo.identity.v1.UpdateAddressResponse
+	36, // 63: jangteo.identity.v1.IdentityService.DeleteAddress:output_type -> jangteo.identity.v1.DeleteAddressResponse
+	38, // 64: jangteo.identity.v1.IdentityService.SocialLogin:output_type -> jangteo.identity.v1.SocialLoginResponse
+	40, // 65: jangteo.identity.v1.IdentityService.ListUsers:output_type -> jangteo.identity.v1.ListUsersResponse
+	42, // 66: jangteo.identity.v1.IdentityService.DisableUser:output_type -> jangteo.identity.v1.DisableUserResponse
+	44, // 67: jangteo.identity.v1.IdentityService.EnableUser:output_type -> jangteo.identity.v1.EnableUserResponse
+	46, // 68: jangteo.identity.v1.IdentityService.SetUserRoles:output_type -> jangteo.identity.v1.SetUserRolesResponse
+	49, // 69: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:output_type -> jangteo.identity.v1.RecordHoneypotAttemptResponse
+	51, // 70: jangteo.identity.v1.IdentityService.ListBlockedIps:output_type -> jangteo.identity.v1.ListBlockedIpsResponse
+	53, // 71: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:output_type -> jangteo.identity.v1.ListHoneypotAttemptsResponse
+	55, // 72: jangteo.identity.v1.IdentityService.UnblockIp:output_type -> jangteo.identity.v1.UnblockIpResponse
+	47, // [47:73] is the sub-list for method output_type
+	21, // [21:47] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_identity_v1_identity_service_proto_init() }
@@ -601,13 +3706,15 @@ func file_jangteo_identity_v1_identity_service_proto_init() {
 	if File_jangteo_identity_v1_identity_service_proto != nil {
 		return
 	}
+	file_jangteo_identity_v1_identity_service_proto_msgTypes[26].OneofWrappers = []any{}
+	file_jangteo_identity_v1_identity_service_proto_msgTypes[33].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_identity_v1_identity_service_proto_rawDesc), len(file_jangteo_identity_v1_identity_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/services/identity/internal/domain"
+	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
+	"github.com/jangteo/jangteo/services/identity/internal/password"
+	"github.com/jangteo/jangteo/services/identity/internal/phone"
+	"github.com/jangteo/jangteo/services/identity/internal/token"
+)
+
+// SignUpRequest is a new account's details.
+type SignUpRequest struct {
+	Email, Password, Name, Phone string
+}
+
+// SignUp creates an account pending verification; the verification mail is
+// sent from the identity.user_registered event.
+func (a *App) SignUp(ctx context.Context, r SignUpRequest) (domain.User, error) {
+	var v errs.Violations
+	email := domain.NormalizeEmail(r.Email)
+	if !domain.ValidEmail(email) {
+		v.Add("email", "must be a valid email address")
+	}
+	if err := password.CheckStrength(r.Password); err != nil {
+		v.Add("password", err.Error())
+	}
+	phoneE164 := ""
+	if r.Phone != "" {
+		var err error
+		if phoneE164, err = phone.Normalize(r.Phone, phone.DefaultRegion); err != nil {
+			v.Add("phone", err.Error())
+		}
+	}
+	if err := v.Err(); err != nil {
+		return domain.User{}, err
+	}
+	hash, err := a.hasher.Hash(r.Password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	return a.store.CreateUser(ctx, domain.User{
+		Email: email, Name: r.Name, Phone: phoneE164, PasswordHash: hash,
+		Roles: []string{domain.RoleCustomer}, Status: domain.StatusPending,
+	}, "", "", "")
+}
+
+// VerifyEmail activates the account a verification token was mailed for.
+func (a *App) VerifyEmail(ctx context.Context, tok string) (domain.User, error) {
+	return a.store.VerifyEmail(ctx, token.HashOpaque(tok))
+}
+
+// ResendVerification asks for another verification mail when the account
+// exists and is pending; otherwise it does nothing, and says nothing.
+func (a *App) ResendVerification(ctx context.Context, email string) error {
+	u, err := a.store.UserByEmail(ctx, domain.NormalizeEmail(email))
+	if errors.Is(err, domain.ErrUserNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if u.Status != domain.StatusPending {
+		return nil
+	}
+	return a.store.Enqueue(ctx, idevents.SubjectVerificationRequested, idevents.VerificationRequested(u, a.now()))
+}
