@@ -8,8 +8,9 @@ import (
 	"github.com/jangteo/jangteo/services/catalog/internal/images"
 )
 
-// MaxImageBytes is the largest picture UploadProductImage accepts.
-const MaxImageBytes = images.DefaultMaxBytes
+// MaxImageBytes is the largest picture UploadProductImage accepts: below
+// gRPC's default 4 MiB message limit, which the request must fit in.
+const MaxImageBytes = 4_000_000
 
 // UploadProductImage checks a picture by its bytes (JPEG, PNG, WebP or GIF,
 // at most MaxImageBytes, agreeing with the declared type), stores it and

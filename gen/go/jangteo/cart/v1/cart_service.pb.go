@@ -7,6 +7,7 @@
 package cartv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -60,13 +61,11 @@ func (*GetCartRequest) Descriptor() ([]byte, []int) {
 	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{0}
 }
 
-// GetCartResponse carries the cart.
+// GetCartResponse carries the priced cart.
 type GetCartResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is the cart's UUID; empty when the caller has no cart yet.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// item_count is the number of units in the cart.
-	ItemCount     int64 `protobuf:"varint,2,opt,name=item_count,json=itemCount,proto3" json:"item_count,omitempty"`
+	// cart is the caller's cart; empty (no id, no lines) when there is none yet.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -101,33 +100,884 @@ func (*GetCartResponse) Descriptor() ([]byte, []int) {
 	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *GetCartResponse) GetId() string {
+func (x *GetCartResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// AddCartItemRequest names a variant, either by variant_id or by product and
+// option values, and how many units to add.
+type AddCartItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product is the product's slug or id; required unless variant_id is set.
+	Product string `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	// options chooses the variant by its option values, e.g. {"size": "270"};
+	// empty for a product without options.
+	Options map[string]string `protobuf:"bytes,2,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// variant_id names the variant directly; product and options are then optional.
+	VariantId string `protobuf:"bytes,3,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// quantity is the number of units to add: at least 1; the line may hold at
+	// most the configured maximum (99 by default).
+	Quantity      int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddCartItemRequest) Reset() {
+	*x = AddCartItemRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddCartItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddCartItemRequest) ProtoMessage() {}
+
+func (x *AddCartItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddCartItemRequest.ProtoReflect.Descriptor instead.
+func (*AddCartItemRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *AddCartItemRequest) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *AddCartItemRequest) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *AddCartItemRequest) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *AddCartItemRequest) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// AddCartItemResponse carries the cart after the change.
+type AddCartItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the priced cart.
+	Cart *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	// line_id is the line the units went to.
+	LineId string `protobuf:"bytes,2,opt,name=line_id,json=lineId,proto3" json:"line_id,omitempty"`
+	// cart_token is set only when this call created an anonymous cart: send it
+	// as X-Cart-Token from now on. It is also in the X-Cart-Token response header.
+	CartToken     string `protobuf:"bytes,3,opt,name=cart_token,json=cartToken,proto3" json:"cart_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddCartItemResponse) Reset() {
+	*x = AddCartItemResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddCartItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddCartItemResponse) ProtoMessage() {}
+
+func (x *AddCartItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddCartItemResponse.ProtoReflect.Descriptor instead.
+func (*AddCartItemResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *AddCartItemResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+func (x *AddCartItemResponse) GetLineId() string {
+	if x != nil {
+		return x.LineId
+	}
+	return ""
+}
+
+func (x *AddCartItemResponse) GetCartToken() string {
+	if x != nil {
+		return x.CartToken
+	}
+	return ""
+}
+
+// UpdateCartItemRequest sets a line's quantity.
+type UpdateCartItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the line's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// quantity is the new number of units; 0 removes the line.
+	Quantity      int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCartItemRequest) Reset() {
+	*x = UpdateCartItemRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCartItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCartItemRequest) ProtoMessage() {}
+
+func (x *UpdateCartItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCartItemRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCartItemRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateCartItemRequest) GetId() string {
 	if x != nil {
 		return x.Id
 	}
 	return ""
 }
 
-func (x *GetCartResponse) GetItemCount() int64 {
+func (x *UpdateCartItemRequest) GetQuantity() int64 {
 	if x != nil {
-		return x.ItemCount
+		return x.Quantity
 	}
 	return 0
+}
+
+// UpdateCartItemResponse carries the cart after the change.
+type UpdateCartItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the priced cart.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCartItemResponse) Reset() {
+	*x = UpdateCartItemResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCartItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCartItemResponse) ProtoMessage() {}
+
+func (x *UpdateCartItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCartItemResponse.ProtoReflect.Descriptor instead.
+func (*UpdateCartItemResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UpdateCartItemResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// IncrementCartItemRequest names the line to add a unit to.
+type IncrementCartItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the line's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IncrementCartItemRequest) Reset() {
+	*x = IncrementCartItemRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IncrementCartItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IncrementCartItemRequest) ProtoMessage() {}
+
+func (x *IncrementCartItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IncrementCartItemRequest.ProtoReflect.Descriptor instead.
+func (*IncrementCartItemRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *IncrementCartItemRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// IncrementCartItemResponse carries the cart after the change.
+type IncrementCartItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the priced cart.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IncrementCartItemResponse) Reset() {
+	*x = IncrementCartItemResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IncrementCartItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IncrementCartItemResponse) ProtoMessage() {}
+
+func (x *IncrementCartItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IncrementCartItemResponse.ProtoReflect.Descriptor instead.
+func (*IncrementCartItemResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *IncrementCartItemResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// DecrementCartItemRequest names the line to take a unit from.
+type DecrementCartItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the line's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecrementCartItemRequest) Reset() {
+	*x = DecrementCartItemRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecrementCartItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecrementCartItemRequest) ProtoMessage() {}
+
+func (x *DecrementCartItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecrementCartItemRequest.ProtoReflect.Descriptor instead.
+func (*DecrementCartItemRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *DecrementCartItemRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DecrementCartItemResponse carries the cart after the change.
+type DecrementCartItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the priced cart.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecrementCartItemResponse) Reset() {
+	*x = DecrementCartItemResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecrementCartItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecrementCartItemResponse) ProtoMessage() {}
+
+func (x *DecrementCartItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecrementCartItemResponse.ProtoReflect.Descriptor instead.
+func (*DecrementCartItemResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *DecrementCartItemResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// RemoveCartItemRequest names the line to remove.
+type RemoveCartItemRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the line's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveCartItemRequest) Reset() {
+	*x = RemoveCartItemRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveCartItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveCartItemRequest) ProtoMessage() {}
+
+func (x *RemoveCartItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveCartItemRequest.ProtoReflect.Descriptor instead.
+func (*RemoveCartItemRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RemoveCartItemRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RemoveCartItemResponse carries the cart after the change.
+type RemoveCartItemResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the priced cart.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveCartItemResponse) Reset() {
+	*x = RemoveCartItemResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveCartItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveCartItemResponse) ProtoMessage() {}
+
+func (x *RemoveCartItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveCartItemResponse.ProtoReflect.Descriptor instead.
+func (*RemoveCartItemResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RemoveCartItemResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// ClearCartRequest has no parameters.
+type ClearCartRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClearCartRequest) Reset() {
+	*x = ClearCartRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClearCartRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClearCartRequest) ProtoMessage() {}
+
+func (x *ClearCartRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClearCartRequest.ProtoReflect.Descriptor instead.
+func (*ClearCartRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{12}
+}
+
+// ClearCartResponse carries the emptied cart.
+type ClearCartResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the cart, now without lines.
+	Cart          *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClearCartResponse) Reset() {
+	*x = ClearCartResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClearCartResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClearCartResponse) ProtoMessage() {}
+
+func (x *ClearCartResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClearCartResponse.ProtoReflect.Descriptor instead.
+func (*ClearCartResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ClearCartResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+// MergeCartRequest names the anonymous cart to merge.
+type MergeCartRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart_token is the anonymous cart's token; when empty, X-Cart-Token is used.
+	CartToken     string `protobuf:"bytes,1,opt,name=cart_token,json=cartToken,proto3" json:"cart_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MergeCartRequest) Reset() {
+	*x = MergeCartRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MergeCartRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MergeCartRequest) ProtoMessage() {}
+
+func (x *MergeCartRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MergeCartRequest.ProtoReflect.Descriptor instead.
+func (*MergeCartRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *MergeCartRequest) GetCartToken() string {
+	if x != nil {
+		return x.CartToken
+	}
+	return ""
+}
+
+// MergeCartResponse carries the caller's cart after the merge.
+type MergeCartResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart is the caller's priced cart.
+	Cart *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	// merged is true when an anonymous cart was merged and deleted by this call;
+	// false when there was nothing to merge (no token, unknown token, or merged before).
+	Merged        bool `protobuf:"varint,2,opt,name=merged,proto3" json:"merged,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MergeCartResponse) Reset() {
+	*x = MergeCartResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MergeCartResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MergeCartResponse) ProtoMessage() {}
+
+func (x *MergeCartResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MergeCartResponse.ProtoReflect.Descriptor instead.
+func (*MergeCartResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *MergeCartResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+func (x *MergeCartResponse) GetMerged() bool {
+	if x != nil {
+		return x.Merged
+	}
+	return false
+}
+
+// GetCartForCheckoutRequest names the buyer.
+type GetCartForCheckoutRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the buyer whose cart is checked out.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCartForCheckoutRequest) Reset() {
+	*x = GetCartForCheckoutRequest{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCartForCheckoutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCartForCheckoutRequest) ProtoMessage() {}
+
+func (x *GetCartForCheckoutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCartForCheckoutRequest.ProtoReflect.Descriptor instead.
+func (*GetCartForCheckoutRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetCartForCheckoutRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// GetCartForCheckoutResponse carries the lines to order.
+type GetCartForCheckoutResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cart_id is the user's cart; empty when the user has none. Put it on the
+	// order so that order.paid can empty this cart.
+	CartId string `protobuf:"bytes,1,opt,name=cart_id,json=cartId,proto3" json:"cart_id,omitempty"`
+	// lines are the cart's lines, oldest first; empty for an empty cart.
+	Lines         []*CheckoutLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCartForCheckoutResponse) Reset() {
+	*x = GetCartForCheckoutResponse{}
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCartForCheckoutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCartForCheckoutResponse) ProtoMessage() {}
+
+func (x *GetCartForCheckoutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_cart_v1_cart_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCartForCheckoutResponse.ProtoReflect.Descriptor instead.
+func (*GetCartForCheckoutResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_cart_v1_cart_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetCartForCheckoutResponse) GetCartId() string {
+	if x != nil {
+		return x.CartId
+	}
+	return ""
+}
+
+func (x *GetCartForCheckoutResponse) GetLines() []*CheckoutLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
 }
 
 var File_jangteo_cart_v1_cart_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_cart_v1_cart_service_proto_rawDesc = "" +
 	"\n" +
-	"\"jangteo/cart/v1/cart_service.proto\x12\x0fjangteo.cart.v1\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"\x10\n" +
-	"\x0eGetCartRequest\"@\n" +
-	"\x0fGetCartResponse\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\"jangteo/cart/v1/cart_service.proto\x12\x0fjangteo.cart.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1ajangteo/cart/v1/cart.proto\x1a jangteo/options/v1/options.proto\"\x10\n" +
+	"\x0eGetCartRequest\"<\n" +
+	"\x0fGetCartResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"\xe7\x02\n" +
+	"\x12AddCartItemRequest\x12\"\n" +
+	"\aproduct\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aproduct\x12T\n" +
+	"\aoptions\x18\x02 \x03(\v20.jangteo.cart.v1.AddCartItemRequest.OptionsEntryB\b\xbaH\x05\x9a\x01\x02\x10\n" +
+	"R\aoptions\x12v\n" +
 	"\n" +
-	"item_count\x18\x02 \x01(\x03R\titemCount2q\n" +
+	"variant_id\x18\x03 \x01(\tBW\xbaHTrR2P^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$R\tvariantId\x12#\n" +
+	"\bquantity\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\bquantity\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"x\n" +
+	"\x13AddCartItemResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\x12\x17\n" +
+	"\aline_id\x18\x02 \x01(\tR\x06lineId\x12\x1d\n" +
+	"\n" +
+	"cart_token\x18\x03 \x01(\tR\tcartToken\"V\n" +
+	"\x15UpdateCartItemRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
+	"\bquantity\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\bquantity\"C\n" +
+	"\x16UpdateCartItemResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"4\n" +
+	"\x18IncrementCartItemRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"F\n" +
+	"\x19IncrementCartItemResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"4\n" +
+	"\x18DecrementCartItemRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"F\n" +
+	"\x19DecrementCartItemResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"1\n" +
+	"\x15RemoveCartItemRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"C\n" +
+	"\x16RemoveCartItemResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"\x12\n" +
+	"\x10ClearCartRequest\">\n" +
+	"\x11ClearCartResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\":\n" +
+	"\x10MergeCartRequest\x12&\n" +
+	"\n" +
+	"cart_token\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\tcartToken\"V\n" +
+	"\x11MergeCartResponse\x12)\n" +
+	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\x12\x16\n" +
+	"\x06merged\x18\x02 \x01(\bR\x06merged\"?\n" +
+	"\x19GetCartForCheckoutRequest\x12\"\n" +
+	"\auser_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x06userId\"j\n" +
+	"\x1aGetCartForCheckoutResponse\x12\x17\n" +
+	"\acart_id\x18\x01 \x01(\tR\x06cartId\x123\n" +
+	"\x05lines\x18\x02 \x03(\v2\x1d.jangteo.cart.v1.CheckoutLineR\x05lines2\xff\b\n" +
 	"\vCartService\x12b\n" +
 	"\aGetCart\x12\x1f.jangteo.cart.v1.GetCartRequest\x1a .jangteo.cart.v1.GetCartResponse\"\x14\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\n" +
-	"\x12\b/v1/cartB:Z8github.com/jangteo/jangteo/gen/go/jangteo/cart/v1;cartv1b\x06proto3"
+	"\x12\b/v1/cart\x12w\n" +
+	"\vAddCartItem\x12#.jangteo.cart.v1.AddCartItemRequest\x1a$.jangteo.cart.v1.AddCartItemResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/cart/items\x12\x85\x01\n" +
+	"\x0eUpdateCartItem\x12&.jangteo.cart.v1.UpdateCartItemRequest\x1a'.jangteo.cart.v1.UpdateCartItemResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/cart/items/{id}\x12\x98\x01\n" +
+	"\x11IncrementCartItem\x12).jangteo.cart.v1.IncrementCartItemRequest\x1a*.jangteo.cart.v1.IncrementCartItemResponse\",\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/cart/items/{id}:increment\x12\x98\x01\n" +
+	"\x11DecrementCartItem\x12).jangteo.cart.v1.DecrementCartItemRequest\x1a*.jangteo.cart.v1.DecrementCartItemResponse\",\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/cart/items/{id}:decrement\x12\x82\x01\n" +
+	"\x0eRemoveCartItem\x12&.jangteo.cart.v1.RemoveCartItemRequest\x1a'.jangteo.cart.v1.RemoveCartItemResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15*\x13/v1/cart/items/{id}\x12h\n" +
+	"\tClearCart\x12!.jangteo.cart.v1.ClearCartRequest\x1a\".jangteo.cart.v1.ClearCartResponse\"\x14\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\n" +
+	"*\b/v1/cart\x12q\n" +
+	"\tMergeCart\x12!.jangteo.cart.v1.MergeCartRequest\x1a\".jangteo.cart.v1.MergeCartResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/cart:merge\x12s\n" +
+	"\x12GetCartForCheckout\x12*.jangteo.cart.v1.GetCartForCheckoutRequest\x1a+.jangteo.cart.v1.GetCartForCheckoutResponse\"\x04\xc0\xf3\x18\x05B:Z8github.com/jangteo/jangteo/gen/go/jangteo/cart/v1;cartv1b\x06proto3"
 
 var (
 	file_jangteo_cart_v1_cart_service_proto_rawDescOnce sync.Once
@@ -141,19 +991,64 @@ func file_jangteo_cart_v1_cart_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_cart_v1_cart_service_proto_rawDescData
 }
 
-var file_jangteo_cart_v1_cart_service_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_cart_v1_cart_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_jangteo_cart_v1_cart_service_proto_goTypes = []any{
-	(*GetCartRequest)(nil),  // 0: jangteo.cart.v1.GetCartRequest
-	(*GetCartResponse)(nil), // 1: jangteo.cart.v1.GetCartResponse
+	(*GetCartRequest)(nil),             // 0: jangteo.cart.v1.GetCartRequest
+	(*GetCartResponse)(nil),            // 1: jangteo.cart.v1.GetCartResponse
+	(*AddCartItemRequest)(nil),         // 2: jangteo.cart.v1.AddCartItemRequest
+	(*AddCartItemResponse)(nil),        // 3: jangteo.cart.v1.AddCartItemResponse
+	(*UpdateCartItemRequest)(nil),      // 4: jangteo.cart.v1.UpdateCartItemRequest
+	(*UpdateCartItemResponse)(nil),     // 5: jangteo.cart.v1.UpdateCartItemResponse
+	(*IncrementCartItemRequest)(nil),   // 6: jangteo.cart.v1.IncrementCartItemRequest
+	(*IncrementCartItemResponse)(nil),  // 7: jangteo.cart.v1.IncrementCartItemResponse
+	(*DecrementCartItemRequest)(nil),   // 8: jangteo.cart.v1.DecrementCartItemRequest
+	(*DecrementCartItemResponse)(nil),  // 9: jangteo.cart.v1.DecrementCartItemResponse
+	(*RemoveCartItemRequest)(nil),      // 10: jangteo.cart.v1.RemoveCartItemRequest
+	(*RemoveCartItemResponse)(nil),     // 11: jangteo.cart.v1.RemoveCartItemResponse
+	(*ClearCartRequest)(nil),           // 12: jangteo.cart.v1.ClearCartRequest
+	(*ClearCartResponse)(nil),          // 13: jangteo.cart.v1.ClearCartResponse
+	(*MergeCartRequest)(nil),           // 14: jangteo.cart.v1.MergeCartRequest
+	(*MergeCartResponse)(nil),          // 15: jangteo.cart.v1.MergeCartResponse
+	(*GetCartForCheckoutRequest)(nil),  // 16: jangteo.cart.v1.GetCartForCheckoutRequest
+	(*GetCartForCheckoutResponse)(nil), // 17: jangteo.cart.v1.GetCartForCheckoutResponse
+	nil,                                // 18: jangteo.cart.v1.AddCartItemRequest.OptionsEntry
+	(*Cart)(nil),                       // 19: jangteo.cart.v1.Cart
+	(*CheckoutLine)(nil),               // 20: jangteo.cart.v1.CheckoutLine
 }
 var file_jangteo_cart_v1_cart_service_proto_depIdxs = []int32{
-	0, // 0: jangteo.cart.v1.CartService.GetCart:input_type -> jangteo.cart.v1.GetCartRequest
-	1, // 1: jangteo.cart.v1.CartService.GetCart:output_type -> jangteo.cart.v1.GetCartResponse
-	1, // [1:2] is the sub-list for method output_type
-	0, // [0:1] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	19, // 0: jangteo.cart.v1.GetCartResponse.cart:type_name -> jangteo.cart.v1.Cart
+	18, // 1: jangteo.cart.v1.AddCartItemRequest.options:type_name -> jangteo.cart.v1.AddCartItemRequest.OptionsEntry
+	19, // 2: jangteo.cart.v1.AddCartItemResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 3: jangteo.cart.v1.UpdateCartItemResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 4: jangteo.cart.v1.IncrementCartItemResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 5: jangteo.cart.v1.DecrementCartItemResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 6: jangteo.cart.v1.RemoveCartItemResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 7: jangteo.cart.v1.ClearCartResponse.cart:type_name -> jangteo.cart.v1.Cart
+	19, // 8: jangteo.cart.v1.MergeCartResponse.cart:type_name -> jangteo.cart.v1.Cart
+	20, // 9: jangteo.cart.v1.GetCartForCheckoutResponse.lines:type_name -> jangteo.cart.v1.CheckoutLine
+	0,  // 10: jangteo.cart.v1.CartService.GetCart:input_type -> jangteo.cart.v1.GetCartRequest
+	2,  // 11: jangteo.cart.v1.CartService.AddCartItem:input_type -> jangteo.cart.v1.AddCartItemRequest
+	4,  // 12: jangteo.cart.v1.CartService.UpdateCartItem:input_type -> jangteo.cart.v1.UpdateCartItemRequest
+	6,  // 13: jangteo.cart.v1.CartService.IncrementCartItem:input_type -> jangteo.cart.v1.IncrementCartItemRequest
+	8,  // 14: jangteo.cart.v1.CartService.DecrementCartItem:input_type -> jangteo.cart.v1.DecrementCartItemRequest
+	10, // 15: jangteo.cart.v1.CartService.RemoveCartItem:input_type -> jangteo.cart.v1.RemoveCartItemRequest
+	12, // 16: jangteo.cart.v1.CartService.ClearCart:input_type -> jangteo.cart.v1.ClearCartRequest
+	14, // 17: jangteo.cart.v1.CartService.MergeCart:input_type -> jangteo.cart.v1.MergeCartRequest
+	16, // 18: jangteo.cart.v1.CartService.GetCartForCheckout:input_type -> jangteo.cart.v1.GetCartForCheckoutRequest
+	1,  // 19: jangteo.cart.v1.CartService.GetCart:output_type -> jangteo.cart.v1.GetCartResponse
+	3,  // 20: jangteo.cart.v1.CartService.AddCartItem:output_type -> jangteo.cart.v1.AddCartItemResponse
+	5,  // 21: jangteo.cart.v1.CartService.UpdateCartItem:output_type -> jangteo.cart.v1.UpdateCartItemResponse
+	7,  // 22: jangteo.cart.v1.CartService.IncrementCartItem:output_type -> jangteo.cart.v1.IncrementCartItemResponse
+	9,  // 23: jangteo.cart.v1.CartService.DecrementCartItem:output_type -> jangteo.cart.v1.DecrementCartItemResponse
+	11, // 24: jangteo.cart.v1.CartService.RemoveCartItem:output_type -> jangteo.cart.v1.RemoveCartItemResponse
+	13, // 25: jangteo.cart.v1.CartService.ClearCart:output_type -> jangteo.cart.v1.ClearCartResponse
+	15, // 26: jangteo.cart.v1.CartService.MergeCart:output_type -> jangteo.cart.v1.MergeCartResponse
+	17, // 27: jangteo.cart.v1.CartService.GetCartForCheckout:output_type -> jangteo.cart.v1.GetCartForCheckoutResponse
+	19, // [19:28] is the sub-list for method output_type
+	10, // [10:19] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_cart_v1_cart_service_proto_init() }
@@ -161,13 +1056,14 @@ func file_jangteo_cart_v1_cart_service_proto_init() {
 	if File_jangteo_cart_v1_cart_service_proto != nil {
 		return
 	}
+	file_jangteo_cart_v1_cart_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_cart_v1_cart_service_proto_rawDesc), len(file_jangteo_cart_v1_cart_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CartService_GetCart_FullMethodName = "/jangteo.cart.v1.CartService/GetCart"
+	CartService_GetCart_FullMethodName            = "/jangteo.cart.v1.CartService/GetCart"
+	CartService_AddCartItem_FullMethodName        = "/jangteo.cart.v1.CartService/AddCartItem"
+	CartService_UpdateCartItem_FullMethodName     = "/jangteo.cart.v1.CartService/UpdateCartItem"
+	CartService_IncrementCartItem_FullMethodName  = "/jangteo.cart.v1.CartService/IncrementCartItem"
+	CartService_DecrementCartItem_FullMethodName  = "/jangteo.cart.v1.CartService/DecrementCartItem"
+	CartService_RemoveCartItem_FullMethodName     = "/jangteo.cart.v1.CartService/RemoveCartItem"
+	CartService_ClearCart_FullMethodName          = "/jangteo.cart.v1.CartService/ClearCart"
+	CartService_MergeCart_FullMethodName          = "/jangteo.cart.v1.CartService/MergeCart"
+	CartService_GetCartForCheckout_FullMethodName = "/jangteo.cart.v1.CartService/GetCartForCheckout"
 )
 
 // CartServiceClient is the client API for CartService service.
@@ -27,9 +35,36 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // CartService owns shopping carts.
+//
+// Whose cart a call acts on: a signed-in caller (Authorization: Bearer …)
+// always acts on their own cart and X-Cart-Token is ignored (except by
+// MergeCart). An anonymous caller acts on the cart named by the X-Cart-Token
+// header (gRPC metadata "x-cart-token"); AddCartItem without one creates an
+// anonymous cart and returns its token in the body and in the X-Cart-Token
+// response header. An unknown token is 404 CART_NOT_FOUND.
 type CartServiceClient interface {
-	// GetCart returns the caller's cart.
+	// GetCart returns the caller's cart priced from the catalog now.
 	GetCart(ctx context.Context, in *GetCartRequest, opts ...grpc.CallOption) (*GetCartResponse, error)
+	// AddCartItem adds units of a variant: the same variant raises its line's
+	// quantity, another variant makes a new line. Answers 201 when it created the cart.
+	AddCartItem(ctx context.Context, in *AddCartItemRequest, opts ...grpc.CallOption) (*AddCartItemResponse, error)
+	// UpdateCartItem sets a line's quantity; 0 removes the line.
+	UpdateCartItem(ctx context.Context, in *UpdateCartItemRequest, opts ...grpc.CallOption) (*UpdateCartItemResponse, error)
+	// IncrementCartItem adds one unit to a line.
+	IncrementCartItem(ctx context.Context, in *IncrementCartItemRequest, opts ...grpc.CallOption) (*IncrementCartItemResponse, error)
+	// DecrementCartItem takes one unit from a line; the last unit removes the line.
+	DecrementCartItem(ctx context.Context, in *DecrementCartItemRequest, opts ...grpc.CallOption) (*DecrementCartItemResponse, error)
+	// RemoveCartItem removes a line.
+	RemoveCartItem(ctx context.Context, in *RemoveCartItemRequest, opts ...grpc.CallOption) (*RemoveCartItemResponse, error)
+	// ClearCart removes every line; the cart (and its token) stays.
+	ClearCart(ctx context.Context, in *ClearCartRequest, opts ...grpc.CallOption) (*ClearCartResponse, error)
+	// MergeCart moves the anonymous cart named by X-Cart-Token (or cart_token)
+	// into the caller's cart right after login: the same variant adds up (capped
+	// at the line maximum), other lines move over, and the anonymous cart is
+	// deleted. Merging again, or with an unknown token, changes nothing.
+	MergeCart(ctx context.Context, in *MergeCartRequest, opts ...grpc.CallOption) (*MergeCartResponse, error)
+	// GetCartForCheckout returns a user's cart lines for the order service.
+	GetCartForCheckout(ctx context.Context, in *GetCartForCheckoutRequest, opts ...grpc.CallOption) (*GetCartForCheckoutResponse, error)
 }
 
 type cartServiceClient struct {
@@ -50,14 +85,121 @@ func (c *cartServiceClient) GetCart(ctx context.Context, in *GetCartRequest, opt
 	return out, nil
 }
 
+func (c *cartServiceClient) AddCartItem(ctx context.Context, in *AddCartItemRequest, opts ...grpc.CallOption) (*AddCartItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddCartItemResponse)
+	err := c.cc.Invoke(ctx, CartService_AddCartItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) UpdateCartItem(ctx context.Context, in *UpdateCartItemRequest, opts ...grpc.CallOption) (*UpdateCartItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCartItemResponse)
+	err := c.cc.Invoke(ctx, CartService_UpdateCartItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) IncrementCartItem(ctx context.Context, in *IncrementCartItemRequest, opts ...grpc.CallOption) (*IncrementCartItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(IncrementCartItemResponse)
+	err := c.cc.Invoke(ctx, CartService_IncrementCartItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) DecrementCartItem(ctx context.Context, in *DecrementCartItemRequest, opts ...grpc.CallOption) (*DecrementCartItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DecrementCartItemResponse)
+	err := c.cc.Invoke(ctx, CartService_DecrementCartItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) RemoveCartItem(ctx context.Context, in *RemoveCartItemRequest, opts ...grpc.CallOption) (*RemoveCartItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveCartItemResponse)
+	err := c.cc.Invoke(ctx, CartService_RemoveCartItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) ClearCart(ctx context.Context, in *ClearCartRequest, opts ...grpc.CallOption) (*ClearCartResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClearCartResponse)
+	err := c.cc.Invoke(ctx, CartService_ClearCart_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) MergeCart(ctx context.Context, in *MergeCartRequest, opts ...grpc.CallOption) (*MergeCartResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MergeCartResponse)
+	err := c.cc.Invoke(ctx, CartService_MergeCart_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) GetCartForCheckout(ctx context.Context, in *GetCartForCheckoutRequest, opts ...grpc.CallOption) (*GetCartForCheckoutResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCartForCheckoutResponse)
+	err := c.cc.Invoke(ctx, CartService_GetCartForCheckout_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CartServiceServer is the server API for CartService service.
 // All implementations must embed UnimplementedCartServiceServer
 // for forward compatibility.
 //
 // CartService owns shopping carts.
+//
+// Whose cart a call acts on: a signed-in caller (Authorization: Bearer …)
+// always acts on their own cart and X-Cart-Token is ignored (except by
+// MergeCart). An anonymous caller acts on the cart named by the X-Cart-Token
+// header (gRPC metadata "x-cart-token"); AddCartItem without one creates an
+// anonymous cart and returns its token in the body and in the X-Cart-Token
+// response header. An unknown token is 404 CART_NOT_FOUND.
 type CartServiceServer interface {
-	// GetCart returns the caller's cart.
+	// GetCart returns the caller's cart priced from the catalog now.
 	GetCart(context.Context, *GetCartRequest) (*GetCartResponse, error)
+	// AddCartItem adds units of a variant: the same variant raises its line's
+	// quantity, another variant makes a new line. Answers 201 when it created the cart.
+	AddCartItem(context.Context, *AddCartItemRequest) (*AddCartItemResponse, error)
+	// UpdateCartItem sets a line's quantity; 0 removes the line.
+	UpdateCartItem(context.Context, *UpdateCartItemRequest) (*UpdateCartItemResponse, error)
+	// IncrementCartItem adds one unit to a line.
+	IncrementCartItem(context.Context, *IncrementCartItemRequest) (*IncrementCartItemResponse, error)
+	// DecrementCartItem takes one unit from a line; the last unit removes the line.
+	DecrementCartItem(context.Context, *DecrementCartItemRequest) (*DecrementCartItemResponse, error)
+	// RemoveCartItem removes a line.
+	RemoveCartItem(context.Context, *RemoveCartItemRequest) (*RemoveCartItemResponse, error)
+	// ClearCart removes every line; the cart (and its token) stays.
+	ClearCart(context.Context, *ClearCartRequest) (*ClearCartResponse, error)
+	// MergeCart moves the anonymous cart named by X-Cart-Token (or cart_token)
+	// into the caller's cart right after login: the same variant adds up (capped
+	// at the line maximum), other lines move over, and the anonymous cart is
+	// deleted. Merging again, or with an unknown token, changes nothing.
+	MergeCart(context.Context, *MergeCartRequest) (*MergeCartResponse, error)
+	// GetCartForCheckout returns a user's cart lines for the order service.
+	GetCartForCheckout(context.Context, *GetCartForCheckoutRequest) (*GetCartForCheckoutResponse, error)
 	mustEmbedUnimplementedCartServiceServer()
 }
 
@@ -70,6 +212,30 @@ type UnimplementedCartServiceServer struct{}
 
 func (UnimplementedCartServiceServer) GetCart(context.Context, *GetCartRequest) (*GetCartResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCart not implemented")
+}
+func (UnimplementedCartServiceServer) AddCartItem(context.Context, *AddCartItemRequest) (*AddCartItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddCartItem not implemented")
+}
+func (UnimplementedCartServiceServer) UpdateCartItem(context.Context, *UpdateCartItemRequest) (*UpdateCartItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateCartItem not implemented")
+}
+func (UnimplementedCartServiceServer) IncrementCartItem(context.Context, *IncrementCartItemRequest) (*IncrementCartItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IncrementCartItem not implemented")
+}
+func (UnimplementedCartServiceServer) DecrementCartItem(context.Context, *DecrementCartItemRequest) (*DecrementCartItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecrementCartItem not implemented")
+}
+func (UnimplementedCartServiceServer) RemoveCartItem(context.Context, *RemoveCartItemRequest) (*RemoveCartItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveCartItem not implemented")
+}
+func (UnimplementedCartServiceServer) ClearCart(context.Context, *ClearCartRequest) (*ClearCartResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClearCart not implemented")
+}
+func (UnimplementedCartServiceServer) MergeCart(context.Context, *MergeCartRequest) (*MergeCartResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MergeCart not implemented")
+}
+func (UnimplementedCartServiceServer) GetCartForCheckout(context.Context, *GetCartForCheckoutRequest) (*GetCartForCheckoutResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCartForCheckout not implemented")
 }
 func (UnimplementedCartServiceServer) mustEmbedUnimplementedCartServiceServer() {}
 func (UnimplementedCartServiceServer) testEmbeddedByValue()                     {}
@@ -110,6 +276,150 @@ func _CartService_GetCart_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_AddCartItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddCartItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).AddCartItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_AddCartItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).AddCartItem(ctx, req.(*AddCartItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_UpdateCartItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCartItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).UpdateCartItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_UpdateCartItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).UpdateCartItem(ctx, req.(*UpdateCartItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_IncrementCartItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IncrementCartItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).IncrementCartItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_IncrementCartItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).IncrementCartItem(ctx, req.(*IncrementCartItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_DecrementCartItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecrementCartItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).DecrementCartItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_DecrementCartItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).DecrementCartItem(ctx, req.(*DecrementCartItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_RemoveCartItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveCartItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).RemoveCartItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_RemoveCartItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).RemoveCartItem(ctx, req.(*RemoveCartItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_ClearCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClearCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).ClearCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_ClearCart_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).ClearCart(ctx, req.(*ClearCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_MergeCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MergeCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).MergeCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_MergeCart_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).MergeCart(ctx, req.(*MergeCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_GetCartForCheckout_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCartForCheckoutRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).GetCartForCheckout(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CartService_GetCartForCheckout_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).GetCartForCheckout(ctx, req.(*GetCartForCheckoutRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CartService_ServiceDesc is the grpc.ServiceDesc for CartService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +430,38 @@ var CartService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCart",
 			Handler:    _CartService_GetCart_Handler,
+		},
+		{
+			MethodName: "AddCartItem",
+			Handler:    _CartService_AddCartItem_Handler,
+		},
+		{
+			MethodName: "UpdateCartItem",
+			Handler:    _CartService_UpdateCartItem_Handler,
+		},
+		{
+			MethodName: "IncrementCartItem",
+			Handler:    _CartService_IncrementCartItem_Handler,
+		},
+		{
+			MethodName: "DecrementCartItem",
+			Handler:    _CartService_DecrementCartItem_Handler,
+		},
+		{
+			MethodName: "RemoveCartItem",
+			Handler:    _CartService_RemoveCartItem_Handler,
+		},
+		{
+			MethodName: "ClearCart",
+			Handler:    _CartService_ClearCart_Handler,
+		},
+		{
+			MethodName: "MergeCart",
+			Handler:    _CartService_MergeCart_Handler,
+		},
+		{
+			MethodName: "GetCartForCheckout",
+			Handler:    _CartService_GetCartForCheckout_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
