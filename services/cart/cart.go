@@ -9,8 +9,15 @@ import (
 
 	"go.uber.org/zap"
 
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/cart/internal/app"
+	"github.com/jangteo/jangteo/services/cart/internal/catalogclient"
 	"github.com/jangteo/jangteo/services/cart/internal/events"
 	"github.com/jangteo/jangteo/services/cart/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/cart/internal/store"
@@ -59,7 +66,8 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running cart service.
 type Service struct {
-	rt *service.Runtime
+	rt      *service.Runtime
+	catalog *grpc.ClientConn
 }
 
 // New connects the cart, registers its gRPC API and its event consumers.
@@ -67,15 +75,32 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	// The connection is made lazily: the cart starts even when the catalog
+	// is not up yet, and shows carts unpriced until it is.
+	conn, err := grpc.NewClient(cfg.CatalogEndpoint,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
+	if err != nil {
+		return nil, fmt.Errorf("cart: catalog client: %w", err)
+	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
+		conn.Close()
 		return nil, err
 	}
-	cartv1.RegisterCartServiceServer(rt.GRPC, grpcapi.New())
+	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), app.Config{
+		TaxRateBasisPoints: cfg.TaxRateBasisPoints,
+		MaxLineQuantity:    int64(cfg.MaxLineQuantity),
+	}, rt.Log)
+	cartv1.RegisterCartServiceServer(rt.GRPC, grpcapi.New(a))
 	h := events.NewHandlers(rt.Log)
 	rt.Consume(events.ProductChangedConsumer, h.ProductChanged)
-	return &Service{rt: rt}, nil
+	rt.Consume(events.OrderPaidConsumer, h.OrderPaid)
+	return &Service{rt: rt, catalog: conn}, nil
 }
 
 // Run serves until ctx ends.
-func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
+func (s *Service) Run(ctx context.Context) error {
+	defer s.catalog.Close()
+	return s.rt.Run(ctx)
+}

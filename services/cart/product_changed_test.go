@@ -77,7 +77,7 @@ func processed(t *testing.T, e *env, id string) {
 
 func TestProductChangedRefreshesLineNames(t *testing.T) {
 	t.Parallel()
-	e := start(t, startOptions{})
+	e := start(t, startOptions{noCatalog: true})
 	product, other := uuid.NewString(), uuid.NewString()
 	t0 := time.Now().Add(-time.Hour).UTC()
 	line := insertLine(t, e, product, "Old name", t0)
@@ -114,7 +114,7 @@ func TestProductChangedRefreshesLineNames(t *testing.T) {
 // handler's commit and its ack: the inbox recognises each event and skips it.
 func TestProductChangedRedeliveryChangesNothing(t *testing.T) {
 	t.Parallel()
-	e := start(t, startOptions{})
+	e := start(t, startOptions{noCatalog: true})
 	product := uuid.NewString()
 	t0 := time.Now().Add(-time.Hour).UTC()
 	line := insertLine(t, e, product, "Old name", t0)

@@ -13,9 +13,20 @@ var (
 	ErrCartNotFound       = errs.New(errs.NotFound, "CART_NOT_FOUND", "cart not found")
 	ErrLineNotFound       = errs.New(errs.NotFound, "CART_LINE_NOT_FOUND", "cart line not found")
 	ErrProductNotFound    = errs.New(errs.NotFound, "PRODUCT_NOT_FOUND", "product not found")
-	ErrVariantNotFound    = errs.New(errs.NotFound, "VARIANT_NOT_FOUND", "variant not found")
+	ErrVariantNotFound    = errs.New(errs.NotFound, "VARIANT_NOT_FOUND", "no such variant")
+	ErrVariantUnavailable = errs.New(errs.Invalid, "VARIANT_UNAVAILABLE", "this product is not on sale")
+	ErrOutOfStock         = errs.New(errs.Invalid, "OUT_OF_STOCK", "this variant is out of stock")
+	ErrQuantityCap        = errs.New(errs.Invalid, "QUANTITY_LIMIT", "a cart line holds too many units")
 	ErrCatalogUnavailable = errs.New(errs.Unavailable, "CATALOG_UNAVAILABLE", "the catalog cannot be reached; try again")
 )
+
+// FieldError derives from sentinel an error naming the request field at fault,
+// so clients get the sentinel's reason and a BadRequest field violation.
+func FieldError(sentinel *errs.Error, field, description string) error {
+	e := sentinel.With("%s: %s", field, description)
+	e.Fields = []errs.FieldViolation{errs.Field(field, description)}
+	return e
+}
 
 // Money is an amount in minor units of an ISO 4217 currency.
 type Money struct {

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 	"github.com/jangteo/jangteo/services/cart/internal/store"
@@ -29,6 +30,13 @@ var ProductChangedConsumer = events.ConsumerConfig{
 	Name:     "cart-product-changed",
 	Service:  "catalog",
 	Subjects: []string{SubjectProductChanged},
+}
+
+// OrderPaidConsumer empties the cart an order was placed from.
+var OrderPaidConsumer = events.ConsumerConfig{
+	Name:     "cart-order-paid",
+	Service:  "order",
+	Subjects: []string{SubjectOrderPaid},
 }
 
 // Handlers apply consumed events.
@@ -61,4 +69,31 @@ func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Deliv
 		h.log.Debug("refreshed cart lines", zap.String("product_id", ev.GetProductId()), zap.Int64("lines", n))
 	}
 	return nil
+}
+
+// OrderPaid takes what the order bought out of the cart it was placed from
+// (see store.RemovePaid). Orders not placed from a cart (market trades,
+// bookings) carry no cart id and change nothing.
+func (h *Handlers) OrderPaid(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
+	var ev orderv1.OrderPaid
+	if err := d.Decode(&ev); err != nil {
+		return err
+	}
+	if ev.GetCartId() == "" {
+		return nil
+	}
+	if _, err := uuid.Parse(ev.GetCartId()); err != nil {
+		return errors.New("order.paid with a malformed cart_id")
+	}
+	var paid []store.PaidLine
+	for _, l := range ev.GetLines() {
+		if _, err := uuid.Parse(l.GetVariantId()); err != nil || l.GetQuantity() <= 0 {
+			continue // not a cart line (no variant) or nothing bought
+		}
+		paid = append(paid, store.PaidLine{VariantID: l.GetVariantId(), Quantity: l.GetQuantity()})
+	}
+	if len(ev.GetLines()) > 0 && len(paid) == 0 {
+		return nil
+	}
+	return store.RemovePaid(ctx, tx, ev.GetCartId(), ev.GetUserId(), paid)
 }

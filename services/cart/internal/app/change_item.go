@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/services/cart/internal/domain"
+)
+
+// SetQuantity sets a line's quantity; 0 removes the line.
+func (a *App) SetQuantity(ctx context.Context, c Caller, lineID string, quantity int64) (View, error) {
+	if quantity < 0 || quantity > a.cfg.MaxLineQuantity {
+		return View{}, errs.InvalidFields(errs.Field("quantity", fmt.Sprintf("must be between 0 and %d", a.cfg.MaxLineQuantity)))
+	}
+	return a.onLine(ctx, c, func(o domain.Owner) error {
+		if quantity == 0 {
+			return a.store.RemoveLine(ctx, o, lineID)
+		}
+		return a.store.SetLineQuantity(ctx, o, lineID, quantity)
+	})
+}
+
+// Increment adds one unit to a line, up to the line maximum.
+func (a *App) Increment(ctx context.Context, c Caller, lineID string) (View, error) {
+	return a.onLine(ctx, c, func(o domain.Owner) error {
+		return a.store.AdjustLine(ctx, o, lineID, 1, a.cfg.MaxLineQuantity)
+	})
+}
+
+// Decrement takes one unit from a line; the last unit removes the line.
+func (a *App) Decrement(ctx context.Context, c Caller, lineID string) (View, error) {
+	return a.onLine(ctx, c, func(o domain.Owner) error {
+		return a.store.AdjustLine(ctx, o, lineID, -1, a.cfg.MaxLineQuantity)
+	})
+}
+
+// Remove removes a line.
+func (a *App) Remove(ctx context.Context, c Caller, lineID string) (View, error) {
+	return a.onLine(ctx, c, func(o domain.Owner) error {
+		return a.store.RemoveLine(ctx, o, lineID)
+	})
+}
+
+// Clear removes every line of the caller's cart.
+func (a *App) Clear(ctx context.Context, c Caller) (View, error) {
+	o, ok, err := c.owner()
+	if err != nil {
+		return View{}, err
+	}
+	if !ok {
+		return a.price(ctx, emptyCart()), nil
+	}
+	if err := a.store.Clear(ctx, o); err != nil && !(errors.Is(err, domain.ErrCartNotFound) && !o.Anonymous()) {
+		return View{}, err
+	}
+	return a.view(ctx, o)
+}
+
+// onLine runs a change to one line of the caller's cart and returns the cart
+// after it. A caller without a cart has no lines.
+func (a *App) onLine(ctx context.Context, c Caller, change func(domain.Owner) error) (View, error) {
+	o, ok, err := c.owner()
+	if err != nil {
+		return View{}, err
+	}
+	if !ok {
+		return View{}, domain.ErrLineNotFound
+	}
+	if err := change(o); err != nil {
+		return View{}, err
+	}
+	return a.view(ctx, o)
+}
+
+func emptyCart() domain.Cart { return domain.Cart{} }
