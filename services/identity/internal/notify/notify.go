@@ -2,10 +2,12 @@
 // mail on identity.user_registered and identity.verification_requested, the
 // reset mail on identity.password_reset_requested.
 //
-// The single-use token is created here, in the consumer's transaction, so
-// events carry no secrets. If the relay accepts the mail but the commit then
-// fails, the event is redelivered and a second mail with a fresh token goes
-// out; the first link then fails as unknown. Sending twice beats never.
+// The single-use token is created here, so events carry no secrets. It is
+// committed before the mail is sent, so a link is valid the moment it can be
+// clicked; a delivery that then fails leaves an unused token that simply
+// expires, and the event is retried with a fresh one. If the relay accepts
+// the mail but the inbox commit fails, a second mail goes out: sending twice
+// beats never.
 package notify
 
 import (
@@ -59,7 +61,7 @@ func (n *Notifier) ResetLink(tok string) string {
 }
 
 // Verification mails a verification link for a sign-up or a resend.
-func (n *Notifier) Verification(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
+func (n *Notifier) Verification(ctx context.Context, _ pgx.Tx, d events.Delivery) error {
 	var userID, email, name string
 	switch d.Subject {
 	case idevents.SubjectUserRegistered:
@@ -81,7 +83,7 @@ func (n *Notifier) Verification(ctx context.Context, tx pgx.Tx, d events.Deliver
 		return fmt.Errorf("notify: unexpected subject %s", d.Subject)
 	}
 	tok, hash := token.NewOpaque()
-	if err := n.store.With(tx).CreateOneTimeToken(ctx, "verify", userID, hash, n.now().Add(n.verifyTTL)); err != nil {
+	if err := n.store.CreateOneTimeToken(ctx, "verify", userID, hash, n.now().Add(n.verifyTTL)); err != nil {
 		return err
 	}
 	link := n.VerifyLink(tok)
@@ -96,13 +98,13 @@ func (n *Notifier) Verification(ctx context.Context, tx pgx.Tx, d events.Deliver
 }
 
 // PasswordReset mails a reset link.
-func (n *Notifier) PasswordReset(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
+func (n *Notifier) PasswordReset(ctx context.Context, _ pgx.Tx, d events.Delivery) error {
 	var ev identityv1.PasswordResetRequested
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
 	tok, hash := token.NewOpaque()
-	if err := n.store.With(tx).CreateOneTimeToken(ctx, "reset", ev.GetUserId(), hash, n.now().Add(n.resetTTL)); err != nil {
+	if err := n.store.CreateOneTimeToken(ctx, "reset", ev.GetUserId(), hash, n.now().Add(n.resetTTL)); err != nil {
 		return err
 	}
 	return n.mailer.Send(ctx, mail.Message{

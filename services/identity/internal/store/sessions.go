@@ -85,13 +85,14 @@ func (s *Store) RevokeRefreshToken(ctx context.Context, hash []byte) error {
 	return nil
 }
 
-// RevokeAllRefreshTokens revokes every live token of the user.
+// RevokeAllRefreshTokens revokes every live token of the user and returns how
+// many (rotated tokens are dead already and keep their reuse detection).
 func (s *Store) RevokeAllRefreshTokens(ctx context.Context, userID string) (int64, error) {
 	return revokeAll(ctx, s.db, userID)
 }
 
 func revokeAll(ctx context.Context, db postgres.DB, userID string) (int64, error) {
-	tag, err := db.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
+	tag, err := db.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND rotated_at IS NULL`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("db: revoke all: %w", err)
 	}

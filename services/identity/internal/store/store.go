@@ -40,10 +40,6 @@ type Store struct {
 // New returns a store over db.
 func New(db DB) *Store { return &Store{db: db} }
 
-// With returns the store running inside tx (event handlers use it so their
-// writes commit with the inbox row).
-func (s *Store) With(tx pgx.Tx) *Store { return &Store{db: tx} }
-
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
 }
