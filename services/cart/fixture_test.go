@@ -1,10 +1,12 @@
 package cart_test
 
 import (
+	"sync/atomic"
 	"testing"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
+	"github.com/jangteo/jangteo/services/cart"
 )
 
 func krw(amount int64) *typev1.Money { return &typev1.Money{Amount: amount, Currency: "KRW"} }
@@ -55,3 +57,11 @@ func variant(t *testing.T, p *catalogv1.Product, size string) *catalogv1.Variant
 }
 
 func size(s string) map[string]string { return map[string]string{"size": s} }
+
+type cartConfig = cart.Config
+
+// atomic64 counts successes across goroutines.
+type atomic64 struct{ v atomic.Int64 }
+
+func (a *atomic64) add(n int64) { a.v.Add(n) }
+func (a *atomic64) load() int64 { return a.v.Load() }

@@ -12,7 +12,6 @@ import (
 
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
-	"github.com/jangteo/jangteo/services/cart"
 )
 
 func TestAnonymousCart(t *testing.T) {
@@ -143,7 +142,7 @@ func TestLines(t *testing.T) {
 
 func TestLineErrors(t *testing.T) {
 	t.Parallel()
-	e := start(t, startOptions{configure: func(c *cart.Config) { c.MaxLineQuantity = 5 }})
+	e := start(t, startOptions{configure: func(c *cartConfig) { c.MaxLineQuantity = 5 }})
 	s := newShop(t, e)
 	ctx := e.user("u-errors")
 	line := must(e.client.AddCartItem(ctx, &cartv1.AddCartItemRequest{Product: s.bag.GetSlug(), Quantity: 4})).GetLineId()
