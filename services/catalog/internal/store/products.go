@@ -289,32 +289,28 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 	if !ok {
 		order = orderBy[domain.SortNewest]
 	}
-	q := `SELECT ` + productColumns + `, count(*) OVER ()` + productFrom + where +
-		` ORDER BY ` + order +
+	// The page and the count go in one round trip as two statements: the
+	// page can then walk an index in sort order and stop after LIMIT rows,
+	// which a window count over every match would prevent.
+	q := `SELECT ` + productColumns + productFrom + where + ` ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
-	rows, err := s.pool.Query(ctx, q, args...)
+	count := `SELECT count(*) FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	batch := &pgx.Batch{}
+	batch.Queue(q, args...)
+	batch.Queue(count, args...)
+	res := s.pool.SendBatch(ctx, batch)
+	defer res.Close()
+	rows, err := res.Query()
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: products: %w", err)
+	}
+	products, err := pgx.CollectRows(rows, scanProduct)
 	if err != nil {
 		return nil, 0, fmt.Errorf("db: products: %w", err)
 	}
 	var total int64
-	products, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Product, error) {
-		var (
-			p    domain.Product
-			opts []optionRow
-		)
-		err := r.Scan(append(productDest(&p, &opts), &total)...)
-		p.Options = toDomainOptions(opts)
-		return p, err
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("db: products: %w", err)
-	}
-	if len(products) == 0 && f.Page.Offset() > 0 {
-		// Past the last page the window count is not seen; count directly.
-		q := `SELECT count(*)` + productFrom + where
-		if err := s.pool.QueryRow(ctx, q, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("db: count products: %w", err)
-		}
+	if err := res.QueryRow().Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("db: count products: %w", err)
 	}
 	return products, total, nil
 }

@@ -1,0 +1,283 @@
+// Package bench measures the catalog's public reads end to end — HTTP client →
+// gateway → gRPC → catalog → PostgreSQL — beside a floor: a minimal
+// net/http handler calling the same store methods (the same SQL through the
+// same pgx pool settings) in one process. `make bench` runs it; it prints a
+// table of throughput and p50/p99 latency and the gateway/floor ratio.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/jangteo/jangteo/gateway"
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/postgres"
+	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/platform/testkit"
+	"github.com/jangteo/jangteo/services/catalog"
+	"github.com/jangteo/jangteo/services/catalog/internal/domain"
+	"github.com/jangteo/jangteo/services/catalog/internal/store"
+)
+
+// Products is how many products the catalog holds during the benchmark.
+const Products = 10_000
+
+// Concurrency is how many clients send requests at once.
+const Concurrency = 16
+
+// searchTerm is a Korean substring that one product in five contains.
+const searchTerm = "러너"
+
+// BenchmarkCatalogREST loads Products products, then measures each scenario
+// through the gateway and through the floor, and prints the comparison.
+func BenchmarkCatalogREST(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dbURL, drop, err := testkit.CreateDatabase(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer drop()
+
+	gw, floor, slugs := setup(ctx, b, dbURL)
+	scenarios := []struct{ name, path string }{
+		{"GET /v1/products", "/v1/products?page_size=20"},
+		{"GET /v1/products?q=", "/v1/products?page_size=20&q=" + url.QueryEscape(searchTerm)},
+		{"GET /v1/products/{slug}", ""},
+	}
+	results := map[string]*result{}
+	for _, sc := range scenarios {
+		for _, target := range []struct{ name, base string }{{"gateway", gw}, {"floor", floor}} {
+			key := target.name + " " + sc.name
+			b.Run(target.name+"/"+sc.name, func(b *testing.B) {
+				r := &result{}
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: Concurrency * 2}}
+				b.SetParallelism(max(1, Concurrency/runtime.GOMAXPROCS(0)))
+				b.ResetTimer()
+				start := time.Now()
+				var mu sync.Mutex
+				var n int
+				b.RunParallel(func(pb *testing.PB) {
+					var local []time.Duration
+					i := 0
+					for pb.Next() {
+						path := sc.path
+						if path == "" {
+							path = "/v1/products/" + slugs[i%len(slugs)]
+						}
+						i++
+						t0 := time.Now()
+						get(b, client, target.base+path)
+						local = append(local, time.Since(t0))
+					}
+					mu.Lock()
+					r.latencies = append(r.latencies, local...)
+					n += len(local)
+					mu.Unlock()
+				})
+				r.elapsed = time.Since(start)
+				r.summarize()
+				b.ReportMetric(r.rps, "req/s")
+				b.ReportMetric(float64(r.p50.Microseconds()), "p50-µs")
+				b.ReportMetric(float64(r.p99.Microseconds()), "p99-µs")
+				results[key] = r // the last (largest) run of each sub-benchmark wins
+			})
+		}
+	}
+	printTable(os.Stdout, scenarios, results)
+}
+
+type result struct {
+	latencies []time.Duration
+	elapsed   time.Duration
+	rps       float64
+	p50, p99  time.Duration
+}
+
+func (r *result) summarize() {
+	slices.Sort(r.latencies)
+	if len(r.latencies) == 0 {
+		return
+	}
+	r.rps = float64(len(r.latencies)) / r.elapsed.Seconds()
+	r.p50 = r.latencies[len(r.latencies)*50/100]
+	r.p99 = r.latencies[min(len(r.latencies)-1, len(r.latencies)*99/100)]
+}
+
+func printTable(w io.Writer, scenarios []struct{ name, path string }, results map[string]*result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\ncatalog REST with %d products, %d concurrent clients\t\t\t\t\t\t\t\t\t\n", Products, Concurrency)
+	fmt.Fprintln(tw, "scenario\tgateway req/s\tp50\tp99\tfloor req/s\tp50\tp99\tthroughput ratio\tp50 ratio\t")
+	for _, sc := range scenarios {
+		g, f := results["gateway "+sc.name], results["floor "+sc.name]
+		if g == nil || f == nil || f.rps == 0 || f.p50 == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%.0f\t%s\t%s\t%.2f×\t%.2f×\t\n", sc.name,
+			g.rps, g.p50.Round(time.Microsecond), g.p99.Round(time.Microsecond),
+			f.rps, f.p50.Round(time.Microsecond), f.p99.Round(time.Microsecond),
+			g.rps/f.rps, float64(g.p50)/float64(f.p50))
+	}
+	_ = tw.Flush()
+}
+
+func get(b *testing.B, client *http.Client, u string) {
+	resp, err := client.Get(u)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Errorf("GET %s: %d", u, resp.StatusCode)
+	}
+}
+
+// setup starts the catalog, the gateway in front of it and the floor, loads
+// the products, and returns the two base URLs and the product slugs.
+func setup(ctx context.Context, b *testing.B, dbURL string) (gatewayURL, floorURL string, slugs []string) {
+	iss := testkit.NewIssuer()
+	cfg := catalog.DefaultConfig()
+	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = dbURL, testkit.NATS(b), ""
+	cfg.Images.Dir = b.TempDir()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := catalog.New(ctx, cfg, zap.NewNop(), service.Options{Keys: iss.Fetch(), Listener: lis})
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = svc.Run(ctx) }()
+
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	slugs = load(ctx, b, catalogv1.NewCatalogServiceClient(conn), iss, dbURL)
+
+	gcfg := gateway.DefaultConfig()
+	down := closedPort(b)
+	gcfg.IdentityEndpoint, gcfg.CartEndpoint, gcfg.OrderEndpoint = down, down, down
+	gcfg.PaymentEndpoint, gcfg.CommunityEndpoint = down, down
+	gcfg.CatalogEndpoint = lis.Addr().String()
+	gw, err := gateway.New(ctx, gcfg, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	gwSrv := httptest.NewServer(gw.Handler())
+	b.Cleanup(func() { gwSrv.Close(); gw.Close() })
+
+	pool, err := postgres.Connect(ctx, dbURL, catalog.Name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	floorSrv := httptest.NewServer(floorHandler(store.New(pool)))
+	b.Cleanup(floorSrv.Close)
+	return gwSrv.URL, floorSrv.URL, slugs
+}
+
+// load creates a category and brands through the API, then bulk-inserts the
+// products with one default variant each (the API would take minutes).
+func load(ctx context.Context, b *testing.B, client catalogv1.CatalogServiceClient, iss *testkit.Issuer, dbURL string) []string {
+	staff := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+iss.Token("bench", "staff"))
+	cat, err := client.CreateCategory(staff, &catalogv1.CreateCategoryRequest{Name: "벤치마크"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var brands []string
+	for _, name := range []string{"바다살림", "Greenstep", "함께짓다", "Makers Guild", "비건하우스"} {
+		br, err := client.CreateBrand(staff, &catalogv1.CreateBrandRequest{Name: name})
+		if err != nil {
+			b.Fatal(err)
+		}
+		brands = append(brands, br.GetBrand().GetId())
+	}
+	pool, err := postgres.Connect(ctx, dbURL, catalog.Name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	const products = `INSERT INTO products (id, slug, name, description, category_id, brand_id, price_amount, currency, created_at, updated_at)
+		SELECT gen_random_uuid(), 'bench-' || i,
+			(ARRAY['에어 러너', '코튼 티셔츠', '캔버스 토트', 'Wool Sweater', 'Trail Boot'])[1 + i % 5] || ' ' || i,
+			'편안한 착용감의 데일리 아이템 ' || i || '. Made to last.',
+			$1, ($2::uuid[])[1 + i % 5], 10000 + (i % 200) * 1000, 'KRW',
+			now() - i * interval '1 second', now()
+		FROM generate_series(1, $3::int) i`
+	if _, err := pool.Exec(ctx, products, cat.GetCategory().GetId(), brands, Products); err != nil {
+		b.Fatal(err)
+	}
+	const variants = `INSERT INTO variants (id, product_id, stock) SELECT gen_random_uuid(), id, (random() * 5)::int FROM products`
+	if _, err := pool.Exec(ctx, variants); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	slugs := make([]string, 0, 1000)
+	for i := 1; i <= 1000; i++ {
+		slugs = append(slugs, "bench-"+strconv.Itoa(i*Products/1000))
+	}
+	return slugs
+}
+
+// floorHandler is the floor: net/http and encoding/json around the store.
+func floorHandler(st *store.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/products", func(w http.ResponseWriter, r *http.Request) {
+		size, _ := strconv.Atoi(r.URL.Query().Get("page_size"))
+		f := domain.ProductFilter{Query: r.URL.Query().Get("q"), Sort: domain.SortNewest, Page: domain.NewPage(1, size)}
+		products, total, err := st.Products(r.Context(), f)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeJSON(w, map[string]any{"products": products, "total_count": total, "total_pages": f.Page.TotalPages(total)})
+	})
+	mux.HandleFunc("GET /v1/products/{slug}", func(w http.ResponseWriter, r *http.Request) {
+		p, err := st.Product(r.Context(), r.PathValue("slug"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		writeJSON(w, map[string]any{"product": p})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func closedPort(b *testing.B) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
