@@ -29,6 +29,7 @@ type env struct {
 	iss    *testkit.Issuer
 	js     jetstream.JetStream
 	svc    *catalog.Service
+	addr   string // the gRPC address
 }
 
 // start runs a catalog on a fresh database and NATS; opts adjust its config.
@@ -71,7 +72,7 @@ func start(t *testing.T, opts ...func(*catalog.Config)) env {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc}
+	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc, addr: lis.Addr().String()}
 }
 
 func as(token string) context.Context {
