@@ -25,7 +25,6 @@ var (
 	ErrReservationReleased = errs.New(errs.FailedPrecondition, "RESERVATION_RELEASED", "the order's reservation was released")
 	ErrReservationMismatch = errs.New(errs.Conflict, "RESERVATION_MISMATCH", "the order already holds a reservation with other lines")
 	ErrNotPurchased        = errs.New(errs.PermissionDenied, "REVIEW_NEEDS_PURCHASE", "only a customer with a paid order containing this product can review it")
-	ErrInvalidImage        = errs.New(errs.Invalid, "INVALID_IMAGE", "invalid image")
 )
 
 // Money is an amount in minor units of a currency.
