@@ -69,9 +69,5 @@ func (a *App) AddItem(ctx context.Context, c Caller, cmd AddItem) (Added, error)
 	if err != nil {
 		return Added{}, err
 	}
-	view, err := a.view(ctx, o)
-	if err != nil {
-		return Added{}, err
-	}
-	return Added{Cart: view, LineID: res.LineID, CartToken: token, Created: res.CartCreated}, nil
+	return Added{Cart: a.price(ctx, res.Cart), LineID: res.LineID, CartToken: token, Created: res.CartCreated}, nil
 }

@@ -17,10 +17,10 @@ import (
 type Store interface {
 	Cart(ctx context.Context, o domain.Owner) (domain.Cart, error)
 	AddLine(ctx context.Context, o domain.Owner, create bool, l domain.Line, maxQuantity int64, syncedAt time.Time) (store.AddResult, error)
-	AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) error
-	SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) error
-	RemoveLine(ctx context.Context, o domain.Owner, lineID string) error
-	Clear(ctx context.Context, o domain.Owner) error
+	AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) (domain.Cart, error)
+	SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) (domain.Cart, error)
+	RemoveLine(ctx context.Context, o domain.Owner, lineID string) (domain.Cart, error)
+	Clear(ctx context.Context, o domain.Owner) (domain.Cart, error)
 	Merge(ctx context.Context, userID string, tokenHash []byte, maxQuantity int64) (bool, error)
 }
 

@@ -14,7 +14,7 @@ func (a *App) SetQuantity(ctx context.Context, c Caller, lineID string, quantity
 	if quantity < 0 || quantity > a.cfg.MaxLineQuantity {
 		return View{}, errs.InvalidFields(errs.Field("quantity", fmt.Sprintf("must be between 0 and %d", a.cfg.MaxLineQuantity)))
 	}
-	return a.onLine(ctx, c, func(o domain.Owner) error {
+	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
 		if quantity == 0 {
 			return a.store.RemoveLine(ctx, o, lineID)
 		}
@@ -24,21 +24,21 @@ func (a *App) SetQuantity(ctx context.Context, c Caller, lineID string, quantity
 
 // Increment adds one unit to a line, up to the line maximum.
 func (a *App) Increment(ctx context.Context, c Caller, lineID string) (View, error) {
-	return a.onLine(ctx, c, func(o domain.Owner) error {
+	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
 		return a.store.AdjustLine(ctx, o, lineID, 1, a.cfg.MaxLineQuantity)
 	})
 }
 
 // Decrement takes one unit from a line; the last unit removes the line.
 func (a *App) Decrement(ctx context.Context, c Caller, lineID string) (View, error) {
-	return a.onLine(ctx, c, func(o domain.Owner) error {
+	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
 		return a.store.AdjustLine(ctx, o, lineID, -1, a.cfg.MaxLineQuantity)
 	})
 }
 
 // Remove removes a line.
 func (a *App) Remove(ctx context.Context, c Caller, lineID string) (View, error) {
-	return a.onLine(ctx, c, func(o domain.Owner) error {
+	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
 		return a.store.RemoveLine(ctx, o, lineID)
 	})
 }
@@ -52,15 +52,19 @@ func (a *App) Clear(ctx context.Context, c Caller) (View, error) {
 	if !ok {
 		return a.price(ctx, emptyCart()), nil
 	}
-	if err := a.store.Clear(ctx, o); err != nil && !(errors.Is(err, domain.ErrCartNotFound) && !o.Anonymous()) {
+	cart, err := a.store.Clear(ctx, o)
+	if errors.Is(err, domain.ErrCartNotFound) && !o.Anonymous() {
+		return a.price(ctx, domain.Cart{UserID: o.UserID}), nil // nothing to clear
+	}
+	if err != nil {
 		return View{}, err
 	}
-	return a.view(ctx, o)
+	return a.price(ctx, cart), nil
 }
 
 // onLine runs a change to one line of the caller's cart and returns the cart
-// after it. A caller without a cart has no lines.
-func (a *App) onLine(ctx context.Context, c Caller, change func(domain.Owner) error) (View, error) {
+// as the change left it. A caller without a cart has no lines.
+func (a *App) onLine(ctx context.Context, c Caller, change func(domain.Owner) (domain.Cart, error)) (View, error) {
 	o, ok, err := c.owner()
 	if err != nil {
 		return View{}, err
@@ -68,10 +72,11 @@ func (a *App) onLine(ctx context.Context, c Caller, change func(domain.Owner) er
 	if !ok {
 		return View{}, domain.ErrLineNotFound
 	}
-	if err := change(o); err != nil {
+	cart, err := change(o)
+	if err != nil {
 		return View{}, err
 	}
-	return a.view(ctx, o)
+	return a.price(ctx, cart), nil
 }
 
 func emptyCart() domain.Cart { return domain.Cart{} }

@@ -76,6 +76,22 @@ func (s *Store) Cart(ctx context.Context, o domain.Owner) (domain.Cart, error) {
 	return c, nil
 }
 
+// readCart reads a cart by id inside a write's transaction, so the write
+// answers with the cart as its own commit leaves it, even if a merge deletes
+// the cart right after.
+func readCart(ctx context.Context, tx pgx.Tx, cartID string) (domain.Cart, error) {
+	var c domain.Cart
+	err := tx.QueryRow(ctx, `SELECT id, coalesce(user_id, ''), created_at, updated_at FROM carts WHERE id = $1`, cartID).
+		Scan(&c.ID, &c.UserID, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return domain.Cart{}, fmt.Errorf("db: read cart: %w", err)
+	}
+	if c.Lines, err = lines(ctx, tx, c.ID); err != nil {
+		return domain.Cart{}, err
+	}
+	return c, nil
+}
+
 func lines(ctx context.Context, db postgres.DB, cartID string) ([]domain.Line, error) {
 	const q = `SELECT id, cart_id, variant_id, product_id, product_slug, product_name, image_url, options,
 			quantity, created_at, updated_at
@@ -98,7 +114,7 @@ func lines(ctx context.Context, db postgres.DB, cartID string) ([]domain.Line, e
 
 // AddResult is what AddLine did.
 type AddResult struct {
-	CartID      string
+	Cart        domain.Cart
 	CartCreated bool
 	LineID      string
 	Quantity    int64
@@ -112,11 +128,12 @@ type AddResult struct {
 func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l domain.Line, maxQuantity int64, syncedAt time.Time) (AddResult, error) {
 	var res AddResult
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var cartID string
 		var err error
 		if create {
-			res.CartID, res.CartCreated, err = createCart(ctx, tx, o)
+			cartID, res.CartCreated, err = createCart(ctx, tx, o)
 		} else {
-			res.CartID, err = claimCart(ctx, tx, o)
+			cartID, err = claimCart(ctx, tx, o)
 		}
 		if err != nil {
 			return err
@@ -135,7 +152,7 @@ func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l doma
 				updated_at = now()
 			WHERE cart_lines.quantity + EXCLUDED.quantity <= $11
 			RETURNING id, quantity`
-		err = tx.QueryRow(ctx, q, uuid.Must(uuid.NewV7()), res.CartID, l.VariantID, l.ProductID, l.ProductSlug,
+		err = tx.QueryRow(ctx, q, uuid.Must(uuid.NewV7()), cartID, l.VariantID, l.ProductID, l.ProductSlug,
 			l.ProductName, l.ImageURL, l.Options, l.Quantity, syncedAt, maxQuantity).Scan(&res.LineID, &res.Quantity)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return domain.FieldError(domain.ErrQuantityCap, "quantity", fmt.Sprintf("a line holds at most %d units", maxQuantity))
@@ -143,7 +160,8 @@ func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l doma
 		if err != nil {
 			return fmt.Errorf("db: add line: %w", err)
 		}
-		return nil
+		res.Cart, err = readCart(ctx, tx, cartID)
+		return err
 	})
 	return res, err
 }
@@ -151,17 +169,13 @@ func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l doma
 // AdjustLine adds delta (negative to take) units to a line of the owner's
 // cart in one conditional UPDATE; a line reaching 0 is removed in the same
 // transaction. Over maxQuantity is domain.ErrQuantityCap.
-func (s *Store) AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cartID, err := claimLineCart(ctx, tx, o)
-		if err != nil {
-			return err
-		}
+func (s *Store) AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) (domain.Cart, error) {
+	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
 		const q = `UPDATE cart_lines SET quantity = quantity + $3, updated_at = now()
 			WHERE id = $1 AND cart_id = $2 AND quantity + $3 BETWEEN 0 AND $4
 			RETURNING quantity`
 		var quantity int64
-		err = tx.QueryRow(ctx, q, lineID, cartID, delta, maxQuantity).Scan(&quantity)
+		err := tx.QueryRow(ctx, q, lineID, cartID, delta, maxQuantity).Scan(&quantity)
 		if errors.Is(err, pgx.ErrNoRows) {
 			exists, err := lineExists(ctx, tx, cartID, lineID)
 			if err != nil {
@@ -184,12 +198,8 @@ func (s *Store) AdjustLine(ctx context.Context, o domain.Owner, lineID string, d
 
 // SetLineQuantity sets a line of the owner's cart to quantity (≥ 1; the
 // caller checks the cap and removes on 0).
-func (s *Store) SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cartID, err := claimLineCart(ctx, tx, o)
-		if err != nil {
-			return err
-		}
+func (s *Store) SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) (domain.Cart, error) {
+	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
 		tag, err := tx.Exec(ctx, `UPDATE cart_lines SET quantity = $3, updated_at = now() WHERE id = $1 AND cart_id = $2`,
 			lineID, cartID, quantity)
 		if err != nil {
@@ -203,12 +213,8 @@ func (s *Store) SetLineQuantity(ctx context.Context, o domain.Owner, lineID stri
 }
 
 // RemoveLine removes a line of the owner's cart.
-func (s *Store) RemoveLine(ctx context.Context, o domain.Owner, lineID string) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cartID, err := claimLineCart(ctx, tx, o)
-		if err != nil {
-			return err
-		}
+func (s *Store) RemoveLine(ctx context.Context, o domain.Owner, lineID string) (domain.Cart, error) {
+	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM cart_lines WHERE id = $1 AND cart_id = $2`, lineID, cartID)
 		if err != nil {
 			return fmt.Errorf("db: remove line: %w", err)
@@ -221,17 +227,33 @@ func (s *Store) RemoveLine(ctx context.Context, o domain.Owner, lineID string) e
 }
 
 // Clear removes every line of the owner's cart; the cart itself stays.
-func (s *Store) Clear(ctx context.Context, o domain.Owner) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cartID, err := claimCart(ctx, tx, o)
-		if err != nil {
-			return err
-		}
+func (s *Store) Clear(ctx context.Context, o domain.Owner) (domain.Cart, error) {
+	return s.write(ctx, o, claimCart, func(tx pgx.Tx, cartID string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM cart_lines WHERE cart_id = $1`, cartID); err != nil {
 			return fmt.Errorf("db: clear: %w", err)
 		}
 		return nil
 	})
+}
+
+// write runs change on the owner's cart, locked by claim, and returns the
+// cart as the change leaves it.
+func (s *Store) write(ctx context.Context, o domain.Owner,
+	claim func(context.Context, pgx.Tx, domain.Owner) (string, error),
+	change func(tx pgx.Tx, cartID string) error) (domain.Cart, error) {
+	var c domain.Cart
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		cartID, err := claim(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		if err := change(tx, cartID); err != nil {
+			return err
+		}
+		c, err = readCart(ctx, tx, cartID)
+		return err
+	})
+	return c, err
 }
 
 // claimLineCart is claimCart for calls naming a line: a user without a cart
