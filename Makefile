@@ -13,7 +13,7 @@ run:
 ## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
 test: check-generated
 	@set -e; for m in $(MODULES); do \
-		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./...); \
+		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./...) || exit 1; \
 	done
 
 ## generate: regenerate gen/go and gen/openapi from proto/

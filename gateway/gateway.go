@@ -23,13 +23,13 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/jangteo/jangteo/gateway/docs"
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
-	"github.com/jangteo/jangteo/gateway/docs"
 	"github.com/jangteo/jangteo/gen/openapi"
 	"github.com/jangteo/jangteo/platform/grpcserver"
 )
@@ -49,6 +49,14 @@ type Config struct {
 	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
 	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64 `env:"MAX_BODY_BYTES"`
+	// AdminPrefix is where the admin API (declared under /v1/admin) is served;
+	// pick something unguessable in production.
+	AdminPrefix string `env:"ADMIN_PREFIX"`
+	// TrustProxyHeaders takes the client address from X-Forwarded-For; set it
+	// only behind a load balancer that overwrites that header.
+	TrustProxyHeaders bool `env:"TRUST_PROXY_HEADERS"`
+	// BlocklistRefresh is how often blocked addresses are reloaded from identity.
+	BlocklistRefresh time.Duration `env:"BLOCKLIST_REFRESH"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
 }
@@ -66,6 +74,8 @@ func DefaultConfig() Config {
 		CommunityEndpoint: "127.0.0.1:9106",
 		CORSOrigins:       []string{"*"},
 		MaxBodyBytes:      8 << 20,
+		AdminPrefix:       "/v1/admin",
+		BlocklistRefresh:  5 * time.Second,
 		LogLevel:          "info",
 	}
 }
@@ -83,6 +93,7 @@ type Gateway struct {
 	mux     *http.ServeMux
 	conns   []*grpc.ClientConn
 	ready   *readiness
+	trap    *honeypot
 	handler http.Handler
 }
 
@@ -125,6 +136,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: register %s: %w", b.name, err)
 		}
 		g.ready.add(b.name, conn)
+		if b.name == "identity" {
+			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), log)
+		}
 	}
 
 	g.mux.Handle("/", api)
@@ -137,13 +151,18 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	})
 	g.mux.Handle("GET /docs", docs.Handler())
 	g.mux.Handle("GET /docs/", docs.Handler())
+	g.mux.Handle("/admin", g.trap)
+	g.mux.Handle("/admin/", g.trap)
 
 	g.handler = chain(g.mux,
 		recoverPanics(log),
 		requestID,
+		clientIP(cfg.TrustProxyHeaders),
 		accessLog(log),
+		g.trap.guard,
 		cors(cfg.CORSOrigins),
 		limitBody(cfg.MaxBodyBytes),
+		adminPrefix(cfg.AdminPrefix),
 	)
 	return g, nil
 }
@@ -167,6 +186,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 // Serve is Run on an existing listener.
 func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	defer g.Close()
+	go g.trap.refresh(ctx, g.cfg.BlocklistRefresh)
 	srv := &http.Server{Handler: g.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
@@ -229,4 +249,3 @@ func httpCode(ctx context.Context, w http.ResponseWriter, _ proto.Message) error
 	}
 	return nil
 }
-

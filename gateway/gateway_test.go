@@ -108,7 +108,7 @@ func TestProductsOverREST(t *testing.T) {
 	customer := s.iss.Token("0190a5e0-0000-7000-8000-000000000002", "customer")
 
 	cat := s.do(t, "POST", "/v1/categories", staff, `{"name":"Sneakers"}`)
-	if cat.status != http.StatusOK {
+	if cat.status != http.StatusCreated {
 		t.Fatalf("POST /v1/categories = %d %s", cat.status, cat.raw)
 	}
 	categoryID := cat.body["category"].(map[string]any)["id"].(string)
@@ -139,7 +139,7 @@ func TestProductsOverREST(t *testing.T) {
 	})
 
 	created := s.do(t, "POST", "/v1/products", staff, product)
-	if created.status != http.StatusOK {
+	if created.status != http.StatusCreated {
 		t.Fatalf("POST /v1/products = %d %s", created.status, created.raw)
 	}
 	slug := created.body["product"].(map[string]any)["slug"].(string)

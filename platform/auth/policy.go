@@ -82,7 +82,7 @@ func (p *Policy) Authorize(ctx context.Context, method string) (context.Context,
 	}
 	token := bearer(ctx)
 	if token == "" {
-		if access == optionsv1.Access_ACCESS_PUBLIC {
+		if access == optionsv1.Access_ACCESS_PUBLIC || access == optionsv1.Access_ACCESS_INTERNAL {
 			return ctx, nil
 		}
 		return ctx, ErrNoToken

@@ -23,6 +23,7 @@ const (
 	getProduct    = "/jangteo.catalog.v1.CatalogService/GetProduct"    // public
 	getMe         = "/jangteo.identity.v1.IdentityService/GetMe"       // authenticated
 	healthCheck   = "/grpc.health.v1.Health/Check"
+	reserveStock  = "/jangteo.catalog.v1.CatalogService/ReserveStock" // internal
 )
 
 func withToken(token string) context.Context {
@@ -56,6 +57,8 @@ func TestPolicy(t *testing.T) {
 	}{
 		{"public without token", context.Background(), getProduct, nil},
 		{"health without token", context.Background(), healthCheck, nil},
+		{"internal without token", context.Background(), reserveStock, nil},
+		{"internal with a bad token", withToken("not.a.jwt"), reserveStock, auth.ErrTokenInvalid},
 		{"staff call without token", context.Background(), createProduct, auth.ErrNoToken},
 		{"authenticated call without token", context.Background(), getMe, auth.ErrNoToken},
 		{"malformed header", metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", "Basic abc")), getMe, auth.ErrNoToken},

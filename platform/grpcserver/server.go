@@ -14,12 +14,15 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
-	"google.golang.org/grpc/keepalive"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/jangteo/jangteo/platform/auth"
 )
+
+// MaxMessageBytes is the largest request a service accepts.
+const MaxMessageBytes = 8 << 20
 
 // Server is a gRPC server with Jangteo's interceptors, health and reflection.
 type Server struct {
@@ -44,6 +47,8 @@ func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
 		// Clients (the gateway, other services) reconnect every few minutes, so
 		// pods added by the autoscaler receive traffic: a Kubernetes Service
 		// balances connections, not requests.
+		// Product images arrive base64 in one message; the gateway caps bodies first.
+		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: 3 * time.Minute, MaxConnectionAgeGrace: 30 * time.Second}),
 		grpc.ChainUnaryInterceptor(
 			observeUnary(log, m),

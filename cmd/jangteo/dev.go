@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/jangteo/jangteo/gateway"
+	"github.com/jangteo/jangteo/platform/logging"
+	"github.com/jangteo/jangteo/platform/mail/smtpsink"
+	"github.com/jangteo/jangteo/platform/natsembed"
+	"github.com/jangteo/jangteo/platform/pgcluster"
+	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/cart"
+	"github.com/jangteo/jangteo/services/catalog"
+	"github.com/jangteo/jangteo/services/community"
+	"github.com/jangteo/jangteo/services/identity"
+	"github.com/jangteo/jangteo/services/order"
+	"github.com/jangteo/jangteo/services/payment"
+)
+
+// devConfig configures `jangteo dev`.
+type devConfig struct {
+	// DatabaseURL, when set, is used instead of a private cluster.
+	DatabaseURL string `env:"DATABASE_URL"`
+	// DataDir holds the private cluster, NATS and uploaded images; default <repo>/.data.
+	DataDir string `env:"JANGTEO_DATA_DIR"`
+	// HTTPAddr is where the gateway listens.
+	HTTPAddr string `env:"JANGTEO_HTTP_ADDR"`
+	// GRPCHost is the interface the services listen on, each on its own port.
+	GRPCHost string `env:"JANGTEO_GRPC_HOST"`
+	// PostgresPort is the private cluster's port.
+	PostgresPort int `env:"JANGTEO_POSTGRES_PORT"`
+	// AdminEmail and AdminPassword are the dev admin account, printed at start.
+	AdminEmail    string `env:"JANGTEO_ADMIN_EMAIL"`
+	AdminPassword string `env:"JANGTEO_ADMIN_PASSWORD"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL"`
+	// Seed fills an empty catalog with demo data.
+	Seed bool `env:"JANGTEO_SEED"`
+	// Reset deletes DataDir first (the --reset flag).
+	Reset bool
+	// ports overrides each service's gRPC port (tests use 0).
+	ports map[string]int
+}
+
+func defaultDevConfig() devConfig {
+	return devConfig{
+		HTTPAddr:      ":8080",
+		GRPCHost:      "127.0.0.1",
+		PostgresPort:  54329,
+		AdminEmail:    "admin@jangteo.dev",
+		AdminPassword: "jangteo-admin-1234",
+		LogLevel:      "info",
+		Seed:          true,
+	}
+}
+
+var defaultPorts = map[string]int{
+	identity.Name: 9101, catalog.Name: 9102, cart.Name: 9103,
+	order.Name: 9104, payment.Name: 9105, community.Name: 9106,
+}
+
+// runDev starts the whole system and blocks until ctx ends. ready, if not nil,
+// is called with the gateway's address once everything serves.
+func runDev(ctx context.Context, cfg devConfig, out io.Writer) error {
+	return startDev(ctx, cfg, out, nil)
+}
+
+func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(httpAddr string)) (err error) {
+	start := time.Now()
+	log, err := logging.New(cfg.LogLevel, true)
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck
+
+	if cfg.Reset {
+		if err := pgcluster.Reset(filepath.Join(cfg.DataDir, "postgres")); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		pg, err := pgcluster.Start(ctx, pgcluster.Options{
+			Dir: filepath.Join(cfg.DataDir, "postgres"), Port: cfg.PostgresPort, Database: "jangteo", Log: log.Named("postgres"),
+		})
+		if err != nil {
+			return fmt.Errorf("private postgres (set DATABASE_URL to use your own): %w", err)
+		}
+		defer func() {
+			if stopErr := pg.Stop(); stopErr != nil {
+				log.Warn("stop postgres", zap.Error(stopErr))
+			}
+		}()
+		dbURL = pg.URL()
+	}
+
+	ns, err := natsembed.Start(natsembed.Options{Dir: filepath.Join(cfg.DataDir, "nats"), Log: log.Named("nats")})
+	if err != nil {
+		return err
+	}
+	defer ns.Shutdown()
+
+	sink, err := smtpsink.Start("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("gateway: %w (is another jangteo running? set JANGTEO_HTTP_ADDR)", err)
+	}
+	defer httpLis.Close()
+	publicURL := "http://" + hostPort(httpLis.Addr())
+
+	listeners := map[string]net.Listener{}
+	defer func() {
+		if err != nil {
+			for _, l := range listeners {
+				_ = l.Close()
+			}
+		}
+	}()
+	for name, port := range defaultPorts {
+		if p, ok := cfg.ports[name]; ok {
+			port = p
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("%s:%d", cfg.GRPCHost, port))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		listeners[name] = l
+	}
+	base := func(name string) (service.Base, service.Options) {
+		b := service.Defaults(listeners[name].Addr().String())
+		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
+		b.JWKSURL = publicURL + "/.well-known/jwks.json"
+		b.MetricsAddr = "" // the gateway serves /metrics for the whole process
+		b.LogLevel = cfg.LogLevel
+		return b, service.Options{Listener: listeners[name]}
+	}
+
+	var runners []service.Runner
+	idCfg := identity.DefaultConfig()
+	var idOpts service.Options
+	idCfg.Base, idOpts = base(identity.Name)
+	idCfg.PublicURL = publicURL
+	idCfg.Mail.Host, idCfg.Mail.Port = splitHostPort(sink.Addr())
+	ids, err := identity.New(ctx, idCfg, log, idOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, ids)
+
+	catCfg := catalog.DefaultConfig()
+	var catOpts service.Options
+	catCfg.Base, catOpts = base(catalog.Name)
+	cat, err := catalog.New(ctx, catCfg, log, catOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, cat)
+
+	cartCfg := cart.DefaultConfig()
+	var cartOpts service.Options
+	cartCfg.Base, cartOpts = base(cart.Name)
+	cartCfg.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+	crt, err := cart.New(ctx, cartCfg, log, cartOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, crt)
+
+	ordCfg := order.DefaultConfig()
+	var ordOpts service.Options
+	ordCfg.Base, ordOpts = base(order.Name)
+	ord, err := order.New(ctx, ordCfg, log, ordOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, ord)
+
+	payCfg := payment.DefaultConfig()
+	var payOpts service.Options
+	payCfg.Base, payOpts = base(payment.Name)
+	pay, err := payment.New(ctx, payCfg, log, payOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, pay)
+
+	comCfg := community.DefaultConfig()
+	var comOpts service.Options
+	comCfg.Base, comOpts = base(community.Name)
+	com, err := community.New(ctx, comCfg, log, comOpts)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, com)
+
+	if cfg.Seed {
+		if err := cat.SeedDemo(ctx); err != nil {
+			return err
+		}
+	}
+	if err := ids.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
+		return err
+	}
+
+	gwCfg := gateway.DefaultConfig()
+	gwCfg.IdentityEndpoint = listeners[identity.Name].Addr().String()
+	gwCfg.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+	gwCfg.CartEndpoint = listeners[cart.Name].Addr().String()
+	gwCfg.OrderEndpoint = listeners[order.Name].Addr().String()
+	gwCfg.PaymentEndpoint = listeners[payment.Name].Addr().String()
+	gwCfg.CommunityEndpoint = listeners[community.Name].Addr().String()
+	gw, err := gateway.New(ctx, gwCfg, log)
+	if err != nil {
+		return err
+	}
+	gw.Handle("GET /dev/mailbox", sink.Handler())
+	if media := cat.MediaHandler(); media != nil {
+		gw.Handle("/media/", http.StripPrefix("/media", media))
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	for _, r := range runners {
+		g.Go(func() error { return r.Run(gctx) })
+	}
+	g.Go(func() error { return gw.Serve(gctx, httpLis) })
+
+	fmt.Fprintf(out, `
+  Jangteo is running (ready in %s)
+
+    API        %[2]s/v1/products
+    API docs   %[2]s/docs
+    OpenAPI    %[2]s/openapi.json
+    Mailbox    %[2]s/dev/mailbox
+    Health     %[2]s/readyz
+
+    Dev admin  %[3]s / %[4]s
+    Database   %[5]s
+
+  Press Ctrl-C to stop.
+
+`, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL))
+	if ready != nil {
+		ready(hostPort(httpLis.Addr()))
+	}
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped")
+	return err
+}
