@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,9 @@ func start(t *testing.T, opts ...option) env {
 	cfg.PublicURL = "http://jangteo.test"
 	host, port, _ := net.SplitHostPort(sink.Addr())
 	cfg.Mail.Host = host
-	cfg.Mail.Port = atoi(t, port)
+	if cfg.Mail.Port, err = strconv.Atoi(port); err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -80,18 +83,6 @@ func start(t *testing.T, opts ...option) env {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return env{client: identityv1.NewIdentityServiceClient(conn), sink: sink, svc: svc, cfg: cfg}
-}
-
-func atoi(t *testing.T, s string) int {
-	t.Helper()
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			t.Fatalf("not a port: %q", s)
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
 
 func as(token string) context.Context {

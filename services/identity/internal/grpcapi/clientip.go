@@ -29,11 +29,15 @@ func ClientIP(ctx context.Context) string {
 	return ""
 }
 
-// UserAgent is the User-Agent the gateway forwards as metadata user-agent.
+// UserAgent is the HTTP client's User-Agent: grpc-gateway forwards it as
+// metadata grpcgateway-user-agent; a gateway that sets user-agent instead is
+// read next (grpc-go appends its own product token there).
 func UserAgent(ctx context.Context) string {
 	md, _ := metadata.FromIncomingContext(ctx)
-	if v := md.Get("user-agent"); len(v) > 0 {
-		return v[0]
+	for _, k := range []string{"grpcgateway-user-agent", "user-agent"} {
+		if v := md.Get(k); len(v) > 0 && v[0] != "" {
+			return v[0]
+		}
 	}
 	return ""
 }

@@ -33,3 +33,15 @@ func TestClientIP(t *testing.T) {
 		})
 	}
 }
+
+func TestUserAgent(t *testing.T) {
+	t.Parallel()
+	gw := metadata.NewIncomingContext(context.Background(), metadata.Pairs("grpcgateway-user-agent", "Mozilla/5.0", "user-agent", "grpc-go/1.70"))
+	plain := metadata.NewIncomingContext(context.Background(), metadata.Pairs("user-agent", "curl/8.5"))
+	if got := UserAgent(gw); got != "Mozilla/5.0" {
+		t.Fatalf("UserAgent(gateway) = %q", got)
+	}
+	if got := UserAgent(plain); got != "curl/8.5" {
+		t.Fatalf("UserAgent(plain) = %q", got)
+	}
+}

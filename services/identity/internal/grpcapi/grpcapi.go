@@ -262,8 +262,12 @@ func (s *Server) SetUserRoles(ctx context.Context, req *identityv1.SetUserRolesR
 
 // RecordHoneypotAttempt implements identityv1.IdentityServiceServer.
 func (s *Server) RecordHoneypotAttempt(ctx context.Context, req *identityv1.RecordHoneypotAttemptRequest) (*identityv1.RecordHoneypotAttemptResponse, error) {
+	ua := req.GetUserAgent()
+	if ua == "" {
+		ua = UserAgent(ctx)
+	}
 	blocked, err := s.app.RecordHoneypotAttempt(ctx, domain.HoneypotAttempt{
-		IP: req.GetIp(), UserAgent: req.GetUserAgent(), Path: req.GetPath(), UsernameTried: req.GetUsernameTried(),
+		IP: req.GetIp(), UserAgent: ua, Path: req.GetPath(), UsernameTried: req.GetUsernameTried(),
 	})
 	if err != nil {
 		return nil, err
