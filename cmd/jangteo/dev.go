@@ -49,8 +49,12 @@ type devConfig struct {
 	Seed bool `env:"JANGTEO_SEED"`
 	// Reset deletes DataDir first (the --reset flag).
 	Reset bool
+	// AdminPrefix is where the gateway serves the admin API.
+	AdminPrefix string `env:"JANGTEO_ADMIN_PREFIX"`
 	// ports overrides each service's gRPC port (tests use 0).
 	ports map[string]int
+	// tune adjusts the gateway's config (tests).
+	tune func(*gateway.Config)
 }
 
 func defaultDevConfig() devConfig {
@@ -60,6 +64,7 @@ func defaultDevConfig() devConfig {
 		PostgresPort:  54329,
 		AdminEmail:    "admin@jangteo.dev",
 		AdminPassword: "jangteo-admin-1234",
+		AdminPrefix:   "/v1/admin",
 		LogLevel:      "info",
 		Seed:          true,
 	}
@@ -232,6 +237,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	gwCfg.OrderEndpoint = listeners[order.Name].Addr().String()
 	gwCfg.PaymentEndpoint = listeners[payment.Name].Addr().String()
 	gwCfg.CommunityEndpoint = listeners[community.Name].Addr().String()
+	gwCfg.AdminPrefix = cfg.AdminPrefix
+	if cfg.tune != nil {
+		cfg.tune(&gwCfg)
+	}
 	gw, err := gateway.New(ctx, gwCfg, log)
 	if err != nil {
 		return err

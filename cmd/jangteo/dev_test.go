@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jangteo/jangteo/gateway"
 	"github.com/jangteo/jangteo/platform/testkit"
 )
 
@@ -16,6 +17,102 @@ import (
 // service, the gateway, embedded NATS, demo data and the dev admin — on a test
 // database and free ports, and walks the skeleton through REST.
 func TestDevStack(t *testing.T) {
+	cfg := testConfig(t)
+	base, out := startStack(t, cfg)
+	get, post := client(t, base)
+	if !strings.Contains(out.String(), cfg.AdminEmail) || !strings.Contains(out.String(), cfg.AdminPassword) {
+		t.Fatalf("banner does not print the dev admin:\n%s", out.String())
+	}
+	waitReady(t, get)
+
+	code, list := get("/v1/products?page_size=100", "", "")
+	if code != http.StatusOK {
+		t.Fatalf("GET /v1/products = %d %v", code, list)
+	}
+	if n := len(list["products"].([]any)); n < 20 {
+		t.Fatalf("demo products = %d, want at least 20", n)
+	}
+	_, cats := get("/v1/categories", "", "")
+	if n := len(cats["categories"].([]any)); n < 3 {
+		t.Fatalf("demo categories = %d, want at least 3", n)
+	}
+
+	token := login(t, post, cfg)
+	code, me := get("/v1/me", token, "")
+	if code != http.StatusOK {
+		t.Fatalf("GET /v1/me = %d %v", code, me)
+	}
+	categoryID := cats["categories"].([]any)[0].(map[string]any)["id"].(string)
+	code, created := post("/v1/products", token, "", `{"name":"dev stack product","category_id":"`+categoryID+`","price":{"amount":1000,"currency":"KRW"}}`)
+	if code != http.StatusCreated {
+		t.Fatalf("admin POST /v1/products = %d %v", code, created)
+	}
+	if code, _ := get("/dev/mailbox", "", ""); code != http.StatusOK {
+		t.Fatalf("/dev/mailbox = %d", code)
+	}
+}
+
+// TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the
+// fake /admin are recorded, the address is blocked from the whole API after
+// three, staff see the attempts and unblock it under the configured prefix,
+// and the admin API is not served at its declared path.
+func TestHoneypotAndAdminPrefix(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.AdminPrefix = "/manage-7f3a"
+	cfg.tune = func(g *gateway.Config) {
+		g.TrustProxyHeaders = true // so the test can speak from several addresses
+		g.BlocklistRefresh = 100 * time.Millisecond
+	}
+	base, _ := startStack(t, cfg)
+	get, post := client(t, base)
+	waitReady(t, get)
+	token := login(t, post, cfg)
+
+	if code, _ := get("/v1/admin/users", token, ""); code != http.StatusNotFound {
+		t.Fatalf("admin API at its declared path = %d, want 404", code)
+	}
+	if code, body := get("/manage-7f3a/users", token, ""); code != http.StatusOK {
+		t.Fatalf("admin API under the prefix = %d %v", code, body)
+	}
+
+	const attacker, bystander = "203.0.113.7", "198.51.100.9"
+	for i := range 3 {
+		code, _ := post("/admin/login/", "", attacker, "username=admin&password=admin"+string(rune('0'+i)))
+		if code != http.StatusUnauthorized {
+			t.Fatalf("honeypot POST = %d, want the fake 401", code)
+		}
+	}
+	if code, _ := get("/v1/products", "", attacker); code != http.StatusForbidden {
+		t.Fatalf("blocked address = %d, want 403", code)
+	}
+	if code, _ := get("/v1/products", "", bystander); code != http.StatusOK {
+		t.Fatalf("other address = %d, want 200", code)
+	}
+	code, attempts := get("/manage-7f3a/honeypot/attempts?ip="+attacker, token, bystander)
+	if code != http.StatusOK || len(attempts["attempts"].([]any)) != 3 {
+		t.Fatalf("attempts = %d %v", code, attempts)
+	}
+	first := attempts["attempts"].([]any)[0].(map[string]any)
+	if first["ip"] != attacker || first["user_agent"] == "" {
+		t.Fatalf("attempt = %v", first)
+	}
+	if code, body := post("/manage-7f3a/honeypot/unblock", token, bystander, `{"ip":"`+attacker+`"}`); code != http.StatusOK {
+		t.Fatalf("unblock = %d %v", code, body)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, _ := get("/v1/products", "", attacker)
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still blocked after unblock: %d", code)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func testConfig(t *testing.T) devConfig {
 	cfg := defaultDevConfig()
 	cfg.DatabaseURL = testkit.Database(t)
 	cfg.DataDir = t.TempDir()
@@ -25,6 +122,11 @@ func TestDevStack(t *testing.T) {
 	for name := range defaultPorts {
 		cfg.ports[name] = 0
 	}
+	return cfg
+}
+
+// startStack runs startDev and returns the gateway's base URL and the banner.
+func startStack(t *testing.T, cfg devConfig) (string, *strings.Builder) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
@@ -45,31 +147,24 @@ func TestDevStack(t *testing.T) {
 			t.Errorf("dev: %v", err)
 		}
 	})
-	if !strings.Contains(out.String(), cfg.AdminEmail) || !strings.Contains(out.String(), cfg.AdminPassword) {
-		t.Fatalf("banner does not print the dev admin:\n%s", out.String())
-	}
+	return base, &out
+}
 
-	get := func(path string, token string) (int, map[string]any) {
+type getFunc func(path, token, ip string) (int, map[string]any)
+type postFunc func(path, token, ip, body string) (int, map[string]any)
+
+func client(t *testing.T, base string) (getFunc, postFunc) {
+	do := func(method, path, token, ip, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		if ip != "" {
+			req.Header.Set("X-Forwarded-For", ip)
 		}
-		defer resp.Body.Close()
-		var body map[string]any
-		raw, _ := io.ReadAll(resp.Body)
-		_ = json.Unmarshal(raw, &body)
-		return resp.StatusCode, body
-	}
-	post := func(path, token, body string) (int, map[string]any) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+		if strings.Contains(body, "=") && !strings.HasPrefix(body, "{") {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -77,49 +172,33 @@ func TestDevStack(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
+		raw, _ := io.ReadAll(resp.Body)
+		_ = json.Unmarshal(raw, &out)
 		return resp.StatusCode, out
 	}
+	get := func(path, token, ip string) (int, map[string]any) { return do("GET", path, token, ip, "") }
+	post := func(path, token, ip, body string) (int, map[string]any) { return do("POST", path, token, ip, body) }
+	return get, post
+}
 
+func waitReady(t *testing.T, get getFunc) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		code, body := get("/readyz", "")
+		code, body := get("/readyz", "", "")
 		if code == http.StatusOK {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("/readyz = %d %v", code, body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
 
-	code, list := get("/v1/products?page_size=100", "")
+func login(t *testing.T, post postFunc, cfg devConfig) string {
+	code, body := post("/v1/auth/login", "", "", `{"email":"`+cfg.AdminEmail+`","password":"`+cfg.AdminPassword+`"}`)
 	if code != http.StatusOK {
-		t.Fatalf("GET /v1/products = %d %v", code, list)
+		t.Fatalf("admin login = %d %v", code, body)
 	}
-	if n := len(list["products"].([]any)); n < 20 {
-		t.Fatalf("demo products = %d, want at least 20", n)
-	}
-	_, cats := get("/v1/categories", "")
-	if n := len(cats["categories"].([]any)); n < 3 {
-		t.Fatalf("demo categories = %d, want at least 3", n)
-	}
-
-	code, login := post("/v1/auth/login", "", `{"email":"`+cfg.AdminEmail+`","password":"`+cfg.AdminPassword+`"}`)
-	if code != http.StatusOK {
-		t.Fatalf("admin login = %d %v", code, login)
-	}
-	token := login["access_token"].(string)
-	code, me := get("/v1/me", token)
-	if code != http.StatusOK {
-		t.Fatalf("GET /v1/me = %d %v", code, me)
-	}
-	categoryID := cats["categories"].([]any)[0].(map[string]any)["id"].(string)
-	code, created := post("/v1/products", token, `{"name":"dev stack product","category_id":"`+categoryID+`","price":{"amount":1000,"currency":"KRW"}}`)
-	if code != http.StatusOK && code != http.StatusCreated {
-		t.Fatalf("admin POST /v1/products = %d %v", code, created)
-	}
-	if code, _ := get("/dev/mailbox", ""); code != http.StatusOK {
-		t.Fatalf("/dev/mailbox = %d", code)
-	}
+	return body["access_token"].(string)
 }
