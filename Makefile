@@ -8,7 +8,7 @@ GO_TEST_FLAGS ?= -count=1
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
-	go run ./cmd/jangteo dev $(ARGS)
+	@go build -o bin/jangteo ./cmd/jangteo && exec bin/jangteo dev $(ARGS)
 
 ## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
 test: check-generated

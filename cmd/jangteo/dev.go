@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/jangteo/jangteo/gateway"
+	"github.com/jangteo/jangteo/platform/config"
 	"github.com/jangteo/jangteo/platform/logging"
 	"github.com/jangteo/jangteo/platform/mail/smtpsink"
 	"github.com/jangteo/jangteo/platform/natsembed"
@@ -165,6 +166,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 
 	var runners []service.Runner
 	idCfg := identity.DefaultConfig()
+	if err := config.Load(&idCfg, ""); err != nil {
+		return err
+	}
 	var idOpts service.Options
 	idCfg.Base, idOpts = base(identity.Name)
 	idCfg.PublicURL = publicURL
@@ -176,6 +180,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	runners = append(runners, ids)
 
 	catCfg := catalog.DefaultConfig()
+	if err := config.Load(&catCfg, ""); err != nil {
+		return err
+	}
 	var catOpts service.Options
 	catCfg.Base, catOpts = base(catalog.Name)
 	cat, err := catalog.New(ctx, catCfg, log, catOpts)
@@ -185,6 +192,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	runners = append(runners, cat)
 
 	cartCfg := cart.DefaultConfig()
+	if err := config.Load(&cartCfg, ""); err != nil {
+		return err
+	}
 	var cartOpts service.Options
 	cartCfg.Base, cartOpts = base(cart.Name)
 	cartCfg.CatalogEndpoint = listeners[catalog.Name].Addr().String()
@@ -195,6 +205,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	runners = append(runners, crt)
 
 	ordCfg := order.DefaultConfig()
+	if err := config.Load(&ordCfg, ""); err != nil {
+		return err
+	}
 	var ordOpts service.Options
 	ordCfg.Base, ordOpts = base(order.Name)
 	ord, err := order.New(ctx, ordCfg, log, ordOpts)
@@ -204,6 +217,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	runners = append(runners, ord)
 
 	payCfg := payment.DefaultConfig()
+	if err := config.Load(&payCfg, ""); err != nil {
+		return err
+	}
 	var payOpts service.Options
 	payCfg.Base, payOpts = base(payment.Name)
 	pay, err := payment.New(ctx, payCfg, log, payOpts)
@@ -213,6 +229,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	runners = append(runners, pay)
 
 	comCfg := community.DefaultConfig()
+	if err := config.Load(&comCfg, ""); err != nil {
+		return err
+	}
 	var comOpts service.Options
 	comCfg.Base, comOpts = base(community.Name)
 	com, err := community.New(ctx, comCfg, log, comOpts)
