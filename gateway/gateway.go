@@ -17,6 +17,7 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -32,6 +33,7 @@ import (
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/gen/openapi"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/tracing"
 )
 
 // Config is the gateway's configuration.
@@ -101,6 +103,7 @@ type Gateway struct {
 // lazily, so the gateway starts before the services do.
 func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	log = log.Named("gateway")
+	tracing.Setup()
 	g := &Gateway{cfg: cfg, log: log, mux: http.NewServeMux()}
 	backends := []backend{
 		{"identity", cfg.IdentityEndpoint, identityv1.RegisterIdentityServiceHandler},
@@ -155,6 +158,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	g.mux.Handle("/admin/", g.trap)
 
 	g.handler = chain(g.mux,
+		func(h http.Handler) http.Handler { return otelhttp.NewHandler(h, "gateway") },
 		recoverPanics(log),
 		requestID,
 		clientIP(cfg.TrustProxyHeaders),

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/jangteo/jangteo/platform/auth"
+	"github.com/jangteo/jangteo/platform/tracing"
 )
 
 // MaxMessageBytes is the largest request a service accepts.
@@ -36,6 +37,7 @@ type Server struct {
 // through: request id and access log + metrics, panic recovery, error mapping,
 // the access policy, and protovalidate.
 func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
+	tracing.Setup()
 	validator, err := protovalidate.New()
 	if err != nil {
 		return nil, fmt.Errorf("grpcserver: validator: %w", err)
