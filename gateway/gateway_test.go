@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -27,20 +26,15 @@ type stack struct {
 // services' endpoints point at a closed port, as when they are down.
 func start(t *testing.T) stack {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	iss := testkit.NewIssuer()
 	cfg := catalog.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = testkit.Database(t), testkit.NATS(t), ""
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	lis := testkit.Listen(t)
+	svc, err := catalog.New(t.Context(), cfg, zaptest.NewLogger(t), service.Options{Keys: iss.Fetch(), Listener: lis})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := catalog.New(ctx, cfg, zaptest.NewLogger(t), service.Options{Keys: iss.Fetch(), Listener: lis})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
+	testkit.Run(t, svc)
 
 	gcfg := gateway.DefaultConfig()
 	down := closedPort(t)
@@ -49,7 +43,7 @@ func start(t *testing.T) stack {
 	gcfg.CatalogEndpoint = lis.Addr().String()
 	gcfg.CORSOrigins = []string{"https://shop.example"}
 	gcfg.MaxBodyBytes = 64 << 10
-	gw, err := gateway.New(ctx, gcfg, zaptest.NewLogger(t))
+	gw, err := gateway.New(t.Context(), gcfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +51,6 @@ func start(t *testing.T) stack {
 	t.Cleanup(func() {
 		srv.Close()
 		gw.Close()
-		cancel()
-		<-done
 	})
 	return stack{url: srv.URL, iss: iss}
 }

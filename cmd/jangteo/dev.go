@@ -155,90 +155,48 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		}
 		listeners[name] = l
 	}
-	base := func(name string) (service.Base, service.Options) {
+	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
 		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
 		b.JWKSURL = publicURL + "/.well-known/jwks.json"
 		b.MetricsAddr = "" // the gateway serves /metrics for the whole process
 		b.LogLevel = cfg.LogLevel
-		return b, service.Options{Listener: listeners[name]}
+		return b
 	}
 
-	var runners []service.Runner
-	idCfg := identity.DefaultConfig()
-	if err := config.Load(&idCfg, ""); err != nil {
-		return err
-	}
-	var idOpts service.Options
-	idCfg.Base, idOpts = base(identity.Name)
-	idCfg.PublicURL = publicURL
-	idCfg.Mail.Host, idCfg.Mail.Port = splitHostPort(sink.Addr())
-	ids, err := identity.New(ctx, idCfg, log, idOpts)
+	opts := func(name string) service.Options { return service.Options{Listener: listeners[name]} }
+	ids, err := launch(ctx, log, identity.DefaultConfig(), func(c *identity.Config) {
+		c.Base = base(identity.Name)
+		c.PublicURL = publicURL
+		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
+	}, identity.New, opts(identity.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, ids)
-
-	catCfg := catalog.DefaultConfig()
-	if err := config.Load(&catCfg, ""); err != nil {
-		return err
-	}
-	var catOpts service.Options
-	catCfg.Base, catOpts = base(catalog.Name)
-	cat, err := catalog.New(ctx, catCfg, log, catOpts)
+	cat, err := launch(ctx, log, catalog.DefaultConfig(), func(c *catalog.Config) { c.Base = base(catalog.Name) }, catalog.New, opts(catalog.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, cat)
-
-	cartCfg := cart.DefaultConfig()
-	if err := config.Load(&cartCfg, ""); err != nil {
-		return err
-	}
-	var cartOpts service.Options
-	cartCfg.Base, cartOpts = base(cart.Name)
-	cartCfg.CatalogEndpoint = listeners[catalog.Name].Addr().String()
-	crt, err := cart.New(ctx, cartCfg, log, cartOpts)
+	crt, err := launch(ctx, log, cart.DefaultConfig(), func(c *cart.Config) {
+		c.Base = base(cart.Name)
+		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+	}, cart.New, opts(cart.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, crt)
-
-	ordCfg := order.DefaultConfig()
-	if err := config.Load(&ordCfg, ""); err != nil {
-		return err
-	}
-	var ordOpts service.Options
-	ordCfg.Base, ordOpts = base(order.Name)
-	ord, err := order.New(ctx, ordCfg, log, ordOpts)
+	ord, err := launch(ctx, log, order.DefaultConfig(), func(c *order.Config) { c.Base = base(order.Name) }, order.New, opts(order.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, ord)
-
-	payCfg := payment.DefaultConfig()
-	if err := config.Load(&payCfg, ""); err != nil {
-		return err
-	}
-	var payOpts service.Options
-	payCfg.Base, payOpts = base(payment.Name)
-	pay, err := payment.New(ctx, payCfg, log, payOpts)
+	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) { c.Base = base(payment.Name) }, payment.New, opts(payment.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, pay)
-
-	comCfg := community.DefaultConfig()
-	if err := config.Load(&comCfg, ""); err != nil {
-		return err
-	}
-	var comOpts service.Options
-	comCfg.Base, comOpts = base(community.Name)
-	com, err := community.New(ctx, comCfg, log, comOpts)
+	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) { c.Base = base(community.Name) }, community.New, opts(community.Name))
 	if err != nil {
 		return err
 	}
-	runners = append(runners, com)
+	runners := []service.Runner{ids, cat, crt, ord, pay, com}
 
 	if cfg.Seed {
 		if err := cat.SeedDemo(ctx); err != nil {
@@ -299,4 +257,16 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 	log.Info("stopped")
 	return err
+}
+
+// launch reads a service's own settings from the environment, points it at the
+// dev infrastructure with adjust, and starts it.
+func launch[C any, S service.Runner](ctx context.Context, log *zap.Logger, cfg C, adjust func(*C),
+	start func(context.Context, C, *zap.Logger, service.Options) (S, error), opts service.Options) (S, error) {
+	if err := config.Load(&cfg, ""); err != nil {
+		var zero S
+		return zero, err
+	}
+	adjust(&cfg)
+	return start(ctx, cfg, log, opts)
 }

@@ -2,7 +2,6 @@ package cart_test
 
 import (
 	"context"
-	"net"
 	"sync/atomic"
 	"testing"
 
@@ -13,7 +12,6 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -57,8 +55,8 @@ func start(t *testing.T, o startOptions) *env {
 	e.cfg.CatalogEndpoint = "127.0.0.1:1" // nothing listens: unpriced
 	if !o.noCatalog {
 		addr := startCatalog(t, e.iss, dbURL, natsURL)
-		e.catalog = catalogv1.NewCatalogServiceClient(dial(t, addr))
-		e.front = &catalogFront{real: e.catalog, token: e.iss.Token("svc-cart")}
+		e.catalog = catalogv1.NewCatalogServiceClient(testkit.Dial(t, addr))
+		e.front = &catalogFront{real: e.catalog}
 		e.cfg.CatalogEndpoint = serveCatalogFront(t, e.front)
 	}
 	if o.configure != nil {
@@ -90,42 +88,23 @@ func start(t *testing.T, o startOptions) *env {
 
 func startCatalog(t *testing.T, iss *testkit.Issuer, dbURL, natsURL string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	cfg := catalog.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = dbURL, natsURL, ""
 	cfg.Images.Dir = t.TempDir()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	lis := testkit.Listen(t)
+	svc, err := catalog.New(t.Context(), cfg, zaptest.NewLogger(t).Named("catalog"), service.Options{Keys: iss.Fetch(), Listener: lis})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := catalog.New(ctx, cfg, zaptest.NewLogger(t).Named("catalog"), service.Options{Keys: iss.Fetch(), Listener: lis})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("catalog Run: %v", err)
-		}
-	})
+	testkit.Run(t, svc)
 	return lis.Addr().String()
 }
 
 // catalogFront is what the cart dials in tests: it passes the two RPCs the cart
 // uses on to the real catalog, counting them, and can play an outage.
-//
-// It also adds a service token to calls that carry none. platform/auth today
-// lets only ACCESS_PUBLIC calls through without a token, although
-// ACCESS_INTERNAL is documented as "a token, if sent, is verified"; until the
-// policy admits token-less internal calls, the catalog refuses the cart's
-// BatchGetVariants for anonymous shoppers. Remove the token here once it does.
 type catalogFront struct {
 	catalogv1.UnimplementedCatalogServiceServer
 	real    catalogv1.CatalogServiceClient
-	token   string
 	batches atomic.Int64
 	down    atomic.Bool
 }
@@ -138,7 +117,7 @@ func (f *catalogFront) forward(ctx context.Context) (context.Context, error) {
 	if auth := md.Get("authorization"); len(auth) > 0 {
 		return metadata.AppendToOutgoingContext(ctx, "authorization", auth[0]), nil
 	}
-	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+f.token), nil
+	return ctx, nil
 }
 
 func (f *catalogFront) GetProduct(ctx context.Context, req *catalogv1.GetProductRequest) (*catalogv1.GetProductResponse, error) {
@@ -160,10 +139,7 @@ func (f *catalogFront) BatchGetVariants(ctx context.Context, req *catalogv1.Batc
 
 func serveCatalogFront(t *testing.T, f *catalogFront) string {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	lis := testkit.Listen(t)
 	srv := grpc.NewServer()
 	catalogv1.RegisterCatalogServiceServer(srv, f)
 	go func() { _ = srv.Serve(lis) }()
@@ -171,24 +147,11 @@ func serveCatalogFront(t *testing.T, f *catalogFront) string {
 	return lis.Addr().String()
 }
 
-func dial(t *testing.T, addr string) *grpc.ClientConn {
-	t.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
-
 // run starts the cart on a fresh port; e.stop stops it.
 func (e *env) run(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	lis := testkit.Listen(t)
 	svc, err := cart.New(ctx, e.cfg, zaptest.NewLogger(t).Named("cart"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
 	if err != nil {
 		cancel()
@@ -197,7 +160,7 @@ func (e *env) run(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
 	stopped := false
-	e.client = cartv1.NewCartServiceClient(dial(t, lis.Addr().String()))
+	e.client = cartv1.NewCartServiceClient(testkit.Dial(t, lis.Addr().String()))
 	e.stop = func() {
 		if stopped {
 			return

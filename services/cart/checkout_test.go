@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -17,11 +16,10 @@ import (
 	"github.com/jangteo/jangteo/platform/events"
 )
 
-// service is the context of another service calling an ACCESS_INTERNAL RPC.
-// It carries a token only because platform/auth still demands one for
-// internal calls (see catalogFront).
+// service is the context of another service calling an ACCESS_INTERNAL RPC:
+// no user token.
 func (e *env) service() context.Context {
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.iss.Token("svc-order"))
+	return context.Background()
 }
 
 func TestGetCartForCheckout(t *testing.T) {

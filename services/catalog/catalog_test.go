@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -10,9 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -35,7 +32,6 @@ type env struct {
 // start runs a catalog on a fresh database and NATS; opts adjust its config.
 func start(t *testing.T, opts ...func(*catalog.Config)) env {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	cfg := catalog.DefaultConfig()
 	cfg.DatabaseURL = testkit.Database(t)
 	cfg.NATSURL = testkit.NATS(t)
@@ -45,27 +41,13 @@ func start(t *testing.T, opts ...func(*catalog.Config)) env {
 		o(&cfg)
 	}
 	iss := testkit.NewIssuer()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	lis := testkit.Listen(t)
+	svc, err := catalog.New(t.Context(), cfg, zaptest.NewLogger(t), service.Options{Keys: iss.Fetch(), Listener: lis})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := catalog.New(ctx, cfg, zaptest.NewLogger(t), service.Options{Keys: iss.Fetch(), Listener: lis})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	testkit.Run(t, svc)
+	conn := testkit.Dial(t, lis.Addr().String())
 	nc, err := nats.Connect(cfg.NATSURL)
 	if err != nil {
 		t.Fatal(err)
