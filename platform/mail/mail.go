@@ -28,24 +28,24 @@ const DefaultTimeout = 30 * time.Second
 type Config struct {
 	// Host is the relay's host name; it is also the name checked against
 	// the relay's TLS certificate.
-	Host string
+	Host string `env:"HOST"`
 	// Port is the relay's port: 587 for submission with STARTTLS, 25 for
 	// relays on a private network, the sink's port in development.
-	Port int
+	Port int `env:"PORT"`
 	// Username turns on PLAIN authentication when set.
-	Username string
+	Username string `env:"USERNAME"`
 	// Password goes with Username.
-	Password string
+	Password string `env:"PASSWORD"`
 	// From is the sender, with an optional display name:
 	// "Jangteo <no-reply@jangteo.dev>".
-	From string
+	From string `env:"FROM"`
 	// StartTLS upgrades the connection when the relay offers STARTTLS.
 	// net/smtp refuses to send a password over an unencrypted connection
 	// to anything but localhost, so a remote relay with Username set needs
 	// this on.
-	StartTLS bool
+	StartTLS bool `env:"STARTTLS"`
 	// Timeout bounds one delivery; zero means DefaultTimeout.
-	Timeout time.Duration
+	Timeout time.Duration `env:"TIMEOUT"`
 	// TLSConfig overrides the TLS settings for STARTTLS; nil verifies the
 	// relay's certificate for Host against the system roots.
 	TLSConfig *tls.Config

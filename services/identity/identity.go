@@ -51,8 +51,8 @@ type Config struct {
 	// trade-off).
 	SigningKeyFile string `env:"SIGNING_KEY_FILE"`
 	// Mail is the SMTP relay (SMTP_HOST, SMTP_PORT, SMTP_USERNAME,
-	// SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS; see LoadConfig).
-	Mail mail.Config
+	// SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS, SMTP_TIMEOUT).
+	Mail mail.Config `envPrefix:"SMTP_"`
 	// Social holds the providers' base URLs (GOOGLE_BASE_URL, NAVER_BASE_URL,
 	// KAKAO_BASE_URL); empty means the real providers.
 	Social social.Config
@@ -88,42 +88,6 @@ func DefaultConfig() Config {
 	}
 }
 
-// smtpEnv reads the SMTP_* variables; mail.Config itself carries no env tags.
-type smtpEnv struct {
-	Host     *string `env:"SMTP_HOST"`
-	Port     *int    `env:"SMTP_PORT"`
-	Username *string `env:"SMTP_USERNAME"`
-	Password *string `env:"SMTP_PASSWORD"`
-	From     *string `env:"SMTP_FROM"`
-	StartTLS *bool   `env:"SMTP_STARTTLS"`
-}
-
-// LoadConfig returns DefaultConfig overridden by the environment, including
-// the SMTP_* variables of Mail.
-func LoadConfig() (Config, error) {
-	cfg := DefaultConfig()
-	if err := config.Load(&cfg, ""); err != nil {
-		return Config{}, err
-	}
-	var e smtpEnv
-	if err := config.Load(&e, ""); err != nil {
-		return Config{}, err
-	}
-	set(&cfg.Mail.Host, e.Host)
-	set(&cfg.Mail.Port, e.Port)
-	set(&cfg.Mail.Username, e.Username)
-	set(&cfg.Mail.Password, e.Password)
-	set(&cfg.Mail.From, e.From)
-	set(&cfg.Mail.StartTLS, e.StartTLS)
-	return cfg, nil
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
 // Migrations are identity's schema migrations.
 var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
@@ -131,6 +95,15 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 type Service struct {
 	rt  *service.Runtime
 	app *app.App
+}
+
+// LoadConfig returns DefaultConfig overridden by the environment.
+func LoadConfig() (Config, error) {
+	cfg := DefaultConfig()
+	if err := config.Load(&cfg, ""); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
 }
 
 // New connects identity, loads (or creates) its signing key and registers its
