@@ -74,9 +74,8 @@ func TestHoneypot(t *testing.T) {
 	e := start(t)
 	adm := as(e.login(t, adminEmail, adminPassword).GetAccessToken())
 	customer := as(e.signUp(t, "curious@example.com").GetAccessToken())
-	// The gateway calls the internal RPCs; see TestInternalRPCsNeedNoToken for
-	// why these calls carry a token for now.
-	internal := adm
+	// The gateway calls the internal RPCs for anonymous visitors: no token.
+	internal := context.Background()
 	record := func(ip, user string) bool {
 		t.Helper()
 		resp, err := e.client.RecordHoneypotAttempt(internal, &identityv1.RecordHoneypotAttemptRequest{
