@@ -1,6 +1,7 @@
 # Jangteo — thin wrappers over go and buf. `make run` starts everything,
 # `make test` checks everything.
 
+SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
@@ -12,9 +13,12 @@ run:
 
 ## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
 test: check-generated
-	@set -e; for m in $(MODULES); do \
-		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./...) || exit 1; \
-	done
+	@set -o pipefail; log=$$(mktemp); trap 'rm -f $$log' EXIT; failed=0; \
+	for m in $(MODULES); do \
+		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./... 2>&1) | tee -a $$log || failed=1; \
+	done; \
+	echo "packages: $$(grep -c '^ok' $$log) passed, $$(grep -c '^FAIL\s' $$log) failed"; \
+	exit $$failed
 
 ## generate: regenerate gen/go and gen/openapi from proto/
 generate:
