@@ -61,7 +61,7 @@ func BenchmarkCatalogREST(b *testing.B) {
 	gw, floor, slugs := setup(ctx, b, dbURL)
 	scenarios := []struct{ name, path string }{
 		{"GET /v1/products", "/v1/products?page_size=20"},
-		{"GET /v1/products?q=", "/v1/products?page_size=20&q=" + url.QueryEscape(searchTerm)},
+		{"GET /v1/products?q=" + searchTerm, "/v1/products?page_size=20&q=" + url.QueryEscape(searchTerm)},
 		{"GET /v1/products/{slug}", ""},
 	}
 	results := map[string]*result{}
@@ -124,8 +124,8 @@ func (r *result) summarize() {
 }
 
 func printTable(w io.Writer, scenarios []struct{ name, path string }, results map[string]*result) {
+	fmt.Fprintf(w, "\ncatalog REST with %d products, %d concurrent clients\n", Products, Concurrency)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\ncatalog REST with %d products, %d concurrent clients\t\t\t\t\t\t\t\t\t\n", Products, Concurrency)
 	fmt.Fprintln(tw, "scenario\tgateway req/s\tp50\tp99\tfloor req/s\tp50\tp99\tthroughput ratio\tp50 ratio\t")
 	for _, sc := range scenarios {
 		g, f := results["gateway "+sc.name], results["floor "+sc.name]
