@@ -93,7 +93,7 @@ func (n *Notifier) Verification(ctx context.Context, _ pgx.Tx, d events.Delivery
 		Text: fmt.Sprintf("%s님, 장터에 오신 것을 환영합니다.\n\nWelcome to Jangteo, %s.\n\n"+
 			"Open this link to verify your email address and activate your account:\n%s\n\n"+
 			"The link works once and expires in %s. If you did not sign up, ignore this mail.\n",
-			name, name, link, n.verifyTTL),
+			name, name, link, humanDuration(n.verifyTTL)),
 	})
 }
 
@@ -115,6 +115,21 @@ func (n *Notifier) PasswordReset(ctx context.Context, _ pgx.Tx, d events.Deliver
 			"Or send the token below to POST /v1/auth/password/reset with your new password:\n%s\n\n"+
 			"The link works once and expires in %s. If you did not ask for it, ignore this mail: "+
 			"your password stays as it is.\n",
-			ev.GetName(), n.ResetLink(tok), tok, n.resetTTL),
+			ev.GetName(), n.ResetLink(tok), tok, humanDuration(n.resetTTL)),
 	})
+}
+
+// humanDuration renders a link's lifetime for a mail: "24 hours", "1 hour",
+// "30 minutes".
+func humanDuration(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	if d >= time.Hour && d%time.Hour == 0 {
+		return plural(int64(d/time.Hour), "hour")
+	}
+	return plural(int64((d+time.Minute-1)/time.Minute), "minute")
 }
