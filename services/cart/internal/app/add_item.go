@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 )
@@ -44,7 +46,7 @@ func (a *App) AddItem(ctx context.Context, c Caller, cmd AddItem) (Added, error)
 	var token string
 	if !ok {
 		var hash []byte
-		token, hash = domain.NewCartToken()
+		token, hash = opaque.New()
 		o = domain.Owner{TokenHash: hash}
 	}
 

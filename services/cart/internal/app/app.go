@@ -7,6 +7,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
@@ -75,10 +77,10 @@ func (c Caller) owner() (o domain.Owner, ok bool, err error) {
 	if c.CartToken == "" {
 		return domain.Owner{}, false, nil
 	}
-	if !domain.WellFormedCartToken(c.CartToken) {
+	if !opaque.WellFormed(c.CartToken) {
 		return domain.Owner{}, false, domain.ErrCartNotFound
 	}
-	return domain.Owner{TokenHash: domain.HashCartToken(c.CartToken)}, true, nil
+	return domain.Owner{TokenHash: opaque.Hash(c.CartToken)}, true, nil
 }
 
 // View is a cart as the caller sees it.

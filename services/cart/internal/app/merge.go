@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 )
 
@@ -12,8 +14,8 @@ import (
 // merged false.
 func (a *App) Merge(ctx context.Context, userID, token string) (view View, merged bool, err error) {
 	o := domain.Owner{UserID: userID}
-	if token != "" && domain.WellFormedCartToken(token) {
-		merged, err = a.store.Merge(ctx, userID, domain.HashCartToken(token), a.cfg.MaxLineQuantity)
+	if token != "" && opaque.WellFormed(token) {
+		merged, err = a.store.Merge(ctx, userID, opaque.Hash(token), a.cfg.MaxLineQuantity)
 		if err != nil {
 			return View{}, false, err
 		}

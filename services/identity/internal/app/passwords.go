@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/password"
-	"github.com/jangteo/jangteo/services/identity/internal/token"
 )
 
 // ForgotPassword asks for a reset mail when the account exists and is not
@@ -36,7 +37,7 @@ func (a *App) ResetPassword(ctx context.Context, tok, newPassword string) error 
 	if err != nil {
 		return err
 	}
-	_, err = a.store.ResetPassword(ctx, token.HashOpaque(tok), hash)
+	_, err = a.store.ResetPassword(ctx, opaque.Hash(tok), hash)
 	return err
 }
 

@@ -6,8 +6,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
-	"github.com/jangteo/jangteo/services/identity/internal/token"
 )
 
 // Login checks an email and password and starts a session. It is throttled
@@ -76,7 +77,7 @@ func (a *App) startSession(ctx context.Context, u domain.User) (domain.Session, 
 	case domain.StatusDisabled:
 		return domain.Session{}, domain.ErrDisabled
 	}
-	refresh, hash := token.NewOpaque()
+	refresh, hash := opaque.New()
 	if err := a.store.CreateRefreshToken(ctx, u.ID, hash, a.now().Add(a.cfg.RefreshTTL)); err != nil {
 		return domain.Session{}, err
 	}
@@ -94,8 +95,8 @@ func (a *App) session(u domain.User, refresh string) (domain.Session, error) {
 // Refresh rotates a refresh token and returns a new pair with the user's
 // current roles.
 func (a *App) Refresh(ctx context.Context, refresh string) (domain.Session, error) {
-	next, nextHash := token.NewOpaque()
-	userID, err := a.store.RotateRefreshToken(ctx, token.HashOpaque(refresh), nextHash, a.now().Add(a.cfg.RefreshTTL))
+	next, nextHash := opaque.New()
+	userID, err := a.store.RotateRefreshToken(ctx, opaque.Hash(refresh), nextHash, a.now().Add(a.cfg.RefreshTTL))
 	if err != nil {
 		return domain.Session{}, err
 	}
@@ -108,7 +109,7 @@ func (a *App) Refresh(ctx context.Context, refresh string) (domain.Session, erro
 
 // Logout revokes one refresh token.
 func (a *App) Logout(ctx context.Context, refresh string) error {
-	return a.store.RevokeRefreshToken(ctx, token.HashOpaque(refresh))
+	return a.store.RevokeRefreshToken(ctx, opaque.Hash(refresh))
 }
 
 // LogoutAll revokes every refresh token of the user.

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/password"
 	"github.com/jangteo/jangteo/services/identity/internal/phone"
-	"github.com/jangteo/jangteo/services/identity/internal/token"
 )
 
 // SignUpRequest is a new account's details.
@@ -50,7 +51,7 @@ func (a *App) SignUp(ctx context.Context, r SignUpRequest) (domain.User, error) 
 
 // VerifyEmail activates the account a verification token was mailed for.
 func (a *App) VerifyEmail(ctx context.Context, tok string) (domain.User, error) {
-	return a.store.VerifyEmail(ctx, token.HashOpaque(tok))
+	return a.store.VerifyEmail(ctx, opaque.Hash(tok))
 }
 
 // ResendVerification asks for another verification mail when the account

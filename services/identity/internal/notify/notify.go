@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+
 	"github.com/jackc/pgx/v5"
 
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
@@ -24,7 +26,6 @@ import (
 	"github.com/jangteo/jangteo/platform/mail"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/store"
-	"github.com/jangteo/jangteo/services/identity/internal/token"
 )
 
 // Mailer delivers one message.
@@ -82,7 +83,7 @@ func (n *Notifier) Verification(ctx context.Context, _ pgx.Tx, d events.Delivery
 	default:
 		return fmt.Errorf("notify: unexpected subject %s", d.Subject)
 	}
-	tok, hash := token.NewOpaque()
+	tok, hash := opaque.New()
 	if err := n.store.CreateOneTimeToken(ctx, "verify", userID, hash, n.now().Add(n.verifyTTL)); err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (n *Notifier) PasswordReset(ctx context.Context, _ pgx.Tx, d events.Deliver
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
-	tok, hash := token.NewOpaque()
+	tok, hash := opaque.New()
 	if err := n.store.CreateOneTimeToken(ctx, "reset", ev.GetUserId(), hash, n.now().Add(n.resetTTL)); err != nil {
 		return err
 	}

@@ -372,28 +372,3 @@ func TestNewKeySetRejects(t *testing.T) {
 		t.Errorf("active kid = %q, want derived %q", ks.Active().ID, KeyID(k.Public))
 	}
 }
-
-func TestOpaque(t *testing.T) {
-	t.Parallel()
-	seen := map[string]bool{}
-	for range 100 {
-		tok, hash := NewOpaque()
-		if len(tok) != 43 {
-			t.Fatalf("token %q has length %d, want 43", tok, len(tok))
-		}
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || len(raw) != 32 {
-			t.Fatalf("token %q is not 32 bytes of base64url: %v", tok, err)
-		}
-		if !bytes.Equal(hash, HashOpaque(tok)) || len(hash) != 32 {
-			t.Fatalf("hash mismatch for %q", tok)
-		}
-		if seen[tok] {
-			t.Fatalf("duplicate token %q", tok)
-		}
-		seen[tok] = true
-	}
-	if bytes.Equal(HashOpaque("a"), HashOpaque("b")) {
-		t.Fatal("different tokens hash equal")
-	}
-}
