@@ -4,6 +4,7 @@ package domain
 
 import (
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/paging"
 )
 
 // Sentinel errors of the catalog.
@@ -36,11 +37,8 @@ type Money struct {
 // DefaultCurrency is used when a price names none.
 const DefaultCurrency = "KRW"
 
-// Page is a page/size request with the defaults and cap the API documents.
-type Page struct {
-	Number int // 1-based
-	Size   int
-}
+// Page is a page/size request.
+type Page = paging.Page
 
 // Page sizes.
 const (
@@ -48,21 +46,6 @@ const (
 	MaxPageSize     = 100
 )
 
-// NewPage applies the defaults to a requested page and size.
-func NewPage(number, size int) Page {
-	if number < 1 {
-		number = 1
-	}
-	if size < 1 {
-		size = DefaultPageSize
-	}
-	return Page{Number: number, Size: min(size, MaxPageSize)}
-}
-
-// Offset is the number of rows before the page.
-func (p Page) Offset() int { return (p.Number - 1) * p.Size }
-
-// TotalPages is how many pages total items fill.
-func (p Page) TotalPages(total int64) int {
-	return int((total + int64(p.Size) - 1) / int64(p.Size))
-}
+// NewPage applies the defaults and cap the API documents to a requested page
+// and size.
+func NewPage(number, size int) Page { return paging.New(number, size, DefaultPageSize, MaxPageSize) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jangteo/jangteo/platform/paging"
+
 	"github.com/jangteo/jangteo/platform/errs"
 )
 
@@ -136,29 +138,7 @@ type Session struct {
 }
 
 // Page is a page/size request.
-type Page struct {
-	Number int // 1-based
-	Size   int
-}
-
-// NewPage applies the defaults (page 1, size def) and the cap max.
-func NewPage(number, size, def, max int) Page {
-	if number < 1 {
-		number = 1
-	}
-	if size < 1 {
-		size = def
-	}
-	return Page{Number: number, Size: min(size, max)}
-}
-
-// Offset is the number of rows before the page.
-func (p Page) Offset() int { return (p.Number - 1) * p.Size }
-
-// TotalPages is how many pages total items fill.
-func (p Page) TotalPages(total int64) int {
-	return int((total + int64(p.Size) - 1) / int64(p.Size))
-}
+type Page = paging.Page
 
 // UserFilter narrows the admin user list.
 type UserFilter struct {

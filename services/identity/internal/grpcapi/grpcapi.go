@@ -7,6 +7,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/jangteo/jangteo/platform/paging"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
@@ -218,7 +220,7 @@ func (s *Server) SocialLogin(ctx context.Context, req *identityv1.SocialLoginReq
 func (s *Server) ListUsers(ctx context.Context, req *identityv1.ListUsersRequest) (*identityv1.ListUsersResponse, error) {
 	list, err := s.app.Users(ctx, domain.UserFilter{
 		Query: req.GetQ(), Status: req.GetStatus(),
-		Page: domain.NewPage(int(req.GetPage()), int(req.GetPageSize()), 20, 100),
+		Page: paging.New(int(req.GetPage()), int(req.GetPageSize()), 20, 100),
 	})
 	if err != nil {
 		return nil, err
