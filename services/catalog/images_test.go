@@ -63,7 +63,7 @@ func TestUploadProductImage(t *testing.T) {
 	}{
 		{"not an image", &catalogv1.UploadProductImageRequest{Slug: p.GetSlug(), Data: []byte("<svg onload=alert(1)>")}, codes.InvalidArgument},
 		{"type mismatch", &catalogv1.UploadProductImageRequest{Slug: p.GetSlug(), ContentType: "image/jpeg", Data: buf.Bytes()}, codes.InvalidArgument},
-		{"too large", &catalogv1.UploadProductImageRequest{Slug: p.GetSlug(), Data: make([]byte, 4_000_001)}, codes.InvalidArgument},
+		{"too large", &catalogv1.UploadProductImageRequest{Slug: p.GetSlug(), Data: make([]byte, 5<<20+1)}, codes.InvalidArgument},
 		{"empty", &catalogv1.UploadProductImageRequest{Slug: p.GetSlug()}, codes.InvalidArgument},
 		{"unknown product", &catalogv1.UploadProductImageRequest{Slug: "nope", Data: buf.Bytes()}, codes.NotFound},
 	}

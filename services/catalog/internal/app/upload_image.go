@@ -8,9 +8,10 @@ import (
 	"github.com/jangteo/jangteo/services/catalog/internal/images"
 )
 
-// MaxImageBytes is the largest picture UploadProductImage accepts: below
-// gRPC's default 4 MiB message limit, which the request must fit in.
-const MaxImageBytes = 4_000_000
+// MaxImageBytes is the largest picture UploadProductImage accepts. The
+// request carries it in one gRPC message; the platform's servers accept 8 MiB
+// and the gateway's body limit leaves room for its base64 form.
+const MaxImageBytes = images.DefaultMaxBytes
 
 // UploadProductImage checks a picture by its bytes (JPEG, PNG, WebP or GIF,
 // at most MaxImageBytes, agreeing with the declared type), stores it and

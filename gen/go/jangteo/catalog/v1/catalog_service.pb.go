@@ -2610,7 +2610,7 @@ type UploadProductImageRequest struct {
 	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
 	// content_type is the declared type: image/jpeg, image/png, image/webp or image/gif.
 	ContentType string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
-	// data is the file (base64 in JSON), at most 4,000,000 bytes (under gRPC's 4 MiB message limit).
+	// data is the file (base64 in JSON), at most 5 MiB.
 	Data []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
 	// filename is the client's file name, kept for logs only.
 	Filename      string `protobuf:"bytes,4,opt,name=filename,proto3" json:"filename,omitempty"`
@@ -3805,7 +3805,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x04slug\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12*\n" +
 	"\fcontent_type\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\vcontentType\x12 \n" +
-	"\x04data\x18\x03 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x92\xf4\x01R\x04data\x12$\n" +
+	"\x04data\x18\x03 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\xc0\x02R\x04data\x12$\n" +
 	"\bfilename\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bfilename\"e\n" +
 	"\x1aUploadProductImageResponse\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x125\n" +
