@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jangteo/jangteo/platform/grpcclient"
+
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -125,10 +125,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	)
 	g.ready = &readiness{}
 	for _, b := range backends {
-		conn, err := grpc.NewClient(b.endpoint,
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
-		)
+		conn, err := grpcclient.Dial(b.endpoint)
 		if err != nil {
 			g.Close()
 			return nil, fmt.Errorf("gateway: dial %s at %s: %w", b.name, b.endpoint, err)

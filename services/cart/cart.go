@@ -7,11 +7,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jangteo/jangteo/platform/grpcclient"
+
 	"go.uber.org/zap"
 
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
@@ -77,9 +77,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}
 	// The connection is made lazily: the cart starts even when the catalog
 	// is not up yet, and shows carts unpriced until it is.
-	conn, err := grpc.NewClient(cfg.CatalogEndpoint,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()))
+	conn, err := grpcclient.Dial(cfg.CatalogEndpoint)
 	if err != nil {
 		return nil, fmt.Errorf("cart: catalog client: %w", err)
 	}

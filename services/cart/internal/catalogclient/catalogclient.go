@@ -11,11 +11,9 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
-	"github.com/jangteo/jangteo/platform/logging"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 )
 
@@ -34,7 +32,6 @@ func New(api catalogv1.CatalogServiceClient) *Client { return &Client{api: api} 
 // option values (exactly one value for each of the product's options; none
 // for a product without options).
 func (c *Client) ResolveVariant(ctx context.Context, ref domain.VariantRef) (domain.Variant, error) {
-	ctx = outgoing(ctx)
 	id := ref.VariantID
 	if id == "" {
 		resp, err := c.api.GetProduct(ctx, &catalogv1.GetProductRequest{Slug: ref.Product})
@@ -71,7 +68,7 @@ func (c *Client) ResolveVariant(ctx context.Context, ref domain.VariantRef) (dom
 // Variants describes variants in as few BatchGetVariants calls as the
 // catalog's limit allows (one for any real cart).
 func (c *Client) Variants(ctx context.Context, ids []string) (map[string]domain.Variant, error) {
-	return c.variants(outgoing(ctx), ids)
+	return c.variants(ctx, ids)
 }
 
 func (c *Client) variants(ctx context.Context, ids []string) (map[string]domain.Variant, error) {
@@ -138,13 +135,4 @@ func translate(err, notFound error) error {
 	// Not %w: the catalog's status (say, its PermissionDenied) is not the
 	// cart caller's; it is logged and the caller sees an internal error.
 	return fmt.Errorf("catalog: %v", err)
-}
-
-// outgoing passes the request id on, so one request can be followed across
-// services in the logs.
-func outgoing(ctx context.Context) context.Context {
-	if id := logging.RequestID(ctx); id != "" {
-		return metadata.AppendToOutgoingContext(ctx, "x-request-id", id)
-	}
-	return ctx
 }
