@@ -19,9 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 
 	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/platform/postgres"
 )
@@ -207,4 +209,11 @@ func serveMetrics(ctx context.Context, addr string) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	return nil
+}
+
+// Dial returns a connection to another service at endpoint (host:port), the
+// way a service calls a service: through platform/grpcclient, carrying this
+// service's identity so the callee's INTERNAL RPCs accept the call.
+func (rt *Runtime) Dial(endpoint string) (*grpc.ClientConn, error) {
+	return grpcclient.Dial(endpoint)
 }

@@ -99,6 +99,14 @@ var file_jangteo_options_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,51000,opt,name=access,enum=jangteo.options.v1.Access",
 		Filename:      "jangteo/options/v1/options.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         51001,
+		Name:          "jangteo.options.v1.idempotency_key_required",
+		Tag:           "varint,51001,opt,name=idempotency_key_required",
+		Filename:      "jangteo/options/v1/options.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MethodOptions.
@@ -107,6 +115,14 @@ var (
 	//
 	// optional jangteo.options.v1.Access access = 51000;
 	E_Access = &file_jangteo_options_v1_options_proto_extTypes[0]
+	// idempotency_key_required says the RPC creates money movement, an order, a
+	// bid or ask, or a booking, and so takes an Idempotency-Key (HTTP header,
+	// gRPC metadata "idempotency-key"). The platform's idempotency interceptor
+	// enforces the IETF httpapi semantics: missing → 400, same key with another
+	// request → 422, same key still running → 409, a replay → the first response.
+	//
+	// optional bool idempotency_key_required = 51001;
+	E_IdempotencyKeyRequired = &file_jangteo_options_v1_options_proto_extTypes[1]
 )
 
 var File_jangteo_options_v1_options_proto protoreflect.FileDescriptor
@@ -121,7 +137,8 @@ const file_jangteo_options_v1_options_proto_rawDesc = "" +
 	"\fACCESS_STAFF\x10\x03\x12\x10\n" +
 	"\fACCESS_ADMIN\x10\x04\x12\x13\n" +
 	"\x0fACCESS_INTERNAL\x10\x05:T\n" +
-	"\x06access\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0e2\x1a.jangteo.options.v1.AccessR\x06accessB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
+	"\x06access\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0e2\x1a.jangteo.options.v1.AccessR\x06access:Z\n" +
+	"\x18idempotency_key_required\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\bR\x16idempotencyKeyRequiredB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
 
 var (
 	file_jangteo_options_v1_options_proto_rawDescOnce sync.Once
@@ -142,11 +159,12 @@ var file_jangteo_options_v1_options_proto_goTypes = []any{
 }
 var file_jangteo_options_v1_options_proto_depIdxs = []int32{
 	1, // 0: jangteo.options.v1.access:extendee -> google.protobuf.MethodOptions
-	0, // 1: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	1, // [1:2] is the sub-list for extension type_name
-	0, // [0:1] is the sub-list for extension extendee
+	1, // 1: jangteo.options.v1.idempotency_key_required:extendee -> google.protobuf.MethodOptions
+	0, // 2: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	2, // [2:3] is the sub-list for extension type_name
+	0, // [0:2] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -162,7 +180,7 @@ func file_jangteo_options_v1_options_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_options_v1_options_proto_rawDesc), len(file_jangteo_options_v1_options_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   0,
-			NumExtensions: 1,
+			NumExtensions: 2,
 			NumServices:   0,
 		},
 		GoTypes:           file_jangteo_options_v1_options_proto_goTypes,
