@@ -7,6 +7,7 @@
 package orderv1
 
 import (
+	v1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -22,6 +23,97 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// OrderCreated is published on order.created when a checkout placed an order.
+type OrderCreated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order's UUID.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// number is the order number.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// user_id is the buyer.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// grand_total is what the buyer is to pay.
+	GrandTotal *v1.Money `protobuf:"bytes,4,opt,name=grand_total,json=grandTotal,proto3" json:"grand_total,omitempty"`
+	// payable_until is when the order is cancelled if still unpaid.
+	PayableUntil *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=payable_until,json=payableUntil,proto3" json:"payable_until,omitempty"`
+	// create_time is when the order was placed.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderCreated) Reset() {
+	*x = OrderCreated{}
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderCreated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderCreated) ProtoMessage() {}
+
+func (x *OrderCreated) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderCreated.ProtoReflect.Descriptor instead.
+func (*OrderCreated) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *OrderCreated) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderCreated) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OrderCreated) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *OrderCreated) GetGrandTotal() *v1.Money {
+	if x != nil {
+		return x.GrandTotal
+	}
+	return nil
+}
+
+func (x *OrderCreated) GetPayableUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PayableUntil
+	}
+	return nil
+}
+
+func (x *OrderCreated) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 // OrderPaid is published on order.paid once an order's payment is approved.
 type OrderPaid struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -34,14 +126,20 @@ type OrderPaid struct {
 	// lines are the products bought.
 	Lines []*OrderPaid_Line `protobuf:"bytes,4,rep,name=lines,proto3" json:"lines,omitempty"`
 	// paid_time is when the payment was approved.
-	PaidTime      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=paid_time,json=paidTime,proto3" json:"paid_time,omitempty"`
+	PaidTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=paid_time,json=paidTime,proto3" json:"paid_time,omitempty"`
+	// number is the order number.
+	Number string `protobuf:"bytes,6,opt,name=number,proto3" json:"number,omitempty"`
+	// payment_id is the approved payment.
+	PaymentId string `protobuf:"bytes,7,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	// grand_total is what was paid.
+	GrandTotal    *v1.Money `protobuf:"bytes,8,opt,name=grand_total,json=grandTotal,proto3" json:"grand_total,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OrderPaid) Reset() {
 	*x = OrderPaid{}
-	mi := &file_jangteo_order_v1_events_proto_msgTypes[0]
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -53,7 +151,7 @@ func (x *OrderPaid) String() string {
 func (*OrderPaid) ProtoMessage() {}
 
 func (x *OrderPaid) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_events_proto_msgTypes[0]
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -66,7 +164,7 @@ func (x *OrderPaid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderPaid.ProtoReflect.Descriptor instead.
 func (*OrderPaid) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{0}
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *OrderPaid) GetOrderId() string {
@@ -104,6 +202,328 @@ func (x *OrderPaid) GetPaidTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *OrderPaid) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OrderPaid) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *OrderPaid) GetGrandTotal() *v1.Money {
+	if x != nil {
+		return x.GrandTotal
+	}
+	return nil
+}
+
+// OrderCancelled is published on order.cancelled when an order is cancelled
+// by its buyer or at the end of its payment window.
+type OrderCancelled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order's UUID.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// number is the order number.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// user_id is the buyer.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// from is the status the order was cancelled from.
+	From OrderStatus `protobuf:"varint,4,opt,name=from,proto3,enum=jangteo.order.v1.OrderStatus" json:"from,omitempty"`
+	// payment_id is the approved payment to refund; empty when unpaid.
+	PaymentId string `protobuf:"bytes,5,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	// reason says why: "payment window ended", the buyer's reason, ….
+	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	// cancel_time is when it was cancelled.
+	CancelTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=cancel_time,json=cancelTime,proto3" json:"cancel_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderCancelled) Reset() {
+	*x = OrderCancelled{}
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderCancelled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderCancelled) ProtoMessage() {}
+
+func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderCancelled.ProtoReflect.Descriptor instead.
+func (*OrderCancelled) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *OrderCancelled) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetFrom() OrderStatus {
+	if x != nil {
+		return x.From
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *OrderCancelled) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetCancelTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CancelTime
+	}
+	return nil
+}
+
+// OrderRefunded is published on order.refunded when money went back to the buyer.
+type OrderRefunded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order's UUID.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// number is the order number.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// user_id is the buyer.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// refunded_amount is how much of the order has been refunded in total.
+	RefundedAmount *v1.Money `protobuf:"bytes,4,opt,name=refunded_amount,json=refundedAmount,proto3" json:"refunded_amount,omitempty"`
+	// fully_refunded says nothing is left to refund.
+	FullyRefunded bool `protobuf:"varint,5,opt,name=fully_refunded,json=fullyRefunded,proto3" json:"fully_refunded,omitempty"`
+	// refund_time is when the refund was recorded.
+	RefundTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=refund_time,json=refundTime,proto3" json:"refund_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderRefunded) Reset() {
+	*x = OrderRefunded{}
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderRefunded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderRefunded) ProtoMessage() {}
+
+func (x *OrderRefunded) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderRefunded.ProtoReflect.Descriptor instead.
+func (*OrderRefunded) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *OrderRefunded) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderRefunded) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OrderRefunded) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *OrderRefunded) GetRefundedAmount() *v1.Money {
+	if x != nil {
+		return x.RefundedAmount
+	}
+	return nil
+}
+
+func (x *OrderRefunded) GetFullyRefunded() bool {
+	if x != nil {
+		return x.FullyRefunded
+	}
+	return false
+}
+
+func (x *OrderRefunded) GetRefundTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RefundTime
+	}
+	return nil
+}
+
+// OrderStatusChanged is published on order.status_changed for every status change.
+type OrderStatusChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order's UUID.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// number is the order number.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// user_id is the buyer.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// from is the status before.
+	From OrderStatus `protobuf:"varint,4,opt,name=from,proto3,enum=jangteo.order.v1.OrderStatus" json:"from,omitempty"`
+	// to is the status after.
+	To OrderStatus `protobuf:"varint,5,opt,name=to,proto3,enum=jangteo.order.v1.OrderStatus" json:"to,omitempty"`
+	// actor is who changed it.
+	Actor string `protobuf:"bytes,6,opt,name=actor,proto3" json:"actor,omitempty"`
+	// note says why or what.
+	Note string `protobuf:"bytes,7,opt,name=note,proto3" json:"note,omitempty"`
+	// change_time is when it changed.
+	ChangeTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderStatusChanged) Reset() {
+	*x = OrderStatusChanged{}
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderStatusChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderStatusChanged) ProtoMessage() {}
+
+func (x *OrderStatusChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderStatusChanged.ProtoReflect.Descriptor instead.
+func (*OrderStatusChanged) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *OrderStatusChanged) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderStatusChanged) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OrderStatusChanged) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *OrderStatusChanged) GetFrom() OrderStatus {
+	if x != nil {
+		return x.From
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *OrderStatusChanged) GetTo() OrderStatus {
+	if x != nil {
+		return x.To
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *OrderStatusChanged) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *OrderStatusChanged) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *OrderStatusChanged) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
 // Line is one product line of the paid order.
 type OrderPaid_Line struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -119,7 +539,7 @@ type OrderPaid_Line struct {
 
 func (x *OrderPaid_Line) Reset() {
 	*x = OrderPaid_Line{}
-	mi := &file_jangteo_order_v1_events_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -131,7 +551,7 @@ func (x *OrderPaid_Line) String() string {
 func (*OrderPaid_Line) ProtoMessage() {}
 
 func (x *OrderPaid_Line) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_events_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -144,7 +564,7 @@ func (x *OrderPaid_Line) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderPaid_Line.ProtoReflect.Descriptor instead.
 func (*OrderPaid_Line) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{0, 0}
+	return file_jangteo_order_v1_events_proto_rawDescGZIP(), []int{1, 0}
 }
 
 func (x *OrderPaid_Line) GetProductId() string {
@@ -172,19 +592,61 @@ var File_jangteo_order_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1djangteo/order/v1/events.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x02\n" +
+	"\x1djangteo/order/v1/events.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cjangteo/order/v1/order.proto\x1a\x1bjangteo/type/v1/money.proto\"\x91\x02\n" +
+	"\fOrderCreated\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x127\n" +
+	"\vgrand_total\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\n" +
+	"grandTotal\x12?\n" +
+	"\rpayable_until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\fpayableUntil\x12;\n" +
+	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\x9b\x03\n" +
 	"\tOrderPaid\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x17\n" +
 	"\acart_id\x18\x03 \x01(\tR\x06cartId\x126\n" +
 	"\x05lines\x18\x04 \x03(\v2 .jangteo.order.v1.OrderPaid.LineR\x05lines\x127\n" +
-	"\tpaid_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bpaidTime\x1a`\n" +
+	"\tpaid_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bpaidTime\x12\x16\n" +
+	"\x06number\x18\x06 \x01(\tR\x06number\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\a \x01(\tR\tpaymentId\x127\n" +
+	"\vgrand_total\x18\b \x01(\v2\x16.jangteo.type.v1.MoneyR\n" +
+	"grandTotal\x1a`\n" +
 	"\x04Line\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1d\n" +
 	"\n" +
 	"variant_id\x18\x02 \x01(\tR\tvariantId\x12\x1a\n" +
-	"\bquantity\x18\x03 \x01(\x03R\bquantityB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
+	"\bquantity\x18\x03 \x01(\x03R\bquantity\"\x83\x02\n" +
+	"\x0eOrderCancelled\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x121\n" +
+	"\x04from\x18\x04 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusR\x04from\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x05 \x01(\tR\tpaymentId\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\x12;\n" +
+	"\vcancel_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"cancelTime\"\x80\x02\n" +
+	"\rOrderRefunded\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x12?\n" +
+	"\x0frefunded_amount\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\x0erefundedAmount\x12%\n" +
+	"\x0efully_refunded\x18\x05 \x01(\bR\rfullyRefunded\x12;\n" +
+	"\vrefund_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"refundTime\"\xa9\x02\n" +
+	"\x12OrderStatusChanged\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x121\n" +
+	"\x04from\x18\x04 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusR\x04from\x12-\n" +
+	"\x02to\x18\x05 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusR\x02to\x12\x14\n" +
+	"\x05actor\x18\x06 \x01(\tR\x05actor\x12\x12\n" +
+	"\x04note\x18\a \x01(\tR\x04note\x12;\n" +
+	"\vchange_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTimeB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
 	file_jangteo_order_v1_events_proto_rawDescOnce sync.Once
@@ -198,20 +660,37 @@ func file_jangteo_order_v1_events_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_events_proto_rawDescData
 }
 
-var file_jangteo_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_jangteo_order_v1_events_proto_goTypes = []any{
-	(*OrderPaid)(nil),             // 0: jangteo.order.v1.OrderPaid
-	(*OrderPaid_Line)(nil),        // 1: jangteo.order.v1.OrderPaid.Line
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
+	(*OrderCreated)(nil),          // 0: jangteo.order.v1.OrderCreated
+	(*OrderPaid)(nil),             // 1: jangteo.order.v1.OrderPaid
+	(*OrderCancelled)(nil),        // 2: jangteo.order.v1.OrderCancelled
+	(*OrderRefunded)(nil),         // 3: jangteo.order.v1.OrderRefunded
+	(*OrderStatusChanged)(nil),    // 4: jangteo.order.v1.OrderStatusChanged
+	(*OrderPaid_Line)(nil),        // 5: jangteo.order.v1.OrderPaid.Line
+	(*v1.Money)(nil),              // 6: jangteo.type.v1.Money
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(OrderStatus)(0),              // 8: jangteo.order.v1.OrderStatus
 }
 var file_jangteo_order_v1_events_proto_depIdxs = []int32{
-	1, // 0: jangteo.order.v1.OrderPaid.lines:type_name -> jangteo.order.v1.OrderPaid.Line
-	2, // 1: jangteo.order.v1.OrderPaid.paid_time:type_name -> google.protobuf.Timestamp
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	6,  // 0: jangteo.order.v1.OrderCreated.grand_total:type_name -> jangteo.type.v1.Money
+	7,  // 1: jangteo.order.v1.OrderCreated.payable_until:type_name -> google.protobuf.Timestamp
+	7,  // 2: jangteo.order.v1.OrderCreated.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 3: jangteo.order.v1.OrderPaid.lines:type_name -> jangteo.order.v1.OrderPaid.Line
+	7,  // 4: jangteo.order.v1.OrderPaid.paid_time:type_name -> google.protobuf.Timestamp
+	6,  // 5: jangteo.order.v1.OrderPaid.grand_total:type_name -> jangteo.type.v1.Money
+	8,  // 6: jangteo.order.v1.OrderCancelled.from:type_name -> jangteo.order.v1.OrderStatus
+	7,  // 7: jangteo.order.v1.OrderCancelled.cancel_time:type_name -> google.protobuf.Timestamp
+	6,  // 8: jangteo.order.v1.OrderRefunded.refunded_amount:type_name -> jangteo.type.v1.Money
+	7,  // 9: jangteo.order.v1.OrderRefunded.refund_time:type_name -> google.protobuf.Timestamp
+	8,  // 10: jangteo.order.v1.OrderStatusChanged.from:type_name -> jangteo.order.v1.OrderStatus
+	8,  // 11: jangteo.order.v1.OrderStatusChanged.to:type_name -> jangteo.order.v1.OrderStatus
+	7,  // 12: jangteo.order.v1.OrderStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_events_proto_init() }
@@ -219,13 +698,14 @@ func file_jangteo_order_v1_events_proto_init() {
 	if File_jangteo_order_v1_events_proto != nil {
 		return
 	}
+	file_jangteo_order_v1_order_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_events_proto_rawDesc), len(file_jangteo_order_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -7,10 +7,12 @@
 package orderv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -23,12 +25,104 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CreateOrderRequest checks out the caller's cart.
+type CreateOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// shipping is where the order goes; its email receives the confirmation.
+	Shipping      *ShippingDetails `protobuf:"bytes,1,opt,name=shipping,proto3" json:"shipping,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateOrderRequest) Reset() {
+	*x = CreateOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateOrderRequest) ProtoMessage() {}
+
+func (x *CreateOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateOrderRequest.ProtoReflect.Descriptor instead.
+func (*CreateOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *CreateOrderRequest) GetShipping() *ShippingDetails {
+	if x != nil {
+		return x.Shipping
+	}
+	return nil
+}
+
+// CreateOrderResponse carries the new order.
+type CreateOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order in pending_payment.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateOrderResponse) Reset() {
+	*x = CreateOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateOrderResponse) ProtoMessage() {}
+
+func (x *CreateOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateOrderResponse.ProtoReflect.Descriptor instead.
+func (*CreateOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CreateOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 // ListOrdersRequest pages the caller's orders.
 type ListOrdersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// page_size is the number of orders per page.
+	// page_size is the number of orders per page (default 20, at most 100).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// page_token continues a previous listing.
+	// page_token continues a previous listing (its next_page_token).
 	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -36,7 +130,7 @@ type ListOrdersRequest struct {
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[0]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -48,7 +142,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[0]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -61,7 +155,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{0}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListOrdersRequest) GetPageSize() int32 {
@@ -78,20 +172,22 @@ func (x *ListOrdersRequest) GetPageToken() string {
 	return ""
 }
 
-// ListOrdersResponse is one page of orders.
+// ListOrdersResponse is one page of the caller's orders.
 type ListOrdersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// order_numbers of the orders on this page.
-	OrderNumbers []string `protobuf:"bytes,1,rep,name=order_numbers,json=orderNumbers,proto3" json:"order_numbers,omitempty"`
+	// orders on this page, newest first, without their history.
+	Orders []*Order `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders,omitempty"`
 	// next_page_token continues the listing; empty at the end.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// total_count is the number of orders the caller has placed.
+	TotalCount    int32 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -103,7 +199,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -116,12 +212,12 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *ListOrdersResponse) GetOrderNumbers() []string {
+func (x *ListOrdersResponse) GetOrders() []*Order {
 	if x != nil {
-		return x.OrderNumbers
+		return x.Orders
 	}
 	return nil
 }
@@ -133,22 +229,833 @@ func (x *ListOrdersResponse) GetNextPageToken() string {
 	return ""
 }
 
+func (x *ListOrdersResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+// GetOrderRequest names an order.
+type GetOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number        string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderRequest) Reset() {
+	*x = GetOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderRequest) ProtoMessage() {}
+
+func (x *GetOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderRequest.ProtoReflect.Descriptor instead.
+func (*GetOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GetOrderRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+// GetOrderResponse carries one order.
+type GetOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order with its lines and history.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderResponse) Reset() {
+	*x = GetOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderResponse) ProtoMessage() {}
+
+func (x *GetOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderResponse.ProtoReflect.Descriptor instead.
+func (*GetOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// CancelOrderRequest cancels one of the caller's orders.
+type CancelOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// reason is why, kept in the history; optional.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelOrderRequest) Reset() {
+	*x = CancelOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelOrderRequest) ProtoMessage() {}
+
+func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelOrderRequest.ProtoReflect.Descriptor instead.
+func (*CancelOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CancelOrderRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *CancelOrderRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// CancelOrderResponse carries the cancelled order.
+type CancelOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order after the cancel.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelOrderResponse) Reset() {
+	*x = CancelOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelOrderResponse) ProtoMessage() {}
+
+func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelOrderResponse.ProtoReflect.Descriptor instead.
+func (*CancelOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CancelOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// ListAllOrdersRequest filters and pages every order.
+type ListAllOrdersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// status keeps orders in this status; unspecified keeps all.
+	Status OrderStatus `protobuf:"varint,1,opt,name=status,proto3,enum=jangteo.order.v1.OrderStatus" json:"status,omitempty"`
+	// user_id keeps one buyer's orders.
+	UserId string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// number keeps orders whose number starts with this (case-insensitive).
+	Number string `protobuf:"bytes,3,opt,name=number,proto3" json:"number,omitempty"`
+	// start_time keeps orders placed at or after it.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// end_time keeps orders placed before it.
+	EndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// page_size is the number of orders per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token continues a previous listing.
+	PageToken     string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllOrdersRequest) Reset() {
+	*x = ListAllOrdersRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllOrdersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllOrdersRequest) ProtoMessage() {}
+
+func (x *ListAllOrdersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllOrdersRequest.ProtoReflect.Descriptor instead.
+func (*ListAllOrdersRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListAllOrdersRequest) GetStatus() OrderStatus {
+	if x != nil {
+		return x.Status
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *ListAllOrdersRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ListAllOrdersRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *ListAllOrdersRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *ListAllOrdersRequest) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *ListAllOrdersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAllOrdersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAllOrdersResponse is one page of orders.
+type ListAllOrdersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// orders on this page, newest first, without their history.
+	Orders []*Order `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders,omitempty"`
+	// next_page_token continues the listing; empty at the end.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAllOrdersResponse) Reset() {
+	*x = ListAllOrdersResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAllOrdersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAllOrdersResponse) ProtoMessage() {}
+
+func (x *ListAllOrdersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAllOrdersResponse.ProtoReflect.Descriptor instead.
+func (*ListAllOrdersResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListAllOrdersResponse) GetOrders() []*Order {
+	if x != nil {
+		return x.Orders
+	}
+	return nil
+}
+
+func (x *ListAllOrdersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// GetOrderAsStaffRequest names any order.
+type GetOrderAsStaffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number        string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderAsStaffRequest) Reset() {
+	*x = GetOrderAsStaffRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderAsStaffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderAsStaffRequest) ProtoMessage() {}
+
+func (x *GetOrderAsStaffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderAsStaffRequest.ProtoReflect.Descriptor instead.
+func (*GetOrderAsStaffRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetOrderAsStaffRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+// GetOrderAsStaffResponse carries one order.
+type GetOrderAsStaffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order with its lines and history.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderAsStaffResponse) Reset() {
+	*x = GetOrderAsStaffResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderAsStaffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderAsStaffResponse) ProtoMessage() {}
+
+func (x *GetOrderAsStaffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderAsStaffResponse.ProtoReflect.Descriptor instead.
+func (*GetOrderAsStaffResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetOrderAsStaffResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// AdvanceOrderRequest moves an order one step along fulfilment.
+type AdvanceOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// status is the next status: preparing, shipped, delivered or completed.
+	Status OrderStatus `protobuf:"varint,2,opt,name=status,proto3,enum=jangteo.order.v1.OrderStatus" json:"status,omitempty"`
+	// carrier is the shipping company; required for shipped.
+	Carrier string `protobuf:"bytes,3,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// tracking_number is the carrier's tracking number; required for shipped.
+	TrackingNumber string `protobuf:"bytes,4,opt,name=tracking_number,json=trackingNumber,proto3" json:"tracking_number,omitempty"`
+	// note is kept in the history; optional.
+	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdvanceOrderRequest) Reset() {
+	*x = AdvanceOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceOrderRequest) ProtoMessage() {}
+
+func (x *AdvanceOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceOrderRequest.ProtoReflect.Descriptor instead.
+func (*AdvanceOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *AdvanceOrderRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *AdvanceOrderRequest) GetStatus() OrderStatus {
+	if x != nil {
+		return x.Status
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *AdvanceOrderRequest) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *AdvanceOrderRequest) GetTrackingNumber() string {
+	if x != nil {
+		return x.TrackingNumber
+	}
+	return ""
+}
+
+func (x *AdvanceOrderRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// AdvanceOrderResponse carries the advanced order.
+type AdvanceOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order after the change.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdvanceOrderResponse) Reset() {
+	*x = AdvanceOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceOrderResponse) ProtoMessage() {}
+
+func (x *AdvanceOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceOrderResponse.ProtoReflect.Descriptor instead.
+func (*AdvanceOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *AdvanceOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// RefundLine refunds units of one order line.
+type RefundLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// line_number is the order line's 1-based number.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// quantity is the number of units to refund.
+	Quantity      int32 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundLine) Reset() {
+	*x = RefundLine{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundLine) ProtoMessage() {}
+
+func (x *RefundLine) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundLine.ProtoReflect.Descriptor instead.
+func (*RefundLine) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RefundLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *RefundLine) GetQuantity() int32 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// RefundOrderRequest gives money back. With neither amount nor lines,
+// everything left is refunded.
+type RefundOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// amount is how much to refund in minor units of the order's currency; 0
+	// means everything left (or the lines' worth when lines are given).
+	Amount int64 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// lines refunds units of these lines instead of an amount.
+	Lines []*RefundLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// reason is kept in the history and sent to the provider.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundOrderRequest) Reset() {
+	*x = RefundOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundOrderRequest) ProtoMessage() {}
+
+func (x *RefundOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundOrderRequest.ProtoReflect.Descriptor instead.
+func (*RefundOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RefundOrderRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *RefundOrderRequest) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *RefundOrderRequest) GetLines() []*RefundLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *RefundOrderRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RefundOrderResponse carries the order after the refund.
+type RefundOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order is the order with its refunded amount.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundOrderResponse) Reset() {
+	*x = RefundOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundOrderResponse) ProtoMessage() {}
+
+func (x *RefundOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundOrderResponse.ProtoReflect.Descriptor instead.
+func (*RefundOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RefundOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 var File_jangteo_order_v1_order_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"\n" +
-	"$jangteo/order/v1/order_service.proto\x12\x10jangteo.order.v1\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"O\n" +
-	"\x11ListOrdersRequest\x12\x1b\n" +
-	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"$jangteo/order/v1/order_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1cjangteo/order/v1/order.proto\"[\n" +
+	"\x12CreateOrderRequest\x12E\n" +
+	"\bshipping\x18\x01 \x01(\v2!.jangteo.order.v1.ShippingDetailsB\x06\xbaH\x03\xc8\x01\x01R\bshipping\"D\n" +
+	"\x13CreateOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"d\n" +
+	"\x11ListOrdersRequest\x12&\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tR\tpageToken\"a\n" +
-	"\x12ListOrdersResponse\x12#\n" +
-	"\rorder_numbers\x18\x01 \x03(\tR\forderNumbers\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x7f\n" +
-	"\fOrderService\x12o\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x8e\x01\n" +
+	"\x12ListOrdersResponse\x12/\n" +
+	"\x06orders\x18\x01 \x03(\v2\x17.jangteo.order.v1.OrderR\x06orders\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1f\n" +
+	"\vtotal_count\x18\x03 \x01(\x05R\n" +
+	"totalCount\"4\n" +
+	"\x0fGetOrderRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\"A\n" +
+	"\x10GetOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"Y\n" +
+	"\x12CancelOrderRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"D\n" +
+	"\x13CancelOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"\xdd\x02\n" +
+	"\x14ListAllOrdersRequest\x12?\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n" +
+	"\auser_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06userId\x12\x1f\n" +
+	"\x06number\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(R\x06number\x129\n" +
+	"\n" +
+	"start_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12&\n" +
+	"\tpage_size\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"p\n" +
+	"\x15ListAllOrdersResponse\x12/\n" +
+	"\x06orders\x18\x01 \x03(\v2\x17.jangteo.order.v1.OrderR\x06orders\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\";\n" +
+	"\x16GetOrderAsStaffRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\"H\n" +
+	"\x17GetOrderAsStaffResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"\xf2\x01\n" +
+	"\x13AdvanceOrderRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\x12E\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusB\x0e\xbaH\v\x82\x01\b\x18\x03\x18\x04\x18\x05\x18\x06R\x06status\x12!\n" +
+	"\acarrier\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\acarrier\x120\n" +
+	"\x0ftracking_number\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\x0etrackingNumber\x12\x1c\n" +
+	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\"E\n" +
+	"\x14AdvanceOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"[\n" +
+	"\n" +
+	"RefundLine\x12(\n" +
+	"\vline_number\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x01R\n" +
+	"lineNumber\x12#\n" +
+	"\bquantity\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x01R\bquantity\"\xb8\x01\n" +
+	"\x12RefundOrderRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\x12\x1f\n" +
+	"\x06amount\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x06amount\x12<\n" +
+	"\x05lines\x18\x03 \x03(\v2\x1c.jangteo.order.v1.RefundLineB\b\xbaH\x05\x92\x01\x02\x10dR\x05lines\x12 \n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"D\n" +
+	"\x13RefundOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order2\xaa\b\n" +
+	"\fOrderService\x12y\n" +
+	"\vCreateOrder\x12$.jangteo.order.v1.CreateOrderRequest\x1a%.jangteo.order.v1.CreateOrderResponse\"\x1d\xc0\xf3\x18\x02\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/orders\x12o\n" +
 	"\n" +
 	"ListOrders\x12#.jangteo.order.v1.ListOrdersRequest\x1a$.jangteo.order.v1.ListOrdersResponse\"\x16\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\f\x12\n" +
-	"/v1/ordersB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
+	"/v1/orders\x12r\n" +
+	"\bGetOrder\x12!.jangteo.order.v1.GetOrderRequest\x1a\".jangteo.order.v1.GetOrderResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/orders/{number}\x12\x85\x01\n" +
+	"\vCancelOrder\x12$.jangteo.order.v1.CancelOrderRequest\x1a%.jangteo.order.v1.CancelOrderResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/orders/{number}:cancel\x12~\n" +
+	"\rListAllOrders\x12&.jangteo.order.v1.ListAllOrdersRequest\x1a'.jangteo.order.v1.ListAllOrdersResponse\"\x1c\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/admin/orders\x12\x8d\x01\n" +
+	"\x0fGetOrderAsStaff\x12(.jangteo.order.v1.GetOrderAsStaffRequest\x1a).jangteo.order.v1.GetOrderAsStaffResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/admin/orders/{number}\x12\x8f\x01\n" +
+	"\fAdvanceOrder\x12%.jangteo.order.v1.AdvanceOrderRequest\x1a&.jangteo.order.v1.AdvanceOrderResponse\"0\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/admin/orders/{number}:advance\x12\x8f\x01\n" +
+	"\vRefundOrder\x12$.jangteo.order.v1.RefundOrderRequest\x1a%.jangteo.order.v1.RefundOrderResponse\"3\xc0\xf3\x18\x03\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02%:\x01*\" /v1/admin/orders/{number}:refundB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
 	file_jangteo_order_v1_order_service_proto_rawDescOnce sync.Once
@@ -162,19 +1069,66 @@ func file_jangteo_order_v1_order_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_order_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_jangteo_order_v1_order_service_proto_goTypes = []any{
-	(*ListOrdersRequest)(nil),  // 0: jangteo.order.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil), // 1: jangteo.order.v1.ListOrdersResponse
+	(*CreateOrderRequest)(nil),      // 0: jangteo.order.v1.CreateOrderRequest
+	(*CreateOrderResponse)(nil),     // 1: jangteo.order.v1.CreateOrderResponse
+	(*ListOrdersRequest)(nil),       // 2: jangteo.order.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),      // 3: jangteo.order.v1.ListOrdersResponse
+	(*GetOrderRequest)(nil),         // 4: jangteo.order.v1.GetOrderRequest
+	(*GetOrderResponse)(nil),        // 5: jangteo.order.v1.GetOrderResponse
+	(*CancelOrderRequest)(nil),      // 6: jangteo.order.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),     // 7: jangteo.order.v1.CancelOrderResponse
+	(*ListAllOrdersRequest)(nil),    // 8: jangteo.order.v1.ListAllOrdersRequest
+	(*ListAllOrdersResponse)(nil),   // 9: jangteo.order.v1.ListAllOrdersResponse
+	(*GetOrderAsStaffRequest)(nil),  // 10: jangteo.order.v1.GetOrderAsStaffRequest
+	(*GetOrderAsStaffResponse)(nil), // 11: jangteo.order.v1.GetOrderAsStaffResponse
+	(*AdvanceOrderRequest)(nil),     // 12: jangteo.order.v1.AdvanceOrderRequest
+	(*AdvanceOrderResponse)(nil),    // 13: jangteo.order.v1.AdvanceOrderResponse
+	(*RefundLine)(nil),              // 14: jangteo.order.v1.RefundLine
+	(*RefundOrderRequest)(nil),      // 15: jangteo.order.v1.RefundOrderRequest
+	(*RefundOrderResponse)(nil),     // 16: jangteo.order.v1.RefundOrderResponse
+	(*ShippingDetails)(nil),         // 17: jangteo.order.v1.ShippingDetails
+	(*Order)(nil),                   // 18: jangteo.order.v1.Order
+	(OrderStatus)(0),                // 19: jangteo.order.v1.OrderStatus
+	(*timestamppb.Timestamp)(nil),   // 20: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_order_service_proto_depIdxs = []int32{
-	0, // 0: jangteo.order.v1.OrderService.ListOrders:input_type -> jangteo.order.v1.ListOrdersRequest
-	1, // 1: jangteo.order.v1.OrderService.ListOrders:output_type -> jangteo.order.v1.ListOrdersResponse
-	1, // [1:2] is the sub-list for method output_type
-	0, // [0:1] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	17, // 0: jangteo.order.v1.CreateOrderRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	18, // 1: jangteo.order.v1.CreateOrderResponse.order:type_name -> jangteo.order.v1.Order
+	18, // 2: jangteo.order.v1.ListOrdersResponse.orders:type_name -> jangteo.order.v1.Order
+	18, // 3: jangteo.order.v1.GetOrderResponse.order:type_name -> jangteo.order.v1.Order
+	18, // 4: jangteo.order.v1.CancelOrderResponse.order:type_name -> jangteo.order.v1.Order
+	19, // 5: jangteo.order.v1.ListAllOrdersRequest.status:type_name -> jangteo.order.v1.OrderStatus
+	20, // 6: jangteo.order.v1.ListAllOrdersRequest.start_time:type_name -> google.protobuf.Timestamp
+	20, // 7: jangteo.order.v1.ListAllOrdersRequest.end_time:type_name -> google.protobuf.Timestamp
+	18, // 8: jangteo.order.v1.ListAllOrdersResponse.orders:type_name -> jangteo.order.v1.Order
+	18, // 9: jangteo.order.v1.GetOrderAsStaffResponse.order:type_name -> jangteo.order.v1.Order
+	19, // 10: jangteo.order.v1.AdvanceOrderRequest.status:type_name -> jangteo.order.v1.OrderStatus
+	18, // 11: jangteo.order.v1.AdvanceOrderResponse.order:type_name -> jangteo.order.v1.Order
+	14, // 12: jangteo.order.v1.RefundOrderRequest.lines:type_name -> jangteo.order.v1.RefundLine
+	18, // 13: jangteo.order.v1.RefundOrderResponse.order:type_name -> jangteo.order.v1.Order
+	0,  // 14: jangteo.order.v1.OrderService.CreateOrder:input_type -> jangteo.order.v1.CreateOrderRequest
+	2,  // 15: jangteo.order.v1.OrderService.ListOrders:input_type -> jangteo.order.v1.ListOrdersRequest
+	4,  // 16: jangteo.order.v1.OrderService.GetOrder:input_type -> jangteo.order.v1.GetOrderRequest
+	6,  // 17: jangteo.order.v1.OrderService.CancelOrder:input_type -> jangteo.order.v1.CancelOrderRequest
+	8,  // 18: jangteo.order.v1.OrderService.ListAllOrders:input_type -> jangteo.order.v1.ListAllOrdersRequest
+	10, // 19: jangteo.order.v1.OrderService.GetOrderAsStaff:input_type -> jangteo.order.v1.GetOrderAsStaffRequest
+	12, // 20: jangteo.order.v1.OrderService.AdvanceOrder:input_type -> jangteo.order.v1.AdvanceOrderRequest
+	15, // 21: jangteo.order.v1.OrderService.RefundOrder:input_type -> jangteo.order.v1.RefundOrderRequest
+	1,  // 22: jangteo.order.v1.OrderService.CreateOrder:output_type -> jangteo.order.v1.CreateOrderResponse
+	3,  // 23: jangteo.order.v1.OrderService.ListOrders:output_type -> jangteo.order.v1.ListOrdersResponse
+	5,  // 24: jangteo.order.v1.OrderService.GetOrder:output_type -> jangteo.order.v1.GetOrderResponse
+	7,  // 25: jangteo.order.v1.OrderService.CancelOrder:output_type -> jangteo.order.v1.CancelOrderResponse
+	9,  // 26: jangteo.order.v1.OrderService.ListAllOrders:output_type -> jangteo.order.v1.ListAllOrdersResponse
+	11, // 27: jangteo.order.v1.OrderService.GetOrderAsStaff:output_type -> jangteo.order.v1.GetOrderAsStaffResponse
+	13, // 28: jangteo.order.v1.OrderService.AdvanceOrder:output_type -> jangteo.order.v1.AdvanceOrderResponse
+	16, // 29: jangteo.order.v1.OrderService.RefundOrder:output_type -> jangteo.order.v1.RefundOrderResponse
+	22, // [22:30] is the sub-list for method output_type
+	14, // [14:22] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_order_service_proto_init() }
@@ -182,13 +1136,14 @@ func file_jangteo_order_v1_order_service_proto_init() {
 	if File_jangteo_order_v1_order_service_proto != nil {
 		return
 	}
+	file_jangteo_order_v1_order_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_order_service_proto_rawDesc), len(file_jangteo_order_v1_order_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

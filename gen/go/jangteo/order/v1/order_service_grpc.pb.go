@@ -19,7 +19,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	OrderService_ListOrders_FullMethodName = "/jangteo.order.v1.OrderService/ListOrders"
+	OrderService_CreateOrder_FullMethodName     = "/jangteo.order.v1.OrderService/CreateOrder"
+	OrderService_ListOrders_FullMethodName      = "/jangteo.order.v1.OrderService/ListOrders"
+	OrderService_GetOrder_FullMethodName        = "/jangteo.order.v1.OrderService/GetOrder"
+	OrderService_CancelOrder_FullMethodName     = "/jangteo.order.v1.OrderService/CancelOrder"
+	OrderService_ListAllOrders_FullMethodName   = "/jangteo.order.v1.OrderService/ListAllOrders"
+	OrderService_GetOrderAsStaff_FullMethodName = "/jangteo.order.v1.OrderService/GetOrderAsStaff"
+	OrderService_AdvanceOrder_FullMethodName    = "/jangteo.order.v1.OrderService/AdvanceOrder"
+	OrderService_RefundOrder_FullMethodName     = "/jangteo.order.v1.OrderService/RefundOrder"
 )
 
 // OrderServiceClient is the client API for OrderService service.
@@ -27,9 +34,36 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // OrderService owns orders, the resale market and space bookings.
+//
+// A buyer sees only their own orders: another user's order number is 404.
+// Invalid status changes are 409 ORDER_STATE_CONFLICT naming the current status.
 type OrderServiceClient interface {
-	// ListOrders lists the caller's own orders, newest first.
+	// CreateOrder checks out the caller's cart: it snapshots the lines and
+	// amounts, reserves the stock for the payment window and answers 201 with
+	// the order in pending_payment. An empty cart is 409 CART_EMPTY; a line
+	// that cannot be bought is 409 OUT_OF_STOCK or NOT_ON_SALE naming the
+	// variant, and then nothing is reserved or written.
+	CreateOrder(ctx context.Context, in *CreateOrderRequest, opts ...grpc.CallOption) (*CreateOrderResponse, error)
+	// ListOrders lists the caller's own orders, newest first, with their count.
 	ListOrders(ctx context.Context, in *ListOrdersRequest, opts ...grpc.CallOption) (*ListOrdersResponse, error)
+	// GetOrder reads one of the caller's orders with its lines and history.
+	GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error)
+	// CancelOrder cancels one of the caller's orders before it ships: held
+	// stock goes back, open payments are cancelled and a paid order is refunded
+	// in full (refunded follows when the payment service confirms).
+	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
+	// ListAllOrders lists every order for staff, newest first, filtered.
+	ListAllOrders(ctx context.Context, in *ListAllOrdersRequest, opts ...grpc.CallOption) (*ListAllOrdersResponse, error)
+	// GetOrderAsStaff reads any order.
+	GetOrderAsStaff(ctx context.Context, in *GetOrderAsStaffRequest, opts ...grpc.CallOption) (*GetOrderAsStaffResponse, error)
+	// AdvanceOrder moves a paid order along fulfilment: paid → preparing →
+	// shipped (carrier and tracking_number required) → delivered → completed.
+	AdvanceOrder(ctx context.Context, in *AdvanceOrderRequest, opts ...grpc.CallOption) (*AdvanceOrderResponse, error)
+	// RefundOrder gives money back through the payment provider: everything
+	// left, an amount, or chosen lines (unit price × quantity plus their tax).
+	// The order becomes refunded or partially_refunded; more than is left is
+	// 409 REFUND_EXCEEDS_BALANCE.
+	RefundOrder(ctx context.Context, in *RefundOrderRequest, opts ...grpc.CallOption) (*RefundOrderResponse, error)
 }
 
 type orderServiceClient struct {
@@ -38,6 +72,16 @@ type orderServiceClient struct {
 
 func NewOrderServiceClient(cc grpc.ClientConnInterface) OrderServiceClient {
 	return &orderServiceClient{cc}
+}
+
+func (c *orderServiceClient) CreateOrder(ctx context.Context, in *CreateOrderRequest, opts ...grpc.CallOption) (*CreateOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_CreateOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *orderServiceClient) ListOrders(ctx context.Context, in *ListOrdersRequest, opts ...grpc.CallOption) (*ListOrdersResponse, error) {
@@ -50,14 +94,101 @@ func (c *orderServiceClient) ListOrders(ctx context.Context, in *ListOrdersReque
 	return out, nil
 }
 
+func (c *orderServiceClient) GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_GetOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_CancelOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) ListAllOrders(ctx context.Context, in *ListAllOrdersRequest, opts ...grpc.CallOption) (*ListAllOrdersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAllOrdersResponse)
+	err := c.cc.Invoke(ctx, OrderService_ListAllOrders_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) GetOrderAsStaff(ctx context.Context, in *GetOrderAsStaffRequest, opts ...grpc.CallOption) (*GetOrderAsStaffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetOrderAsStaffResponse)
+	err := c.cc.Invoke(ctx, OrderService_GetOrderAsStaff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) AdvanceOrder(ctx context.Context, in *AdvanceOrderRequest, opts ...grpc.CallOption) (*AdvanceOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AdvanceOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_AdvanceOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) RefundOrder(ctx context.Context, in *RefundOrderRequest, opts ...grpc.CallOption) (*RefundOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RefundOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_RefundOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OrderServiceServer is the server API for OrderService service.
 // All implementations must embed UnimplementedOrderServiceServer
 // for forward compatibility.
 //
 // OrderService owns orders, the resale market and space bookings.
+//
+// A buyer sees only their own orders: another user's order number is 404.
+// Invalid status changes are 409 ORDER_STATE_CONFLICT naming the current status.
 type OrderServiceServer interface {
-	// ListOrders lists the caller's own orders, newest first.
+	// CreateOrder checks out the caller's cart: it snapshots the lines and
+	// amounts, reserves the stock for the payment window and answers 201 with
+	// the order in pending_payment. An empty cart is 409 CART_EMPTY; a line
+	// that cannot be bought is 409 OUT_OF_STOCK or NOT_ON_SALE naming the
+	// variant, and then nothing is reserved or written.
+	CreateOrder(context.Context, *CreateOrderRequest) (*CreateOrderResponse, error)
+	// ListOrders lists the caller's own orders, newest first, with their count.
 	ListOrders(context.Context, *ListOrdersRequest) (*ListOrdersResponse, error)
+	// GetOrder reads one of the caller's orders with its lines and history.
+	GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error)
+	// CancelOrder cancels one of the caller's orders before it ships: held
+	// stock goes back, open payments are cancelled and a paid order is refunded
+	// in full (refunded follows when the payment service confirms).
+	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
+	// ListAllOrders lists every order for staff, newest first, filtered.
+	ListAllOrders(context.Context, *ListAllOrdersRequest) (*ListAllOrdersResponse, error)
+	// GetOrderAsStaff reads any order.
+	GetOrderAsStaff(context.Context, *GetOrderAsStaffRequest) (*GetOrderAsStaffResponse, error)
+	// AdvanceOrder moves a paid order along fulfilment: paid → preparing →
+	// shipped (carrier and tracking_number required) → delivered → completed.
+	AdvanceOrder(context.Context, *AdvanceOrderRequest) (*AdvanceOrderResponse, error)
+	// RefundOrder gives money back through the payment provider: everything
+	// left, an amount, or chosen lines (unit price × quantity plus their tax).
+	// The order becomes refunded or partially_refunded; more than is left is
+	// 409 REFUND_EXCEEDS_BALANCE.
+	RefundOrder(context.Context, *RefundOrderRequest) (*RefundOrderResponse, error)
 	mustEmbedUnimplementedOrderServiceServer()
 }
 
@@ -68,8 +199,29 @@ type OrderServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedOrderServiceServer struct{}
 
+func (UnimplementedOrderServiceServer) CreateOrder(context.Context, *CreateOrderRequest) (*CreateOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateOrder not implemented")
+}
 func (UnimplementedOrderServiceServer) ListOrders(context.Context, *ListOrdersRequest) (*ListOrdersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListOrders not implemented")
+}
+func (UnimplementedOrderServiceServer) GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) ListAllOrders(context.Context, *ListAllOrdersRequest) (*ListAllOrdersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAllOrders not implemented")
+}
+func (UnimplementedOrderServiceServer) GetOrderAsStaff(context.Context, *GetOrderAsStaffRequest) (*GetOrderAsStaffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetOrderAsStaff not implemented")
+}
+func (UnimplementedOrderServiceServer) AdvanceOrder(context.Context, *AdvanceOrderRequest) (*AdvanceOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AdvanceOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) RefundOrder(context.Context, *RefundOrderRequest) (*RefundOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefundOrder not implemented")
 }
 func (UnimplementedOrderServiceServer) mustEmbedUnimplementedOrderServiceServer() {}
 func (UnimplementedOrderServiceServer) testEmbeddedByValue()                      {}
@@ -92,6 +244,24 @@ func RegisterOrderServiceServer(s grpc.ServiceRegistrar, srv OrderServiceServer)
 	s.RegisterService(&OrderService_ServiceDesc, srv)
 }
 
+func _OrderService_CreateOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).CreateOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_CreateOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).CreateOrder(ctx, req.(*CreateOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OrderService_ListOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListOrdersRequest)
 	if err := dec(in); err != nil {
@@ -110,6 +280,114 @@ func _OrderService_ListOrders_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrderService_GetOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).GetOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_GetOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).GetOrder(ctx, req.(*GetOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_CancelOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).CancelOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_CancelOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).CancelOrder(ctx, req.(*CancelOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_ListAllOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAllOrdersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).ListAllOrders(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_ListAllOrders_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).ListAllOrders(ctx, req.(*ListAllOrdersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_GetOrderAsStaff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetOrderAsStaffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).GetOrderAsStaff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_GetOrderAsStaff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).GetOrderAsStaff(ctx, req.(*GetOrderAsStaffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_AdvanceOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AdvanceOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).AdvanceOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_AdvanceOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).AdvanceOrder(ctx, req.(*AdvanceOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_RefundOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefundOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).RefundOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_RefundOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).RefundOrder(ctx, req.(*RefundOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OrderService_ServiceDesc is the grpc.ServiceDesc for OrderService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -118,8 +396,36 @@ var OrderService_ServiceDesc = grpc.ServiceDesc{
 	HandlerType: (*OrderServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "CreateOrder",
+			Handler:    _OrderService_CreateOrder_Handler,
+		},
+		{
 			MethodName: "ListOrders",
 			Handler:    _OrderService_ListOrders_Handler,
+		},
+		{
+			MethodName: "GetOrder",
+			Handler:    _OrderService_GetOrder_Handler,
+		},
+		{
+			MethodName: "CancelOrder",
+			Handler:    _OrderService_CancelOrder_Handler,
+		},
+		{
+			MethodName: "ListAllOrders",
+			Handler:    _OrderService_ListAllOrders_Handler,
+		},
+		{
+			MethodName: "GetOrderAsStaff",
+			Handler:    _OrderService_GetOrderAsStaff_Handler,
+		},
+		{
+			MethodName: "AdvanceOrder",
+			Handler:    _OrderService_AdvanceOrder_Handler,
+		},
+		{
+			MethodName: "RefundOrder",
+			Handler:    _OrderService_RefundOrder_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
