@@ -9,6 +9,7 @@ package orderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
+	v1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -429,6 +430,125 @@ func (x *CancelOrderResponse) GetOrder() *Order {
 	return nil
 }
 
+// PayOrderRequest starts a payment of an order.
+type PayOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// number is the order number.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// provider is the payment provider: "sandbox" (more to come).
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	// return_url is where the provider sends the buyer after approving.
+	ReturnUrl string `protobuf:"bytes,3,opt,name=return_url,json=returnUrl,proto3" json:"return_url,omitempty"`
+	// cancel_url is where the provider sends the buyer after declining.
+	CancelUrl     string `protobuf:"bytes,4,opt,name=cancel_url,json=cancelUrl,proto3" json:"cancel_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayOrderRequest) Reset() {
+	*x = PayOrderRequest{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayOrderRequest) ProtoMessage() {}
+
+func (x *PayOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayOrderRequest.ProtoReflect.Descriptor instead.
+func (*PayOrderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PayOrderRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *PayOrderRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *PayOrderRequest) GetReturnUrl() string {
+	if x != nil {
+		return x.ReturnUrl
+	}
+	return ""
+}
+
+func (x *PayOrderRequest) GetCancelUrl() string {
+	if x != nil {
+		return x.CancelUrl
+	}
+	return ""
+}
+
+// PayOrderResponse carries the new payment.
+type PayOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is the payment service's payment; send the buyer to its redirect_url.
+	Payment       *v1.Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayOrderResponse) Reset() {
+	*x = PayOrderResponse{}
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayOrderResponse) ProtoMessage() {}
+
+func (x *PayOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayOrderResponse.ProtoReflect.Descriptor instead.
+func (*PayOrderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *PayOrderResponse) GetPayment() *v1.Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
 // ListAllOrdersRequest filters and pages every order.
 type ListAllOrdersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -452,7 +572,7 @@ type ListAllOrdersRequest struct {
 
 func (x *ListAllOrdersRequest) Reset() {
 	*x = ListAllOrdersRequest{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -464,7 +584,7 @@ func (x *ListAllOrdersRequest) String() string {
 func (*ListAllOrdersRequest) ProtoMessage() {}
 
 func (x *ListAllOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -477,7 +597,7 @@ func (x *ListAllOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAllOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListAllOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListAllOrdersRequest) GetStatus() OrderStatus {
@@ -542,7 +662,7 @@ type ListAllOrdersResponse struct {
 
 func (x *ListAllOrdersResponse) Reset() {
 	*x = ListAllOrdersResponse{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -554,7 +674,7 @@ func (x *ListAllOrdersResponse) String() string {
 func (*ListAllOrdersResponse) ProtoMessage() {}
 
 func (x *ListAllOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -567,7 +687,7 @@ func (x *ListAllOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAllOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListAllOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListAllOrdersResponse) GetOrders() []*Order {
@@ -595,7 +715,7 @@ type GetOrderAsStaffRequest struct {
 
 func (x *GetOrderAsStaffRequest) Reset() {
 	*x = GetOrderAsStaffRequest{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +727,7 @@ func (x *GetOrderAsStaffRequest) String() string {
 func (*GetOrderAsStaffRequest) ProtoMessage() {}
 
 func (x *GetOrderAsStaffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +740,7 @@ func (x *GetOrderAsStaffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderAsStaffRequest.ProtoReflect.Descriptor instead.
 func (*GetOrderAsStaffRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{10}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetOrderAsStaffRequest) GetNumber() string {
@@ -641,7 +761,7 @@ type GetOrderAsStaffResponse struct {
 
 func (x *GetOrderAsStaffResponse) Reset() {
 	*x = GetOrderAsStaffResponse{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -653,7 +773,7 @@ func (x *GetOrderAsStaffResponse) String() string {
 func (*GetOrderAsStaffResponse) ProtoMessage() {}
 
 func (x *GetOrderAsStaffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -666,7 +786,7 @@ func (x *GetOrderAsStaffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderAsStaffResponse.ProtoReflect.Descriptor instead.
 func (*GetOrderAsStaffResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{11}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetOrderAsStaffResponse) GetOrder() *Order {
@@ -695,7 +815,7 @@ type AdvanceOrderRequest struct {
 
 func (x *AdvanceOrderRequest) Reset() {
 	*x = AdvanceOrderRequest{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -707,7 +827,7 @@ func (x *AdvanceOrderRequest) String() string {
 func (*AdvanceOrderRequest) ProtoMessage() {}
 
 func (x *AdvanceOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -720,7 +840,7 @@ func (x *AdvanceOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdvanceOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdvanceOrderRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{12}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AdvanceOrderRequest) GetNumber() string {
@@ -769,7 +889,7 @@ type AdvanceOrderResponse struct {
 
 func (x *AdvanceOrderResponse) Reset() {
 	*x = AdvanceOrderResponse{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +901,7 @@ func (x *AdvanceOrderResponse) String() string {
 func (*AdvanceOrderResponse) ProtoMessage() {}
 
 func (x *AdvanceOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +914,7 @@ func (x *AdvanceOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdvanceOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdvanceOrderResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{13}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AdvanceOrderResponse) GetOrder() *Order {
@@ -817,7 +937,7 @@ type RefundLine struct {
 
 func (x *RefundLine) Reset() {
 	*x = RefundLine{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +949,7 @@ func (x *RefundLine) String() string {
 func (*RefundLine) ProtoMessage() {}
 
 func (x *RefundLine) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +962,7 @@ func (x *RefundLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundLine.ProtoReflect.Descriptor instead.
 func (*RefundLine) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{14}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RefundLine) GetLineNumber() int32 {
@@ -878,7 +998,7 @@ type RefundOrderRequest struct {
 
 func (x *RefundOrderRequest) Reset() {
 	*x = RefundOrderRequest{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +1010,7 @@ func (x *RefundOrderRequest) String() string {
 func (*RefundOrderRequest) ProtoMessage() {}
 
 func (x *RefundOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +1023,7 @@ func (x *RefundOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundOrderRequest.ProtoReflect.Descriptor instead.
 func (*RefundOrderRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{15}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RefundOrderRequest) GetNumber() string {
@@ -945,7 +1065,7 @@ type RefundOrderResponse struct {
 
 func (x *RefundOrderResponse) Reset() {
 	*x = RefundOrderResponse{}
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -957,7 +1077,7 @@ func (x *RefundOrderResponse) String() string {
 func (*RefundOrderResponse) ProtoMessage() {}
 
 func (x *RefundOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_jangteo_order_v1_order_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -970,7 +1090,7 @@ func (x *RefundOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundOrderResponse.ProtoReflect.Descriptor instead.
 func (*RefundOrderResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{16}
+	return file_jangteo_order_v1_order_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RefundOrderResponse) GetOrder() *Order {
@@ -984,7 +1104,7 @@ var File_jangteo_order_v1_order_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"\n" +
-	"$jangteo/order/v1/order_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1cjangteo/order/v1/order.proto\"[\n" +
+	"$jangteo/order/v1/order_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1cjangteo/order/v1/order.proto\x1a jangteo/payment/v1/payment.proto\"[\n" +
 	"\x12CreateOrderRequest\x12E\n" +
 	"\bshipping\x18\x01 \x01(\v2!.jangteo.order.v1.ShippingDetailsB\x06\xbaH\x03\xc8\x01\x01R\bshipping\"D\n" +
 	"\x13CreateOrderResponse\x12-\n" +
@@ -1006,7 +1126,16 @@ const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"D\n" +
 	"\x13CancelOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"\xdd\x02\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order\"\xb3\x01\n" +
+	"\x0fPayOrderRequest\x12!\n" +
+	"\x06number\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18(R\x06number\x12%\n" +
+	"\bprovider\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\bprovider\x12*\n" +
+	"\n" +
+	"return_url\x18\x03 \x01(\tB\v\xbaH\br\x06\x18\xd0\x0f\x88\x01\x01R\treturnUrl\x12*\n" +
+	"\n" +
+	"cancel_url\x18\x04 \x01(\tB\v\xbaH\br\x06\x18\xd0\x0f\x88\x01\x01R\tcancelUrl\"I\n" +
+	"\x10PayOrderResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"\xdd\x02\n" +
 	"\x14ListAllOrdersRequest\x12?\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.jangteo.order.v1.OrderStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n" +
 	"\auser_id\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06userId\x12\x1f\n" +
@@ -1043,7 +1172,7 @@ const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"\x05lines\x18\x03 \x03(\v2\x1c.jangteo.order.v1.RefundLineB\b\xbaH\x05\x92\x01\x02\x10dR\x05lines\x12 \n" +
 	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"D\n" +
 	"\x13RefundOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order2\xaa\b\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order2\xaf\t\n" +
 	"\fOrderService\x12y\n" +
 	"\vCreateOrder\x12$.jangteo.order.v1.CreateOrderRequest\x1a%.jangteo.order.v1.CreateOrderResponse\"\x1d\xc0\xf3\x18\x02\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/orders\x12o\n" +
@@ -1051,7 +1180,8 @@ const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"ListOrders\x12#.jangteo.order.v1.ListOrdersRequest\x1a$.jangteo.order.v1.ListOrdersResponse\"\x16\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\f\x12\n" +
 	"/v1/orders\x12r\n" +
 	"\bGetOrder\x12!.jangteo.order.v1.GetOrderRequest\x1a\".jangteo.order.v1.GetOrderResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/orders/{number}\x12\x85\x01\n" +
-	"\vCancelOrder\x12$.jangteo.order.v1.CancelOrderRequest\x1a%.jangteo.order.v1.CancelOrderResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/orders/{number}:cancel\x12~\n" +
+	"\vCancelOrder\x12$.jangteo.order.v1.CancelOrderRequest\x1a%.jangteo.order.v1.CancelOrderResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/orders/{number}:cancel\x12\x82\x01\n" +
+	"\bPayOrder\x12!.jangteo.order.v1.PayOrderRequest\x1a\".jangteo.order.v1.PayOrderResponse\"/\xc0\xf3\x18\x02\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{number}/payments\x12~\n" +
 	"\rListAllOrders\x12&.jangteo.order.v1.ListAllOrdersRequest\x1a'.jangteo.order.v1.ListAllOrdersResponse\"\x1c\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/admin/orders\x12\x8d\x01\n" +
 	"\x0fGetOrderAsStaff\x12(.jangteo.order.v1.GetOrderAsStaffRequest\x1a).jangteo.order.v1.GetOrderAsStaffResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/admin/orders/{number}\x12\x8f\x01\n" +
 	"\fAdvanceOrder\x12%.jangteo.order.v1.AdvanceOrderRequest\x1a&.jangteo.order.v1.AdvanceOrderResponse\"0\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/admin/orders/{number}:advance\x12\x8f\x01\n" +
@@ -1069,7 +1199,7 @@ func file_jangteo_order_v1_order_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_order_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_jangteo_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_jangteo_order_v1_order_service_proto_goTypes = []any{
 	(*CreateOrderRequest)(nil),      // 0: jangteo.order.v1.CreateOrderRequest
 	(*CreateOrderResponse)(nil),     // 1: jangteo.order.v1.CreateOrderResponse
@@ -1079,56 +1209,62 @@ var file_jangteo_order_v1_order_service_proto_goTypes = []any{
 	(*GetOrderResponse)(nil),        // 5: jangteo.order.v1.GetOrderResponse
 	(*CancelOrderRequest)(nil),      // 6: jangteo.order.v1.CancelOrderRequest
 	(*CancelOrderResponse)(nil),     // 7: jangteo.order.v1.CancelOrderResponse
-	(*ListAllOrdersRequest)(nil),    // 8: jangteo.order.v1.ListAllOrdersRequest
-	(*ListAllOrdersResponse)(nil),   // 9: jangteo.order.v1.ListAllOrdersResponse
-	(*GetOrderAsStaffRequest)(nil),  // 10: jangteo.order.v1.GetOrderAsStaffRequest
-	(*GetOrderAsStaffResponse)(nil), // 11: jangteo.order.v1.GetOrderAsStaffResponse
-	(*AdvanceOrderRequest)(nil),     // 12: jangteo.order.v1.AdvanceOrderRequest
-	(*AdvanceOrderResponse)(nil),    // 13: jangteo.order.v1.AdvanceOrderResponse
-	(*RefundLine)(nil),              // 14: jangteo.order.v1.RefundLine
-	(*RefundOrderRequest)(nil),      // 15: jangteo.order.v1.RefundOrderRequest
-	(*RefundOrderResponse)(nil),     // 16: jangteo.order.v1.RefundOrderResponse
-	(*ShippingDetails)(nil),         // 17: jangteo.order.v1.ShippingDetails
-	(*Order)(nil),                   // 18: jangteo.order.v1.Order
-	(OrderStatus)(0),                // 19: jangteo.order.v1.OrderStatus
-	(*timestamppb.Timestamp)(nil),   // 20: google.protobuf.Timestamp
+	(*PayOrderRequest)(nil),         // 8: jangteo.order.v1.PayOrderRequest
+	(*PayOrderResponse)(nil),        // 9: jangteo.order.v1.PayOrderResponse
+	(*ListAllOrdersRequest)(nil),    // 10: jangteo.order.v1.ListAllOrdersRequest
+	(*ListAllOrdersResponse)(nil),   // 11: jangteo.order.v1.ListAllOrdersResponse
+	(*GetOrderAsStaffRequest)(nil),  // 12: jangteo.order.v1.GetOrderAsStaffRequest
+	(*GetOrderAsStaffResponse)(nil), // 13: jangteo.order.v1.GetOrderAsStaffResponse
+	(*AdvanceOrderRequest)(nil),     // 14: jangteo.order.v1.AdvanceOrderRequest
+	(*AdvanceOrderResponse)(nil),    // 15: jangteo.order.v1.AdvanceOrderResponse
+	(*RefundLine)(nil),              // 16: jangteo.order.v1.RefundLine
+	(*RefundOrderRequest)(nil),      // 17: jangteo.order.v1.RefundOrderRequest
+	(*RefundOrderResponse)(nil),     // 18: jangteo.order.v1.RefundOrderResponse
+	(*ShippingDetails)(nil),         // 19: jangteo.order.v1.ShippingDetails
+	(*Order)(nil),                   // 20: jangteo.order.v1.Order
+	(*v1.Payment)(nil),              // 21: jangteo.payment.v1.Payment
+	(OrderStatus)(0),                // 22: jangteo.order.v1.OrderStatus
+	(*timestamppb.Timestamp)(nil),   // 23: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_order_service_proto_depIdxs = []int32{
-	17, // 0: jangteo.order.v1.CreateOrderRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
-	18, // 1: jangteo.order.v1.CreateOrderResponse.order:type_name -> jangteo.order.v1.Order
-	18, // 2: jangteo.order.v1.ListOrdersResponse.orders:type_name -> jangteo.order.v1.Order
-	18, // 3: jangteo.order.v1.GetOrderResponse.order:type_name -> jangteo.order.v1.Order
-	18, // 4: jangteo.order.v1.CancelOrderResponse.order:type_name -> jangteo.order.v1.Order
-	19, // 5: jangteo.order.v1.ListAllOrdersRequest.status:type_name -> jangteo.order.v1.OrderStatus
-	20, // 6: jangteo.order.v1.ListAllOrdersRequest.start_time:type_name -> google.protobuf.Timestamp
-	20, // 7: jangteo.order.v1.ListAllOrdersRequest.end_time:type_name -> google.protobuf.Timestamp
-	18, // 8: jangteo.order.v1.ListAllOrdersResponse.orders:type_name -> jangteo.order.v1.Order
-	18, // 9: jangteo.order.v1.GetOrderAsStaffResponse.order:type_name -> jangteo.order.v1.Order
-	19, // 10: jangteo.order.v1.AdvanceOrderRequest.status:type_name -> jangteo.order.v1.OrderStatus
-	18, // 11: jangteo.order.v1.AdvanceOrderResponse.order:type_name -> jangteo.order.v1.Order
-	14, // 12: jangteo.order.v1.RefundOrderRequest.lines:type_name -> jangteo.order.v1.RefundLine
-	18, // 13: jangteo.order.v1.RefundOrderResponse.order:type_name -> jangteo.order.v1.Order
-	0,  // 14: jangteo.order.v1.OrderService.CreateOrder:input_type -> jangteo.order.v1.CreateOrderRequest
-	2,  // 15: jangteo.order.v1.OrderService.ListOrders:input_type -> jangteo.order.v1.ListOrdersRequest
-	4,  // 16: jangteo.order.v1.OrderService.GetOrder:input_type -> jangteo.order.v1.GetOrderRequest
-	6,  // 17: jangteo.order.v1.OrderService.CancelOrder:input_type -> jangteo.order.v1.CancelOrderRequest
-	8,  // 18: jangteo.order.v1.OrderService.ListAllOrders:input_type -> jangteo.order.v1.ListAllOrdersRequest
-	10, // 19: jangteo.order.v1.OrderService.GetOrderAsStaff:input_type -> jangteo.order.v1.GetOrderAsStaffRequest
-	12, // 20: jangteo.order.v1.OrderService.AdvanceOrder:input_type -> jangteo.order.v1.AdvanceOrderRequest
-	15, // 21: jangteo.order.v1.OrderService.RefundOrder:input_type -> jangteo.order.v1.RefundOrderRequest
-	1,  // 22: jangteo.order.v1.OrderService.CreateOrder:output_type -> jangteo.order.v1.CreateOrderResponse
-	3,  // 23: jangteo.order.v1.OrderService.ListOrders:output_type -> jangteo.order.v1.ListOrdersResponse
-	5,  // 24: jangteo.order.v1.OrderService.GetOrder:output_type -> jangteo.order.v1.GetOrderResponse
-	7,  // 25: jangteo.order.v1.OrderService.CancelOrder:output_type -> jangteo.order.v1.CancelOrderResponse
-	9,  // 26: jangteo.order.v1.OrderService.ListAllOrders:output_type -> jangteo.order.v1.ListAllOrdersResponse
-	11, // 27: jangteo.order.v1.OrderService.GetOrderAsStaff:output_type -> jangteo.order.v1.GetOrderAsStaffResponse
-	13, // 28: jangteo.order.v1.OrderService.AdvanceOrder:output_type -> jangteo.order.v1.AdvanceOrderResponse
-	16, // 29: jangteo.order.v1.OrderService.RefundOrder:output_type -> jangteo.order.v1.RefundOrderResponse
-	22, // [22:30] is the sub-list for method output_type
-	14, // [14:22] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	19, // 0: jangteo.order.v1.CreateOrderRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	20, // 1: jangteo.order.v1.CreateOrderResponse.order:type_name -> jangteo.order.v1.Order
+	20, // 2: jangteo.order.v1.ListOrdersResponse.orders:type_name -> jangteo.order.v1.Order
+	20, // 3: jangteo.order.v1.GetOrderResponse.order:type_name -> jangteo.order.v1.Order
+	20, // 4: jangteo.order.v1.CancelOrderResponse.order:type_name -> jangteo.order.v1.Order
+	21, // 5: jangteo.order.v1.PayOrderResponse.payment:type_name -> jangteo.payment.v1.Payment
+	22, // 6: jangteo.order.v1.ListAllOrdersRequest.status:type_name -> jangteo.order.v1.OrderStatus
+	23, // 7: jangteo.order.v1.ListAllOrdersRequest.start_time:type_name -> google.protobuf.Timestamp
+	23, // 8: jangteo.order.v1.ListAllOrdersRequest.end_time:type_name -> google.protobuf.Timestamp
+	20, // 9: jangteo.order.v1.ListAllOrdersResponse.orders:type_name -> jangteo.order.v1.Order
+	20, // 10: jangteo.order.v1.GetOrderAsStaffResponse.order:type_name -> jangteo.order.v1.Order
+	22, // 11: jangteo.order.v1.AdvanceOrderRequest.status:type_name -> jangteo.order.v1.OrderStatus
+	20, // 12: jangteo.order.v1.AdvanceOrderResponse.order:type_name -> jangteo.order.v1.Order
+	16, // 13: jangteo.order.v1.RefundOrderRequest.lines:type_name -> jangteo.order.v1.RefundLine
+	20, // 14: jangteo.order.v1.RefundOrderResponse.order:type_name -> jangteo.order.v1.Order
+	0,  // 15: jangteo.order.v1.OrderService.CreateOrder:input_type -> jangteo.order.v1.CreateOrderRequest
+	2,  // 16: jangteo.order.v1.OrderService.ListOrders:input_type -> jangteo.order.v1.ListOrdersRequest
+	4,  // 17: jangteo.order.v1.OrderService.GetOrder:input_type -> jangteo.order.v1.GetOrderRequest
+	6,  // 18: jangteo.order.v1.OrderService.CancelOrder:input_type -> jangteo.order.v1.CancelOrderRequest
+	8,  // 19: jangteo.order.v1.OrderService.PayOrder:input_type -> jangteo.order.v1.PayOrderRequest
+	10, // 20: jangteo.order.v1.OrderService.ListAllOrders:input_type -> jangteo.order.v1.ListAllOrdersRequest
+	12, // 21: jangteo.order.v1.OrderService.GetOrderAsStaff:input_type -> jangteo.order.v1.GetOrderAsStaffRequest
+	14, // 22: jangteo.order.v1.OrderService.AdvanceOrder:input_type -> jangteo.order.v1.AdvanceOrderRequest
+	17, // 23: jangteo.order.v1.OrderService.RefundOrder:input_type -> jangteo.order.v1.RefundOrderRequest
+	1,  // 24: jangteo.order.v1.OrderService.CreateOrder:output_type -> jangteo.order.v1.CreateOrderResponse
+	3,  // 25: jangteo.order.v1.OrderService.ListOrders:output_type -> jangteo.order.v1.ListOrdersResponse
+	5,  // 26: jangteo.order.v1.OrderService.GetOrder:output_type -> jangteo.order.v1.GetOrderResponse
+	7,  // 27: jangteo.order.v1.OrderService.CancelOrder:output_type -> jangteo.order.v1.CancelOrderResponse
+	9,  // 28: jangteo.order.v1.OrderService.PayOrder:output_type -> jangteo.order.v1.PayOrderResponse
+	11, // 29: jangteo.order.v1.OrderService.ListAllOrders:output_type -> jangteo.order.v1.ListAllOrdersResponse
+	13, // 30: jangteo.order.v1.OrderService.GetOrderAsStaff:output_type -> jangteo.order.v1.GetOrderAsStaffResponse
+	15, // 31: jangteo.order.v1.OrderService.AdvanceOrder:output_type -> jangteo.order.v1.AdvanceOrderResponse
+	18, // 32: jangteo.order.v1.OrderService.RefundOrder:output_type -> jangteo.order.v1.RefundOrderResponse
+	24, // [24:33] is the sub-list for method output_type
+	15, // [15:24] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_order_service_proto_init() }
@@ -1143,7 +1279,7 @@ func file_jangteo_order_v1_order_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_order_service_proto_rawDesc), len(file_jangteo_order_v1_order_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

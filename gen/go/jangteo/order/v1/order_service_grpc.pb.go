@@ -23,6 +23,7 @@ const (
 	OrderService_ListOrders_FullMethodName      = "/jangteo.order.v1.OrderService/ListOrders"
 	OrderService_GetOrder_FullMethodName        = "/jangteo.order.v1.OrderService/GetOrder"
 	OrderService_CancelOrder_FullMethodName     = "/jangteo.order.v1.OrderService/CancelOrder"
+	OrderService_PayOrder_FullMethodName        = "/jangteo.order.v1.OrderService/PayOrder"
 	OrderService_ListAllOrders_FullMethodName   = "/jangteo.order.v1.OrderService/ListAllOrders"
 	OrderService_GetOrderAsStaff_FullMethodName = "/jangteo.order.v1.OrderService/GetOrderAsStaff"
 	OrderService_AdvanceOrder_FullMethodName    = "/jangteo.order.v1.OrderService/AdvanceOrder"
@@ -52,6 +53,12 @@ type OrderServiceClient interface {
 	// stock goes back, open payments are cancelled and a paid order is refunded
 	// in full (refunded follows when the payment service confirms).
 	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
+	// PayOrder starts a payment of one of the caller's orders while it is
+	// payable (pending_payment, window not over): the amount is the order's
+	// grand total, never the client's. Answers 201 with the payment, whose
+	// redirect_url is where the buyer approves it. A failed or cancelled
+	// payment leaves the order payable with a new one.
+	PayOrder(ctx context.Context, in *PayOrderRequest, opts ...grpc.CallOption) (*PayOrderResponse, error)
 	// ListAllOrders lists every order for staff, newest first, filtered.
 	ListAllOrders(ctx context.Context, in *ListAllOrdersRequest, opts ...grpc.CallOption) (*ListAllOrdersResponse, error)
 	// GetOrderAsStaff reads any order.
@@ -108,6 +115,16 @@ func (c *orderServiceClient) CancelOrder(ctx context.Context, in *CancelOrderReq
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CancelOrderResponse)
 	err := c.cc.Invoke(ctx, OrderService_CancelOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) PayOrder(ctx context.Context, in *PayOrderRequest, opts ...grpc.CallOption) (*PayOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PayOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_PayOrder_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +194,12 @@ type OrderServiceServer interface {
 	// stock goes back, open payments are cancelled and a paid order is refunded
 	// in full (refunded follows when the payment service confirms).
 	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
+	// PayOrder starts a payment of one of the caller's orders while it is
+	// payable (pending_payment, window not over): the amount is the order's
+	// grand total, never the client's. Answers 201 with the payment, whose
+	// redirect_url is where the buyer approves it. A failed or cancelled
+	// payment leaves the order payable with a new one.
+	PayOrder(context.Context, *PayOrderRequest) (*PayOrderResponse, error)
 	// ListAllOrders lists every order for staff, newest first, filtered.
 	ListAllOrders(context.Context, *ListAllOrdersRequest) (*ListAllOrdersResponse, error)
 	// GetOrderAsStaff reads any order.
@@ -210,6 +233,9 @@ func (UnimplementedOrderServiceServer) GetOrder(context.Context, *GetOrderReques
 }
 func (UnimplementedOrderServiceServer) CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CancelOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) PayOrder(context.Context, *PayOrderRequest) (*PayOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PayOrder not implemented")
 }
 func (UnimplementedOrderServiceServer) ListAllOrders(context.Context, *ListAllOrdersRequest) (*ListAllOrdersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAllOrders not implemented")
@@ -316,6 +342,24 @@ func _OrderService_CancelOrder_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrderService_PayOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PayOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).PayOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_PayOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).PayOrder(ctx, req.(*PayOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OrderService_ListAllOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListAllOrdersRequest)
 	if err := dec(in); err != nil {
@@ -410,6 +454,10 @@ var OrderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CancelOrder",
 			Handler:    _OrderService_CancelOrder_Handler,
+		},
+		{
+			MethodName: "PayOrder",
+			Handler:    _OrderService_PayOrder_Handler,
 		},
 		{
 			MethodName: "ListAllOrders",
