@@ -1,17 +1,31 @@
-// Package order is the order service: orders, the resale market and space bookings. This is its walking
-// skeleton: the service is declared, served and reachable through the
-// gateway; its RPCs answer Unimplemented until its issue is built.
+// Package order is the order service: checkout from the cart, the order's
+// life from payment to delivery, and refunds (the resale market and space
+// bookings join it later). cmd/order runs it alone; cmd/jangteo runs it
+// beside the other services.
 package order
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
+	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
+	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/order/internal/app"
+	"github.com/jangteo/jangteo/services/order/internal/clients"
+	"github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/order/internal/store"
+	"github.com/jangteo/jangteo/services/order/internal/subscribers"
+	"github.com/jangteo/jangteo/services/order/internal/timers"
 )
 
 // Name is the service's name, schema and event stream.
@@ -20,26 +34,151 @@ const Name = "order"
 // Config is the order service's configuration.
 type Config struct {
 	service.Base
+	// CartEndpoint, CatalogEndpoint and PaymentEndpoint are the gRPC
+	// addresses of the services checkout and payment call.
+	CartEndpoint    string `env:"CART_ENDPOINT"`
+	CatalogEndpoint string `env:"CATALOG_ENDPOINT"`
+	PaymentEndpoint string `env:"PAYMENT_ENDPOINT"`
+	// PaymentWindow is how long an order waits for payment before it is cancelled.
+	PaymentWindow time.Duration `env:"PAYMENT_WINDOW"`
+	// ReservationGrace is added to the window for the catalog's reservation
+	// TTL, so the order's timer decides and the catalog's sweeper is the
+	// safety net.
+	ReservationGrace time.Duration `env:"RESERVATION_GRACE"`
+	// TaxRateBasisPoints is the tax rate in hundredths of a percent; keep it
+	// equal to the cart's TAX_RATE_BP so checkout charges what the cart showed.
+	TaxRateBasisPoints int `env:"TAX_RATE_BP"`
+	// ShippingFee is the flat shipping fee in minor units.
+	ShippingFee int64 `env:"SHIPPING_FEE"`
+	// FreeShippingFrom waives the fee for subtotals at or above it; 0 never waives.
+	FreeShippingFrom int64 `env:"FREE_SHIPPING_FROM"`
+	// PublicURL is the shop's address, for links in mail.
+	PublicURL string `env:"PUBLIC_URL"`
+	// Mail is the SMTP relay (SMTP_HOST, SMTP_PORT, SMTP_USERNAME,
+	// SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS, SMTP_TIMEOUT).
+	Mail mail.Config `envPrefix:"SMTP_"`
 }
 
-// DefaultConfig returns the documented defaults (gRPC on :9104).
-func DefaultConfig() Config { return Config{Base: service.Defaults(":9104")} }
+// DefaultConfig returns the documented defaults: gRPC on :9104, a 30-minute
+// payment window, 2 % tax, ₩3,000 shipping, free from ₩50,000.
+func DefaultConfig() Config {
+	return Config{
+		Base:               service.Defaults(":9104"),
+		CartEndpoint:       "127.0.0.1:9103",
+		CatalogEndpoint:    "127.0.0.1:9102",
+		PaymentEndpoint:    "127.0.0.1:9105",
+		PaymentWindow:      30 * time.Minute,
+		ReservationGrace:   5 * time.Minute,
+		TaxRateBasisPoints: 200,
+		ShippingFee:        3000,
+		FreeShippingFrom:   50000,
+		PublicURL:          "http://localhost:8080",
+		Mail:               mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
+	}
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.CartEndpoint == "" || c.CatalogEndpoint == "" || c.PaymentEndpoint == "":
+		return errors.New("order: CART_ENDPOINT, CATALOG_ENDPOINT and PAYMENT_ENDPOINT are required")
+	case c.PaymentWindow < time.Second:
+		return fmt.Errorf("order: PAYMENT_WINDOW %s is too short", c.PaymentWindow)
+	case c.PaymentWindow+c.ReservationGrace > 24*time.Hour:
+		return errors.New("order: PAYMENT_WINDOW + RESERVATION_GRACE exceeds the catalog's 24 h reservation limit")
+	case c.ReservationGrace < 0:
+		return errors.New("order: RESERVATION_GRACE is negative")
+	case c.TaxRateBasisPoints < 0 || c.TaxRateBasisPoints > 10000:
+		return fmt.Errorf("order: TAX_RATE_BP %d is not within 0..10000", c.TaxRateBasisPoints)
+	case c.ShippingFee < 0 || c.FreeShippingFrom < 0:
+		return errors.New("order: SHIPPING_FEE and FREE_SHIPPING_FROM must not be negative")
+	}
+	return nil
+}
 
 // Migrations are the service's schema migrations.
 var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running order service.
-type Service struct{ rt *service.Runtime }
+type Service struct {
+	rt    *service.Runtime
+	app   *app.App
+	conns []*grpc.ClientConn
+}
 
-// New connects the service and registers its gRPC API.
-func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+// New connects the service, registers its gRPC API, its consumers and its timer.
+func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (_ *Service, err error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	sender, err := mail.NewSender(cfg.Mail)
+	if err != nil {
+		return nil, fmt.Errorf("order: %w", err)
+	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
 	}
-	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.Server{})
-	return &Service{rt: rt}, nil
+	s := &Service{rt: rt}
+	defer func() {
+		if err != nil {
+			s.closeConns()
+		}
+	}()
+	dial := func(endpoint string) (*grpc.ClientConn, error) {
+		conn, err := rt.Dial(endpoint)
+		if err == nil {
+			s.conns = append(s.conns, conn)
+		}
+		return conn, err
+	}
+	cartConn, err := dial(cfg.CartEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("order: cart client: %w", err)
+	}
+	catalogConn, err := dial(cfg.CatalogEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("order: catalog client: %w", err)
+	}
+	paymentConn, err := dial(cfg.PaymentEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("order: payment client: %w", err)
+	}
+
+	s.app = app.New(app.Deps{
+		Store:    store.New(rt.Pool),
+		Cart:     clients.NewCart(cartv1.NewCartServiceClient(cartConn)),
+		Catalog:  clients.NewCatalog(catalogv1.NewCatalogServiceClient(catalogConn)),
+		Payments: clients.NewPayments(paymentv1.NewPaymentServiceClient(paymentConn)),
+		Timers:   timers.New(rt.Jobs),
+		Mailer:   sender,
+	}, app.Config{
+		Pricing: domain.Pricing{
+			TaxRateBP: cfg.TaxRateBasisPoints, ShippingFee: cfg.ShippingFee, FreeShippingFrom: cfg.FreeShippingFrom,
+		},
+		PaymentWindow:    cfg.PaymentWindow,
+		ReservationGrace: cfg.ReservationGrace,
+		PublicURL:        cfg.PublicURL,
+	}, rt.Log)
+
+	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
+	service.AddWorker(rt, &timers.ExpireWorker{App: s.app})
+	h := subscribers.New(s.app)
+	rt.Consume(subscribers.PaymentApprovedConsumer, h.PaymentApproved)
+	rt.Consume(subscribers.PaymentRefundedConsumer, h.PaymentRefunded)
+	rt.Consume(subscribers.CommitStockConsumer, h.CommitStock)
+	rt.Consume(subscribers.ConfirmationConsumer, h.Confirmation)
+	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
+	return s, nil
 }
 
 // Run serves until ctx ends.
-func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
+func (s *Service) Run(ctx context.Context) error {
+	defer s.closeConns()
+	return s.rt.Run(ctx)
+}
+
+func (s *Service) closeConns() {
+	for _, c := range s.conns {
+		_ = c.Close()
+	}
+}

@@ -1,9 +1,253 @@
-// Package store keeps the order service's data in PostgreSQL.
+// Package store keeps orders in PostgreSQL. Reads run on the pool; every
+// change runs inside a transaction the use case owns (Tx, or an event
+// handler's), and a status change locks the order's row first, so two
+// transitions of one order are decided one after the other.
 package store
 
-import "embed"
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/jangteo/jangteo/platform/postgres"
+	"github.com/jangteo/jangteo/services/order/internal/domain"
+)
 
 // Migrations are the order schema's numbered SQL files.
 //
 //go:embed migrations/*.sql
 var Migrations embed.FS
+
+// Store is the order service's PostgreSQL store.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New returns a store over pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Tx runs fn in one transaction: everything fn writes, events included,
+// commits together or not at all.
+func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return postgres.InTx(ctx, s.pool, fn)
+}
+
+// ErrNumberTaken means a new order drew a number already in use.
+var ErrNumberTaken = errors.New("db: order number taken")
+
+// shippingJSON is how shipping details are kept in the orders row.
+type shippingJSON struct {
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2,omitempty"`
+	PostalCode string `json:"postal_code"`
+	City       string `json:"city"`
+	Country    string `json:"country"`
+	Note       string `json:"note,omitempty"`
+}
+
+func toDBShipping(s domain.Shipping) shippingJSON {
+	return shippingJSON(s)
+}
+
+func toDomainShipping(s shippingJSON) domain.Shipping {
+	return domain.Shipping(s)
+}
+
+// Insert writes a new order with its lines and the first history entry.
+func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
+	ship, err := json.Marshal(toDBShipping(o.Shipping))
+	if err != nil {
+		return err
+	}
+	const q = `INSERT INTO orders (id, number, user_id, cart_id, kind, status, currency, subtotal, tax,
+			shipping_fee, grand_total, shipping, payable_until, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`
+	a := o.Amounts
+	if _, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
+		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt); err != nil {
+		if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_number_key" {
+			return ErrNumberTaken
+		}
+		return fmt.Errorf("db: insert order: %w", err)
+	}
+	rows := make([][]any, 0, len(o.Lines))
+	for _, l := range o.Lines {
+		opts, err := json.Marshal(l.Options)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{o.ID, l.Number, l.ProductID, l.VariantID, l.ProductName, l.ProductSlug, l.SKU, opts, l.UnitPrice, l.Quantity})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines"},
+		[]string{"order_id", "line_number", "product_id", "variant_id", "product_name", "product_slug", "sku", "options", "unit_price", "quantity"},
+		pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("db: insert order lines: %w", err)
+	}
+	return insertHistory(ctx, tx, o.ID, o.History)
+}
+
+func insertHistory(ctx context.Context, tx pgx.Tx, orderID string, events []domain.Event) error {
+	const q = `INSERT INTO order_history (order_id, at, actor, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)`
+	for _, e := range events {
+		if _, err := tx.Exec(ctx, q, orderID, e.At, e.Actor, e.From, e.To, e.Note); err != nil {
+			return fmt.Errorf("db: order history: %w", err)
+		}
+	}
+	return nil
+}
+
+// Key names an order by id or by number.
+type Key struct {
+	ID     string
+	Number string
+}
+
+func (k Key) where() (string, any) {
+	if k.ID != "" {
+		return "id = $1", k.ID
+	}
+	return "number = $1", k.Number
+}
+
+// Update locks the order named by k, lets fn change it, and writes back the
+// changed fields and the history entries fn appended. fn returning an error
+// writes nothing. domain.ErrOrderNotFound when there is no such order.
+func Update(ctx context.Context, tx pgx.Tx, k Key, fn func(o *domain.Order) error) (domain.Order, error) {
+	o, err := get(ctx, tx, k, true)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	before := o
+	seen := len(o.History)
+	before.Lines = append([]domain.Line(nil), o.Lines...)
+	if err := fn(&o); err != nil {
+		return domain.Order{}, err
+	}
+	o.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
+	var paidAt *time.Time
+	if !o.PaidAt.IsZero() {
+		paidAt = &o.PaidAt
+	}
+	const q = `UPDATE orders SET status = $2, refunded_amount = $3, payment_id = $4, carrier = $5,
+			tracking_number = $6, paid_at = $7, updated_at = $8
+		WHERE id = $1`
+	if _, err := tx.Exec(ctx, q, o.ID, o.Status, o.RefundedAmount, o.PaymentID, o.Carrier, o.TrackingNumber, paidAt, o.UpdatedAt); err != nil {
+		return domain.Order{}, fmt.Errorf("db: update order: %w", err)
+	}
+	for i, l := range o.Lines {
+		if l.RefundedQuantity != before.Lines[i].RefundedQuantity {
+			const ql = `UPDATE order_lines SET refunded_quantity = $3 WHERE order_id = $1 AND line_number = $2`
+			if _, err := tx.Exec(ctx, ql, o.ID, l.Number, l.RefundedQuantity); err != nil {
+				return domain.Order{}, fmt.Errorf("db: update order line: %w", err)
+			}
+		}
+	}
+	if err := insertHistory(ctx, tx, o.ID, o.History[seen:]); err != nil {
+		return domain.Order{}, err
+	}
+	return o, nil
+}
+
+// Get reads an order with its lines and history.
+func (s *Store) Get(ctx context.Context, k Key) (domain.Order, error) {
+	return get(ctx, s.pool, k, false)
+}
+
+const orderColumns = `id, number, user_id, cart_id, kind, status, currency, subtotal, tax, shipping_fee,
+	grand_total, refunded_amount, shipping, payable_until, payment_id, carrier, tracking_number,
+	created_at, updated_at, paid_at`
+
+func scanOrder(row pgx.Row) (domain.Order, error) {
+	var (
+		o      domain.Order
+		ship   shippingJSON
+		paidAt *time.Time
+	)
+	a := &o.Amounts
+	err := row.Scan(&o.ID, &o.Number, &o.UserID, &o.CartID, &o.Kind, &o.Status, &a.Currency, &a.Subtotal, &a.Tax,
+		&a.ShippingFee, &a.GrandTotal, &o.RefundedAmount, &ship, &o.PayableUntil, &o.PaymentID, &o.Carrier,
+		&o.TrackingNumber, &o.CreatedAt, &o.UpdatedAt, &paidAt)
+	if err != nil {
+		return o, err
+	}
+	o.Shipping = toDomainShipping(ship)
+	if paidAt != nil {
+		o.PaidAt = *paidAt
+	}
+	return o, nil
+}
+
+func get(ctx context.Context, db postgres.DB, k Key, lock bool) (domain.Order, error) {
+	where, arg := k.where()
+	q := `SELECT ` + orderColumns + ` FROM orders WHERE ` + where
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	o, err := scanOrder(db.QueryRow(ctx, q, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Order{}, domain.ErrOrderNotFound
+	}
+	if err != nil {
+		return domain.Order{}, fmt.Errorf("db: get order: %w", err)
+	}
+	lines, err := linesOf(ctx, db, []string{o.ID})
+	if err != nil {
+		return domain.Order{}, err
+	}
+	o.Lines = lines[o.ID]
+	const qh = `SELECT at, actor, from_status, to_status, note FROM order_history WHERE order_id = $1 ORDER BY seq`
+	rows, err := db.Query(ctx, qh, o.ID)
+	if err != nil {
+		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
+	}
+	o.History, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Event, error) {
+		var e domain.Event
+		err := r.Scan(&e.At, &e.Actor, &e.From, &e.To, &e.Note)
+		return e, err
+	})
+	if err != nil {
+		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
+	}
+	return o, nil
+}
+
+func linesOf(ctx context.Context, db postgres.DB, orderIDs []string) (map[string][]domain.Line, error) {
+	const q = `SELECT order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options,
+			unit_price, quantity, refunded_quantity
+		FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`
+	rows, err := db.Query(ctx, q, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("db: order lines: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]domain.Line, len(orderIDs))
+	for rows.Next() {
+		var (
+			id string
+			l  domain.Line
+		)
+		if err := rows.Scan(&id, &l.Number, &l.ProductID, &l.VariantID, &l.ProductName, &l.ProductSlug, &l.SKU,
+			&l.Options, &l.UnitPrice, &l.Quantity, &l.RefundedQuantity); err != nil {
+			return nil, fmt.Errorf("db: order lines: %w", err)
+		}
+		out[id] = append(out[id], l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: order lines: %w", err)
+	}
+	return out, nil
+}
+
+// Read reads an order inside the caller's transaction.
+func Read(ctx context.Context, db postgres.DB, k Key) (domain.Order, error) {
+	return get(ctx, db, k, false)
+}

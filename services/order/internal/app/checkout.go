@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
+
+	"github.com/jangteo/jangteo/services/order/internal/domain"
+	"github.com/jangteo/jangteo/services/order/internal/events"
+	"github.com/jangteo/jangteo/services/order/internal/store"
+)
+
+// Checkout places an order from the user's cart: it snapshots the lines at
+// the catalog's prices now, reserves the stock for the payment window and
+// writes the order in pending_payment with its expiry timer and
+// order.created. The stock is reserved before anything is written and given
+// back if the write fails, so a failed checkout leaves nothing behind.
+func (a *App) Checkout(ctx context.Context, userID string, ship domain.Shipping) (domain.Order, error) {
+	cartID, cartLines, err := a.cart.CheckoutCart(ctx, userID)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if len(cartLines) == 0 {
+		return domain.Order{}, domain.ErrCartEmpty
+	}
+	ids := make([]string, len(cartLines))
+	for i, l := range cartLines {
+		ids[i] = l.VariantID
+	}
+	variants, err := a.catalog.Variants(ctx, ids)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	lines, currency, err := snapshot(cartLines, variants)
+	if err != nil {
+		return domain.Order{}, err
+	}
+
+	now := a.clock()
+	o := domain.Order{
+		ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, CartID: cartID, Kind: domain.KindGoods,
+		Lines: lines, Amounts: a.cfg.Pricing.Price(lines, currency), Shipping: ship,
+		PayableUntil: now.Add(a.cfg.PaymentWindow), CreatedAt: now, UpdatedAt: now,
+	}
+	o.Place(now)
+
+	reserve := make([]ReserveLine, len(lines))
+	for i, l := range lines {
+		reserve[i] = ReserveLine{VariantID: l.VariantID, Quantity: int64(l.Quantity)}
+	}
+	if err := a.catalog.Reserve(ctx, o.ID, reserve, a.cfg.PaymentWindow+a.cfg.ReservationGrace); err != nil {
+		return domain.Order{}, nameVariant(err, lines)
+	}
+	if err := a.insert(ctx, &o); err != nil {
+		if relErr := a.catalog.Release(context.WithoutCancel(ctx), o.ID); relErr != nil {
+			// The catalog's sweeper gives it back when the TTL ends.
+			a.log.Warn("release after failed checkout", zap.String("order_id", o.ID), zap.Error(relErr))
+		}
+		return domain.Order{}, err
+	}
+	return o, nil
+}
+
+// insert writes the order under a fresh number, drawing again on the rare
+// clash, with its timer and events in the same transaction.
+func (a *App) insert(ctx context.Context, o *domain.Order) error {
+	for range 5 {
+		o.Number = domain.NewNumber(o.CreatedAt)
+		err := a.store.Tx(ctx, func(tx pgx.Tx) error {
+			if err := store.Insert(ctx, tx, *o); err != nil {
+				return err
+			}
+			if err := a.timers.ExpireAt(ctx, tx, o.ID, o.PayableUntil); err != nil {
+				return err
+			}
+			if err := events.Created(ctx, tx, *o); err != nil {
+				return err
+			}
+			return events.StatusChanged(ctx, tx, *o, 0)
+		})
+		if !errors.Is(err, store.ErrNumberTaken) {
+			return err
+		}
+	}
+	return errors.New("checkout: no free order number after 5 draws")
+}
+
+// snapshot copies each cart line with the catalog's facts now; a line the
+// catalog no longer sells, or has too few of, fails the checkout naming it.
+func snapshot(cartLines []CartLine, variants map[string]Variant) ([]domain.Line, string, error) {
+	lines := make([]domain.Line, 0, len(cartLines))
+	currency := ""
+	for i, cl := range cartLines {
+		v, ok := variants[cl.VariantID]
+		if !ok || !v.Available {
+			name := "a product"
+			if ok {
+				name = label(v.ProductName, v.Options)
+			}
+			return nil, "", domain.ErrNotOnSale.With("%s (variant %s) is no longer on sale", name, cl.VariantID)
+		}
+		if v.Stock < cl.Quantity {
+			return nil, "", domain.ErrOutOfStock.With("%s (variant %s) is out of stock: %d wanted, %d left",
+				label(v.ProductName, v.Options), cl.VariantID, cl.Quantity, max(v.Stock, 0))
+		}
+		if currency == "" {
+			currency = v.UnitPrice.Currency
+		} else if v.UnitPrice.Currency != currency {
+			return nil, "", domain.ErrMixedCurrencies
+		}
+		lines = append(lines, domain.Line{
+			Number: int32(i + 1), ProductID: v.ProductID, VariantID: cl.VariantID, ProductName: v.ProductName,
+			ProductSlug: v.ProductSlug, SKU: v.SKU, Options: v.Options, UnitPrice: v.UnitPrice.Amount,
+			Quantity: int32(cl.Quantity),
+		})
+	}
+	return lines, currency, nil
+}
+
+// nameVariant rewrites a reservation failure to name the product as well as
+// the variant it failed on.
+func nameVariant(err error, lines []domain.Line) error {
+	var se *StockError
+	if !errors.As(err, &se) {
+		return err
+	}
+	name := "a product"
+	if i := slices.IndexFunc(lines, func(l domain.Line) bool { return strings.EqualFold(l.VariantID, se.VariantID) }); i >= 0 {
+		name = label(lines[i].ProductName, lines[i].Options)
+	}
+	if errors.Is(se.Err, domain.ErrNotOnSale) {
+		return domain.ErrNotOnSale.With("%s (variant %s) is no longer on sale", name, se.VariantID)
+	}
+	return domain.ErrOutOfStock.With("%s (variant %s) is out of stock: %s", name, se.VariantID, se.Detail)
+}
+
+// label is a product name with its option values: "Runner (size 270)".
+func label(name string, options map[string]string) string {
+	if len(options) == 0 {
+		return name
+	}
+	parts := make([]string, 0, len(options))
+	for _, k := range slices.Sorted(maps.Keys(options)) {
+		parts = append(parts, fmt.Sprintf("%s %s", k, options[k]))
+	}
+	return name + " (" + strings.Join(parts, ", ") + ")"
+}
