@@ -114,14 +114,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}
 	api := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
+		})),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
 		runtime.WithForwardResponseOption(httpCode),
+		runtime.WithForwardResponseOption(redirect),
 	)
 	g.ready = &readiness{}
 	for _, b := range backends {
@@ -231,7 +232,7 @@ func outgoingHeader(key string) (string, bool) {
 	switch key {
 	case "x-cart-token":
 		return "X-Cart-Token", true
-	case grpcserver.HTTPCodeHeader:
+	case grpcserver.HTTPCodeHeader, grpcserver.LocationHeader:
 		return "", false
 	}
 	return runtime.MetadataHeaderPrefix + key, true
