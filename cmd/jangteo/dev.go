@@ -184,7 +184,14 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	ord, err := launch(ctx, log, order.DefaultConfig(), func(c *order.Config) { c.Base = base(order.Name) }, order.New, opts(order.Name))
+	ord, err := launch(ctx, log, order.DefaultConfig(), func(c *order.Config) {
+		c.Base = base(order.Name)
+		c.CartEndpoint = listeners[cart.Name].Addr().String()
+		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+		c.PaymentEndpoint = listeners[payment.Name].Addr().String()
+		c.PublicURL = publicURL
+		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
+	}, order.New, opts(order.Name))
 	if err != nil {
 		return err
 	}

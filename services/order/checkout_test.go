@@ -1,0 +1,193 @@
+package order_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+)
+
+func TestCheckout(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	shoe := e.product(t, "Runner", 21000, 5, "260", "270")
+	bag := e.product(t, "Eco bag", 4000, 10)
+	v270, vbag := variantOf(t, shoe, "270"), variantOf(t, bag, "")
+	b := e.newBuyer()
+	e.addToCart(t, b, v270, 2)
+	e.addToCart(t, b, vbag, 1)
+
+	o := e.checkout(t, b)
+	if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT {
+		t.Fatalf("status = %v", o.GetStatus())
+	}
+	if !strings.HasPrefix(o.GetNumber(), "JT-") || len(o.GetNumber()) != len("JT-261201-7K3QF") {
+		t.Fatalf("number = %q", o.GetNumber())
+	}
+	// ₩42,000 + ₩4,000 = ₩46,000; 2 % tax ₩920; under ₩50,000: ₩3,000 shipping.
+	got := []int64{o.GetSubtotal().GetAmount(), o.GetTax().GetAmount(), o.GetShippingFee().GetAmount(), o.GetGrandTotal().GetAmount()}
+	if want := []int64{46000, 920, 3000, 49920}; !equal(got, want) {
+		t.Fatalf("amounts = %v, want %v", got, want)
+	}
+	if len(o.GetLines()) != 2 || o.GetLines()[0].GetProductName() != "Runner" || o.GetLines()[0].GetOptions()["size"] != "270" ||
+		o.GetLines()[0].GetLineTotal().GetAmount() != 42000 || o.GetLines()[1].GetVariantId() != vbag || o.GetItemCount() != 3 {
+		t.Fatalf("lines = %v", o.GetLines())
+	}
+	if o.GetShipping().GetPostalCode() != "03925" || o.GetPayableUntil().AsTime().Sub(o.GetCreateTime().AsTime()) != e.cfg.PaymentWindow {
+		t.Fatalf("shipping %v, payable until %v", o.GetShipping(), o.GetPayableUntil().AsTime())
+	}
+	if h := o.GetHistory(); len(h) != 1 || h[0].GetTo() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT || h[0].GetActor() != "buyer" {
+		t.Fatalf("history = %v", h)
+	}
+	if s := e.stock(t, v270); s != 3 {
+		t.Fatalf("stock of 270 = %d after reserving 2 of 5", s)
+	}
+	if r := e.reservation(t, o.GetId()); r != "active" {
+		t.Fatalf("reservation = %s", r)
+	}
+	eventually(t, "order.created", func() bool { return e.published(t, "order", "order.created") == 1 })
+
+	// Reading it back, listing it, and nobody else seeing it.
+	if got := e.order(t, b, o.GetNumber()); got.GetId() != o.GetId() {
+		t.Fatalf("GetOrder = %v", got)
+	}
+	list := must(e.orders.ListOrders(b.ctx, &orderv1.ListOrdersRequest{}))
+	if list.GetTotalCount() != 1 || len(list.GetOrders()) != 1 || list.GetOrders()[0].GetNumber() != o.GetNumber() {
+		t.Fatalf("ListOrders = %v", list)
+	}
+	other := e.newBuyer()
+	_, err := e.orders.GetOrder(other.ctx, &orderv1.GetOrderRequest{Number: o.GetNumber()})
+	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
+	_, err = e.orders.CancelOrder(other.ctx, &orderv1.CancelOrderRequest{Number: o.GetNumber()})
+	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
+	_, err = e.orders.PayOrder(withKey(other.ctx, "k"), &orderv1.PayOrderRequest{Number: o.GetNumber(), Provider: "sandbox",
+		ReturnUrl: "https://shop.example/r", CancelUrl: "https://shop.example/c"})
+	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
+	if l := must(e.orders.ListOrders(other.ctx, &orderv1.ListOrdersRequest{})); l.GetTotalCount() != 0 || len(l.GetOrders()) != 0 {
+		t.Fatalf("another buyer lists %v", l)
+	}
+}
+
+func TestCheckoutFreeShippingOverThreshold(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	v := variantOf(t, e.product(t, "Coat", 50000, 3), "")
+	b := e.newBuyer()
+	e.addToCart(t, b, v, 1)
+	o := e.checkout(t, b)
+	if o.GetShippingFee().GetAmount() != 0 || o.GetGrandTotal().GetAmount() != 51000 {
+		t.Fatalf("fee %v, total %v; want free shipping from ₩50,000", o.GetShippingFee(), o.GetGrandTotal())
+	}
+}
+
+func TestCheckoutEmptyCart(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	b := e.newBuyer()
+	_, err := e.orders.CreateOrder(withKey(b.ctx, "k1"), &orderv1.CreateOrderRequest{Shipping: shipping("a@example.com")})
+	wantCode(t, err, codes.AlreadyExists, "CART_EMPTY")
+}
+
+func TestCheckoutValidatesShipping(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	b := e.newBuyer()
+	s := shipping("not-an-email")
+	s.Country = "Korea"
+	_, err := e.orders.CreateOrder(withKey(b.ctx, "k1"), &orderv1.CreateOrderRequest{Shipping: s})
+	st := wantCode(t, err, codes.InvalidArgument, "")
+	if !strings.Contains(st.Message(), "shipping.") {
+		t.Fatalf("message %q does not name the field", st.Message())
+	}
+}
+
+func TestCheckoutOutOfStockWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	bag := variantOf(t, e.product(t, "Eco bag", 4000, 10), "")
+	shoe := e.product(t, "Runner", 21000, 1, "270")
+	v270 := variantOf(t, shoe, "270")
+	b, rival := e.newBuyer(), e.newBuyer()
+	e.addToCart(t, b, bag, 2)
+	e.addToCart(t, b, v270, 1)
+	e.addToCart(t, rival, v270, 1)
+	e.checkout(t, rival) // takes the last 270
+
+	_, err := e.orders.CreateOrder(withKey(b.ctx, "k1"), &orderv1.CreateOrderRequest{Shipping: shipping("b@example.com")})
+	st := wantCode(t, err, codes.AlreadyExists, "OUT_OF_STOCK")
+	if !strings.Contains(st.Message(), v270) || !strings.Contains(st.Message(), "Runner (size 270)") {
+		t.Fatalf("message %q does not name the variant", st.Message())
+	}
+	if s := e.stock(t, bag); s != 10 {
+		t.Fatalf("bag stock = %d: the other line stayed reserved", s)
+	}
+	var n int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM orders WHERE user_id = $1`, b.id).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("orders of the buyer = %d, %v", n, err)
+	}
+}
+
+// TestConcurrentCheckoutsForTheLastUnits: 200 buyers check out the last 10
+// units at once; exactly 10 get an order and the stock ends at 0.
+func TestConcurrentCheckoutsForTheLastUnits(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	v := variantOf(t, e.product(t, "Limited", 9000, 10), "")
+	buyers := make([]buyer, 200)
+	for i := range buyers {
+		buyers[i] = e.newBuyer()
+		e.addToCart(t, buyers[i], v, 1)
+	}
+	var (
+		wg           sync.WaitGroup
+		mu           sync.Mutex
+		won, soldOut int
+		other        []error
+	)
+	for _, b := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.orders.CreateOrder(withKey(b.ctx, uuid.NewString()), &orderv1.CreateOrderRequest{Shipping: shipping("x@example.com")})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case status.Code(err) == codes.AlreadyExists && strings.Contains(status.Convert(err).Message(), v):
+				soldOut++
+			default:
+				other = append(other, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 10 || soldOut != 190 || len(other) > 0 {
+		t.Fatalf("won %d, sold out %d, other errors %v; want 10 and 190", won, soldOut, other)
+	}
+	if s := e.stock(t, v); s != 0 {
+		t.Fatalf("stock = %d, want 0", s)
+	}
+	var n int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM orders`).Scan(&n); err != nil || n != 10 {
+		t.Fatalf("orders = %d, %v", n, err)
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
