@@ -15,7 +15,9 @@ import (
 )
 
 // Catalog is app.Catalog over the catalog service.
-type Catalog struct{ api catalogv1.CatalogServiceClient }
+type Catalog struct {
+	api catalogv1.CatalogServiceClient
+}
 
 // NewCatalog returns the catalog client.
 func NewCatalog(api catalogv1.CatalogServiceClient) *Catalog { return &Catalog{api: api} }

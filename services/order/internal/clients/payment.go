@@ -10,7 +10,9 @@ import (
 )
 
 // Payments is app.Payments over the payment service.
-type Payments struct{ api paymentv1.PaymentServiceClient }
+type Payments struct {
+	api paymentv1.PaymentServiceClient
+}
 
 // NewPayments returns the payment client.
 func NewPayments(api paymentv1.PaymentServiceClient) *Payments { return &Payments{api: api} }
