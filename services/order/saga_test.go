@@ -167,7 +167,7 @@ func TestExpiryRacingApproval(t *testing.T) {
 	}
 	time.Sleep(time.Until(races[len(races)-1].p.order.GetPayableUntil().AsTime()))
 	var wg sync.WaitGroup
-	for _, r := range races {
+	for i, r := range races {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
@@ -175,6 +175,9 @@ func TestExpiryRacingApproval(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
+			// Staggered, so that some timers lose to the approval's event
+			// and some win against the approval itself.
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond)
 			if _, err := e.svc.App().Expire(context.Background(), r.p.order.GetId()); err != nil {
 				t.Error(err)
 			}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -80,6 +81,9 @@ func (a *App) Refund(ctx context.Context, number string, r StaffRefund) (domain.
 		if err != nil {
 			return err
 		}
+		if total <= o.RefundedAmount {
+			return errReplayed // the payment service answered a repeated key with its first refund
+		}
 		note := fmt.Sprintf("%d %s refunded (%s); %d %s in all", amount, o.Amounts.Currency, reason, min(total, o.Amounts.GrandTotal), o.Amounts.Currency)
 		if err := a.recordRefund(ctx, tx, o.ID, o.PaymentID, total, domain.StaffActor(r.StaffID), note); err != nil {
 			return err
@@ -87,5 +91,12 @@ func (a *App) Refund(ctx context.Context, number string, r StaffRefund) (domain.
 		out, err = store.Read(ctx, tx, store.Key{ID: o.ID})
 		return err
 	})
+	if errors.Is(err, errReplayed) {
+		return a.store.Get(ctx, store.Key{Number: number})
+	}
 	return out, err
 }
+
+// errReplayed rolls back a refund request whose key was used before: the
+// money moved the first time, and lines must not be marked twice.
+var errReplayed = errors.New("refund replayed")
