@@ -5,20 +5,22 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test generate check-generated lint vet bench fmt
+.PHONY: run test build generate check-generated lint vet bench fmt
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
 	@go build -o bin/jangteo ./cmd/jangteo && exec bin/jangteo dev $(ARGS)
 
-## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
+## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS,
+## summarised by tools/testsum (packages, failures in full, a count of tests)
 test: check-generated
-	@set -o pipefail; log=$$(mktemp); trap 'rm -f $$log' EXIT; failed=0; \
-	for m in $(MODULES); do \
-		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./... 2>&1) | tee -a $$log || failed=1; \
-	done; \
-	echo "packages: $$(grep -c '^ok' $$log) passed, $$(grep -c '^FAIL\s' $$log) failed"; \
-	exit $$failed
+	@set -o pipefail; for m in $(MODULES); do \
+		(cd $$m && go test $(GO_TEST_FLAGS) -json ./... 2>&1); \
+	done | go run ./tools/testsum
+
+## build: every module's packages and commands (`go build ./...` at the root sees only the root)
+build:
+	@set -e; for m in $(MODULES); do (cd $$m && go build ./...); done
 
 ## generate: regenerate gen/go and gen/openapi from proto/
 generate:
