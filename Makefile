@@ -22,18 +22,21 @@ test: check-generated
 build:
 	@set -e; for m in $(MODULES); do (cd $$m && go build ./...); done
 
-## generate: regenerate gen/go and gen/openapi from proto/
+## generate: regenerate gen/go and gen/openapi from proto/ (Swagger 2.0 from buf, then the
+## OpenAPI 3.1 document the gateway serves, completed from the .proto options)
 generate:
 	go tool buf generate
+	go run ./tools/openapi3 -in gen/openapi/jangteo.swagger.json -out gen/openapi/jangteo.openapi.json
 
 ## check-generated: fail when gen/ differs from what proto/ generates
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	go tool buf generate -o $$tmp; \
+	go run ./tools/openapi3 -in $$tmp/gen/openapi/jangteo.swagger.json -out $$tmp/gen/openapi/jangteo.openapi.json; \
 	for f in $$(cd $$tmp && find gen -type f); do \
 		cmp -s $$tmp/$$f $$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
 	done; \
-	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' \)); do \
+	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' -o -name '*.openapi.json' \)); do \
 		[ -f $$tmp/$$f ] || { echo "generated file without a proto: $$f (run make generate)"; exit 1; }; \
 	done
 
