@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test build generate check-generated lint vet bench fmt
+.PHONY: run test build generate check-generated openapi-ts lint vet bench fmt
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -39,6 +39,11 @@ check-generated:
 	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' -o -name '*.openapi.json' \)); do \
 		[ -f $$tmp/$$f ] || { echo "generated file without a proto: $$f (run make generate)"; exit 1; }; \
 	done
+
+## openapi-ts: generate a TypeScript client from the OpenAPI document (openapi-typescript from
+## npm) and type-check a sample of frontend calls against it
+openapi-ts:
+	cd tools/openapi-ts && npm ci --no-audit --no-fund && npm run check
 
 ## lint: buf lint (STANDARD) and go vet on every module
 lint: vet
