@@ -3734,7 +3734,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x04slug\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\"K\n" +
 	"\x12GetProductResponse\x125\n" +
-	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xd4\x04\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xd5\x04\n" +
 	"\x13ListProductsRequest\x12#\n" +
 	"\bcategory\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\bcategory\x12\x1b\n" +
 	"\x04page\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
@@ -3744,9 +3744,9 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x05cause\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05cause\x12)\n" +
 	"\tmin_price\x18\a \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\bminPrice\x88\x01\x01\x12)\n" +
 	"\tmax_price\x18\b \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x01R\bmaxPrice\x88\x01\x01\x12\x19\n" +
-	"\bin_stock\x18\t \x01(\bR\ainStock\x12K\n" +
+	"\bin_stock\x18\t \x01(\bR\ainStock\x12L\n" +
 	"\x04sort\x18\n" +
-	" \x01(\tB7\xbaH4r2R\x00R\x06newestR\tprice_ascR\n" +
+	" \x01(\tB8\xbaH5\xd8\x01\x01r0R\x06newestR\tprice_ascR\n" +
 	"price_descR\x06ratingR\apopularR\x04sort\x12h\n" +
 	"\aoptions\x18\v \x03(\v24.jangteo.catalog.v1.ListProductsRequest.OptionsEntryB\x18\xbaH\x15\x9a\x01\x12\x10\x05\"\x06r\x04\x10\x01\x182*\x06r\x04\x10\x01\x182R\aoptions\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
