@@ -197,7 +197,7 @@ func krw(amount int64) *typev1.Money { return &typev1.Money{Amount: amount, Curr
 
 // product creates a product with one variant per size ("" for none), each
 // with stock units at price.
-func (e *env) product(t *testing.T, name string, price, stock int64, sizes ...string) *catalogv1.Product {
+func (e *env) product(t *testing.T, name string, price int64, stock int32, sizes ...string) *catalogv1.Product {
 	t.Helper()
 	staff := e.staff()
 	cat := must(e.catalog.CreateCategory(staff, &catalogv1.CreateCategoryRequest{Name: name + " category"})).GetCategory()
@@ -219,7 +219,7 @@ func variantOf(t *testing.T, p *catalogv1.Product, size string) string {
 	return ""
 }
 
-func (e *env) addToCart(t *testing.T, b buyer, variantID string, qty int64) {
+func (e *env) addToCart(t *testing.T, b buyer, variantID string, qty int32) {
 	t.Helper()
 	must(e.carts.AddCartItem(b.ctx, &cartv1.AddCartItemRequest{VariantId: variantID, Quantity: qty}))
 }

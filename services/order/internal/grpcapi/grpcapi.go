@@ -4,14 +4,12 @@ package grpcapi
 
 import (
 	"context"
-	"net/http"
 
 	"google.golang.org/grpc/metadata"
 
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/errs"
-	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/services/order/internal/app"
 	"github.com/jangteo/jangteo/services/order/internal/store"
 )
@@ -58,7 +56,6 @@ func (s *Server) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReques
 	if err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusCreated)
 	return &orderv1.CreateOrderResponse{Order: toProtoOrder(o, true)}, nil
 }
 
@@ -121,7 +118,6 @@ func (s *Server) PayOrder(ctx context.Context, req *orderv1.PayOrderRequest) (*o
 	if err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusCreated)
 	return &orderv1.PayOrderResponse{Payment: p}, nil
 }
 

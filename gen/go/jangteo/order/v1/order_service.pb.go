@@ -1172,16 +1172,16 @@ const file_jangteo_order_v1_order_service_proto_rawDesc = "" +
 	"\x05lines\x18\x03 \x03(\v2\x1c.jangteo.order.v1.RefundLineB\b\xbaH\x05\x92\x01\x02\x10dR\x05lines\x12 \n" +
 	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"D\n" +
 	"\x13RefundOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order2\xaf\t\n" +
-	"\fOrderService\x12y\n" +
-	"\vCreateOrder\x12$.jangteo.order.v1.CreateOrderRequest\x1a%.jangteo.order.v1.CreateOrderResponse\"\x1d\xc0\xf3\x18\x02\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.jangteo.order.v1.OrderR\x05order2\xb9\t\n" +
+	"\fOrderService\x12~\n" +
+	"\vCreateOrder\x12$.jangteo.order.v1.CreateOrderRequest\x1a%.jangteo.order.v1.CreateOrderResponse\"\"\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/orders\x12o\n" +
 	"\n" +
 	"ListOrders\x12#.jangteo.order.v1.ListOrdersRequest\x1a$.jangteo.order.v1.ListOrdersResponse\"\x16\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\f\x12\n" +
 	"/v1/orders\x12r\n" +
 	"\bGetOrder\x12!.jangteo.order.v1.GetOrderRequest\x1a\".jangteo.order.v1.GetOrderResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/orders/{number}\x12\x85\x01\n" +
-	"\vCancelOrder\x12$.jangteo.order.v1.CancelOrderRequest\x1a%.jangteo.order.v1.CancelOrderResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/orders/{number}:cancel\x12\x82\x01\n" +
-	"\bPayOrder\x12!.jangteo.order.v1.PayOrderRequest\x1a\".jangteo.order.v1.PayOrderResponse\"/\xc0\xf3\x18\x02\xc8\xf3\x18\x01\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{number}/payments\x12~\n" +
+	"\vCancelOrder\x12$.jangteo.order.v1.CancelOrderRequest\x1a%.jangteo.order.v1.CancelOrderResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/orders/{number}:cancel\x12\x87\x01\n" +
+	"\bPayOrder\x12!.jangteo.order.v1.PayOrderRequest\x1a\".jangteo.order.v1.PayOrderResponse\"4\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{number}/payments\x12~\n" +
 	"\rListAllOrders\x12&.jangteo.order.v1.ListAllOrdersRequest\x1a'.jangteo.order.v1.ListAllOrdersResponse\"\x1c\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/admin/orders\x12\x8d\x01\n" +
 	"\x0fGetOrderAsStaff\x12(.jangteo.order.v1.GetOrderAsStaffRequest\x1a).jangteo.order.v1.GetOrderAsStaffResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/admin/orders/{number}\x12\x8f\x01\n" +
 	"\fAdvanceOrder\x12%.jangteo.order.v1.AdvanceOrderRequest\x1a&.jangteo.order.v1.AdvanceOrderResponse\"0\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/admin/orders/{number}:advance\x12\x8f\x01\n" +
