@@ -19,6 +19,7 @@ import (
 	"github.com/jangteo/jangteo/platform/config"
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/mail"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/identity/internal/app"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
@@ -107,7 +108,7 @@ func LoadConfig() (Config, error) {
 }
 
 // New connects identity, loads (or creates) its signing key and registers its
-// gRPC API, mail consumers and the throttling pruner. Identity verifies
+// gRPC API, mail consumers and the periodic throttling pruner. Identity verifies
 // tokens against its own key set, so opts.Keys is always replaced.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
 	var keys atomic.Pointer[token.KeySet]
@@ -132,7 +133,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.New(st, ks, hasher, social.NewDefaultRegistry(cfg.Social, nil), app.Config{
+	stores := func(db postgres.DB) app.Store { return store.New(db) }
+	a, err := app.New(rt.Pool, stores, ks, hasher, social.NewDefaultRegistry(cfg.Social, nil), app.Config{
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
 		MaxFailuresPerAccount: cfg.LoginMaxFailuresPerAccount, AccountWindow: cfg.LoginAccountWindow,
 		MaxAttemptsPerIP: cfg.LoginMaxAttemptsPerIP, IPWindow: cfg.LoginIPWindow,
@@ -154,7 +156,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		Name: "identity-mail-password-reset", Service: Name,
 		Subjects: []string{idevents.SubjectPasswordResetRequested},
 	}, n.PasswordReset)
-	rt.Go("prune login attempts", func(ctx context.Context) error { return pruneAttempts(ctx, a, rt.Log) })
+	service.AddWorker(rt, app.PruneAttemptsWorker{App: a})
+	rt.Periodic(time.Minute, app.PruneAttemptsArgs{})
 	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a))
 	return &Service{rt: rt, app: a}, nil
 }
@@ -194,20 +197,4 @@ func loadKeys(ctx context.Context, file string, st *store.Store) (*token.KeySet,
 		return nil, fmt.Errorf("identity: signing key: %w", err)
 	}
 	return token.NewKeySet(k)
-}
-
-// pruneAttempts deletes throttling rows that left every window, once a minute.
-func pruneAttempts(ctx context.Context, a *app.App, log *zap.Logger) error {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
-		if _, err := a.PruneAttempts(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("prune login attempts", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 )
 
@@ -33,7 +35,7 @@ func (a *App) DisableUser(ctx context.Context, actorID, userID string) (domain.U
 	if _, err := a.store.UserByID(ctx, userID); err != nil {
 		return domain.User{}, err
 	}
-	return a.store.SetStatus(ctx, userID, domain.StatusDisabled)
+	return a.setStatus(ctx, userID, domain.StatusDisabled)
 }
 
 // EnableUser makes a disabled account active again (a pending one stays pending).
@@ -46,7 +48,14 @@ func (a *App) EnableUser(ctx context.Context, userID string) (domain.User, error
 	if !u.EmailVerified && u.PasswordHash != "" && len(u.Providers) == 0 {
 		status = domain.StatusPending
 	}
-	return a.store.SetStatus(ctx, userID, status)
+	return a.setStatus(ctx, userID, status)
+}
+
+// setStatus changes the user's status; disabling also revokes every session.
+func (a *App) setStatus(ctx context.Context, userID, status string) (domain.User, error) {
+	return inTx(ctx, a, func(s Store, _ pgx.Tx) (domain.User, error) {
+		return s.SetStatus(ctx, userID, status)
+	})
 }
 
 // SetRoles sets the user's roles (customer is always kept); an admin cannot

@@ -4,16 +4,18 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/errs"
-
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 )
 
 // RecordHoneypotAttempt records a request to the honeypot admin login and
 // reports whether its IP is blocked now.
 func (a *App) RecordHoneypotAttempt(ctx context.Context, at domain.HoneypotAttempt) (bool, error) {
-	return a.store.RecordHoneypotAttempt(ctx, at, max(a.cfg.HoneypotBlockAfter, 1))
+	return inTx(ctx, a, func(s Store, _ pgx.Tx) (bool, error) {
+		return s.RecordHoneypotAttempt(ctx, at, max(a.cfg.HoneypotBlockAfter, 1))
+	})
 }
 
 // BlockedIPs lists the blocked IPs.

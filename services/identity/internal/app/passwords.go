@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jangteo/jangteo/platform/opaque"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/opaque"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/password"
@@ -25,7 +27,8 @@ func (a *App) ForgotPassword(ctx context.Context, email string) error {
 	if u.Status == domain.StatusDisabled {
 		return nil
 	}
-	return a.store.Enqueue(ctx, idevents.SubjectPasswordResetRequested, idevents.PasswordResetRequested(u, a.now()))
+	_, err = events.Enqueue(ctx, a.db, idevents.SubjectPasswordResetRequested, idevents.PasswordResetRequested(u, a.now()))
+	return err
 }
 
 // ResetPassword sets a new password with a mailed token and ends every session.
@@ -37,7 +40,9 @@ func (a *App) ResetPassword(ctx context.Context, tok, newPassword string) error 
 	if err != nil {
 		return err
 	}
-	_, err = a.store.ResetPassword(ctx, opaque.Hash(tok), hash)
+	_, err = inTx(ctx, a, func(s Store, _ pgx.Tx) (domain.User, error) {
+		return s.ResetPassword(ctx, opaque.Hash(tok), hash)
+	})
 	return err
 }
 
@@ -64,5 +69,8 @@ func (a *App) ChangePassword(ctx context.Context, userID, current, newPassword s
 	if err != nil {
 		return err
 	}
-	return a.store.SetPassword(ctx, userID, hash, true)
+	_, err = inTx(ctx, a, func(s Store, _ pgx.Tx) (struct{}, error) {
+		return struct{}{}, s.SetPassword(ctx, userID, hash, true)
+	})
+	return err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	"github.com/jangteo/jangteo/services/identity/internal/phone"
@@ -54,7 +56,9 @@ func (a *App) CreateAddress(ctx context.Context, ad domain.Address) (domain.Addr
 	if ad.Country == "" {
 		ad.Country = "KR"
 	}
-	return a.store.CreateAddress(ctx, ad)
+	return inTx(ctx, a, func(s Store, _ pgx.Tx) (domain.Address, error) {
+		return s.CreateAddress(ctx, ad)
+	})
 }
 
 // UpdateAddress changes one of the user's addresses.
@@ -66,10 +70,15 @@ func (a *App) UpdateAddress(ctx context.Context, userID, id string, c domain.Add
 		}
 		c.Phone = &p
 	}
-	return a.store.UpdateAddress(ctx, userID, id, c)
+	return inTx(ctx, a, func(s Store, _ pgx.Tx) (domain.Address, error) {
+		return s.UpdateAddress(ctx, userID, id, c)
+	})
 }
 
 // DeleteAddress removes one of the user's addresses.
 func (a *App) DeleteAddress(ctx context.Context, userID, id string) error {
-	return a.store.DeleteAddress(ctx, userID, id)
+	_, err := inTx(ctx, a, func(s Store, _ pgx.Tx) (struct{}, error) {
+		return struct{}{}, s.DeleteAddress(ctx, userID, id)
+	})
+	return err
 }

@@ -6,8 +6,10 @@ import (
 	"math"
 	"time"
 
-	"github.com/jangteo/jangteo/platform/opaque"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/opaque"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 )
 
@@ -96,7 +98,18 @@ func (a *App) session(u domain.User, refresh string) (domain.Session, error) {
 // current roles.
 func (a *App) Refresh(ctx context.Context, refresh string) (domain.Session, error) {
 	next, nextHash := opaque.New()
-	userID, err := a.store.RotateRefreshToken(ctx, opaque.Hash(refresh), nextHash, a.now().Add(a.cfg.RefreshTTL))
+	var refused error // a refusal commits: a reused token's family stays revoked
+	userID, err := inTx(ctx, a, func(s Store, _ pgx.Tx) (string, error) {
+		id, err := s.RotateRefreshToken(ctx, opaque.Hash(refresh), nextHash, a.now().Add(a.cfg.RefreshTTL))
+		var refusal *errs.Error
+		if errors.As(err, &refusal) {
+			refused, err = err, nil
+		}
+		return id, err
+	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return domain.Session{}, err
 	}

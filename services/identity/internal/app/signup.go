@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jangteo/jangteo/platform/opaque"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/opaque"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/password"
@@ -43,15 +45,40 @@ func (a *App) SignUp(ctx context.Context, r SignUpRequest) (domain.User, error) 
 	if err != nil {
 		return domain.User{}, err
 	}
-	return a.store.CreateUser(ctx, domain.User{
+	return a.createUser(ctx, domain.User{
 		Email: email, Name: r.Name, Phone: phoneE164, PasswordHash: hash,
 		Roles: []string{domain.RoleCustomer}, Status: domain.StatusPending,
 	}, "", "", "")
 }
 
+// createUser stores u, linked to a provider account for a social sign-up,
+// with identity.user_registered in the same transaction.
+func (a *App) createUser(ctx context.Context, u domain.User, provider, subject, providerEmail string) (domain.User, error) {
+	return inTx(ctx, a, func(s Store, tx pgx.Tx) (domain.User, error) {
+		created, err := s.CreateUser(ctx, u, provider, subject, providerEmail)
+		if err != nil {
+			return domain.User{}, err
+		}
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(created, provider))
+		return created, err
+	})
+}
+
 // VerifyEmail activates the account a verification token was mailed for.
 func (a *App) VerifyEmail(ctx context.Context, tok string) (domain.User, error) {
-	return a.store.VerifyEmail(ctx, opaque.Hash(tok))
+	return inTx(ctx, a, func(s Store, tx pgx.Tx) (domain.User, error) {
+		u, verified, err := s.VerifyEmail(ctx, opaque.Hash(tok))
+		if err != nil {
+			return domain.User{}, err
+		}
+		if u.Status == domain.StatusDisabled {
+			return domain.User{}, domain.ErrDisabled // and the link stays unused
+		}
+		if verified {
+			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u))
+		}
+		return u, err
+	})
 }
 
 // ResendVerification asks for another verification mail when the account
@@ -67,5 +94,6 @@ func (a *App) ResendVerification(ctx context.Context, email string) error {
 	if u.Status != domain.StatusPending {
 		return nil
 	}
-	return a.store.Enqueue(ctx, idevents.SubjectVerificationRequested, idevents.VerificationRequested(u, a.now()))
+	_, err = events.Enqueue(ctx, a.db, idevents.SubjectVerificationRequested, idevents.VerificationRequested(u, a.now()))
+	return err
 }

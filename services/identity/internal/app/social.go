@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	"github.com/jangteo/jangteo/services/identity/internal/social"
@@ -58,7 +60,9 @@ func (a *App) socialAccount(ctx context.Context, p social.Profile) (domain.User,
 			if u.Status == domain.StatusDisabled {
 				return domain.User{}, false, domain.ErrDisabled
 			}
-			u, err = a.store.LinkSocial(ctx, u.ID, p.Provider, p.Subject, email)
+			u, err = inTx(ctx, a, func(s Store, _ pgx.Tx) (domain.User, error) {
+				return s.LinkSocial(ctx, u.ID, p.Provider, p.Subject, email)
+			})
 			return u, false, err
 		}
 		if !errors.Is(err, domain.ErrUserNotFound) {
@@ -73,7 +77,7 @@ func (a *App) socialAccount(ctx context.Context, p social.Profile) (domain.User,
 	if !domain.ValidHTTPURL(avatar) {
 		avatar = ""
 	}
-	u, err = a.store.CreateUser(ctx, domain.User{
+	u, err = a.createUser(ctx, domain.User{
 		Email: email, EmailVerified: email != "", Name: name, AvatarURL: avatar,
 		Roles: []string{domain.RoleCustomer}, Status: domain.StatusActive,
 	}, p.Provider, p.Subject, p.Email)

@@ -33,7 +33,9 @@ type Mailer interface {
 	Send(ctx context.Context, msg mail.Message) error
 }
 
-// Notifier turns events into mail.
+// Notifier turns events into mail. The mailed link's token is committed on
+// the pool before the mail goes out (not in the consumer's transaction, which
+// commits after the handler returns): a reader may click the link at once.
 type Notifier struct {
 	store     *store.Store
 	mailer    Mailer

@@ -38,9 +38,9 @@ func (s *Store) Addresses(ctx context.Context, userID string) ([]domain.Address,
 
 // lockUser serialises address-book changes of one user, so two concurrent
 // "make default" calls cannot both win.
-func lockUser(ctx context.Context, tx pgx.Tx, userID string) error {
+func (s *Store) lockUser(ctx context.Context, userID string) error {
 	var id string
-	err := tx.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&id)
+	err := s.db.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.ErrUserNotFound
 	}
@@ -53,30 +53,26 @@ func clearDefault(ctx context.Context, db postgres.DB, userID string) error {
 }
 
 // CreateAddress adds a; it becomes the default when asked or when it is the
-// user's first address.
+// user's first address. Several statements: run it in a transaction.
 func (s *Store) CreateAddress(ctx context.Context, a domain.Address) (domain.Address, error) {
 	a.ID = newID()
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockUser(ctx, tx, a.UserID); err != nil {
-			return err
+	if err := s.lockUser(ctx, a.UserID); err != nil {
+		return domain.Address{}, fmt.Errorf("db: create address: %w", err)
+	}
+	var others bool
+	if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM addresses WHERE user_id = $1)`, a.UserID).Scan(&others); err != nil {
+		return domain.Address{}, fmt.Errorf("db: create address: %w", err)
+	}
+	a.IsDefault = a.IsDefault || !others
+	if a.IsDefault {
+		if err := clearDefault(ctx, s.db, a.UserID); err != nil {
+			return domain.Address{}, fmt.Errorf("db: create address: %w", err)
 		}
-		var others bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM addresses WHERE user_id = $1)`, a.UserID).Scan(&others); err != nil {
-			return err
-		}
-		a.IsDefault = a.IsDefault || !others
-		if a.IsDefault {
-			if err := clearDefault(ctx, tx, a.UserID); err != nil {
-				return err
-			}
-		}
-		const q = `INSERT INTO addresses (id, user_id, label, recipient, phone, postal_code, line1, line2, city, country, is_default)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ` + addressColumns
-		var err error
-		a, err = scanAddress(tx.QueryRow(ctx, q, a.ID, a.UserID, a.Label, a.Recipient, a.Phone, a.PostalCode,
-			a.Line1, a.Line2, a.City, a.Country, a.IsDefault))
-		return err
-	})
+	}
+	const q = `INSERT INTO addresses (id, user_id, label, recipient, phone, postal_code, line1, line2, city, country, is_default)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ` + addressColumns
+	a, err := scanAddress(s.db.QueryRow(ctx, q, a.ID, a.UserID, a.Label, a.Recipient, a.Phone, a.PostalCode,
+		a.Line1, a.Line2, a.City, a.Country, a.IsDefault))
 	if err != nil {
 		return domain.Address{}, fmt.Errorf("db: create address: %w", err)
 	}
@@ -84,28 +80,24 @@ func (s *Store) CreateAddress(ctx context.Context, a domain.Address) (domain.Add
 }
 
 // UpdateAddress applies c to the user's address id; another user's address
-// is not found.
+// is not found (and its transaction must roll back the cleared default).
+// Several statements: run it in a transaction.
 func (s *Store) UpdateAddress(ctx context.Context, userID, id string, c domain.AddressChange) (domain.Address, error) {
-	var a domain.Address
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockUser(ctx, tx, userID); err != nil {
-			return err
+	if err := s.lockUser(ctx, userID); err != nil {
+		return domain.Address{}, fmt.Errorf("db: update address: %w", err)
+	}
+	if c.MakeDefault {
+		if err := clearDefault(ctx, s.db, userID); err != nil {
+			return domain.Address{}, fmt.Errorf("db: update address: %w", err)
 		}
-		if c.MakeDefault {
-			if err := clearDefault(ctx, tx, userID); err != nil {
-				return err
-			}
-		}
-		const q = `UPDATE addresses SET label = coalesce($3, label), recipient = coalesce($4, recipient),
-				phone = coalesce($5, phone), postal_code = coalesce($6, postal_code), line1 = coalesce($7, line1),
-				line2 = coalesce($8, line2), city = coalesce($9, city), country = coalesce($10, country),
-				is_default = is_default OR $11, updated_at = now()
-			WHERE id = $1 AND user_id = $2 RETURNING ` + addressColumns
-		var err error
-		a, err = scanAddress(tx.QueryRow(ctx, q, id, userID, c.Label, c.Recipient, c.Phone, c.PostalCode,
-			c.Line1, c.Line2, c.City, c.Country, c.MakeDefault))
-		return err // not found rolls back the cleared default
-	})
+	}
+	const q = `UPDATE addresses SET label = coalesce($3, label), recipient = coalesce($4, recipient),
+			phone = coalesce($5, phone), postal_code = coalesce($6, postal_code), line1 = coalesce($7, line1),
+			line2 = coalesce($8, line2), city = coalesce($9, city), country = coalesce($10, country),
+			is_default = is_default OR $11, updated_at = now()
+		WHERE id = $1 AND user_id = $2 RETURNING ` + addressColumns
+	a, err := scanAddress(s.db.QueryRow(ctx, q, id, userID, c.Label, c.Recipient, c.Phone, c.PostalCode,
+		c.Line1, c.Line2, c.City, c.Country, c.MakeDefault))
 	if err != nil {
 		return domain.Address{}, fmt.Errorf("db: update address: %w", err)
 	}
@@ -113,24 +105,25 @@ func (s *Store) UpdateAddress(ctx context.Context, userID, id string, c domain.A
 }
 
 // DeleteAddress removes the user's address id; when it was the default the
-// newest remaining address takes over.
+// newest remaining address takes over. Several statements: run it in a
+// transaction.
 func (s *Store) DeleteAddress(ctx context.Context, userID, id string) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := lockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		var wasDefault bool
-		err := tx.QueryRow(ctx, `DELETE FROM addresses WHERE id = $1 AND user_id = $2 RETURNING is_default`, id, userID).Scan(&wasDefault)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.ErrAddressNotFound
-		}
-		if err != nil || !wasDefault {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE addresses SET is_default = true, updated_at = now()
-			WHERE id = (SELECT id FROM addresses WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1)`, userID)
-		return err
-	})
+	if err := s.lockUser(ctx, userID); err != nil {
+		return fmt.Errorf("db: delete address: %w", err)
+	}
+	var wasDefault bool
+	err := s.db.QueryRow(ctx, `DELETE FROM addresses WHERE id = $1 AND user_id = $2 RETURNING is_default`, id, userID).Scan(&wasDefault)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("db: delete address: %w", domain.ErrAddressNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("db: delete address: %w", err)
+	}
+	if !wasDefault {
+		return nil
+	}
+	_, err = s.db.Exec(ctx, `UPDATE addresses SET is_default = true, updated_at = now()
+		WHERE id = (SELECT id FROM addresses WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1)`, userID)
 	if err != nil {
 		return fmt.Errorf("db: delete address: %w", err)
 	}

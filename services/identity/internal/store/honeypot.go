@@ -11,20 +11,18 @@ import (
 
 // RecordHoneypotAttempt stores a and counts it against its IP; the IP is
 // blocked once it reaches blockAfter attempts since its last unblock.
+// Several statements: run it in a transaction.
 func (s *Store) RecordHoneypotAttempt(ctx context.Context, a domain.HoneypotAttempt, blockAfter int) (bool, error) {
+	const ins = `INSERT INTO honeypot_attempts (id, ip, user_agent, path, username_tried) VALUES ($1, $2, $3, $4, $5)`
+	if _, err := s.db.Exec(ctx, ins, newID(), a.IP, a.UserAgent, a.Path, a.UsernameTried); err != nil {
+		return false, fmt.Errorf("db: honeypot attempt: %w", err)
+	}
+	const count = `INSERT INTO honeypot_ips (ip, attempts, blocked_at) VALUES ($1, 1, CASE WHEN 1 >= $2 THEN now() END)
+		ON CONFLICT (ip) DO UPDATE SET attempts = honeypot_ips.attempts + 1,
+			blocked_at = coalesce(honeypot_ips.blocked_at, CASE WHEN honeypot_ips.attempts + 1 >= $2 THEN now() END)
+		RETURNING blocked_at IS NOT NULL`
 	var blocked bool
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		const ins = `INSERT INTO honeypot_attempts (id, ip, user_agent, path, username_tried) VALUES ($1, $2, $3, $4, $5)`
-		if _, err := tx.Exec(ctx, ins, newID(), a.IP, a.UserAgent, a.Path, a.UsernameTried); err != nil {
-			return err
-		}
-		const count = `INSERT INTO honeypot_ips (ip, attempts, blocked_at) VALUES ($1, 1, CASE WHEN 1 >= $2 THEN now() END)
-			ON CONFLICT (ip) DO UPDATE SET attempts = honeypot_ips.attempts + 1,
-				blocked_at = coalesce(honeypot_ips.blocked_at, CASE WHEN honeypot_ips.attempts + 1 >= $2 THEN now() END)
-			RETURNING blocked_at IS NOT NULL`
-		return tx.QueryRow(ctx, count, a.IP, blockAfter).Scan(&blocked)
-	})
-	if err != nil {
+	if err := s.db.QueryRow(ctx, count, a.IP, blockAfter).Scan(&blocked); err != nil {
 		return false, fmt.Errorf("db: honeypot attempt: %w", err)
 	}
 	return blocked, nil

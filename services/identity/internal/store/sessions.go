@@ -27,25 +27,21 @@ func (s *Store) CreateRefreshToken(ctx context.Context, userID string, hash []by
 // so of concurrent rotations of one token exactly one succeeds. A token that
 // was already rotated is a reuse: its whole family is revoked and
 // ErrRefreshReused returned. A disabled user's token gives ErrDisabled.
+// Several statements: run it in a transaction, and commit it when it fails
+// with ErrRefreshReused, so the family stays revoked.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash []byte, expires time.Time) (string, error) {
-	var userID string
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		const rotate = `UPDATE refresh_tokens r SET rotated_at = now()
-			FROM users u
-			WHERE r.hash = $1 AND r.rotated_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > now()
-				AND u.id = r.user_id AND u.status = 'active'
-			RETURNING r.family_id, r.user_id`
-		var family string
-		if err := tx.QueryRow(ctx, rotate, oldHash).Scan(&family, &userID); err != nil {
-			return err
-		}
-		const insert = `INSERT INTO refresh_tokens (id, family_id, user_id, hash, expires_at) VALUES ($1, $2, $3, $4, $5)`
-		if _, err := tx.Exec(ctx, insert, newID(), family, userID, newHash, expires); err != nil {
-			return fmt.Errorf("db: rotate: %w", err)
-		}
-		return nil
-	})
+	const rotate = `UPDATE refresh_tokens r SET rotated_at = now()
+		FROM users u
+		WHERE r.hash = $1 AND r.rotated_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > now()
+			AND u.id = r.user_id AND u.status = 'active'
+		RETURNING r.family_id, r.user_id`
+	var family, userID string
+	err := s.db.QueryRow(ctx, rotate, oldHash).Scan(&family, &userID)
 	if err == nil {
+		const insert = `INSERT INTO refresh_tokens (id, family_id, user_id, hash, expires_at) VALUES ($1, $2, $3, $4, $5)`
+		if _, err := s.db.Exec(ctx, insert, newID(), family, userID, newHash, expires); err != nil {
+			return "", fmt.Errorf("db: rotate: %w", err)
+		}
 		return userID, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
@@ -16,24 +15,19 @@ func (s *Store) UserBySocial(ctx context.Context, provider, subject string) (dom
 }
 
 // LinkSocial links a provider account to an existing user. The provider vouched
-// for the email, so a pending account becomes active and verified.
+// for the email, so a pending account becomes active and verified. Several
+// statements: run it in a transaction.
 func (s *Store) LinkSocial(ctx context.Context, userID, provider, subject, email string) (domain.User, error) {
-	var u domain.User
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := linkSocial(ctx, tx, userID, provider, subject, email); err != nil {
-			return err
-		}
-		const q = `UPDATE users SET status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
-				email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-			WHERE id = $1`
-		if _, err := tx.Exec(ctx, q, userID); err != nil {
-			return translate(err)
-		}
-		var err error
-		u, err = s.userWhere(ctx, tx, `u.id = $1`, userID)
-		return err
-	})
-	return u, err
+	if err := linkSocial(ctx, s.db, userID, provider, subject, email); err != nil {
+		return domain.User{}, err
+	}
+	const q = `UPDATE users SET status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
+			email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+		WHERE id = $1`
+	if _, err := s.db.Exec(ctx, q, userID); err != nil {
+		return domain.User{}, translate(err)
+	}
+	return s.UserByID(ctx, userID)
 }
 
 func linkSocial(ctx context.Context, db postgres.DB, userID, provider, subject, email string) error {

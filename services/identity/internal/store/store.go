@@ -1,5 +1,8 @@
 // Package store keeps identity's accounts, sessions, addresses, throttling and
-// honeypot records in PostgreSQL.
+// honeypot records in PostgreSQL. A Store runs its queries on the pool or on
+// the transaction of the use case that made it; it never opens a transaction
+// or writes an event itself. Methods that take several statements say so:
+// their use case runs them in a transaction.
 package store
 
 import (
@@ -12,12 +15,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"google.golang.org/protobuf/proto"
 
-	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
-	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 )
 
 // Migrations are the identity schema's numbered SQL files.
@@ -25,30 +25,13 @@ import (
 //go:embed migrations/*.sql
 var Migrations embed.FS
 
-// DB is a pool or a transaction: both run statements and begin (nested)
-// transactions.
-type DB interface {
-	postgres.DB
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
-
 // Store is identity's PostgreSQL store.
 type Store struct {
-	db DB
+	db postgres.DB
 }
 
-// New returns a store over db.
-func New(db DB) *Store { return &Store{db: db} }
-
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.db, fn)
-}
-
-// Enqueue writes one event to the outbox.
-func (s *Store) Enqueue(ctx context.Context, subject string, msg proto.Message) error {
-	_, err := events.Enqueue(ctx, s.db, subject, msg)
-	return err
-}
+// New returns a store running on db: the pool, or a use case's transaction.
+func New(db postgres.DB) *Store { return &Store{db: db} }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
@@ -87,35 +70,23 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (domain.User, err
 	return s.userWhere(ctx, s.db, `lower(u.email) = lower($1)`, email)
 }
 
-// CreateUser inserts u and, in the same transaction, identity.user_registered.
-// provider names the social provider for a social sign-up; subject and the
-// provider's email are then linked too.
+// CreateUser inserts u and returns it as stored. provider names the social
+// provider for a social sign-up; subject and the provider's email are then
+// linked too. Several statements: run it in a transaction.
 func (s *Store) CreateUser(ctx context.Context, u domain.User, provider, subject, providerEmail string) (domain.User, error) {
 	u.ID = newID()
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		const q = `INSERT INTO users (id, email, email_verified_at, username, name, phone, avatar_url, password_hash, roles, status)
-			VALUES ($1, NULLIF($2, ''), CASE WHEN $3 THEN now() END, NULLIF($4, ''), $5, $6, $7, NULLIF($8, ''), $9, $10)`
-		if _, err := tx.Exec(ctx, q, u.ID, u.Email, u.EmailVerified, u.Username, u.Name, u.Phone, u.AvatarURL,
-			u.PasswordHash, domain.NormalizeRoles(u.Roles), u.Status); err != nil {
-			return translate(err)
-		}
-		if provider != "" {
-			if err := linkSocial(ctx, tx, u.ID, provider, subject, providerEmail); err != nil {
-				return err
-			}
-		}
-		created, err := s.userWhere(ctx, tx, `u.id = $1`, u.ID)
-		if err != nil {
-			return err
-		}
-		u = created
-		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(u, provider))
-		return err
-	})
-	if err != nil {
-		return domain.User{}, err
+	const q = `INSERT INTO users (id, email, email_verified_at, username, name, phone, avatar_url, password_hash, roles, status)
+		VALUES ($1, NULLIF($2, ''), CASE WHEN $3 THEN now() END, NULLIF($4, ''), $5, $6, $7, NULLIF($8, ''), $9, $10)`
+	if _, err := s.db.Exec(ctx, q, u.ID, u.Email, u.EmailVerified, u.Username, u.Name, u.Phone, u.AvatarURL,
+		u.PasswordHash, domain.NormalizeRoles(u.Roles), u.Status); err != nil {
+		return domain.User{}, translate(err)
 	}
-	return u, nil
+	if provider != "" {
+		if err := linkSocial(ctx, s.db, u.ID, provider, subject, providerEmail); err != nil {
+			return domain.User{}, err
+		}
+	}
+	return s.UserByID(ctx, u.ID)
 }
 
 // EnsureAdmin creates, or resets the password of, an active and verified
@@ -152,41 +123,36 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, c domain.Profi
 }
 
 // SetPassword replaces the user's password hash; with revoke, every refresh
-// token of the user stops working in the same transaction.
+// token of the user stops working too. Several statements: run it in a
+// transaction.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, revoke bool) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hash)
-		if err != nil {
-			return fmt.Errorf("db: set password: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrUserNotFound
-		}
-		if revoke {
-			_, err = revokeAll(ctx, tx, userID)
-		}
-		return err
-	})
+	tag, err := s.db.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, userID, hash)
+	if err != nil {
+		return fmt.Errorf("db: set password: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrUserNotFound
+	}
+	if revoke {
+		_, err = revokeAll(ctx, s.db, userID)
+	}
+	return err
 }
 
 // SetStatus changes the user's status; disabling revokes every refresh token
-// in the same transaction.
+// too. Several statements: run it in a transaction.
 func (s *Store) SetStatus(ctx context.Context, userID, status string) (domain.User, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET status = $2, updated_at = now() WHERE id = $1`, userID, status)
-		if err != nil {
-			return fmt.Errorf("db: set status: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrUserNotFound
-		}
-		if status == domain.StatusDisabled {
-			_, err = revokeAll(ctx, tx, userID)
-		}
-		return err
-	})
+	tag, err := s.db.Exec(ctx, `UPDATE users SET status = $2, updated_at = now() WHERE id = $1`, userID, status)
 	if err != nil {
-		return domain.User{}, err
+		return domain.User{}, fmt.Errorf("db: set status: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.User{}, domain.ErrUserNotFound
+	}
+	if status == domain.StatusDisabled {
+		if _, err := revokeAll(ctx, s.db, userID); err != nil {
+			return domain.User{}, err
+		}
 	}
 	return s.UserByID(ctx, userID)
 }
@@ -239,12 +205,12 @@ func (s *Store) CreateOneTimeToken(ctx context.Context, purpose, userID string, 
 
 // consumeToken marks a valid, unused token used and returns its user; a
 // second use of the same token finds no row, however close the race.
-func consumeToken(ctx context.Context, tx pgx.Tx, purpose string, hash []byte) (string, error) {
+func (s *Store) consumeToken(ctx context.Context, purpose string, hash []byte) (string, error) {
 	const q = `UPDATE one_time_tokens SET used_at = now()
 		WHERE hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
 		RETURNING user_id`
 	var userID string
-	err := tx.QueryRow(ctx, q, hash, purpose).Scan(&userID)
+	err := s.db.QueryRow(ctx, q, hash, purpose).Scan(&userID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", domain.ErrLinkInvalid
 	}
@@ -255,59 +221,45 @@ func consumeToken(ctx context.Context, tx pgx.Tx, purpose string, hash []byte) (
 }
 
 // VerifyEmail consumes a verification token and activates its pending
-// account, publishing identity.user_verified in the same transaction.
-func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (domain.User, error) {
-	var u domain.User
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		userID, err := consumeToken(ctx, tx, "verify", hash)
-		if err != nil {
-			return err
-		}
-		const q = `UPDATE users SET status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
-				email_verified_at = now(), updated_at = now()
-			WHERE id = $1 AND email_verified_at IS NULL`
-		tag, err := tx.Exec(ctx, q, userID)
-		if err != nil {
-			return fmt.Errorf("db: verify: %w", err)
-		}
-		if u, err = s.userWhere(ctx, tx, `u.id = $1`, userID); err != nil {
-			return err
-		}
-		if u.Status == domain.StatusDisabled {
-			return domain.ErrDisabled
-		}
-		if tag.RowsAffected() == 1 {
-			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u))
-		}
-		return err
-	})
-	return u, err
+// account; verified reports whether this call verified the email (false when
+// it already was). Several statements: run it in a transaction.
+func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (u domain.User, verified bool, err error) {
+	userID, err := s.consumeToken(ctx, "verify", hash)
+	if err != nil {
+		return domain.User{}, false, err
+	}
+	const q = `UPDATE users SET status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
+			email_verified_at = now(), updated_at = now()
+		WHERE id = $1 AND email_verified_at IS NULL`
+	tag, err := s.db.Exec(ctx, q, userID)
+	if err != nil {
+		return domain.User{}, false, fmt.Errorf("db: verify: %w", err)
+	}
+	if u, err = s.UserByID(ctx, userID); err != nil {
+		return domain.User{}, false, err
+	}
+	return u, tag.RowsAffected() == 1, nil
 }
 
 // ResetPassword consumes a reset token, sets the password and revokes every
 // session. The mailed link proves control of the email, so a pending account
-// becomes active and verified.
+// becomes active and verified. Several statements: run it in a transaction.
 func (s *Store) ResetPassword(ctx context.Context, hash []byte, passwordHash string) (domain.User, error) {
-	var u domain.User
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		userID, err := consumeToken(ctx, tx, "reset", hash)
-		if err != nil {
-			return err
-		}
-		const q = `UPDATE users SET password_hash = $2,
-				status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
-				email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
-			WHERE id = $1`
-		if _, err := tx.Exec(ctx, q, userID, passwordHash); err != nil {
-			return fmt.Errorf("db: reset password: %w", err)
-		}
-		if _, err := revokeAll(ctx, tx, userID); err != nil {
-			return err
-		}
-		u, err = s.userWhere(ctx, tx, `u.id = $1`, userID)
-		return err
-	})
-	return u, err
+	userID, err := s.consumeToken(ctx, "reset", hash)
+	if err != nil {
+		return domain.User{}, err
+	}
+	const q = `UPDATE users SET password_hash = $2,
+			status = CASE WHEN status = 'pending_verification' THEN 'active' ELSE status END,
+			email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+		WHERE id = $1`
+	if _, err := s.db.Exec(ctx, q, userID, passwordHash); err != nil {
+		return domain.User{}, fmt.Errorf("db: reset password: %w", err)
+	}
+	if _, err := revokeAll(ctx, s.db, userID); err != nil {
+		return domain.User{}, err
+	}
+	return s.UserByID(ctx, userID)
 }
 
 // translate turns constraint violations into identity's sentinels.
