@@ -12,8 +12,8 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
-	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/gateway"
+	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 )
 
 // serveGateway puts the real gateway in front of the payment service.
