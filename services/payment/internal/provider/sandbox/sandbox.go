@@ -126,6 +126,12 @@ func (s *Provider) Lookup(ctx context.Context, r provider.LookupRequest) (provid
 func (s *Provider) Refund(ctx context.Context, r provider.RefundRequest) (provider.Refunded, error) {
 	var out provider.Refunded
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The ledger row's lock orders refunds of one payment, so a key
+		// replayed concurrently finds the first call's refund.
+		const lock = `SELECT 1 FROM sandbox_transactions WHERE ref = $1 FOR UPDATE`
+		if _, err := tx.Exec(ctx, lock, r.Ref); err != nil {
+			return fmt.Errorf("sandbox: refund: %w", err)
+		}
 		const existing = `SELECT id, amount FROM sandbox_refunds WHERE ref = $1 AND idempotency_key = $2`
 		err := tx.QueryRow(ctx, existing, r.Ref, r.IdempotencyKey).Scan(&out.ID, &out.Amount)
 		if err == nil {
@@ -150,9 +156,6 @@ func (s *Provider) Refund(ctx context.Context, r provider.RefundRequest) (provid
 		}
 		return nil
 	})
-	if _, dup := postgres.IsUniqueViolation(err); dup {
-		return s.Refund(ctx, r) // a concurrent call with the same key won; answer as it did
-	}
 	return out, err
 }
 
