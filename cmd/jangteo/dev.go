@@ -241,6 +241,13 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	for _, r := range runners {
 		g.Go(func() error { return r.Run(gctx) })
 	}
+	if cfg.Seed {
+		endpoints := map[string]string{}
+		for name, l := range listeners {
+			endpoints[name] = l.Addr().String()
+		}
+		seedDemoOrdersInBackground(gctx, log, endpoints, sink, cfg.AdminEmail, cfg.AdminPassword)
+	}
 	g.Go(func() error { return gw.Serve(gctx, httpLis) })
 
 	fmt.Fprintf(out, `
@@ -253,11 +260,12 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
     Health     %[2]s/readyz
 
     Dev admin  %[3]s / %[4]s
+    Shopper    %[6]s / %[7]s (a few past orders)
     Database   %[5]s
 
   Press Ctrl-C to stop.
 
-`, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL))
+`, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL), demoShopperEmail, demoShopperPassword)
 	if ready != nil {
 		ready(hostPort(httpLis.Addr()))
 	}
