@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test build generate check-generated openapi-ts lint vet bench fmt
+.PHONY: run test build generate check-generated openapi-ts lint vet bench load fmt
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -54,6 +54,10 @@ vet:
 
 fmt:
 	gofmt -l -w $$(git ls-files '*.go' | grep -v '^gen/')
+
+## load: full purchases against a started system (make run); ARGS="-buyers 20 -purchases 400 -base http://localhost:8080"
+load:
+	@cd services/order && go run ./load $(ARGS)
 
 ## bench: benchmarks with printed reports
 bench:
