@@ -41,12 +41,6 @@ type DB interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// InTx runs fn in a transaction, committing when it returns nil and rolling
-// back otherwise (and on panic).
-func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
-}
-
 // Unique-violation and friends, for stores that translate driver errors into
 // domain sentinels.
 const (
