@@ -43,8 +43,41 @@ type DB interface {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise (and on panic).
+//
+// When ctx carries a transaction on the same pool (WithTx: an RPC that takes
+// an idempotency key runs inside one), fn runs in a savepoint of it instead:
+// its failure rolls back only its own work, and its success becomes durable
+// when the outer transaction commits — together with the recorded response.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && outer.pool == pool {
+		return pgx.BeginFunc(ctx, outer.tx, fn)
+	}
 	return pgx.BeginFunc(ctx, pool, fn)
+}
+
+type txKey struct{}
+
+type ambientTx struct {
+	pool *pgxpool.Pool
+	tx   pgx.Tx
+}
+
+// WithTx returns ctx in which InTx on pool joins tx rather than beginning its
+// own transaction. The caller commits or rolls back tx. A transaction serves
+// one goroutine at a time: work under ctx must not run transactions
+// concurrently.
+func WithTx(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, ambientTx{pool: pool, tx: tx})
+}
+
+// Conn returns what a query under ctx should run on: the transaction ctx
+// carries for pool (WithTx), so a read sees the call's own uncommitted writes
+// and needs no second connection, or else pool itself.
+func Conn(ctx context.Context, pool *pgxpool.Pool) DB {
+	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && outer.pool == pool {
+		return outer.tx
+	}
+	return pool
 }
 
 // Unique-violation and friends, for stores that translate driver errors into
