@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/logging"
 )
 
@@ -20,8 +21,9 @@ import (
 //	 "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest",
 //	              "field_violations": [{"field": "name", "description": "…"}]}]}
 //
-// with the HTTP status grpc-gateway maps the code to, Retry-After when the
-// status carries RetryInfo, and WWW-Authenticate on 401.
+// with the HTTP status grpc-gateway maps the code to (or the 4xx an ErrorInfo
+// names in its http_status metadata, as 422 for a reused idempotency key),
+// Retry-After when the status carries RetryInfo, and WWW-Authenticate on 401.
 func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 		st := status.Convert(err)
@@ -32,13 +34,19 @@ func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 		if st.Code() == codes.Unavailable {
 			st = status.New(codes.Unavailable, "service temporarily unavailable, retry shortly")
 		}
+		code := runtime.HTTPStatusFromCode(st.Code())
 		for _, d := range st.Details() {
-			if ri, ok := d.(*errdetails.RetryInfo); ok {
-				secs := int(ri.GetRetryDelay().AsDuration().Seconds() + 0.999)
+			switch d := d.(type) {
+			case *errdetails.RetryInfo:
+				secs := int(d.GetRetryDelay().AsDuration().Seconds() + 0.999)
 				w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+			case *errdetails.ErrorInfo:
+				// A kind with no gRPC code of its own (422) names its status.
+				if hs, err := strconv.Atoi(d.GetMetadata()[errs.HTTPStatusKey]); err == nil && hs >= 400 && hs < 500 {
+					code = hs
+				}
 			}
 		}
-		code := runtime.HTTPStatusFromCode(st.Code())
 		if code == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="jangteo"`)
 		}

@@ -33,6 +33,7 @@ import (
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/gen/openapi"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/tracing"
 )
 
@@ -231,6 +232,8 @@ func outgoingHeader(key string) (string, bool) {
 	switch key {
 	case "x-cart-token":
 		return "X-Cart-Token", true
+	case idempotency.ReplayedHeader:
+		return "Idempotent-Replayed", true
 	case grpcserver.HTTPCodeHeader:
 		return "", false
 	}

@@ -28,11 +28,15 @@ type Beginner interface {
 // Stores bound to tx run its statements; the use case enqueues its events and
 // schedules its jobs on tx too, so all of it commits or none does.
 //
-// When db is itself a transaction, fn runs in a savepoint and commits with
+// When db is itself a transaction, or ctx carries a transaction of db
+// (WithTx), fn runs in a savepoint and commits with
 // the outer transaction. At the top level a deadlock or serialization failure
 // runs fn again (up to 3 times), so fn must not have effects outside tx
 // beyond setting its results.
 func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
+	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && Beginner(outer.pool) == db {
+		return pgx.BeginFunc(ctx, outer.tx, fn) // a savepoint of the call's transaction (WithTx)
+	}
 	if _, nested := db.(pgx.Tx); nested {
 		return pgx.BeginFunc(ctx, db, fn)
 	}

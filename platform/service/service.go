@@ -28,6 +28,7 @@ import (
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/postgres"
 )
 
@@ -46,21 +47,25 @@ type Base struct {
 	MetricsAddr string `env:"METRICS_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// IdempotencyTTL is how long an idempotency key's outcome is replayed.
+	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
 func Defaults(grpcAddr string) Base {
 	return Base{
-		GRPCAddr:    grpcAddr,
-		DatabaseURL: "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
-		NATSURL:     "nats://127.0.0.1:4222",
-		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
-		MetricsAddr: ":9090",
-		LogLevel:    "info",
+		GRPCAddr:       grpcAddr,
+		DatabaseURL:    "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
+		NATSURL:        "nats://127.0.0.1:4222",
+		JWKSURL:        "http://127.0.0.1:8080/.well-known/jwks.json",
+		MetricsAddr:    ":9090",
+		LogLevel:       "info",
+		IdempotencyTTL: idempotency.DefaultTTL,
 	}
 }
 
-// Migrations are a service's embedded numbered SQL files.
+// Migrations are a service's embedded numbered SQL files: the migration set
+// named after the service (its schema), applied after the platform's own sets.
 type Migrations struct {
 	FS  fs.FS
 	Dir string
@@ -87,6 +92,8 @@ type Runtime struct {
 	// rt.Jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: t})
 	// inside a use case's transaction. See AddWorker and Periodic.
 	Jobs *river.Client[pgx.Tx]
+	// Keys are the service's idempotency keys; Keys.Purge is their housekeeping.
+	Keys *idempotency.Keys
 
 	cfg     Base
 	opts    Options
@@ -100,8 +107,8 @@ type task struct {
 	run  func(ctx context.Context) error
 }
 
-// Migrate applies a service's migrations, the event tables and the job
-// tables to url.
+// Migrate applies a service's migrations, the platform's (outbox and inbox,
+// idempotency keys) and the job tables to url.
 func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 	pool, err := postgres.Connect(ctx, url, schema)
 	if err != nil {
@@ -112,10 +119,11 @@ func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, m Migrations) error {
-	if err := postgres.Migrate(ctx, pool, schema, m.FS, m.Dir); err != nil {
-		return err
-	}
-	if err := events.Setup(ctx, pool); err != nil {
+	if err := postgres.Migrate(ctx, pool,
+		events.Migrations,
+		idempotency.Migrations,
+		postgres.MigrationSet{Name: schema, FS: m.FS, Dir: m.Dir},
+	); err != nil {
 		return err
 	}
 	return migrateJobs(ctx, pool, schema)
@@ -152,9 +160,11 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
-	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
+	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
+	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
 		return nil, err
 	}
+	rt.housekeeping()
 	return rt, nil
 }
 
