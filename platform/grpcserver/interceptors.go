@@ -117,13 +117,17 @@ func errorsStream(log *zap.Logger) grpc.StreamServerInterceptor {
 	}
 }
 
-// validateUnary enforces the protovalidate rules written in the .proto files and
-// reports each broken rule as a field violation.
+// validateUnary enforces the rules every field obeys (checkValues) and the
+// protovalidate rules written in the .proto files, and reports each broken
+// rule as a field violation.
 func validateUnary(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		msg, ok := req.(proto.Message)
 		if !ok {
 			return handler(ctx, req)
+		}
+		if bad := checkValues(msg.ProtoReflect()); len(bad) > 0 {
+			return nil, bad.Err()
 		}
 		if err := v.Validate(msg); err != nil {
 			var verr *protovalidate.ValidationError
