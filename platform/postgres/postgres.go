@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,11 @@ func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// While the database is unreachable, calls fail fast with 503
+		// instead of hanging on a connect.
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
@@ -42,9 +48,11 @@ type DB interface {
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
-// back otherwise (and on panic).
+// back otherwise (and on panic). A deadlock or serialization failure runs it
+// again (see Retry), so fn must do nothing outside the transaction that
+// cannot happen twice.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
+	return Retry(ctx, func() error { return pgx.BeginFunc(ctx, pool, fn) })
 }
 
 // Unique-violation and friends, for stores that translate driver errors into

@@ -37,7 +37,10 @@ type Base struct {
 	DatabaseURL string `env:"DATABASE_URL"`
 	// NATSURL is the NATS server with JetStream.
 	NATSURL string `env:"NATS_URL"`
-	// JWKSURL is where identity publishes its token keys.
+	// IdentityEndpoint is identity's gRPC address; token keys are fetched
+	// from it directly (GetJwks), never through the gateway.
+	IdentityEndpoint string `env:"IDENTITY_ENDPOINT"`
+	// JWKSURL, when set, fetches the keys over HTTP from a JWKS document instead.
 	JWKSURL string `env:"JWKS_URL"`
 	// MetricsAddr serves Prometheus /metrics; empty disables it.
 	MetricsAddr string `env:"METRICS_ADDR"`
@@ -48,12 +51,12 @@ type Base struct {
 // Defaults returns the shared defaults with the service's own gRPC address.
 func Defaults(grpcAddr string) Base {
 	return Base{
-		GRPCAddr:    grpcAddr,
-		DatabaseURL: "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
-		NATSURL:     "nats://127.0.0.1:4222",
-		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
-		MetricsAddr: ":9090",
-		LogLevel:    "info",
+		GRPCAddr:         grpcAddr,
+		DatabaseURL:      "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
+		NATSURL:          "nats://127.0.0.1:4222",
+		IdentityEndpoint: "127.0.0.1:9101",
+		MetricsAddr:      ":9090",
+		LogLevel:         "info",
 	}
 }
 
@@ -81,9 +84,10 @@ type Runtime struct {
 	JS   jetstream.JetStream
 	GRPC *grpcserver.Server
 
-	cfg   Base
-	opts  Options
-	tasks []task
+	cfg      Base
+	opts     Options
+	tasks    []task
+	identity *grpc.ClientConn // token keys come from here
 }
 
 type task struct {
@@ -132,8 +136,15 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		return nil, fmt.Errorf("%s: jetstream: %w", name, err)
 	}
 	fetch := opts.Keys
-	if fetch == nil {
+	switch {
+	case fetch != nil:
+	case cfg.JWKSURL != "":
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
+	default:
+		if rt.identity, err = grpcclient.Dial(cfg.IdentityEndpoint); err != nil {
+			return nil, fmt.Errorf("%s: identity: %w", name, err)
+		}
+		fetch = auth.IdentityFetch(rt.identity)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
@@ -166,6 +177,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
+	g.Go(func() error { return rt.watchHealth(ctx) })
 	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log)
 	g.Go(func() error { return relay.Run(ctx) })
 	for _, t := range rt.tasks {
@@ -187,6 +199,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 }
 
 func (rt *Runtime) close() {
+	if rt.identity != nil {
+		_ = rt.identity.Close()
+	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
 	}
