@@ -77,6 +77,20 @@ func New(name string, log *zap.Logger, policy *auth.Policy, keys *idempotency.Ke
 	return &Server{Server: s, name: name, health: hs, log: log, keys: keys}, nil
 }
 
+// SetServing reports the server SERVING or NOT_SERVING on its health service,
+// for every registered service and the server as a whole. After a graceful
+// stop has begun it changes nothing.
+func (s *Server) SetServing(serving bool) {
+	st := healthpb.HealthCheckResponse_NOT_SERVING
+	if serving {
+		st = healthpb.HealthCheckResponse_SERVING
+	}
+	for svc := range s.GetServiceInfo() {
+		s.health.SetServingStatus(svc, st)
+	}
+	s.health.SetServingStatus("", st)
+}
+
 // Serve listens on addr and serves until ctx ends, then drains in-flight calls
 // for up to 10 seconds. It refuses to start when an RPC has no access policy
 // or requires idempotency keys the server cannot enforce.

@@ -41,7 +41,10 @@ type Base struct {
 	DatabaseURL string `env:"DATABASE_URL"`
 	// NATSURL is the NATS server with JetStream.
 	NATSURL string `env:"NATS_URL"`
-	// JWKSURL is where identity publishes its token keys.
+	// IdentityEndpoint is identity's gRPC address; token keys are fetched
+	// from it directly (GetJwks), never through the gateway.
+	IdentityEndpoint string `env:"IDENTITY_ENDPOINT"`
+	// JWKSURL, when set, fetches the keys over HTTP from a JWKS document instead.
 	JWKSURL string `env:"JWKS_URL"`
 	// MetricsAddr serves Prometheus /metrics; empty disables it.
 	MetricsAddr string `env:"METRICS_ADDR"`
@@ -54,13 +57,13 @@ type Base struct {
 // Defaults returns the shared defaults with the service's own gRPC address.
 func Defaults(grpcAddr string) Base {
 	return Base{
-		GRPCAddr:       grpcAddr,
-		DatabaseURL:    "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
-		NATSURL:        "nats://127.0.0.1:4222",
-		JWKSURL:        "http://127.0.0.1:8080/.well-known/jwks.json",
-		MetricsAddr:    ":9090",
-		LogLevel:       "info",
-		IdempotencyTTL: idempotency.DefaultTTL,
+		GRPCAddr:         grpcAddr,
+		DatabaseURL:      "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
+		NATSURL:          "nats://127.0.0.1:4222",
+		IdentityEndpoint: "127.0.0.1:9101",
+		MetricsAddr:      ":9090",
+		LogLevel:         "info",
+		IdempotencyTTL:   idempotency.DefaultTTL,
 	}
 }
 
@@ -95,11 +98,12 @@ type Runtime struct {
 	// Keys are the service's idempotency keys; Keys.Purge is their housekeeping.
 	Keys *idempotency.Keys
 
-	cfg     Base
-	opts    Options
-	tasks   []task
-	workers *river.Workers
-	kinds   int // workers registered
+	cfg      Base
+	opts     Options
+	tasks    []task
+	workers  *river.Workers
+	kinds    int              // workers registered
+	identity *grpc.ClientConn // token keys come from here
 }
 
 type task struct {
@@ -156,8 +160,15 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		return nil, fmt.Errorf("%s: jetstream: %w", name, err)
 	}
 	fetch := opts.Keys
-	if fetch == nil {
+	switch {
+	case fetch != nil:
+	case cfg.JWKSURL != "":
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
+	default:
+		if rt.identity, err = grpcclient.Dial(cfg.IdentityEndpoint); err != nil {
+			return nil, fmt.Errorf("%s: identity: %w", name, err)
+		}
+		fetch = auth.IdentityFetch(rt.identity)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
 	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
@@ -192,6 +203,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
+	g.Go(func() error { return rt.watchHealth(ctx) })
 	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log)
 	g.Go(func() error { return relay.Run(ctx) })
 	g.Go(func() error { return rt.runJobs(ctx) })
@@ -214,6 +226,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 }
 
 func (rt *Runtime) close() {
+	if rt.identity != nil {
+		_ = rt.identity.Close()
+	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
 	}
