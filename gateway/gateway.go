@@ -152,7 +152,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		return nil, errors.New(`gateway: CORS_ORIGINS "*" is for development only: list the frontends' origins`)
 	}
 	tracing.Setup()
-	rs, err := loadRoutes(openapi.Document)
+	rs, err := loadRoutes(openapi.Swagger)
 	if err != nil {
 		return nil, err
 	}
