@@ -76,7 +76,7 @@ func TestAnonymousCart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mine.GetCartToken() != "" || len(header.Get("x-cart-token")) != 0 || header.Get("x-http-code")[0] != "201" {
+	if mine.GetCartToken() != "" || len(header.Get("x-cart-token")) != 0 || len(header.Get("x-http-code")) != 0 {
 		t.Fatalf("a user's first add = %v, header %v", mine, header)
 	}
 	second := must(e.client.AddCartItem(e.user("u-1"), &cartv1.AddCartItemRequest{Product: s.bag.GetSlug(), Quantity: 1}))
