@@ -191,3 +191,56 @@ func equal(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestCheckoutIdempotencyKey: a retried checkout returns the first order;
+// the key with another body is refused; 20 at once make one order.
+func TestCheckoutIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	v := variantOf(t, e.product(t, "Tumbler", 15000, 50), "")
+	b := e.newBuyer()
+	e.addToCart(t, b, v, 1)
+	req := &orderv1.CreateOrderRequest{Shipping: shipping("k@example.com")}
+
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		numbers = map[string]int{}
+		inUse   int
+		other   []error
+	)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := e.orders.CreateOrder(withKey(b.ctx, "checkout-once"), req)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				numbers[resp.GetOrder().GetNumber()]++
+			case status.Code(err) == codes.AlreadyExists && strings.Contains(err.Error(), "still being processed"):
+				inUse++ // the first is still running: the client retries later
+			default:
+				other = append(other, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(numbers) != 1 || len(other) > 0 {
+		t.Fatalf("orders %v, in use %d, errors %v; want one order", numbers, inUse, other)
+	}
+	again := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-once"), req)).GetOrder()
+	if numbers[again.GetNumber()] == 0 {
+		t.Fatalf("the replay answered order %s, not %v", again.GetNumber(), numbers)
+	}
+	var n int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM orders WHERE user_id = $1`, b.id).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("orders written = %d, %v", n, err)
+	}
+	if s := e.stock(t, v); s != 49 {
+		t.Fatalf("stock = %d, want one unit held", s)
+	}
+	_, err := e.orders.CreateOrder(withKey(b.ctx, "checkout-once"), &orderv1.CreateOrderRequest{Shipping: shipping("other@example.com")})
+	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED") // 422 at the gateway
+}
