@@ -6,7 +6,6 @@ package events
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
@@ -106,6 +105,3 @@ func enqueue(ctx context.Context, tx pgx.Tx, subject string, msg proto.Message) 
 	_, err := events.Enqueue(ctx, tx, subject, msg)
 	return err
 }
-
-// Timestamp converts t for a payload.
-func Timestamp(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }

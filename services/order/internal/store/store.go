@@ -132,6 +132,9 @@ func Update(ctx context.Context, tx pgx.Tx, k Key, fn func(o *domain.Order) erro
 	if err := fn(&o); err != nil {
 		return domain.Order{}, err
 	}
+	if len(o.History) == seen && !linesChanged(before.Lines, o.Lines) {
+		return o, nil // every change records history or refunds lines: nothing to write
+	}
 	o.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
 	var paidAt *time.Time
 	if !o.PaidAt.IsZero() {
@@ -155,6 +158,15 @@ func Update(ctx context.Context, tx pgx.Tx, k Key, fn func(o *domain.Order) erro
 		return domain.Order{}, err
 	}
 	return o, nil
+}
+
+func linesChanged(before, after []domain.Line) bool {
+	for i := range after {
+		if after[i].RefundedQuantity != before[i].RefundedQuantity {
+			return true
+		}
+	}
+	return false
 }
 
 // Get reads an order with its lines and history.
