@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 )
 
@@ -71,6 +72,19 @@ func TestCheckout(t *testing.T) {
 	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
 	if l := must(e.orders.ListOrders(other.ctx, &orderv1.ListOrdersRequest{})); l.GetTotalCount() != 0 || len(l.GetOrders()) != 0 {
 		t.Fatalf("another buyer lists %v", l)
+	}
+
+	// Two more orders: the buyer pages through all three, newest first.
+	must(e.carts.ClearCart(b.ctx, &cartv1.ClearCartRequest{}))
+	for range 2 {
+		e.addToCart(t, b, vbag, 1)
+		e.checkout(t, b)
+	}
+	first := must(e.orders.ListOrders(b.ctx, &orderv1.ListOrdersRequest{PageSize: 2}))
+	second := must(e.orders.ListOrders(b.ctx, &orderv1.ListOrdersRequest{PageSize: 2, PageToken: first.GetNextPageToken()}))
+	if first.GetTotalCount() != 3 || len(first.GetOrders()) != 2 || len(second.GetOrders()) != 1 || second.GetNextPageToken() != "" ||
+		second.GetOrders()[0].GetNumber() != o.GetNumber() || !first.GetOrders()[0].GetCreateTime().AsTime().After(o.GetCreateTime().AsTime()) {
+		t.Fatalf("pages %v then %v", first, second)
 	}
 }
 

@@ -195,7 +195,16 @@ func TestStaffListsAndFiltersOrders(t *testing.T) {
 	if !sameStrings(walked, []string{c.order.GetNumber(), b.order.GetNumber(), a.order.GetNumber()}) {
 		t.Fatalf("paged = %v", walked)
 	}
-	_, err := e.orders.ListAllOrders(staff, &orderv1.ListAllOrdersRequest{PageToken: "garbage"})
+	if got := must(e.orders.GetOrderAsStaff(staff, &orderv1.GetOrderAsStaffRequest{Number: b.order.GetNumber()})).GetOrder(); got.GetUserId() != b.b.id || len(got.GetHistory()) != 1 {
+		t.Fatalf("GetOrderAsStaff = %v", got)
+	}
+	_, err := e.orders.GetOrderAsStaff(staff, &orderv1.GetOrderAsStaffRequest{Number: "JT-000000-NONE0"})
+	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
+	_, err = e.orders.AdvanceOrder(staff, &orderv1.AdvanceOrderRequest{Number: "JT-000000-NONE0", Status: preparing})
+	wantCode(t, err, codes.NotFound, "ORDER_NOT_FOUND")
+	_, err = e.orders.GetOrderAsStaff(a.b.ctx, &orderv1.GetOrderAsStaffRequest{Number: a.order.GetNumber()})
+	wantCode(t, err, codes.PermissionDenied, "")
+	_, err = e.orders.ListAllOrders(staff, &orderv1.ListAllOrdersRequest{PageToken: "garbage"})
 	wantCode(t, err, codes.InvalidArgument, "")
 	_, err = e.orders.ListAllOrders(a.b.ctx, &orderv1.ListAllOrdersRequest{})
 	wantCode(t, err, codes.PermissionDenied, "")
