@@ -301,7 +301,7 @@ type RefundPaymentRequest struct {
 	// reason is why, kept with the refund and sent in payment.refunded.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	// idempotency_key names this refund: the same key returns the payment without
-	// refunding again; the same key with another amount is 422 IDEMPOTENCY_KEY_REUSED.
+	// refunding again; the same key with another amount is 400 IDEMPOTENCY_KEY_REUSED.
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
