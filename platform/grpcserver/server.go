@@ -56,6 +56,7 @@ func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
 			observeUnary(log, m),
 			recoverUnary(log),
 			errorsUnary(log),
+			declaredHTTPCodeUnary(),
 			policy.UnaryInterceptor(),
 			validateUnary(validator),
 		),
