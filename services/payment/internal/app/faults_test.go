@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -17,9 +18,9 @@ import (
 // faulty answers with the errors queued for each call, then passes calls on.
 type faulty struct {
 	provider.Provider
-	prepare, approve []error
-	calls            atomic.Int32
-	approveAmount    int64 // when set, the provider reports this amount taken
+	prepare, approve, refund []error
+	calls                    atomic.Int32
+	approveAmount            int64 // when set, the provider reports this amount taken
 }
 
 func (f *faulty) Prepare(ctx context.Context, r provider.PrepareRequest) (provider.Prepared, error) {
@@ -43,6 +44,15 @@ func (f *faulty) Approve(ctx context.Context, r provider.ApproveRequest) (provid
 		a.Amount = f.approveAmount
 	}
 	return a, err
+}
+
+func (f *faulty) Refund(ctx context.Context, r provider.RefundRequest) (provider.Refunded, error) {
+	if len(f.refund) > 0 {
+		err := f.refund[0]
+		f.refund = f.refund[1:]
+		return provider.Refunded{}, err
+	}
+	return f.Provider.Refund(ctx, r)
 }
 
 func faultyApp(t *testing.T, f *faulty) (*App, *sandbox.Provider) {
@@ -141,5 +151,58 @@ func TestApproveOfAnotherAmountFailsAndGivesBack(t *testing.T) {
 	st, err := sb.Lookup(ctx, provider.LookupRequest{Payment: provider.Payment{ID: p.ID}, Ref: got.ProviderRef})
 	if err != nil || st.Refunded == 0 {
 		t.Fatalf("sandbox = %+v, %v: the money was not given back", st, err)
+	}
+}
+
+func approvedPayment(t *testing.T, a *App) domain.Payment {
+	t.Helper()
+	ctx := context.Background()
+	p, err := a.CreatePayment(ctx, createCmd())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = a.ApproveSandbox(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRefundUnansweredHoldsItsAmountUntilRetried(t *testing.T) {
+	t.Parallel()
+	f := &faulty{refund: []error{errors.New("timeout")}}
+	a, _ := faultyApp(t, f)
+	ctx := context.Background()
+	p := approvedPayment(t, a) // 5000
+	_, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, Amount: 3000, IdempotencyKey: "r1"})
+	if !errors.Is(err, domain.ErrProviderUnavailable) {
+		t.Fatalf("unanswered refund = %v", err)
+	}
+	// The 3000 stays reserved: another refund sees 2000 left.
+	if _, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, Amount: 2500, IdempotencyKey: "r2"}); !errors.Is(err, domain.ErrRefundExceedsBalance) ||
+		!strings.Contains(err.Error(), "2000 KRW") {
+		t.Fatalf("refund beside a pending one = %v", err)
+	}
+	got, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, Amount: 3000, IdempotencyKey: "r1"})
+	if err != nil || got.RefundedAmount != 3000 || got.RefundPending != 0 || got.Status != domain.StatusPartiallyRefunded {
+		t.Fatalf("retried refund = %+v, %v", got, err)
+	}
+}
+
+func TestRefundRejectedReleasesItsAmount(t *testing.T) {
+	t.Parallel()
+	f := &faulty{refund: []error{provider.ErrRefundRejected}}
+	a, _ := faultyApp(t, f)
+	ctx := context.Background()
+	p := approvedPayment(t, a)
+	if _, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, IdempotencyKey: "r1"}); !errors.Is(err, domain.ErrRefundRejected) {
+		t.Fatalf("rejected refund = %v", err)
+	}
+	// The same key keeps its answer; a new key may refund everything.
+	if _, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, IdempotencyKey: "r1"}); !errors.Is(err, domain.ErrRefundRejected) {
+		t.Fatalf("rejected refund again = %v", err)
+	}
+	got, err := a.RefundPayment(ctx, RefundPayment{PaymentID: p.ID, IdempotencyKey: "r2"})
+	if err != nil || got.Status != domain.StatusRefunded || got.RefundedAmount != 5000 {
+		t.Fatalf("refund after a rejection = %+v, %v", got, err)
 	}
 }
