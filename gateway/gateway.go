@@ -114,11 +114,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}
+	marshaler := &runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
+	}
 	api := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, marshaler),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
@@ -165,6 +166,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		cors(cfg.CORSOrigins),
 		limitBody(cfg.MaxBodyBytes),
 		adminPrefix(cfg.AdminPrefix),
+		checkIdempotencyKey(marshaler, errorHandler(log)),
 	)
 	return g, nil
 }

@@ -163,39 +163,41 @@ func CheckServer(s *grpc.Server, keys *Keys) error {
 // keyFrom reads and checks the call's key.
 func keyFrom(ctx context.Context) (string, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	values := md.Get(MetadataKey)
+	return ParseKey(md.Get(MetadataKey)...)
+}
+
+// ParseKey checks the values of a request's Idempotency-Key header and returns
+// the key: exactly one value, 1 to MaxKeyLength printable ASCII characters,
+// either bare or as the draft's structured-field string ("\"8e03…\""). Its
+// errors are ErrKeyMissing or ErrKeyInvalid, naming the header.
+func ParseKey(values ...string) (string, error) {
 	switch len(values) {
 	case 0:
 		return "", ErrKeyMissing.WithFields(errs.Field(Header, "this call needs an Idempotency-Key header (a UUID is a good key)"))
 	case 1:
 	default:
-		return "", ErrKeyInvalid.WithFields(errs.Field(Header, "send exactly one Idempotency-Key"))
+		return "", invalid("send exactly one Idempotency-Key")
 	}
-	key, problem := parseKey(values[0])
-	if problem != "" {
-		return "", ErrKeyInvalid.WithFields(errs.Field(Header, problem))
-	}
-	return key, nil
-}
-
-// parseKey accepts the draft's structured-field string ("\"8e03…\"") and the
-// bare token most clients send, and returns the key or what is wrong with it.
-func parseKey(v string) (string, string) {
+	v := values[0]
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(v[1 : len(v)-1])
 	}
 	switch {
 	case v == "":
-		return "", "must not be empty"
+		return "", invalid("must not be empty")
 	case len(v) > MaxKeyLength:
-		return "", fmt.Sprintf("must be at most %d characters", MaxKeyLength)
+		return "", invalid(fmt.Sprintf("must be at most %d characters", MaxKeyLength))
 	}
 	for i := 0; i < len(v); i++ {
 		if v[i] < 0x20 || v[i] > 0x7e {
-			return "", "must be printable ASCII"
+			return "", invalid("must be printable ASCII")
 		}
 	}
-	return v, ""
+	return v, nil
+}
+
+func invalid(problem string) error {
+	return ErrKeyInvalid.WithFields(errs.Field(Header, problem))
 }
 
 // scopeOf names the caller a key belongs to: two callers never share keys.
