@@ -42,13 +42,22 @@ type rig struct {
 	pool   *pgxpool.Pool
 	conn   *grpc.ClientConn
 	issuer *testkit.Issuer
+	keys   *idempotency.Keys
 	calls  atomic.Int32 // handler runs
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
-	pool, err := postgres.Connect(ctx, testkit.Database(t), "svc")
+	// One connection: a handler reading through the service's pool while its
+	// call holds a transaction must not wait for itself.
+	url := testkit.Database(t)
+	if strings.Contains(url, "?") {
+		url += "&pool_max_conns=1"
+	} else {
+		url += "?pool_max_conns=1"
+	}
+	pool, err := postgres.Connect(ctx, url, "svc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +69,15 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{pool: pool, issuer: testkit.NewIssuer()}
-	keys := idempotency.New(pool, idempotency.Options{
+	keys, err := idempotency.New(pool, idempotency.Options{
 		RetryAfter: 2 * time.Second,
 		Required:   func(m string) bool { return m == create || m == quote },
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(keys.Close)
+	r.keys = keys
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(r.issuer.Fetch())))
 	srv, err := grpcserver.New("svc", zaptest.NewLogger(t), policy, keys)
 	if err != nil {
@@ -119,6 +133,10 @@ func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 	var n int
 	if err := postgres.Conn(ctx, r.pool).QueryRow(ctx, `SELECT count(*) FROM effects WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
 		return nil, errors.New("own write not visible")
+	}
+	// A read through the pool, as a store outside a transaction does.
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM effects`).Scan(&n); err != nil {
+		return nil, err
 	}
 	switch f["fail"].GetStringValue() {
 	case "unavailable":
@@ -467,8 +485,7 @@ func TestExpiredKeysRunAgainAndArePurged(t *testing.T) {
 	if _, err := r.pool.Exec(t.Context(), `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'`); err != nil {
 		t.Fatal(err)
 	}
-	keys := idempotency.New(r.pool, idempotency.Options{})
-	purged, err := keys.Purge(t.Context())
+	purged, err := r.keys.Purge(t.Context())
 	if err != nil || purged != 1 {
 		t.Fatalf("Purge = %d, %v; want 1", purged, err)
 	}

@@ -57,7 +57,7 @@ type call struct {
 // run answers c from its recorded outcome, or runs handler inside the
 // transaction that holds the key and records its outcome there.
 func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
-	tx, err := k.pool.Begin(ctx)
+	tx, err := k.calls.Begin(ctx)
 	if err != nil {
 		return nil, unavailable(ctx, "begin", err)
 	}

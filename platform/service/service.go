@@ -145,7 +145,9 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
-	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
+	if rt.Keys, err = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL}); err != nil {
+		return nil, err
+	}
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
 		return nil, err
 	}
@@ -199,6 +201,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 func (rt *Runtime) close() {
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
+	}
+	if rt.Keys != nil {
+		rt.Keys.Close()
 	}
 	if rt.Pool != nil {
 		rt.Pool.Close()
