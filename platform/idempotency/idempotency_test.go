@@ -39,11 +39,12 @@ const (
 var errNoSuchItem = errs.New(errs.NotFound, "ITEM_NOT_FOUND", "no such item")
 
 type rig struct {
-	pool   *pgxpool.Pool
-	conn   *grpc.ClientConn
-	issuer *testkit.Issuer
-	keys   *idempotency.Keys
-	calls  atomic.Int32 // handler runs
+	pool    *pgxpool.Pool
+	conn    *grpc.ClientConn
+	issuer  *testkit.Issuer
+	keys    *idempotency.Keys
+	calls   atomic.Int32  // handler runs
+	started chan struct{} // a handler run began
 }
 
 func newRig(t *testing.T) *rig {
@@ -68,7 +69,7 @@ func newRig(t *testing.T) *rig {
 	if _, err := pool.Exec(ctx, `CREATE TABLE effects (id bigserial PRIMARY KEY, item text NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{pool: pool, issuer: testkit.NewIssuer()}
+	r := &rig{pool: pool, issuer: testkit.NewIssuer(), started: make(chan struct{}, 100)}
 	keys, err := idempotency.New(pool, idempotency.Options{
 		RetryAfter: 2 * time.Second,
 		Required:   func(m string) bool { return m == create || m == quote },
@@ -117,6 +118,7 @@ func (r *rig) method(name string) func(any, context.Context, func(any) error, gr
 // joins the one the interceptor holds.
 func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 	r.calls.Add(1)
+	r.started <- struct{}{}
 	f := req.GetFields()
 	time.Sleep(time.Duration(f["sleep_ms"].GetNumberValue()) * time.Millisecond)
 	if f["fail"].GetStringValue() == "not_found" {
@@ -147,7 +149,8 @@ func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 		return nil, errs.New(errs.Conflict, "ALREADY_PAID", "already paid")
 	case "crash":
 		// The process dies before its transaction commits: its connection closes.
-		if _, err := r.pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		// The timeout makes it wait until the backend is gone.
+		if _, err := r.pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`); err != nil {
 			return nil, err
 		}
@@ -320,7 +323,7 @@ func TestSameKeyInFlightIs409WithRetryAfter(t *testing.T) {
 	slow := map[string]any{"item": "a", "sleep_ms": 700}
 	done := make(chan result)
 	go func() { done <- r.call(t, create, "", "key-1", slow) }()
-	time.Sleep(200 * time.Millisecond)
+	<-r.started
 
 	res := r.call(t, create, "", "key-1", slow)
 	got, _, _, retry := reason(res.err)
@@ -431,7 +434,7 @@ func TestTwentyParallelRequestsOneEffect(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			for {
-				res := r.call(t, create, token, "one-key", map[string]any{"item": "a", "sleep_ms": 50})
+				res := r.call(t, create, token, "one-key", map[string]any{"item": "a", "sleep_ms": 200})
 				if got, _, _, _ := reason(res.err); got == "IDEMPOTENCY_KEY_IN_USE" {
 					inUse.Add(1)
 					time.Sleep(20 * time.Millisecond) // shorter than Retry-After, to keep the test quick

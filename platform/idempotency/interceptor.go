@@ -82,7 +82,10 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	rec := recordHeaders(ctx)
 	hctx := withCall(postgres.WithTx(grpc.NewContextWithServerTransportStream(ctx, rec), k.pool, tx), c)
 	resp, herr := handler(hctx)
-	out, final := outcomeOf(resp, herr, rec.recorded())
+	out, final, err := outcomeOf(resp, herr, rec.recorded())
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
+	}
 	if !final {
 		return resp, herr
 	}
@@ -155,31 +158,32 @@ type outcome struct {
 
 // outcomeOf returns the outcome to record, or false when the call failed in a
 // way a retry may not repeat (unavailable, deadline, internal): then nothing is
-// recorded, the transaction rolls back and the key is free again.
-func outcomeOf(resp any, err error, header metadata.MD) (outcome, bool) {
+// recorded, the transaction rolls back and the key is free again. An error
+// means a successful response cannot be recorded, so the call must fail.
+func outcomeOf(resp any, err error, header metadata.MD) (outcome, bool, error) {
 	if header == nil {
 		header = metadata.MD{}
 	}
 	if err == nil {
 		msg, ok := resp.(proto.Message)
 		if !ok {
-			return outcome{}, false
+			return outcome{}, false, fmt.Errorf("response %T is not a proto message", resp)
 		}
 		body, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
 		if err != nil {
-			return outcome{}, false
+			return outcome{}, false, fmt.Errorf("marshal response: %w", err)
 		}
-		return outcome{code: codes.OK, body: body, typ: string(msg.ProtoReflect().Descriptor().FullName()), header: header}, true
+		return outcome{code: codes.OK, body: body, typ: string(msg.ProtoReflect().Descriptor().FullName()), header: header}, true, nil
 	}
 	st, public := errs.ToStatus(err)
 	if !public || !final(st.Code()) {
-		return outcome{}, false
+		return outcome{}, false, nil
 	}
 	body, merr := proto.Marshal(st.Proto())
 	if merr != nil {
-		return outcome{}, false
+		return outcome{}, false, fmt.Errorf("marshal status: %w", merr)
 	}
-	return outcome{code: st.Code(), body: body, header: header}, true
+	return outcome{code: st.Code(), body: body, header: header}, true, nil
 }
 
 // final reports whether a failure is the request's answer, rather than an
