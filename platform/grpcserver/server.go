@@ -59,6 +59,7 @@ func New(name string, log *zap.Logger, policy *auth.Policy, keys *idempotency.Ke
 			observeUnary(log, m),
 			recoverUnary(log),
 			errorsUnary(log),
+			declaredHTTPCodeUnary(),
 			policy.UnaryInterceptor(),
 			validateUnary(validator),
 			idempotencyUnary(keys),
@@ -74,6 +75,20 @@ func New(name string, log *zap.Logger, policy *auth.Policy, keys *idempotency.Ke
 	healthpb.RegisterHealthServer(s, hs)
 	reflection.Register(s)
 	return &Server{Server: s, name: name, health: hs, log: log, keys: keys}, nil
+}
+
+// SetServing reports the server SERVING or NOT_SERVING on its health service,
+// for every registered service and the server as a whole. After a graceful
+// stop has begun it changes nothing.
+func (s *Server) SetServing(serving bool) {
+	st := healthpb.HealthCheckResponse_NOT_SERVING
+	if serving {
+		st = healthpb.HealthCheckResponse_SERVING
+	}
+	for svc := range s.GetServiceInfo() {
+		s.health.SetServingStatus(svc, st)
+	}
+	s.health.SetServingStatus("", st)
 }
 
 // Serve listens on addr and serves until ctx ends, then drains in-flight calls

@@ -133,7 +133,7 @@ func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 	}
 	// Read-your-writes through the call's transaction.
 	var n int
-	if err := postgres.Conn(ctx, r.pool).QueryRow(ctx, `SELECT count(*) FROM effects WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
+	if err := postgres.Querier(ctx, r.pool).QueryRow(ctx, `SELECT count(*) FROM effects WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
 		return nil, errors.New("own write not visible")
 	}
 	// A read through the pool, as a store outside a transaction does.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,11 @@ func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// While the database is unreachable, calls fail fast with 503
+		// instead of hanging on a connect.
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
@@ -41,19 +47,9 @@ type DB interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// InTx runs fn in a transaction, committing when it returns nil and rolling
-// back otherwise (and on panic).
-//
-// When ctx carries a transaction on the same pool (WithTx: an RPC that takes
-// an idempotency key runs inside one), fn runs in a savepoint of it instead:
-// its failure rolls back only its own work, and its success becomes durable
-// when the outer transaction commits — together with the recorded response.
-func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && outer.pool == pool {
-		return pgx.BeginFunc(ctx, outer.tx, fn)
-	}
-	return pgx.BeginFunc(ctx, pool, fn)
-}
+// An RPC that takes an idempotency key runs inside one transaction that also
+// records its response (platform/idempotency): WithTx puts that transaction in
+// ctx, and InTx on the same pool joins it as a savepoint.
 
 type txKey struct{}
 
@@ -70,10 +66,10 @@ func WithTx(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx) context.Context 
 	return context.WithValue(ctx, txKey{}, ambientTx{pool: pool, tx: tx})
 }
 
-// Conn returns what a query under ctx should run on: the transaction ctx
+// Querier returns what a query under ctx should run on: the transaction ctx
 // carries for pool (WithTx), so a read sees the call's own uncommitted writes
 // and needs no second connection, or else pool itself.
-func Conn(ctx context.Context, pool *pgxpool.Pool) DB {
+func Querier(ctx context.Context, pool *pgxpool.Pool) DB {
 	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && outer.pool == pool {
 		return outer.tx
 	}

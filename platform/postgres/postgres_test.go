@@ -44,8 +44,8 @@ func TestInTxJoinsTheTransactionInContext(t *testing.T) {
 		t.Fatalf("InTx = %v", err)
 	}
 	var seen int
-	if err := Conn(ctx, pool).QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&seen); err != nil || seen != 1 {
-		t.Fatalf("Conn sees %d rows (%v), want the call's own 1", seen, err)
+	if err := Querier(ctx, pool).QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&seen); err != nil || seen != 1 {
+		t.Fatalf("Querier sees %d rows (%v), want the call's own 1", seen, err)
 	}
 	if count() != 0 {
 		t.Fatal("joined work visible before the outer transaction commits")
@@ -55,8 +55,8 @@ func TestInTxJoinsTheTransactionInContext(t *testing.T) {
 	if err := InTx(ctx, other, insert("own")); err != nil {
 		t.Fatal(err)
 	}
-	if Conn(ctx, other) != DB(other) {
-		t.Fatal("Conn returned the transaction of another pool")
+	if Querier(ctx, other) != DB(other) {
+		t.Fatal("Querier returned the transaction of another pool")
 	}
 	if err := outer.Commit(t.Context()); err != nil {
 		t.Fatal(err)

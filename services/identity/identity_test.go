@@ -37,7 +37,7 @@ type env struct {
 
 type option func(*identity.Config)
 
-func start(t *testing.T, opts ...option) env {
+func start(t testing.TB, opts ...option) env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sink, err := smtpsink.Start("127.0.0.1:0")
