@@ -70,10 +70,12 @@ func TestMalformedIdempotencyKeyIs400BeforeTheCall(t *testing.T) {
 			t.Fatalf("key %q: %d %s, reached %v", key, w.Code, w.Body, reached)
 		}
 	}
-	w := httptest.NewRecorder()
-	r := httptest.NewRequest("POST", "/v1/orders", nil)
-	r.Header.Set(idempotency.Header, "8e03978e-40d5-43e8-bc93-6894a57f9324")
-	if h.ServeHTTP(w, r); !reached {
-		t.Fatal("a good key did not reach the API")
+	for _, c := range []struct{ method, key string }{{"POST", "8e03978e-40d5-43e8-bc93-6894a57f9324"}, {"GET", "키-1"}} {
+		reached = false
+		r := httptest.NewRequest(c.method, "/v1/orders", nil)
+		r.Header.Set(idempotency.Header, c.key)
+		if h.ServeHTTP(httptest.NewRecorder(), r); !reached {
+			t.Fatalf("%s with key %q did not reach the API", c.method, c.key)
+		}
 	}
 }
