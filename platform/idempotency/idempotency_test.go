@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -28,12 +29,13 @@ import (
 	"github.com/jangteo/jangteo/platform/testkit"
 )
 
-// The test service: idemtest.Orders/Create and /Quote both require a key.
+// The test service: idemtest.Orders/Create, /Quote and /Place require a key.
 // Create writes an effect row in a use-case transaction and answers 201 with
 // the row's id; the request's fields choose a failure.
 const (
 	create = "/idemtest.Orders/Create"
 	quote  = "/idemtest.Orders/Quote"
+	place  = "/idemtest.Orders/Place" // only the parallel test calls it, so its counts are its own
 )
 
 var errNoSuchItem = errs.New(errs.NotFound, "ITEM_NOT_FOUND", "no such item")
@@ -72,7 +74,7 @@ func newRig(t *testing.T) *rig {
 	r := &rig{pool: pool, issuer: testkit.NewIssuer(), started: make(chan struct{}, 100)}
 	keys, err := idempotency.New(pool, idempotency.Options{
 		RetryAfter: 2 * time.Second,
-		Required:   func(m string) bool { return m == create || m == quote },
+		Required:   func(m string) bool { return m == create || m == quote || m == place },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +92,7 @@ func newRig(t *testing.T) *rig {
 		Methods: []grpc.MethodDesc{
 			{MethodName: "Create", Handler: r.method(create)},
 			{MethodName: "Quote", Handler: r.method(quote)},
+			{MethodName: "Place", Handler: r.method(place)},
 		},
 	}, struct{}{})
 	lis := testkit.Listen(t)
@@ -434,7 +437,7 @@ func TestTwentyParallelRequestsOneEffect(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			for {
-				res := r.call(t, create, token, "one-key", map[string]any{"item": "a", "sleep_ms": 200})
+				res := r.call(t, place, token, "one-key", map[string]any{"item": "a", "sleep_ms": 200})
 				if got, _, _, _ := reason(res.err); got == "IDEMPOTENCY_KEY_IN_USE" {
 					inUse.Add(1)
 					time.Sleep(20 * time.Millisecond) // shorter than Retry-After, to keep the test quick
@@ -460,6 +463,11 @@ func TestTwentyParallelRequestsOneEffect(t *testing.T) {
 	}
 	if inUse.Load() == 0 {
 		t.Fatal("no request saw the key in flight; the test proves nothing")
+	}
+	for outcome, want := range map[string]float64{"ran": 1, "replayed": n - 1, "in_flight": float64(inUse.Load())} {
+		if got := counted(t, place, outcome); got != want {
+			t.Errorf("jangteo_idempotency_calls_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
 	}
 }
 
@@ -505,4 +513,28 @@ func TestCallsWithoutTheOptionPassThrough(t *testing.T) {
 	if idempotency.Required("/jangteo.catalog.v1.CatalogService/GetProduct") || idempotency.Required("/grpc.health.v1.Health/Check") {
 		t.Fatal("Required is true for a method without the option")
 	}
+}
+
+// counted reads jangteo_idempotency_calls_total for method and outcome.
+func counted(t *testing.T, method, outcome string) float64 {
+	t.Helper()
+	families, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "jangteo_idempotency_calls_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["method"] == method && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -68,14 +68,17 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	prior, err := c.claim(ctx, tx)
 	switch {
 	case errors.Is(err, errInFlight):
+		count(c.method, outcomeInFlight)
 		return nil, ErrKeyInUse.After(k.retryAfter)
 	case err != nil:
 		return nil, unavailable(ctx, "claim", err)
 	case prior != nil:
 		_ = tx.Rollback(ctx)
 		if !bytes.Equal(prior.fingerprint, c.fingerprint) {
+			count(c.method, outcomeReused)
 			return nil, ErrKeyReused
 		}
+		count(c.method, outcomeReplayed)
 		return prior.replay(ctx)
 	}
 
@@ -87,6 +90,7 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
 	}
 	if !final {
+		count(c.method, outcomeReleased)
 		return resp, herr
 	}
 	// The handler is done: record and commit even if the client has gone, so
@@ -98,6 +102,7 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	if err := tx.Commit(done); err != nil {
 		return nil, fmt.Errorf("idempotency: commit %s: %w", c.method, err)
 	}
+	count(c.method, outcomeRan)
 	return resp, herr
 }
 
