@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +54,28 @@ func TestIdempotencyHeadersAreForwarded(t *testing.T) {
 	}
 	if h, ok := outgoingHeader(idempotency.ReplayedHeader); !ok || h != "Idempotent-Replayed" {
 		t.Fatalf("%s → %q %v", idempotency.ReplayedHeader, h, ok)
+	}
+}
+
+func TestMalformedIdempotencyKeyIs400BeforeTheCall(t *testing.T) {
+	t.Parallel()
+	reached := false
+	h := checkIdempotencyKey(&runtime.JSONPb{}, errorHandler(zaptest.NewLogger(t)))(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+	for _, key := range []string{"키-1", "", strings.Repeat("k", 256)} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/v1/orders", nil)
+		r.Header.Set(idempotency.Header, key)
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "IDEMPOTENCY_KEY_INVALID") || reached {
+			t.Fatalf("key %q: %d %s, reached %v", key, w.Code, w.Body, reached)
+		}
+	}
+	for _, c := range []struct{ method, key string }{{"POST", "8e03978e-40d5-43e8-bc93-6894a57f9324"}, {"GET", "키-1"}} {
+		reached = false
+		r := httptest.NewRequest(c.method, "/v1/orders", nil)
+		r.Header.Set(idempotency.Header, c.key)
+		if h.ServeHTTP(httptest.NewRecorder(), r); !reached {
+			t.Fatalf("%s with key %q did not reach the API", c.method, c.key)
+		}
 	}
 }

@@ -165,11 +165,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}
+	marshaler := &jsonMarshaler{&runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{},
+	}}
 	api := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(&jsonMarshaler{&runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-			UnmarshalOptions: protojson.UnmarshalOptions{},
-		}})),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(marshaler)),
 		runtime.SetQueryParameterParser(&queryParser{}),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(rs)),
@@ -197,6 +198,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		g.ready.add(b.name, conn)
 		if b.name == "identity" {
 			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), cfg.Dev, log)
+			mailPages{identity: identityv1.NewIdentityServiceClient(conn), log: log}.register(g.mux)
 			fetch := cfg.Keys
 			if fetch == nil {
 				fetch = auth.IdentityFetch(conn)
@@ -231,6 +233,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		adminPrefix(cfg.AdminPrefix),
 		checkParams(rs),
 		limitBody(rs, cfg.MaxBodyBytes, cfg.MaxUploadBodyBytes),
+		checkIdempotencyKey(marshaler, errorHandler(log)),
 	)
 	return g, nil
 }

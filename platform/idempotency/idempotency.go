@@ -84,23 +84,44 @@ type Options struct {
 	TTL time.Duration
 	// RetryAfter is what a 409 tells the client to wait; one second when zero.
 	RetryAfter time.Duration
+	// MaxCalls bounds the keyed calls a replica runs at once (each holds a
+	// connection of its own pool); DefaultMaxCalls when zero.
+	MaxCalls int32
 	// Required overrides which methods take a key (tests); by default it is
 	// the method's (jangteo.options.v1.idempotency_key_required) option.
 	Required func(fullMethod string) bool
 }
 
+// DefaultMaxCalls is Options.MaxCalls when zero.
+const DefaultMaxCalls = 16
+
 // Keys stores the keys of one service's schema and enforces them.
 type Keys struct {
-	pool       *pgxpool.Pool
+	pool       *pgxpool.Pool // the service's
+	calls      *pgxpool.Pool // the keyed calls' transactions
 	ttl        time.Duration
 	retryAfter time.Duration
 	required   func(string) bool
 	cache      sync.Map // full method → bool
 }
 
-// New returns the keys stored through pool.
-func New(pool *pgxpool.Pool, opts Options) *Keys {
-	k := &Keys{pool: pool, ttl: opts.TTL, retryAfter: opts.RetryAfter, required: opts.Required}
+// New returns the keys of the schema pool serves. Keyed calls run their
+// transactions on connections of a second pool, opened here with pool's
+// settings: a handler that also reads through pool then never waits for a
+// connection that keyed calls, its own among them, are holding. Close it with
+// Close.
+func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
+	cfg := pool.Config().Copy()
+	cfg.MaxConns = opts.MaxCalls
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxCalls
+	}
+	cfg.MinConns = 0
+	calls, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: pool: %w", err)
+	}
+	k := &Keys{pool: pool, calls: calls, ttl: opts.TTL, retryAfter: opts.RetryAfter, required: opts.Required}
 	if k.ttl <= 0 {
 		k.ttl = DefaultTTL
 	}
@@ -110,8 +131,11 @@ func New(pool *pgxpool.Pool, opts Options) *Keys {
 	if k.required == nil {
 		k.required = k.requiredCached
 	}
-	return k
+	return k, nil
 }
+
+// Close closes the keyed calls' connections.
+func (k *Keys) Close() { k.calls.Close() }
 
 // Required reports whether a full gRPC method name
 // ("/jangteo.order.v1.OrderService/CreateOrder") declares
@@ -163,39 +187,41 @@ func CheckServer(s *grpc.Server, keys *Keys) error {
 // keyFrom reads and checks the call's key.
 func keyFrom(ctx context.Context) (string, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	values := md.Get(MetadataKey)
+	return ParseKey(md.Get(MetadataKey)...)
+}
+
+// ParseKey checks the values of a request's Idempotency-Key header and returns
+// the key: exactly one value, 1 to MaxKeyLength printable ASCII characters,
+// either bare or as the draft's structured-field string ("\"8e03…\""). Its
+// errors are ErrKeyMissing or ErrKeyInvalid, naming the header.
+func ParseKey(values ...string) (string, error) {
 	switch len(values) {
 	case 0:
 		return "", ErrKeyMissing.WithFields(errs.Field(Header, "this call needs an Idempotency-Key header (a UUID is a good key)"))
 	case 1:
 	default:
-		return "", ErrKeyInvalid.WithFields(errs.Field(Header, "send exactly one Idempotency-Key"))
+		return "", invalid("send exactly one Idempotency-Key")
 	}
-	key, problem := parseKey(values[0])
-	if problem != "" {
-		return "", ErrKeyInvalid.WithFields(errs.Field(Header, problem))
-	}
-	return key, nil
-}
-
-// parseKey accepts the draft's structured-field string ("\"8e03…\"") and the
-// bare token most clients send, and returns the key or what is wrong with it.
-func parseKey(v string) (string, string) {
+	v := values[0]
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(v[1 : len(v)-1])
 	}
 	switch {
 	case v == "":
-		return "", "must not be empty"
+		return "", invalid("must not be empty")
 	case len(v) > MaxKeyLength:
-		return "", fmt.Sprintf("must be at most %d characters", MaxKeyLength)
+		return "", invalid(fmt.Sprintf("must be at most %d characters", MaxKeyLength))
 	}
 	for i := 0; i < len(v); i++ {
 		if v[i] < 0x20 || v[i] > 0x7e {
-			return "", "must be printable ASCII"
+			return "", invalid("must be printable ASCII")
 		}
 	}
-	return v, ""
+	return v, nil
+}
+
+func invalid(problem string) error {
+	return ErrKeyInvalid.WithFields(errs.Field(Header, problem))
 }
 
 // scopeOf names the caller a key belongs to: two callers never share keys.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -28,27 +29,38 @@ import (
 	"github.com/jangteo/jangteo/platform/testkit"
 )
 
-// The test service: idemtest.Orders/Create and /Quote both require a key.
+// The test service: idemtest.Orders/Create, /Quote and /Place require a key.
 // Create writes an effect row in a use-case transaction and answers 201 with
 // the row's id; the request's fields choose a failure.
 const (
 	create = "/idemtest.Orders/Create"
 	quote  = "/idemtest.Orders/Quote"
+	place  = "/idemtest.Orders/Place" // only the parallel test calls it, so its counts are its own
 )
 
 var errNoSuchItem = errs.New(errs.NotFound, "ITEM_NOT_FOUND", "no such item")
 
 type rig struct {
-	pool   *pgxpool.Pool
-	conn   *grpc.ClientConn
-	issuer *testkit.Issuer
-	calls  atomic.Int32 // handler runs
+	pool    *pgxpool.Pool
+	conn    *grpc.ClientConn
+	issuer  *testkit.Issuer
+	keys    *idempotency.Keys
+	calls   atomic.Int32  // handler runs
+	started chan struct{} // a handler run began
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
-	pool, err := postgres.Connect(ctx, testkit.Database(t), "svc")
+	// One connection: a handler reading through the service's pool while its
+	// call holds a transaction must not wait for itself.
+	url := testkit.Database(t)
+	if strings.Contains(url, "?") {
+		url += "&pool_max_conns=1"
+	} else {
+		url += "?pool_max_conns=1"
+	}
+	pool, err := postgres.Connect(ctx, url, "svc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +71,16 @@ func newRig(t *testing.T) *rig {
 	if _, err := pool.Exec(ctx, `CREATE TABLE effects (id bigserial PRIMARY KEY, item text NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{pool: pool, issuer: testkit.NewIssuer()}
-	keys := idempotency.New(pool, idempotency.Options{
+	r := &rig{pool: pool, issuer: testkit.NewIssuer(), started: make(chan struct{}, 100)}
+	keys, err := idempotency.New(pool, idempotency.Options{
 		RetryAfter: 2 * time.Second,
-		Required:   func(m string) bool { return m == create || m == quote },
+		Required:   func(m string) bool { return m == create || m == quote || m == place },
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(keys.Close)
+	r.keys = keys
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(r.issuer.Fetch())))
 	srv, err := grpcserver.New("svc", zaptest.NewLogger(t), policy, keys)
 	if err != nil {
@@ -75,6 +92,7 @@ func newRig(t *testing.T) *rig {
 		Methods: []grpc.MethodDesc{
 			{MethodName: "Create", Handler: r.method(create)},
 			{MethodName: "Quote", Handler: r.method(quote)},
+			{MethodName: "Place", Handler: r.method(place)},
 		},
 	}, struct{}{})
 	lis := testkit.Listen(t)
@@ -103,6 +121,7 @@ func (r *rig) method(name string) func(any, context.Context, func(any) error, gr
 // joins the one the interceptor holds.
 func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 	r.calls.Add(1)
+	r.started <- struct{}{}
 	f := req.GetFields()
 	time.Sleep(time.Duration(f["sleep_ms"].GetNumberValue()) * time.Millisecond)
 	if f["fail"].GetStringValue() == "not_found" {
@@ -120,6 +139,10 @@ func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 	if err := postgres.Querier(ctx, r.pool).QueryRow(ctx, `SELECT count(*) FROM effects WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
 		return nil, errors.New("own write not visible")
 	}
+	// A read through the pool, as a store outside a transaction does.
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM effects`).Scan(&n); err != nil {
+		return nil, err
+	}
 	switch f["fail"].GetStringValue() {
 	case "unavailable":
 		return nil, errs.New(errs.Unavailable, "STOCK_UNAVAILABLE", "try again")
@@ -129,7 +152,8 @@ func (r *rig) handle(ctx context.Context, req *structpb.Struct) (any, error) {
 		return nil, errs.New(errs.Conflict, "ALREADY_PAID", "already paid")
 	case "crash":
 		// The process dies before its transaction commits: its connection closes.
-		if _, err := r.pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		// The timeout makes it wait until the backend is gone.
+		if _, err := r.pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
 			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`); err != nil {
 			return nil, err
 		}
@@ -302,7 +326,7 @@ func TestSameKeyInFlightIs409WithRetryAfter(t *testing.T) {
 	slow := map[string]any{"item": "a", "sleep_ms": 700}
 	done := make(chan result)
 	go func() { done <- r.call(t, create, "", "key-1", slow) }()
-	time.Sleep(200 * time.Millisecond)
+	<-r.started
 
 	res := r.call(t, create, "", "key-1", slow)
 	got, _, _, retry := reason(res.err)
@@ -413,7 +437,7 @@ func TestTwentyParallelRequestsOneEffect(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			for {
-				res := r.call(t, create, token, "one-key", map[string]any{"item": "a", "sleep_ms": 50})
+				res := r.call(t, place, token, "one-key", map[string]any{"item": "a", "sleep_ms": 200})
 				if got, _, _, _ := reason(res.err); got == "IDEMPOTENCY_KEY_IN_USE" {
 					inUse.Add(1)
 					time.Sleep(20 * time.Millisecond) // shorter than Retry-After, to keep the test quick
@@ -439,6 +463,11 @@ func TestTwentyParallelRequestsOneEffect(t *testing.T) {
 	}
 	if inUse.Load() == 0 {
 		t.Fatal("no request saw the key in flight; the test proves nothing")
+	}
+	for outcome, want := range map[string]float64{"ran": 1, "replayed": n - 1, "in_flight": float64(inUse.Load())} {
+		if got := counted(t, place, outcome); got != want {
+			t.Errorf("jangteo_idempotency_calls_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
 	}
 }
 
@@ -467,8 +496,7 @@ func TestExpiredKeysRunAgainAndArePurged(t *testing.T) {
 	if _, err := r.pool.Exec(t.Context(), `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'`); err != nil {
 		t.Fatal(err)
 	}
-	keys := idempotency.New(r.pool, idempotency.Options{})
-	purged, err := keys.Purge(t.Context())
+	purged, err := r.keys.Purge(t.Context())
 	if err != nil || purged != 1 {
 		t.Fatalf("Purge = %d, %v; want 1", purged, err)
 	}
@@ -485,4 +513,28 @@ func TestCallsWithoutTheOptionPassThrough(t *testing.T) {
 	if idempotency.Required("/jangteo.catalog.v1.CatalogService/GetProduct") || idempotency.Required("/grpc.health.v1.Health/Check") {
 		t.Fatal("Required is true for a method without the option")
 	}
+}
+
+// counted reads jangteo_idempotency_calls_total for method and outcome.
+func counted(t *testing.T, method, outcome string) float64 {
+	t.Helper()
+	families, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "jangteo_idempotency_calls_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["method"] == method && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -57,7 +57,7 @@ type call struct {
 // run answers c from its recorded outcome, or runs handler inside the
 // transaction that holds the key and records its outcome there.
 func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
-	tx, err := k.pool.Begin(ctx)
+	tx, err := k.calls.Begin(ctx)
 	if err != nil {
 		return nil, unavailable(ctx, "begin", err)
 	}
@@ -68,22 +68,29 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	prior, err := c.claim(ctx, tx)
 	switch {
 	case errors.Is(err, errInFlight):
+		count(c.method, outcomeInFlight)
 		return nil, ErrKeyInUse.After(k.retryAfter)
 	case err != nil:
 		return nil, unavailable(ctx, "claim", err)
 	case prior != nil:
 		_ = tx.Rollback(ctx)
 		if !bytes.Equal(prior.fingerprint, c.fingerprint) {
+			count(c.method, outcomeReused)
 			return nil, ErrKeyReused
 		}
+		count(c.method, outcomeReplayed)
 		return prior.replay(ctx)
 	}
 
 	rec := recordHeaders(ctx)
 	hctx := withCall(postgres.WithTx(grpc.NewContextWithServerTransportStream(ctx, rec), k.pool, tx), c)
 	resp, herr := handler(hctx)
-	out, final := outcomeOf(resp, herr, rec.recorded())
+	out, final, err := outcomeOf(resp, herr, rec.recorded())
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
+	}
 	if !final {
+		count(c.method, outcomeReleased)
 		return resp, herr
 	}
 	// The handler is done: record and commit even if the client has gone, so
@@ -95,6 +102,7 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	if err := tx.Commit(done); err != nil {
 		return nil, fmt.Errorf("idempotency: commit %s: %w", c.method, err)
 	}
+	count(c.method, outcomeRan)
 	return resp, herr
 }
 
@@ -155,31 +163,32 @@ type outcome struct {
 
 // outcomeOf returns the outcome to record, or false when the call failed in a
 // way a retry may not repeat (unavailable, deadline, internal): then nothing is
-// recorded, the transaction rolls back and the key is free again.
-func outcomeOf(resp any, err error, header metadata.MD) (outcome, bool) {
+// recorded, the transaction rolls back and the key is free again. An error
+// means a successful response cannot be recorded, so the call must fail.
+func outcomeOf(resp any, err error, header metadata.MD) (outcome, bool, error) {
 	if header == nil {
 		header = metadata.MD{}
 	}
 	if err == nil {
 		msg, ok := resp.(proto.Message)
 		if !ok {
-			return outcome{}, false
+			return outcome{}, false, fmt.Errorf("response %T is not a proto message", resp)
 		}
 		body, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
 		if err != nil {
-			return outcome{}, false
+			return outcome{}, false, fmt.Errorf("marshal response: %w", err)
 		}
-		return outcome{code: codes.OK, body: body, typ: string(msg.ProtoReflect().Descriptor().FullName()), header: header}, true
+		return outcome{code: codes.OK, body: body, typ: string(msg.ProtoReflect().Descriptor().FullName()), header: header}, true, nil
 	}
 	st, public := errs.ToStatus(err)
 	if !public || !final(st.Code()) {
-		return outcome{}, false
+		return outcome{}, false, nil
 	}
 	body, merr := proto.Marshal(st.Proto())
 	if merr != nil {
-		return outcome{}, false
+		return outcome{}, false, fmt.Errorf("marshal status: %w", merr)
 	}
-	return outcome{code: st.Code(), body: body, header: header}, true
+	return outcome{code: st.Code(), body: body, header: header}, true, nil
 }
 
 // final reports whether a failure is the request's answer, rather than an

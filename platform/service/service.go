@@ -171,7 +171,9 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		fetch = auth.IdentityFetch(rt.identity)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
-	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
+	if rt.Keys, err = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL}); err != nil {
+		return nil, err
+	}
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
 		return nil, err
 	}
@@ -231,6 +233,9 @@ func (rt *Runtime) close() {
 	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
+	}
+	if rt.Keys != nil {
+		rt.Keys.Close()
 	}
 	if rt.Pool != nil {
 		rt.Pool.Close()
