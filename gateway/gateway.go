@@ -59,6 +59,10 @@ type Config struct {
 	TrustProxyHeaders bool `env:"TRUST_PROXY_HEADERS"`
 	// BlocklistRefresh is how often blocked addresses are reloaded from identity.
 	BlocklistRefresh time.Duration `env:"BLOCKLIST_REFRESH"`
+	// ServiceClientSecret is the gateway's client secret (client id
+	// "gateway"): identity's honeypot RPCs are internal, so the gateway calls
+	// them with a service token it gets from identity with this secret.
+	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
 }
@@ -123,9 +127,19 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
 		runtime.WithForwardResponseOption(httpCode),
 	)
+	if cfg.ServiceClientSecret == "" {
+		return nil, errors.New("gateway: SERVICE_CLIENT_SECRET is not set: the gateway needs it to call identity's honeypot RPCs")
+	}
+	tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
+	}
+	g.conns = append(g.conns, tokenConn)
+	identity := grpcclient.WithIdentity(grpcclient.NewTokenCache(
+		grpcclient.ClientCredentials(tokenConn, "gateway", cfg.ServiceClientSecret)))
 	g.ready = &readiness{}
 	for _, b := range backends {
-		conn, err := grpcclient.Dial(b.endpoint)
+		conn, err := grpcclient.Dial(b.endpoint, identity)
 		if err != nil {
 			g.Close()
 			return nil, fmt.Errorf("gateway: dial %s at %s: %w", b.name, b.endpoint, err)

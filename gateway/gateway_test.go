@@ -43,6 +43,7 @@ func start(t *testing.T) stack {
 	gcfg.CatalogEndpoint = lis.Addr().String()
 	gcfg.CORSOrigins = []string{"https://shop.example"}
 	gcfg.MaxBodyBytes = 64 << 10
+	gcfg.ServiceClientSecret = "gateway-secret-for-an-identity-that-is-down"
 	gw, err := gateway.New(t.Context(), gcfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -235,5 +236,12 @@ func TestGatewayPlumbing(t *testing.T) {
 	big := `{"name":"` + strings.Repeat("x", 70<<10) + `"}`
 	if r := s.do(t, "POST", "/v1/categories", "", big); r.status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("big body = %d; want 413", r.status)
+	}
+}
+
+func TestNeedsServiceClientSecret(t *testing.T) {
+	t.Parallel()
+	if _, err := gateway.New(t.Context(), gateway.DefaultConfig(), zaptest.NewLogger(t)); err == nil || !strings.Contains(err.Error(), "SERVICE_CLIENT_SECRET") {
+		t.Fatalf("New without a client secret = %v, want an error naming SERVICE_CLIENT_SECRET", err)
 	}
 }

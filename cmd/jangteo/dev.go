@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -155,12 +157,18 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		}
 		listeners[name] = l
 	}
+	secrets, err := clientSecrets(identity.Name)
+	if err != nil {
+		return err
+	}
 	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
 		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
 		b.JWKSURL = publicURL + "/.well-known/jwks.json"
 		b.MetricsAddr = "" // the gateway serves /metrics for the whole process
 		b.LogLevel = cfg.LogLevel
+		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
+		b.ServiceClientSecret = secrets[name]
 		return b
 	}
 
@@ -169,6 +177,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		c.Base = base(identity.Name)
 		c.PublicURL = publicURL
 		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
+		c.ServiceClients = map[string]string{}
+		for name, secret := range secrets {
+			c.ServiceClients[name] = identity.HashClientSecret(secret)
+		}
 	}, identity.New, opts(identity.Name))
 	if err != nil {
 		return err
@@ -215,6 +227,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	gwCfg.PaymentEndpoint = listeners[payment.Name].Addr().String()
 	gwCfg.CommunityEndpoint = listeners[community.Name].Addr().String()
 	gwCfg.AdminPrefix = cfg.AdminPrefix
+	gwCfg.ServiceClientSecret = secrets["gateway"]
 	if cfg.tune != nil {
 		cfg.tune(&gwCfg)
 	}
@@ -257,6 +270,27 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 	log.Info("stopped")
 	return err
+}
+
+// clientSecrets makes a fresh client secret for the gateway and every service
+// but identity (which mints its own tokens), for this run only: identity gets
+// their hashes in SERVICE_CLIENTS, each client its own secret.
+func clientSecrets(except string) (map[string]string, error) {
+	secrets := map[string]string{}
+	for name := range defaultPorts {
+		if name != except {
+			secrets[name] = ""
+		}
+	}
+	secrets["gateway"] = ""
+	for name := range secrets {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		secrets[name] = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	return secrets, nil
 }
 
 // launch reads a service's own settings from the environment, points it at the

@@ -22,6 +22,17 @@ var (
 	ErrForbidden    = errs.New(errs.PermissionDenied, "ROLE_REQUIRED", "your account may not call this")
 )
 
+// Errors of the service identity checks on ACCESS_INTERNAL RPCs, and of a
+// service token sent where a user's is expected.
+var (
+	// ErrServiceOnly: a user's token on an ACCESS_INTERNAL RPC.
+	ErrServiceOnly = errs.New(errs.PermissionDenied, "SERVICE_ONLY", "only Jangteo's services may call this")
+	// ErrWrongAudience: a service token issued for another service.
+	ErrWrongAudience = errs.New(errs.PermissionDenied, "WRONG_AUDIENCE", "this service token is for another service")
+	// ErrUserRequired: a service token on a user-facing RPC.
+	ErrUserRequired = errs.New(errs.PermissionDenied, "USER_TOKEN_REQUIRED", "a service token cannot act as a user: send a user's access token")
+)
+
 // Claims are the claims of a Jangteo access token.
 type Claims struct {
 	Roles []string `json:"roles"`
@@ -66,8 +77,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	default:
 		return Principal{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
-	if claims.Subject == "" {
+	p := principalOf(claims)
+	if claims.Subject == "" || p.IsService() && (len(p.Audience) == 0 || p.Service == "") {
 		return Principal{}, ErrTokenInvalid
 	}
-	return Principal{UserID: claims.Subject, Roles: claims.Roles, TokenID: claims.ID}, nil
+	return p, nil
 }

@@ -1,7 +1,8 @@
 // Package grpcclient dials another Jangteo service the one way every caller
 // (the gateway, a service calling a service) should: lazily, with OpenTelemetry
-// propagation, and carrying the caller's request id so one request can be
-// followed through every log.
+// propagation, carrying the caller's request id so one request can be
+// followed through every log, and (WithIdentity) the calling service's
+// identity on ACCESS_INTERNAL RPCs.
 package grpcclient
 
 import (
@@ -19,11 +20,22 @@ import (
 
 // Dial returns a connection to the service at endpoint (host:port). It
 // connects on first use, so a service can start before those it calls.
-func Dial(endpoint string) (*grpc.ClientConn, error) {
+func Dial(endpoint string, opts ...Option) (*grpc.ClientConn, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	unary := []grpc.UnaryClientInterceptor{forwardRequestID}
+	var stream []grpc.StreamClientInterceptor
+	if o.tokens != nil {
+		unary = append(unary, identityUnary(o.tokens))
+		stream = append(stream, identityStream(o.tokens))
+	}
 	conn, err := grpc.NewClient(endpoint,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
-		grpc.WithUnaryInterceptor(forwardRequestID),
+		grpc.WithChainUnaryInterceptor(unary...),
+		grpc.WithChainStreamInterceptor(stream...),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("grpcclient: %s: %w", endpoint, err)

@@ -43,6 +43,12 @@ type Base struct {
 	MetricsAddr string `env:"METRICS_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// IdentityEndpoint is identity's gRPC address, where the service gets
+	// its service tokens (platform/README.md, "Service identity").
+	IdentityEndpoint string `env:"IDENTITY_ENDPOINT"`
+	// ServiceClientSecret is the service's client secret (its client id is its
+	// name). Needed only by a service that calls other services' internal RPCs.
+	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
@@ -54,6 +60,8 @@ func Defaults(grpcAddr string) Base {
 		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
 		MetricsAddr: ":9090",
 		LogLevel:    "info",
+
+		IdentityEndpoint: "127.0.0.1:9101",
 	}
 }
 
@@ -69,6 +77,9 @@ type Options struct {
 	Keys auth.FetchFunc
 	// Listener overrides GRPCAddr (tests pass a port-0 listener).
 	Listener net.Listener
+	// Tokens overrides where the service's own service tokens come from
+	// (identity mints its own; tests sign them with testkit.Issuer.Tokens).
+	Tokens grpcclient.TokenSource
 }
 
 // Runtime is a started service: its connections, its gRPC server and the
@@ -81,9 +92,11 @@ type Runtime struct {
 	JS   jetstream.JetStream
 	GRPC *grpcserver.Server
 
-	cfg   Base
-	opts  Options
-	tasks []task
+	cfg      Base
+	opts     Options
+	tasks    []task
+	tokens   grpcclient.TokenSource // nil: no identity to call other services with
+	identity *grpc.ClientConn       // where tokens come from, unless opts.Tokens
 }
 
 type task struct {
@@ -135,7 +148,10 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if fetch == nil {
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
 	}
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
+	if err = rt.setupIdentity(); err != nil {
+		return nil, err
+	}
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)), name)
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
 		return nil, err
 	}
@@ -187,6 +203,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 }
 
 func (rt *Runtime) close() {
+	if rt.identity != nil {
+		_ = rt.identity.Close()
+	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
 	}
@@ -211,9 +230,32 @@ func serveMetrics(ctx context.Context, addr string) error {
 	return nil
 }
 
+// setupIdentity decides where the service's tokens come from: opts.Tokens,
+// or identity's client credentials grant with SERVICE_CLIENT_SECRET.
+func (rt *Runtime) setupIdentity() error {
+	src := rt.opts.Tokens
+	if src == nil && rt.cfg.ServiceClientSecret != "" {
+		conn, err := grpcclient.Dial(rt.cfg.IdentityEndpoint)
+		if err != nil {
+			return fmt.Errorf("%s: identity client: %w", rt.Name, err)
+		}
+		rt.identity = conn
+		src = grpcclient.ClientCredentials(conn, rt.Name, rt.cfg.ServiceClientSecret)
+	}
+	if src != nil {
+		rt.tokens = grpcclient.NewTokenCache(src)
+	}
+	return nil
+}
+
 // Dial returns a connection to another service at endpoint (host:port), the
 // way a service calls a service: through platform/grpcclient, carrying this
-// service's identity so the callee's INTERNAL RPCs accept the call.
+// service's identity so the callee's INTERNAL RPCs accept the call. A service
+// without an identity (no SERVICE_CLIENT_SECRET) cannot dial: it would fail
+// on every internal call, so it fails at start instead.
 func (rt *Runtime) Dial(endpoint string) (*grpc.ClientConn, error) {
-	return grpcclient.Dial(endpoint)
+	if rt.tokens == nil {
+		return nil, fmt.Errorf("%s: SERVICE_CLIENT_SECRET is not set, so it cannot call the service at %s", rt.Name, endpoint)
+	}
+	return grpcclient.Dial(endpoint, grpcclient.WithIdentity(rt.tokens))
 }

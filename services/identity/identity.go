@@ -18,9 +18,11 @@ import (
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
 	"github.com/jangteo/jangteo/platform/config"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/identity/internal/app"
+	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/identity/internal/notify"
@@ -66,6 +68,12 @@ type Config struct {
 	LoginIPWindow         time.Duration `env:"LOGIN_IP_WINDOW"`
 	// HoneypotBlockAfter honeypot attempts block an IP from the whole API.
 	HoneypotBlockAfter int `env:"HONEYPOT_BLOCK_AFTER"`
+	// ServiceClients are the services that may get service tokens: client id
+	// (the service's name) → "sha256:<hex>" of its secret, or the secret
+	// itself. SERVICE_CLIENTS=cart=sha256:…,gateway=sha256:…
+	ServiceClients map[string]string `env:"SERVICE_CLIENTS" envKeyValSeparator:"="`
+	// ServiceTokenTTL is the lifetime of a service token.
+	ServiceTokenTTL time.Duration `env:"SERVICE_TOKEN_TTL"`
 }
 
 // DefaultConfig returns the documented defaults (gRPC on :9101).
@@ -85,6 +93,7 @@ func DefaultConfig() Config {
 		LoginMaxAttemptsPerIP:      20,
 		LoginIPWindow:              15 * time.Minute,
 		HoneypotBlockAfter:         3,
+		ServiceTokenTTL:            5 * time.Minute,
 	}
 }
 
@@ -108,9 +117,15 @@ func LoadConfig() (Config, error) {
 
 // New connects identity, loads (or creates) its signing key and registers its
 // gRPC API, mail consumers and the throttling pruner. Identity verifies
-// tokens against its own key set, so opts.Keys is always replaced.
+// tokens against its own key set and mints its own service tokens, so
+// opts.Keys and opts.Tokens are always replaced.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	clients, err := domain.ParseServiceClients(cfg.ServiceClients)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
 	var keys atomic.Pointer[token.KeySet]
+	var grant atomic.Pointer[app.ServiceTokens]
 	opts.Keys = func(context.Context) ([]byte, error) {
 		ks := keys.Load()
 		if ks == nil {
@@ -118,6 +133,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		}
 		return json.Marshal(ks.JWKS())
 	}
+	opts.Tokens = grpcclient.TokenFunc(func(_ context.Context, audience string) (grpcclient.Token, error) {
+		g := grant.Load()
+		if g == nil {
+			return grpcclient.Token{}, errors.New("identity: signing key not loaded yet")
+		}
+		tok, err := g.Mint(Name, audience)
+		return grpcclient.Token{Value: tok.Token, Expiry: time.Now().Add(tok.ExpiresIn)}, err
+	})
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
@@ -128,6 +151,11 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		return nil, err
 	}
 	keys.Store(ks)
+	tokens, err := app.NewServiceTokens(clients, ks, cfg.ServiceTokenTTL)
+	if err != nil {
+		return nil, err
+	}
+	grant.Store(tokens)
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return nil, err
@@ -155,9 +183,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		Subjects: []string{idevents.SubjectPasswordResetRequested},
 	}, n.PasswordReset)
 	rt.Go("prune login attempts", func(ctx context.Context) error { return pruneAttempts(ctx, a, rt.Log) })
-	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a))
+	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a, tokens))
 	return &Service{rt: rt, app: a}, nil
 }
+
+// HashClientSecret is secret as SERVICE_CLIENTS lists it: "sha256:<hex>".
+func HashClientSecret(secret string) string { return domain.HashClientSecret(secret) }
 
 // Run serves until ctx ends.
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
