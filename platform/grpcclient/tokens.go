@@ -28,7 +28,9 @@ type TokenSource interface {
 type TokenFunc func(ctx context.Context, audience string) (Token, error)
 
 // Token implements TokenSource.
-func (f TokenFunc) Token(ctx context.Context, audience string) (Token, error) { return f(ctx, audience) }
+func (f TokenFunc) Token(ctx context.Context, audience string) (Token, error) {
+	return f(ctx, audience)
+}
 
 // ClientCredentials gets tokens from identity's IssueServiceToken (the OAuth
 // 2.0 client credentials grant) over conn, a connection to identity, as the
