@@ -90,6 +90,11 @@ Args: dict "root" $ "c" $component.
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $root.Values.nats.url -}}
 {{- $_ = set $env "JWKS_URL" (default $jwks $root.Values.jwksURL) -}}
+{{- $identity := include "jangteo.componentName" (dict "root" $root "name" "identity") -}}
+{{- $_ = set $env "IDENTITY_ENDPOINT" (printf "%s:%v" $identity $root.Values.services.identity.grpcPort) -}}
+{{- if eq $c.name "identity" -}}
+{{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $root.Values.serviceIdentity.tokenTTL) -}}
+{{- end -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
 {{- range $name, $svc := $root.Values.services -}}
@@ -126,6 +131,60 @@ Args: dict "root" $ "c" $component "inline" bool.
       name: {{ include "jangteo.databaseSecretName" . }}
       key: {{ .c.database.secretKey }}
       optional: true
+{{- end }}
+{{- end -}}
+
+{{/*
+Secret holding a component's client secret (service identity). Args: dict
+"root" $ "c" $component. Identity has none: it mints its own tokens.
+*/}}
+{{- define "jangteo.clientSecretName" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- default (printf "%s-%s-client" (include "jangteo.fullname" .root) .c.name) $cs.existingSecret -}}
+{{- end -}}
+
+{{- define "jangteo.clientSecretKey" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- default "client-secret" $cs.key -}}
+{{- end -}}
+
+{{/*
+Whether the chart generates a component's client secret.
+*/}}
+{{- define "jangteo.generatesClientSecret" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- if and (ne .c.name "identity") .root.Values.serviceIdentity.generateSecrets (not $cs.existingSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Service identity env entries. Every client (the gateway and every service but
+identity) reads its SERVICE_CLIENT_SECRET from its Secret; identity reads every
+client's secret and lists them in SERVICE_CLIENTS, by Kubernetes' $(VAR)
+expansion, so an existingSecret works as well as a generated one.
+Args: dict "root" $ "c" $component "all" $components.
+*/}}
+{{- define "jangteo.identityEnv" -}}
+{{- if ne .c.name "identity" }}
+- name: SERVICE_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jangteo.clientSecretName" . }}
+      key: {{ include "jangteo.clientSecretKey" . }}
+{{- else }}
+{{- $clients := list }}
+{{- range $other := .all }}
+{{- if ne $other.name "identity" }}
+{{- $var := printf "CLIENT_SECRET_%s" (upper $other.name) }}
+- name: {{ $var }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jangteo.clientSecretName" (dict "root" $.root "c" $other) }}
+      key: {{ include "jangteo.clientSecretKey" (dict "root" $.root "c" $other) }}
+{{- $clients = append $clients (printf "%s=$(%s)" $other.name $var) }}
+{{- end }}
+{{- end }}
+- name: SERVICE_CLIENTS
+  value: {{ join "," $clients | quote }}
 {{- end }}
 {{- end -}}
 
