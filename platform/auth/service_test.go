@@ -26,6 +26,8 @@ func TestInternalRPCsTakeOnlyServiceTokens(t *testing.T) {
 	expired.IssuedAt = jwt.NewNumericDate(time.Now().Add(-10 * time.Minute))
 	expired.Audience = jwt.ClaimStrings{"catalog"}
 	noAudience := iss.Claims(auth.ServiceSubject("order"), time.Minute)
+	noName := iss.Claims(auth.ServiceSubject(""), time.Minute)
+	noName.Audience = jwt.ClaimStrings{"catalog"}
 
 	tests := []struct {
 		name string
@@ -39,6 +41,7 @@ func TestInternalRPCsTakeOnlyServiceTokens(t *testing.T) {
 		{"admin", withToken(iss.Token("u1", "customer", "staff", "admin")), auth.ErrServiceOnly, errs.PermissionDenied},
 		{"service token for another service", withToken(iss.ServiceToken("order", "cart")), auth.ErrWrongAudience, errs.PermissionDenied},
 		{"service token without audience", withToken(iss.Sign(noAudience)), auth.ErrTokenInvalid, errs.Unauthenticated},
+		{"service token without a service", withToken(iss.Sign(noName)), auth.ErrTokenInvalid, errs.Unauthenticated},
 		{"expired service token", withToken(iss.Sign(expired)), auth.ErrTokenExpired, errs.Unauthenticated},
 		{"service token signed by another key", withToken(testkit.NewIssuer().ServiceToken("order", "catalog")), auth.ErrTokenInvalid, errs.Unauthenticated},
 		{"the right service", withToken(iss.ServiceToken("order", "catalog")), nil, 0},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -77,8 +78,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	default:
 		return Principal{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
+	// A service token names its service and the one it is for; "service:"
+	// alone is neither a service nor a user.
 	p := principalOf(claims)
-	if claims.Subject == "" || p.IsService() && (len(p.Audience) == 0 || p.Service == "") {
+	service := strings.HasPrefix(claims.Subject, ServiceSubjectPrefix)
+	if claims.Subject == "" || service && (p.Service == "" || len(p.Audience) == 0) {
 		return Principal{}, ErrTokenInvalid
 	}
 	return p, nil
