@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/jangteo/jangteo/platform/errs"
 )
 
 // FetchFunc returns a JSON Web Key Set document (RFC 7517).
@@ -61,6 +63,10 @@ func NewKeyCache(fetch FetchFunc) *KeyCache {
 // ErrUnknownKey means no published key has the token's kid.
 var ErrUnknownKey = errors.New("jwks: unknown key id")
 
+// ErrKeysUnavailable means the key set could not be fetched and no cached key
+// fits: the caller's token may well be good, so this is a 503, never a 401.
+var ErrKeysUnavailable = errs.New(errs.Unavailable, "KEYS_UNAVAILABLE", "token keys are unavailable: try again shortly")
+
 // Key returns the public key with the given kid.
 func (c *KeyCache) Key(ctx context.Context, kid string) (ed25519.PublicKey, error) {
 	c.mu.Lock()
@@ -95,9 +101,13 @@ func (c *KeyCache) Key(ctx context.Context, kid string) (ed25519.PublicKey, erro
 func (c *KeyCache) load(ctx context.Context) (map[string]ed25519.PublicKey, error) {
 	raw, err := c.fetch(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: fetch: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
-	return ParseJWKS(raw)
+	keys, err := ParseJWKS(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+	}
+	return keys, nil
 }
 
 // JWK is the subset of RFC 7517/8037 fields Jangteo's Ed25519 keys use.

@@ -52,3 +52,16 @@ func TestHTTPFetch(t *testing.T) {
 		t.Fatalf("principal = %+v", p)
 	}
 }
+
+// TestKeysUnavailableIsNotUnauthenticated: when identity cannot be reached and
+// no key is cached, a token is not known to be bad, so the caller gets a 503.
+func TestKeysUnavailableIsNotUnauthenticated(t *testing.T) {
+	t.Parallel()
+	iss := testkit.NewIssuer()
+	v := auth.NewVerifier(auth.NewKeyCache(func(context.Context) ([]byte, error) {
+		return nil, errors.New("connection refused")
+	}))
+	if _, err := v.Verify(context.Background(), iss.Token("u1", "customer")); !errors.Is(err, auth.ErrKeysUnavailable) {
+		t.Fatalf("Verify with identity down = %v, want ErrKeysUnavailable", err)
+	}
+}
