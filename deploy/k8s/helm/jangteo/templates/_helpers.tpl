@@ -82,30 +82,67 @@ Args: dict "root" $ "c" $component.
 {{- define "jangteo.config" -}}
 {{- $root := .root -}}
 {{- $c := .c -}}
+{{- $v := $root.Values -}}
 {{- $env := dict "LOG_LEVEL" (toString $c.logLevel) -}}
+{{- $publicURL := trimSuffix "/" (required "publicURL is required: the gateway's public address, e.g. https://api.example.com (mailed links start with it)" $v.publicURL) -}}
+{{- /* Every component knows every service's address (its Service), so a
+       service that starts calling another needs no chart change. */ -}}
+{{- range $name, $svc := $v.services -}}
+{{- $host := include "jangteo.componentName" (dict "root" $root "name" $name) -}}
+{{- $_ := set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
+{{- end -}}
 {{- if eq $c.kind "service" -}}
 {{- $gateway := include "jangteo.componentName" (dict "root" $root "name" "gateway") -}}
-{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $root.Values.gateway.httpPort -}}
+{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $v.gateway.httpPort -}}
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
-{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
-{{- $_ = set $env "NATS_URL" $root.Values.nats.url -}}
-{{- $_ = set $env "JWKS_URL" (default $jwks $root.Values.jwksURL) -}}
-{{- $identity := include "jangteo.componentName" (dict "root" $root "name" "identity") -}}
-{{- $_ = set $env "IDENTITY_ENDPOINT" (printf "%s:%v" $identity $root.Values.services.identity.grpcPort) -}}
+{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
+{{- $_ = set $env "NATS_URL" $v.nats.url -}}
+{{- $_ = set $env "JWKS_URL" (default $jwks $v.jwksURL) -}}
 {{- if eq $c.name "identity" -}}
-{{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $root.Values.serviceIdentity.tokenTTL) -}}
+{{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $v.serviceIdentity.tokenTTL) -}}
+{{- $_ = set $env "PUBLIC_URL" $publicURL -}}
+{{- $_ = set $env "SMTP_HOST" (required "mail.host is required: the SMTP relay identity sends verification and reset mail through" $v.mail.host) -}}
+{{- $_ = set $env "SMTP_PORT" (toString $v.mail.port) -}}
+{{- $_ = set $env "SMTP_FROM" $v.mail.from -}}
+{{- $_ = set $env "SMTP_STARTTLS" (toString $v.mail.startTLS) -}}
+{{- with $v.mail.username }}{{ $_ = set $env "SMTP_USERNAME" . }}{{ end -}}
+{{- end -}}
+{{- if eq $c.name "catalog" -}}
+{{- include "jangteo.imagesConfig" (dict "root" $root "c" $c "env" $env "publicURL" $publicURL) -}}
 {{- end -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
-{{- range $name, $svc := $root.Values.services -}}
-{{- $host := include "jangteo.componentName" (dict "root" $root "name" $name) -}}
-{{- $_ = set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
+{{- $_ = set $env "ADMIN_PREFIX" $v.gateway.adminPrefix -}}
+{{- $_ = set $env "TRUST_PROXY_HEADERS" (toString $v.gateway.trustProxyHeaders) -}}
 {{- end -}}
-{{- end -}}
-{{- range $k, $v := $c.env -}}
-{{- $_ := set $env $k (toString $v) -}}
+{{- range $k, $val := $c.env -}}
+{{- $_ := set $env $k (toString $val) -}}
 {{- end -}}
 {{- toYaml $env -}}
+{{- end -}}
+
+{{/*
+The catalog's picture store. Pictures must outlive pods and be visible to every
+replica, so in a cluster they go to S3-compatible storage; the disk store is
+refused with more than one catalog replica. Sets keys of .env.
+*/}}
+{{- define "jangteo.imagesConfig" -}}
+{{- $img := .root.Values.images -}}
+{{- $env := .env -}}
+{{- $_ := set $env "IMAGES_DRIVER" $img.driver -}}
+{{- if eq $img.driver "s3" -}}
+{{- $_ = set $env "S3_ENDPOINT" (required "images.s3.endpoint is required with images.driver=s3" $img.s3.endpoint) -}}
+{{- $_ = set $env "S3_BUCKET" (required "images.s3.bucket is required with images.driver=s3" $img.s3.bucket) -}}
+{{- $_ = set $env "S3_USE_SSL" (toString $img.s3.useSSL) -}}
+{{- with $img.s3.region }}{{ $_ = set $env "S3_REGION" . }}{{ end -}}
+{{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required with images.driver=s3: where the bucket's pictures are served from" $img.publicBaseURL) -}}
+{{- else -}}
+{{- if or .c.autoscaling.enabled (gt (int .c.replicaCount) 1) -}}
+{{- fail "images.driver=disk keeps pictures in one pod: run one catalog replica (services.catalog.autoscaling.enabled=false, replicaCount=1) or use images.driver=s3" -}}
+{{- end -}}
+{{- $_ = set $env "IMAGES_DIR" "/data/images" -}}
+{{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required: where the pictures are served from" $img.publicBaseURL) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
