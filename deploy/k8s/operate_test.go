@@ -112,3 +112,38 @@ services:
 		"PUBLIC_URL": "https://api.example.com", "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
 	})
 }
+
+// TestServiceMonitors: off by default; on, one per component scraping the
+// port its metrics are on, selecting exactly its Service.
+func TestServiceMonitors(t *testing.T) {
+	t.Parallel()
+	if objs := decode(t, render(t, "jangteo", ""), "jangteo"); len(objs.monitors) != 0 {
+		t.Errorf("%d ServiceMonitors by default, want none", len(objs.monitors))
+	}
+	objs := decode(t, render(t, "jangteo", "metrics: {serviceMonitor: {enabled: true, labels: {release: prometheus}}}"), "jangteo")
+	if len(objs.monitors) != len(grpcPorts)+1 {
+		t.Fatalf("%d ServiceMonitors, want one per component", len(objs.monitors))
+	}
+	for name, m := range objs.monitors {
+		svc := objs.services[name]
+		if svc == nil || !selects(t, m.Spec.Selector, svc.Labels) || m.Labels["release"] != "prometheus" {
+			t.Errorf("ServiceMonitor %s does not select Service %s (or lacks the release label)", name, name)
+			continue
+		}
+		want := "metrics"
+		if name == "jangteo-gateway" {
+			want = "http"
+		}
+		if len(m.Spec.Endpoints) != 1 || m.Spec.Endpoints[0].Port != want || m.Spec.Endpoints[0].Path != "/metrics" {
+			t.Errorf("ServiceMonitor %s endpoints %+v, want %s /metrics", name, m.Spec.Endpoints, want)
+		}
+		for _, p := range svc.Spec.Ports {
+			if p.Name == want {
+				want = ""
+			}
+		}
+		if want != "" {
+			t.Errorf("Service %s has no port %s", name, want)
+		}
+	}
+}

@@ -82,6 +82,22 @@ type objects struct {
 	jobs        map[string]*batchv1.Job
 	ingresses   map[string]*networkingv1.Ingress
 	netpols     map[string]*networkingv1.NetworkPolicy
+	monitors    map[string]*serviceMonitor
+}
+
+// serviceMonitor is the part of the Prometheus Operator's ServiceMonitor the
+// chart renders; decoding stays strict.
+type serviceMonitor struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              struct {
+		Selector  metav1.LabelSelector `json:"selector"`
+		Endpoints []struct {
+			Port     string `json:"port"`
+			Path     string `json:"path"`
+			Interval string `json:"interval"`
+		} `json:"endpoints"`
+	} `json:"spec"`
 }
 
 // kinds lists every kind the chart may render, with its apiVersion and where
@@ -99,6 +115,7 @@ var kinds = map[string]struct {
 	"Job":                     {"batch/v1", decodeInto(func(o *objects) map[string]*batchv1.Job { return o.jobs })},
 	"Ingress":                 {"networking.k8s.io/v1", decodeInto(func(o *objects) map[string]*networkingv1.Ingress { return o.ingresses })},
 	"NetworkPolicy":           {"networking.k8s.io/v1", decodeInto(func(o *objects) map[string]*networkingv1.NetworkPolicy { return o.netpols })},
+	"ServiceMonitor":          {"monitoring.coreos.com/v1", decodeInto(func(o *objects) map[string]*serviceMonitor { return o.monitors })},
 }
 
 // decodeInto returns a decoder that strictly decodes one object of type T and
@@ -174,6 +191,7 @@ func decode(t *testing.T, manifests []byte, namespace string) *objects {
 		jobs:        map[string]*batchv1.Job{},
 		ingresses:   map[string]*networkingv1.Ingress{},
 		netpols:     map[string]*networkingv1.NetworkPolicy{},
+		monitors:    map[string]*serviceMonitor{},
 	}
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(manifests)))
 	for i := 0; ; i++ {
