@@ -23,11 +23,23 @@ type Policy struct {
 	access   sync.Map // full method name → optionsv1.Access
 }
 
-// NewPolicy returns the policy of the service named audience: it verifies
-// tokens with v and accepts on its ACCESS_INTERNAL RPCs only service tokens
-// issued for audience.
-func NewPolicy(v *Verifier, audience string) *Policy {
-	return &Policy{verifier: v, audience: audience}
+// NewPolicy returns a policy that verifies tokens with v.
+func NewPolicy(v *Verifier, opts ...PolicyOption) *Policy {
+	p := &Policy{verifier: v}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// PolicyOption adjusts a Policy.
+type PolicyOption func(*Policy)
+
+// ForService makes it the policy of the service named name: its
+// ACCESS_INTERNAL RPCs accept service tokens issued for name. A policy
+// without it accepts none there.
+func ForService(name string) PolicyOption {
+	return func(p *Policy) { p.audience = name }
 }
 
 // AccessOf returns the access level declared for a full gRPC method name

@@ -35,7 +35,7 @@ func TestPolicy(t *testing.T) {
 	iss := testkit.NewIssuer()
 	other := testkit.NewIssuer()
 	other.Kid = iss.Kid // same kid, different key: a forged signature
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), "catalog")
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), auth.ForService("catalog"))
 
 	expired := iss.Claims("u1", -time.Hour, "staff")
 	expired.IssuedAt = jwt.NewNumericDate(time.Now().Add(-2 * time.Hour))

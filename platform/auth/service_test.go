@@ -20,7 +20,7 @@ import (
 func TestInternalRPCsTakeOnlyServiceTokens(t *testing.T) {
 	t.Parallel()
 	iss := testkit.NewIssuer()
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), "catalog")
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), auth.ForService("catalog"))
 
 	expired := iss.Claims(auth.ServiceSubject("order"), -time.Minute)
 	expired.IssuedAt = jwt.NewNumericDate(time.Now().Add(-10 * time.Minute))
@@ -76,12 +76,17 @@ func TestInternalRPCsTakeOnlyServiceTokens(t *testing.T) {
 func TestServiceTokensAreNotUsers(t *testing.T) {
 	t.Parallel()
 	iss := testkit.NewIssuer()
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), "catalog")
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), auth.ForService("catalog"))
 	token := withToken(iss.ServiceToken("order", "catalog"))
 	for _, method := range []string{getProduct, getMe, createProduct} {
 		if _, err := policy.Authorize(token, method); !errors.Is(err, auth.ErrUserRequired) {
 			t.Errorf("%s with a service token = %v, want ErrUserRequired", method, err)
 		}
+	}
+	// A policy that does not know which service it guards admits no service.
+	anonymous := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())))
+	if _, err := anonymous.Authorize(token, reserveStock); !errors.Is(err, auth.ErrWrongAudience) {
+		t.Errorf("policy without ForService = %v, want ErrWrongAudience", err)
 	}
 	// Nor can a token whose subject merely looks like a service's be signed
 	// by anyone but identity: the signature is checked first.

@@ -49,7 +49,7 @@ func (r runner) Run(ctx context.Context) error { return r(ctx) }
 // serveCatalog runs whoami as the catalog, with the real policy trusting iss.
 func serveCatalog(t *testing.T, iss *testkit.Issuer) string {
 	t.Helper()
-	srv, err := grpcserver.New("catalog", zaptest.NewLogger(t), auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), "catalog"))
+	srv, err := grpcserver.New("catalog", zaptest.NewLogger(t), auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), auth.ForService("catalog")))
 	if err != nil {
 		t.Fatal(err)
 	}

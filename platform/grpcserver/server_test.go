@@ -46,7 +46,7 @@ func (catalog) GetProduct(ctx context.Context, req *catalogv1.GetProductRequest)
 func start(t *testing.T) (catalogv1.CatalogServiceClient, healthpb.HealthClient, *testkit.Issuer) {
 	t.Helper()
 	iss := testkit.NewIssuer()
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), "catalog")
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())))
 	srv, err := grpcserver.New("catalog", zaptest.NewLogger(t), policy)
 	if err != nil {
 		t.Fatal(err)

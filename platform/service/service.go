@@ -151,7 +151,7 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if err = rt.setupIdentity(); err != nil {
 		return nil, err
 	}
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)), name)
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)), auth.ForService(name))
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
 		return nil, err
 	}
