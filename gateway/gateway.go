@@ -127,19 +127,21 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
 		runtime.WithForwardResponseOption(httpCode),
 	)
+	var dialOpts []grpcclient.Option
 	if cfg.ServiceClientSecret == "" {
-		return nil, errors.New("gateway: SERVICE_CLIENT_SECRET is not set: the gateway needs it to call identity's honeypot RPCs")
+		log.Warn("SERVICE_CLIENT_SECRET is not set: identity will refuse the honeypot's reports and blocklist reads")
+	} else {
+		tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
+		}
+		g.conns = append(g.conns, tokenConn)
+		dialOpts = append(dialOpts, grpcclient.WithIdentity(grpcclient.NewTokenCache(
+			grpcclient.ClientCredentials(tokenConn, "gateway", cfg.ServiceClientSecret))))
 	}
-	tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
-	}
-	g.conns = append(g.conns, tokenConn)
-	identity := grpcclient.WithIdentity(grpcclient.NewTokenCache(
-		grpcclient.ClientCredentials(tokenConn, "gateway", cfg.ServiceClientSecret)))
 	g.ready = &readiness{}
 	for _, b := range backends {
-		conn, err := grpcclient.Dial(b.endpoint, identity)
+		conn, err := grpcclient.Dial(b.endpoint, dialOpts...)
 		if err != nil {
 			g.Close()
 			return nil, fmt.Errorf("gateway: dial %s at %s: %w", b.name, b.endpoint, err)
