@@ -343,9 +343,9 @@ func TestDefaults(t *testing.T) {
 			checkDatabaseURL(t, c.Env, "jangteo-database")
 
 			checkConfig(t, objs, name, map[string]string{
-				"GRPC_ADDR":    fmt.Sprintf(":%d", port),
-				"METRICS_ADDR": fmt.Sprintf(":%d", metricsPort),
-				"NATS_URL":     "nats://nats:4222",
+				"GRPC_ADDR":         fmt.Sprintf(":%d", port),
+				"METRICS_ADDR":      fmt.Sprintf(":%d", metricsPort),
+				"NATS_URL":          "nats://nats:4222",
 				"JWKS_URL":          "http://jangteo-gateway:8080/.well-known/jwks.json",
 				"LOG_LEVEL":         "info",
 				"IDENTITY_ENDPOINT": "jangteo-identity:9101",
