@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -157,7 +159,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		}
 		listeners[name] = l
 	}
-	secrets, err := clientSecrets(identity.Name)
+	secrets, err := clientSecrets()
 	if err != nil {
 		return err
 	}
@@ -275,15 +277,12 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 // clientSecrets makes a fresh client secret for the gateway and every service
 // but identity (which mints its own tokens), for this run only: identity gets
 // their hashes in SERVICE_CLIENTS, each client its own secret.
-func clientSecrets(except string) (map[string]string, error) {
+func clientSecrets() (map[string]string, error) {
 	secrets := map[string]string{}
-	for name := range defaultPorts {
-		if name != except {
-			secrets[name] = ""
+	for _, name := range append(slices.Collect(maps.Keys(defaultPorts)), "gateway") {
+		if name == identity.Name {
+			continue
 		}
-	}
-	secrets["gateway"] = ""
-	for name := range secrets {
 		var b [32]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return nil, err

@@ -156,6 +156,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		return nil, err
 	}
 	grant.Store(tokens)
+	if len(clients) == 0 {
+		rt.Log.Warn("SERVICE_CLIENTS is empty: no service can get a token to call another's internal RPCs")
+	}
 	hasher, err := password.NewHasher(password.DefaultParams)
 	if err != nil {
 		return nil, err
