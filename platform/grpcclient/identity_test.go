@@ -3,6 +3,7 @@ package grpcclient_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -171,5 +172,27 @@ func TestTokenCache(t *testing.T) {
 	}
 	if _, err := get("order"); err == nil {
 		t.Fatal("no token and identity down: want an error")
+	}
+}
+
+// TestTokenCacheFetchesOncePerAudience: many calls at once for a new audience
+// make one request to identity; the others wait for its token.
+func TestTokenCacheFetchesOncePerAudience(t *testing.T) {
+	t.Parallel()
+	src := &counting{}
+	e := time.Now().Add(5 * time.Minute)
+	src.expiry.Store(&e)
+	cache := grpcclient.NewTokenCache(src)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if tok, err := cache.Token(context.Background(), "catalog"); err != nil || tok.Value != "catalog-1" {
+				t.Errorf("Token = %v, %v; want the one fetched token", tok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := src.calls.Load(); n != 1 {
+		t.Fatalf("identity asked %d times, want once", n)
 	}
 }
