@@ -82,6 +82,10 @@ type Config struct {
 	TrustedProxies    []netip.Prefix `env:"TRUSTED_PROXY_CIDRS" envSeparator:","`
 	// BlocklistRefresh is how often blocked addresses are reloaded from identity.
 	BlocklistRefresh time.Duration `env:"BLOCKLIST_REFRESH"`
+	// ServiceClientSecret is the gateway's client secret (client id
+	// "gateway"): identity's honeypot RPCs are internal, so the gateway calls
+	// them with a service token it gets from identity with this secret.
+	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
 	// Keys overrides where the rate limiter gets the token keys it checks
@@ -182,10 +186,22 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		runtime.WithForwardResponseOption(httpCode),
 		runtime.WithForwardResponseOption(redirect),
 	)
+	var dialOpts []grpcclient.Option
+	if cfg.ServiceClientSecret == "" {
+		log.Warn("SERVICE_CLIENT_SECRET is not set: identity will refuse the honeypot's reports and blocklist reads")
+	} else {
+		tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
+		}
+		g.conns = append(g.conns, tokenConn)
+		dialOpts = append(dialOpts, grpcclient.WithIdentity(grpcclient.NewTokenCache(
+			grpcclient.ClientCredentials(tokenConn, "gateway", cfg.ServiceClientSecret))))
+	}
 	g.ready = &readiness{}
 	var keys *auth.KeyCache
 	for _, b := range backends {
-		conn, err := grpcclient.Dial(b.endpoint)
+		conn, err := grpcclient.Dial(b.endpoint, dialOpts...)
 		if err != nil {
 			g.Close()
 			return nil, fmt.Errorf("gateway: dial %s at %s: %w", b.name, b.endpoint, err)

@@ -45,6 +45,7 @@ func start(t *testing.T, tune ...func(*gateway.Config)) stack {
 	gcfg.MaxBodyBytes = 64 << 10
 	gcfg.MetricsAddr = ""
 	gcfg.Keys = iss.Fetch()
+	gcfg.ServiceClientSecret = "gateway-secret-for-an-identity-that-is-down"
 	for _, f := range tune {
 		f(&gcfg)
 	}

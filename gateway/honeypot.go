@@ -105,10 +105,16 @@ func newHoneypot(client identityv1.IdentityServiceClient, dev bool, log *zap.Log
 // refresh reloads the blocklist from identity every interval until ctx ends,
 // so unblocking by staff and blocks recorded by other gateway replicas apply.
 func (h *honeypot) refresh(ctx context.Context, interval time.Duration) {
+	failing := false
 	for {
 		reqCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		resp, err := h.client.ListBlockedIps(reqCtx, &identityv1.ListBlockedIpsRequest{})
 		cancel()
+		if err != nil && !failing && ctx.Err() == nil {
+			// Once per outage: a wrong SERVICE_CLIENT_SECRET shows up here.
+			h.log.Warn("refresh blocklist", zap.Error(err))
+		}
+		failing = err != nil
 		if err == nil {
 			set := make(map[string]bool, len(resp.GetIps()))
 			for _, ip := range resp.GetIps() {

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -159,12 +163,18 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		}
 		listeners[name] = l
 	}
+	secrets, err := clientSecrets()
+	if err != nil {
+		return err
+	}
 	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
 		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
 		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
 		b.MetricsAddr = "" // the gateway's metrics port serves the whole process
 		b.LogLevel = cfg.LogLevel
+		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
+		b.ServiceClientSecret = secrets[name]
 		return b
 	}
 
@@ -173,6 +183,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		c.Base = base(identity.Name)
 		c.PublicURL = publicURL
 		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
+		c.ServiceClients = map[string]string{}
+		for name, secret := range secrets {
+			c.ServiceClients[name] = identity.HashClientSecret(secret)
+		}
 	}, identity.New, opts(identity.Name))
 	if err != nil {
 		return err
@@ -231,6 +245,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	gwCfg.AdminPrefix = cfg.AdminPrefix
 	gwCfg.MetricsAddr = cfg.MetricsAddr
 	gwCfg.Dev, gwCfg.CORSOrigins = true, []string{"*"}
+	gwCfg.ServiceClientSecret = secrets["gateway"]
 	if cfg.tune != nil {
 		cfg.tune(&gwCfg)
 	}
@@ -285,6 +300,24 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 	log.Info("stopped")
 	return err
+}
+
+// clientSecrets makes a fresh client secret for the gateway and every service
+// but identity (which mints its own tokens), for this run only: identity gets
+// their hashes in SERVICE_CLIENTS, each client its own secret.
+func clientSecrets() (map[string]string, error) {
+	secrets := map[string]string{}
+	for _, name := range append(slices.Collect(maps.Keys(defaultPorts)), "gateway") {
+		if name == identity.Name {
+			continue
+		}
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, err
+		}
+		secrets[name] = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	return secrets, nil
 }
 
 // launch reads a service's own settings from the environment, points it at the

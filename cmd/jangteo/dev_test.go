@@ -50,6 +50,29 @@ func TestDevStack(t *testing.T) {
 	if code, _ := get("/dev/mailbox", "", ""); code != http.StatusOK {
 		t.Fatalf("/dev/mailbox = %d", code)
 	}
+
+	// The cart prices lines through the catalog's internal BatchGetVariants,
+	// with the service token identity issued it for this run's secret.
+	variant := ""
+	for _, p := range list["products"].([]any) {
+		_, product := get("/v1/products/"+p.(map[string]any)["slug"].(string), "", "")
+		for _, v := range product["product"].(map[string]any)["variants"].([]any) {
+			if v := v.(map[string]any); variant == "" && v["stock"] != float64(0) && v["stock"] != "0" {
+				variant = v["id"].(string)
+			}
+		}
+		if variant != "" {
+			break
+		}
+	}
+	code, cart := post("/v1/cart/items", token, "", `{"variant_id":"`+variant+`","quantity":1}`)
+	if code/100 != 2 {
+		t.Fatalf("POST /v1/cart/items = %d %v", code, cart)
+	}
+	line := cart["cart"].(map[string]any)["lines"].([]any)[0].(map[string]any)
+	if price, _ := line["unit_price"].(map[string]any); price == nil || price["amount"] == "0" || price["amount"] == nil {
+		t.Fatalf("cart line %v is not priced: the cart could not call the catalog", line)
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

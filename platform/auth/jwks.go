@@ -154,9 +154,13 @@ func (c *KeyCache) refresh(done chan struct{}) {
 func (c *KeyCache) load(ctx context.Context) (map[string]ed25519.PublicKey, error) {
 	raw, err := c.fetch(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: fetch: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
-	return ParseJWKS(raw)
+	keys, err := ParseJWKS(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+	}
+	return keys, nil
 }
 
 // JWK is the subset of RFC 7517/8037 fields Jangteo's Ed25519 keys use.

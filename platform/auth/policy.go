@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,11 +19,28 @@ import (
 // Policy enforces each RPC's declared access level.
 type Policy struct {
 	verifier *Verifier
+	audience string
 	access   sync.Map // full method name → optionsv1.Access
 }
 
 // NewPolicy returns a policy that verifies tokens with v.
-func NewPolicy(v *Verifier) *Policy { return &Policy{verifier: v} }
+func NewPolicy(v *Verifier, opts ...PolicyOption) *Policy {
+	p := &Policy{verifier: v}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// PolicyOption adjusts a Policy.
+type PolicyOption func(*Policy)
+
+// ForService makes it the policy of the service named name: its
+// ACCESS_INTERNAL RPCs accept service tokens issued for name. A policy
+// without it accepts none there.
+func ForService(name string) PolicyOption {
+	return func(p *Policy) { p.audience = name }
+}
 
 // AccessOf returns the access level declared for a full gRPC method name
 // ("/jangteo.catalog.v1.CatalogService/CreateProduct"). Methods outside the
@@ -75,6 +93,11 @@ func (p *Policy) accessOf(method string) (optionsv1.Access, error) {
 
 // Authorize verifies the request's token (if any) against method's policy and
 // returns ctx carrying the caller.
+//
+// ACCESS_INTERNAL RPCs take only a service token whose audience is this
+// service: none is Unauthenticated, a user's token or another service's
+// token PermissionDenied. Every other RPC takes only users' tokens, so a
+// service token can never act as a user.
 func (p *Policy) Authorize(ctx context.Context, method string) (context.Context, error) {
 	access, err := p.accessOf(method)
 	if err != nil {
@@ -82,8 +105,11 @@ func (p *Policy) Authorize(ctx context.Context, method string) (context.Context,
 	}
 	token := bearer(ctx)
 	if token == "" {
-		if access == optionsv1.Access_ACCESS_PUBLIC || access == optionsv1.Access_ACCESS_INTERNAL {
+		switch access {
+		case optionsv1.Access_ACCESS_PUBLIC:
 			return ctx, nil
+		case optionsv1.Access_ACCESS_INTERNAL:
+			return ctx, ErrNoToken.With("this call is for Jangteo's services: send a service token")
 		}
 		return ctx, ErrNoToken
 	}
@@ -92,6 +118,18 @@ func (p *Policy) Authorize(ctx context.Context, method string) (context.Context,
 	principal, err := p.verifier.Verify(ctx, token)
 	if err != nil {
 		return ctx, err
+	}
+	if access == optionsv1.Access_ACCESS_INTERNAL {
+		switch {
+		case !principal.IsService():
+			return ctx, ErrServiceOnly
+		case p.audience == "" || !slices.Contains(principal.Audience, p.audience):
+			return ctx, ErrWrongAudience
+		}
+		return WithPrincipal(ctx, principal), nil
+	}
+	if principal.IsService() {
+		return ctx, ErrUserRequired
 	}
 	switch access {
 	case optionsv1.Access_ACCESS_STAFF:

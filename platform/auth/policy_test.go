@@ -35,7 +35,7 @@ func TestPolicy(t *testing.T) {
 	iss := testkit.NewIssuer()
 	other := testkit.NewIssuer()
 	other.Kid = iss.Kid // same kid, different key: a forged signature
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())))
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())), auth.ForService("catalog"))
 
 	expired := iss.Claims("u1", -time.Hour, "staff")
 	expired.IssuedAt = jwt.NewNumericDate(time.Now().Add(-2 * time.Hour))
@@ -57,7 +57,7 @@ func TestPolicy(t *testing.T) {
 	}{
 		{"public without token", context.Background(), getProduct, nil},
 		{"health without token", context.Background(), healthCheck, nil},
-		{"internal without token", context.Background(), reserveStock, nil},
+		{"internal without token", context.Background(), reserveStock, auth.ErrNoToken},
 		{"internal with a bad token", withToken("not.a.jwt"), reserveStock, auth.ErrTokenInvalid},
 		{"staff call without token", context.Background(), createProduct, auth.ErrNoToken},
 		{"authenticated call without token", context.Background(), getMe, auth.ErrNoToken},

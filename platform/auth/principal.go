@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // Roles a user may hold.
@@ -15,12 +16,35 @@ const (
 	RoleAdmin    = "admin"
 )
 
-// Principal is the verified caller of a request.
+// ServiceSubjectPrefix starts the subject of a service token:
+// "service:cart" is the cart service. User subjects are UUIDs.
+const ServiceSubjectPrefix = "service:"
+
+// ServiceSubject is the subject of the service named name's tokens.
+func ServiceSubject(name string) string { return ServiceSubjectPrefix + name }
+
+// Principal is the verified caller of a request: a user, or (on
+// ACCESS_INTERNAL RPCs only) another Jangteo service.
 type Principal struct {
+	// UserID is the user's id; empty for a service.
 	UserID string
 	Roles  []string
+	// Service is the calling service's name (cart, gateway, ...); empty for a user.
+	Service string
+	// Audience names the services a service token is for.
+	Audience []string
 	// TokenID is the access token's jti.
 	TokenID string
+}
+
+// IsService reports whether the caller is a Jangteo service, not a user.
+func (p Principal) IsService() bool { return p.Service != "" }
+
+func principalOf(c Claims) Principal {
+	if name, ok := strings.CutPrefix(c.Subject, ServiceSubjectPrefix); ok {
+		return Principal{Service: name, Audience: c.Audience, TokenID: c.ID}
+	}
+	return Principal{UserID: c.Subject, Roles: c.Roles, TokenID: c.ID}
 }
 
 // HasRole reports whether the caller holds role.
@@ -39,7 +63,8 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
-// FromContext returns the verified caller, if the request carried a valid token.
+// FromContext returns the verified caller, if the request carried a valid
+// token. On every RPC but ACCESS_INTERNAL ones the caller is a user.
 func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -20,6 +21,17 @@ var (
 	ErrTokenExpired = errs.New(errs.Unauthenticated, "TOKEN_EXPIRED", "the access token has expired: refresh it")
 	ErrTokenInvalid = errs.New(errs.Unauthenticated, "TOKEN_INVALID", "the access token is not valid")
 	ErrForbidden    = errs.New(errs.PermissionDenied, "ROLE_REQUIRED", "your account may not call this")
+)
+
+// Errors of the service identity checks on ACCESS_INTERNAL RPCs, and of a
+// service token sent where a user's is expected.
+var (
+	// ErrServiceOnly: a user's token on an ACCESS_INTERNAL RPC.
+	ErrServiceOnly = errs.New(errs.PermissionDenied, "SERVICE_ONLY", "only Jangteo's services may call this")
+	// ErrWrongAudience: a service token issued for another service.
+	ErrWrongAudience = errs.New(errs.PermissionDenied, "WRONG_AUDIENCE", "this service token is for another service")
+	// ErrUserRequired: a service token on a user-facing RPC.
+	ErrUserRequired = errs.New(errs.PermissionDenied, "USER_TOKEN_REQUIRED", "a service token cannot act as a user: send a user's access token")
 )
 
 // Claims are the claims of a Jangteo access token.
@@ -68,8 +80,12 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	default:
 		return Principal{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
-	if claims.Subject == "" {
+	// A service token names its service and the one it is for; "service:"
+	// alone is neither a service nor a user.
+	p := principalOf(claims)
+	service := strings.HasPrefix(claims.Subject, ServiceSubjectPrefix)
+	if claims.Subject == "" || service && (p.Service == "" || len(p.Audience) == 0) {
 		return Principal{}, ErrTokenInvalid
 	}
-	return Principal{UserID: claims.Subject, Roles: claims.Roles, TokenID: claims.ID}, nil
+	return p, nil
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // RequestIDHeader is the metadata key (and HTTP header) carrying the request id.
-const RequestIDHeader = "x-request-id"
+const RequestIDHeader = logging.RequestIDHeader
 
 func requestContext(ctx context.Context) context.Context {
 	md, _ := metadata.FromIncomingContext(ctx)

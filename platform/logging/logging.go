@@ -36,6 +36,10 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
+// RequestIDHeader is the metadata key (and HTTP header) that carries the
+// request id between the gateway and the services.
+const RequestIDHeader = "x-request-id"
+
 // RequestID returns the request id carried by ctx, or "".
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)

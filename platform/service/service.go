@@ -52,6 +52,9 @@ type Base struct {
 	LogLevel string `env:"LOG_LEVEL"`
 	// IdempotencyTTL is how long an idempotency key's outcome is replayed.
 	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL"`
+	// ServiceClientSecret is the service's client secret (its client id is its
+	// name). Needed only by a service that calls other services' internal RPCs.
+	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
@@ -80,6 +83,9 @@ type Options struct {
 	Keys auth.FetchFunc
 	// Listener overrides GRPCAddr (tests pass a port-0 listener).
 	Listener net.Listener
+	// Tokens overrides where the service's own service tokens come from
+	// (identity mints its own; tests sign them with testkit.Issuer.Tokens).
+	Tokens grpcclient.TokenSource
 }
 
 // Runtime is a started service: its connections, its gRPC server and the
@@ -102,8 +108,9 @@ type Runtime struct {
 	opts     Options
 	tasks    []task
 	workers  *river.Workers
-	kinds    int              // workers registered
-	identity *grpc.ClientConn // token keys come from here
+	kinds    int                    // workers registered
+	tokens   grpcclient.TokenSource // nil: no identity to call other services with
+	identity *grpc.ClientConn       // token keys and service tokens come from here
 }
 
 type task struct {
@@ -170,7 +177,10 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		}
 		fetch = auth.IdentityFetch(rt.identity)
 	}
-	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
+	if err = rt.setupIdentity(); err != nil {
+		return nil, err
+	}
+	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)), auth.ForService(name))
 	if rt.Keys, err = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL}); err != nil {
 		return nil, err
 	}
@@ -258,9 +268,34 @@ func serveMetrics(ctx context.Context, addr string) error {
 	return nil
 }
 
+// setupIdentity decides where the service's tokens come from: opts.Tokens,
+// or identity's client credentials grant with SERVICE_CLIENT_SECRET.
+func (rt *Runtime) setupIdentity() error {
+	src := rt.opts.Tokens
+	if src == nil && rt.cfg.ServiceClientSecret != "" {
+		if rt.identity == nil {
+			conn, err := grpcclient.Dial(rt.cfg.IdentityEndpoint)
+			if err != nil {
+				return fmt.Errorf("%s: identity client: %w", rt.Name, err)
+			}
+			rt.identity = conn
+		}
+		src = grpcclient.ClientCredentials(rt.identity, rt.Name, rt.cfg.ServiceClientSecret)
+	}
+	if src != nil {
+		rt.tokens = grpcclient.NewTokenCache(src)
+	}
+	return nil
+}
+
 // Dial returns a connection to another service at endpoint (host:port), the
 // way a service calls a service: through platform/grpcclient, carrying this
-// service's identity so the callee's INTERNAL RPCs accept the call.
+// service's identity so the callee's INTERNAL RPCs accept the call. A service
+// without an identity (no SERVICE_CLIENT_SECRET) cannot dial: it would fail
+// on every internal call, so it fails at start instead.
 func (rt *Runtime) Dial(endpoint string) (*grpc.ClientConn, error) {
-	return grpcclient.Dial(endpoint)
+	if rt.tokens == nil {
+		return nil, fmt.Errorf("%s: SERVICE_CLIENT_SECRET is not set, so it cannot call the service at %s", rt.Name, endpoint)
+	}
+	return grpcclient.Dial(endpoint, grpcclient.WithIdentity(rt.tokens))
 }

@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jangteo/jangteo/platform/grpcclient"
-
 	"go.uber.org/zap"
 
 	"google.golang.org/grpc"
@@ -75,16 +73,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	// The connection is made lazily: the cart starts even when the catalog
-	// is not up yet, and shows carts unpriced until it is.
-	conn, err := grpcclient.Dial(cfg.CatalogEndpoint)
-	if err != nil {
-		return nil, fmt.Errorf("cart: catalog client: %w", err)
-	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
-		conn.Close()
 		return nil, err
+	}
+	// The connection is made lazily: the cart starts even when the catalog
+	// is not up yet, and shows carts unpriced until it is.
+	conn, err := rt.Dial(cfg.CatalogEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("cart: catalog client: %w", err)
 	}
 	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), app.Config{
 		TaxRateBasisPoints: cfg.TaxRateBasisPoints,

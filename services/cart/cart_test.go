@@ -152,7 +152,7 @@ func (e *env) run(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	lis := testkit.Listen(t)
-	svc, err := cart.New(ctx, e.cfg, zaptest.NewLogger(t).Named("cart"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
+	svc, err := cart.New(ctx, e.cfg, zaptest.NewLogger(t).Named("cart"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(cart.Name), Listener: lis})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -7,6 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -14,12 +17,13 @@ import (
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/services/cart"
 )
 
-// service is the context of another service calling an ACCESS_INTERNAL RPC:
-// no user token.
+// service is the context of the order service calling the cart's
+// ACCESS_INTERNAL RPCs with the token identity would issue it.
 func (e *env) service() context.Context {
-	return context.Background()
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.iss.ServiceToken("order", cart.Name))
 }
 
 func TestGetCartForCheckout(t *testing.T) {
@@ -40,6 +44,27 @@ func TestGetCartForCheckout(t *testing.T) {
 	}
 	if none := must(e.client.GetCartForCheckout(e.service(), &cartv1.GetCartForCheckoutRequest{UserId: "nobody"})); none.GetCartId() != "" || len(none.GetLines()) != 0 {
 		t.Fatalf("a user without a cart = %v", none)
+	}
+
+	// Only services read a user's cart for checkout: not the user, not
+	// staff, nobody anonymous, and no service token issued for the catalog.
+	asToken := func(tok string) context.Context {
+		return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+	}
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		code codes.Code
+	}{
+		{"anonymous", context.Background(), codes.Unauthenticated},
+		{"the buyer", e.user("buyer"), codes.PermissionDenied},
+		{"staff", e.staff(), codes.PermissionDenied},
+		{"admin", asToken(e.iss.Token("admin-1", "customer", "staff", "admin")), codes.PermissionDenied},
+		{"order's token for the catalog", asToken(e.iss.ServiceToken("order", "catalog")), codes.PermissionDenied},
+	} {
+		if _, err := e.client.GetCartForCheckout(c.ctx, &cartv1.GetCartForCheckoutRequest{UserId: "buyer"}); status.Code(err) != c.code {
+			t.Errorf("GetCartForCheckout as %s = %v, want %v", c.name, err, c.code)
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/services/catalog"
 )
 
 func krw(amount int64) *typev1.Money { return &typev1.Money{Amount: amount, Currency: "KRW"} }
@@ -129,6 +130,6 @@ func newFixture(t *testing.T, e env) fixture {
 	return f
 }
 
-// internal is the context of another service calling an ACCESS_INTERNAL RPC.
-// The platform's policy currently asks such callers for a valid token.
-func internal(e env) context.Context { return as(e.iss.Token("svc-order")) }
+// internal is the context of another service (the order service) calling an
+// ACCESS_INTERNAL RPC with the service token identity would issue it.
+func internal(e env) context.Context { return as(e.iss.ServiceToken("order", catalog.Name)) }

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -263,4 +264,61 @@ func TestBatchGetVariants(t *testing.T) {
 	}
 	_, err := e.client.BatchGetVariants(internal(e), &catalogv1.BatchGetVariantsRequest{VariantIds: []string{"x"}})
 	wantCode(t, err, codes.InvalidArgument, "variant_ids[0]")
+}
+
+// TestInternalRPCsTakeOnlyServiceTokens: stock and pricing for checkout are
+// for Jangteo's services alone. Anonymous callers, users of every role and a
+// service token issued for another service are refused before the handler
+// runs; a token issued for the catalog passes.
+func TestInternalRPCsTakeOnlyServiceTokens(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	f := newFixture(t, e)
+	v := product(t, e, f.bags.GetId(), 5).GetVariants()[0].GetId()
+	calls := map[string]func(ctx context.Context) error{
+		"ReserveStock": func(ctx context.Context) error {
+			_, err := e.client.ReserveStock(ctx, &catalogv1.ReserveStockRequest{OrderId: newID(), Lines: []*catalogv1.ReserveLine{{VariantId: v, Quantity: 1}}})
+			return err
+		},
+		"CommitReservation": func(ctx context.Context) error {
+			_, err := e.client.CommitReservation(ctx, &catalogv1.CommitReservationRequest{OrderId: newID()})
+			return err
+		},
+		"ReleaseReservation": func(ctx context.Context) error {
+			_, err := e.client.ReleaseReservation(ctx, &catalogv1.ReleaseReservationRequest{OrderId: newID()})
+			return err
+		},
+		"BatchGetVariants": func(ctx context.Context) error {
+			_, err := e.client.BatchGetVariants(ctx, &catalogv1.BatchGetVariantsRequest{VariantIds: []string{v}})
+			return err
+		},
+	}
+	callers := []struct {
+		name string
+		ctx  context.Context
+		code codes.Code
+	}{
+		{"anonymous", context.Background(), codes.Unauthenticated},
+		{"customer", as(e.iss.Token("u1", "customer")), codes.PermissionDenied},
+		{"staff", as(e.iss.Token("u1", "staff")), codes.PermissionDenied},
+		{"admin", as(e.iss.Token("u1", "customer", "staff", "admin")), codes.PermissionDenied},
+		{"order's token for the cart", as(e.iss.ServiceToken("order", "cart")), codes.PermissionDenied},
+	}
+	for rpc, call := range calls {
+		for _, c := range callers {
+			if err := call(c.ctx); status.Code(err) != c.code {
+				t.Errorf("%s as %s = %v, want %v", rpc, c.name, err, c.code)
+			}
+		}
+	}
+	if s := stockOf(t, e, v); s != 5 {
+		t.Fatalf("stock = %d after refused reservations, want 5", s)
+	}
+	// The right service passes (an unknown order's reservation is a 404 from
+	// the handler, past the policy).
+	for rpc, call := range calls {
+		if err := call(internal(e)); status.Code(err) == codes.Unauthenticated || status.Code(err) == codes.PermissionDenied {
+			t.Errorf("%s as the order service = %v, want it let in", rpc, err)
+		}
+	}
 }

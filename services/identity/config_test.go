@@ -31,3 +31,16 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("from = %q", cfg.Mail.From)
 	}
 }
+
+func TestLoadServiceClients(t *testing.T) {
+	hash := identity.HashClientSecret("a-secret-of-at-least-thirty-two-chars")
+	t.Setenv("SERVICE_CLIENTS", "gateway="+hash+",cart=a-secret-of-at-least-thirty-two-chars")
+	t.Setenv("SERVICE_TOKEN_TTL", "2m")
+	cfg, err := identity.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ServiceClients) != 2 || cfg.ServiceClients["gateway"] != hash || cfg.ServiceTokenTTL != 2*time.Minute {
+		t.Fatalf("ServiceClients = %v, ttl %v", cfg.ServiceClients, cfg.ServiceTokenTTL)
+	}
+}

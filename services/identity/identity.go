@@ -18,10 +18,12 @@ import (
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
 	"github.com/jangteo/jangteo/platform/config"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/identity/internal/app"
+	"github.com/jangteo/jangteo/services/identity/internal/domain"
 	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/identity/internal/notify"
@@ -73,6 +75,12 @@ type Config struct {
 	// sizes identity's memory limit from it.
 	PasswordHashMemoryMiB    int64         `env:"PASSWORD_HASH_MEMORY_MIB"`
 	PasswordHashQueueTimeout time.Duration `env:"PASSWORD_HASH_QUEUE_TIMEOUT"`
+	// ServiceClients are the services that may get service tokens: client id
+	// (the service's name) → "sha256:<hex>" of its secret, or the secret
+	// itself. SERVICE_CLIENTS=cart=sha256:…,gateway=sha256:…
+	ServiceClients map[string]string `env:"SERVICE_CLIENTS" envKeyValSeparator:"="`
+	// ServiceTokenTTL is the lifetime of a service token.
+	ServiceTokenTTL time.Duration `env:"SERVICE_TOKEN_TTL"`
 }
 
 // DefaultConfig returns the documented defaults (gRPC on :9101).
@@ -94,6 +102,7 @@ func DefaultConfig() Config {
 		HoneypotBlockAfter:         3,
 		PasswordHashMemoryMiB:      128,
 		PasswordHashQueueTimeout:   5 * time.Second,
+		ServiceTokenTTL:            5 * time.Minute,
 	}
 }
 
@@ -116,10 +125,16 @@ func LoadConfig() (Config, error) {
 }
 
 // New connects identity, loads (or creates) its signing key and registers its
-// gRPC API, mail consumers and the periodic throttling pruner. Identity verifies
-// tokens against its own key set, so opts.Keys is always replaced.
+// gRPC API, mail consumers and the periodic throttling pruner. Identity
+// verifies tokens against its own key set and mints its own service tokens, so
+// opts.Keys and opts.Tokens are always replaced.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	clients, err := domain.ParseServiceClients(cfg.ServiceClients)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
 	var keys atomic.Pointer[token.KeySet]
+	var grant atomic.Pointer[app.ServiceTokens]
 	opts.Keys = func(context.Context) ([]byte, error) {
 		ks := keys.Load()
 		if ks == nil {
@@ -127,6 +142,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		}
 		return json.Marshal(ks.JWKS())
 	}
+	opts.Tokens = grpcclient.TokenFunc(func(_ context.Context, audience string) (grpcclient.Token, error) {
+		g := grant.Load()
+		if g == nil {
+			return grpcclient.Token{}, errors.New("identity: signing key not loaded yet")
+		}
+		tok, err := g.Mint(Name, audience)
+		return grpcclient.Token{Value: tok.Token, Expiry: time.Now().Add(tok.ExpiresIn)}, err
+	})
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
@@ -137,6 +160,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		return nil, err
 	}
 	keys.Store(ks)
+	tokens, err := app.NewServiceTokens(clients, ks, cfg.ServiceTokenTTL)
+	if err != nil {
+		return nil, err
+	}
+	grant.Store(tokens)
+	if len(clients) == 0 {
+		rt.Log.Warn("SERVICE_CLIENTS is empty: no service can get a token to call another's internal RPCs")
+	}
 	hasher, err := password.NewHasher(password.DefaultParams, password.Budget{
 		MemoryKiB: cfg.PasswordHashMemoryMiB << 10, QueueTimeout: cfg.PasswordHashQueueTimeout,
 	})
@@ -168,9 +199,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, n.PasswordReset)
 	service.AddWorker(rt, app.PruneAttemptsWorker{App: a})
 	rt.Periodic(time.Minute, app.PruneAttemptsArgs{})
-	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a))
+	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a, tokens))
 	return &Service{rt: rt, app: a}, nil
 }
+
+// HashClientSecret is secret as SERVICE_CLIENTS lists it: "sha256:<hex>".
+func HashClientSecret(secret string) string { return domain.HashClientSecret(secret) }
 
 // Run serves until ctx ends.
 func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }

@@ -55,6 +55,7 @@ func start(t testing.TB, opts ...option) env {
 	if cfg.Mail.Port, err = strconv.Atoi(port); err != nil {
 		t.Fatal(err)
 	}
+	withServiceClients(&cfg)
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -132,7 +132,7 @@ func (e *env) pool(t *testing.T, schema string) *pgxpool.Pool {
 func (e *env) launch(t *testing.T, name string, start func(service.Options) (testkit.Runner, error)) string {
 	t.Helper()
 	lis := testkit.Listen(t)
-	svc, err := start(service.Options{Keys: e.iss.Fetch(), Listener: lis})
+	svc, err := start(service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(name), Listener: lis})
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -145,7 +145,7 @@ func (e *env) runOrder(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	lis := testkit.Listen(t)
-	svc, err := order.New(ctx, e.cfg, zaptest.NewLogger(t).Named("order"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
+	svc, err := order.New(ctx, e.cfg, zaptest.NewLogger(t).Named("order"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(order.Name), Listener: lis})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

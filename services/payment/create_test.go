@@ -1,6 +1,7 @@
 package payment_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -116,8 +117,11 @@ func TestGetPaymentIsForTheBuyerAndStaff(t *testing.T) {
 	wantCode(t, err, codes.NotFound, "PAYMENT_NOT_FOUND")
 	_, err = e.client.GetPayment(e.user(o.buyer), &paymentv1.GetPaymentRequest{Id: uuid.NewString()})
 	wantCode(t, err, codes.NotFound, "PAYMENT_NOT_FOUND")
-	_, err = e.client.GetPayment(e.service(), &paymentv1.GetPaymentRequest{Id: p.GetId()})
+	_, err = e.client.GetPayment(context.Background(), &paymentv1.GetPaymentRequest{Id: p.GetId()})
 	wantCode(t, err, codes.Unauthenticated, "")
+	// A service cannot read a payment as if it were a user.
+	_, err = e.client.GetPayment(e.service(), &paymentv1.GetPaymentRequest{Id: p.GetId()})
+	wantCode(t, err, codes.PermissionDenied, "USER_TOKEN_REQUIRED")
 }
 
 func TestListPaymentsForStaff(t *testing.T) {

@@ -56,7 +56,11 @@ func start(t *testing.T) *env {
 
 // service is the context of another service calling an internal RPC (the
 // service identity is attached by platform/grpcclient in production).
-func (e *env) service() context.Context { return context.Background() }
+// service is a call from the order service, the only caller of payment's
+// internal RPCs.
+func (e *env) service() context.Context {
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.iss.ServiceToken("order", "payment"))
+}
 
 func (e *env) user(id string) context.Context {
 	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.iss.Token(id, "customer"))

@@ -19,11 +19,12 @@ import (
 // Server implements identityv1.IdentityServiceServer.
 type Server struct {
 	identityv1.UnimplementedIdentityServiceServer
-	app *app.App
+	app    *app.App
+	tokens *app.ServiceTokens
 }
 
-// New returns the gRPC server over the use cases.
-func New(a *app.App) *Server { return &Server{app: a} }
+// New returns the gRPC server over the use cases and the service token grant.
+func New(a *app.App, tokens *app.ServiceTokens) *Server { return &Server{app: a, tokens: tokens} }
 
 // caller is the verified user of an authenticated call; the policy
 // interceptor guarantees one.

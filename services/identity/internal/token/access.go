@@ -94,6 +94,11 @@ func (s *Signer) Sign(userID string, roles []string, ttl time.Duration, now time
 		ExpiresAt: now.Add(ttl).Unix(),
 		ID:        jti.String(),
 	}
+	return s.sign(claims)
+}
+
+// sign signs claims with the active key, naming it in the "kid" header.
+func (s *Signer) sign(claims jwt.Claims) (string, error) {
 	key := s.keys.Active()
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	t.Header["kid"] = key.ID

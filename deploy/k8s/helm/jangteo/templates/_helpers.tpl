@@ -82,25 +82,67 @@ Args: dict "root" $ "c" $component.
 {{- define "jangteo.config" -}}
 {{- $root := .root -}}
 {{- $c := .c -}}
+{{- $v := $root.Values -}}
 {{- $env := dict "LOG_LEVEL" (toString $c.logLevel) -}}
+{{- $publicURL := trimSuffix "/" (required "publicURL is required: the gateway's public address, e.g. https://api.example.com (mailed links start with it)" $v.publicURL) -}}
+{{- /* Every component knows every service's address (its Service), so a
+       service that starts calling another needs no chart change. */ -}}
+{{- range $name, $svc := $v.services -}}
+{{- $host := include "jangteo.componentName" (dict "root" $root "name" $name) -}}
+{{- $_ := set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
+{{- end -}}
 {{- if eq $c.kind "service" -}}
 {{- $gateway := include "jangteo.componentName" (dict "root" $root "name" "gateway") -}}
-{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $root.Values.gateway.httpPort -}}
+{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $v.gateway.httpPort -}}
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
-{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
-{{- $_ = set $env "NATS_URL" $root.Values.nats.url -}}
-{{- $_ = set $env "JWKS_URL" (default $jwks $root.Values.jwksURL) -}}
+{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
+{{- $_ = set $env "NATS_URL" $v.nats.url -}}
+{{- $_ = set $env "JWKS_URL" (default $jwks $v.jwksURL) -}}
+{{- if eq $c.name "identity" -}}
+{{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $v.serviceIdentity.tokenTTL) -}}
+{{- $_ = set $env "PUBLIC_URL" $publicURL -}}
+{{- $_ = set $env "SMTP_HOST" (required "mail.host is required: the SMTP relay identity sends verification and reset mail through" $v.mail.host) -}}
+{{- $_ = set $env "SMTP_PORT" (toString $v.mail.port) -}}
+{{- $_ = set $env "SMTP_FROM" $v.mail.from -}}
+{{- $_ = set $env "SMTP_STARTTLS" (toString $v.mail.startTLS) -}}
+{{- with $v.mail.username }}{{ $_ = set $env "SMTP_USERNAME" . }}{{ end -}}
+{{- end -}}
+{{- if eq $c.name "catalog" -}}
+{{- include "jangteo.imagesConfig" (dict "root" $root "c" $c "env" $env "publicURL" $publicURL) -}}
+{{- end -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
-{{- range $name, $svc := $root.Values.services -}}
-{{- $host := include "jangteo.componentName" (dict "root" $root "name" $name) -}}
-{{- $_ = set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
+{{- $_ = set $env "ADMIN_PREFIX" $v.gateway.adminPrefix -}}
+{{- $_ = set $env "TRUST_PROXY_HEADERS" (toString $v.gateway.trustProxyHeaders) -}}
 {{- end -}}
-{{- end -}}
-{{- range $k, $v := $c.env -}}
-{{- $_ := set $env $k (toString $v) -}}
+{{- range $k, $val := $c.env -}}
+{{- $_ := set $env $k (toString $val) -}}
 {{- end -}}
 {{- toYaml $env -}}
+{{- end -}}
+
+{{/*
+The catalog's picture store. Pictures must outlive pods and be visible to every
+replica, so in a cluster they go to S3-compatible storage; the disk store is
+refused with more than one catalog replica. Sets keys of .env.
+*/}}
+{{- define "jangteo.imagesConfig" -}}
+{{- $img := .root.Values.images -}}
+{{- $env := .env -}}
+{{- $_ := set $env "IMAGES_DRIVER" $img.driver -}}
+{{- if eq $img.driver "s3" -}}
+{{- $_ = set $env "S3_ENDPOINT" (required "images.s3.endpoint is required with images.driver=s3" $img.s3.endpoint) -}}
+{{- $_ = set $env "S3_BUCKET" (required "images.s3.bucket is required with images.driver=s3" $img.s3.bucket) -}}
+{{- $_ = set $env "S3_USE_SSL" (toString $img.s3.useSSL) -}}
+{{- with $img.s3.region }}{{ $_ = set $env "S3_REGION" . }}{{ end -}}
+{{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required with images.driver=s3: where the bucket's pictures are served from" $img.publicBaseURL) -}}
+{{- else -}}
+{{- if or .c.autoscaling.enabled (gt (int .c.replicaCount) 1) -}}
+{{- fail "images.driver=disk keeps pictures in one pod: run one catalog replica (services.catalog.autoscaling.enabled=false, replicaCount=1) or use images.driver=s3" -}}
+{{- end -}}
+{{- $_ = set $env "IMAGES_DIR" "/data/images" -}}
+{{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required: where the pictures are served from" $img.publicBaseURL) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -126,6 +168,60 @@ Args: dict "root" $ "c" $component "inline" bool.
       name: {{ include "jangteo.databaseSecretName" . }}
       key: {{ .c.database.secretKey }}
       optional: true
+{{- end }}
+{{- end -}}
+
+{{/*
+Secret holding a component's client secret (service identity). Args: dict
+"root" $ "c" $component. Identity has none: it mints its own tokens.
+*/}}
+{{- define "jangteo.clientSecretName" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- default (printf "%s-%s-client" (include "jangteo.fullname" .root) .c.name) $cs.existingSecret -}}
+{{- end -}}
+
+{{- define "jangteo.clientSecretKey" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- default "client-secret" $cs.key -}}
+{{- end -}}
+
+{{/*
+Whether the chart generates a component's client secret.
+*/}}
+{{- define "jangteo.generatesClientSecret" -}}
+{{- $cs := default (dict) .c.clientSecret -}}
+{{- if and (ne .c.name "identity") .root.Values.serviceIdentity.generateSecrets (not $cs.existingSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Service identity env entries. Every client (the gateway and every service but
+identity) reads its SERVICE_CLIENT_SECRET from its Secret; identity reads every
+client's secret and lists them in SERVICE_CLIENTS, by Kubernetes' $(VAR)
+expansion, so an existingSecret works as well as a generated one.
+Args: dict "root" $ "c" $component "all" $components.
+*/}}
+{{- define "jangteo.identityEnv" -}}
+{{- if ne .c.name "identity" }}
+- name: SERVICE_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jangteo.clientSecretName" . }}
+      key: {{ include "jangteo.clientSecretKey" . }}
+{{- else }}
+{{- $clients := list }}
+{{- range $other := .all }}
+{{- if ne $other.name "identity" }}
+{{- $var := printf "CLIENT_SECRET_%s" (upper $other.name) }}
+- name: {{ $var }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "jangteo.clientSecretName" (dict "root" $.root "c" $other) }}
+      key: {{ include "jangteo.clientSecretKey" (dict "root" $.root "c" $other) }}
+{{- $clients = append $clients (printf "%s=$(%s)" $other.name $var) }}
+{{- end }}
+{{- end }}
+- name: SERVICE_CLIENTS
+  value: {{ join "," $clients | quote }}
 {{- end }}
 {{- end -}}
 

@@ -3058,6 +3058,137 @@ func (x *ListBlockedIpsResponse) GetIps() []string {
 	return nil
 }
 
+// IssueServiceTokenRequest carries a service's client credentials and the
+// service it wants to call.
+type IssueServiceTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// client_id is the calling service's name (catalog, cart, gateway, ...).
+	ClientId string `protobuf:"bytes,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	// client_secret is the service's secret (SERVICE_CLIENT_SECRET).
+	ClientSecret string `protobuf:"bytes,2,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	// audience is the name of the service the token is for; it accepts the
+	// token only on its own ACCESS_INTERNAL RPCs.
+	Audience      string `protobuf:"bytes,3,opt,name=audience,proto3" json:"audience,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueServiceTokenRequest) Reset() {
+	*x = IssueServiceTokenRequest{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueServiceTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueServiceTokenRequest) ProtoMessage() {}
+
+func (x *IssueServiceTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueServiceTokenRequest.ProtoReflect.Descriptor instead.
+func (*IssueServiceTokenRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *IssueServiceTokenRequest) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *IssueServiceTokenRequest) GetClientSecret() string {
+	if x != nil {
+		return x.ClientSecret
+	}
+	return ""
+}
+
+func (x *IssueServiceTokenRequest) GetAudience() string {
+	if x != nil {
+		return x.Audience
+	}
+	return ""
+}
+
+// IssueServiceTokenResponse is the token (an Ed25519 JWT with
+// sub "service:<client_id>" and aud "<audience>").
+type IssueServiceTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// access_token is sent as "authorization: Bearer <access_token>".
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// token_type is always "Bearer".
+	TokenType string `protobuf:"bytes,2,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
+	// expires_in is the token's lifetime in seconds.
+	ExpiresIn     int32 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueServiceTokenResponse) Reset() {
+	*x = IssueServiceTokenResponse{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueServiceTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueServiceTokenResponse) ProtoMessage() {}
+
+func (x *IssueServiceTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueServiceTokenResponse.ProtoReflect.Descriptor instead.
+func (*IssueServiceTokenResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *IssueServiceTokenResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *IssueServiceTokenResponse) GetTokenType() string {
+	if x != nil {
+		return x.TokenType
+	}
+	return ""
+}
+
+func (x *IssueServiceTokenResponse) GetExpiresIn() int32 {
+	if x != nil {
+		return x.ExpiresIn
+	}
+	return 0
+}
+
 // ListHoneypotAttemptsRequest pages the attempts.
 type ListHoneypotAttemptsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3073,7 +3204,7 @@ type ListHoneypotAttemptsRequest struct {
 
 func (x *ListHoneypotAttemptsRequest) Reset() {
 	*x = ListHoneypotAttemptsRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3085,7 +3216,7 @@ func (x *ListHoneypotAttemptsRequest) String() string {
 func (*ListHoneypotAttemptsRequest) ProtoMessage() {}
 
 func (x *ListHoneypotAttemptsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3098,7 +3229,7 @@ func (x *ListHoneypotAttemptsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHoneypotAttemptsRequest.ProtoReflect.Descriptor instead.
 func (*ListHoneypotAttemptsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{52}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListHoneypotAttemptsRequest) GetIp() string {
@@ -3135,7 +3266,7 @@ type ListHoneypotAttemptsResponse struct {
 
 func (x *ListHoneypotAttemptsResponse) Reset() {
 	*x = ListHoneypotAttemptsResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3147,7 +3278,7 @@ func (x *ListHoneypotAttemptsResponse) String() string {
 func (*ListHoneypotAttemptsResponse) ProtoMessage() {}
 
 func (x *ListHoneypotAttemptsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3160,7 +3291,7 @@ func (x *ListHoneypotAttemptsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHoneypotAttemptsResponse.ProtoReflect.Descriptor instead.
 func (*ListHoneypotAttemptsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{53}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListHoneypotAttemptsResponse) GetAttempts() []*HoneypotAttempt {
@@ -3188,7 +3319,7 @@ type UnblockIpRequest struct {
 
 func (x *UnblockIpRequest) Reset() {
 	*x = UnblockIpRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3200,7 +3331,7 @@ func (x *UnblockIpRequest) String() string {
 func (*UnblockIpRequest) ProtoMessage() {}
 
 func (x *UnblockIpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3213,7 +3344,7 @@ func (x *UnblockIpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnblockIpRequest.ProtoReflect.Descriptor instead.
 func (*UnblockIpRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{54}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *UnblockIpRequest) GetIp() string {
@@ -3234,7 +3365,7 @@ type UnblockIpResponse struct {
 
 func (x *UnblockIpResponse) Reset() {
 	*x = UnblockIpResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3246,7 +3377,7 @@ func (x *UnblockIpResponse) String() string {
 func (*UnblockIpResponse) ProtoMessage() {}
 
 func (x *UnblockIpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3259,7 +3390,7 @@ func (x *UnblockIpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnblockIpResponse.ProtoReflect.Descriptor instead.
 func (*UnblockIpResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{55}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *UnblockIpResponse) GetWasBlocked() bool {
@@ -3504,7 +3635,18 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\ablocked\x18\x01 \x01(\bR\ablocked\"\x17\n" +
 	"\x15ListBlockedIpsRequest\"*\n" +
 	"\x16ListBlockedIpsResponse\x12\x10\n" +
-	"\x03ips\x18\x01 \x03(\tR\x03ips\"\x87\x01\n" +
+	"\x03ips\x18\x01 \x03(\tR\x03ips\"\xc2\x01\n" +
+	"\x18IssueServiceTokenRequest\x12:\n" +
+	"\tclient_id\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9-]{0,30}$R\bclientId\x12/\n" +
+	"\rclient_secret\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\fclientSecret\x129\n" +
+	"\baudience\x18\x03 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9-]{0,30}$R\baudience\"|\n" +
+	"\x19IssueServiceTokenResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12\x1d\n" +
+	"\n" +
+	"token_type\x18\x02 \x01(\tR\ttokenType\x12\x1d\n" +
+	"\n" +
+	"expires_in\x18\x03 \x01(\x05R\texpiresIn\"\x87\x01\n" +
 	"\x1bListHoneypotAttemptsRequest\x12\x17\n" +
 	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18@R\x02ip\x12'\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\n" +
@@ -3518,7 +3660,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\"4\n" +
 	"\x11UnblockIpResponse\x12\x1f\n" +
 	"\vwas_blocked\x18\x01 \x01(\bR\n" +
-	"wasBlocked2\xb9\x1b\n" +
+	"wasBlocked2\xb3\x1c\n" +
 	"\x0fIdentityService\x12m\n" +
 	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
 	"\aGetJwks\x12#.jangteo.identity.v1.GetJwksRequest\x1a$.jangteo.identity.v1.GetJwksResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12b\n" +
@@ -3544,7 +3686,8 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"EnableUser\x12&.jangteo.identity.v1.EnableUserRequest\x1a'.jangteo.identity.v1.EnableUserResponse\"/\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02%:\x01*\" /v1/admin/users/{user_id}/enable\x12\x93\x01\n" +
 	"\fSetUserRoles\x12(.jangteo.identity.v1.SetUserRolesRequest\x1a).jangteo.identity.v1.SetUserRolesResponse\".\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02$:\x01*\x1a\x1f/v1/admin/users/{user_id}/roles\x12\x84\x01\n" +
 	"\x15RecordHoneypotAttempt\x121.jangteo.identity.v1.RecordHoneypotAttemptRequest\x1a2.jangteo.identity.v1.RecordHoneypotAttemptResponse\"\x04\xc0\xf3\x18\x05\x12o\n" +
-	"\x0eListBlockedIps\x12*.jangteo.identity.v1.ListBlockedIpsRequest\x1a+.jangteo.identity.v1.ListBlockedIpsResponse\"\x04\xc0\xf3\x18\x05\x12\xa4\x01\n" +
+	"\x0eListBlockedIps\x12*.jangteo.identity.v1.ListBlockedIpsRequest\x1a+.jangteo.identity.v1.ListBlockedIpsResponse\"\x04\xc0\xf3\x18\x05\x12x\n" +
+	"\x11IssueServiceToken\x12-.jangteo.identity.v1.IssueServiceTokenRequest\x1a..jangteo.identity.v1.IssueServiceTokenResponse\"\x04\xc0\xf3\x18\x01\x12\xa4\x01\n" +
 	"\x14ListHoneypotAttempts\x120.jangteo.identity.v1.ListHoneypotAttemptsRequest\x1a1.jangteo.identity.v1.ListHoneypotAttemptsResponse\"'\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/admin/honeypot/attempts\x12\x85\x01\n" +
 	"\tUnblockIp\x12%.jangteo.identity.v1.UnblockIpRequest\x1a&.jangteo.identity.v1.UnblockIpResponse\")\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/admin/honeypot/unblockBBZ@github.com/jangteo/jangteo/gen/go/jangteo/identity/v1;identityv1b\x06proto3"
 
@@ -3560,7 +3703,7 @@ func file_jangteo_identity_v1_identity_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_identity_v1_identity_service_proto_rawDescData
 }
 
-var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
 var file_jangteo_identity_v1_identity_service_proto_goTypes = []any{
 	(*User)(nil),                          // 0: jangteo.identity.v1.User
 	(*LoginRequest)(nil),                  // 1: jangteo.identity.v1.LoginRequest
@@ -3614,15 +3757,17 @@ var file_jangteo_identity_v1_identity_service_proto_goTypes = []any{
 	(*RecordHoneypotAttemptResponse)(nil), // 49: jangteo.identity.v1.RecordHoneypotAttemptResponse
 	(*ListBlockedIpsRequest)(nil),         // 50: jangteo.identity.v1.ListBlockedIpsRequest
 	(*ListBlockedIpsResponse)(nil),        // 51: jangteo.identity.v1.ListBlockedIpsResponse
-	(*ListHoneypotAttemptsRequest)(nil),   // 52: jangteo.identity.v1.ListHoneypotAttemptsRequest
-	(*ListHoneypotAttemptsResponse)(nil),  // 53: jangteo.identity.v1.ListHoneypotAttemptsResponse
-	(*UnblockIpRequest)(nil),              // 54: jangteo.identity.v1.UnblockIpRequest
-	(*UnblockIpResponse)(nil),             // 55: jangteo.identity.v1.UnblockIpResponse
-	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
+	(*IssueServiceTokenRequest)(nil),      // 52: jangteo.identity.v1.IssueServiceTokenRequest
+	(*IssueServiceTokenResponse)(nil),     // 53: jangteo.identity.v1.IssueServiceTokenResponse
+	(*ListHoneypotAttemptsRequest)(nil),   // 54: jangteo.identity.v1.ListHoneypotAttemptsRequest
+	(*ListHoneypotAttemptsResponse)(nil),  // 55: jangteo.identity.v1.ListHoneypotAttemptsResponse
+	(*UnblockIpRequest)(nil),              // 56: jangteo.identity.v1.UnblockIpRequest
+	(*UnblockIpResponse)(nil),             // 57: jangteo.identity.v1.UnblockIpResponse
+	(*timestamppb.Timestamp)(nil),         // 58: google.protobuf.Timestamp
 }
 var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
-	56, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	56, // 1: jangteo.identity.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	58, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	58, // 1: jangteo.identity.v1.User.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: jangteo.identity.v1.LoginResponse.user:type_name -> jangteo.identity.v1.User
 	5,  // 3: jangteo.identity.v1.GetJwksResponse.keys:type_name -> jangteo.identity.v1.JsonWebKey
 	0,  // 4: jangteo.identity.v1.GetMeResponse.user:type_name -> jangteo.identity.v1.User
@@ -3630,8 +3775,8 @@ var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
 	0,  // 6: jangteo.identity.v1.VerifyEmailResponse.user:type_name -> jangteo.identity.v1.User
 	0,  // 7: jangteo.identity.v1.RefreshTokenResponse.user:type_name -> jangteo.identity.v1.User
 	0,  // 8: jangteo.identity.v1.UpdateMeResponse.user:type_name -> jangteo.identity.v1.User
-	56, // 9: jangteo.identity.v1.Address.create_time:type_name -> google.protobuf.Timestamp
-	56, // 10: jangteo.identity.v1.Address.update_time:type_name -> google.protobuf.Timestamp
+	58, // 9: jangteo.identity.v1.Address.create_time:type_name -> google.protobuf.Timestamp
+	58, // 10: jangteo.identity.v1.Address.update_time:type_name -> google.protobuf.Timestamp
 	28, // 11: jangteo.identity.v1.ListAddressesResponse.addresses:type_name -> jangteo.identity.v1.Address
 	28, // 12: jangteo.identity.v1.CreateAddressResponse.address:type_name -> jangteo.identity.v1.Address
 	28, // 13: jangteo.identity.v1.UpdateAddressResponse.address:type_name -> jangteo.identity.v1.Address
@@ -3640,7 +3785,7 @@ var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
 	0,  // 16: jangteo.identity.v1.DisableUserResponse.user:type_name -> jangteo.identity.v1.User
 	0,  // 17: jangteo.identity.v1.EnableUserResponse.user:type_name -> jangteo.identity.v1.User
 	0,  // 18: jangteo.identity.v1.SetUserRolesResponse.user:type_name -> jangteo.identity.v1.User
-	56, // 19: jangteo.identity.v1.HoneypotAttempt.create_time:type_name -> google.protobuf.Timestamp
+	58, // 19: jangteo.identity.v1.HoneypotAttempt.create_time:type_name -> google.protobuf.Timestamp
 	47, // 20: jangteo.identity.v1.ListHoneypotAttemptsResponse.attempts:type_name -> jangteo.identity.v1.HoneypotAttempt
 	1,  // 21: jangteo.identity.v1.IdentityService.Login:input_type -> jangteo.identity.v1.LoginRequest
 	3,  // 22: jangteo.identity.v1.IdentityService.GetJwks:input_type -> jangteo.identity.v1.GetJwksRequest
@@ -3666,36 +3811,38 @@ var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
 	45, // 42: jangteo.identity.v1.IdentityService.SetUserRoles:input_type -> jangteo.identity.v1.SetUserRolesRequest
 	48, // 43: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:input_type -> jangteo.identity.v1.RecordHoneypotAttemptRequest
 	50, // 44: jangteo.identity.v1.IdentityService.ListBlockedIps:input_type -> jangteo.identity.v1.ListBlockedIpsRequest
-	52, // 45: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:input_type -> jangteo.identity.v1.ListHoneypotAttemptsRequest
-	54, // 46: jangteo.identity.v1.IdentityService.UnblockIp:input_type -> jangteo.identity.v1.UnblockIpRequest
-	2,  // 47: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
-	4,  // 48: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
-	7,  // 49: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
-	9,  // 50: jangteo.identity.v1.IdentityService.SignUp:output_type -> jangteo.identity.v1.SignUpResponse
-	11, // 51: jangteo.identity.v1.IdentityService.VerifyEmail:output_type -> jangteo.identity.v1.VerifyEmailResponse
-	13, // 52: jangteo.identity.v1.IdentityService.ResendVerification:output_type -> jangteo.identity.v1.ResendVerificationResponse
-	15, // 53: jangteo.identity.v1.IdentityService.RefreshToken:output_type -> jangteo.identity.v1.RefreshTokenResponse
-	17, // 54: jangteo.identity.v1.IdentityService.Logout:output_type -> jangteo.identity.v1.LogoutResponse
-	19, // 55: jangteo.identity.v1.IdentityService.LogoutAll:output_type -> jangteo.identity.v1.LogoutAllResponse
-	21, // 56: jangteo.identity.v1.IdentityService.ForgotPassword:output_type -> jangteo.identity.v1.ForgotPasswordResponse
-	23, // 57: jangteo.identity.v1.IdentityService.ResetPassword:output_type -> jangteo.identity.v1.ResetPasswordResponse
-	25, // 58: jangteo.identity.v1.IdentityService.ChangePassword:output_type -> jangteo.identity.v1.ChangePasswordResponse
-	27, // 59: jangteo.identity.v1.IdentityService.UpdateMe:output_type -> jangteo.identity.v1.UpdateMeResponse
-	30, // 60: jangteo.identity.v1.IdentityService.ListAddresses:output_type -> jangteo.identity.v1.ListAddressesResponse
-	32, // 61: jangteo.identity.v1.IdentityService.CreateAddress:output_type -> jangteo.identity.v1.CreateAddressResponse
-	34, // 62: jangteo.identity.v1.IdentityService.UpdateAddress:output_type -> jangteo.identity.v1.UpdateAddressResponse
-	36, // 63: jangteo.identity.v1.IdentityService.DeleteAddress:output_type -> jangteo.identity.v1.DeleteAddressResponse
-	38, // 64: jangteo.identity.v1.IdentityService.SocialLogin:output_type -> jangteo.identity.v1.SocialLoginResponse
-	40, // 65: jangteo.identity.v1.IdentityService.ListUsers:output_type -> jangteo.identity.v1.ListUsersResponse
-	42, // 66: jangteo.identity.v1.IdentityService.DisableUser:output_type -> jangteo.identity.v1.DisableUserResponse
-	44, // 67: jangteo.identity.v1.IdentityService.EnableUser:output_type -> jangteo.identity.v1.EnableUserResponse
-	46, // 68: jangteo.identity.v1.IdentityService.SetUserRoles:output_type -> jangteo.identity.v1.SetUserRolesResponse
-	49, // 69: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:output_type -> jangteo.identity.v1.RecordHoneypotAttemptResponse
-	51, // 70: jangteo.identity.v1.IdentityService.ListBlockedIps:output_type -> jangteo.identity.v1.ListBlockedIpsResponse
-	53, // 71: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:output_type -> jangteo.identity.v1.ListHoneypotAttemptsResponse
-	55, // 72: jangteo.identity.v1.IdentityService.UnblockIp:output_type -> jangteo.identity.v1.UnblockIpResponse
-	47, // [47:73] is the sub-list for method output_type
-	21, // [21:47] is the sub-list for method input_type
+	52, // 45: jangteo.identity.v1.IdentityService.IssueServiceToken:input_type -> jangteo.identity.v1.IssueServiceTokenRequest
+	54, // 46: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:input_type -> jangteo.identity.v1.ListHoneypotAttemptsRequest
+	56, // 47: jangteo.identity.v1.IdentityService.UnblockIp:input_type -> jangteo.identity.v1.UnblockIpRequest
+	2,  // 48: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
+	4,  // 49: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
+	7,  // 50: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
+	9,  // 51: jangteo.identity.v1.IdentityService.SignUp:output_type -> jangteo.identity.v1.SignUpResponse
+	11, // 52: jangteo.identity.v1.IdentityService.VerifyEmail:output_type -> jangteo.identity.v1.VerifyEmailResponse
+	13, // 53: jangteo.identity.v1.IdentityService.ResendVerification:output_type -> jangteo.identity.v1.ResendVerificationResponse
+	15, // 54: jangteo.identity.v1.IdentityService.RefreshToken:output_type -> jangteo.identity.v1.RefreshTokenResponse
+	17, // 55: jangteo.identity.v1.IdentityService.Logout:output_type -> jangteo.identity.v1.LogoutResponse
+	19, // 56: jangteo.identity.v1.IdentityService.LogoutAll:output_type -> jangteo.identity.v1.LogoutAllResponse
+	21, // 57: jangteo.identity.v1.IdentityService.ForgotPassword:output_type -> jangteo.identity.v1.ForgotPasswordResponse
+	23, // 58: jangteo.identity.v1.IdentityService.ResetPassword:output_type -> jangteo.identity.v1.ResetPasswordResponse
+	25, // 59: jangteo.identity.v1.IdentityService.ChangePassword:output_type -> jangteo.identity.v1.ChangePasswordResponse
+	27, // 60: jangteo.identity.v1.IdentityService.UpdateMe:output_type -> jangteo.identity.v1.UpdateMeResponse
+	30, // 61: jangteo.identity.v1.IdentityService.ListAddresses:output_type -> jangteo.identity.v1.ListAddressesResponse
+	32, // 62: jangteo.identity.v1.IdentityService.CreateAddress:output_type -> jangteo.identity.v1.CreateAddressResponse
+	34, // 63: jangteo.identity.v1.IdentityService.UpdateAddress:output_type -> jangteo.identity.v1.UpdateAddressResponse
+	36, // 64: jangteo.identity.v1.IdentityService.DeleteAddress:output_type -> jangteo.identity.v1.DeleteAddressResponse
+	38, // 65: jangteo.identity.v1.IdentityService.SocialLogin:output_type -> jangteo.identity.v1.SocialLoginResponse
+	40, // 66: jangteo.identity.v1.IdentityService.ListUsers:output_type -> jangteo.identity.v1.ListUsersResponse
+	42, // 67: jangteo.identity.v1.IdentityService.DisableUser:output_type -> jangteo.identity.v1.DisableUserResponse
+	44, // 68: jangteo.identity.v1.IdentityService.EnableUser:output_type -> jangteo.identity.v1.EnableUserResponse
+	46, // 69: jangteo.identity.v1.IdentityService.SetUserRoles:output_type -> jangteo.identity.v1.SetUserRolesResponse
+	49, // 70: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:output_type -> jangteo.identity.v1.RecordHoneypotAttemptResponse
+	51, // 71: jangteo.identity.v1.IdentityService.ListBlockedIps:output_type -> jangteo.identity.v1.ListBlockedIpsResponse
+	53, // 72: jangteo.identity.v1.IdentityService.IssueServiceToken:output_type -> jangteo.identity.v1.IssueServiceTokenResponse
+	55, // 73: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:output_type -> jangteo.identity.v1.ListHoneypotAttemptsResponse
+	57, // 74: jangteo.identity.v1.IdentityService.UnblockIp:output_type -> jangteo.identity.v1.UnblockIpResponse
+	48, // [48:75] is the sub-list for method output_type
+	21, // [21:48] is the sub-list for method input_type
 	21, // [21:21] is the sub-list for extension type_name
 	21, // [21:21] is the sub-list for extension extendee
 	0,  // [0:21] is the sub-list for field type_name
@@ -3714,7 +3861,7 @@ func file_jangteo_identity_v1_identity_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_identity_v1_identity_service_proto_rawDesc), len(file_jangteo_identity_v1_identity_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   56,
+			NumMessages:   58,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -43,6 +43,7 @@ const (
 	IdentityService_SetUserRoles_FullMethodName          = "/jangteo.identity.v1.IdentityService/SetUserRoles"
 	IdentityService_RecordHoneypotAttempt_FullMethodName = "/jangteo.identity.v1.IdentityService/RecordHoneypotAttempt"
 	IdentityService_ListBlockedIps_FullMethodName        = "/jangteo.identity.v1.IdentityService/ListBlockedIps"
+	IdentityService_IssueServiceToken_FullMethodName     = "/jangteo.identity.v1.IdentityService/IssueServiceToken"
 	IdentityService_ListHoneypotAttempts_FullMethodName  = "/jangteo.identity.v1.IdentityService/ListHoneypotAttempts"
 	IdentityService_UnblockIp_FullMethodName             = "/jangteo.identity.v1.IdentityService/UnblockIp"
 )
@@ -117,6 +118,13 @@ type IdentityServiceClient interface {
 	// ListBlockedIps returns every IP the honeypot blocked (gateway only; it
 	// caches the list).
 	ListBlockedIps(ctx context.Context, in *ListBlockedIpsRequest, opts ...grpc.CallOption) (*ListBlockedIpsResponse, error)
+	// IssueServiceToken is the OAuth 2.0 client credentials grant (RFC 6749
+	// section 4.4) for Jangteo's own services: a service proves who it is with
+	// its client secret and gets a short-lived token for calling one other
+	// service's ACCESS_INTERNAL RPCs. It needs no token, since it is how a
+	// service gets one, and has no HTTP rule: services call identity directly,
+	// never through the gateway.
+	IssueServiceToken(ctx context.Context, in *IssueServiceTokenRequest, opts ...grpc.CallOption) (*IssueServiceTokenResponse, error)
 	// ListHoneypotAttempts pages the recorded honeypot attempts, newest first (staff).
 	ListHoneypotAttempts(ctx context.Context, in *ListHoneypotAttemptsRequest, opts ...grpc.CallOption) (*ListHoneypotAttemptsResponse, error)
 	// UnblockIp lifts the honeypot block of an IP and resets its count (staff).
@@ -371,6 +379,16 @@ func (c *identityServiceClient) ListBlockedIps(ctx context.Context, in *ListBloc
 	return out, nil
 }
 
+func (c *identityServiceClient) IssueServiceToken(ctx context.Context, in *IssueServiceTokenRequest, opts ...grpc.CallOption) (*IssueServiceTokenResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(IssueServiceTokenResponse)
+	err := c.cc.Invoke(ctx, IdentityService_IssueServiceToken_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *identityServiceClient) ListHoneypotAttempts(ctx context.Context, in *ListHoneypotAttemptsRequest, opts ...grpc.CallOption) (*ListHoneypotAttemptsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListHoneypotAttemptsResponse)
@@ -461,6 +479,13 @@ type IdentityServiceServer interface {
 	// ListBlockedIps returns every IP the honeypot blocked (gateway only; it
 	// caches the list).
 	ListBlockedIps(context.Context, *ListBlockedIpsRequest) (*ListBlockedIpsResponse, error)
+	// IssueServiceToken is the OAuth 2.0 client credentials grant (RFC 6749
+	// section 4.4) for Jangteo's own services: a service proves who it is with
+	// its client secret and gets a short-lived token for calling one other
+	// service's ACCESS_INTERNAL RPCs. It needs no token, since it is how a
+	// service gets one, and has no HTTP rule: services call identity directly,
+	// never through the gateway.
+	IssueServiceToken(context.Context, *IssueServiceTokenRequest) (*IssueServiceTokenResponse, error)
 	// ListHoneypotAttempts pages the recorded honeypot attempts, newest first (staff).
 	ListHoneypotAttempts(context.Context, *ListHoneypotAttemptsRequest) (*ListHoneypotAttemptsResponse, error)
 	// UnblockIp lifts the honeypot block of an IP and resets its count (staff).
@@ -546,6 +571,9 @@ func (UnimplementedIdentityServiceServer) RecordHoneypotAttempt(context.Context,
 }
 func (UnimplementedIdentityServiceServer) ListBlockedIps(context.Context, *ListBlockedIpsRequest) (*ListBlockedIpsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListBlockedIps not implemented")
+}
+func (UnimplementedIdentityServiceServer) IssueServiceToken(context.Context, *IssueServiceTokenRequest) (*IssueServiceTokenResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IssueServiceToken not implemented")
 }
 func (UnimplementedIdentityServiceServer) ListHoneypotAttempts(context.Context, *ListHoneypotAttemptsRequest) (*ListHoneypotAttemptsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListHoneypotAttempts not implemented")
@@ -1006,6 +1034,24 @@ func _IdentityService_ListBlockedIps_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _IdentityService_IssueServiceToken_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IssueServiceTokenRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IdentityServiceServer).IssueServiceToken(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: IdentityService_IssueServiceToken_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IdentityServiceServer).IssueServiceToken(ctx, req.(*IssueServiceTokenRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _IdentityService_ListHoneypotAttempts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListHoneypotAttemptsRequest)
 	if err := dec(in); err != nil {
@@ -1144,6 +1190,10 @@ var IdentityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListBlockedIps",
 			Handler:    _IdentityService_ListBlockedIps_Handler,
+		},
+		{
+			MethodName: "IssueServiceToken",
+			Handler:    _IdentityService_IssueServiceToken_Handler,
 		},
 		{
 			MethodName: "ListHoneypotAttempts",

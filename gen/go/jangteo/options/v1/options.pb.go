@@ -38,8 +38,9 @@ const (
 	// ACCESS_ADMIN needs a token with the admin role.
 	Access_ACCESS_ADMIN Access = 4
 	// ACCESS_INTERNAL is for other services only (stock reservations, checkout):
-	// such an RPC never has an HTTP rule, so the gateway cannot reach it, and its
-	// port is open only on the cluster network. A token, if sent, is verified.
+	// such an RPC never has an HTTP rule, so the gateway cannot route to it, and
+	// it takes only a service token that identity issued for the serving
+	// service; no token, a user's token or another service's is refused.
 	Access_ACCESS_INTERNAL Access = 5
 )
 
