@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test generate check-generated lint vet bench fmt
+.PHONY: run test generate check-generated lint vet bench fmt fuzz
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -44,6 +44,10 @@ vet:
 
 fmt:
 	gofmt -l -w $$(git ls-files '*.go' | grep -v '^gen/')
+
+## fuzz: every operation of /openapi.json with bad inputs, as every role, against the running system; fails on any 5xx
+fuzz:
+	cd cmd/jangteo && go test -count=1 -run TestFuzzOpenAPI -v . | grep -E '^(---|ok|FAIL)|requests in|fuzz_test'
 
 ## bench: benchmarks with printed reports
 bench:
