@@ -84,14 +84,16 @@ Args: dict "root" $ "c" $component.
 {{- $c := .c -}}
 {{- $env := dict "LOG_LEVEL" (toString $c.logLevel) -}}
 {{- if eq $c.kind "service" -}}
-{{- $gateway := include "jangteo.componentName" (dict "root" $root "name" "gateway") -}}
-{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $root.Values.gateway.httpPort -}}
+{{- $identity := include "jangteo.componentName" (dict "root" $root "name" "identity") -}}
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $root.Values.nats.url -}}
-{{- $_ = set $env "JWKS_URL" (default $jwks $root.Values.jwksURL) -}}
+{{- /* Token keys come from identity directly, never through the gateway. */ -}}
+{{- $_ = set $env "IDENTITY_ENDPOINT" (printf "%s:%v" $identity $root.Values.services.identity.grpcPort) -}}
+{{- with $root.Values.jwksURL }}{{ $_ = set $env "JWKS_URL" . }}{{ end -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
+{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
 {{- range $name, $svc := $root.Values.services -}}
 {{- $host := include "jangteo.componentName" (dict "root" $root "name" $name) -}}
 {{- $_ = set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
