@@ -52,7 +52,7 @@ type DB interface {
 // again (see Retry), so fn must do nothing outside the transaction that
 // cannot happen twice.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	return Retry(ctx, func() error { return pgx.BeginFunc(ctx, pool, fn) })
+	return Retry(ctx, func() error { return inTx(ctx, pool, fn) })
 }
 
 // Unique-violation and friends, for stores that translate driver errors into

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -41,6 +42,34 @@ func Retry(ctx context.Context, tx func() error) error {
 	return err
 }
 
+// inTx is pgx.BeginFunc that also tells a lost connection before COMMIT —
+// after which PostgreSQL has rolled the transaction back, so nothing was
+// written and the call can be answered 503 — from one lost during COMMIT,
+// whose outcome nobody knows.
+func inTx(ctx context.Context, db interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}, fn func(tx pgx.Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(tx); err != nil {
+		if tx.Conn().IsClosed() {
+			return rolledBack{err}
+		}
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// rolledBack wraps the error of a transaction whose connection was lost
+// before it committed.
+type rolledBack struct{ err error }
+
+func (e rolledBack) Error() string { return "connection lost before commit: " + e.err.Error() }
+func (e rolledBack) Unwrap() error { return e.err }
+
 // Retryable reports whether err rolled a transaction back because it lost a
 // race (deadlock or serialization failure), so running it again is safe.
 func Retryable(err error) bool {
@@ -56,7 +85,8 @@ func Retryable(err error) bool {
 // was made.
 func Unavailable(err error) bool {
 	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
+	var lost rolledBack
+	if errors.As(err, &connectErr) || errors.As(err, &lost) {
 		return true
 	}
 	if pgconn.SafeToRetry(err) {
