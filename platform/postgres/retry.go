@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,4 +102,24 @@ func Unavailable(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// ConnectionLost reports whether err is the connection to PostgreSQL breaking
+// (the server went away mid-statement). Nothing can be said about a write
+// this happened to, but a read can be answered 503 and retried.
+func ConnectionLost(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01/57P02: the server is shutting
+		// down or crashed and ended the session.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr)
 }
