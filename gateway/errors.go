@@ -25,8 +25,9 @@ import (
 //	 "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest",
 //	              "field_violations": [{"field": "name", "description": "…"}]}]}
 //
-// with the HTTP status grpc-gateway maps the code to, Retry-After when the
-// status carries RetryInfo, and WWW-Authenticate on 401.
+// with the HTTP status grpc-gateway maps the code to (or the 4xx an ErrorInfo
+// names in its http_status metadata, as 422 for a reused idempotency key),
+// Retry-After when the status carries RetryInfo, and WWW-Authenticate on 401.
 func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 		if bodyTooLarge(r) {
@@ -121,9 +122,19 @@ func routingErrorHandler(rs routes) runtime.RoutingErrorHandlerFunc {
 	}
 }
 
-// renderStatus writes st with the HTTP status its code maps to.
+// renderStatus writes st with the HTTP status its code maps to, or the 4xx
+// its ErrorInfo names in its http_status metadata (422 for a reused
+// idempotency key: a kind with no gRPC code of its own).
 func renderStatus(w http.ResponseWriter, _ *http.Request, st *status.Status) {
-	renderStatusCode(w, st, runtime.HTTPStatusFromCode(st.Code()))
+	code := runtime.HTTPStatusFromCode(st.Code())
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			if hs, err := strconv.Atoi(info.GetMetadata()[errs.HTTPStatusKey]); err == nil && hs >= 400 && hs < 500 {
+				code = hs
+			}
+		}
+	}
+	renderStatusCode(w, st, code)
 }
 
 var statusJSON = protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}

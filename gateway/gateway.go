@@ -36,6 +36,7 @@ import (
 	"github.com/jangteo/jangteo/gen/openapi"
 	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/tracing"
 )
 
@@ -151,7 +152,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		return nil, errors.New(`gateway: CORS_ORIGINS "*" is for development only: list the frontends' origins`)
 	}
 	tracing.Setup()
-	rs, err := loadRoutes(openapi.Document)
+	rs, err := loadRoutes(openapi.Swagger)
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +312,11 @@ func incomingHeader(key string) (string, bool) {
 // outgoingHeader passes the response metadata frontends read as plain
 // headers; the rest of the services' metadata stays inside.
 func outgoingHeader(key string) (string, bool) {
-	if key == "x-cart-token" {
+	switch key {
+	case "x-cart-token":
 		return "X-Cart-Token", true
+	case idempotency.ReplayedHeader:
+		return "Idempotent-Replayed", true
 	}
 	return "", false
 }

@@ -20,7 +20,7 @@ type route struct {
 	uploads  []string // methods whose body carries a file (a bytes field)
 }
 
-// loadRoutes reads the paths of an OpenAPI v2 document.
+// loadRoutes reads the paths of the Swagger 2.0 document buf generates.
 func loadRoutes(doc []byte) (routes, error) {
 	var d struct {
 		Paths map[string]map[string]struct {

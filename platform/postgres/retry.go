@@ -48,9 +48,7 @@ func Retry(ctx context.Context, tx func() error) error {
 // after which PostgreSQL has rolled the transaction back, so nothing was
 // written and the call can be answered 503 — from one lost during COMMIT,
 // whose outcome nobody knows.
-func inTx(ctx context.Context, db interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
-}, fn func(tx pgx.Tx) error) error {
+func inTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return err
