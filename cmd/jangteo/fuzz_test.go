@@ -305,7 +305,7 @@ func (f *fuzzer) call(method, path, token, body string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-var verifyLink = regexp.MustCompile(`/v1/auth/verify\?token=([A-Za-z0-9_\-]+)`)
+var verifyLink = regexp.MustCompile(`/verify(?:-email)?\?token=([A-Za-z0-9_\-]+)`)
 
 // customer signs up, verifies through the dev mailbox and signs in; with an
 // admin token the account is made staff first.
