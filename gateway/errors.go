@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -32,6 +33,11 @@ func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 	return func(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 		if bodyTooLarge(r) {
 			writeTooLarge(w, r)
+			return
+		}
+		var httpErr *runtime.HTTPStatusError
+		if errors.As(err, &httpErr) { // grpc-gateway's own (a malformed path escape)
+			renderStatusCode(w, gatewayInvalid(status.Convert(httpErr.Err).Message()), httpErr.HTTPStatus)
 			return
 		}
 		st := status.Convert(err)
