@@ -41,7 +41,7 @@ type Store struct {
 func New(db DB) *Store { return &Store{db: db} }
 
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.db, fn)
+	return postgres.InTx(ctx, s.db, fn)
 }
 
 // Enqueue writes one event to the outbox.
