@@ -166,10 +166,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}
 	api := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &jsonMarshaler{&runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(&jsonMarshaler{&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{},
-		}}),
+		}})),
 		runtime.SetQueryParameterParser(&queryParser{}),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(rs)),
@@ -179,6 +179,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
 		runtime.WithOutgoingTrailerMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithForwardResponseOption(httpCode),
+		runtime.WithForwardResponseOption(redirect),
 	)
 	g.ready = &readiness{}
 	var keys *auth.KeyCache

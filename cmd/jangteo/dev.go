@@ -192,7 +192,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) { c.Base = base(payment.Name) }, payment.New, opts(payment.Name))
+	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) {
+		c.Base = base(payment.Name)
+		c.PublicURL = publicURL // the sandbox's approval pages
+	}, payment.New, opts(payment.Name))
 	if err != nil {
 		return err
 	}
