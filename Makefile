@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test build generate check-generated openapi-ts lint vet bench load fmt
+.PHONY: run test build generate check-generated openapi-ts lint vet bench load fmt fuzz
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -58,6 +58,10 @@ fmt:
 ## load: full purchases against a started system (make run); ARGS="-buyers 20 -purchases 400 -base http://localhost:8080"
 load:
 	@cd services/order && go run ./load $(ARGS)
+
+## fuzz: every operation of /openapi.json with bad inputs, as every role, against the running system; fails on any 5xx
+fuzz:
+	cd cmd/jangteo && go test -count=1 -run TestFuzzOpenAPI -v . | grep -E '^(---|ok|FAIL)|requests in|fuzz_test'
 
 ## bench: benchmarks with printed reports
 bench:

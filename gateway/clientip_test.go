@@ -51,22 +51,44 @@ func TestUnavailableKeepsTheServicesReason(t *testing.T) {
 	t.Parallel()
 	provider := errs.New(errs.Unavailable, "PROVIDER_UNAVAILABLE", "Kakao is not answering: try again shortly").After(30 * time.Second)
 	st, _ := errs.ToStatus(provider)
+	const refused = `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:9101: connect: connection refused"`
 	tests := []struct {
+		method     string
 		err        error
+		code       int
 		reason     string
 		retryAfter string
 	}{
-		{st.Err(), "PROVIDER_UNAVAILABLE", "30"},
-		{status.Error(codes.Unavailable, "connection refused"), "SERVICE_UNAVAILABLE", "1"},
+		{"POST", st.Err(), 503, "PROVIDER_UNAVAILABLE", "30"},
+		{"GET", status.Error(codes.Unavailable, refused), 503, "SERVICE_UNAVAILABLE", "1"},
+		{"POST", status.Error(codes.Unavailable, refused), 503, "SERVICE_UNAVAILABLE", "1"},
+		// A write cut off in flight may have committed: never "retry".
+		{"POST", status.Error(codes.Unavailable, "error reading from server: EOF"), 502, "OUTCOME_UNKNOWN", ""},
+		{"GET", status.Error(codes.Unavailable, "error reading from server: EOF"), 503, "SERVICE_UNAVAILABLE", "1"},
 	}
 	for _, tt := range tests {
 		w := httptest.NewRecorder()
-		errorHandler(zaptest.NewLogger(t))(t.Context(), nil, nil, w, httptest.NewRequest("GET", "/v1/x", nil), tt.err)
-		if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), tt.reason) || w.Header().Get("Retry-After") != tt.retryAfter {
-			t.Fatalf("= %d %v %s; want 503 %s Retry-After %s", w.Code, w.Header(), w.Body, tt.reason, tt.retryAfter)
+		errorHandler(zaptest.NewLogger(t))(t.Context(), nil, nil, w, httptest.NewRequest(tt.method, "/v1/x", nil), tt.err)
+		if w.Code != tt.code || !strings.Contains(w.Body.String(), tt.reason) || w.Header().Get("Retry-After") != tt.retryAfter {
+			t.Fatalf("%s %v = %d %v %s; want %d %s Retry-After %q", tt.method, tt.err, w.Code, w.Header(), w.Body, tt.code, tt.reason, tt.retryAfter)
 		}
-		if strings.Contains(w.Body.String(), "connection refused") {
+		if strings.Contains(w.Body.String(), "refused") || strings.Contains(w.Body.String(), "EOF") {
 			t.Fatalf("transport detail leaked: %s", w.Body)
+		}
+	}
+}
+
+func TestAddressKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"203.0.113.7":          "203.0.113.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"::ffff:203.0.113.7":   "::ffff:203.0.113.7",
+		"not an address":       "not an address",
+	} {
+		if got := addressKey(in); got != want {
+			t.Errorf("addressKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -34,6 +35,11 @@ func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 			writeTooLarge(w, r)
 			return
 		}
+		var httpErr *runtime.HTTPStatusError
+		if errors.As(err, &httpErr) { // grpc-gateway's own (a malformed path escape)
+			renderStatusCode(w, gatewayInvalid(status.Convert(httpErr.Err).Message()), httpErr.HTTPStatus)
+			return
+		}
 		st := status.Convert(err)
 		switch st.Code() {
 		case codes.Unknown, codes.Internal:
@@ -42,8 +48,16 @@ func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 		case codes.Unavailable:
 			// A service's own 503 (PROVIDER_UNAVAILABLE, a database outage)
 			// carries its reason and Retry-After and is kept; a transport
-			// failure (the service is down) carries nothing and gets both.
+			// failure carries nothing. If the call never left the gateway
+			// (the service is down) or only read, "retry" is safe; a write
+			// cut off in flight may have been committed, so it is never
+			// answered 503.
 			if len(st.Details()) == 0 {
+				if !safeMethod(r.Method) && !neverSent(st.Message()) {
+					st, _ = errs.ToStatus(errOutcomeUnknown)
+					renderStatusCode(w, st, http.StatusBadGateway)
+					return
+				}
 				st, _ = errs.ToStatus(errUnavailable)
 			}
 		case codes.InvalidArgument:
@@ -55,7 +69,26 @@ func errorHandler(log *zap.Logger) runtime.ErrorHandlerFunc {
 	}
 }
 
-var errUnavailable = errs.New(errs.Unavailable, "SERVICE_UNAVAILABLE", "service temporarily unavailable, retry shortly").After(time.Second)
+var (
+	errUnavailable    = errs.New(errs.Unavailable, "SERVICE_UNAVAILABLE", "service temporarily unavailable, retry shortly").After(time.Second)
+	errOutcomeUnknown = errs.New(errs.Unavailable, "OUTCOME_UNKNOWN",
+		"the service stopped while handling this request; it may have taken effect: check before retrying, or retry with the same Idempotency-Key")
+)
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// neverSent reports whether a transport failure happened before the request
+// reached the service: grpc-go reports a failed dial this way.
+func neverSent(msg string) bool {
+	for _, s := range []string{"while dialing", "connection refused", "produced zero addresses", "no such host"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
 
 // typeMismatch is how grpc-gateway reports a path parameter its field cannot
 // hold.

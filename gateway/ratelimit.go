@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,7 +117,7 @@ func (l *limiter) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		keys := []string{g + "|ip|" + requestIP(r)}
+		keys := []string{g + "|ip|" + addressKey(requestIP(r))}
 		if user := l.user(r.Context(), r.Header.Get("Authorization")); user != "" {
 			keys = append(keys, g+"|user|"+user)
 		}
@@ -132,6 +133,18 @@ func (l *limiter) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// addressKey is the bucket of an address: the address itself for IPv4, its
+// /64 for IPv6, since one subscriber holds a whole /64 and could otherwise
+// mint a fresh bucket (and a fresh limit) per request.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
 var errRateLimited = errs.New(errs.ResourceExhausted, "RATE_LIMITED", "too many requests: slow down and retry after the time in Retry-After")
 
 func (l *limiter) user(ctx context.Context, authz string) string {
@@ -139,6 +152,10 @@ func (l *limiter) user(ctx context.Context, authz string) string {
 	if !ok || l.verifier == nil {
 		return ""
 	}
+	// Never hold a request up for long on identity: without its keys the
+	// caller is limited by address alone, and the service answers the token.
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
 	p, err := l.verifier.Verify(ctx, strings.TrimSpace(tok))
 	if err != nil {
 		return ""

@@ -23,6 +23,9 @@ func TestDevStack(t *testing.T) {
 	if !strings.Contains(out.String(), cfg.AdminEmail) || !strings.Contains(out.String(), cfg.AdminPassword) {
 		t.Fatalf("banner does not print the dev admin:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "/admin is a fake admin login") {
+		t.Fatalf("banner does not name the honeypot:\n%s", out.String())
+	}
 	waitReady(t, get)
 
 	code, list := get("/v1/products?page_size=100", "", "")
@@ -96,6 +99,20 @@ func TestHoneypotAndAdminPrefix(t *testing.T) {
 	}
 	if code, body := get("/manage-7f3a/users", token, ""); code != http.StatusOK {
 		t.Fatalf("admin API under the prefix = %d %v", code, body)
+	}
+
+	// In dev, loopback visitors of the honeypot are recorded but never
+	// blocked: everyone on the machine is 127.0.0.1.
+	for range 3 {
+		post("/admin/login/", "", "", "username=admin&password=admin")
+	}
+	time.Sleep(300 * time.Millisecond) // a blocklist refresh
+	if code, _ := get("/v1/products", "", ""); code != http.StatusOK {
+		t.Fatalf("loopback after the honeypot = %d, want 200", code)
+	}
+	code, local := get("/manage-7f3a/honeypot/attempts?ip=127.0.0.1", token, "")
+	if code != http.StatusOK || len(local["attempts"].([]any)) != 3 {
+		t.Fatalf("loopback attempts = %d %v; want 3 recorded", code, local)
 	}
 
 	const attacker, bystander = "203.0.113.7", "198.51.100.9"

@@ -346,9 +346,8 @@ func TestDefaults(t *testing.T) {
 				"GRPC_ADDR":         fmt.Sprintf(":%d", port),
 				"METRICS_ADDR":      fmt.Sprintf(":%d", metricsPort),
 				"NATS_URL":          "nats://nats:4222",
-				"JWKS_URL":          "http://jangteo-gateway:8080/.well-known/jwks.json",
-				"LOG_LEVEL":         "info",
 				"IDENTITY_ENDPOINT": "jangteo-identity:9101",
+				"LOG_LEVEL":         "info",
 			})
 			checkServicePorts(t, objs, name, map[string]int32{"grpc": port, "metrics": metricsPort})
 			checkHPA(t, objs, name)
@@ -375,10 +374,10 @@ func TestDefaults(t *testing.T) {
 		name := "jangteo-gateway"
 		d := objs.deployment(t, name)
 		c := container(t, &d.Spec.Template.Spec)
-		checkPorts(t, c.Ports, map[string]int32{"http": gatewayPort})
+		checkPorts(t, c.Ports, map[string]int32{"http": gatewayPort, "metrics": metricsPort})
 		checkHTTPProbe(t, "readiness", c.ReadinessProbe, "/readyz")
 		checkHTTPProbe(t, "liveness", c.LivenessProbe, "/healthz")
-		want := map[string]string{"HTTP_ADDR": ":8080", "LOG_LEVEL": "info"}
+		want := map[string]string{"HTTP_ADDR": ":8080", "METRICS_ADDR": ":9090", "LOG_LEVEL": "info"}
 		for svc, port := range grpcPorts {
 			want[strings.ToUpper(svc)+"_ENDPOINT"] = fmt.Sprintf("jangteo-%s:%d", svc, port)
 		}
@@ -526,7 +525,7 @@ func TestReleaseName(t *testing.T) {
 		t.Errorf("Deployments %q, want shop-catalog", slices.Sorted(maps.Keys(objs.deployments)))
 	}
 	checkConfig(t, objs, "shop-gateway", map[string]string{"CATALOG_ENDPOINT": "shop-catalog:9102"})
-	checkConfig(t, objs, "shop-order", map[string]string{"JWKS_URL": "http://shop-gateway:8080/.well-known/jwks.json"})
+	checkConfig(t, objs, "shop-order", map[string]string{"IDENTITY_ENDPOINT": "shop-identity:9101"})
 	checkSelectors(t, objs)
 }
 

@@ -102,7 +102,7 @@ func toStatusErr(ctx context.Context, log *zap.Logger, method string, err error)
 	if err == nil {
 		return nil
 	}
-	if postgres.Unavailable(err) {
+	if postgres.Unavailable(err) || (postgres.ConnectionLost(err) && readOnly(method)) {
 		logging.For(ctx, log).Warn("database unavailable", zap.String("method", method), zap.Error(err))
 		err = ErrDatabaseUnavailable
 	}

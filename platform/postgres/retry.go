@@ -3,10 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -41,6 +44,32 @@ func Retry(ctx context.Context, tx func() error) error {
 	return err
 }
 
+// inTx is pgx.BeginFunc that also tells a lost connection before COMMIT —
+// after which PostgreSQL has rolled the transaction back, so nothing was
+// written and the call can be answered 503 — from one lost during COMMIT,
+// whose outcome nobody knows.
+func inTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(tx); err != nil {
+		if tx.Conn().IsClosed() {
+			return rolledBack{err}
+		}
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// rolledBack wraps the error of a transaction whose connection was lost
+// before it committed.
+type rolledBack struct{ err error }
+
+func (e rolledBack) Error() string { return "connection lost before commit: " + e.err.Error() }
+func (e rolledBack) Unwrap() error { return e.err }
+
 // Retryable reports whether err rolled a transaction back because it lost a
 // race (deadlock or serialization failure), so running it again is safe.
 func Retryable(err error) bool {
@@ -56,7 +85,8 @@ func Retryable(err error) bool {
 // was made.
 func Unavailable(err error) bool {
 	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
+	var lost rolledBack
+	if errors.As(err, &connectErr) || errors.As(err, &lost) {
 		return true
 	}
 	if pgconn.SafeToRetry(err) {
@@ -70,4 +100,24 @@ func Unavailable(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// ConnectionLost reports whether err is the connection to PostgreSQL breaking
+// (the server went away mid-statement). Nothing can be said about a write
+// this happened to, but a read can be answered 503 and retried.
+func ConnectionLost(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01/57P02: the server is shutting
+		// down or crashed and ended the session.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr)
 }

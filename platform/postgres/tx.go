@@ -29,7 +29,8 @@ type Beginner interface {
 // (WithTx), fn runs in a savepoint and commits with
 // the outer transaction. At the top level a deadlock or serialization failure
 // runs fn again (Retry), so fn must not have effects outside tx beyond
-// setting its results.
+// setting its results, and a connection lost before COMMIT is reported as
+// Unavailable (nothing was written).
 func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && Beginner(outer.pool) == db {
 		return pgx.BeginFunc(ctx, outer.tx, fn) // a savepoint of the call's transaction (WithTx)
@@ -37,5 +38,5 @@ func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 	if _, nested := db.(pgx.Tx); nested {
 		return pgx.BeginFunc(ctx, db, fn)
 	}
-	return Retry(ctx, func() error { return pgx.BeginFunc(ctx, db, fn) })
+	return Retry(ctx, func() error { return inTx(ctx, db, fn) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 )
 
@@ -14,7 +15,16 @@ const healthInterval = 2 * time.Second
 // dependencies: NOT_SERVING while PostgreSQL does not answer a ping or NATS
 // is disconnected, SERVING again when both are back. Kubernetes' readiness
 // probe reads it, so traffic moves to replicas that can serve.
+//
+// The ping runs on a connection of its own, not the pool's: under load every
+// pooled connection is busy, and waiting for one is not an outage.
 func (rt *Runtime) watchHealth(ctx context.Context) error {
+	var conn *pgx.Conn
+	defer func() {
+		if conn != nil {
+			_ = conn.Close(context.WithoutCancel(ctx))
+		}
+	}()
 	serving := true
 	t := time.NewTicker(healthInterval)
 	defer t.Stop()
@@ -24,8 +34,13 @@ func (rt *Runtime) watchHealth(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		ok, why := rt.dependenciesUp(ctx)
-		if ok != serving {
+		why := ""
+		if rt.NATS != nil && !rt.NATS.IsConnected() {
+			why = "nats disconnected"
+		} else if err := rt.pingDatabase(ctx, &conn); err != nil && ctx.Err() == nil {
+			why = "database: " + err.Error()
+		}
+		if ok := why == ""; ok != serving {
 			serving = ok
 			rt.GRPC.SetServing(ok)
 			if ok {
@@ -37,14 +52,22 @@ func (rt *Runtime) watchHealth(ctx context.Context) error {
 	}
 }
 
-func (rt *Runtime) dependenciesUp(ctx context.Context) (bool, string) {
-	if rt.NATS != nil && !rt.NATS.IsConnected() {
-		return false, "nats disconnected"
-	}
-	ping, cancel := context.WithTimeout(ctx, time.Second)
+// pingDatabase pings PostgreSQL on *conn, connecting it first when needed;
+// a failed connection is dropped so the next check connects afresh.
+func (rt *Runtime) pingDatabase(ctx context.Context, conn **pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, healthInterval)
 	defer cancel()
-	if err := rt.Pool.Ping(ping); err != nil && ctx.Err() == nil {
-		return false, "database: " + err.Error()
+	if *conn == nil {
+		c, err := pgx.ConnectConfig(ctx, rt.Pool.Config().ConnConfig.Copy())
+		if err != nil {
+			return err
+		}
+		*conn = c
 	}
-	return true, ""
+	if err := (*conn).Ping(ctx); err != nil {
+		_ = (*conn).Close(context.WithoutCancel(ctx))
+		*conn = nil
+		return err
+	}
+	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 )
 
 // Jobs are river (github.com/riverqueue/river) running on the service's own
@@ -104,8 +106,22 @@ func (rt *Runtime) runJobs(ctx context.Context) error {
 		<-ctx.Done() // nothing to work: the client only inserts
 		return nil
 	}
-	if err := rt.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("jobs: start: %w", err)
+	// The database may be away when the client starts (a blip, a restart):
+	// wait for it rather than stop the whole service.
+	for wait := time.Second; ; wait = min(2*wait, 10*time.Second) {
+		err := rt.Jobs.Start(context.WithoutCancel(ctx))
+		if err == nil {
+			break
+		}
+		if !postgres.Unavailable(err) && !postgres.ConnectionLost(err) {
+			return fmt.Errorf("jobs: start: %w", err)
+		}
+		rt.Log.Warn("jobs: database unavailable, retrying start", zap.Duration("in", wait), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
 	}
 	<-ctx.Done()
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), jobStopTimeout)

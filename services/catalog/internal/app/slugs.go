@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 	"github.com/jangteo/jangteo/services/catalog/internal/slug"
@@ -29,17 +30,34 @@ func (a *App) uniqueSlug(ctx context.Context, table, want, name string) (string,
 
 // withSlug runs create with want, or with a slug derived from name; a derived
 // slug another writer took between the check and the insert is derived again.
+// Writers racing for one name all see the same next free number, so after a
+// few lost races the candidate gets a random suffix instead: ten parallel
+// creates of one name all succeed, with distinct slugs.
 func withSlug[T any](ctx context.Context, a *App, table, want, name string, create func(slug string) (T, error)) (T, error) {
+	const numbered, attempts = 3, 10
 	for attempt := 0; ; attempt++ {
 		s, err := a.uniqueSlug(ctx, table, want, name)
 		if err != nil {
 			var zero T
 			return zero, err
 		}
+		if attempt >= numbered {
+			s = slug.WithSuffix(s, randomSuffix())
+		}
 		out, err := create(s)
-		if want == "" && attempt < 3 && errors.Is(err, domain.ErrSlugTaken) {
+		if want == "" && attempt < attempts-1 && errors.Is(err, domain.ErrSlugTaken) {
 			continue
 		}
 		return out, err
 	}
+}
+
+// randomSuffix is 6 base-36 characters: 2 billion values.
+func randomSuffix() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = digits[rand.IntN(len(digits))]
+	}
+	return string(b)
 }

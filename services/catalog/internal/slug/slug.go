@@ -91,6 +91,12 @@ func Unique(base string, taken func(string) bool) string {
 	}
 }
 
+// WithSuffix appends "-suffix" to s, dropping trailing words of s so the
+// result stays within MaxLen.
+func WithSuffix(s, suffix string) string {
+	return join(strings.Split(s, "-"), MaxLen-len(suffix)-1) + "-" + suffix
+}
+
 // join joins words with "-" keeping as many whole words as fit in limit
 // bytes. A first word longer than limit is cut, since there is no boundary
 // to cut at. Empty words (from "--" in Unique's base) are skipped.

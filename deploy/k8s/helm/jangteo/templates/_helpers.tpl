@@ -92,12 +92,11 @@ Args: dict "root" $ "c" $component.
 {{- $_ := set $env (printf "%s_ENDPOINT" (upper $name)) (printf "%s:%v" $host $svc.grpcPort) -}}
 {{- end -}}
 {{- if eq $c.kind "service" -}}
-{{- $gateway := include "jangteo.componentName" (dict "root" $root "name" "gateway") -}}
-{{- $jwks := printf "http://%s:%v/.well-known/jwks.json" $gateway $v.gateway.httpPort -}}
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $v.nats.url -}}
-{{- $_ = set $env "JWKS_URL" (default $jwks $v.jwksURL) -}}
+{{- /* Token keys come from identity directly (IDENTITY_ENDPOINT), never through the gateway. */ -}}
+{{- with $v.jwksURL }}{{ $_ = set $env "JWKS_URL" . }}{{ end -}}
 {{- if eq $c.name "identity" -}}
 {{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $v.serviceIdentity.tokenTTL) -}}
 {{- $_ = set $env "PUBLIC_URL" $publicURL -}}
@@ -112,6 +111,7 @@ Args: dict "root" $ "c" $component.
 {{- end -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
+{{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
 {{- $_ = set $env "ADMIN_PREFIX" $v.gateway.adminPrefix -}}
 {{- $_ = set $env "TRUST_PROXY_HEADERS" (toString $v.gateway.trustProxyHeaders) -}}
 {{- end -}}
