@@ -197,6 +197,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		g.ready.add(b.name, conn)
 		if b.name == "identity" {
 			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), cfg.Dev, log)
+			mailPages{identity: identityv1.NewIdentityServiceClient(conn), log: log}.register(g.mux)
 			fetch := cfg.Keys
 			if fetch == nil {
 				fetch = auth.IdentityFetch(conn)

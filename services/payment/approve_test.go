@@ -57,7 +57,7 @@ func TestApprovePublishesOneApprovalAndRedirects(t *testing.T) {
 	if loc := header.Get("x-http-location"); len(loc) != 1 || loc[0] != want || header.Get("x-http-code")[0] != "303" {
 		t.Fatalf("redirect = %v, want 303 to %s", header, want)
 	}
-	evs := events(t, e, "payment.approved", p.GetId(), approved)
+	evs := outbox(t, e, "payment.approved", p.GetId(), approved)
 	if len(evs) != 1 || evs[0].GetOrderId() != o.id || evs[0].GetOrderNumber() != o.number || evs[0].GetUserId() != o.buyer ||
 		evs[0].GetAmount() != 42000 || evs[0].GetCurrency() != "KRW" || evs[0].GetProvider() != "sandbox" ||
 		!evs[0].GetApproveTime().AsTime().Equal(got.GetApproveTime().AsTime()) {
@@ -68,7 +68,7 @@ func TestApprovePublishesOneApprovalAndRedirects(t *testing.T) {
 	if err != nil || again.GetStatus() != paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED {
 		t.Fatalf("second approve = %v, %v", again, err)
 	}
-	if n := len(events(t, e, "payment.approved", p.GetId(), approved)); n != 1 {
+	if n := len(outbox(t, e, "payment.approved", p.GetId(), approved)); n != 1 {
 		t.Fatalf("%d payment.approved after two approvals", n)
 	}
 	// The audit log holds the provider calls.
@@ -106,7 +106,7 @@ func TestDeclineFailsThePaymentAndRedirectsToCancel(t *testing.T) {
 	if loc := header.Get("x-http-location"); len(loc) != 1 || !strings.HasPrefix(loc[0], "https://shop.example/checkout?order_number="+o.number) {
 		t.Fatalf("redirect = %v", loc)
 	}
-	evs := events(t, e, "payment.failed", p.GetId(), failed)
+	evs := outbox(t, e, "payment.failed", p.GetId(), failed)
 	if len(evs) != 1 || evs[0].GetReason() == "" || evs[0].GetOrderId() != o.id {
 		t.Fatalf("payment.failed = %v", evs)
 	}
@@ -144,7 +144,7 @@ func TestDoubleClickApprovesOnce(t *testing.T) {
 		if ok.Load() != 8 {
 			t.Fatalf("%d of 8 clicks saw the payment approved", ok.Load())
 		}
-		if n := len(events(t, e, "payment.approved", p.GetId(), approved)); n != 1 {
+		if n := len(outbox(t, e, "payment.approved", p.GetId(), approved)); n != 1 {
 			t.Fatalf("%d payment.approved for one payment", n)
 		}
 		if st, refunded := e.sandboxLedger(t, p.GetId()); st != "captured" || refunded != 0 {
@@ -182,8 +182,8 @@ func TestApproveRacingCancelHasOneOutcome(t *testing.T) {
 		wg.Wait()
 		final := e.get(t, p.GetId())
 		outcomes[final.GetStatus()]++
-		nApproved := len(events(t, e, "payment.approved", p.GetId(), approved))
-		nCancelled := len(events(t, e, "payment.cancelled", p.GetId(), cancelled))
+		nApproved := len(outbox(t, e, "payment.approved", p.GetId(), approved))
+		nCancelled := len(outbox(t, e, "payment.cancelled", p.GetId(), cancelled))
 		ledger, refunded := e.sandboxLedger(t, p.GetId())
 		switch final.GetStatus() {
 		case paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED:
@@ -226,7 +226,7 @@ func TestApproveAfterCancelIsRefused(t *testing.T) {
 	if len(again.GetPayments()) != 0 {
 		t.Fatalf("second cancel = %v", again)
 	}
-	evs := events(t, e, "payment.cancelled", p.GetId(), cancelled)
+	evs := outbox(t, e, "payment.cancelled", p.GetId(), cancelled)
 	if len(evs) != 1 || evs[0].GetReason() != "payment window expired" {
 		t.Fatalf("payment.cancelled = %v", evs)
 	}
@@ -252,8 +252,8 @@ func TestDeclineRacingApproveHasOneOutcome(t *testing.T) {
 		wg.Wait()
 		final := e.get(t, p.GetId())
 		outcomes[final.GetStatus()]++
-		nApproved := len(events(t, e, "payment.approved", p.GetId(), approved))
-		nFailed := len(events(t, e, "payment.failed", p.GetId(), failed))
+		nApproved := len(outbox(t, e, "payment.approved", p.GetId(), approved))
+		nFailed := len(outbox(t, e, "payment.failed", p.GetId(), failed))
 		ledger, refunded := e.sandboxLedger(t, p.GetId())
 		switch final.GetStatus() {
 		case paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED:
@@ -287,7 +287,7 @@ func TestAnOrderIsPaidByOnePaymentAtMost(t *testing.T) {
 	if _, refunded := e.sandboxLedger(t, second.GetId()); refunded != 9000 {
 		t.Fatalf("the second payment's money was not given back: refunded %d", refunded)
 	}
-	if n := len(events(t, e, "payment.approved", second.GetId(), approved)); n != 0 {
+	if n := len(outbox(t, e, "payment.approved", second.GetId(), approved)); n != 0 {
 		t.Fatalf("%d payment.approved for the second payment", n)
 	}
 }

@@ -23,10 +23,11 @@ import (
 // env is a running payment service on a fresh database with direct access
 // to its schema (outbox, ledger, audit log).
 type env struct {
-	iss    *testkit.Issuer
-	addr   string
-	db     *pgxpool.Pool
-	client paymentv1.PaymentServiceClient
+	iss     *testkit.Issuer
+	addr    string
+	natsURL string
+	db      *pgxpool.Pool
+	client  paymentv1.PaymentServiceClient
 }
 
 func start(t *testing.T) *env {
@@ -34,6 +35,7 @@ func start(t *testing.T) *env {
 	e := &env{iss: testkit.NewIssuer()}
 	cfg := payment.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = testkit.Database(t), testkit.NATS(t), ""
+	e.natsURL = cfg.NATSURL
 	cfg.PublicURL = "http://shop.test"
 	lis := testkit.Listen(t)
 	svc, err := payment.New(t.Context(), cfg, zaptest.NewLogger(t).Named("payment"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
@@ -101,8 +103,8 @@ func (e *env) approve(t *testing.T, o order) *paymentv1.Payment {
 	return must(e.client.ApproveSandboxPayment(context.Background(), &paymentv1.ApproveSandboxPaymentRequest{Id: p.GetId()})).GetPayment()
 }
 
-// events decodes the outbox rows on subject about paymentID, oldest first.
-func events[M proto.Message](t *testing.T, e *env, subject, paymentID string, newM func() M) []M {
+// outbox decodes the outbox rows on subject about paymentID, oldest first.
+func outbox[M proto.Message](t *testing.T, e *env, subject, paymentID string, newM func() M) []M {
 	t.Helper()
 	rows, err := e.db.Query(context.Background(), `SELECT payload FROM outbox WHERE subject = $1 ORDER BY created_at, id`, subject)
 	if err != nil {

@@ -53,7 +53,7 @@ func TestRefundPartThenTheRest(t *testing.T) {
 	_, err = e.refund(p.GetId(), 1, "r4")
 	wantCode(t, err, codes.AlreadyExists, "REFUND_EXCEEDS_BALANCE")
 
-	evs := events(t, e, "payment.refunded", p.GetId(), refunded)
+	evs := outbox(t, e, "payment.refunded", p.GetId(), refunded)
 	if len(evs) != 2 {
 		t.Fatalf("%d payment.refunded, want 2", len(evs))
 	}
@@ -109,7 +109,7 @@ func TestConcurrentRefundsNeverExceedThePayment(t *testing.T) {
 	if got.GetRefundedAmount() != 10000 || got.GetStatus() != paymentv1.PaymentStatus_PAYMENT_STATUS_REFUNDED || len(okKeys) != 10 {
 		t.Fatalf("refunded %d in status %v with %d keys, want 10000 with 10 keys", got.GetRefundedAmount(), got.GetStatus(), len(okKeys))
 	}
-	if n := len(events(t, e, "payment.refunded", p.GetId(), refunded)); n != 10 {
+	if n := len(outbox(t, e, "payment.refunded", p.GetId(), refunded)); n != 10 {
 		t.Fatalf("%d payment.refunded, want 10", n)
 	}
 	if _, given := e.sandboxLedger(t, p.GetId()); given != 10000 {

@@ -175,6 +175,9 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 	if cart {
 		resp["headers"] = obj{"X-Cart-Token": obj{"$ref": "#/components/headers/X-Cart-Token"}}
 	}
+	if success >= 300 && success < 400 {
+		resp["headers"] = obj{"Location": obj{"description": "Where the client is sent next.", "schema": obj{"type": "string", "format": "uri"}}}
+	}
 	responses[strconv.Itoa(success)] = resp
 
 	var errors []int
@@ -219,6 +222,8 @@ func successText(code int) string {
 		return "Created."
 	case http.StatusAccepted:
 		return "Accepted: the work happens after the response."
+	case http.StatusSeeOther:
+		return "See Other: the client follows Location with a GET."
 	default:
 		return "OK."
 	}

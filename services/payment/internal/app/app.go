@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/logging"
 	"github.com/jangteo/jangteo/services/payment/internal/domain"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
@@ -75,7 +76,7 @@ func toProvider(p domain.Payment) provider.Payment {
 // unavailable is the answer when a provider did not answer: nothing changed
 // here, and the same request may be retried.
 func (a *App) unavailable(ctx context.Context, op string, p domain.Payment, err error) error {
-	a.log.Warn("provider call failed", zap.String("operation", op), zap.String("payment_id", p.ID),
+	logging.For(ctx, a.log).Warn("provider call failed", zap.String("operation", op), zap.String("payment_id", p.ID),
 		zap.String("provider", p.Provider), zap.Error(err))
 	return domain.ErrProviderUnavailable.After(2 * time.Second)
 }

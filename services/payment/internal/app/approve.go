@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
+	"github.com/jangteo/jangteo/platform/logging"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/payment/internal/domain"
 	"github.com/jangteo/jangteo/services/payment/internal/events"
@@ -101,7 +102,7 @@ func (a *App) giveBack(ctx context.Context, prov provider.Provider, p domain.Pay
 		Amount: approval.Amount, Balance: approval.Amount,
 		Reason: "approval lost: the payment is " + string(p.Status), IdempotencyKey: "giveback-" + p.ID,
 	})
-	log := a.log.With(zap.String("payment_id", p.ID), zap.String("provider", p.Provider), zap.Int64("amount", approval.Amount))
+	log := logging.For(ctx, a.log).With(zap.String("payment_id", p.ID), zap.String("provider", p.Provider), zap.Int64("amount", approval.Amount))
 	if err != nil {
 		log.Error("money taken for a payment that lost its approval was not given back; reconcile it", zap.Error(err))
 		return

@@ -40,7 +40,7 @@ func newApp(t *testing.T) (*App, *pgxpool.Pool, *gated, *sandbox.Provider) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if err := postgres.Migrate(t.Context(), pool, "payment", store.Migrations, "migrations"); err != nil {
+	if err := postgres.Migrate(t.Context(), pool, postgres.MigrationSet{Name: "payment", FS: store.Migrations, Dir: "migrations"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := events.Setup(t.Context(), pool); err != nil {

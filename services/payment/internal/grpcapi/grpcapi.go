@@ -79,7 +79,7 @@ func (s *Server) ListPayments(ctx context.Context, req *paymentv1.ListPaymentsRe
 		return nil, err
 	}
 	return &paymentv1.ListPaymentsResponse{
-		Payments: toProtos(page.Payments), TotalCount: page.Total,
+		Payments: toProtos(page.Payments), TotalCount: int32(page.Total),
 		Page: int32(page.Page), TotalPages: int32(page.TotalPages),
 	}, nil
 }

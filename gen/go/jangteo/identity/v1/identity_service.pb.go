@@ -3518,13 +3518,13 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\"4\n" +
 	"\x11UnblockIpResponse\x12\x1f\n" +
 	"\vwas_blocked\x18\x01 \x01(\bR\n" +
-	"wasBlocked2\xcc\x1b\n" +
+	"wasBlocked2\xb9\x1b\n" +
 	"\x0fIdentityService\x12m\n" +
 	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
 	"\aGetJwks\x12#.jangteo.identity.v1.GetJwksRequest\x1a$.jangteo.identity.v1.GetJwksResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12b\n" +
 	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/me\x12v\n" +
-	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"#\xc0\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x93\x01\n" +
-	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"1\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02':\x01*Z\x11\x12\x0f/v1/auth/verify\"\x0f/v1/auth/verify\x12\xa1\x01\n" +
+	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"#\xc0\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x80\x01\n" +
+	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/verify\x12\xa1\x01\n" +
 	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"*\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\x84\x01\n" +
 	"\fRefreshToken\x12(.jangteo.identity.v1.RefreshTokenRequest\x1a).jangteo.identity.v1.RefreshTokenResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12q\n" +
 	"\x06Logout\x12\".jangteo.identity.v1.LogoutRequest\x1a#.jangteo.identity.v1.LogoutResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12~\n" +

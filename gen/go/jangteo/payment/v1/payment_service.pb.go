@@ -301,7 +301,7 @@ type RefundPaymentRequest struct {
 	// reason is why, kept with the refund and sent in payment.refunded.
 	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
 	// idempotency_key names this refund: the same key returns the payment without
-	// refunding again; the same key with another amount is 422 IDEMPOTENCY_KEY_REUSED.
+	// refunding again; the same key with another amount is 400 IDEMPOTENCY_KEY_REUSED.
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -591,7 +591,7 @@ type ListPaymentsResponse struct {
 	// payments are the payments on this page.
 	Payments []*Payment `protobuf:"bytes,1,rep,name=payments,proto3" json:"payments,omitempty"`
 	// total_count is how many payments match.
-	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	TotalCount int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// page is the page returned.
 	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
 	// total_pages is how many pages the matches fill.
@@ -637,7 +637,7 @@ func (x *ListPaymentsResponse) GetPayments() []*Payment {
 	return nil
 }
 
-func (x *ListPaymentsResponse) GetTotalCount() int64 {
+func (x *ListPaymentsResponse) GetTotalCount() int32 {
 	if x != nil {
 		return x.TotalCount
 	}
@@ -939,7 +939,7 @@ const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa5\x01\n" +
 	"\x14ListPaymentsResponse\x127\n" +
 	"\bpayments\x18\x01 \x03(\v2\x1b.jangteo.payment.v1.PaymentR\bpayments\x12\x1f\n" +
-	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
 	"totalCount\x12\x12\n" +
 	"\x04page\x18\x03 \x01(\x05R\x04page\x12\x1f\n" +
 	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
@@ -953,7 +953,7 @@ const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\x1cDeclineSandboxPaymentRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"V\n" +
 	"\x1dDeclineSandboxPaymentResponse\x125\n" +
-	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment2\xad\b\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment2\xb7\b\n" +
 	"\x0ePaymentService\x12j\n" +
 	"\rCreatePayment\x12(.jangteo.payment.v1.CreatePaymentRequest\x1a).jangteo.payment.v1.CreatePaymentResponse\"\x04\xc0\xf3\x18\x05\x12z\n" +
 	"\n" +
@@ -961,9 +961,9 @@ const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\rRefundPayment\x12(.jangteo.payment.v1.RefundPaymentRequest\x1a).jangteo.payment.v1.RefundPaymentResponse\"\x04\xc0\xf3\x18\x05\x12m\n" +
 	"\x0eCancelPayments\x12).jangteo.payment.v1.CancelPaymentsRequest\x1a*.jangteo.payment.v1.CancelPaymentsResponse\"\x04\xc0\xf3\x18\x05\x12\x81\x01\n" +
 	"\fListPayments\x12'.jangteo.payment.v1.ListPaymentsRequest\x1a(.jangteo.payment.v1.ListPaymentsResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/admin/payments\x12x\n" +
-	"\x0eGetSandboxPage\x12).jangteo.payment.v1.GetSandboxPageRequest\x1a\x14.google.api.HttpBody\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{id}/sandbox\x12\xab\x01\n" +
-	"\x15ApproveSandboxPayment\x120.jangteo.payment.v1.ApproveSandboxPaymentRequest\x1a1.jangteo.payment.v1.ApproveSandboxPaymentResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:approve\x12\xab\x01\n" +
-	"\x15DeclineSandboxPayment\x120.jangteo.payment.v1.DeclineSandboxPaymentRequest\x1a1.jangteo.payment.v1.DeclineSandboxPaymentResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:declineB@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
+	"\x0eGetSandboxPage\x12).jangteo.payment.v1.GetSandboxPageRequest\x1a\x14.google.api.HttpBody\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{id}/sandbox\x12\xb0\x01\n" +
+	"\x15ApproveSandboxPayment\x120.jangteo.payment.v1.ApproveSandboxPaymentRequest\x1a1.jangteo.payment.v1.ApproveSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:approve\x12\xb0\x01\n" +
+	"\x15DeclineSandboxPayment\x120.jangteo.payment.v1.DeclineSandboxPaymentRequest\x1a1.jangteo.payment.v1.DeclineSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:declineB@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
 
 var (
 	file_jangteo_payment_v1_payment_service_proto_rawDescOnce sync.Once

@@ -44,14 +44,18 @@ type PaymentServiceClient interface {
 	// CreatePayment records a payment for an order and prepares it at the
 	// provider, answering it READY with the redirect_url the buyer approves it
 	// at. The same idempotency_key for the same user returns the same payment;
-	// with another order or amount it is 422 IDEMPOTENCY_KEY_REUSED.
+	// with another order, amount, currency or provider it is 400
+	// IDEMPOTENCY_KEY_REUSED. Errors: 400 UNKNOWN_PROVIDER; 503 PROVIDER_UNAVAILABLE
+	// (nothing changed: retry with the same key).
 	CreatePayment(ctx context.Context, in *CreatePaymentRequest, opts ...grpc.CallOption) (*CreatePaymentResponse, error)
 	// GetPayment reads a payment: its buyer or staff; anyone else gets 404.
 	GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*GetPaymentResponse, error)
 	// RefundPayment gives back part or all of an approved payment through its
 	// provider. More than what is left is 409 REFUND_EXCEEDS_BALANCE naming what
-	// is left; a payment that was never approved is 409 naming its status. The
-	// same idempotency_key returns the payment without a second refund.
+	// is left; a payment that was never approved is 409 PAYMENT_STATUS_CONFLICT
+	// naming its status; a refund the provider refuses is 409 REFUND_REJECTED.
+	// The same idempotency_key returns the payment without a second refund.
+	// (409 is gRPC AlreadyExists throughout Jangteo.)
 	RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*RefundPaymentResponse, error)
 	// CancelPayments cancels every CREATED or READY payment of an order so that
 	// none of them can be approved any more, and returns the ones it cancelled
@@ -180,14 +184,18 @@ type PaymentServiceServer interface {
 	// CreatePayment records a payment for an order and prepares it at the
 	// provider, answering it READY with the redirect_url the buyer approves it
 	// at. The same idempotency_key for the same user returns the same payment;
-	// with another order or amount it is 422 IDEMPOTENCY_KEY_REUSED.
+	// with another order, amount, currency or provider it is 400
+	// IDEMPOTENCY_KEY_REUSED. Errors: 400 UNKNOWN_PROVIDER; 503 PROVIDER_UNAVAILABLE
+	// (nothing changed: retry with the same key).
 	CreatePayment(context.Context, *CreatePaymentRequest) (*CreatePaymentResponse, error)
 	// GetPayment reads a payment: its buyer or staff; anyone else gets 404.
 	GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error)
 	// RefundPayment gives back part or all of an approved payment through its
 	// provider. More than what is left is 409 REFUND_EXCEEDS_BALANCE naming what
-	// is left; a payment that was never approved is 409 naming its status. The
-	// same idempotency_key returns the payment without a second refund.
+	// is left; a payment that was never approved is 409 PAYMENT_STATUS_CONFLICT
+	// naming its status; a refund the provider refuses is 409 REFUND_REJECTED.
+	// The same idempotency_key returns the payment without a second refund.
+	// (409 is gRPC AlreadyExists throughout Jangteo.)
 	RefundPayment(context.Context, *RefundPaymentRequest) (*RefundPaymentResponse, error)
 	// CancelPayments cancels every CREATED or READY payment of an order so that
 	// none of them can be approved any more, and returns the ones it cancelled

@@ -19,7 +19,7 @@ func TestSandboxPassesTheProviderSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if err := postgres.Migrate(t.Context(), pool, "payment", store.Migrations, "migrations"); err != nil {
+	if err := postgres.Migrate(t.Context(), pool, postgres.MigrationSet{Name: "payment", FS: store.Migrations, Dir: "migrations"}); err != nil {
 		t.Fatal(err)
 	}
 	sb := sandbox.New(pool, "http://pay.test/")
