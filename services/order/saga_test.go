@@ -364,3 +364,24 @@ func metadataFrom(ctx context.Context, b buyer) context.Context {
 	md, _ := metadata.FromOutgoingContext(b.ctx)
 	return metadata.NewOutgoingContext(ctx, md)
 }
+
+// TestDeclinedPaymentLeavesTheOrderPayable: after a declined payment the
+// buyer pays again with a new one.
+func TestDeclinedPaymentLeavesTheOrderPayable(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	p := e.place(t)
+	first := e.pay(t, p.b, p.order.GetNumber())
+	must(e.payments.DeclineSandboxPayment(context.Background(), &paymentv1.DeclineSandboxPaymentRequest{Id: first.GetId()}))
+	if o := e.order(t, p.b, p.order.GetNumber()); o.GetStatus() != pending {
+		t.Fatalf("after a decline the order is %v", o.GetStatus())
+	}
+	second := e.pay(t, p.b, p.order.GetNumber())
+	if second.GetId() == first.GetId() {
+		t.Fatal("the new payment is the declined one")
+	}
+	e.approve(t, second.GetId())
+	if o := e.waitStatus(t, p.b, p.order.GetNumber(), paid); o.GetPaymentId() != second.GetId() {
+		t.Fatalf("paid by %s, want %s", o.GetPaymentId(), second.GetId())
+	}
+}
