@@ -236,6 +236,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 
 	gwCfg := gateway.DefaultConfig()
+	// RATE_LIMIT_AUTH, _WRITE and _READ as the gateway reads them (make load raises them).
+	if err := config.Load(&gwCfg.RateLimits, ""); err != nil {
+		return err
+	}
 	gwCfg.IdentityEndpoint = listeners[identity.Name].Addr().String()
 	gwCfg.CatalogEndpoint = listeners[catalog.Name].Addr().String()
 	gwCfg.CartEndpoint = listeners[cart.Name].Addr().String()

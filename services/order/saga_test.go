@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
@@ -322,5 +323,65 @@ func (e *env) republish(t *testing.T, subject string) {
 	msg.Header.Set(events.HeaderType, raw.Header.Get(events.HeaderType))
 	if _, err := e.js.PublishMsg(context.Background(), msg); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestConcurrentPayments: buyers start payments at once; each keyed call
+// reads its order inside its own transaction, so none waits for a second
+// connection that the others hold.
+func TestConcurrentPayments(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	orders := make([]placed, 12)
+	for i := range orders {
+		orders[i] = e.place(t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(orders))
+	for _, p := range orders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.orders.PayOrder(withKey(metadataFrom(ctx, p.b), uuid.NewString()), &orderv1.PayOrderRequest{
+				Number: p.order.GetNumber(), Provider: "sandbox", ReturnUrl: "https://shop.example/r", CancelUrl: "https://shop.example/c",
+			})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// metadataFrom is the buyer's signed-in context bounded by ctx's deadline.
+func metadataFrom(ctx context.Context, b buyer) context.Context {
+	md, _ := metadata.FromOutgoingContext(b.ctx)
+	return metadata.NewOutgoingContext(ctx, md)
+}
+
+// TestDeclinedPaymentLeavesTheOrderPayable: after a declined payment the
+// buyer pays again with a new one.
+func TestDeclinedPaymentLeavesTheOrderPayable(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	p := e.place(t)
+	first := e.pay(t, p.b, p.order.GetNumber())
+	must(e.payments.DeclineSandboxPayment(context.Background(), &paymentv1.DeclineSandboxPaymentRequest{Id: first.GetId()}))
+	if o := e.order(t, p.b, p.order.GetNumber()); o.GetStatus() != pending {
+		t.Fatalf("after a decline the order is %v", o.GetStatus())
+	}
+	second := e.pay(t, p.b, p.order.GetNumber())
+	if second.GetId() == first.GetId() {
+		t.Fatal("the new payment is the declined one")
+	}
+	e.approve(t, second.GetId())
+	if o := e.waitStatus(t, p.b, p.order.GetNumber(), paid); o.GetPaymentId() != second.GetId() {
+		t.Fatalf("paid by %s, want %s", o.GetPaymentId(), second.GetId())
 	}
 }

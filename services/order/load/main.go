@@ -207,7 +207,27 @@ type client struct {
 	http *http.Client
 }
 
+// do sends one request; a 503 (a busy dependency: nothing happened) is
+// retried after a second, a few times.
 func (c *client) do(ctx context.Context, method, path, token, key string, body, into any) error {
+	for attempt := 1; ; attempt++ {
+		err := c.once(ctx, method, path, token, key, body, into)
+		var busy errUnavailable
+		if !errors.As(err, &busy) || attempt == 10 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// errUnavailable is a 503 answer.
+type errUnavailable struct{ error }
+
+func (c *client) once(ctx context.Context, method, path, token, key string, body, into any) error {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -234,6 +254,9 @@ func (c *client) do(ctx context.Context, method, path, token, key string, body, 
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
+	}
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return errUnavailable{fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)}
 	}
 	if resp.StatusCode >= 400 {
 		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
@@ -336,7 +359,7 @@ func (c *client) signUpBuyers(ctx context.Context, n int) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if err := c.do(gctx, "GET", "/v1/auth/verify?"+u.RawQuery, "", "", nil, nil); err != nil {
+			if err := c.do(gctx, "POST", "/v1/auth/verify", "", "", map[string]string{"token": u.Query().Get("token")}, nil); err != nil {
 				return fmt.Errorf("verify: %w", err)
 			}
 			tokens[i], err = c.login(gctx, email, password)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 )
 
@@ -78,7 +79,8 @@ func (s *Store) List(ctx context.Context, f Filter, after *Cursor, limit int) ([
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	db := postgres.Querier(ctx, s.pool)
+	rows, err := db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("db: list orders: %w", err)
 	}
@@ -94,7 +96,7 @@ func (s *Store) List(ctx context.Context, f Filter, after *Cursor, limit int) ([
 	for i, o := range orders {
 		ids[i] = o.ID
 	}
-	lines, err := linesOf(ctx, s.pool, ids)
+	lines, err := linesOf(ctx, db, ids)
 	if err != nil {
 		return nil, false, err
 	}
@@ -107,7 +109,7 @@ func (s *Store) List(ctx context.Context, f Filter, after *Cursor, limit int) ([
 // CountByUser is the number of orders a user has placed.
 func (s *Store) CountByUser(ctx context.Context, userID string) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM orders WHERE user_id = $1`, userID).Scan(&n); err != nil {
+	if err := postgres.Querier(ctx, s.pool).QueryRow(ctx, `SELECT count(*) FROM orders WHERE user_id = $1`, userID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("db: count orders: %w", err)
 	}
 	return n, nil

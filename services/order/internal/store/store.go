@@ -169,9 +169,11 @@ func linesChanged(before, after []domain.Line) bool {
 	return false
 }
 
-// Get reads an order with its lines and history.
+// Get reads an order with its lines and history. Like every read of the
+// store it runs in the call's transaction when there is one (a keyed call's,
+// see postgres.Querier), so it needs no second connection.
 func (s *Store) Get(ctx context.Context, k Key) (domain.Order, error) {
-	return get(ctx, s.pool, k, false)
+	return get(ctx, postgres.Querier(ctx, s.pool), k, false)
 }
 
 const orderColumns = `id, number, user_id, cart_id, kind, status, currency, subtotal, tax, shipping_fee,
