@@ -75,7 +75,6 @@ func newJobs(pool *pgxpool.Pool, schema string, log *zap.Logger, w *river.Worker
 // Run; a job can be inserted only once its worker is registered.
 func AddWorker[T river.JobArgs](rt *Runtime, w river.Worker[T]) {
 	river.AddWorker(rt.workers, w)
-	rt.kinds++
 }
 
 // Periodic inserts args every interval, from one replica (river's elected
@@ -100,10 +99,6 @@ func (rt *Runtime) Periodic(every time.Duration, args river.JobArgs) {
 // runJobs works jobs until ctx ends, then stops gracefully: running jobs get
 // jobStopTimeout to finish before their contexts are cancelled.
 func (rt *Runtime) runJobs(ctx context.Context) error {
-	if rt.kinds == 0 {
-		<-ctx.Done() // nothing to work: the client only inserts
-		return nil
-	}
 	if err := rt.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}

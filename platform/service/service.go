@@ -92,7 +92,6 @@ type Runtime struct {
 	opts    Options
 	tasks   []task
 	workers *river.Workers
-	kinds   int // workers registered
 }
 
 type task struct {
@@ -140,6 +139,7 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if rt.Jobs, err = newJobs(rt.Pool, name, rt.Log, rt.workers); err != nil {
 		return nil, err
 	}
+	rt.housekeeping()
 	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: nats: %w", name, err)
