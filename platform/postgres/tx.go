@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,13 +31,13 @@ type Beginner interface {
 //
 // When db is itself a transaction, fn runs in a savepoint and commits with
 // the outer transaction. At the top level a deadlock or serialization failure
-// runs fn again (up to 3 times), so fn must not have effects outside tx
-// beyond setting its results.
+// runs fn again (up to 5 attempts in all), so fn must not have effects
+// outside tx beyond setting its results.
 func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 	if _, nested := db.(pgx.Tx); nested {
 		return pgx.BeginFunc(ctx, db, fn)
 	}
-	const attempts = 3
+	const attempts = 5
 	for i := 1; ; i++ {
 		err := pgx.BeginFunc(ctx, db, fn)
 		if i == attempts || !retryable(err) {
@@ -45,7 +46,7 @@ func InTx(ctx context.Context, db Beginner, fn func(tx pgx.Tx) error) error {
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(time.Duration(i) * 10 * time.Millisecond):
+		case <-time.After(time.Duration(i*10+rand.IntN(10)) * time.Millisecond): // jittered, so the losers do not meet again
 		}
 	}
 }
