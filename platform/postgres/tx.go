@@ -10,17 +10,12 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Conn is a pool or a transaction: it runs statements and begins
+// Beginner is a pool or a transaction: it runs statements and begins
 // transactions (inside a transaction, a savepoint). Use cases hold one so the
 // same code runs on its own or inside a caller's transaction, such as the one
 // in which an event consumer records its inbox row.
-type Conn interface {
-	DB
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
-
-// Beginner begins transactions: a *pgxpool.Pool, or a pgx.Tx (a savepoint).
 type Beginner interface {
+	DB
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 

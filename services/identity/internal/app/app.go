@@ -100,7 +100,7 @@ type Config struct {
 
 // App runs identity's use cases.
 type App struct {
-	db      postgres.Conn           // the pool
+	db      postgres.Beginner       // the pool
 	stores  func(postgres.DB) Store // the store over a use case's transaction
 	store   Store                   // the store over db
 	keys    *token.KeySet
@@ -114,7 +114,7 @@ type App struct {
 
 // New returns the use cases over db (the pool), with stores making the store
 // over the pool or a transaction.
-func New(db postgres.Conn, stores func(postgres.DB) Store, keys *token.KeySet, hasher *password.Hasher, providers *social.Registry, cfg Config) (*App, error) {
+func New(db postgres.Beginner, stores func(postgres.DB) Store, keys *token.KeySet, hasher *password.Hasher, providers *social.Registry, cfg Config) (*App, error) {
 	if db == nil || stores == nil || keys == nil || hasher == nil || providers == nil {
 		return nil, errors.New("app: nil dependency")
 	}
