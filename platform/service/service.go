@@ -28,6 +28,7 @@ import (
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/postgres"
 )
 
@@ -40,27 +41,34 @@ type Base struct {
 	DatabaseURL string `env:"DATABASE_URL"`
 	// NATSURL is the NATS server with JetStream.
 	NATSURL string `env:"NATS_URL"`
-	// JWKSURL is where identity publishes its token keys.
+	// IdentityEndpoint is identity's gRPC address; token keys are fetched
+	// from it directly (GetJwks), never through the gateway.
+	IdentityEndpoint string `env:"IDENTITY_ENDPOINT"`
+	// JWKSURL, when set, fetches the keys over HTTP from a JWKS document instead.
 	JWKSURL string `env:"JWKS_URL"`
 	// MetricsAddr serves Prometheus /metrics; empty disables it.
 	MetricsAddr string `env:"METRICS_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// IdempotencyTTL is how long an idempotency key's outcome is replayed.
+	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
 func Defaults(grpcAddr string) Base {
 	return Base{
-		GRPCAddr:    grpcAddr,
-		DatabaseURL: "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
-		NATSURL:     "nats://127.0.0.1:4222",
-		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
-		MetricsAddr: ":9090",
-		LogLevel:    "info",
+		GRPCAddr:         grpcAddr,
+		DatabaseURL:      "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
+		NATSURL:          "nats://127.0.0.1:4222",
+		IdentityEndpoint: "127.0.0.1:9101",
+		MetricsAddr:      ":9090",
+		LogLevel:         "info",
+		IdempotencyTTL:   idempotency.DefaultTTL,
 	}
 }
 
-// Migrations are a service's embedded numbered SQL files.
+// Migrations are a service's embedded numbered SQL files: the migration set
+// named after the service (its schema), applied after the platform's own sets.
 type Migrations struct {
 	FS  fs.FS
 	Dir string
@@ -87,11 +95,14 @@ type Runtime struct {
 	// rt.Jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: t})
 	// inside a use case's transaction. See AddWorker and Periodic.
 	Jobs *river.Client[pgx.Tx]
+	// Keys are the service's idempotency keys; Keys.Purge is their housekeeping.
+	Keys *idempotency.Keys
 
-	cfg     Base
-	opts    Options
-	tasks   []task
-	workers *river.Workers
+	cfg      Base
+	opts     Options
+	tasks    []task
+	workers  *river.Workers
+	identity *grpc.ClientConn // token keys come from here
 }
 
 type task struct {
@@ -99,8 +110,8 @@ type task struct {
 	run  func(ctx context.Context) error
 }
 
-// Migrate applies a service's migrations, the event tables and the job
-// tables to url.
+// Migrate applies a service's migrations, the platform's (outbox and inbox,
+// idempotency keys) and the job tables to url.
 func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 	pool, err := postgres.Connect(ctx, url, schema)
 	if err != nil {
@@ -111,10 +122,11 @@ func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, m Migrations) error {
-	if err := postgres.Migrate(ctx, pool, schema, m.FS, m.Dir); err != nil {
-		return err
-	}
-	if err := events.Setup(ctx, pool); err != nil {
+	if err := postgres.Migrate(ctx, pool,
+		events.Migrations,
+		idempotency.Migrations,
+		postgres.MigrationSet{Name: schema, FS: m.FS, Dir: m.Dir},
+	); err != nil {
 		return err
 	}
 	return migrateJobs(ctx, pool, schema)
@@ -139,7 +151,6 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if rt.Jobs, err = newJobs(rt.Pool, name, rt.Log, rt.workers); err != nil {
 		return nil, err
 	}
-	rt.housekeeping()
 	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: nats: %w", name, err)
@@ -148,13 +159,22 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		return nil, fmt.Errorf("%s: jetstream: %w", name, err)
 	}
 	fetch := opts.Keys
-	if fetch == nil {
+	switch {
+	case fetch != nil:
+	case cfg.JWKSURL != "":
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
+	default:
+		if rt.identity, err = grpcclient.Dial(cfg.IdentityEndpoint); err != nil {
+			return nil, fmt.Errorf("%s: identity: %w", name, err)
+		}
+		fetch = auth.IdentityFetch(rt.identity)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
-	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
+	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
+	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
 		return nil, err
 	}
+	rt.housekeeping()
 	return rt, nil
 }
 
@@ -182,6 +202,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
+	g.Go(func() error { return rt.watchHealth(ctx) })
 	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log)
 	g.Go(func() error { return relay.Run(ctx) })
 	g.Go(func() error { return rt.runJobs(ctx) })
@@ -204,6 +225,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 }
 
 func (rt *Runtime) close() {
+	if rt.identity != nil {
+		_ = rt.identity.Close()
+	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
 	}

@@ -26,7 +26,7 @@ func stockOf(t *testing.T, e env, variantID string) int64 {
 	return resp.GetVariants()[0].GetStock()
 }
 
-func product(t *testing.T, e env, categoryID string, stock int64) *catalogv1.Product {
+func product(t *testing.T, e env, categoryID string, stock int32) *catalogv1.Product {
 	t.Helper()
 	staff := as(e.iss.Token("staff-1", "staff"))
 	return must(e.client.CreateProduct(staff, &catalogv1.CreateProductRequest{

@@ -69,7 +69,7 @@ type Config struct {
 
 // App runs the cart's use cases.
 type App struct {
-	db      postgres.Beginner       // the pool, or the transaction of WithTx
+	db      postgres.Conn           // the pool, or the transaction of WithTx
 	stores  func(postgres.DB) Store // the store over a use case's transaction
 	store   Store                   // the store over db
 	catalog Catalog
@@ -80,7 +80,7 @@ type App struct {
 
 // New returns the use cases over db (the pool), with stores making the store
 // over the pool or a transaction.
-func New(db postgres.Beginner, stores func(postgres.DB) Store, c Catalog, cfg Config, log *zap.Logger) *App {
+func New(db postgres.Conn, stores func(postgres.DB) Store, c Catalog, cfg Config, log *zap.Logger) *App {
 	if db == nil || stores == nil || c == nil || log == nil {
 		panic("app: nil dependency")
 	}

@@ -47,7 +47,7 @@ type ImageStore interface {
 
 // App runs the catalog's use cases.
 type App struct {
-	db     postgres.Beginner       // the pool, or the transaction of WithTx
+	db     postgres.Conn           // the pool, or the transaction of WithTx
 	stores func(postgres.DB) Store // the store over a use case's transaction
 	store  Store                   // the store over db
 	jobs   Jobs
@@ -57,7 +57,7 @@ type App struct {
 // New returns the use cases over db (the pool), with stores making the store
 // over the pool or a transaction, jobs scheduling timers and uploads saved to
 // images.
-func New(db postgres.Beginner, stores func(postgres.DB) Store, jobs Jobs, images ImageStore) *App {
+func New(db postgres.Conn, stores func(postgres.DB) Store, jobs Jobs, images ImageStore) *App {
 	if db == nil || stores == nil || jobs == nil || images == nil {
 		panic("app: nil dependency")
 	}

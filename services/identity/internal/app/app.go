@@ -39,6 +39,7 @@ type userStore interface {
 	EnsureAdmin(ctx context.Context, email, name, passwordHash string) error
 	UpdateProfile(ctx context.Context, userID string, c domain.ProfileChange) (domain.User, error)
 	SetPassword(ctx context.Context, userID, hash string, revoke bool) error
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
 	SetStatus(ctx context.Context, userID, status string) (domain.User, error)
 	SetRoles(ctx context.Context, userID string, roles []string) (domain.User, error)
 	Users(ctx context.Context, f domain.UserFilter) ([]domain.User, int64, error)
@@ -100,7 +101,7 @@ type Config struct {
 
 // App runs identity's use cases.
 type App struct {
-	db      postgres.Beginner       // the pool
+	db      postgres.Conn           // the pool
 	stores  func(postgres.DB) Store // the store over a use case's transaction
 	store   Store                   // the store over db
 	keys    *token.KeySet
@@ -114,7 +115,7 @@ type App struct {
 
 // New returns the use cases over db (the pool), with stores making the store
 // over the pool or a transaction.
-func New(db postgres.Beginner, stores func(postgres.DB) Store, keys *token.KeySet, hasher *password.Hasher, providers *social.Registry, cfg Config) (*App, error) {
+func New(db postgres.Conn, stores func(postgres.DB) Store, keys *token.KeySet, hasher *password.Hasher, providers *social.Registry, cfg Config) (*App, error) {
 	if db == nil || stores == nil || keys == nil || hasher == nil || providers == nil {
 		return nil, errors.New("app: nil dependency")
 	}

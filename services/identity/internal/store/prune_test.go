@@ -20,7 +20,7 @@ func TestPruneTokensKeepsLiveAndRecentlyExpiredTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if err := postgres.Migrate(ctx, pool, "identity", store.Migrations, "migrations"); err != nil {
+	if err := postgres.Migrate(ctx, pool, postgres.MigrationSet{Name: "identity", FS: store.Migrations, Dir: "migrations"}); err != nil {
 		t.Fatal(err)
 	}
 	user := uuid.NewString()
