@@ -22,36 +22,28 @@ type Relay struct {
 	log      *zap.Logger
 	interval time.Duration
 	batch    int
-	keep     time.Duration
 }
 
 // NewRelay returns a relay for service's outbox in pool.
 func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, service string, log *zap.Logger) *Relay {
 	return &Relay{
 		pool: pool, js: js, service: service, log: log.Named("relay"),
-		interval: 100 * time.Millisecond, batch: 100, keep: 7 * 24 * time.Hour,
+		interval: 100 * time.Millisecond, batch: 100,
 	}
 }
 
-// Run publishes pending rows until ctx ends. Published rows are kept for a
-// week for audit, then deleted.
+// Run publishes pending rows until ctx ends. Published rows are kept for
+// OutboxRetention (see PurgeOutbox).
 func (r *Relay) Run(ctx context.Context) error {
 	if _, err := EnsureStream(ctx, r.js, r.service); err != nil {
 		return err
 	}
 	tick := time.NewTicker(r.interval)
 	defer tick.Stop()
-	lastPurge := time.Time{}
 	for {
 		n, err := r.Flush(ctx)
 		if err != nil && ctx.Err() == nil {
 			r.log.Warn("outbox relay", zap.Error(err))
-		}
-		if time.Since(lastPurge) > time.Hour {
-			lastPurge = time.Now()
-			if _, err := r.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at < $1`, time.Now().Add(-r.keep)); err != nil && ctx.Err() == nil {
-				r.log.Warn("outbox purge", zap.Error(err))
-			}
 		}
 		if n == r.batch {
 			continue // more are waiting

@@ -77,7 +77,6 @@ func newJobs(pool *pgxpool.Pool, schema string, log *zap.Logger, w *river.Worker
 // Run; a job can be inserted only once its worker is registered.
 func AddWorker[T river.JobArgs](rt *Runtime, w river.Worker[T]) {
 	river.AddWorker(rt.workers, w)
-	rt.kinds++
 }
 
 // Periodic inserts args every interval, from one replica (river's elected

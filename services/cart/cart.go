@@ -7,12 +7,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
-
 	"google.golang.org/grpc"
 
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/cart/internal/app"
 	"github.com/jangteo/jangteo/services/cart/internal/catalogclient"
@@ -83,12 +84,13 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, fmt.Errorf("cart: catalog client: %w", err)
 	}
-	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), app.Config{
+	stores := func(db postgres.DB) app.Store { return store.New(db) }
+	a := app.New(rt.Pool, stores, catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), app.Config{
 		TaxRateBasisPoints: cfg.TaxRateBasisPoints,
 		MaxLineQuantity:    int64(cfg.MaxLineQuantity),
 	}, rt.Log)
 	cartv1.RegisterCartServiceServer(rt.GRPC, grpcapi.New(a))
-	h := events.NewHandlers(rt.Log)
+	h := events.NewHandlers(func(tx pgx.Tx) events.UseCases { return a.WithTx(tx) }, rt.Log)
 	rt.Consume(events.ProductChangedConsumer, h.ProductChanged)
 	rt.Consume(events.OrderPaidConsumer, h.OrderPaid)
 	return &Service{rt: rt, catalog: conn}, nil

@@ -199,6 +199,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, n.PasswordReset)
 	service.AddWorker(rt, app.PruneAttemptsWorker{App: a})
 	rt.Periodic(time.Minute, app.PruneAttemptsArgs{})
+	service.AddWorker(rt, app.PruneTokensWorker{App: a})
+	rt.Periodic(time.Hour, app.PruneTokensArgs{})
 	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a, tokens))
 	return &Service{rt: rt, app: a}, nil
 }

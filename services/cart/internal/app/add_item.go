@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jangteo/jangteo/platform/opaque"
-
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/opaque"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
+	"github.com/jangteo/jangteo/services/cart/internal/store"
 )
 
 // AddItem is a request to add units of a variant.
@@ -63,11 +63,14 @@ func (a *App) AddItem(ctx context.Context, c Caller, cmd AddItem) (Added, error)
 		return Added{}, domain.FieldError(domain.ErrOutOfStock, field, fmt.Sprintf("%q is out of stock in this option", variant.ProductName))
 	}
 
-	res, err := a.store.AddLine(ctx, o, !ok || !o.Anonymous(), domain.Line{
+	line := domain.Line{
 		VariantID: variant.ID, ProductID: variant.ProductID, ProductSlug: variant.ProductSlug,
 		ProductName: variant.ProductName, ImageURL: variant.ImageURL, Options: variant.Options,
 		Quantity: cmd.Quantity,
-	}, a.cfg.MaxLineQuantity, readAt)
+	}
+	res, err := inTx(ctx, a, func(s Store) (store.AddResult, error) {
+		return s.AddLine(ctx, o, !ok || !o.Anonymous(), line, a.cfg.MaxLineQuantity, readAt)
+	})
 	if err != nil {
 		return Added{}, err
 	}

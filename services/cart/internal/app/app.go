@@ -1,5 +1,10 @@
 // Package app holds the cart's use cases and the interfaces they need from
 // persistence and from the catalog.
+//
+// A use case that writes owns its transaction: inTx runs it with the store
+// over one transaction of a.db (the cart row locks it takes hold to commit).
+// Reads use a.store. WithTx runs the use cases inside an event consumer's
+// transaction, beside its inbox row.
 package app
 
 import (
@@ -7,23 +12,42 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jangteo/jangteo/platform/opaque"
-
+	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
+	"github.com/jangteo/jangteo/platform/opaque"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 	"github.com/jangteo/jangteo/services/cart/internal/store"
 )
 
-// Store is what the use cases need from persistence.
+// Store is what the use cases need from persistence: the small interfaces
+// each group of use cases declares.
 type Store interface {
+	lineStore
+	mergeStore
+	syncStore
+}
+
+// lineStore is what reading the cart and changing its lines need.
+type lineStore interface {
 	Cart(ctx context.Context, o domain.Owner) (domain.Cart, error)
 	AddLine(ctx context.Context, o domain.Owner, create bool, l domain.Line, maxQuantity int64, syncedAt time.Time) (store.AddResult, error)
 	AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) (domain.Cart, error)
 	SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) (domain.Cart, error)
 	RemoveLine(ctx context.Context, o domain.Owner, lineID string) (domain.Cart, error)
 	Clear(ctx context.Context, o domain.Owner) (domain.Cart, error)
+}
+
+// mergeStore moves an anonymous cart into a user's.
+type mergeStore interface {
 	Merge(ctx context.Context, userID string, tokenHash []byte, maxQuantity int64) (bool, error)
+}
+
+// syncStore applies what other services announce.
+type syncStore interface {
+	RefreshProduct(ctx context.Context, f domain.ProductFacts) (int64, error)
+	RemovePaid(ctx context.Context, cartID, userID string, paid []domain.PaidLine) error
 }
 
 // Catalog is what the cart needs from the catalog service.
@@ -45,19 +69,42 @@ type Config struct {
 
 // App runs the cart's use cases.
 type App struct {
-	store   Store
+	db      postgres.Conn           // the pool, or the transaction of WithTx
+	stores  func(postgres.DB) Store // the store over a use case's transaction
+	store   Store                   // the store over db
 	catalog Catalog
 	cfg     Config
 	log     *zap.Logger
 	now     func() time.Time
 }
 
-// New returns the use cases.
-func New(s Store, c Catalog, cfg Config, log *zap.Logger) *App {
-	if s == nil || c == nil || log == nil {
+// New returns the use cases over db (the pool), with stores making the store
+// over the pool or a transaction.
+func New(db postgres.Conn, stores func(postgres.DB) Store, c Catalog, cfg Config, log *zap.Logger) *App {
+	if db == nil || stores == nil || c == nil || log == nil {
 		panic("app: nil dependency")
 	}
-	return &App{store: s, catalog: c, cfg: cfg, log: log, now: time.Now}
+	return &App{db: db, stores: stores, store: stores(db), catalog: c, cfg: cfg, log: log, now: time.Now}
+}
+
+// WithTx returns the use cases running inside tx: their transactions become
+// savepoints of tx and commit with it.
+func (a *App) WithTx(tx pgx.Tx) *App {
+	c := *a
+	c.db, c.store = tx, a.stores(tx)
+	return &c
+}
+
+// inTx runs fn with the store over one transaction of a.db, committing when
+// fn returns no error.
+func inTx[T any](ctx context.Context, a *App, fn func(s Store) (T, error)) (T, error) {
+	var out T
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		var err error
+		out, err = fn(a.stores(tx))
+		return err
+	})
+	return out, err
 }
 
 // Caller is who is calling: a signed-in user, or an anonymous client with or

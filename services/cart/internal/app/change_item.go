@@ -16,30 +16,30 @@ func (a *App) SetQuantity(ctx context.Context, c Caller, lineID string, quantity
 	}
 	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
 		if quantity == 0 {
-			return a.store.RemoveLine(ctx, o, lineID)
+			return inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.RemoveLine(ctx, o, lineID) })
 		}
-		return a.store.SetLineQuantity(ctx, o, lineID, quantity)
+		return inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.SetLineQuantity(ctx, o, lineID, quantity) })
 	})
 }
 
 // Increment adds one unit to a line, up to the line maximum.
 func (a *App) Increment(ctx context.Context, c Caller, lineID string) (View, error) {
 	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
-		return a.store.AdjustLine(ctx, o, lineID, 1, a.cfg.MaxLineQuantity)
+		return inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.AdjustLine(ctx, o, lineID, 1, a.cfg.MaxLineQuantity) })
 	})
 }
 
 // Decrement takes one unit from a line; the last unit removes the line.
 func (a *App) Decrement(ctx context.Context, c Caller, lineID string) (View, error) {
 	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
-		return a.store.AdjustLine(ctx, o, lineID, -1, a.cfg.MaxLineQuantity)
+		return inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.AdjustLine(ctx, o, lineID, -1, a.cfg.MaxLineQuantity) })
 	})
 }
 
 // Remove removes a line.
 func (a *App) Remove(ctx context.Context, c Caller, lineID string) (View, error) {
 	return a.onLine(ctx, c, func(o domain.Owner) (domain.Cart, error) {
-		return a.store.RemoveLine(ctx, o, lineID)
+		return inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.RemoveLine(ctx, o, lineID) })
 	})
 }
 
@@ -52,7 +52,7 @@ func (a *App) Clear(ctx context.Context, c Caller) (View, error) {
 	if !ok {
 		return a.price(ctx, emptyCart()), nil
 	}
-	cart, err := a.store.Clear(ctx, o)
+	cart, err := inTx(ctx, a, func(s Store) (domain.Cart, error) { return s.Clear(ctx, o) })
 	if errors.Is(err, domain.ErrCartNotFound) && !o.Anonymous() {
 		return a.price(ctx, domain.Cart{UserID: o.UserID}), nil // nothing to clear
 	}

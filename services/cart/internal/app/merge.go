@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jangteo/jangteo/platform/opaque"
-
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 )
 
@@ -15,7 +14,9 @@ import (
 func (a *App) Merge(ctx context.Context, userID, token string) (view View, merged bool, err error) {
 	o := domain.Owner{UserID: userID}
 	if token != "" && opaque.WellFormed(token) {
-		merged, err = a.store.Merge(ctx, userID, opaque.Hash(token), a.cfg.MaxLineQuantity)
+		merged, err = inTx(ctx, a, func(s Store) (bool, error) {
+			return s.Merge(ctx, userID, opaque.Hash(token), a.cfg.MaxLineQuantity)
+		})
 		if err != nil {
 			return View{}, false, err
 		}

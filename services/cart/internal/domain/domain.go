@@ -82,6 +82,12 @@ type Line struct {
 	UpdatedAt   time.Time
 }
 
+// PaidLine is a variant and quantity an order bought.
+type PaidLine struct {
+	VariantID string
+	Quantity  int64
+}
+
 // ProductFacts are a product's names as the catalog announced them at At.
 type ProductFacts struct {
 	ProductID string

@@ -16,7 +16,6 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
-	"github.com/jangteo/jangteo/services/cart/internal/store"
 )
 
 // Subjects and durable consumers of the cart.
@@ -39,13 +38,24 @@ var OrderPaidConsumer = events.ConsumerConfig{
 	Subjects: []string{SubjectOrderPaid},
 }
 
-// Handlers apply consumed events.
-type Handlers struct {
-	log *zap.Logger
+// UseCases are what the handlers run.
+type UseCases interface {
+	RefreshProduct(ctx context.Context, f domain.ProductFacts) (int64, error)
+	RemovePaid(ctx context.Context, cartID, userID string, paid []domain.PaidLine) error
 }
 
-// NewHandlers returns the event handlers.
-func NewHandlers(log *zap.Logger) *Handlers { return &Handlers{log: log} }
+// Handlers apply consumed events by running use cases inside the consumer's
+// transaction, which also records the event in the inbox.
+type Handlers struct {
+	inTx func(tx pgx.Tx) UseCases
+	log  *zap.Logger
+}
+
+// NewHandlers returns the event handlers; inTx gives the use cases running
+// inside a consumer's transaction.
+func NewHandlers(inTx func(tx pgx.Tx) UseCases, log *zap.Logger) *Handlers {
+	return &Handlers{inTx: inTx, log: log}
+}
 
 // ProductChanged copies the product's new slug and name onto its cart lines.
 func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
@@ -59,7 +69,7 @@ func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Deliv
 	if ev.GetName() == "" || ev.GetOccurTime() == nil {
 		return nil // nothing to copy
 	}
-	n, err := store.RefreshProduct(ctx, tx, domain.ProductFacts{
+	n, err := h.inTx(tx).RefreshProduct(ctx, domain.ProductFacts{
 		ProductID: ev.GetProductId(), Slug: ev.GetSlug(), Name: ev.GetName(), At: ev.GetOccurTime().AsTime(),
 	})
 	if err != nil {
@@ -72,7 +82,7 @@ func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Deliv
 }
 
 // OrderPaid takes what the order bought out of the cart it was placed from
-// (see store.RemovePaid). Orders not placed from a cart (market trades,
+// (see app.RemovePaid). Orders not placed from a cart (market trades,
 // bookings) carry no cart id and change nothing.
 func (h *Handlers) OrderPaid(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
 	var ev orderv1.OrderPaid
@@ -85,15 +95,15 @@ func (h *Handlers) OrderPaid(ctx context.Context, tx pgx.Tx, d events.Delivery) 
 	if _, err := uuid.Parse(ev.GetCartId()); err != nil {
 		return errors.New("order.paid with a malformed cart_id")
 	}
-	var paid []store.PaidLine
+	var paid []domain.PaidLine
 	for _, l := range ev.GetLines() {
 		if _, err := uuid.Parse(l.GetVariantId()); err != nil || l.GetQuantity() <= 0 {
 			continue // not a cart line (no variant) or nothing bought
 		}
-		paid = append(paid, store.PaidLine{VariantID: l.GetVariantId(), Quantity: l.GetQuantity()})
+		paid = append(paid, domain.PaidLine{VariantID: l.GetVariantId(), Quantity: l.GetQuantity()})
 	}
 	if len(ev.GetLines()) > 0 && len(paid) == 0 {
 		return nil
 	}
-	return store.RemovePaid(ctx, tx, ev.GetCartId(), ev.GetUserId(), paid)
+	return h.inTx(tx).RemovePaid(ctx, ev.GetCartId(), ev.GetUserId(), paid)
 }

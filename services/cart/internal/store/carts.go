@@ -20,7 +20,7 @@ import (
 
 // claimCart locks the owner's existing cart, touching its updated_at, and
 // returns its id; domain.ErrCartNotFound when there is none.
-func claimCart(ctx context.Context, tx pgx.Tx, o domain.Owner) (string, error) {
+func claimCart(ctx context.Context, tx postgres.DB, o domain.Owner) (string, error) {
 	q, arg := `UPDATE carts SET updated_at = now() WHERE token_hash = $1 AND user_id IS NULL RETURNING id`, any(o.TokenHash)
 	if !o.Anonymous() {
 		q, arg = `UPDATE carts SET updated_at = now() WHERE user_id = $1 RETURNING id`, o.UserID
@@ -38,7 +38,7 @@ func claimCart(ctx context.Context, tx pgx.Tx, o domain.Owner) (string, error) {
 
 // createCart locks the owner's cart, creating it when missing: a user's cart
 // by upsert (two first adds race to one cart), an anonymous cart always new.
-func createCart(ctx context.Context, tx pgx.Tx, o domain.Owner) (id string, created bool, err error) {
+func createCart(ctx context.Context, tx postgres.DB, o domain.Owner) (id string, created bool, err error) {
 	id = uuid.Must(uuid.NewV7()).String()
 	if o.Anonymous() {
 		if _, err := tx.Exec(ctx, `INSERT INTO carts (id, token_hash) VALUES ($1, $2)`, id, o.TokenHash); err != nil {
@@ -63,14 +63,14 @@ func (s *Store) Cart(ctx context.Context, o domain.Owner) (domain.Cart, error) {
 		q, arg = `SELECT id, coalesce(user_id, ''), created_at, updated_at FROM carts WHERE user_id = $1`, o.UserID
 	}
 	var c domain.Cart
-	err := s.pool.QueryRow(ctx, q, arg).Scan(&c.ID, &c.UserID, &c.CreatedAt, &c.UpdatedAt)
+	err := s.db.QueryRow(ctx, q, arg).Scan(&c.ID, &c.UserID, &c.CreatedAt, &c.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Cart{}, domain.ErrCartNotFound
 	}
 	if err != nil {
 		return domain.Cart{}, fmt.Errorf("db: cart: %w", err)
 	}
-	if c.Lines, err = lines(ctx, s.pool, c.ID); err != nil {
+	if c.Lines, err = lines(ctx, s.db, c.ID); err != nil {
 		return domain.Cart{}, err
 	}
 	return c, nil
@@ -79,7 +79,7 @@ func (s *Store) Cart(ctx context.Context, o domain.Owner) (domain.Cart, error) {
 // readCart reads a cart by id inside a write's transaction, so the write
 // answers with the cart as its own commit leaves it, even if a merge deletes
 // the cart right after.
-func readCart(ctx context.Context, tx pgx.Tx, cartID string) (domain.Cart, error) {
+func readCart(ctx context.Context, tx postgres.DB, cartID string) (domain.Cart, error) {
 	var c domain.Cart
 	err := tx.QueryRow(ctx, `SELECT id, coalesce(user_id, ''), created_at, updated_at FROM carts WHERE id = $1`, cartID).
 		Scan(&c.ID, &c.UserID, &c.CreatedAt, &c.UpdatedAt)
@@ -125,44 +125,42 @@ type AddResult struct {
 // INSERT … ON CONFLICT DO UPDATE whose condition keeps the line at or under
 // maxQuantity, so concurrent adds add up exactly or fail with
 // domain.ErrQuantityCap. syncedAt is when l's product facts were read.
+// Several statements: run it in a transaction.
 func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l domain.Line, maxQuantity int64, syncedAt time.Time) (AddResult, error) {
 	var res AddResult
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var cartID string
-		var err error
-		if create {
-			cartID, res.CartCreated, err = createCart(ctx, tx, o)
-		} else {
-			cartID, err = claimCart(ctx, tx, o)
-		}
-		if err != nil {
-			return err
-		}
-		if l.Options == nil {
-			l.Options = map[string]string{}
-		}
-		const q = `INSERT INTO cart_lines (id, cart_id, variant_id, product_id, product_slug, product_name, image_url,
-				options, quantity, product_synced_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (cart_id, variant_id) DO UPDATE SET
-				quantity = cart_lines.quantity + EXCLUDED.quantity,
-				product_slug = EXCLUDED.product_slug, product_name = EXCLUDED.product_name,
-				image_url = EXCLUDED.image_url, options = EXCLUDED.options,
-				product_synced_at = greatest(cart_lines.product_synced_at, EXCLUDED.product_synced_at),
-				updated_at = now()
-			WHERE cart_lines.quantity + EXCLUDED.quantity <= $11
-			RETURNING id, quantity`
-		err = tx.QueryRow(ctx, q, uuid.Must(uuid.NewV7()), cartID, l.VariantID, l.ProductID, l.ProductSlug,
-			l.ProductName, l.ImageURL, l.Options, l.Quantity, syncedAt, maxQuantity).Scan(&res.LineID, &res.Quantity)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.FieldError(domain.ErrQuantityCap, "quantity", fmt.Sprintf("a line holds at most %d units", maxQuantity))
-		}
-		if err != nil {
-			return fmt.Errorf("db: add line: %w", err)
-		}
-		res.Cart, err = readCart(ctx, tx, cartID)
-		return err
-	})
+	var cartID string
+	var err error
+	if create {
+		cartID, res.CartCreated, err = createCart(ctx, s.db, o)
+	} else {
+		cartID, err = claimCart(ctx, s.db, o)
+	}
+	if err != nil {
+		return AddResult{}, err
+	}
+	if l.Options == nil {
+		l.Options = map[string]string{}
+	}
+	const q = `INSERT INTO cart_lines (id, cart_id, variant_id, product_id, product_slug, product_name, image_url,
+			options, quantity, product_synced_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (cart_id, variant_id) DO UPDATE SET
+			quantity = cart_lines.quantity + EXCLUDED.quantity,
+			product_slug = EXCLUDED.product_slug, product_name = EXCLUDED.product_name,
+			image_url = EXCLUDED.image_url, options = EXCLUDED.options,
+			product_synced_at = greatest(cart_lines.product_synced_at, EXCLUDED.product_synced_at),
+			updated_at = now()
+		WHERE cart_lines.quantity + EXCLUDED.quantity <= $11
+		RETURNING id, quantity`
+	err = s.db.QueryRow(ctx, q, uuid.Must(uuid.NewV7()), cartID, l.VariantID, l.ProductID, l.ProductSlug,
+		l.ProductName, l.ImageURL, l.Options, l.Quantity, syncedAt, maxQuantity).Scan(&res.LineID, &res.Quantity)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return AddResult{}, domain.FieldError(domain.ErrQuantityCap, "quantity", fmt.Sprintf("a line holds at most %d units", maxQuantity))
+	}
+	if err != nil {
+		return AddResult{}, fmt.Errorf("db: add line: %w", err)
+	}
+	res.Cart, err = readCart(ctx, s.db, cartID)
 	return res, err
 }
 
@@ -170,7 +168,7 @@ func (s *Store) AddLine(ctx context.Context, o domain.Owner, create bool, l doma
 // cart in one conditional UPDATE; a line reaching 0 is removed in the same
 // transaction. Over maxQuantity is domain.ErrQuantityCap.
 func (s *Store) AdjustLine(ctx context.Context, o domain.Owner, lineID string, delta, maxQuantity int64) (domain.Cart, error) {
-	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
+	return s.write(ctx, o, claimLineCart, func(tx postgres.DB, cartID string) error {
 		const q = `UPDATE cart_lines SET quantity = quantity + $3, updated_at = now()
 			WHERE id = $1 AND cart_id = $2 AND quantity + $3 BETWEEN 0 AND $4
 			RETURNING quantity`
@@ -199,7 +197,7 @@ func (s *Store) AdjustLine(ctx context.Context, o domain.Owner, lineID string, d
 // SetLineQuantity sets a line of the owner's cart to quantity (≥ 1; the
 // caller checks the cap and removes on 0).
 func (s *Store) SetLineQuantity(ctx context.Context, o domain.Owner, lineID string, quantity int64) (domain.Cart, error) {
-	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
+	return s.write(ctx, o, claimLineCart, func(tx postgres.DB, cartID string) error {
 		tag, err := tx.Exec(ctx, `UPDATE cart_lines SET quantity = $3, updated_at = now() WHERE id = $1 AND cart_id = $2`,
 			lineID, cartID, quantity)
 		if err != nil {
@@ -214,7 +212,7 @@ func (s *Store) SetLineQuantity(ctx context.Context, o domain.Owner, lineID stri
 
 // RemoveLine removes a line of the owner's cart.
 func (s *Store) RemoveLine(ctx context.Context, o domain.Owner, lineID string) (domain.Cart, error) {
-	return s.write(ctx, o, claimLineCart, func(tx pgx.Tx, cartID string) error {
+	return s.write(ctx, o, claimLineCart, func(tx postgres.DB, cartID string) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM cart_lines WHERE id = $1 AND cart_id = $2`, lineID, cartID)
 		if err != nil {
 			return fmt.Errorf("db: remove line: %w", err)
@@ -228,7 +226,7 @@ func (s *Store) RemoveLine(ctx context.Context, o domain.Owner, lineID string) (
 
 // Clear removes every line of the owner's cart; the cart itself stays.
 func (s *Store) Clear(ctx context.Context, o domain.Owner) (domain.Cart, error) {
-	return s.write(ctx, o, claimCart, func(tx pgx.Tx, cartID string) error {
+	return s.write(ctx, o, claimCart, func(tx postgres.DB, cartID string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM cart_lines WHERE cart_id = $1`, cartID); err != nil {
 			return fmt.Errorf("db: clear: %w", err)
 		}
@@ -237,28 +235,24 @@ func (s *Store) Clear(ctx context.Context, o domain.Owner) (domain.Cart, error) 
 }
 
 // write runs change on the owner's cart, locked by claim, and returns the
-// cart as the change leaves it.
+// cart as the change leaves it. Several statements: every method using it
+// runs in a transaction.
 func (s *Store) write(ctx context.Context, o domain.Owner,
-	claim func(context.Context, pgx.Tx, domain.Owner) (string, error),
-	change func(tx pgx.Tx, cartID string) error) (domain.Cart, error) {
-	var c domain.Cart
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cartID, err := claim(ctx, tx, o)
-		if err != nil {
-			return err
-		}
-		if err := change(tx, cartID); err != nil {
-			return err
-		}
-		c, err = readCart(ctx, tx, cartID)
-		return err
-	})
-	return c, err
+	claim func(context.Context, postgres.DB, domain.Owner) (string, error),
+	change func(tx postgres.DB, cartID string) error) (domain.Cart, error) {
+	cartID, err := claim(ctx, s.db, o)
+	if err != nil {
+		return domain.Cart{}, err
+	}
+	if err := change(s.db, cartID); err != nil {
+		return domain.Cart{}, err
+	}
+	return readCart(ctx, s.db, cartID)
 }
 
 // claimLineCart is claimCart for calls naming a line: a user without a cart
 // has no such line either.
-func claimLineCart(ctx context.Context, tx pgx.Tx, o domain.Owner) (string, error) {
+func claimLineCart(ctx context.Context, tx postgres.DB, o domain.Owner) (string, error) {
 	id, err := claimCart(ctx, tx, o)
 	if errors.Is(err, domain.ErrCartNotFound) && !o.Anonymous() {
 		return "", domain.ErrLineNotFound
@@ -266,7 +260,7 @@ func claimLineCart(ctx context.Context, tx pgx.Tx, o domain.Owner) (string, erro
 	return id, err
 }
 
-func lineExists(ctx context.Context, tx pgx.Tx, cartID, lineID string) (bool, error) {
+func lineExists(ctx context.Context, tx postgres.DB, cartID, lineID string) (bool, error) {
 	var exists bool
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cart_lines WHERE id = $1 AND cart_id = $2)`, lineID, cartID).Scan(&exists)
 	if err != nil {
@@ -279,92 +273,84 @@ func lineExists(ctx context.Context, tx pgx.Tx, cartID, lineID string) (bool, er
 // userID's cart and deletes it, in one transaction with both carts locked in
 // id order. The same variant adds up, capped at maxQuantity; other lines move
 // over keeping their ids. It reports false, changing nothing, when there is
-// no such anonymous cart (never was, or merged already).
+// no such anonymous cart (never was, or merged already). Several statements:
+// run it in a transaction.
 func (s *Store) Merge(ctx context.Context, userID string, tokenHash []byte, maxQuantity int64) (bool, error) {
-	merged := false
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var anonID string
-		err := tx.QueryRow(ctx, `SELECT id FROM carts WHERE token_hash = $1 AND user_id IS NULL`, tokenHash).Scan(&anonID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+	var anonID string
+	err := s.db.QueryRow(ctx, `SELECT id FROM carts WHERE token_hash = $1 AND user_id IS NULL`, tokenHash).Scan(&anonID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("db: merge: find anonymous cart: %w", err)
+	}
+	// Make sure the user's cart exists without locking it yet, so that
+	// both locks are taken below in one statement, in id order.
+	if _, err := s.db.Exec(ctx, `INSERT INTO carts (id, user_id) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`,
+		uuid.Must(uuid.NewV7()), userID); err != nil {
+		return false, fmt.Errorf("db: merge: user cart: %w", err)
+	}
+	const lock = `SELECT id, user_id IS NOT NULL FROM carts
+		WHERE id = $1 OR user_id = $2 ORDER BY id FOR UPDATE`
+	rows, err := s.db.Query(ctx, lock, anonID, userID)
+	if err != nil {
+		return false, fmt.Errorf("db: merge: lock: %w", err)
+	}
+	var userCartID string
+	anonAlive := false
+	for rows.Next() {
+		var id string
+		var isUser bool
+		if err := rows.Scan(&id, &isUser); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("db: merge: lock: %w", err)
 		}
-		if err != nil {
-			return fmt.Errorf("db: merge: find anonymous cart: %w", err)
+		if isUser {
+			userCartID = id
+		} else {
+			anonAlive = true
 		}
-		// Make sure the user's cart exists without locking it yet, so that
-		// both locks are taken below in one statement, in id order.
-		if _, err := tx.Exec(ctx, `INSERT INTO carts (id, user_id) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`,
-			uuid.Must(uuid.NewV7()), userID); err != nil {
-			return fmt.Errorf("db: merge: user cart: %w", err)
-		}
-		const lock = `SELECT id, user_id IS NOT NULL FROM carts
-			WHERE id = $1 OR user_id = $2 ORDER BY id FOR UPDATE`
-		rows, err := tx.Query(ctx, lock, anonID, userID)
-		if err != nil {
-			return fmt.Errorf("db: merge: lock: %w", err)
-		}
-		var userCartID string
-		anonAlive := false
-		for rows.Next() {
-			var id string
-			var isUser bool
-			if err := rows.Scan(&id, &isUser); err != nil {
-				rows.Close()
-				return fmt.Errorf("db: merge: lock: %w", err)
-			}
-			if isUser {
-				userCartID = id
-			} else {
-				anonAlive = true
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("db: merge: lock: %w", err)
-		}
-		if !anonAlive {
-			return nil // a concurrent merge took it while we waited
-		}
-		if userCartID == "" {
-			return errors.New("db: merge: user cart vanished")
-		}
-		const addUp = `UPDATE cart_lines u
-			SET quantity = least(u.quantity + a.quantity, $3), updated_at = now()
-			FROM cart_lines a
-			WHERE a.cart_id = $1 AND u.cart_id = $2 AND u.variant_id = a.variant_id`
-		if _, err := tx.Exec(ctx, addUp, anonID, userCartID, maxQuantity); err != nil {
-			return fmt.Errorf("db: merge: add up: %w", err)
-		}
-		const moveOver = `UPDATE cart_lines SET cart_id = $2, updated_at = now()
-			WHERE cart_id = $1 AND variant_id NOT IN (SELECT variant_id FROM cart_lines WHERE cart_id = $2)`
-		if _, err := tx.Exec(ctx, moveOver, anonID, userCartID); err != nil {
-			return fmt.Errorf("db: merge: move over: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM carts WHERE id = $1`, anonID); err != nil {
-			return fmt.Errorf("db: merge: delete anonymous cart: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE carts SET updated_at = now() WHERE id = $1`, userCartID); err != nil {
-			return fmt.Errorf("db: merge: touch: %w", err)
-		}
-		merged = true
-		return nil
-	})
-	return merged, err
-}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("db: merge: lock: %w", err)
+	}
+	if !anonAlive {
+		return false, nil // a concurrent merge took it while we waited
+	}
+	if userCartID == "" {
+		return false, errors.New("db: merge: user cart vanished")
+	}
+	const addUp = `UPDATE cart_lines u
+		SET quantity = least(u.quantity + a.quantity, $3), updated_at = now()
+		FROM cart_lines a
+		WHERE a.cart_id = $1 AND u.cart_id = $2 AND u.variant_id = a.variant_id`
+	if _, err := s.db.Exec(ctx, addUp, anonID, userCartID, maxQuantity); err != nil {
+		return false, fmt.Errorf("db: merge: add up: %w", err)
+	}
+	const moveOver = `UPDATE cart_lines SET cart_id = $2, updated_at = now()
+		WHERE cart_id = $1 AND variant_id NOT IN (SELECT variant_id FROM cart_lines WHERE cart_id = $2)`
+	if _, err := s.db.Exec(ctx, moveOver, anonID, userCartID); err != nil {
+		return false, fmt.Errorf("db: merge: move over: %w", err)
+	}
+	if _, err := s.db.Exec(ctx, `DELETE FROM carts WHERE id = $1`, anonID); err != nil {
+		return false, fmt.Errorf("db: merge: delete anonymous cart: %w", err)
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE carts SET updated_at = now() WHERE id = $1`, userCartID); err != nil {
+		return false, fmt.Errorf("db: merge: touch: %w", err)
+	}
+	return true, nil
 
-// PaidLine is a variant and quantity an order bought.
-type PaidLine struct {
-	VariantID string
-	Quantity  int64
 }
 
 // RemovePaid takes what a paid order bought out of the cart it was placed
-// from, inside the caller's transaction (an event handler's): each bought
+// from: each bought
 // variant's line loses the bought units and goes when none are left, so
 // things added after checkout stay. Without lines, the cart is emptied. A
-// cart that is gone or not userID's is left alone.
-func RemovePaid(ctx context.Context, tx pgx.Tx, cartID, userID string, paid []PaidLine) error {
+// cart that is gone or not userID's is left alone. Several statements: run it
+// in a transaction.
+func (s *Store) RemovePaid(ctx context.Context, cartID, userID string, paid []domain.PaidLine) error {
 	var id string
-	err := tx.QueryRow(ctx, `UPDATE carts SET updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING id`, cartID, userID).Scan(&id)
+	err := s.db.QueryRow(ctx, `UPDATE carts SET updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING id`, cartID, userID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -372,7 +358,7 @@ func RemovePaid(ctx context.Context, tx pgx.Tx, cartID, userID string, paid []Pa
 		return fmt.Errorf("db: order paid: claim cart: %w", err)
 	}
 	if len(paid) == 0 {
-		_, err := tx.Exec(ctx, `DELETE FROM cart_lines WHERE cart_id = $1`, cartID)
+		_, err := s.db.Exec(ctx, `DELETE FROM cart_lines WHERE cart_id = $1`, cartID)
 		return err
 	}
 	variants, quantities := make([]string, len(paid)), make([]int64, len(paid))
@@ -381,12 +367,12 @@ func RemovePaid(ctx context.Context, tx pgx.Tx, cartID, userID string, paid []Pa
 	}
 	const bought = `WITH paid AS (
 			SELECT variant_id, sum(q) AS q FROM unnest($2::uuid[], $3::bigint[]) AS t (variant_id, q) GROUP BY variant_id)`
-	if _, err := tx.Exec(ctx, bought+`
+	if _, err := s.db.Exec(ctx, bought+`
 		DELETE FROM cart_lines l USING paid p
 		WHERE l.cart_id = $1 AND l.variant_id = p.variant_id AND l.quantity <= p.q`, cartID, variants, quantities); err != nil {
 		return fmt.Errorf("db: order paid: remove lines: %w", err)
 	}
-	if _, err := tx.Exec(ctx, bought+`
+	if _, err := s.db.Exec(ctx, bought+`
 		UPDATE cart_lines l SET quantity = l.quantity - p.q, updated_at = now() FROM paid p
 		WHERE l.cart_id = $1 AND l.variant_id = p.variant_id`, cartID, variants, quantities); err != nil {
 		return fmt.Errorf("db: order paid: reduce lines: %w", err)

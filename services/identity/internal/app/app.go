@@ -27,6 +27,7 @@ type Store interface {
 	socialStore
 	addressStore
 	throttleStore
+	pruneStore
 	honeypotStore
 }
 
@@ -73,7 +74,6 @@ type throttleStore interface {
 	AddAttempt(ctx context.Context, key string, since time.Time) (id int64, n int, oldest time.Time, err error)
 	DeleteAttempt(ctx context.Context, id int64) error
 	ClearAttempts(ctx context.Context, key string) error
-	PruneAttempts(ctx context.Context, before time.Time) (int64, error)
 }
 
 // honeypotStore records the honeypot admin's visitors.
