@@ -1,6 +1,6 @@
-// Package community is the community service: boards, posts, comments, likes, follows and messages. This is its walking
-// skeleton: the service is declared, served and reachable through the
-// gateway; its RPCs answer Unimplemented until its issue is built.
+// Package community is the community service: boards and notices, posts
+// with anonymous authors, nested comments, likes and scraps. cmd/community
+// runs it alone; cmd/jangteo runs it beside the other services.
 package community
 
 import (
@@ -10,6 +10,7 @@ import (
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/community/internal/app"
 	"github.com/jangteo/jangteo/services/community/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/community/internal/store"
 )
@@ -37,7 +38,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, err
 	}
-	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.Server{})
+	a := app.New(store.New(rt.Pool), rt.Log)
+	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
 	return &Service{rt: rt}, nil
 }
 

@@ -7,6 +7,7 @@
 package communityv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -23,9 +24,14 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ListBoardsRequest has no parameters yet.
+// ListBoardsRequest filters the board list.
 type ListBoardsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// school_id limits the list to global boards and that school's boards;
+	// empty lists global boards only.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// category limits the list to one category.
+	Category      string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -60,66 +66,16 @@ func (*ListBoardsRequest) Descriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{0}
 }
 
-// Board is a place to post.
-type Board struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is the board's UUID.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// slug is the board's URL name.
-	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
-	// name is the display name.
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Board) Reset() {
-	*x = Board{}
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Board) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Board) ProtoMessage() {}
-
-func (x *Board) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
+func (x *ListBoardsRequest) GetSchoolId() string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Board.ProtoReflect.Descriptor instead.
-func (*Board) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *Board) GetId() string {
-	if x != nil {
-		return x.Id
+		return x.SchoolId
 	}
 	return ""
 }
 
-func (x *Board) GetSlug() string {
+func (x *ListBoardsRequest) GetCategory() string {
 	if x != nil {
-		return x.Slug
-	}
-	return ""
-}
-
-func (x *Board) GetName() string {
-	if x != nil {
-		return x.Name
+		return x.Category
 	}
 	return ""
 }
@@ -127,15 +83,17 @@ func (x *Board) GetName() string {
 // ListBoardsResponse lists boards.
 type ListBoardsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// boards visible to the caller.
-	Boards        []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	// boards are the boards in display order.
+	Boards []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	// categories group the same boards by category, in display order.
+	Categories    []*BoardCategory `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListBoardsResponse) Reset() {
 	*x = ListBoardsResponse{}
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -147,7 +105,7 @@ func (x *ListBoardsResponse) String() string {
 func (*ListBoardsResponse) ProtoMessage() {}
 
 func (x *ListBoardsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -160,7 +118,7 @@ func (x *ListBoardsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBoardsResponse.ProtoReflect.Descriptor instead.
 func (*ListBoardsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{2}
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *ListBoardsResponse) GetBoards() []*Board {
@@ -170,22 +128,2874 @@ func (x *ListBoardsResponse) GetBoards() []*Board {
 	return nil
 }
 
+func (x *ListBoardsResponse) GetCategories() []*BoardCategory {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+// GetBoardRequest names a board.
+type GetBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBoardRequest) Reset() {
+	*x = GetBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBoardRequest) ProtoMessage() {}
+
+func (x *GetBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBoardRequest.ProtoReflect.Descriptor instead.
+func (*GetBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// GetBoardResponse carries a board.
+type GetBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board asked for.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBoardResponse) Reset() {
+	*x = GetBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBoardResponse) ProtoMessage() {}
+
+func (x *GetBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBoardResponse.ProtoReflect.Descriptor instead.
+func (*GetBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GetBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// CreateBoardRequest describes a new board.
+type CreateBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the URL name: 2–60 lowercase letters, digits and '-'; derived
+	// from name when empty.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// description says what the board is for.
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// category is the heading the board is listed under.
+	Category string `protobuf:"bytes,4,opt,name=category,proto3" json:"category,omitempty"`
+	// kind is general (default) or notice.
+	Kind BoardKind `protobuf:"varint,5,opt,name=kind,proto3,enum=jangteo.community.v1.BoardKind" json:"kind,omitempty"`
+	// school_id makes the board belong to a school; empty for a global board.
+	SchoolId string `protobuf:"bytes,6,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// anonymous_allowed lets posts and comments hide their author (ignored for
+	// notice boards, whose posts are signed by staff).
+	AnonymousAllowed bool `protobuf:"varint,7,opt,name=anonymous_allowed,json=anonymousAllowed,proto3" json:"anonymous_allowed,omitempty"`
+	// labels are a notice board's category labels (e.g. "공지", "이벤트").
+	Labels []string `protobuf:"bytes,8,rep,name=labels,proto3" json:"labels,omitempty"`
+	// position orders boards within a category (lower first).
+	Position      int32 `protobuf:"varint,9,opt,name=position,proto3" json:"position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBoardRequest) Reset() {
+	*x = CreateBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBoardRequest) ProtoMessage() {}
+
+func (x *CreateBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBoardRequest.ProtoReflect.Descriptor instead.
+func (*CreateBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CreateBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetKind() BoardKind {
+	if x != nil {
+		return x.Kind
+	}
+	return BoardKind_BOARD_KIND_UNSPECIFIED
+}
+
+func (x *CreateBoardRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetAnonymousAllowed() bool {
+	if x != nil {
+		return x.AnonymousAllowed
+	}
+	return false
+}
+
+func (x *CreateBoardRequest) GetLabels() []string {
+	if x != nil {
+		return x.Labels
+	}
+	return nil
+}
+
+func (x *CreateBoardRequest) GetPosition() int32 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+// CreateBoardResponse carries the new board.
+type CreateBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the created board.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBoardResponse) Reset() {
+	*x = CreateBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBoardResponse) ProtoMessage() {}
+
+func (x *CreateBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBoardResponse.ProtoReflect.Descriptor instead.
+func (*CreateBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// FavoriteBoardRequest names a board.
+type FavoriteBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FavoriteBoardRequest) Reset() {
+	*x = FavoriteBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FavoriteBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FavoriteBoardRequest) ProtoMessage() {}
+
+func (x *FavoriteBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FavoriteBoardRequest.ProtoReflect.Descriptor instead.
+func (*FavoriteBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *FavoriteBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// FavoriteBoardResponse carries the board.
+type FavoriteBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board, now a favourite.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FavoriteBoardResponse) Reset() {
+	*x = FavoriteBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FavoriteBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FavoriteBoardResponse) ProtoMessage() {}
+
+func (x *FavoriteBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FavoriteBoardResponse.ProtoReflect.Descriptor instead.
+func (*FavoriteBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *FavoriteBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// UnfavoriteBoardRequest names a board.
+type UnfavoriteBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfavoriteBoardRequest) Reset() {
+	*x = UnfavoriteBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfavoriteBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfavoriteBoardRequest) ProtoMessage() {}
+
+func (x *UnfavoriteBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfavoriteBoardRequest.ProtoReflect.Descriptor instead.
+func (*UnfavoriteBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UnfavoriteBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// UnfavoriteBoardResponse carries the board.
+type UnfavoriteBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board, no longer a favourite.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfavoriteBoardResponse) Reset() {
+	*x = UnfavoriteBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfavoriteBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfavoriteBoardResponse) ProtoMessage() {}
+
+func (x *UnfavoriteBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfavoriteBoardResponse.ProtoReflect.Descriptor instead.
+func (*UnfavoriteBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UnfavoriteBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// ListFavoriteBoardsRequest has no parameters.
+type ListFavoriteBoardsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFavoriteBoardsRequest) Reset() {
+	*x = ListFavoriteBoardsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFavoriteBoardsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFavoriteBoardsRequest) ProtoMessage() {}
+
+func (x *ListFavoriteBoardsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFavoriteBoardsRequest.ProtoReflect.Descriptor instead.
+func (*ListFavoriteBoardsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{10}
+}
+
+// ListFavoriteBoardsResponse lists the caller's favourite boards.
+type ListFavoriteBoardsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// boards are the favourites, most recently added first.
+	Boards        []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFavoriteBoardsResponse) Reset() {
+	*x = ListFavoriteBoardsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFavoriteBoardsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFavoriteBoardsResponse) ProtoMessage() {}
+
+func (x *ListFavoriteBoardsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFavoriteBoardsResponse.ProtoReflect.Descriptor instead.
+func (*ListFavoriteBoardsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListFavoriteBoardsResponse) GetBoards() []*Board {
+	if x != nil {
+		return x.Boards
+	}
+	return nil
+}
+
+// ListBoardPostsRequest pages a board's posts.
+type ListBoardPostsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// cursor continues a general board's list from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page is a notice board's 1-based page; 0 means 1.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// label limits a notice board's list to one category label.
+	Label         string `protobuf:"bytes,5,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBoardPostsRequest) Reset() {
+	*x = ListBoardPostsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBoardPostsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBoardPostsRequest) ProtoMessage() {}
+
+func (x *ListBoardPostsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBoardPostsRequest.ProtoReflect.Descriptor instead.
+func (*ListBoardPostsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListBoardPostsRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListBoardPostsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListBoardPostsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListBoardPostsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBoardPostsRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// ListBoardPostsResponse carries a page of posts.
+type ListBoardPostsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board listed.
+	Board *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	// pinned are the board's pinned posts, newest first, on the first page
+	// only; they are not repeated in posts.
+	Pinned []*Post `protobuf:"bytes,2,rep,name=pinned,proto3" json:"pinned,omitempty"`
+	// posts are this page's posts, newest first.
+	Posts []*Post `protobuf:"bytes,3,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues a general board's list; empty at the end.
+	NextCursor string `protobuf:"bytes,4,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// total_count is the number of posts that are not pinned (notice boards).
+	TotalCount int32 `protobuf:"varint,5,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// total_pages is the number of pages at this page size (notice boards).
+	TotalPages int32 `protobuf:"varint,6,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	// page is the page returned (notice boards).
+	Page          int32 `protobuf:"varint,7,opt,name=page,proto3" json:"page,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBoardPostsResponse) Reset() {
+	*x = ListBoardPostsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBoardPostsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBoardPostsResponse) ProtoMessage() {}
+
+func (x *ListBoardPostsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBoardPostsResponse.ProtoReflect.Descriptor instead.
+func (*ListBoardPostsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListBoardPostsResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetPinned() []*Post {
+	if x != nil {
+		return x.Pinned
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListBoardPostsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListBoardPostsResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+func (x *ListBoardPostsResponse) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+// CreatePostRequest writes a post.
+type CreatePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// title is 1–100 characters.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// body is 1–5000 characters.
+	Body string `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	// media_urls are up to 10 http(s) URLs of images or videos (e.g. from the
+	// catalog's image storage).
+	MediaUrls []string `protobuf:"bytes,4,rep,name=media_urls,json=mediaUrls,proto3" json:"media_urls,omitempty"`
+	// anonymous hides the author (boards that allow it).
+	Anonymous bool `protobuf:"varint,5,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	// label is a notice's category label, one of the board's labels.
+	Label string `protobuf:"bytes,6,opt,name=label,proto3" json:"label,omitempty"`
+	// pinned lists the post first (staff only).
+	Pinned        bool `protobuf:"varint,7,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePostRequest) Reset() {
+	*x = CreatePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePostRequest) ProtoMessage() {}
+
+func (x *CreatePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePostRequest.ProtoReflect.Descriptor instead.
+func (*CreatePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CreatePostRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetMediaUrls() []string {
+	if x != nil {
+		return x.MediaUrls
+	}
+	return nil
+}
+
+func (x *CreatePostRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+func (x *CreatePostRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetPinned() bool {
+	if x != nil {
+		return x.Pinned
+	}
+	return false
+}
+
+// CreatePostResponse carries the new post.
+type CreatePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the created post.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePostResponse) Reset() {
+	*x = CreatePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePostResponse) ProtoMessage() {}
+
+func (x *CreatePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePostResponse.ProtoReflect.Descriptor instead.
+func (*CreatePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CreatePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// GetPostRequest names a post.
+type GetPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPostRequest) Reset() {
+	*x = GetPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPostRequest) ProtoMessage() {}
+
+func (x *GetPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPostRequest.ProtoReflect.Descriptor instead.
+func (*GetPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// GetPostResponse carries a post.
+type GetPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post asked for.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPostResponse) Reset() {
+	*x = GetPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPostResponse) ProtoMessage() {}
+
+func (x *GetPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPostResponse.ProtoReflect.Descriptor instead.
+func (*GetPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetPostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// MediaUrls is a list of media URLs, set as a whole.
+type MediaUrls struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// urls are up to 10 http(s) URLs, in order.
+	Urls          []string `protobuf:"bytes,1,rep,name=urls,proto3" json:"urls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaUrls) Reset() {
+	*x = MediaUrls{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaUrls) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaUrls) ProtoMessage() {}
+
+func (x *MediaUrls) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaUrls.ProtoReflect.Descriptor instead.
+func (*MediaUrls) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MediaUrls) GetUrls() []string {
+	if x != nil {
+		return x.Urls
+	}
+	return nil
+}
+
+// UpdatePostRequest carries the fields to change; absent fields stay.
+type UpdatePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// title is the new title (1–100 characters).
+	Title *string `protobuf:"bytes,2,opt,name=title,proto3,oneof" json:"title,omitempty"`
+	// body is the new body (1–5000 characters).
+	Body *string `protobuf:"bytes,3,opt,name=body,proto3,oneof" json:"body,omitempty"`
+	// media replaces the post's media when set.
+	Media *MediaUrls `protobuf:"bytes,4,opt,name=media,proto3" json:"media,omitempty"`
+	// label is a notice's new category label.
+	Label *string `protobuf:"bytes,5,opt,name=label,proto3,oneof" json:"label,omitempty"`
+	// pinned pins or unpins the post (staff only).
+	Pinned        *bool `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePostRequest) Reset() {
+	*x = UpdatePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePostRequest) ProtoMessage() {}
+
+func (x *UpdatePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePostRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdatePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetTitle() string {
+	if x != nil && x.Title != nil {
+		return *x.Title
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetBody() string {
+	if x != nil && x.Body != nil {
+		return *x.Body
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetMedia() *MediaUrls {
+	if x != nil {
+		return x.Media
+	}
+	return nil
+}
+
+func (x *UpdatePostRequest) GetLabel() string {
+	if x != nil && x.Label != nil {
+		return *x.Label
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetPinned() bool {
+	if x != nil && x.Pinned != nil {
+		return *x.Pinned
+	}
+	return false
+}
+
+// UpdatePostResponse carries the edited post.
+type UpdatePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post after the change.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePostResponse) Reset() {
+	*x = UpdatePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePostResponse) ProtoMessage() {}
+
+func (x *UpdatePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePostResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdatePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// DeletePostRequest names a post.
+type DeletePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePostRequest) Reset() {
+	*x = DeletePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePostRequest) ProtoMessage() {}
+
+func (x *DeletePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePostRequest.ProtoReflect.Descriptor instead.
+func (*DeletePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeletePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeletePostResponse is empty.
+type DeletePostResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePostResponse) Reset() {
+	*x = DeletePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePostResponse) ProtoMessage() {}
+
+func (x *DeletePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePostResponse.ProtoReflect.Descriptor instead.
+func (*DeletePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{22}
+}
+
+// HidePostRequest hides or shows a post.
+type HidePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// hidden hides the post when true and shows it again when false.
+	Hidden        bool `protobuf:"varint,2,opt,name=hidden,proto3" json:"hidden,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HidePostRequest) Reset() {
+	*x = HidePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HidePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HidePostRequest) ProtoMessage() {}
+
+func (x *HidePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HidePostRequest.ProtoReflect.Descriptor instead.
+func (*HidePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *HidePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HidePostRequest) GetHidden() bool {
+	if x != nil {
+		return x.Hidden
+	}
+	return false
+}
+
+// HidePostResponse carries the post as staff see it.
+type HidePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post after the change.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HidePostResponse) Reset() {
+	*x = HidePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HidePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HidePostResponse) ProtoMessage() {}
+
+func (x *HidePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HidePostResponse.ProtoReflect.Descriptor instead.
+func (*HidePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *HidePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// ListCommentsRequest pages a post's comments.
+type ListCommentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// cursor continues from next_cursor; empty starts with the newest.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of comments (not counting replies) per page
+	// (default 50, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCommentsRequest) Reset() {
+	*x = ListCommentsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommentsRequest) ProtoMessage() {}
+
+func (x *ListCommentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommentsRequest.ProtoReflect.Descriptor instead.
+func (*ListCommentsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListCommentsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ListCommentsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListCommentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListCommentsResponse carries a page of comments with their replies.
+type ListCommentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comments are newest first, each with its replies oldest first.
+	Comments []*Comment `protobuf:"bytes,1,rep,name=comments,proto3" json:"comments,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// viewer_signed_in says whether the caller sent a valid token.
+	ViewerSignedIn bool `protobuf:"varint,3,opt,name=viewer_signed_in,json=viewerSignedIn,proto3" json:"viewer_signed_in,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListCommentsResponse) Reset() {
+	*x = ListCommentsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommentsResponse) ProtoMessage() {}
+
+func (x *ListCommentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommentsResponse.ProtoReflect.Descriptor instead.
+func (*ListCommentsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListCommentsResponse) GetComments() []*Comment {
+	if x != nil {
+		return x.Comments
+	}
+	return nil
+}
+
+func (x *ListCommentsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListCommentsResponse) GetViewerSignedIn() bool {
+	if x != nil {
+		return x.ViewerSignedIn
+	}
+	return false
+}
+
+// CreateCommentRequest comments on a post.
+type CreateCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the author (boards that allow it). The author of an
+	// anonymous post always comments on it anonymously, as 익명(글쓴이).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommentRequest) Reset() {
+	*x = CreateCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommentRequest) ProtoMessage() {}
+
+func (x *CreateCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommentRequest.ProtoReflect.Descriptor instead.
+func (*CreateCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CreateCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateCommentRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateCommentRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// CreateCommentResponse carries the new comment.
+type CreateCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comment is the created comment.
+	Comment       *Comment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommentResponse) Reset() {
+	*x = CreateCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommentResponse) ProtoMessage() {}
+
+func (x *CreateCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommentResponse.ProtoReflect.Descriptor instead.
+func (*CreateCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CreateCommentResponse) GetComment() *Comment {
+	if x != nil {
+		return x.Comment
+	}
+	return nil
+}
+
+// CreateReplyRequest replies to a comment.
+type CreateReplyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the UUID of the comment (or of a reply, which addresses its author).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the author (boards that allow it).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReplyRequest) Reset() {
+	*x = CreateReplyRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReplyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReplyRequest) ProtoMessage() {}
+
+func (x *CreateReplyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReplyRequest.ProtoReflect.Descriptor instead.
+func (*CreateReplyRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CreateReplyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateReplyRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateReplyRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// CreateReplyResponse carries the new reply.
+type CreateReplyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reply is the created reply.
+	Reply         *Comment `protobuf:"bytes,1,opt,name=reply,proto3" json:"reply,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReplyResponse) Reset() {
+	*x = CreateReplyResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReplyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReplyResponse) ProtoMessage() {}
+
+func (x *CreateReplyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReplyResponse.ProtoReflect.Descriptor instead.
+func (*CreateReplyResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateReplyResponse) GetReply() *Comment {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+// UpdateCommentRequest edits a comment or reply.
+type UpdateCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is the new text (1–1000 characters).
+	Body          string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCommentRequest) Reset() {
+	*x = UpdateCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCommentRequest) ProtoMessage() {}
+
+func (x *UpdateCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCommentRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UpdateCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateCommentRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// UpdateCommentResponse carries the edited comment.
+type UpdateCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comment is the comment after the change.
+	Comment       *Comment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCommentResponse) Reset() {
+	*x = UpdateCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCommentResponse) ProtoMessage() {}
+
+func (x *UpdateCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCommentResponse.ProtoReflect.Descriptor instead.
+func (*UpdateCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateCommentResponse) GetComment() *Comment {
+	if x != nil {
+		return x.Comment
+	}
+	return nil
+}
+
+// DeleteCommentRequest names a comment or reply.
+type DeleteCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCommentRequest) Reset() {
+	*x = DeleteCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCommentRequest) ProtoMessage() {}
+
+func (x *DeleteCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCommentRequest.ProtoReflect.Descriptor instead.
+func (*DeleteCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DeleteCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteCommentResponse is empty.
+type DeleteCommentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCommentResponse) Reset() {
+	*x = DeleteCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCommentResponse) ProtoMessage() {}
+
+func (x *DeleteCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCommentResponse.ProtoReflect.Descriptor instead.
+func (*DeleteCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{34}
+}
+
+// HideCommentRequest hides or shows a comment.
+type HideCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// hidden hides the comment when true and shows it again when false.
+	Hidden        bool `protobuf:"varint,2,opt,name=hidden,proto3" json:"hidden,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HideCommentRequest) Reset() {
+	*x = HideCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HideCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HideCommentRequest) ProtoMessage() {}
+
+func (x *HideCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HideCommentRequest.ProtoReflect.Descriptor instead.
+func (*HideCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *HideCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HideCommentRequest) GetHidden() bool {
+	if x != nil {
+		return x.Hidden
+	}
+	return false
+}
+
+// HideCommentResponse is empty.
+type HideCommentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HideCommentResponse) Reset() {
+	*x = HideCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HideCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HideCommentResponse) ProtoMessage() {}
+
+func (x *HideCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HideCommentResponse.ProtoReflect.Descriptor instead.
+func (*HideCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{36}
+}
+
+// LikePostRequest names a post.
+type LikePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikePostRequest) Reset() {
+	*x = LikePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikePostRequest) ProtoMessage() {}
+
+func (x *LikePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikePostRequest.ProtoReflect.Descriptor instead.
+func (*LikePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *LikePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// LikePostResponse carries the post's like state.
+type LikePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the post's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is true.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikePostResponse) Reset() {
+	*x = LikePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikePostResponse) ProtoMessage() {}
+
+func (x *LikePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikePostResponse.ProtoReflect.Descriptor instead.
+func (*LikePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *LikePostResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *LikePostResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// UnlikePostRequest names a post.
+type UnlikePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikePostRequest) Reset() {
+	*x = UnlikePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikePostRequest) ProtoMessage() {}
+
+func (x *UnlikePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikePostRequest.ProtoReflect.Descriptor instead.
+func (*UnlikePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UnlikePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnlikePostResponse carries the post's like state.
+type UnlikePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the post's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is false.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikePostResponse) Reset() {
+	*x = UnlikePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikePostResponse) ProtoMessage() {}
+
+func (x *UnlikePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikePostResponse.ProtoReflect.Descriptor instead.
+func (*UnlikePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UnlikePostResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *UnlikePostResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// LikeCommentRequest names a comment or reply.
+type LikeCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeCommentRequest) Reset() {
+	*x = LikeCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeCommentRequest) ProtoMessage() {}
+
+func (x *LikeCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeCommentRequest.ProtoReflect.Descriptor instead.
+func (*LikeCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *LikeCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// LikeCommentResponse carries the comment's like state.
+type LikeCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the comment's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is true.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeCommentResponse) Reset() {
+	*x = LikeCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeCommentResponse) ProtoMessage() {}
+
+func (x *LikeCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeCommentResponse.ProtoReflect.Descriptor instead.
+func (*LikeCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *LikeCommentResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *LikeCommentResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// UnlikeCommentRequest names a comment or reply.
+type UnlikeCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeCommentRequest) Reset() {
+	*x = UnlikeCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeCommentRequest) ProtoMessage() {}
+
+func (x *UnlikeCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeCommentRequest.ProtoReflect.Descriptor instead.
+func (*UnlikeCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *UnlikeCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnlikeCommentResponse carries the comment's like state.
+type UnlikeCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the comment's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is false.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeCommentResponse) Reset() {
+	*x = UnlikeCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeCommentResponse) ProtoMessage() {}
+
+func (x *UnlikeCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeCommentResponse.ProtoReflect.Descriptor instead.
+func (*UnlikeCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *UnlikeCommentResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *UnlikeCommentResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// ScrapPostRequest names a post.
+type ScrapPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScrapPostRequest) Reset() {
+	*x = ScrapPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScrapPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScrapPostRequest) ProtoMessage() {}
+
+func (x *ScrapPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScrapPostRequest.ProtoReflect.Descriptor instead.
+func (*ScrapPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ScrapPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ScrapPostResponse carries the post's scrap state.
+type ScrapPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// scrap_count is the post's number of scraps now.
+	ScrapCount int32 `protobuf:"varint,1,opt,name=scrap_count,json=scrapCount,proto3" json:"scrap_count,omitempty"`
+	// scrapped is true.
+	Scrapped      bool `protobuf:"varint,2,opt,name=scrapped,proto3" json:"scrapped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScrapPostResponse) Reset() {
+	*x = ScrapPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScrapPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScrapPostResponse) ProtoMessage() {}
+
+func (x *ScrapPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScrapPostResponse.ProtoReflect.Descriptor instead.
+func (*ScrapPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ScrapPostResponse) GetScrapCount() int32 {
+	if x != nil {
+		return x.ScrapCount
+	}
+	return 0
+}
+
+func (x *ScrapPostResponse) GetScrapped() bool {
+	if x != nil {
+		return x.Scrapped
+	}
+	return false
+}
+
+// UnscrapPostRequest names a post.
+type UnscrapPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnscrapPostRequest) Reset() {
+	*x = UnscrapPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnscrapPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnscrapPostRequest) ProtoMessage() {}
+
+func (x *UnscrapPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnscrapPostRequest.ProtoReflect.Descriptor instead.
+func (*UnscrapPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UnscrapPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnscrapPostResponse carries the post's scrap state.
+type UnscrapPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// scrap_count is the post's number of scraps now.
+	ScrapCount int32 `protobuf:"varint,1,opt,name=scrap_count,json=scrapCount,proto3" json:"scrap_count,omitempty"`
+	// scrapped is false.
+	Scrapped      bool `protobuf:"varint,2,opt,name=scrapped,proto3" json:"scrapped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnscrapPostResponse) Reset() {
+	*x = UnscrapPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnscrapPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnscrapPostResponse) ProtoMessage() {}
+
+func (x *UnscrapPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnscrapPostResponse.ProtoReflect.Descriptor instead.
+func (*UnscrapPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *UnscrapPostResponse) GetScrapCount() int32 {
+	if x != nil {
+		return x.ScrapCount
+	}
+	return 0
+}
+
+func (x *UnscrapPostResponse) GetScrapped() bool {
+	if x != nil {
+		return x.Scrapped
+	}
+	return false
+}
+
+// ListMyScrapsRequest pages the caller's scraps.
+type ListMyScrapsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts with the latest scrap.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyScrapsRequest) Reset() {
+	*x = ListMyScrapsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyScrapsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyScrapsRequest) ProtoMessage() {}
+
+func (x *ListMyScrapsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyScrapsRequest.ProtoReflect.Descriptor instead.
+func (*ListMyScrapsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListMyScrapsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListMyScrapsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListMyScrapsResponse carries a page of scrapped posts.
+type ListMyScrapsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the scrapped posts, most recently scrapped first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyScrapsResponse) Reset() {
+	*x = ListMyScrapsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyScrapsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyScrapsResponse) ProtoMessage() {}
+
+func (x *ListMyScrapsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyScrapsResponse.ProtoReflect.Descriptor instead.
+func (*ListMyScrapsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ListMyScrapsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListMyScrapsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\n" +
-	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"\x13\n" +
-	"\x11ListBoardsRequest\"?\n" +
-	"\x05Board\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"I\n" +
+	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$jangteo/community/v1/community.proto\x1a jangteo/options/v1/options.proto\"^\n" +
+	"\x11ListBoardsRequest\x12$\n" +
+	"\tschool_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18$R\bschoolId\x12#\n" +
+	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x182R\bcategory\"\x8e\x01\n" +
 	"\x12ListBoardsResponse\x123\n" +
-	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards2\x8b\x01\n" +
+	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards\x12C\n" +
+	"\n" +
+	"categories\x18\x02 \x03(\v2#.jangteo.community.v1.BoardCategoryR\n" +
+	"categories\"0\n" +
+	"\x0fGetBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"E\n" +
+	"\x10GetBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\xfb\x02\n" +
+	"\x12CreateBoardRequest\x12\x1b\n" +
+	"\x04slug\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18<R\x04slug\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12*\n" +
+	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\vdescription\x12%\n" +
+	"\bcategory\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\bcategory\x12=\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1f.jangteo.community.v1.BoardKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12$\n" +
+	"\tschool_id\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18$R\bschoolId\x12+\n" +
+	"\x11anonymous_allowed\x18\a \x01(\bR\x10anonymousAllowed\x12(\n" +
+	"\x06labels\x18\b \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x18\x14R\x06labels\x12\x1a\n" +
+	"\bposition\x18\t \x01(\x05R\bposition\"H\n" +
+	"\x13CreateBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"5\n" +
+	"\x14FavoriteBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"J\n" +
+	"\x15FavoriteBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"7\n" +
+	"\x16UnfavoriteBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"L\n" +
+	"\x17UnfavoriteBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\x1b\n" +
+	"\x19ListFavoriteBoardsRequest\"Q\n" +
+	"\x1aListFavoriteBoardsResponse\x123\n" +
+	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards\"\xbc\x01\n" +
+	"\x15ListBoardPostsRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12\x1b\n" +
+	"\x04page\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12\x1d\n" +
+	"\x05label\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05label\"\xa8\x02\n" +
+	"\x16ListBoardPostsResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\x122\n" +
+	"\x06pinned\x18\x02 \x03(\v2\x1a.jangteo.community.v1.PostR\x06pinned\x120\n" +
+	"\x05posts\x18\x03 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x04 \x01(\tR\n" +
+	"nextCursor\x12\x1f\n" +
+	"\vtotal_count\x18\x05 \x01(\x05R\n" +
+	"totalCount\x12\x1f\n" +
+	"\vtotal_pages\x18\x06 \x01(\x05R\n" +
+	"totalPages\x12\x12\n" +
+	"\x04page\x18\a \x01(\x05R\x04page\"\xef\x01\n" +
+	"\x11CreatePostRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12\x1e\n" +
+	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05title\x12\x1d\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03R\x04body\x12'\n" +
+	"\n" +
+	"media_urls\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\tmediaUrls\x12\x1c\n" +
+	"\tanonymous\x18\x05 \x01(\bR\tanonymous\x12\x1d\n" +
+	"\x05label\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05label\x12\x16\n" +
+	"\x06pinned\x18\a \x01(\bR\x06pinned\"D\n" +
+	"\x12CreatePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"*\n" +
+	"\x0eGetPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
+	"\x0fGetPostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\")\n" +
+	"\tMediaUrls\x12\x1c\n" +
+	"\x04urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\x04urls\"\x96\x02\n" +
+	"\x11UpdatePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
+	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aH\x00R\x05title\x88\x01\x01\x12\"\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03H\x01R\x04body\x88\x01\x01\x125\n" +
+	"\x05media\x18\x04 \x01(\v2\x1f.jangteo.community.v1.MediaUrlsR\x05media\x12\"\n" +
+	"\x05label\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14H\x02R\x05label\x88\x01\x01\x12\x1b\n" +
+	"\x06pinned\x18\x06 \x01(\bH\x03R\x06pinned\x88\x01\x01B\b\n" +
+	"\x06_titleB\a\n" +
+	"\x05_bodyB\b\n" +
+	"\x06_labelB\t\n" +
+	"\a_pinned\"D\n" +
+	"\x12UpdatePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"-\n" +
+	"\x11DeletePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x14\n" +
+	"\x12DeletePostResponse\"C\n" +
+	"\x0fHidePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
+	"\x06hidden\x18\x02 \x01(\bR\x06hidden\"B\n" +
+	"\x10HidePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"y\n" +
+	"\x13ListCommentsRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\x9c\x01\n" +
+	"\x14ListCommentsResponse\x129\n" +
+	"\bcomments\x18\x01 \x03(\v2\x1d.jangteo.community.v1.CommentR\bcomments\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12(\n" +
+	"\x10viewer_signed_in\x18\x03 \x01(\bR\x0eviewerSignedIn\"l\n" +
+	"\x14CreateCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"P\n" +
+	"\x15CreateCommentResponse\x127\n" +
+	"\acomment\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\acomment\"j\n" +
+	"\x12CreateReplyRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"J\n" +
+	"\x13CreateReplyResponse\x123\n" +
+	"\x05reply\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\x05reply\"N\n" +
+	"\x14UpdateCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"P\n" +
+	"\x15UpdateCommentResponse\x127\n" +
+	"\acomment\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\acomment\"0\n" +
+	"\x14DeleteCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x17\n" +
+	"\x15DeleteCommentResponse\"F\n" +
+	"\x12HideCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
+	"\x06hidden\x18\x02 \x01(\bR\x06hidden\"\x15\n" +
+	"\x13HideCommentResponse\"+\n" +
+	"\x0fLikePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"G\n" +
+	"\x10LikePostResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\"-\n" +
+	"\x11UnlikePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"I\n" +
+	"\x12UnlikePostResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\".\n" +
+	"\x12LikeCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"J\n" +
+	"\x13LikeCommentResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\"0\n" +
+	"\x14UnlikeCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"L\n" +
+	"\x15UnlikeCommentResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\",\n" +
+	"\x10ScrapPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"P\n" +
+	"\x11ScrapPostResponse\x12\x1f\n" +
+	"\vscrap_count\x18\x01 \x01(\x05R\n" +
+	"scrapCount\x12\x1a\n" +
+	"\bscrapped\x18\x02 \x01(\bR\bscrapped\".\n" +
+	"\x12UnscrapPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"R\n" +
+	"\x13UnscrapPostResponse\x12\x1f\n" +
+	"\vscrap_count\x18\x01 \x01(\x05R\n" +
+	"scrapCount\x12\x1a\n" +
+	"\bscrapped\x18\x02 \x01(\bR\bscrapped\"_\n" +
+	"\x13ListMyScrapsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"i\n" +
+	"\x14ListMyScrapsResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor2\xd4\x1a\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
-	"/v1/boardsBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"/v1/boards\x12x\n" +
+	"\bGetBoard\x12%.jangteo.community.v1.GetBoardRequest\x1a&.jangteo.community.v1.GetBoardResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/boards/{slug}\x12}\n" +
+	"\vCreateBoard\x12(.jangteo.community.v1.CreateBoardRequest\x1a).jangteo.community.v1.CreateBoardResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/boards\x12\x93\x01\n" +
+	"\rFavoriteBoard\x12*.jangteo.community.v1.FavoriteBoardRequest\x1a+.jangteo.community.v1.FavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x1a\x1d/v1/me/favorite-boards/{slug}\x12\x99\x01\n" +
+	"\x0fUnfavoriteBoard\x12,.jangteo.community.v1.UnfavoriteBoardRequest\x1a-.jangteo.community.v1.UnfavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f*\x1d/v1/me/favorite-boards/{slug}\x12\x9b\x01\n" +
+	"\x12ListFavoriteBoards\x12/.jangteo.community.v1.ListFavoriteBoardsRequest\x1a0.jangteo.community.v1.ListFavoriteBoardsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/favorite-boards\x12\x90\x01\n" +
+	"\x0eListBoardPosts\x12+.jangteo.community.v1.ListBoardPostsRequest\x1a,.jangteo.community.v1.ListBoardPostsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/boards/{slug}/posts\x12\x87\x01\n" +
+	"\n" +
+	"CreatePost\x12'.jangteo.community.v1.CreatePostRequest\x1a(.jangteo.community.v1.CreatePostResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/boards/{slug}/posts\x12r\n" +
+	"\aGetPost\x12$.jangteo.community.v1.GetPostRequest\x1a%.jangteo.community.v1.GetPostResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/posts/{id}\x12~\n" +
+	"\n" +
+	"UpdatePost\x12'.jangteo.community.v1.UpdatePostRequest\x1a(.jangteo.community.v1.UpdatePostResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*2\x0e/v1/posts/{id}\x12{\n" +
+	"\n" +
+	"DeletePost\x12'.jangteo.community.v1.DeletePostRequest\x1a(.jangteo.community.v1.DeletePostResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10*\x0e/v1/posts/{id}\x12}\n" +
+	"\bHidePost\x12%.jangteo.community.v1.HidePostRequest\x1a&.jangteo.community.v1.HidePostResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/posts/{id}:hide\x12\x8a\x01\n" +
+	"\fListComments\x12).jangteo.community.v1.ListCommentsRequest\x1a*.jangteo.community.v1.ListCommentsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/posts/{id}/comments\x12\x90\x01\n" +
+	"\rCreateComment\x12*.jangteo.community.v1.CreateCommentRequest\x1a+.jangteo.community.v1.CreateCommentResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/comments\x12\x8c\x01\n" +
+	"\vCreateReply\x12(.jangteo.community.v1.CreateReplyRequest\x1a).jangteo.community.v1.CreateReplyResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/comments/{id}/replies\x12\x8a\x01\n" +
+	"\rUpdateComment\x12*.jangteo.community.v1.UpdateCommentRequest\x1a+.jangteo.community.v1.UpdateCommentResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/comments/{id}\x12\x87\x01\n" +
+	"\rDeleteComment\x12*.jangteo.community.v1.DeleteCommentRequest\x1a+.jangteo.community.v1.DeleteCommentResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13*\x11/v1/comments/{id}\x12\x89\x01\n" +
+	"\vHideComment\x12(.jangteo.community.v1.HideCommentRequest\x1a).jangteo.community.v1.HideCommentResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/comments/{id}:hide\x12z\n" +
+	"\bLikePost\x12%.jangteo.community.v1.LikePostRequest\x1a&.jangteo.community.v1.LikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x1a\x13/v1/posts/{id}/like\x12\x80\x01\n" +
+	"\n" +
+	"UnlikePost\x12'.jangteo.community.v1.UnlikePostRequest\x1a(.jangteo.community.v1.UnlikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15*\x13/v1/posts/{id}/like\x12\x86\x01\n" +
+	"\vLikeComment\x12(.jangteo.community.v1.LikeCommentRequest\x1a).jangteo.community.v1.LikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x1a\x16/v1/comments/{id}/like\x12\x8c\x01\n" +
+	"\rUnlikeComment\x12*.jangteo.community.v1.UnlikeCommentRequest\x1a+.jangteo.community.v1.UnlikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/comments/{id}/like\x12~\n" +
+	"\tScrapPost\x12&.jangteo.community.v1.ScrapPostRequest\x1a'.jangteo.community.v1.ScrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x1a\x14/v1/posts/{id}/scrap\x12\x84\x01\n" +
+	"\vUnscrapPost\x12(.jangteo.community.v1.UnscrapPostRequest\x1a).jangteo.community.v1.UnscrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16*\x14/v1/posts/{id}/scrap\x12\x80\x01\n" +
+	"\fListMyScraps\x12).jangteo.community.v1.ListMyScrapsRequest\x1a*.jangteo.community.v1.ListMyScrapsResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/scrapsBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_service_proto_rawDescOnce sync.Once
@@ -199,21 +3009,142 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
-	(*ListBoardsRequest)(nil),  // 0: jangteo.community.v1.ListBoardsRequest
-	(*Board)(nil),              // 1: jangteo.community.v1.Board
-	(*ListBoardsResponse)(nil), // 2: jangteo.community.v1.ListBoardsResponse
+	(*ListBoardsRequest)(nil),          // 0: jangteo.community.v1.ListBoardsRequest
+	(*ListBoardsResponse)(nil),         // 1: jangteo.community.v1.ListBoardsResponse
+	(*GetBoardRequest)(nil),            // 2: jangteo.community.v1.GetBoardRequest
+	(*GetBoardResponse)(nil),           // 3: jangteo.community.v1.GetBoardResponse
+	(*CreateBoardRequest)(nil),         // 4: jangteo.community.v1.CreateBoardRequest
+	(*CreateBoardResponse)(nil),        // 5: jangteo.community.v1.CreateBoardResponse
+	(*FavoriteBoardRequest)(nil),       // 6: jangteo.community.v1.FavoriteBoardRequest
+	(*FavoriteBoardResponse)(nil),      // 7: jangteo.community.v1.FavoriteBoardResponse
+	(*UnfavoriteBoardRequest)(nil),     // 8: jangteo.community.v1.UnfavoriteBoardRequest
+	(*UnfavoriteBoardResponse)(nil),    // 9: jangteo.community.v1.UnfavoriteBoardResponse
+	(*ListFavoriteBoardsRequest)(nil),  // 10: jangteo.community.v1.ListFavoriteBoardsRequest
+	(*ListFavoriteBoardsResponse)(nil), // 11: jangteo.community.v1.ListFavoriteBoardsResponse
+	(*ListBoardPostsRequest)(nil),      // 12: jangteo.community.v1.ListBoardPostsRequest
+	(*ListBoardPostsResponse)(nil),     // 13: jangteo.community.v1.ListBoardPostsResponse
+	(*CreatePostRequest)(nil),          // 14: jangteo.community.v1.CreatePostRequest
+	(*CreatePostResponse)(nil),         // 15: jangteo.community.v1.CreatePostResponse
+	(*GetPostRequest)(nil),             // 16: jangteo.community.v1.GetPostRequest
+	(*GetPostResponse)(nil),            // 17: jangteo.community.v1.GetPostResponse
+	(*MediaUrls)(nil),                  // 18: jangteo.community.v1.MediaUrls
+	(*UpdatePostRequest)(nil),          // 19: jangteo.community.v1.UpdatePostRequest
+	(*UpdatePostResponse)(nil),         // 20: jangteo.community.v1.UpdatePostResponse
+	(*DeletePostRequest)(nil),          // 21: jangteo.community.v1.DeletePostRequest
+	(*DeletePostResponse)(nil),         // 22: jangteo.community.v1.DeletePostResponse
+	(*HidePostRequest)(nil),            // 23: jangteo.community.v1.HidePostRequest
+	(*HidePostResponse)(nil),           // 24: jangteo.community.v1.HidePostResponse
+	(*ListCommentsRequest)(nil),        // 25: jangteo.community.v1.ListCommentsRequest
+	(*ListCommentsResponse)(nil),       // 26: jangteo.community.v1.ListCommentsResponse
+	(*CreateCommentRequest)(nil),       // 27: jangteo.community.v1.CreateCommentRequest
+	(*CreateCommentResponse)(nil),      // 28: jangteo.community.v1.CreateCommentResponse
+	(*CreateReplyRequest)(nil),         // 29: jangteo.community.v1.CreateReplyRequest
+	(*CreateReplyResponse)(nil),        // 30: jangteo.community.v1.CreateReplyResponse
+	(*UpdateCommentRequest)(nil),       // 31: jangteo.community.v1.UpdateCommentRequest
+	(*UpdateCommentResponse)(nil),      // 32: jangteo.community.v1.UpdateCommentResponse
+	(*DeleteCommentRequest)(nil),       // 33: jangteo.community.v1.DeleteCommentRequest
+	(*DeleteCommentResponse)(nil),      // 34: jangteo.community.v1.DeleteCommentResponse
+	(*HideCommentRequest)(nil),         // 35: jangteo.community.v1.HideCommentRequest
+	(*HideCommentResponse)(nil),        // 36: jangteo.community.v1.HideCommentResponse
+	(*LikePostRequest)(nil),            // 37: jangteo.community.v1.LikePostRequest
+	(*LikePostResponse)(nil),           // 38: jangteo.community.v1.LikePostResponse
+	(*UnlikePostRequest)(nil),          // 39: jangteo.community.v1.UnlikePostRequest
+	(*UnlikePostResponse)(nil),         // 40: jangteo.community.v1.UnlikePostResponse
+	(*LikeCommentRequest)(nil),         // 41: jangteo.community.v1.LikeCommentRequest
+	(*LikeCommentResponse)(nil),        // 42: jangteo.community.v1.LikeCommentResponse
+	(*UnlikeCommentRequest)(nil),       // 43: jangteo.community.v1.UnlikeCommentRequest
+	(*UnlikeCommentResponse)(nil),      // 44: jangteo.community.v1.UnlikeCommentResponse
+	(*ScrapPostRequest)(nil),           // 45: jangteo.community.v1.ScrapPostRequest
+	(*ScrapPostResponse)(nil),          // 46: jangteo.community.v1.ScrapPostResponse
+	(*UnscrapPostRequest)(nil),         // 47: jangteo.community.v1.UnscrapPostRequest
+	(*UnscrapPostResponse)(nil),        // 48: jangteo.community.v1.UnscrapPostResponse
+	(*ListMyScrapsRequest)(nil),        // 49: jangteo.community.v1.ListMyScrapsRequest
+	(*ListMyScrapsResponse)(nil),       // 50: jangteo.community.v1.ListMyScrapsResponse
+	(*Board)(nil),                      // 51: jangteo.community.v1.Board
+	(*BoardCategory)(nil),              // 52: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                     // 53: jangteo.community.v1.BoardKind
+	(*Post)(nil),                       // 54: jangteo.community.v1.Post
+	(*Comment)(nil),                    // 55: jangteo.community.v1.Comment
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	1, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	0, // 1: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	2, // 2: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	2, // [2:3] is the sub-list for method output_type
-	1, // [1:2] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	51, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	52, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	51, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	53, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	51, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	51, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	51, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	51, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	51, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	54, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	54, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	54, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	54, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	18, // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
+	54, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	54, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	55, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	55, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	55, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	55, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	54, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	0,  // 21: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	2,  // 22: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	4,  // 23: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	6,  // 24: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	8,  // 25: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	10, // 26: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	12, // 27: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	14, // 28: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	16, // 29: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	19, // 30: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	21, // 31: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	23, // 32: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	25, // 33: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	27, // 34: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	29, // 35: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	31, // 36: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	33, // 37: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	35, // 38: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	37, // 39: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	39, // 40: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	41, // 41: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	43, // 42: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	45, // 43: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	47, // 44: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	49, // 45: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	1,  // 46: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	3,  // 47: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	5,  // 48: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	7,  // 49: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	9,  // 50: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	11, // 51: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	13, // 52: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	15, // 53: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	17, // 54: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	20, // 55: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	22, // 56: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	24, // 57: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	26, // 58: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	28, // 59: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	30, // 60: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	32, // 61: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	34, // 62: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	36, // 63: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	38, // 64: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	40, // 65: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	42, // 66: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	44, // 67: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	46, // 68: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	48, // 69: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	50, // 70: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	46, // [46:71] is the sub-list for method output_type
+	21, // [21:46] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -221,13 +3152,15 @@ func file_jangteo_community_v1_community_service_proto_init() {
 	if File_jangteo_community_v1_community_service_proto != nil {
 		return
 	}
+	file_jangteo_community_v1_community_proto_init()
+	file_jangteo_community_v1_community_service_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

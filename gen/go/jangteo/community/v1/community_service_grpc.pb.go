@@ -19,17 +19,98 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CommunityService_ListBoards_FullMethodName = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_ListBoards_FullMethodName         = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_GetBoard_FullMethodName           = "/jangteo.community.v1.CommunityService/GetBoard"
+	CommunityService_CreateBoard_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateBoard"
+	CommunityService_FavoriteBoard_FullMethodName      = "/jangteo.community.v1.CommunityService/FavoriteBoard"
+	CommunityService_UnfavoriteBoard_FullMethodName    = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
+	CommunityService_ListFavoriteBoards_FullMethodName = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
+	CommunityService_ListBoardPosts_FullMethodName     = "/jangteo.community.v1.CommunityService/ListBoardPosts"
+	CommunityService_CreatePost_FullMethodName         = "/jangteo.community.v1.CommunityService/CreatePost"
+	CommunityService_GetPost_FullMethodName            = "/jangteo.community.v1.CommunityService/GetPost"
+	CommunityService_UpdatePost_FullMethodName         = "/jangteo.community.v1.CommunityService/UpdatePost"
+	CommunityService_DeletePost_FullMethodName         = "/jangteo.community.v1.CommunityService/DeletePost"
+	CommunityService_HidePost_FullMethodName           = "/jangteo.community.v1.CommunityService/HidePost"
+	CommunityService_ListComments_FullMethodName       = "/jangteo.community.v1.CommunityService/ListComments"
+	CommunityService_CreateComment_FullMethodName      = "/jangteo.community.v1.CommunityService/CreateComment"
+	CommunityService_CreateReply_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateReply"
+	CommunityService_UpdateComment_FullMethodName      = "/jangteo.community.v1.CommunityService/UpdateComment"
+	CommunityService_DeleteComment_FullMethodName      = "/jangteo.community.v1.CommunityService/DeleteComment"
+	CommunityService_HideComment_FullMethodName        = "/jangteo.community.v1.CommunityService/HideComment"
+	CommunityService_LikePost_FullMethodName           = "/jangteo.community.v1.CommunityService/LikePost"
+	CommunityService_UnlikePost_FullMethodName         = "/jangteo.community.v1.CommunityService/UnlikePost"
+	CommunityService_LikeComment_FullMethodName        = "/jangteo.community.v1.CommunityService/LikeComment"
+	CommunityService_UnlikeComment_FullMethodName      = "/jangteo.community.v1.CommunityService/UnlikeComment"
+	CommunityService_ScrapPost_FullMethodName          = "/jangteo.community.v1.CommunityService/ScrapPost"
+	CommunityService_UnscrapPost_FullMethodName        = "/jangteo.community.v1.CommunityService/UnscrapPost"
+	CommunityService_ListMyScraps_FullMethodName       = "/jangteo.community.v1.CommunityService/ListMyScraps"
 )
 
 // CommunityServiceClient is the client API for CommunityService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// CommunityService owns boards, posts, comments, likes and messages.
+// CommunityService owns boards, posts, comments, likes, scraps, follows,
+// feeds, direct messages, style posts, reports and notifications.
+//
+// Anonymous posts and comments never carry their author in any response:
+// authors appear as pseudonyms that are stable within a post.
 type CommunityServiceClient interface {
-	// ListBoards lists the boards a visitor can read.
+	// ListBoards lists the boards grouped by category, in display order.
 	ListBoards(ctx context.Context, in *ListBoardsRequest, opts ...grpc.CallOption) (*ListBoardsResponse, error)
+	// GetBoard reads one board.
+	GetBoard(ctx context.Context, in *GetBoardRequest, opts ...grpc.CallOption) (*GetBoardResponse, error)
+	// CreateBoard creates a general or notice board (staff).
+	CreateBoard(ctx context.Context, in *CreateBoardRequest, opts ...grpc.CallOption) (*CreateBoardResponse, error)
+	// FavoriteBoard pins a board to the caller's favourites; repeating it is harmless.
+	FavoriteBoard(ctx context.Context, in *FavoriteBoardRequest, opts ...grpc.CallOption) (*FavoriteBoardResponse, error)
+	// UnfavoriteBoard unpins a board; repeating it is harmless.
+	UnfavoriteBoard(ctx context.Context, in *UnfavoriteBoardRequest, opts ...grpc.CallOption) (*UnfavoriteBoardResponse, error)
+	// ListFavoriteBoards lists the caller's favourite boards, most recent first.
+	ListFavoriteBoards(ctx context.Context, in *ListFavoriteBoardsRequest, opts ...grpc.CallOption) (*ListFavoriteBoardsResponse, error)
+	// ListBoardPosts lists a board's posts, newest first, with its pinned posts
+	// apart on the first page. General boards page by cursor; notice boards by
+	// page number with a total.
+	ListBoardPosts(ctx context.Context, in *ListBoardPostsRequest, opts ...grpc.CallOption) (*ListBoardPostsResponse, error)
+	// CreatePost writes a post on a board (notice boards: staff only).
+	CreatePost(ctx context.Context, in *CreatePostRequest, opts ...grpc.CallOption) (*CreatePostResponse, error)
+	// GetPost reads one post. A deleted post that has comments answers with
+	// deleted set and no content, so its thread stays readable.
+	GetPost(ctx context.Context, in *GetPostRequest, opts ...grpc.CallOption) (*GetPostResponse, error)
+	// UpdatePost edits the caller's own post; staff may also pin it.
+	UpdatePost(ctx context.Context, in *UpdatePostRequest, opts ...grpc.CallOption) (*UpdatePostResponse, error)
+	// DeletePost deletes the caller's own post.
+	DeletePost(ctx context.Context, in *DeletePostRequest, opts ...grpc.CallOption) (*DeletePostResponse, error)
+	// HidePost hides a post from everyone but staff and its author, or shows it again (staff).
+	HidePost(ctx context.Context, in *HidePostRequest, opts ...grpc.CallOption) (*HidePostResponse, error)
+	// ListComments lists a post's comments newest first, each with all its
+	// replies oldest first, nested in one response.
+	ListComments(ctx context.Context, in *ListCommentsRequest, opts ...grpc.CallOption) (*ListCommentsResponse, error)
+	// CreateComment comments on a post.
+	CreateComment(ctx context.Context, in *CreateCommentRequest, opts ...grpc.CallOption) (*CreateCommentResponse, error)
+	// CreateReply replies to a comment (one level: replying to a reply answers
+	// its comment and addresses the reply's author).
+	CreateReply(ctx context.Context, in *CreateReplyRequest, opts ...grpc.CallOption) (*CreateReplyResponse, error)
+	// UpdateComment edits the caller's own comment or reply.
+	UpdateComment(ctx context.Context, in *UpdateCommentRequest, opts ...grpc.CallOption) (*UpdateCommentResponse, error)
+	// DeleteComment deletes the caller's own comment or reply.
+	DeleteComment(ctx context.Context, in *DeleteCommentRequest, opts ...grpc.CallOption) (*DeleteCommentResponse, error)
+	// HideComment hides a comment or reply, or shows it again (staff).
+	HideComment(ctx context.Context, in *HideCommentRequest, opts ...grpc.CallOption) (*HideCommentResponse, error)
+	// LikePost likes a post; liking it again changes nothing.
+	LikePost(ctx context.Context, in *LikePostRequest, opts ...grpc.CallOption) (*LikePostResponse, error)
+	// UnlikePost takes a like back; repeating it changes nothing.
+	UnlikePost(ctx context.Context, in *UnlikePostRequest, opts ...grpc.CallOption) (*UnlikePostResponse, error)
+	// LikeComment likes a comment or reply; liking it again changes nothing.
+	LikeComment(ctx context.Context, in *LikeCommentRequest, opts ...grpc.CallOption) (*LikeCommentResponse, error)
+	// UnlikeComment takes a like on a comment or reply back.
+	UnlikeComment(ctx context.Context, in *UnlikeCommentRequest, opts ...grpc.CallOption) (*UnlikeCommentResponse, error)
+	// ScrapPost bookmarks a post; repeating it changes nothing.
+	ScrapPost(ctx context.Context, in *ScrapPostRequest, opts ...grpc.CallOption) (*ScrapPostResponse, error)
+	// UnscrapPost removes a bookmark; repeating it changes nothing.
+	UnscrapPost(ctx context.Context, in *UnscrapPostRequest, opts ...grpc.CallOption) (*UnscrapPostResponse, error)
+	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
+	ListMyScraps(ctx context.Context, in *ListMyScrapsRequest, opts ...grpc.CallOption) (*ListMyScrapsResponse, error)
 }
 
 type communityServiceClient struct {
@@ -50,14 +131,311 @@ func (c *communityServiceClient) ListBoards(ctx context.Context, in *ListBoardsR
 	return out, nil
 }
 
+func (c *communityServiceClient) GetBoard(ctx context.Context, in *GetBoardRequest, opts ...grpc.CallOption) (*GetBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateBoard(ctx context.Context, in *CreateBoardRequest, opts ...grpc.CallOption) (*CreateBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) FavoriteBoard(ctx context.Context, in *FavoriteBoardRequest, opts ...grpc.CallOption) (*FavoriteBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FavoriteBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_FavoriteBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnfavoriteBoard(ctx context.Context, in *UnfavoriteBoardRequest, opts ...grpc.CallOption) (*UnfavoriteBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnfavoriteBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnfavoriteBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFavoriteBoards(ctx context.Context, in *ListFavoriteBoardsRequest, opts ...grpc.CallOption) (*ListFavoriteBoardsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFavoriteBoardsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFavoriteBoards_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListBoardPosts(ctx context.Context, in *ListBoardPostsRequest, opts ...grpc.CallOption) (*ListBoardPostsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBoardPostsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListBoardPosts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreatePost(ctx context.Context, in *CreatePostRequest, opts ...grpc.CallOption) (*CreatePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreatePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) GetPost(ctx context.Context, in *GetPostRequest, opts ...grpc.CallOption) (*GetPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UpdatePost(ctx context.Context, in *UpdatePostRequest, opts ...grpc.CallOption) (*UpdatePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdatePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UpdatePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) DeletePost(ctx context.Context, in *DeletePostRequest, opts ...grpc.CallOption) (*DeletePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeletePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_DeletePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) HidePost(ctx context.Context, in *HidePostRequest, opts ...grpc.CallOption) (*HidePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HidePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_HidePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListComments(ctx context.Context, in *ListCommentsRequest, opts ...grpc.CallOption) (*ListCommentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCommentsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListComments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateComment(ctx context.Context, in *CreateCommentRequest, opts ...grpc.CallOption) (*CreateCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateReply(ctx context.Context, in *CreateReplyRequest, opts ...grpc.CallOption) (*CreateReplyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReplyResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateReply_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UpdateComment(ctx context.Context, in *UpdateCommentRequest, opts ...grpc.CallOption) (*UpdateCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UpdateComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) DeleteComment(ctx context.Context, in *DeleteCommentRequest, opts ...grpc.CallOption) (*DeleteCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_DeleteComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) HideComment(ctx context.Context, in *HideCommentRequest, opts ...grpc.CallOption) (*HideCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HideCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_HideComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) LikePost(ctx context.Context, in *LikePostRequest, opts ...grpc.CallOption) (*LikePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LikePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_LikePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnlikePost(ctx context.Context, in *UnlikePostRequest, opts ...grpc.CallOption) (*UnlikePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlikePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnlikePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) LikeComment(ctx context.Context, in *LikeCommentRequest, opts ...grpc.CallOption) (*LikeCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LikeCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_LikeComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnlikeComment(ctx context.Context, in *UnlikeCommentRequest, opts ...grpc.CallOption) (*UnlikeCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlikeCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnlikeComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ScrapPost(ctx context.Context, in *ScrapPostRequest, opts ...grpc.CallOption) (*ScrapPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ScrapPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ScrapPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnscrapPost(ctx context.Context, in *UnscrapPostRequest, opts ...grpc.CallOption) (*UnscrapPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnscrapPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnscrapPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListMyScraps(ctx context.Context, in *ListMyScrapsRequest, opts ...grpc.CallOption) (*ListMyScrapsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMyScrapsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListMyScraps_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommunityServiceServer is the server API for CommunityService service.
 // All implementations must embed UnimplementedCommunityServiceServer
 // for forward compatibility.
 //
-// CommunityService owns boards, posts, comments, likes and messages.
+// CommunityService owns boards, posts, comments, likes, scraps, follows,
+// feeds, direct messages, style posts, reports and notifications.
+//
+// Anonymous posts and comments never carry their author in any response:
+// authors appear as pseudonyms that are stable within a post.
 type CommunityServiceServer interface {
-	// ListBoards lists the boards a visitor can read.
+	// ListBoards lists the boards grouped by category, in display order.
 	ListBoards(context.Context, *ListBoardsRequest) (*ListBoardsResponse, error)
+	// GetBoard reads one board.
+	GetBoard(context.Context, *GetBoardRequest) (*GetBoardResponse, error)
+	// CreateBoard creates a general or notice board (staff).
+	CreateBoard(context.Context, *CreateBoardRequest) (*CreateBoardResponse, error)
+	// FavoriteBoard pins a board to the caller's favourites; repeating it is harmless.
+	FavoriteBoard(context.Context, *FavoriteBoardRequest) (*FavoriteBoardResponse, error)
+	// UnfavoriteBoard unpins a board; repeating it is harmless.
+	UnfavoriteBoard(context.Context, *UnfavoriteBoardRequest) (*UnfavoriteBoardResponse, error)
+	// ListFavoriteBoards lists the caller's favourite boards, most recent first.
+	ListFavoriteBoards(context.Context, *ListFavoriteBoardsRequest) (*ListFavoriteBoardsResponse, error)
+	// ListBoardPosts lists a board's posts, newest first, with its pinned posts
+	// apart on the first page. General boards page by cursor; notice boards by
+	// page number with a total.
+	ListBoardPosts(context.Context, *ListBoardPostsRequest) (*ListBoardPostsResponse, error)
+	// CreatePost writes a post on a board (notice boards: staff only).
+	CreatePost(context.Context, *CreatePostRequest) (*CreatePostResponse, error)
+	// GetPost reads one post. A deleted post that has comments answers with
+	// deleted set and no content, so its thread stays readable.
+	GetPost(context.Context, *GetPostRequest) (*GetPostResponse, error)
+	// UpdatePost edits the caller's own post; staff may also pin it.
+	UpdatePost(context.Context, *UpdatePostRequest) (*UpdatePostResponse, error)
+	// DeletePost deletes the caller's own post.
+	DeletePost(context.Context, *DeletePostRequest) (*DeletePostResponse, error)
+	// HidePost hides a post from everyone but staff and its author, or shows it again (staff).
+	HidePost(context.Context, *HidePostRequest) (*HidePostResponse, error)
+	// ListComments lists a post's comments newest first, each with all its
+	// replies oldest first, nested in one response.
+	ListComments(context.Context, *ListCommentsRequest) (*ListCommentsResponse, error)
+	// CreateComment comments on a post.
+	CreateComment(context.Context, *CreateCommentRequest) (*CreateCommentResponse, error)
+	// CreateReply replies to a comment (one level: replying to a reply answers
+	// its comment and addresses the reply's author).
+	CreateReply(context.Context, *CreateReplyRequest) (*CreateReplyResponse, error)
+	// UpdateComment edits the caller's own comment or reply.
+	UpdateComment(context.Context, *UpdateCommentRequest) (*UpdateCommentResponse, error)
+	// DeleteComment deletes the caller's own comment or reply.
+	DeleteComment(context.Context, *DeleteCommentRequest) (*DeleteCommentResponse, error)
+	// HideComment hides a comment or reply, or shows it again (staff).
+	HideComment(context.Context, *HideCommentRequest) (*HideCommentResponse, error)
+	// LikePost likes a post; liking it again changes nothing.
+	LikePost(context.Context, *LikePostRequest) (*LikePostResponse, error)
+	// UnlikePost takes a like back; repeating it changes nothing.
+	UnlikePost(context.Context, *UnlikePostRequest) (*UnlikePostResponse, error)
+	// LikeComment likes a comment or reply; liking it again changes nothing.
+	LikeComment(context.Context, *LikeCommentRequest) (*LikeCommentResponse, error)
+	// UnlikeComment takes a like on a comment or reply back.
+	UnlikeComment(context.Context, *UnlikeCommentRequest) (*UnlikeCommentResponse, error)
+	// ScrapPost bookmarks a post; repeating it changes nothing.
+	ScrapPost(context.Context, *ScrapPostRequest) (*ScrapPostResponse, error)
+	// UnscrapPost removes a bookmark; repeating it changes nothing.
+	UnscrapPost(context.Context, *UnscrapPostRequest) (*UnscrapPostResponse, error)
+	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
+	ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error)
 	mustEmbedUnimplementedCommunityServiceServer()
 }
 
@@ -70,6 +448,78 @@ type UnimplementedCommunityServiceServer struct{}
 
 func (UnimplementedCommunityServiceServer) ListBoards(context.Context, *ListBoardsRequest) (*ListBoardsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListBoards not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetBoard(context.Context, *GetBoardRequest) (*GetBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateBoard(context.Context, *CreateBoardRequest) (*CreateBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) FavoriteBoard(context.Context, *FavoriteBoardRequest) (*FavoriteBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method FavoriteBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnfavoriteBoard(context.Context, *UnfavoriteBoardRequest) (*UnfavoriteBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnfavoriteBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFavoriteBoards(context.Context, *ListFavoriteBoardsRequest) (*ListFavoriteBoardsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFavoriteBoards not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListBoardPosts(context.Context, *ListBoardPostsRequest) (*ListBoardPostsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBoardPosts not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreatePost(context.Context, *CreatePostRequest) (*CreatePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetPost(context.Context, *GetPostRequest) (*GetPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UpdatePost(context.Context, *UpdatePostRequest) (*UpdatePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdatePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) DeletePost(context.Context, *DeletePostRequest) (*DeletePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeletePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) HidePost(context.Context, *HidePostRequest) (*HidePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HidePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListComments(context.Context, *ListCommentsRequest) (*ListCommentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListComments not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateComment(context.Context, *CreateCommentRequest) (*CreateCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateReply(context.Context, *CreateReplyRequest) (*CreateReplyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReply not implemented")
+}
+func (UnimplementedCommunityServiceServer) UpdateComment(context.Context, *UpdateCommentRequest) (*UpdateCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) DeleteComment(context.Context, *DeleteCommentRequest) (*DeleteCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) HideComment(context.Context, *HideCommentRequest) (*HideCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HideComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) LikePost(context.Context, *LikePostRequest) (*LikePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LikePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnlikePost(context.Context, *UnlikePostRequest) (*UnlikePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlikePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) LikeComment(context.Context, *LikeCommentRequest) (*LikeCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LikeComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnlikeComment(context.Context, *UnlikeCommentRequest) (*UnlikeCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlikeComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) ScrapPost(context.Context, *ScrapPostRequest) (*ScrapPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ScrapPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnscrapPost(context.Context, *UnscrapPostRequest) (*UnscrapPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnscrapPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMyScraps not implemented")
 }
 func (UnimplementedCommunityServiceServer) mustEmbedUnimplementedCommunityServiceServer() {}
 func (UnimplementedCommunityServiceServer) testEmbeddedByValue()                          {}
@@ -110,6 +560,438 @@ func _CommunityService_ListBoards_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_GetBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetBoard(ctx, req.(*GetBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateBoard(ctx, req.(*CreateBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_FavoriteBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FavoriteBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).FavoriteBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_FavoriteBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).FavoriteBoard(ctx, req.(*FavoriteBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnfavoriteBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnfavoriteBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnfavoriteBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnfavoriteBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnfavoriteBoard(ctx, req.(*UnfavoriteBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFavoriteBoards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFavoriteBoardsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFavoriteBoards(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFavoriteBoards_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFavoriteBoards(ctx, req.(*ListFavoriteBoardsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListBoardPosts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBoardPostsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListBoardPosts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListBoardPosts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListBoardPosts(ctx, req.(*ListBoardPostsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreatePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreatePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreatePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreatePost(ctx, req.(*CreatePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_GetPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetPost(ctx, req.(*GetPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UpdatePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdatePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UpdatePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UpdatePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UpdatePost(ctx, req.(*UpdatePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_DeletePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeletePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).DeletePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_DeletePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).DeletePost(ctx, req.(*DeletePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_HidePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HidePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).HidePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_HidePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).HidePost(ctx, req.(*HidePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListComments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCommentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListComments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListComments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListComments(ctx, req.(*ListCommentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateComment(ctx, req.(*CreateCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateReply_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReplyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateReply(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateReply_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateReply(ctx, req.(*CreateReplyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UpdateComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UpdateComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UpdateComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UpdateComment(ctx, req.(*UpdateCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_DeleteComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).DeleteComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_DeleteComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).DeleteComment(ctx, req.(*DeleteCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_HideComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HideCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).HideComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_HideComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).HideComment(ctx, req.(*HideCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_LikePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LikePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).LikePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_LikePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).LikePost(ctx, req.(*LikePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnlikePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlikePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnlikePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnlikePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnlikePost(ctx, req.(*UnlikePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_LikeComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LikeCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).LikeComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_LikeComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).LikeComment(ctx, req.(*LikeCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnlikeComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlikeCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnlikeComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnlikeComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnlikeComment(ctx, req.(*UnlikeCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ScrapPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ScrapPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ScrapPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ScrapPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ScrapPost(ctx, req.(*ScrapPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnscrapPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnscrapPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnscrapPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnscrapPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnscrapPost(ctx, req.(*UnscrapPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListMyScraps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMyScrapsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListMyScraps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListMyScraps_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListMyScraps(ctx, req.(*ListMyScrapsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommunityService_ServiceDesc is the grpc.ServiceDesc for CommunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +1002,102 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListBoards",
 			Handler:    _CommunityService_ListBoards_Handler,
+		},
+		{
+			MethodName: "GetBoard",
+			Handler:    _CommunityService_GetBoard_Handler,
+		},
+		{
+			MethodName: "CreateBoard",
+			Handler:    _CommunityService_CreateBoard_Handler,
+		},
+		{
+			MethodName: "FavoriteBoard",
+			Handler:    _CommunityService_FavoriteBoard_Handler,
+		},
+		{
+			MethodName: "UnfavoriteBoard",
+			Handler:    _CommunityService_UnfavoriteBoard_Handler,
+		},
+		{
+			MethodName: "ListFavoriteBoards",
+			Handler:    _CommunityService_ListFavoriteBoards_Handler,
+		},
+		{
+			MethodName: "ListBoardPosts",
+			Handler:    _CommunityService_ListBoardPosts_Handler,
+		},
+		{
+			MethodName: "CreatePost",
+			Handler:    _CommunityService_CreatePost_Handler,
+		},
+		{
+			MethodName: "GetPost",
+			Handler:    _CommunityService_GetPost_Handler,
+		},
+		{
+			MethodName: "UpdatePost",
+			Handler:    _CommunityService_UpdatePost_Handler,
+		},
+		{
+			MethodName: "DeletePost",
+			Handler:    _CommunityService_DeletePost_Handler,
+		},
+		{
+			MethodName: "HidePost",
+			Handler:    _CommunityService_HidePost_Handler,
+		},
+		{
+			MethodName: "ListComments",
+			Handler:    _CommunityService_ListComments_Handler,
+		},
+		{
+			MethodName: "CreateComment",
+			Handler:    _CommunityService_CreateComment_Handler,
+		},
+		{
+			MethodName: "CreateReply",
+			Handler:    _CommunityService_CreateReply_Handler,
+		},
+		{
+			MethodName: "UpdateComment",
+			Handler:    _CommunityService_UpdateComment_Handler,
+		},
+		{
+			MethodName: "DeleteComment",
+			Handler:    _CommunityService_DeleteComment_Handler,
+		},
+		{
+			MethodName: "HideComment",
+			Handler:    _CommunityService_HideComment_Handler,
+		},
+		{
+			MethodName: "LikePost",
+			Handler:    _CommunityService_LikePost_Handler,
+		},
+		{
+			MethodName: "UnlikePost",
+			Handler:    _CommunityService_UnlikePost_Handler,
+		},
+		{
+			MethodName: "LikeComment",
+			Handler:    _CommunityService_LikeComment_Handler,
+		},
+		{
+			MethodName: "UnlikeComment",
+			Handler:    _CommunityService_UnlikeComment_Handler,
+		},
+		{
+			MethodName: "ScrapPost",
+			Handler:    _CommunityService_ScrapPost_Handler,
+		},
+		{
+			MethodName: "UnscrapPost",
+			Handler:    _CommunityService_UnscrapPost_Handler,
+		},
+		{
+			MethodName: "ListMyScraps",
+			Handler:    _CommunityService_ListMyScraps_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
