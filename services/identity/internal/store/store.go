@@ -141,12 +141,25 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, c domain.Profi
 			username = CASE WHEN $5::text IS NULL THEN username ELSE NULLIF($5, '') END,
 			updated_at = now()
 		WHERE id = $1`
-	tag, err := s.db.Exec(ctx, q, userID, c.Name, c.Phone, c.AvatarURL, c.Username)
-	if err := translate(err); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, userID, c.Name, c.Phone, c.AvatarURL, c.Username)
+		if err := translate(err); err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrUserNotFound
+		}
+		// Other services show the public part of the profile.
+		u := domain.User{ID: userID}
+		const read = `SELECT coalesce(username, ''), name, coalesce(avatar_url, ''), updated_at FROM users WHERE id = $1`
+		if err := tx.QueryRow(ctx, read, userID).Scan(&u.Username, &u.Name, &u.AvatarURL, &u.UpdatedAt); err != nil {
+			return fmt.Errorf("db: read profile: %w", err)
+		}
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserProfileChanged, idevents.UserProfileChanged(u))
+		return err
+	})
+	if err != nil {
 		return domain.User{}, err
-	}
-	if tag.RowsAffected() == 0 {
-		return domain.User{}, domain.ErrUserNotFound
 	}
 	return s.UserByID(ctx, userID)
 }
