@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -16,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/platform/testkit"
@@ -32,13 +36,19 @@ type env struct {
 	natsURL string
 }
 
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { t.Helper(); return startWith(t, nil) }
+
+// startWith starts the service with its configuration adjusted by configure.
+func startWith(t *testing.T, configure func(*community.Config)) *env {
 	t.Helper()
 	e := &env{iss: testkit.NewIssuer()}
 	dbURL := testkit.Database(t)
 	e.natsURL = testkit.NATS(t)
 	cfg := community.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = dbURL, e.natsURL, ""
+	if configure != nil {
+		configure(&cfg)
+	}
 	lis := testkit.Listen(t)
 	svc, err := community.New(t.Context(), cfg, zaptest.NewLogger(t).Named("community"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
 	if err != nil {
@@ -141,4 +151,43 @@ func (e *env) boards(t *testing.T, staff context.Context) (free, notice *communi
 		Labels: []string{"공지", "이벤트"},
 	})).GetBoard()
 	return free, notice
+}
+
+// publish publishes an event on another service's stream the way its relay
+// does, with the event id as Nats-Msg-Id.
+func (e *env) publish(t *testing.T, service, subject, eventID string, m proto.Message) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	nc, err := nats.Connect(e.natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.EnsureStream(ctx, js, service); err != nil {
+		t.Fatal(err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = must(proto.Marshal(m))
+	msg.Header.Set(events.HeaderMsgID, eventID)
+	msg.Header.Set(events.HeaderType, string(m.ProtoReflect().Descriptor().FullName()))
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually retries cond for up to 10 seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

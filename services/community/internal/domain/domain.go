@@ -19,6 +19,8 @@ var (
 	ErrBoardExists     = errs.New(errs.Conflict, "BOARD_EXISTS", "a board with this slug already exists")
 	ErrPostNotFound    = errs.New(errs.NotFound, "POST_NOT_FOUND", "post not found")
 	ErrCommentNotFound = errs.New(errs.NotFound, "COMMENT_NOT_FOUND", "comment not found")
+	ErrProfileNotFound = errs.New(errs.NotFound, "PROFILE_NOT_FOUND", "member not found")
+	ErrSelfFollow      = errs.New(errs.Invalid, "SELF_FOLLOW", "you cannot follow yourself")
 	ErrNotAuthor       = errs.New(errs.PermissionDenied, "NOT_AUTHOR", "only the author may change this")
 	ErrStaffOnly       = errs.New(errs.PermissionDenied, "STAFF_ONLY", "only staff may do this")
 	ErrBadCursor       = errs.New(errs.Invalid, "INVALID_CURSOR", "invalid cursor")

@@ -16,6 +16,7 @@ const (
 	SubjectPostCreated    = "community.post_created"
 	SubjectCommentCreated = "community.comment_created"
 	SubjectLiked          = "community.liked"
+	SubjectFollowed       = "community.followed"
 )
 
 // PostCreated describes a new post; the author only when named.
@@ -55,4 +56,9 @@ func namedAuthor(id string, anonymous bool) string {
 		return ""
 	}
 	return id
+}
+
+// Followed describes a new follow.
+func Followed(follower, followee string, at time.Time) *communityv1.Followed {
+	return &communityv1.Followed{FollowerId: follower, FolloweeId: followee, OccurTime: timestamppb.New(at)}
 }

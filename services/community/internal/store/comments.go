@@ -64,13 +64,12 @@ func (q *Queries) Comment(ctx context.Context, viewer, id string, lock bool) (do
 	return c, nil
 }
 
-// CountComment adds delta to a post's comment count (and so its hot rank),
+// CountComment adds delta to a post's comment count,
 // locking the post's row for the rest of the transaction. It fails with
 // domain.ErrPostNotFound when the post is deleted or hidden and delta is
 // positive: a closed post takes no comments.
 func (q *Queries) CountComment(ctx context.Context, postID string, delta int) error {
-	const sql = `UPDATE posts SET comment_count = comment_count + $2,
-			hot_rank = hot_rank(like_count + comment_count + $2, created_at)
+	const sql = `UPDATE posts SET comment_count = comment_count + $2
 		WHERE id = $1 AND ($2 < 0 OR (deleted_at IS NULL AND hidden_at IS NULL))`
 	tag, err := q.db.Exec(ctx, sql, postID, delta)
 	if err != nil {

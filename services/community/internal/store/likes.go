@@ -46,7 +46,7 @@ func IsGone(err error) bool { return errors.Is(err, errGone) }
 func (q *Queries) LikePost(ctx context.Context, postID, userID string) (Toggle, error) {
 	const sql = `WITH ins AS (INSERT INTO post_likes (post_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
 		d AS (SELECT count(*)::int AS n FROM ins)
-		UPDATE posts SET like_count = like_count + d.n, hot_rank = hot_rank(like_count + d.n + comment_count, created_at)
+		UPDATE posts SET like_count = like_count + d.n
 		FROM d WHERE id = $1 AND deleted_at IS NULL AND hidden_at IS NULL
 		RETURNING like_count, d.n = 1`
 	return q.toggle(ctx, sql, "like post", postID, userID)
@@ -56,7 +56,7 @@ func (q *Queries) LikePost(ctx context.Context, postID, userID string) (Toggle, 
 func (q *Queries) UnlikePost(ctx context.Context, postID, userID string) (Toggle, error) {
 	const sql = `WITH del AS (DELETE FROM post_likes WHERE post_id = $1 AND user_id = $2 RETURNING 1),
 		d AS (SELECT count(*)::int AS n FROM del)
-		UPDATE posts SET like_count = like_count - d.n, hot_rank = hot_rank(like_count - d.n + comment_count, created_at)
+		UPDATE posts SET like_count = like_count - d.n
 		FROM d WHERE id = $1 AND deleted_at IS NULL AND hidden_at IS NULL
 		RETURNING like_count, d.n = 1`
 	return q.toggle(ctx, sql, "unlike post", postID, userID)
@@ -105,17 +105,9 @@ func (q *Queries) Unscrap(ctx context.Context, postID, userID string) (Toggle, e
 
 // Scraps pages a user's scrapped live posts, most recently scrapped first.
 func (q *Queries) Scraps(ctx context.Context, userID string, pg Page) (PostPage, error) {
-	var after any
-	if pg.After != "" {
-		parts, err := decodeCursor(pg.After, 1)
-		if err != nil {
-			return PostPage{}, err
-		}
-		seq, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return PostPage{}, errBadCursor
-		}
-		after = seq
+	after, err := afterSeq(pg.After)
+	if err != nil {
+		return PostPage{}, err
 	}
 	// $1 is both the scrapper and the viewer of the like and scrap flags.
 	const sql = `SELECT ` + postColumns + `, s.seq` + postFrom + `

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -198,4 +200,90 @@ func (q *Queries) PinnedPosts(ctx context.Context, viewer, boardID, label string
 	const sql = postSelect + ` WHERE ` + live + ` AND p.board_id = $2 AND p.pinned AND ($3 = '' OR p.label = $3)
 		ORDER BY p.id DESC LIMIT 50`
 	return collectPosts(q.db.Query(ctx, sql, nullable(viewer), boardID, label))
+}
+
+// Feeds run over the global boards (school boards belong to their members).
+const globalBoard = `b.school_id IS NULL`
+
+// LatestPosts pages every live post of the global boards, newest first.
+func (q *Queries) LatestPosts(ctx context.Context, viewer string, pg Page) (PostPage, error) {
+	return q.pageByID(ctx, viewer, pg, globalBoard)
+}
+
+// FollowedPosts pages the named posts of the members viewer follows.
+// Anonymous posts are never listed by author: that would unmask them.
+func (q *Queries) FollowedPosts(ctx context.Context, viewer string, pg Page) (PostPage, error) {
+	return q.pageByID(ctx, viewer, pg, globalBoard+` AND NOT p.anonymous
+		AND p.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = $1)`)
+}
+
+// AuthorPosts pages a member's named posts.
+func (q *Queries) AuthorPosts(ctx context.Context, viewer, authorID string, pg Page) (PostPage, error) {
+	return q.pageByID(ctx, viewer, pg, globalBoard+` AND NOT p.anonymous AND p.author_id = $4`, authorID)
+}
+
+// PopularPosts pages live posts by hot rank. The cursor holds the last
+// rank and id; ranks move only when RefreshHotRanks runs, so a walk between
+// two refreshes neither repeats nor skips a post.
+func (q *Queries) PopularPosts(ctx context.Context, viewer string, pg Page) (PostPage, error) {
+	var rank, id any
+	if pg.After != "" {
+		parts, err := decodeCursor(pg.After, 2)
+		if err != nil {
+			return PostPage{}, err
+		}
+		r, err := strconv.ParseFloat(parts[0], 64)
+		if _, uerr := uuid.Parse(parts[1]); err != nil || uerr != nil {
+			return PostPage{}, errBadCursor
+		}
+		rank, id = r, parts[1]
+	}
+	sql := `SELECT ` + postColumns + `, p.hot_rank` + postFrom + ` WHERE ` + live + ` AND ` + globalBoard + `
+		AND ($2::float8 IS NULL OR (p.hot_rank, p.id) < ($2::float8, $3::uuid))
+		ORDER BY p.hot_rank DESC, p.id DESC LIMIT $4`
+	rows, err := q.db.Query(ctx, sql, nullable(viewer), rank, id, pg.Size+1)
+	if err != nil {
+		return PostPage{}, fmt.Errorf("db: popular: %w", err)
+	}
+	defer rows.Close()
+	var out PostPage
+	var ranks []float64
+	for rows.Next() {
+		var r float64
+		p, err := scanPost(rows, &r)
+		if err != nil {
+			return PostPage{}, fmt.Errorf("db: scan popular: %w", err)
+		}
+		out.Posts, ranks = append(out.Posts, p.Post), append(ranks, r)
+	}
+	if err := rows.Err(); err != nil {
+		return PostPage{}, fmt.Errorf("db: popular: %w", err)
+	}
+	if len(out.Posts) > pg.Size {
+		out.Posts = out.Posts[:pg.Size]
+		last := pg.Size - 1
+		out.Next = encodeCursor(strconv.FormatFloat(ranks[last], 'g', -1, 64), out.Posts[last].ID)
+	}
+	return out, nil
+}
+
+// RefreshHotRanks recomputes the hot rank of the posts of the last week and
+// zeroes older ones once, like Lemmy's scheduled job. The transaction-scoped
+// advisory lock lets one replica at a time do it; the others skip.
+func (q *Queries) RefreshHotRanks(ctx context.Context, window time.Duration) (int64, error) {
+	var locked bool
+	if err := q.db.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtext('community:hot_rank'))`).Scan(&locked); err != nil {
+		return 0, fmt.Errorf("db: hot rank lock: %w", err)
+	}
+	if !locked {
+		return 0, nil
+	}
+	const sql = `UPDATE posts SET hot_rank = CASE WHEN created_at > now() - $1::interval
+			THEN hot_rank(like_count + comment_count, created_at) ELSE 0 END
+		WHERE created_at > now() - $1::interval OR hot_rank <> 0`
+	tag, err := q.db.Exec(ctx, sql, window)
+	if err != nil {
+		return 0, fmt.Errorf("db: refresh hot ranks: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

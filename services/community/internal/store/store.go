@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -82,3 +83,19 @@ func decodeCursor(c string, n int) ([]string, error) {
 }
 
 var errBadCursor = domain.FieldError(domain.ErrBadCursor, "cursor", "not a cursor this list handed out")
+
+// afterSeq decodes a cursor over a sequence column; nil for the first page.
+func afterSeq(cursor string) (any, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	parts, err := decodeCursor(cursor, 1)
+	if err != nil {
+		return nil, err
+	}
+	seq, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
+		return nil, errBadCursor
+	}
+	return seq, nil
+}

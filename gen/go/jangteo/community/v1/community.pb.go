@@ -845,6 +845,117 @@ func (x *Comment) GetReplies() []*Comment {
 	return nil
 }
 
+// Profile is a member's public profile with follow counts.
+type Profile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the user's UUID.
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// username is the user's handle; empty until the user picks one (the
+	// profile is then addressed by user_id).
+	Username string `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// avatar_url is the profile picture.
+	AvatarUrl string `protobuf:"bytes,4,opt,name=avatar_url,json=avatarUrl,proto3" json:"avatar_url,omitempty"`
+	// follower_count is how many members follow this one.
+	FollowerCount int32 `protobuf:"varint,5,opt,name=follower_count,json=followerCount,proto3" json:"follower_count,omitempty"`
+	// following_count is how many members this one follows.
+	FollowingCount int32 `protobuf:"varint,6,opt,name=following_count,json=followingCount,proto3" json:"following_count,omitempty"`
+	// is_following says whether the caller follows this member; absent for a
+	// visitor and on the caller's own profile.
+	IsFollowing *bool `protobuf:"varint,7,opt,name=is_following,json=isFollowing,proto3,oneof" json:"is_following,omitempty"`
+	// is_me says this is the caller's own profile.
+	IsMe          bool `protobuf:"varint,8,opt,name=is_me,json=isMe,proto3" json:"is_me,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Profile) Reset() {
+	*x = Profile{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Profile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Profile) ProtoMessage() {}
+
+func (x *Profile) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Profile.ProtoReflect.Descriptor instead.
+func (*Profile) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Profile) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Profile) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *Profile) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Profile) GetAvatarUrl() string {
+	if x != nil {
+		return x.AvatarUrl
+	}
+	return ""
+}
+
+func (x *Profile) GetFollowerCount() int32 {
+	if x != nil {
+		return x.FollowerCount
+	}
+	return 0
+}
+
+func (x *Profile) GetFollowingCount() int32 {
+	if x != nil {
+		return x.FollowingCount
+	}
+	return 0
+}
+
+func (x *Profile) GetIsFollowing() bool {
+	if x != nil && x.IsFollowing != nil {
+		return *x.IsFollowing
+	}
+	return false
+}
+
+func (x *Profile) GetIsMe() bool {
+	if x != nil {
+		return x.IsMe
+	}
+	return false
+}
+
 var File_jangteo_community_v1_community_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_proto_rawDesc = "" +
@@ -928,7 +1039,18 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x127\n" +
-	"\areplies\x18\r \x03(\v2\x1d.jangteo.community.v1.CommentR\areplies*V\n" +
+	"\areplies\x18\r \x03(\v2\x1d.jangteo.community.v1.CommentR\areplies\"\x8f\x02\n" +
+	"\aProfile\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"avatar_url\x18\x04 \x01(\tR\tavatarUrl\x12%\n" +
+	"\x0efollower_count\x18\x05 \x01(\x05R\rfollowerCount\x12'\n" +
+	"\x0ffollowing_count\x18\x06 \x01(\x05R\x0efollowingCount\x12&\n" +
+	"\fis_following\x18\a \x01(\bH\x00R\visFollowing\x88\x01\x01\x12\x13\n" +
+	"\x05is_me\x18\b \x01(\bR\x04isMeB\x0f\n" +
+	"\r_is_following*V\n" +
 	"\tBoardKind\x12\x1a\n" +
 	"\x16BOARD_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12BOARD_KIND_GENERAL\x10\x01\x12\x15\n" +
@@ -947,7 +1069,7 @@ func file_jangteo_community_v1_community_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(BoardKind)(0),                // 0: jangteo.community.v1.BoardKind
 	(*Board)(nil),                 // 1: jangteo.community.v1.Board
@@ -957,22 +1079,23 @@ var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(*Viewer)(nil),                // 5: jangteo.community.v1.Viewer
 	(*Post)(nil),                  // 6: jangteo.community.v1.Post
 	(*Comment)(nil),               // 7: jangteo.community.v1.Comment
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(*Profile)(nil),               // 8: jangteo.community.v1.Profile
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_community_proto_depIdxs = []int32{
 	0,  // 0: jangteo.community.v1.Board.kind:type_name -> jangteo.community.v1.BoardKind
-	8,  // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
 	3,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
 	4,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
 	5,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
-	8,  // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
+	9,  // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 8: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
 	4,  // 9: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
 	5,  // 10: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
-	8,  // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
+	9,  // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 13: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
 	14, // [14:14] is the sub-list for method output_type
 	14, // [14:14] is the sub-list for method input_type
@@ -986,13 +1109,14 @@ func file_jangteo_community_v1_community_proto_init() {
 	if File_jangteo_community_v1_community_proto != nil {
 		return
 	}
+	file_jangteo_community_v1_community_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_proto_rawDesc), len(file_jangteo_community_v1_community_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

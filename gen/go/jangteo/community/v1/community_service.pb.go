@@ -2791,6 +2791,758 @@ func (x *ListMyScrapsResponse) GetNextCursor() string {
 	return ""
 }
 
+// GetProfileRequest names a member.
+type GetProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProfileRequest) Reset() {
+	*x = GetProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProfileRequest) ProtoMessage() {}
+
+func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
+func (*GetProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *GetProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// GetProfileResponse carries a profile.
+type GetProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProfileResponse) Reset() {
+	*x = GetProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProfileResponse) ProtoMessage() {}
+
+func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
+func (*GetProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *GetProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// ListFollowersRequest pages a member's followers.
+type ListFollowersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of profiles per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersRequest) Reset() {
+	*x = ListFollowersRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersRequest) ProtoMessage() {}
+
+func (x *ListFollowersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersRequest.ProtoReflect.Descriptor instead.
+func (*ListFollowersRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ListFollowersRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFollowersResponse carries a page of followers.
+type ListFollowersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profiles are the followers, most recent first.
+	Profiles []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersResponse) Reset() {
+	*x = ListFollowersResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersResponse) ProtoMessage() {}
+
+func (x *ListFollowersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersResponse.ProtoReflect.Descriptor instead.
+func (*ListFollowersResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListFollowersResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+func (x *ListFollowersResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListFollowingRequest pages whom a member follows.
+type ListFollowingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of profiles per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowingRequest) Reset() {
+	*x = ListFollowingRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowingRequest) ProtoMessage() {}
+
+func (x *ListFollowingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowingRequest.ProtoReflect.Descriptor instead.
+func (*ListFollowingRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ListFollowingRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListFollowingRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFollowingRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFollowingResponse carries a page of followed members.
+type ListFollowingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profiles are the followed members, most recently followed first.
+	Profiles []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowingResponse) Reset() {
+	*x = ListFollowingResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowingResponse) ProtoMessage() {}
+
+func (x *ListFollowingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowingResponse.ProtoReflect.Descriptor instead.
+func (*ListFollowingResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *ListFollowingResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+func (x *ListFollowingResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// FollowProfileRequest names a member.
+type FollowProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowProfileRequest) Reset() {
+	*x = FollowProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowProfileRequest) ProtoMessage() {}
+
+func (x *FollowProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowProfileRequest.ProtoReflect.Descriptor instead.
+func (*FollowProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *FollowProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// FollowProfileResponse carries the followed profile.
+type FollowProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile after the follow.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowProfileResponse) Reset() {
+	*x = FollowProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowProfileResponse) ProtoMessage() {}
+
+func (x *FollowProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowProfileResponse.ProtoReflect.Descriptor instead.
+func (*FollowProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *FollowProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// UnfollowProfileRequest names a member.
+type UnfollowProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowProfileRequest) Reset() {
+	*x = UnfollowProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowProfileRequest) ProtoMessage() {}
+
+func (x *UnfollowProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowProfileRequest.ProtoReflect.Descriptor instead.
+func (*UnfollowProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *UnfollowProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// UnfollowProfileResponse carries the unfollowed profile.
+type UnfollowProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile after the unfollow.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowProfileResponse) Reset() {
+	*x = UnfollowProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowProfileResponse) ProtoMessage() {}
+
+func (x *UnfollowProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowProfileResponse.ProtoReflect.Descriptor instead.
+func (*UnfollowProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *UnfollowProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// ListProfilePostsRequest pages a member's posts.
+type ListProfilePostsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilePostsRequest) Reset() {
+	*x = ListProfilePostsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilePostsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilePostsRequest) ProtoMessage() {}
+
+func (x *ListProfilePostsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilePostsRequest.ProtoReflect.Descriptor instead.
+func (*ListProfilePostsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *ListProfilePostsRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListProfilePostsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListProfilePostsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListProfilePostsResponse carries a page of a member's posts.
+type ListProfilePostsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the member's named posts, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilePostsResponse) Reset() {
+	*x = ListProfilePostsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilePostsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilePostsResponse) ProtoMessage() {}
+
+func (x *ListProfilePostsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilePostsResponse.ProtoReflect.Descriptor instead.
+func (*ListProfilePostsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *ListProfilePostsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListProfilePostsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListFeedRequest pages a feed.
+type ListFeedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is latest (default), following or popular.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeedRequest) Reset() {
+	*x = ListFeedRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeedRequest) ProtoMessage() {}
+
+func (x *ListFeedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeedRequest.ProtoReflect.Descriptor instead.
+func (*ListFeedRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *ListFeedRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ListFeedRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFeedRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFeedResponse carries a page of a feed.
+type ListFeedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are this page's posts.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the feed; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeedResponse) Reset() {
+	*x = ListFeedResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeedResponse) ProtoMessage() {}
+
+func (x *ListFeedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeedResponse.ProtoReflect.Descriptor instead.
+func (*ListFeedResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListFeedResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListFeedResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
@@ -2962,7 +3714,51 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x14ListMyScrapsResponse\x120\n" +
 	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
 	"\vnext_cursor\x18\x02 \x01(\tR\n" +
-	"nextCursor2\xd4\x1a\n" +
+	"nextCursor\":\n" +
+	"\x11GetProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"M\n" +
+	"\x12GetProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"\x87\x01\n" +
+	"\x14ListFollowersRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"s\n" +
+	"\x15ListFollowersResponse\x129\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x1d.jangteo.community.v1.ProfileR\bprofiles\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x87\x01\n" +
+	"\x14ListFollowingRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"s\n" +
+	"\x15ListFollowingResponse\x129\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x1d.jangteo.community.v1.ProfileR\bprofiles\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"=\n" +
+	"\x14FollowProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"P\n" +
+	"\x15FollowProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"?\n" +
+	"\x16UnfollowProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"R\n" +
+	"\x17UnfollowProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"\x8a\x01\n" +
+	"\x17ListProfilePostsRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"m\n" +
+	"\x18ListProfilePostsResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x94\x01\n" +
+	"\x0fListFeedRequest\x127\n" +
+	"\x04kind\x18\x01 \x01(\tB#\xbaH r\x1eR\x00R\x06latestR\tfollowingR\apopularR\x04kind\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"e\n" +
+	"\x10ListFeedResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor2\xd3\"\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -2995,7 +3791,16 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\rUnlikeComment\x12*.jangteo.community.v1.UnlikeCommentRequest\x1a+.jangteo.community.v1.UnlikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/comments/{id}/like\x12~\n" +
 	"\tScrapPost\x12&.jangteo.community.v1.ScrapPostRequest\x1a'.jangteo.community.v1.ScrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x1a\x14/v1/posts/{id}/scrap\x12\x84\x01\n" +
 	"\vUnscrapPost\x12(.jangteo.community.v1.UnscrapPostRequest\x1a).jangteo.community.v1.UnscrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16*\x14/v1/posts/{id}/scrap\x12\x80\x01\n" +
-	"\fListMyScraps\x12).jangteo.community.v1.ListMyScrapsRequest\x1a*.jangteo.community.v1.ListMyScrapsResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/scrapsBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"\fListMyScraps\x12).jangteo.community.v1.ListMyScrapsRequest\x1a*.jangteo.community.v1.ListMyScrapsResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/scraps\x12\x84\x01\n" +
+	"\n" +
+	"GetProfile\x12'.jangteo.community.v1.GetProfileRequest\x1a(.jangteo.community.v1.GetProfileResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/profiles/{username}\x12\x97\x01\n" +
+	"\rListFollowers\x12*.jangteo.community.v1.ListFollowersRequest\x1a+.jangteo.community.v1.ListFollowersResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/profiles/{username}/followers\x12\x97\x01\n" +
+	"\rListFollowing\x12*.jangteo.community.v1.ListFollowingRequest\x1a+.jangteo.community.v1.ListFollowingResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/profiles/{username}/following\x12\x94\x01\n" +
+	"\rFollowProfile\x12*.jangteo.community.v1.FollowProfileRequest\x1a+.jangteo.community.v1.FollowProfileResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 \x1a\x1e/v1/profiles/{username}/follow\x12\x9a\x01\n" +
+	"\x0fUnfollowProfile\x12,.jangteo.community.v1.UnfollowProfileRequest\x1a-.jangteo.community.v1.UnfollowProfileResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 *\x1e/v1/profiles/{username}/follow\x12\x9c\x01\n" +
+	"\x10ListProfilePosts\x12-.jangteo.community.v1.ListProfilePostsRequest\x1a..jangteo.community.v1.ListProfilePostsResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/profiles/{username}/posts\x12o\n" +
+	"\bListFeed\x12%.jangteo.community.v1.ListFeedRequest\x1a&.jangteo.community.v1.ListFeedResponse\"\x14\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\n" +
+	"\x12\b/v1/feedBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_service_proto_rawDescOnce sync.Once
@@ -3009,7 +3814,7 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(*ListBoardsRequest)(nil),          // 0: jangteo.community.v1.ListBoardsRequest
 	(*ListBoardsResponse)(nil),         // 1: jangteo.community.v1.ListBoardsResponse
@@ -3062,89 +3867,125 @@ var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(*UnscrapPostResponse)(nil),        // 48: jangteo.community.v1.UnscrapPostResponse
 	(*ListMyScrapsRequest)(nil),        // 49: jangteo.community.v1.ListMyScrapsRequest
 	(*ListMyScrapsResponse)(nil),       // 50: jangteo.community.v1.ListMyScrapsResponse
-	(*Board)(nil),                      // 51: jangteo.community.v1.Board
-	(*BoardCategory)(nil),              // 52: jangteo.community.v1.BoardCategory
-	(BoardKind)(0),                     // 53: jangteo.community.v1.BoardKind
-	(*Post)(nil),                       // 54: jangteo.community.v1.Post
-	(*Comment)(nil),                    // 55: jangteo.community.v1.Comment
+	(*GetProfileRequest)(nil),          // 51: jangteo.community.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),         // 52: jangteo.community.v1.GetProfileResponse
+	(*ListFollowersRequest)(nil),       // 53: jangteo.community.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),      // 54: jangteo.community.v1.ListFollowersResponse
+	(*ListFollowingRequest)(nil),       // 55: jangteo.community.v1.ListFollowingRequest
+	(*ListFollowingResponse)(nil),      // 56: jangteo.community.v1.ListFollowingResponse
+	(*FollowProfileRequest)(nil),       // 57: jangteo.community.v1.FollowProfileRequest
+	(*FollowProfileResponse)(nil),      // 58: jangteo.community.v1.FollowProfileResponse
+	(*UnfollowProfileRequest)(nil),     // 59: jangteo.community.v1.UnfollowProfileRequest
+	(*UnfollowProfileResponse)(nil),    // 60: jangteo.community.v1.UnfollowProfileResponse
+	(*ListProfilePostsRequest)(nil),    // 61: jangteo.community.v1.ListProfilePostsRequest
+	(*ListProfilePostsResponse)(nil),   // 62: jangteo.community.v1.ListProfilePostsResponse
+	(*ListFeedRequest)(nil),            // 63: jangteo.community.v1.ListFeedRequest
+	(*ListFeedResponse)(nil),           // 64: jangteo.community.v1.ListFeedResponse
+	(*Board)(nil),                      // 65: jangteo.community.v1.Board
+	(*BoardCategory)(nil),              // 66: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                     // 67: jangteo.community.v1.BoardKind
+	(*Post)(nil),                       // 68: jangteo.community.v1.Post
+	(*Comment)(nil),                    // 69: jangteo.community.v1.Comment
+	(*Profile)(nil),                    // 70: jangteo.community.v1.Profile
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	51, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	52, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
-	51, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
-	53, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
-	51, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
-	51, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	51, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	51, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	51, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
-	54, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
-	54, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
-	54, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
-	54, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	65, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	66, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	65, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	67, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	65, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	65, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	65, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	65, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	65, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	68, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	68, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	68, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	68, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
 	18, // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
-	54, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
-	54, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
-	55, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
-	55, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	55, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
-	55, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	54, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
-	0,  // 21: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	2,  // 22: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
-	4,  // 23: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
-	6,  // 24: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
-	8,  // 25: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
-	10, // 26: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
-	12, // 27: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
-	14, // 28: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
-	16, // 29: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
-	19, // 30: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
-	21, // 31: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
-	23, // 32: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
-	25, // 33: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
-	27, // 34: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
-	29, // 35: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
-	31, // 36: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
-	33, // 37: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
-	35, // 38: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
-	37, // 39: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
-	39, // 40: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
-	41, // 41: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
-	43, // 42: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
-	45, // 43: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
-	47, // 44: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
-	49, // 45: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
-	1,  // 46: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	3,  // 47: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
-	5,  // 48: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
-	7,  // 49: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
-	9,  // 50: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
-	11, // 51: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
-	13, // 52: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
-	15, // 53: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
-	17, // 54: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
-	20, // 55: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
-	22, // 56: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
-	24, // 57: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
-	26, // 58: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
-	28, // 59: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
-	30, // 60: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
-	32, // 61: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
-	34, // 62: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
-	36, // 63: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
-	38, // 64: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
-	40, // 65: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
-	42, // 66: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
-	44, // 67: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
-	46, // 68: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
-	48, // 69: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
-	50, // 70: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
-	46, // [46:71] is the sub-list for method output_type
-	21, // [21:46] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	68, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	68, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	69, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	69, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	69, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	69, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	68, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	70, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	70, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	70, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	70, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	70, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	68, // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	68, // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	0,  // 28: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	2,  // 29: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	4,  // 30: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	6,  // 31: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	8,  // 32: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	10, // 33: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	12, // 34: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	14, // 35: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	16, // 36: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	19, // 37: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	21, // 38: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	23, // 39: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	25, // 40: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	27, // 41: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	29, // 42: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	31, // 43: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	33, // 44: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	35, // 45: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	37, // 46: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	39, // 47: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	41, // 48: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	43, // 49: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	45, // 50: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	47, // 51: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	49, // 52: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	51, // 53: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	53, // 54: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	55, // 55: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	57, // 56: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	59, // 57: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	61, // 58: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	63, // 59: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	1,  // 60: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	3,  // 61: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	5,  // 62: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	7,  // 63: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	9,  // 64: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	11, // 65: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	13, // 66: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	15, // 67: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	17, // 68: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	20, // 69: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	22, // 70: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	24, // 71: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	26, // 72: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	28, // 73: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	30, // 74: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	32, // 75: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	34, // 76: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	36, // 77: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	38, // 78: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	40, // 79: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	42, // 80: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	44, // 81: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	46, // 82: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	48, // 83: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	50, // 84: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	52, // 85: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	54, // 86: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	56, // 87: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	58, // 88: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	60, // 89: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	62, // 90: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	64, // 91: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	60, // [60:92] is the sub-list for method output_type
+	28, // [28:60] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -3160,7 +4001,7 @@ func file_jangteo_community_v1_community_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   51,
+			NumMessages:   65,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -44,6 +44,13 @@ const (
 	CommunityService_ScrapPost_FullMethodName          = "/jangteo.community.v1.CommunityService/ScrapPost"
 	CommunityService_UnscrapPost_FullMethodName        = "/jangteo.community.v1.CommunityService/UnscrapPost"
 	CommunityService_ListMyScraps_FullMethodName       = "/jangteo.community.v1.CommunityService/ListMyScraps"
+	CommunityService_GetProfile_FullMethodName         = "/jangteo.community.v1.CommunityService/GetProfile"
+	CommunityService_ListFollowers_FullMethodName      = "/jangteo.community.v1.CommunityService/ListFollowers"
+	CommunityService_ListFollowing_FullMethodName      = "/jangteo.community.v1.CommunityService/ListFollowing"
+	CommunityService_FollowProfile_FullMethodName      = "/jangteo.community.v1.CommunityService/FollowProfile"
+	CommunityService_UnfollowProfile_FullMethodName    = "/jangteo.community.v1.CommunityService/UnfollowProfile"
+	CommunityService_ListProfilePosts_FullMethodName   = "/jangteo.community.v1.CommunityService/ListProfilePosts"
+	CommunityService_ListFeed_FullMethodName           = "/jangteo.community.v1.CommunityService/ListFeed"
 )
 
 // CommunityServiceClient is the client API for CommunityService service.
@@ -111,6 +118,23 @@ type CommunityServiceClient interface {
 	UnscrapPost(ctx context.Context, in *UnscrapPostRequest, opts ...grpc.CallOption) (*UnscrapPostResponse, error)
 	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
 	ListMyScraps(ctx context.Context, in *ListMyScrapsRequest, opts ...grpc.CallOption) (*ListMyScrapsResponse, error)
+	// GetProfile reads a member's profile by username (or user id).
+	GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error)
+	// ListFollowers lists who follows a member, most recent first.
+	ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error)
+	// ListFollowing lists whom a member follows, most recent first.
+	ListFollowing(ctx context.Context, in *ListFollowingRequest, opts ...grpc.CallOption) (*ListFollowingResponse, error)
+	// FollowProfile follows a member; repeating it changes nothing.
+	FollowProfile(ctx context.Context, in *FollowProfileRequest, opts ...grpc.CallOption) (*FollowProfileResponse, error)
+	// UnfollowProfile stops following a member; repeating it changes nothing.
+	UnfollowProfile(ctx context.Context, in *UnfollowProfileRequest, opts ...grpc.CallOption) (*UnfollowProfileResponse, error)
+	// ListProfilePosts lists a member's named posts, newest first (anonymous
+	// posts are never listed by author).
+	ListProfilePosts(ctx context.Context, in *ListProfilePostsRequest, opts ...grpc.CallOption) (*ListProfilePostsResponse, error)
+	// ListFeed pages a feed across the global boards: latest (newest first),
+	// following (named posts of the members the caller follows; signed in) or
+	// popular (by hot rank: likes and comments decaying with age).
+	ListFeed(ctx context.Context, in *ListFeedRequest, opts ...grpc.CallOption) (*ListFeedResponse, error)
 }
 
 type communityServiceClient struct {
@@ -371,6 +395,76 @@ func (c *communityServiceClient) ListMyScraps(ctx context.Context, in *ListMyScr
 	return out, nil
 }
 
+func (c *communityServiceClient) GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFollowersResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFollowers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFollowing(ctx context.Context, in *ListFollowingRequest, opts ...grpc.CallOption) (*ListFollowingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFollowingResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFollowing_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) FollowProfile(ctx context.Context, in *FollowProfileRequest, opts ...grpc.CallOption) (*FollowProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FollowProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_FollowProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnfollowProfile(ctx context.Context, in *UnfollowProfileRequest, opts ...grpc.CallOption) (*UnfollowProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnfollowProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnfollowProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListProfilePosts(ctx context.Context, in *ListProfilePostsRequest, opts ...grpc.CallOption) (*ListProfilePostsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProfilePostsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListProfilePosts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFeed(ctx context.Context, in *ListFeedRequest, opts ...grpc.CallOption) (*ListFeedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFeedResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFeed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommunityServiceServer is the server API for CommunityService service.
 // All implementations must embed UnimplementedCommunityServiceServer
 // for forward compatibility.
@@ -436,6 +530,23 @@ type CommunityServiceServer interface {
 	UnscrapPost(context.Context, *UnscrapPostRequest) (*UnscrapPostResponse, error)
 	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
 	ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error)
+	// GetProfile reads a member's profile by username (or user id).
+	GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error)
+	// ListFollowers lists who follows a member, most recent first.
+	ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error)
+	// ListFollowing lists whom a member follows, most recent first.
+	ListFollowing(context.Context, *ListFollowingRequest) (*ListFollowingResponse, error)
+	// FollowProfile follows a member; repeating it changes nothing.
+	FollowProfile(context.Context, *FollowProfileRequest) (*FollowProfileResponse, error)
+	// UnfollowProfile stops following a member; repeating it changes nothing.
+	UnfollowProfile(context.Context, *UnfollowProfileRequest) (*UnfollowProfileResponse, error)
+	// ListProfilePosts lists a member's named posts, newest first (anonymous
+	// posts are never listed by author).
+	ListProfilePosts(context.Context, *ListProfilePostsRequest) (*ListProfilePostsResponse, error)
+	// ListFeed pages a feed across the global boards: latest (newest first),
+	// following (named posts of the members the caller follows; signed in) or
+	// popular (by hot rank: likes and comments decaying with age).
+	ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error)
 	mustEmbedUnimplementedCommunityServiceServer()
 }
 
@@ -520,6 +631,27 @@ func (UnimplementedCommunityServiceServer) UnscrapPost(context.Context, *Unscrap
 }
 func (UnimplementedCommunityServiceServer) ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyScraps not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFollowers not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFollowing(context.Context, *ListFollowingRequest) (*ListFollowingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFollowing not implemented")
+}
+func (UnimplementedCommunityServiceServer) FollowProfile(context.Context, *FollowProfileRequest) (*FollowProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method FollowProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnfollowProfile(context.Context, *UnfollowProfileRequest) (*UnfollowProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnfollowProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListProfilePosts(context.Context, *ListProfilePostsRequest) (*ListProfilePostsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProfilePosts not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFeed not implemented")
 }
 func (UnimplementedCommunityServiceServer) mustEmbedUnimplementedCommunityServiceServer() {}
 func (UnimplementedCommunityServiceServer) testEmbeddedByValue()                          {}
@@ -992,6 +1124,132 @@ func _CommunityService_ListMyScraps_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_GetProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetProfile(ctx, req.(*GetProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFollowers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFollowersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFollowers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFollowers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFollowers(ctx, req.(*ListFollowersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFollowing_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFollowingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFollowing(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFollowing_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFollowing(ctx, req.(*ListFollowingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_FollowProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FollowProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).FollowProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_FollowProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).FollowProfile(ctx, req.(*FollowProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnfollowProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnfollowProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnfollowProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnfollowProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnfollowProfile(ctx, req.(*UnfollowProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListProfilePosts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProfilePostsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListProfilePosts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListProfilePosts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListProfilePosts(ctx, req.(*ListProfilePostsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFeed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFeedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFeed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFeed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFeed(ctx, req.(*ListFeedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommunityService_ServiceDesc is the grpc.ServiceDesc for CommunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1098,6 +1356,34 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListMyScraps",
 			Handler:    _CommunityService_ListMyScraps_Handler,
+		},
+		{
+			MethodName: "GetProfile",
+			Handler:    _CommunityService_GetProfile_Handler,
+		},
+		{
+			MethodName: "ListFollowers",
+			Handler:    _CommunityService_ListFollowers_Handler,
+		},
+		{
+			MethodName: "ListFollowing",
+			Handler:    _CommunityService_ListFollowing_Handler,
+		},
+		{
+			MethodName: "FollowProfile",
+			Handler:    _CommunityService_FollowProfile_Handler,
+		},
+		{
+			MethodName: "UnfollowProfile",
+			Handler:    _CommunityService_UnfollowProfile_Handler,
+		},
+		{
+			MethodName: "ListProfilePosts",
+			Handler:    _CommunityService_ListProfilePosts_Handler,
+		},
+		{
+			MethodName: "ListFeed",
+			Handler:    _CommunityService_ListFeed_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -341,6 +341,71 @@ func (x *Liked) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// Followed is published on community.followed when a member starts following
+// another.
+type Followed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// follower_id is who follows.
+	FollowerId string `protobuf:"bytes,1,opt,name=follower_id,json=followerId,proto3" json:"follower_id,omitempty"`
+	// followee_id is who is followed.
+	FolloweeId string `protobuf:"bytes,2,opt,name=followee_id,json=followeeId,proto3" json:"followee_id,omitempty"`
+	// occur_time is when.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Followed) Reset() {
+	*x = Followed{}
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Followed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Followed) ProtoMessage() {}
+
+func (x *Followed) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Followed.ProtoReflect.Descriptor instead.
+func (*Followed) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Followed) GetFollowerId() string {
+	if x != nil {
+		return x.FollowerId
+	}
+	return ""
+}
+
+func (x *Followed) GetFolloweeId() string {
+	if x != nil {
+		return x.FolloweeId
+	}
+	return ""
+}
+
+func (x *Followed) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_events_proto_rawDesc = "" +
@@ -370,7 +435,14 @@ const file_jangteo_community_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"like_count\x18\x05 \x01(\x05R\tlikeCount\x129\n" +
 	"\n" +
-	"occur_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime*X\n" +
+	"occur_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\x87\x01\n" +
+	"\bFollowed\x12\x1f\n" +
+	"\vfollower_id\x18\x01 \x01(\tR\n" +
+	"followerId\x12\x1f\n" +
+	"\vfollowee_id\x18\x02 \x01(\tR\n" +
+	"followeeId\x129\n" +
+	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime*X\n" +
 	"\n" +
 	"LikeTarget\x12\x1b\n" +
 	"\x17LIKE_TARGET_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -390,24 +462,26 @@ func file_jangteo_community_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_jangteo_community_v1_events_proto_goTypes = []any{
 	(LikeTarget)(0),               // 0: jangteo.community.v1.LikeTarget
 	(*PostCreated)(nil),           // 1: jangteo.community.v1.PostCreated
 	(*CommentCreated)(nil),        // 2: jangteo.community.v1.CommentCreated
 	(*Liked)(nil),                 // 3: jangteo.community.v1.Liked
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*Followed)(nil),              // 4: jangteo.community.v1.Followed
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_events_proto_depIdxs = []int32{
-	4, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
-	4, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
 	0, // 2: jangteo.community.v1.Liked.target:type_name -> jangteo.community.v1.LikeTarget
-	4, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 4: jangteo.community.v1.Followed.occur_time:type_name -> google.protobuf.Timestamp
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_events_proto_init() }
@@ -421,7 +495,7 @@ func file_jangteo_community_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_events_proto_rawDesc), len(file_jangteo_community_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

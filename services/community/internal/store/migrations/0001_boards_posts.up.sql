@@ -10,7 +10,9 @@ CREATE TABLE profiles (
     synced_at       timestamptz NOT NULL DEFAULT '-infinity',
     created_at      timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX profiles_username ON profiles (lower(username)) WHERE username IS NOT NULL;
+-- Not unique: identity guarantees that, and events of two users swapping a
+-- name may arrive in either order; a lookup takes the most recently synced.
+CREATE INDEX profiles_username ON profiles (lower(username)) WHERE username IS NOT NULL;
 
 CREATE TABLE boards (
     id                uuid PRIMARY KEY,
@@ -35,8 +37,10 @@ CREATE TABLE favorite_boards (
     PRIMARY KEY (user_id, board_id)
 );
 
--- Scores feed hot_rank: Lemmy's log(max(1, score + 3)) / (hours + 2)^1.8,
--- where score is likes plus comments.
+-- Lemmy's hot rank, log(max(1, score + 3)) / (hours + 2)^1.8, where score
+-- is likes plus comments. posts.hot_rank keeps it, indexed, refreshed
+-- periodically (not on every like, so a walk through the popular feed is
+-- stable between refreshes and likes do not rewrite the index).
 CREATE FUNCTION hot_rank(score integer, published timestamptz) RETURNS double precision
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN log(greatest(1, score + 3)::double precision)
