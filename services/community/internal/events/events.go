@@ -17,6 +17,7 @@ const (
 	SubjectCommentCreated = "community.comment_created"
 	SubjectLiked          = "community.liked"
 	SubjectFollowed       = "community.followed"
+	SubjectMessageSent    = "community.message_sent"
 )
 
 // PostCreated describes a new post; the author only when named.
@@ -61,4 +62,9 @@ func namedAuthor(id string, anonymous bool) string {
 // Followed describes a new follow.
 func Followed(follower, followee string, at time.Time) *communityv1.Followed {
 	return &communityv1.Followed{FollowerId: follower, FolloweeId: followee, OccurTime: timestamppb.New(at)}
+}
+
+// MessageSent describes a delivered direct message; it names no member.
+func MessageSent(messageID, conversationID string, at time.Time) *communityv1.MessageSent {
+	return &communityv1.MessageSent{MessageId: messageID, ConversationId: conversationID, OccurTime: timestamppb.New(at)}
 }

@@ -956,6 +956,256 @@ func (x *Profile) GetIsMe() bool {
 	return false
 }
 
+// Message is one direct message as a participant sees it. It never names
+// its sender: mine says which side wrote it.
+type Message struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the message's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is the text.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// mine says the caller sent it.
+	Mine bool `protobuf:"varint,3,opt,name=mine,proto3" json:"mine,omitempty"`
+	// create_time is when it was sent.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Message) Reset() {
+	*x = Message{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Message) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Message) ProtoMessage() {}
+
+func (x *Message) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Message.ProtoReflect.Descriptor instead.
+func (*Message) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Message) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Message) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *Message) GetMine() bool {
+	if x != nil {
+		return x.Mine
+	}
+	return false
+}
+
+func (x *Message) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// ConversationSubject is the post or comment a conversation started from.
+type ConversationSubject struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post_id is the post's UUID (the comment's post for a comment).
+	PostId string `protobuf:"bytes,1,opt,name=post_id,json=postId,proto3" json:"post_id,omitempty"`
+	// comment_id is the comment's UUID when the conversation started from a comment.
+	CommentId string `protobuf:"bytes,2,opt,name=comment_id,json=commentId,proto3" json:"comment_id,omitempty"`
+	// post_title is the post's title, empty once the post is deleted.
+	PostTitle     string `protobuf:"bytes,3,opt,name=post_title,json=postTitle,proto3" json:"post_title,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConversationSubject) Reset() {
+	*x = ConversationSubject{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConversationSubject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConversationSubject) ProtoMessage() {}
+
+func (x *ConversationSubject) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConversationSubject.ProtoReflect.Descriptor instead.
+func (*ConversationSubject) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ConversationSubject) GetPostId() string {
+	if x != nil {
+		return x.PostId
+	}
+	return ""
+}
+
+func (x *ConversationSubject) GetCommentId() string {
+	if x != nil {
+		return x.CommentId
+	}
+	return ""
+}
+
+func (x *ConversationSubject) GetPostTitle() string {
+	if x != nil {
+		return x.PostTitle
+	}
+	return ""
+}
+
+// Conversation is a direct-message thread between two members about a post
+// or comment. Where the post's or comment's author was anonymous, both sides
+// stay anonymous to each other.
+type Conversation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// subject is what the conversation is about.
+	Subject *ConversationSubject `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	// counterpart is the other member as the caller may see them.
+	Counterpart *Author `protobuf:"bytes,3,opt,name=counterpart,proto3" json:"counterpart,omitempty"`
+	// anonymous says the caller is anonymous to the counterpart.
+	Anonymous bool `protobuf:"varint,4,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	// unread_count is the number of messages the caller has not read.
+	UnreadCount int32 `protobuf:"varint,5,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	// last_message is the newest message the caller can see.
+	LastMessage *Message `protobuf:"bytes,6,opt,name=last_message,json=lastMessage,proto3" json:"last_message,omitempty"`
+	// blocked says the caller blocked the counterpart from this conversation:
+	// their messages, here and anywhere, no longer reach the caller.
+	Blocked bool `protobuf:"varint,7,opt,name=blocked,proto3" json:"blocked,omitempty"`
+	// create_time is when the conversation started.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Conversation) Reset() {
+	*x = Conversation{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Conversation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Conversation) ProtoMessage() {}
+
+func (x *Conversation) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Conversation.ProtoReflect.Descriptor instead.
+func (*Conversation) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Conversation) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Conversation) GetSubject() *ConversationSubject {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+func (x *Conversation) GetCounterpart() *Author {
+	if x != nil {
+		return x.Counterpart
+	}
+	return nil
+}
+
+func (x *Conversation) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+func (x *Conversation) GetUnreadCount() int32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+func (x *Conversation) GetLastMessage() *Message {
+	if x != nil {
+		return x.LastMessage
+	}
+	return nil
+}
+
+func (x *Conversation) GetBlocked() bool {
+	if x != nil {
+		return x.Blocked
+	}
+	return false
+}
+
+func (x *Conversation) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_community_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_proto_rawDesc = "" +
@@ -1050,7 +1300,29 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\x0ffollowing_count\x18\x06 \x01(\x05R\x0efollowingCount\x12&\n" +
 	"\fis_following\x18\a \x01(\bH\x00R\visFollowing\x88\x01\x01\x12\x13\n" +
 	"\x05is_me\x18\b \x01(\bR\x04isMeB\x0f\n" +
-	"\r_is_following*V\n" +
+	"\r_is_following\"~\n" +
+	"\aMessage\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04body\x18\x02 \x01(\tR\x04body\x12\x12\n" +
+	"\x04mine\x18\x03 \x01(\bR\x04mine\x12;\n" +
+	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"l\n" +
+	"\x13ConversationSubject\x12\x17\n" +
+	"\apost_id\x18\x01 \x01(\tR\x06postId\x12\x1d\n" +
+	"\n" +
+	"comment_id\x18\x02 \x01(\tR\tcommentId\x12\x1d\n" +
+	"\n" +
+	"post_title\x18\x03 \x01(\tR\tpostTitle\"\xfd\x02\n" +
+	"\fConversation\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12C\n" +
+	"\asubject\x18\x02 \x01(\v2).jangteo.community.v1.ConversationSubjectR\asubject\x12>\n" +
+	"\vcounterpart\x18\x03 \x01(\v2\x1c.jangteo.community.v1.AuthorR\vcounterpart\x12\x1c\n" +
+	"\tanonymous\x18\x04 \x01(\bR\tanonymous\x12!\n" +
+	"\funread_count\x18\x05 \x01(\x05R\vunreadCount\x12@\n" +
+	"\flast_message\x18\x06 \x01(\v2\x1d.jangteo.community.v1.MessageR\vlastMessage\x12\x18\n" +
+	"\ablocked\x18\a \x01(\bR\ablocked\x12;\n" +
+	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime*V\n" +
 	"\tBoardKind\x12\x1a\n" +
 	"\x16BOARD_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12BOARD_KIND_GENERAL\x10\x01\x12\x15\n" +
@@ -1069,7 +1341,7 @@ func file_jangteo_community_v1_community_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(BoardKind)(0),                // 0: jangteo.community.v1.BoardKind
 	(*Board)(nil),                 // 1: jangteo.community.v1.Board
@@ -1080,28 +1352,36 @@ var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(*Post)(nil),                  // 6: jangteo.community.v1.Post
 	(*Comment)(nil),               // 7: jangteo.community.v1.Comment
 	(*Profile)(nil),               // 8: jangteo.community.v1.Profile
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(*Message)(nil),               // 9: jangteo.community.v1.Message
+	(*ConversationSubject)(nil),   // 10: jangteo.community.v1.ConversationSubject
+	(*Conversation)(nil),          // 11: jangteo.community.v1.Conversation
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_community_proto_depIdxs = []int32{
 	0,  // 0: jangteo.community.v1.Board.kind:type_name -> jangteo.community.v1.BoardKind
-	9,  // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
+	12, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
 	3,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
 	4,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
 	5,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
-	9,  // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
+	12, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
+	12, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 8: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
 	4,  // 9: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
 	5,  // 10: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
-	9,  // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
+	12, // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
+	12, // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 13: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	12, // 14: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	10, // 15: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
+	4,  // 16: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
+	9,  // 17: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
+	12, // 18: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_proto_init() }
@@ -1116,7 +1396,7 @@ func file_jangteo_community_v1_community_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_proto_rawDesc), len(file_jangteo_community_v1_community_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -3543,6 +3543,785 @@ func (x *ListFeedResponse) GetNextCursor() string {
 	return ""
 }
 
+// MessagePostAuthorRequest writes to a post's author.
+type MessagePostAuthorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the sender (always so when the author is anonymous).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessagePostAuthorRequest) Reset() {
+	*x = MessagePostAuthorRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessagePostAuthorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessagePostAuthorRequest) ProtoMessage() {}
+
+func (x *MessagePostAuthorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessagePostAuthorRequest.ProtoReflect.Descriptor instead.
+func (*MessagePostAuthorRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *MessagePostAuthorRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MessagePostAuthorRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessagePostAuthorRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// MessagePostAuthorResponse carries the conversation and the message.
+type MessagePostAuthorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, new or reused.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessagePostAuthorResponse) Reset() {
+	*x = MessagePostAuthorResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessagePostAuthorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessagePostAuthorResponse) ProtoMessage() {}
+
+func (x *MessagePostAuthorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessagePostAuthorResponse.ProtoReflect.Descriptor instead.
+func (*MessagePostAuthorResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *MessagePostAuthorResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *MessagePostAuthorResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// MessageCommentAuthorRequest writes to a comment's author.
+type MessageCommentAuthorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's or reply's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the sender (always so when the author is anonymous).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageCommentAuthorRequest) Reset() {
+	*x = MessageCommentAuthorRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageCommentAuthorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageCommentAuthorRequest) ProtoMessage() {}
+
+func (x *MessageCommentAuthorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageCommentAuthorRequest.ProtoReflect.Descriptor instead.
+func (*MessageCommentAuthorRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *MessageCommentAuthorRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MessageCommentAuthorRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessageCommentAuthorRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// MessageCommentAuthorResponse carries the conversation and the message.
+type MessageCommentAuthorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, new or reused.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageCommentAuthorResponse) Reset() {
+	*x = MessageCommentAuthorResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageCommentAuthorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageCommentAuthorResponse) ProtoMessage() {}
+
+func (x *MessageCommentAuthorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageCommentAuthorResponse.ProtoReflect.Descriptor instead.
+func (*MessageCommentAuthorResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *MessageCommentAuthorResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *MessageCommentAuthorResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// ListConversationsRequest pages the inbox.
+type ListConversationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of conversations per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConversationsRequest) Reset() {
+	*x = ListConversationsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConversationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConversationsRequest) ProtoMessage() {}
+
+func (x *ListConversationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConversationsRequest.ProtoReflect.Descriptor instead.
+func (*ListConversationsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *ListConversationsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListConversationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListConversationsResponse carries a page of the inbox.
+type ListConversationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversations are the most recently active first.
+	Conversations []*Conversation `protobuf:"bytes,1,rep,name=conversations,proto3" json:"conversations,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// unread_total is the caller's number of unread messages across all conversations.
+	UnreadTotal   int32 `protobuf:"varint,3,opt,name=unread_total,json=unreadTotal,proto3" json:"unread_total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConversationsResponse) Reset() {
+	*x = ListConversationsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConversationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConversationsResponse) ProtoMessage() {}
+
+func (x *ListConversationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConversationsResponse.ProtoReflect.Descriptor instead.
+func (*ListConversationsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *ListConversationsResponse) GetConversations() []*Conversation {
+	if x != nil {
+		return x.Conversations
+	}
+	return nil
+}
+
+func (x *ListConversationsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListConversationsResponse) GetUnreadTotal() int32 {
+	if x != nil {
+		return x.UnreadTotal
+	}
+	return 0
+}
+
+// GetConversationRequest names a conversation and a page of its messages.
+type GetConversationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// cursor continues from next_cursor to older messages; empty starts with the newest.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of messages per page (default 50, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConversationRequest) Reset() {
+	*x = GetConversationRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConversationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConversationRequest) ProtoMessage() {}
+
+func (x *GetConversationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConversationRequest.ProtoReflect.Descriptor instead.
+func (*GetConversationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *GetConversationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetConversationRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *GetConversationRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// GetConversationResponse carries a conversation and a page of messages.
+type GetConversationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// messages are newest first.
+	Messages []*Message `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
+	// next_cursor continues to older messages; empty at the start.
+	NextCursor    string `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConversationResponse) Reset() {
+	*x = GetConversationResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConversationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConversationResponse) ProtoMessage() {}
+
+func (x *GetConversationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConversationResponse.ProtoReflect.Descriptor instead.
+func (*GetConversationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *GetConversationResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *GetConversationResponse) GetMessages() []*Message {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *GetConversationResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// SendMessageRequest replies in a conversation.
+type SendMessageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body          string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageRequest) Reset() {
+	*x = SendMessageRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageRequest) ProtoMessage() {}
+
+func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageRequest.ProtoReflect.Descriptor instead.
+func (*SendMessageRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *SendMessageRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SendMessageRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// SendMessageResponse carries the message.
+type SendMessageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageResponse) Reset() {
+	*x = SendMessageResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageResponse) ProtoMessage() {}
+
+func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageResponse.ProtoReflect.Descriptor instead.
+func (*SendMessageResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *SendMessageResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// MarkConversationReadRequest names a conversation.
+type MarkConversationReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkConversationReadRequest) Reset() {
+	*x = MarkConversationReadRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkConversationReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkConversationReadRequest) ProtoMessage() {}
+
+func (x *MarkConversationReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkConversationReadRequest.ProtoReflect.Descriptor instead.
+func (*MarkConversationReadRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *MarkConversationReadRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// MarkConversationReadResponse carries the conversation.
+type MarkConversationReadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, now read.
+	Conversation  *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkConversationReadResponse) Reset() {
+	*x = MarkConversationReadResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkConversationReadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkConversationReadResponse) ProtoMessage() {}
+
+func (x *MarkConversationReadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkConversationReadResponse.ProtoReflect.Descriptor instead.
+func (*MarkConversationReadResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *MarkConversationReadResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+// BlockConversationRequest blocks or unblocks a conversation's counterpart.
+type BlockConversationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// blocked blocks when true and unblocks when false.
+	Blocked       bool `protobuf:"varint,2,opt,name=blocked,proto3" json:"blocked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockConversationRequest) Reset() {
+	*x = BlockConversationRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockConversationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockConversationRequest) ProtoMessage() {}
+
+func (x *BlockConversationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockConversationRequest.ProtoReflect.Descriptor instead.
+func (*BlockConversationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *BlockConversationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *BlockConversationRequest) GetBlocked() bool {
+	if x != nil {
+		return x.Blocked
+	}
+	return false
+}
+
+// BlockConversationResponse carries the conversation.
+type BlockConversationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation after the change.
+	Conversation  *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockConversationResponse) Reset() {
+	*x = BlockConversationResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockConversationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockConversationResponse) ProtoMessage() {}
+
+func (x *BlockConversationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockConversationResponse.ProtoReflect.Descriptor instead.
+func (*BlockConversationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *BlockConversationResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
@@ -3758,7 +4537,52 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x10ListFeedResponse\x120\n" +
 	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
 	"\vnext_cursor\x18\x02 \x01(\tR\n" +
-	"nextCursor2\xd3\"\n" +
+	"nextCursor\"p\n" +
+	"\x18MessagePostAuthorRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"\x9c\x01\n" +
+	"\x19MessagePostAuthorResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x127\n" +
+	"\amessage\x18\x02 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"s\n" +
+	"\x1bMessageCommentAuthorRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"\x9f\x01\n" +
+	"\x1cMessageCommentAuthorResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x127\n" +
+	"\amessage\x18\x02 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"d\n" +
+	"\x18ListConversationsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa9\x01\n" +
+	"\x19ListConversationsResponse\x12H\n" +
+	"\rconversations\x18\x01 \x03(\v2\".jangteo.community.v1.ConversationR\rconversations\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12!\n" +
+	"\funread_total\x18\x03 \x01(\x05R\vunreadTotal\"|\n" +
+	"\x16GetConversationRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xbd\x01\n" +
+	"\x17GetConversationResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x129\n" +
+	"\bmessages\x18\x02 \x03(\v2\x1d.jangteo.community.v1.MessageR\bmessages\x12\x1f\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursor\"L\n" +
+	"\x12SendMessageRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"N\n" +
+	"\x13SendMessageResponse\x127\n" +
+	"\amessage\x18\x01 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"7\n" +
+	"\x1bMarkConversationReadRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"f\n" +
+	"\x1cMarkConversationReadResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\"N\n" +
+	"\x18BlockConversationRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x18\n" +
+	"\ablocked\x18\x02 \x01(\bR\ablocked\"c\n" +
+	"\x19BlockConversationResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation2\xbc+\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -3800,7 +4624,14 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x0fUnfollowProfile\x12,.jangteo.community.v1.UnfollowProfileRequest\x1a-.jangteo.community.v1.UnfollowProfileResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 *\x1e/v1/profiles/{username}/follow\x12\x9c\x01\n" +
 	"\x10ListProfilePosts\x12-.jangteo.community.v1.ListProfilePostsRequest\x1a..jangteo.community.v1.ListProfilePostsResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/profiles/{username}/posts\x12o\n" +
 	"\bListFeed\x12%.jangteo.community.v1.ListFeedRequest\x1a&.jangteo.community.v1.ListFeedResponse\"\x14\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\n" +
-	"\x12\b/v1/feedBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"\x12\b/v1/feed\x12\x9c\x01\n" +
+	"\x11MessagePostAuthor\x12..jangteo.community.v1.MessagePostAuthorRequest\x1a/.jangteo.community.v1.MessagePostAuthorResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/messages\x12\xa8\x01\n" +
+	"\x14MessageCommentAuthor\x121.jangteo.community.v1.MessageCommentAuthorRequest\x1a2.jangteo.community.v1.MessageCommentAuthorResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/comments/{id}/messages\x12\x96\x01\n" +
+	"\x11ListConversations\x12..jangteo.community.v1.ListConversationsRequest\x1a/.jangteo.community.v1.ListConversationsResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/conversations\x12\x95\x01\n" +
+	"\x0fGetConversation\x12,.jangteo.community.v1.GetConversationRequest\x1a-.jangteo.community.v1.GetConversationResponse\"%\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/me/conversations/{id}\x12\x95\x01\n" +
+	"\vSendMessage\x12(.jangteo.community.v1.SendMessageRequest\x1a).jangteo.community.v1.SendMessageResponse\"1\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/me/conversations/{id}/messages\x12\xac\x01\n" +
+	"\x14MarkConversationRead\x121.jangteo.community.v1.MarkConversationReadRequest\x1a2.jangteo.community.v1.MarkConversationReadResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/conversations/{id}:read\x12\xa4\x01\n" +
+	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:blockBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_service_proto_rawDescOnce sync.Once
@@ -3814,178 +4645,218 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
-	(*ListBoardsRequest)(nil),          // 0: jangteo.community.v1.ListBoardsRequest
-	(*ListBoardsResponse)(nil),         // 1: jangteo.community.v1.ListBoardsResponse
-	(*GetBoardRequest)(nil),            // 2: jangteo.community.v1.GetBoardRequest
-	(*GetBoardResponse)(nil),           // 3: jangteo.community.v1.GetBoardResponse
-	(*CreateBoardRequest)(nil),         // 4: jangteo.community.v1.CreateBoardRequest
-	(*CreateBoardResponse)(nil),        // 5: jangteo.community.v1.CreateBoardResponse
-	(*FavoriteBoardRequest)(nil),       // 6: jangteo.community.v1.FavoriteBoardRequest
-	(*FavoriteBoardResponse)(nil),      // 7: jangteo.community.v1.FavoriteBoardResponse
-	(*UnfavoriteBoardRequest)(nil),     // 8: jangteo.community.v1.UnfavoriteBoardRequest
-	(*UnfavoriteBoardResponse)(nil),    // 9: jangteo.community.v1.UnfavoriteBoardResponse
-	(*ListFavoriteBoardsRequest)(nil),  // 10: jangteo.community.v1.ListFavoriteBoardsRequest
-	(*ListFavoriteBoardsResponse)(nil), // 11: jangteo.community.v1.ListFavoriteBoardsResponse
-	(*ListBoardPostsRequest)(nil),      // 12: jangteo.community.v1.ListBoardPostsRequest
-	(*ListBoardPostsResponse)(nil),     // 13: jangteo.community.v1.ListBoardPostsResponse
-	(*CreatePostRequest)(nil),          // 14: jangteo.community.v1.CreatePostRequest
-	(*CreatePostResponse)(nil),         // 15: jangteo.community.v1.CreatePostResponse
-	(*GetPostRequest)(nil),             // 16: jangteo.community.v1.GetPostRequest
-	(*GetPostResponse)(nil),            // 17: jangteo.community.v1.GetPostResponse
-	(*MediaUrls)(nil),                  // 18: jangteo.community.v1.MediaUrls
-	(*UpdatePostRequest)(nil),          // 19: jangteo.community.v1.UpdatePostRequest
-	(*UpdatePostResponse)(nil),         // 20: jangteo.community.v1.UpdatePostResponse
-	(*DeletePostRequest)(nil),          // 21: jangteo.community.v1.DeletePostRequest
-	(*DeletePostResponse)(nil),         // 22: jangteo.community.v1.DeletePostResponse
-	(*HidePostRequest)(nil),            // 23: jangteo.community.v1.HidePostRequest
-	(*HidePostResponse)(nil),           // 24: jangteo.community.v1.HidePostResponse
-	(*ListCommentsRequest)(nil),        // 25: jangteo.community.v1.ListCommentsRequest
-	(*ListCommentsResponse)(nil),       // 26: jangteo.community.v1.ListCommentsResponse
-	(*CreateCommentRequest)(nil),       // 27: jangteo.community.v1.CreateCommentRequest
-	(*CreateCommentResponse)(nil),      // 28: jangteo.community.v1.CreateCommentResponse
-	(*CreateReplyRequest)(nil),         // 29: jangteo.community.v1.CreateReplyRequest
-	(*CreateReplyResponse)(nil),        // 30: jangteo.community.v1.CreateReplyResponse
-	(*UpdateCommentRequest)(nil),       // 31: jangteo.community.v1.UpdateCommentRequest
-	(*UpdateCommentResponse)(nil),      // 32: jangteo.community.v1.UpdateCommentResponse
-	(*DeleteCommentRequest)(nil),       // 33: jangteo.community.v1.DeleteCommentRequest
-	(*DeleteCommentResponse)(nil),      // 34: jangteo.community.v1.DeleteCommentResponse
-	(*HideCommentRequest)(nil),         // 35: jangteo.community.v1.HideCommentRequest
-	(*HideCommentResponse)(nil),        // 36: jangteo.community.v1.HideCommentResponse
-	(*LikePostRequest)(nil),            // 37: jangteo.community.v1.LikePostRequest
-	(*LikePostResponse)(nil),           // 38: jangteo.community.v1.LikePostResponse
-	(*UnlikePostRequest)(nil),          // 39: jangteo.community.v1.UnlikePostRequest
-	(*UnlikePostResponse)(nil),         // 40: jangteo.community.v1.UnlikePostResponse
-	(*LikeCommentRequest)(nil),         // 41: jangteo.community.v1.LikeCommentRequest
-	(*LikeCommentResponse)(nil),        // 42: jangteo.community.v1.LikeCommentResponse
-	(*UnlikeCommentRequest)(nil),       // 43: jangteo.community.v1.UnlikeCommentRequest
-	(*UnlikeCommentResponse)(nil),      // 44: jangteo.community.v1.UnlikeCommentResponse
-	(*ScrapPostRequest)(nil),           // 45: jangteo.community.v1.ScrapPostRequest
-	(*ScrapPostResponse)(nil),          // 46: jangteo.community.v1.ScrapPostResponse
-	(*UnscrapPostRequest)(nil),         // 47: jangteo.community.v1.UnscrapPostRequest
-	(*UnscrapPostResponse)(nil),        // 48: jangteo.community.v1.UnscrapPostResponse
-	(*ListMyScrapsRequest)(nil),        // 49: jangteo.community.v1.ListMyScrapsRequest
-	(*ListMyScrapsResponse)(nil),       // 50: jangteo.community.v1.ListMyScrapsResponse
-	(*GetProfileRequest)(nil),          // 51: jangteo.community.v1.GetProfileRequest
-	(*GetProfileResponse)(nil),         // 52: jangteo.community.v1.GetProfileResponse
-	(*ListFollowersRequest)(nil),       // 53: jangteo.community.v1.ListFollowersRequest
-	(*ListFollowersResponse)(nil),      // 54: jangteo.community.v1.ListFollowersResponse
-	(*ListFollowingRequest)(nil),       // 55: jangteo.community.v1.ListFollowingRequest
-	(*ListFollowingResponse)(nil),      // 56: jangteo.community.v1.ListFollowingResponse
-	(*FollowProfileRequest)(nil),       // 57: jangteo.community.v1.FollowProfileRequest
-	(*FollowProfileResponse)(nil),      // 58: jangteo.community.v1.FollowProfileResponse
-	(*UnfollowProfileRequest)(nil),     // 59: jangteo.community.v1.UnfollowProfileRequest
-	(*UnfollowProfileResponse)(nil),    // 60: jangteo.community.v1.UnfollowProfileResponse
-	(*ListProfilePostsRequest)(nil),    // 61: jangteo.community.v1.ListProfilePostsRequest
-	(*ListProfilePostsResponse)(nil),   // 62: jangteo.community.v1.ListProfilePostsResponse
-	(*ListFeedRequest)(nil),            // 63: jangteo.community.v1.ListFeedRequest
-	(*ListFeedResponse)(nil),           // 64: jangteo.community.v1.ListFeedResponse
-	(*Board)(nil),                      // 65: jangteo.community.v1.Board
-	(*BoardCategory)(nil),              // 66: jangteo.community.v1.BoardCategory
-	(BoardKind)(0),                     // 67: jangteo.community.v1.BoardKind
-	(*Post)(nil),                       // 68: jangteo.community.v1.Post
-	(*Comment)(nil),                    // 69: jangteo.community.v1.Comment
-	(*Profile)(nil),                    // 70: jangteo.community.v1.Profile
+	(*ListBoardsRequest)(nil),            // 0: jangteo.community.v1.ListBoardsRequest
+	(*ListBoardsResponse)(nil),           // 1: jangteo.community.v1.ListBoardsResponse
+	(*GetBoardRequest)(nil),              // 2: jangteo.community.v1.GetBoardRequest
+	(*GetBoardResponse)(nil),             // 3: jangteo.community.v1.GetBoardResponse
+	(*CreateBoardRequest)(nil),           // 4: jangteo.community.v1.CreateBoardRequest
+	(*CreateBoardResponse)(nil),          // 5: jangteo.community.v1.CreateBoardResponse
+	(*FavoriteBoardRequest)(nil),         // 6: jangteo.community.v1.FavoriteBoardRequest
+	(*FavoriteBoardResponse)(nil),        // 7: jangteo.community.v1.FavoriteBoardResponse
+	(*UnfavoriteBoardRequest)(nil),       // 8: jangteo.community.v1.UnfavoriteBoardRequest
+	(*UnfavoriteBoardResponse)(nil),      // 9: jangteo.community.v1.UnfavoriteBoardResponse
+	(*ListFavoriteBoardsRequest)(nil),    // 10: jangteo.community.v1.ListFavoriteBoardsRequest
+	(*ListFavoriteBoardsResponse)(nil),   // 11: jangteo.community.v1.ListFavoriteBoardsResponse
+	(*ListBoardPostsRequest)(nil),        // 12: jangteo.community.v1.ListBoardPostsRequest
+	(*ListBoardPostsResponse)(nil),       // 13: jangteo.community.v1.ListBoardPostsResponse
+	(*CreatePostRequest)(nil),            // 14: jangteo.community.v1.CreatePostRequest
+	(*CreatePostResponse)(nil),           // 15: jangteo.community.v1.CreatePostResponse
+	(*GetPostRequest)(nil),               // 16: jangteo.community.v1.GetPostRequest
+	(*GetPostResponse)(nil),              // 17: jangteo.community.v1.GetPostResponse
+	(*MediaUrls)(nil),                    // 18: jangteo.community.v1.MediaUrls
+	(*UpdatePostRequest)(nil),            // 19: jangteo.community.v1.UpdatePostRequest
+	(*UpdatePostResponse)(nil),           // 20: jangteo.community.v1.UpdatePostResponse
+	(*DeletePostRequest)(nil),            // 21: jangteo.community.v1.DeletePostRequest
+	(*DeletePostResponse)(nil),           // 22: jangteo.community.v1.DeletePostResponse
+	(*HidePostRequest)(nil),              // 23: jangteo.community.v1.HidePostRequest
+	(*HidePostResponse)(nil),             // 24: jangteo.community.v1.HidePostResponse
+	(*ListCommentsRequest)(nil),          // 25: jangteo.community.v1.ListCommentsRequest
+	(*ListCommentsResponse)(nil),         // 26: jangteo.community.v1.ListCommentsResponse
+	(*CreateCommentRequest)(nil),         // 27: jangteo.community.v1.CreateCommentRequest
+	(*CreateCommentResponse)(nil),        // 28: jangteo.community.v1.CreateCommentResponse
+	(*CreateReplyRequest)(nil),           // 29: jangteo.community.v1.CreateReplyRequest
+	(*CreateReplyResponse)(nil),          // 30: jangteo.community.v1.CreateReplyResponse
+	(*UpdateCommentRequest)(nil),         // 31: jangteo.community.v1.UpdateCommentRequest
+	(*UpdateCommentResponse)(nil),        // 32: jangteo.community.v1.UpdateCommentResponse
+	(*DeleteCommentRequest)(nil),         // 33: jangteo.community.v1.DeleteCommentRequest
+	(*DeleteCommentResponse)(nil),        // 34: jangteo.community.v1.DeleteCommentResponse
+	(*HideCommentRequest)(nil),           // 35: jangteo.community.v1.HideCommentRequest
+	(*HideCommentResponse)(nil),          // 36: jangteo.community.v1.HideCommentResponse
+	(*LikePostRequest)(nil),              // 37: jangteo.community.v1.LikePostRequest
+	(*LikePostResponse)(nil),             // 38: jangteo.community.v1.LikePostResponse
+	(*UnlikePostRequest)(nil),            // 39: jangteo.community.v1.UnlikePostRequest
+	(*UnlikePostResponse)(nil),           // 40: jangteo.community.v1.UnlikePostResponse
+	(*LikeCommentRequest)(nil),           // 41: jangteo.community.v1.LikeCommentRequest
+	(*LikeCommentResponse)(nil),          // 42: jangteo.community.v1.LikeCommentResponse
+	(*UnlikeCommentRequest)(nil),         // 43: jangteo.community.v1.UnlikeCommentRequest
+	(*UnlikeCommentResponse)(nil),        // 44: jangteo.community.v1.UnlikeCommentResponse
+	(*ScrapPostRequest)(nil),             // 45: jangteo.community.v1.ScrapPostRequest
+	(*ScrapPostResponse)(nil),            // 46: jangteo.community.v1.ScrapPostResponse
+	(*UnscrapPostRequest)(nil),           // 47: jangteo.community.v1.UnscrapPostRequest
+	(*UnscrapPostResponse)(nil),          // 48: jangteo.community.v1.UnscrapPostResponse
+	(*ListMyScrapsRequest)(nil),          // 49: jangteo.community.v1.ListMyScrapsRequest
+	(*ListMyScrapsResponse)(nil),         // 50: jangteo.community.v1.ListMyScrapsResponse
+	(*GetProfileRequest)(nil),            // 51: jangteo.community.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),           // 52: jangteo.community.v1.GetProfileResponse
+	(*ListFollowersRequest)(nil),         // 53: jangteo.community.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),        // 54: jangteo.community.v1.ListFollowersResponse
+	(*ListFollowingRequest)(nil),         // 55: jangteo.community.v1.ListFollowingRequest
+	(*ListFollowingResponse)(nil),        // 56: jangteo.community.v1.ListFollowingResponse
+	(*FollowProfileRequest)(nil),         // 57: jangteo.community.v1.FollowProfileRequest
+	(*FollowProfileResponse)(nil),        // 58: jangteo.community.v1.FollowProfileResponse
+	(*UnfollowProfileRequest)(nil),       // 59: jangteo.community.v1.UnfollowProfileRequest
+	(*UnfollowProfileResponse)(nil),      // 60: jangteo.community.v1.UnfollowProfileResponse
+	(*ListProfilePostsRequest)(nil),      // 61: jangteo.community.v1.ListProfilePostsRequest
+	(*ListProfilePostsResponse)(nil),     // 62: jangteo.community.v1.ListProfilePostsResponse
+	(*ListFeedRequest)(nil),              // 63: jangteo.community.v1.ListFeedRequest
+	(*ListFeedResponse)(nil),             // 64: jangteo.community.v1.ListFeedResponse
+	(*MessagePostAuthorRequest)(nil),     // 65: jangteo.community.v1.MessagePostAuthorRequest
+	(*MessagePostAuthorResponse)(nil),    // 66: jangteo.community.v1.MessagePostAuthorResponse
+	(*MessageCommentAuthorRequest)(nil),  // 67: jangteo.community.v1.MessageCommentAuthorRequest
+	(*MessageCommentAuthorResponse)(nil), // 68: jangteo.community.v1.MessageCommentAuthorResponse
+	(*ListConversationsRequest)(nil),     // 69: jangteo.community.v1.ListConversationsRequest
+	(*ListConversationsResponse)(nil),    // 70: jangteo.community.v1.ListConversationsResponse
+	(*GetConversationRequest)(nil),       // 71: jangteo.community.v1.GetConversationRequest
+	(*GetConversationResponse)(nil),      // 72: jangteo.community.v1.GetConversationResponse
+	(*SendMessageRequest)(nil),           // 73: jangteo.community.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),          // 74: jangteo.community.v1.SendMessageResponse
+	(*MarkConversationReadRequest)(nil),  // 75: jangteo.community.v1.MarkConversationReadRequest
+	(*MarkConversationReadResponse)(nil), // 76: jangteo.community.v1.MarkConversationReadResponse
+	(*BlockConversationRequest)(nil),     // 77: jangteo.community.v1.BlockConversationRequest
+	(*BlockConversationResponse)(nil),    // 78: jangteo.community.v1.BlockConversationResponse
+	(*Board)(nil),                        // 79: jangteo.community.v1.Board
+	(*BoardCategory)(nil),                // 80: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                       // 81: jangteo.community.v1.BoardKind
+	(*Post)(nil),                         // 82: jangteo.community.v1.Post
+	(*Comment)(nil),                      // 83: jangteo.community.v1.Comment
+	(*Profile)(nil),                      // 84: jangteo.community.v1.Profile
+	(*Conversation)(nil),                 // 85: jangteo.community.v1.Conversation
+	(*Message)(nil),                      // 86: jangteo.community.v1.Message
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	65, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	66, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
-	65, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
-	67, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
-	65, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
-	65, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	65, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	65, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	65, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
-	68, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
-	68, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
-	68, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
-	68, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	79, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	80, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	79, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	81, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	79, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	79, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	79, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	79, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	79, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	82, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	82, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	82, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	82, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
 	18, // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
-	68, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
-	68, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
-	69, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
-	69, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	69, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
-	69, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	68, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
-	70, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	70, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
-	70, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
-	70, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	70, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	68, // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
-	68, // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
-	0,  // 28: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	2,  // 29: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
-	4,  // 30: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
-	6,  // 31: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
-	8,  // 32: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
-	10, // 33: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
-	12, // 34: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
-	14, // 35: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
-	16, // 36: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
-	19, // 37: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
-	21, // 38: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
-	23, // 39: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
-	25, // 40: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
-	27, // 41: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
-	29, // 42: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
-	31, // 43: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
-	33, // 44: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
-	35, // 45: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
-	37, // 46: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
-	39, // 47: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
-	41, // 48: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
-	43, // 49: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
-	45, // 50: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
-	47, // 51: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
-	49, // 52: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
-	51, // 53: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
-	53, // 54: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
-	55, // 55: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
-	57, // 56: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
-	59, // 57: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
-	61, // 58: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
-	63, // 59: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
-	1,  // 60: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	3,  // 61: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
-	5,  // 62: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
-	7,  // 63: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
-	9,  // 64: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
-	11, // 65: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
-	13, // 66: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
-	15, // 67: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
-	17, // 68: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
-	20, // 69: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
-	22, // 70: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
-	24, // 71: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
-	26, // 72: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
-	28, // 73: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
-	30, // 74: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
-	32, // 75: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
-	34, // 76: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
-	36, // 77: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
-	38, // 78: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
-	40, // 79: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
-	42, // 80: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
-	44, // 81: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
-	46, // 82: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
-	48, // 83: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
-	50, // 84: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
-	52, // 85: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
-	54, // 86: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
-	56, // 87: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
-	58, // 88: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
-	60, // 89: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
-	62, // 90: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
-	64, // 91: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
-	60, // [60:92] is the sub-list for method output_type
-	28, // [28:60] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	82, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	82, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	83, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	83, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	83, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	83, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	82, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	84, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	84, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	84, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	84, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	84, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	82, // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	82, // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	85, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	86, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	85, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	86, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	85, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
+	85, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	86, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
+	86, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
+	85, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	85, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	0,  // 38: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	2,  // 39: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	4,  // 40: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	6,  // 41: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	8,  // 42: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	10, // 43: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	12, // 44: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	14, // 45: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	16, // 46: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	19, // 47: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	21, // 48: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	23, // 49: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	25, // 50: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	27, // 51: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	29, // 52: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	31, // 53: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	33, // 54: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	35, // 55: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	37, // 56: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	39, // 57: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	41, // 58: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	43, // 59: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	45, // 60: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	47, // 61: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	49, // 62: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	51, // 63: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	53, // 64: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	55, // 65: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	57, // 66: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	59, // 67: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	61, // 68: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	63, // 69: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	65, // 70: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
+	67, // 71: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
+	69, // 72: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
+	71, // 73: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
+	73, // 74: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
+	75, // 75: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
+	77, // 76: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
+	1,  // 77: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	3,  // 78: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	5,  // 79: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	7,  // 80: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	9,  // 81: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	11, // 82: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	13, // 83: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	15, // 84: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	17, // 85: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	20, // 86: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	22, // 87: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	24, // 88: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	26, // 89: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	28, // 90: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	30, // 91: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	32, // 92: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	34, // 93: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	36, // 94: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	38, // 95: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	40, // 96: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	42, // 97: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	44, // 98: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	46, // 99: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	48, // 100: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	50, // 101: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	52, // 102: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	54, // 103: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	56, // 104: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	58, // 105: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	60, // 106: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	62, // 107: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	64, // 108: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	66, // 109: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
+	68, // 110: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
+	70, // 111: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
+	72, // 112: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
+	74, // 113: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
+	76, // 114: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
+	78, // 115: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
+	77, // [77:116] is the sub-list for method output_type
+	38, // [38:77] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -4001,7 +4872,7 @@ func file_jangteo_community_v1_community_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   65,
+			NumMessages:   79,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,38 +19,45 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CommunityService_ListBoards_FullMethodName         = "/jangteo.community.v1.CommunityService/ListBoards"
-	CommunityService_GetBoard_FullMethodName           = "/jangteo.community.v1.CommunityService/GetBoard"
-	CommunityService_CreateBoard_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateBoard"
-	CommunityService_FavoriteBoard_FullMethodName      = "/jangteo.community.v1.CommunityService/FavoriteBoard"
-	CommunityService_UnfavoriteBoard_FullMethodName    = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
-	CommunityService_ListFavoriteBoards_FullMethodName = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
-	CommunityService_ListBoardPosts_FullMethodName     = "/jangteo.community.v1.CommunityService/ListBoardPosts"
-	CommunityService_CreatePost_FullMethodName         = "/jangteo.community.v1.CommunityService/CreatePost"
-	CommunityService_GetPost_FullMethodName            = "/jangteo.community.v1.CommunityService/GetPost"
-	CommunityService_UpdatePost_FullMethodName         = "/jangteo.community.v1.CommunityService/UpdatePost"
-	CommunityService_DeletePost_FullMethodName         = "/jangteo.community.v1.CommunityService/DeletePost"
-	CommunityService_HidePost_FullMethodName           = "/jangteo.community.v1.CommunityService/HidePost"
-	CommunityService_ListComments_FullMethodName       = "/jangteo.community.v1.CommunityService/ListComments"
-	CommunityService_CreateComment_FullMethodName      = "/jangteo.community.v1.CommunityService/CreateComment"
-	CommunityService_CreateReply_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateReply"
-	CommunityService_UpdateComment_FullMethodName      = "/jangteo.community.v1.CommunityService/UpdateComment"
-	CommunityService_DeleteComment_FullMethodName      = "/jangteo.community.v1.CommunityService/DeleteComment"
-	CommunityService_HideComment_FullMethodName        = "/jangteo.community.v1.CommunityService/HideComment"
-	CommunityService_LikePost_FullMethodName           = "/jangteo.community.v1.CommunityService/LikePost"
-	CommunityService_UnlikePost_FullMethodName         = "/jangteo.community.v1.CommunityService/UnlikePost"
-	CommunityService_LikeComment_FullMethodName        = "/jangteo.community.v1.CommunityService/LikeComment"
-	CommunityService_UnlikeComment_FullMethodName      = "/jangteo.community.v1.CommunityService/UnlikeComment"
-	CommunityService_ScrapPost_FullMethodName          = "/jangteo.community.v1.CommunityService/ScrapPost"
-	CommunityService_UnscrapPost_FullMethodName        = "/jangteo.community.v1.CommunityService/UnscrapPost"
-	CommunityService_ListMyScraps_FullMethodName       = "/jangteo.community.v1.CommunityService/ListMyScraps"
-	CommunityService_GetProfile_FullMethodName         = "/jangteo.community.v1.CommunityService/GetProfile"
-	CommunityService_ListFollowers_FullMethodName      = "/jangteo.community.v1.CommunityService/ListFollowers"
-	CommunityService_ListFollowing_FullMethodName      = "/jangteo.community.v1.CommunityService/ListFollowing"
-	CommunityService_FollowProfile_FullMethodName      = "/jangteo.community.v1.CommunityService/FollowProfile"
-	CommunityService_UnfollowProfile_FullMethodName    = "/jangteo.community.v1.CommunityService/UnfollowProfile"
-	CommunityService_ListProfilePosts_FullMethodName   = "/jangteo.community.v1.CommunityService/ListProfilePosts"
-	CommunityService_ListFeed_FullMethodName           = "/jangteo.community.v1.CommunityService/ListFeed"
+	CommunityService_ListBoards_FullMethodName           = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_GetBoard_FullMethodName             = "/jangteo.community.v1.CommunityService/GetBoard"
+	CommunityService_CreateBoard_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateBoard"
+	CommunityService_FavoriteBoard_FullMethodName        = "/jangteo.community.v1.CommunityService/FavoriteBoard"
+	CommunityService_UnfavoriteBoard_FullMethodName      = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
+	CommunityService_ListFavoriteBoards_FullMethodName   = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
+	CommunityService_ListBoardPosts_FullMethodName       = "/jangteo.community.v1.CommunityService/ListBoardPosts"
+	CommunityService_CreatePost_FullMethodName           = "/jangteo.community.v1.CommunityService/CreatePost"
+	CommunityService_GetPost_FullMethodName              = "/jangteo.community.v1.CommunityService/GetPost"
+	CommunityService_UpdatePost_FullMethodName           = "/jangteo.community.v1.CommunityService/UpdatePost"
+	CommunityService_DeletePost_FullMethodName           = "/jangteo.community.v1.CommunityService/DeletePost"
+	CommunityService_HidePost_FullMethodName             = "/jangteo.community.v1.CommunityService/HidePost"
+	CommunityService_ListComments_FullMethodName         = "/jangteo.community.v1.CommunityService/ListComments"
+	CommunityService_CreateComment_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateComment"
+	CommunityService_CreateReply_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReply"
+	CommunityService_UpdateComment_FullMethodName        = "/jangteo.community.v1.CommunityService/UpdateComment"
+	CommunityService_DeleteComment_FullMethodName        = "/jangteo.community.v1.CommunityService/DeleteComment"
+	CommunityService_HideComment_FullMethodName          = "/jangteo.community.v1.CommunityService/HideComment"
+	CommunityService_LikePost_FullMethodName             = "/jangteo.community.v1.CommunityService/LikePost"
+	CommunityService_UnlikePost_FullMethodName           = "/jangteo.community.v1.CommunityService/UnlikePost"
+	CommunityService_LikeComment_FullMethodName          = "/jangteo.community.v1.CommunityService/LikeComment"
+	CommunityService_UnlikeComment_FullMethodName        = "/jangteo.community.v1.CommunityService/UnlikeComment"
+	CommunityService_ScrapPost_FullMethodName            = "/jangteo.community.v1.CommunityService/ScrapPost"
+	CommunityService_UnscrapPost_FullMethodName          = "/jangteo.community.v1.CommunityService/UnscrapPost"
+	CommunityService_ListMyScraps_FullMethodName         = "/jangteo.community.v1.CommunityService/ListMyScraps"
+	CommunityService_GetProfile_FullMethodName           = "/jangteo.community.v1.CommunityService/GetProfile"
+	CommunityService_ListFollowers_FullMethodName        = "/jangteo.community.v1.CommunityService/ListFollowers"
+	CommunityService_ListFollowing_FullMethodName        = "/jangteo.community.v1.CommunityService/ListFollowing"
+	CommunityService_FollowProfile_FullMethodName        = "/jangteo.community.v1.CommunityService/FollowProfile"
+	CommunityService_UnfollowProfile_FullMethodName      = "/jangteo.community.v1.CommunityService/UnfollowProfile"
+	CommunityService_ListProfilePosts_FullMethodName     = "/jangteo.community.v1.CommunityService/ListProfilePosts"
+	CommunityService_ListFeed_FullMethodName             = "/jangteo.community.v1.CommunityService/ListFeed"
+	CommunityService_MessagePostAuthor_FullMethodName    = "/jangteo.community.v1.CommunityService/MessagePostAuthor"
+	CommunityService_MessageCommentAuthor_FullMethodName = "/jangteo.community.v1.CommunityService/MessageCommentAuthor"
+	CommunityService_ListConversations_FullMethodName    = "/jangteo.community.v1.CommunityService/ListConversations"
+	CommunityService_GetConversation_FullMethodName      = "/jangteo.community.v1.CommunityService/GetConversation"
+	CommunityService_SendMessage_FullMethodName          = "/jangteo.community.v1.CommunityService/SendMessage"
+	CommunityService_MarkConversationRead_FullMethodName = "/jangteo.community.v1.CommunityService/MarkConversationRead"
+	CommunityService_BlockConversation_FullMethodName    = "/jangteo.community.v1.CommunityService/BlockConversation"
 )
 
 // CommunityServiceClient is the client API for CommunityService service.
@@ -135,6 +142,25 @@ type CommunityServiceClient interface {
 	// following (named posts of the members the caller follows; signed in) or
 	// popular (by hot rank: likes and comments decaying with age).
 	ListFeed(ctx context.Context, in *ListFeedRequest, opts ...grpc.CallOption) (*ListFeedResponse, error)
+	// MessagePostAuthor sends a direct message to a post's author, who may be
+	// anonymous; the conversation is tied to the post and reused on later calls.
+	MessagePostAuthor(ctx context.Context, in *MessagePostAuthorRequest, opts ...grpc.CallOption) (*MessagePostAuthorResponse, error)
+	// MessageCommentAuthor sends a direct message to a comment's or reply's
+	// author, who may be anonymous.
+	MessageCommentAuthor(ctx context.Context, in *MessageCommentAuthorRequest, opts ...grpc.CallOption) (*MessageCommentAuthorResponse, error)
+	// ListConversations is the caller's inbox, most recently active first.
+	ListConversations(ctx context.Context, in *ListConversationsRequest, opts ...grpc.CallOption) (*ListConversationsResponse, error)
+	// GetConversation reads one of the caller's conversations with a page of
+	// its messages, newest first.
+	GetConversation(ctx context.Context, in *GetConversationRequest, opts ...grpc.CallOption) (*GetConversationResponse, error)
+	// SendMessage replies in one of the caller's conversations.
+	SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error)
+	// MarkConversationRead marks every message of a conversation read.
+	MarkConversationRead(ctx context.Context, in *MarkConversationReadRequest, opts ...grpc.CallOption) (*MarkConversationReadResponse, error)
+	// BlockConversation blocks (or unblocks) the counterpart of a conversation:
+	// their messages, in this and any conversation, stop reaching the caller.
+	// The sender is not told, so a block never links anonymous identities.
+	BlockConversation(ctx context.Context, in *BlockConversationRequest, opts ...grpc.CallOption) (*BlockConversationResponse, error)
 }
 
 type communityServiceClient struct {
@@ -465,6 +491,76 @@ func (c *communityServiceClient) ListFeed(ctx context.Context, in *ListFeedReque
 	return out, nil
 }
 
+func (c *communityServiceClient) MessagePostAuthor(ctx context.Context, in *MessagePostAuthorRequest, opts ...grpc.CallOption) (*MessagePostAuthorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MessagePostAuthorResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MessagePostAuthor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MessageCommentAuthor(ctx context.Context, in *MessageCommentAuthorRequest, opts ...grpc.CallOption) (*MessageCommentAuthorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MessageCommentAuthorResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MessageCommentAuthor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListConversations(ctx context.Context, in *ListConversationsRequest, opts ...grpc.CallOption) (*ListConversationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListConversationsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListConversations_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) GetConversation(ctx context.Context, in *GetConversationRequest, opts ...grpc.CallOption) (*GetConversationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetConversationResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetConversation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendMessageResponse)
+	err := c.cc.Invoke(ctx, CommunityService_SendMessage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MarkConversationRead(ctx context.Context, in *MarkConversationReadRequest, opts ...grpc.CallOption) (*MarkConversationReadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkConversationReadResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MarkConversationRead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) BlockConversation(ctx context.Context, in *BlockConversationRequest, opts ...grpc.CallOption) (*BlockConversationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BlockConversationResponse)
+	err := c.cc.Invoke(ctx, CommunityService_BlockConversation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommunityServiceServer is the server API for CommunityService service.
 // All implementations must embed UnimplementedCommunityServiceServer
 // for forward compatibility.
@@ -547,6 +643,25 @@ type CommunityServiceServer interface {
 	// following (named posts of the members the caller follows; signed in) or
 	// popular (by hot rank: likes and comments decaying with age).
 	ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error)
+	// MessagePostAuthor sends a direct message to a post's author, who may be
+	// anonymous; the conversation is tied to the post and reused on later calls.
+	MessagePostAuthor(context.Context, *MessagePostAuthorRequest) (*MessagePostAuthorResponse, error)
+	// MessageCommentAuthor sends a direct message to a comment's or reply's
+	// author, who may be anonymous.
+	MessageCommentAuthor(context.Context, *MessageCommentAuthorRequest) (*MessageCommentAuthorResponse, error)
+	// ListConversations is the caller's inbox, most recently active first.
+	ListConversations(context.Context, *ListConversationsRequest) (*ListConversationsResponse, error)
+	// GetConversation reads one of the caller's conversations with a page of
+	// its messages, newest first.
+	GetConversation(context.Context, *GetConversationRequest) (*GetConversationResponse, error)
+	// SendMessage replies in one of the caller's conversations.
+	SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error)
+	// MarkConversationRead marks every message of a conversation read.
+	MarkConversationRead(context.Context, *MarkConversationReadRequest) (*MarkConversationReadResponse, error)
+	// BlockConversation blocks (or unblocks) the counterpart of a conversation:
+	// their messages, in this and any conversation, stop reaching the caller.
+	// The sender is not told, so a block never links anonymous identities.
+	BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error)
 	mustEmbedUnimplementedCommunityServiceServer()
 }
 
@@ -652,6 +767,27 @@ func (UnimplementedCommunityServiceServer) ListProfilePosts(context.Context, *Li
 }
 func (UnimplementedCommunityServiceServer) ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListFeed not implemented")
+}
+func (UnimplementedCommunityServiceServer) MessagePostAuthor(context.Context, *MessagePostAuthorRequest) (*MessagePostAuthorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MessagePostAuthor not implemented")
+}
+func (UnimplementedCommunityServiceServer) MessageCommentAuthor(context.Context, *MessageCommentAuthorRequest) (*MessageCommentAuthorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MessageCommentAuthor not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListConversations(context.Context, *ListConversationsRequest) (*ListConversationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListConversations not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetConversation(context.Context, *GetConversationRequest) (*GetConversationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetConversation not implemented")
+}
+func (UnimplementedCommunityServiceServer) SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendMessage not implemented")
+}
+func (UnimplementedCommunityServiceServer) MarkConversationRead(context.Context, *MarkConversationReadRequest) (*MarkConversationReadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkConversationRead not implemented")
+}
+func (UnimplementedCommunityServiceServer) BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BlockConversation not implemented")
 }
 func (UnimplementedCommunityServiceServer) mustEmbedUnimplementedCommunityServiceServer() {}
 func (UnimplementedCommunityServiceServer) testEmbeddedByValue()                          {}
@@ -1250,6 +1386,132 @@ func _CommunityService_ListFeed_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_MessagePostAuthor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MessagePostAuthorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MessagePostAuthor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MessagePostAuthor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MessagePostAuthor(ctx, req.(*MessagePostAuthorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MessageCommentAuthor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MessageCommentAuthorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MessageCommentAuthor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MessageCommentAuthor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MessageCommentAuthor(ctx, req.(*MessageCommentAuthorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListConversations_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListConversationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListConversations(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListConversations_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListConversations(ctx, req.(*ListConversationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_GetConversation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetConversationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetConversation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetConversation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetConversation(ctx, req.(*GetConversationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_SendMessage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendMessageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).SendMessage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_SendMessage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).SendMessage(ctx, req.(*SendMessageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MarkConversationRead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkConversationReadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MarkConversationRead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MarkConversationRead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MarkConversationRead(ctx, req.(*MarkConversationReadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_BlockConversation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BlockConversationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).BlockConversation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_BlockConversation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).BlockConversation(ctx, req.(*BlockConversationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommunityService_ServiceDesc is the grpc.ServiceDesc for CommunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1384,6 +1646,34 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListFeed",
 			Handler:    _CommunityService_ListFeed_Handler,
+		},
+		{
+			MethodName: "MessagePostAuthor",
+			Handler:    _CommunityService_MessagePostAuthor_Handler,
+		},
+		{
+			MethodName: "MessageCommentAuthor",
+			Handler:    _CommunityService_MessageCommentAuthor_Handler,
+		},
+		{
+			MethodName: "ListConversations",
+			Handler:    _CommunityService_ListConversations_Handler,
+		},
+		{
+			MethodName: "GetConversation",
+			Handler:    _CommunityService_GetConversation_Handler,
+		},
+		{
+			MethodName: "SendMessage",
+			Handler:    _CommunityService_SendMessage_Handler,
+		},
+		{
+			MethodName: "MarkConversationRead",
+			Handler:    _CommunityService_MarkConversationRead_Handler,
+		},
+		{
+			MethodName: "BlockConversation",
+			Handler:    _CommunityService_BlockConversation_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -406,6 +406,72 @@ func (x *Followed) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// MessageSent is published on community.message_sent when a direct message
+// reaches its recipient (not when a block withholds it). It names no member:
+// the conversation says who is in it.
+type MessageSent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// message_id is the message's UUID.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// conversation_id is the conversation's UUID.
+	ConversationId string `protobuf:"bytes,2,opt,name=conversation_id,json=conversationId,proto3" json:"conversation_id,omitempty"`
+	// occur_time is when it was sent.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageSent) Reset() {
+	*x = MessageSent{}
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageSent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageSent) ProtoMessage() {}
+
+func (x *MessageSent) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageSent.ProtoReflect.Descriptor instead.
+func (*MessageSent) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MessageSent) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *MessageSent) GetConversationId() string {
+	if x != nil {
+		return x.ConversationId
+	}
+	return ""
+}
+
+func (x *MessageSent) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_events_proto_rawDesc = "" +
@@ -442,6 +508,12 @@ const file_jangteo_community_v1_events_proto_rawDesc = "" +
 	"\vfollowee_id\x18\x02 \x01(\tR\n" +
 	"followeeId\x129\n" +
 	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\x90\x01\n" +
+	"\vMessageSent\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tR\tmessageId\x12'\n" +
+	"\x0fconversation_id\x18\x02 \x01(\tR\x0econversationId\x129\n" +
+	"\n" +
 	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime*X\n" +
 	"\n" +
 	"LikeTarget\x12\x1b\n" +
@@ -462,26 +534,28 @@ func file_jangteo_community_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_jangteo_community_v1_events_proto_goTypes = []any{
 	(LikeTarget)(0),               // 0: jangteo.community.v1.LikeTarget
 	(*PostCreated)(nil),           // 1: jangteo.community.v1.PostCreated
 	(*CommentCreated)(nil),        // 2: jangteo.community.v1.CommentCreated
 	(*Liked)(nil),                 // 3: jangteo.community.v1.Liked
 	(*Followed)(nil),              // 4: jangteo.community.v1.Followed
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*MessageSent)(nil),           // 5: jangteo.community.v1.MessageSent
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_events_proto_depIdxs = []int32{
-	5, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
-	5, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
+	6, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
+	6, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
 	0, // 2: jangteo.community.v1.Liked.target:type_name -> jangteo.community.v1.LikeTarget
-	5, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
-	5, // 4: jangteo.community.v1.Followed.occur_time:type_name -> google.protobuf.Timestamp
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
+	6, // 4: jangteo.community.v1.Followed.occur_time:type_name -> google.protobuf.Timestamp
+	6, // 5: jangteo.community.v1.MessageSent.occur_time:type_name -> google.protobuf.Timestamp
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_events_proto_init() }
@@ -495,7 +569,7 @@ func file_jangteo_community_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_events_proto_rawDesc), len(file_jangteo_community_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
