@@ -52,6 +52,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	a := app.New(store.New(rt.Pool), rt.Log)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
+	rt.Consume(events.NotificationsConsumer, events.Notify)
 	rt.Go("hot rank refresh", func(ctx context.Context) error { return a.RefreshHotRanks(ctx, cfg.HotRankRefresh) })
 	return &Service{rt: rt}, nil
 }

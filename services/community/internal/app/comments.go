@@ -196,19 +196,23 @@ func (a *App) DeleteComment(ctx context.Context, c domain.Caller, id string) err
 
 // HideComment hides a comment or reply, or shows it again (staff).
 func (a *App) HideComment(ctx context.Context, id string, hidden bool) error {
-	return a.store.InTx(ctx, func(q *store.Queries) error {
-		cm, err := q.Comment(ctx, "", id, true)
-		if err != nil {
-			return err
-		}
-		changed, err := q.HideComment(ctx, id, hidden)
-		if err != nil || !changed || cm.DeletedAt != nil {
-			return err
-		}
-		delta := -1
-		if !hidden {
-			delta = 1
-		}
-		return q.CountComment(ctx, cm.PostID, delta)
-	})
+	return a.store.InTx(ctx, func(q *store.Queries) error { return hideComment(ctx, q, id, hidden) })
+}
+
+// hideComment hides or shows a comment inside q's transaction, keeping its
+// post's comment count.
+func hideComment(ctx context.Context, q *store.Queries, id string, hidden bool) error {
+	cm, err := q.Comment(ctx, "", id, true)
+	if err != nil {
+		return err
+	}
+	changed, err := q.HideComment(ctx, id, hidden)
+	if err != nil || !changed || cm.DeletedAt != nil {
+		return err
+	}
+	delta := -1
+	if !hidden {
+		delta = 1
+	}
+	return q.CountComment(ctx, cm.PostID, delta)
 }

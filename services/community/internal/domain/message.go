@@ -28,7 +28,7 @@ type Conversation struct {
 	Viewer       string
 	Unread       int
 	Last         *Message
-	Blocked      bool // blocked from this conversation
+	Blocked      bool    // blocked from this conversation
 	Counterparty Profile // joined only when the counterpart is named
 }
 

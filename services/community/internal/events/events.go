@@ -13,11 +13,13 @@ import (
 
 // Subjects the community publishes on its COMMUNITY stream.
 const (
-	SubjectPostCreated    = "community.post_created"
-	SubjectCommentCreated = "community.comment_created"
-	SubjectLiked          = "community.liked"
-	SubjectFollowed       = "community.followed"
-	SubjectMessageSent    = "community.message_sent"
+	SubjectPostCreated     = "community.post_created"
+	SubjectCommentCreated  = "community.comment_created"
+	SubjectLiked           = "community.liked"
+	SubjectFollowed        = "community.followed"
+	SubjectMessageSent     = "community.message_sent"
+	SubjectContentReported = "community.content_reported"
+	SubjectReportResolved  = "community.report_resolved"
 )
 
 // PostCreated describes a new post; the author only when named.
@@ -67,4 +69,17 @@ func Followed(follower, followee string, at time.Time) *communityv1.Followed {
 // MessageSent describes a delivered direct message; it names no member.
 func MessageSent(messageID, conversationID string, at time.Time) *communityv1.MessageSent {
 	return &communityv1.MessageSent{MessageId: messageID, ConversationId: conversationID, OccurTime: timestamppb.New(at)}
+}
+
+// ContentReported describes a new report; it names neither the reporter
+// nor the content's author.
+func ContentReported(r domain.Report) *communityv1.ContentReported {
+	return &communityv1.ContentReported{
+		ReportId: r.ID, PostId: r.PostID, CommentId: r.CommentID, MessageId: r.MessageID, OccurTime: timestamppb.New(r.CreatedAt),
+	}
+}
+
+// ReportResolved describes staff's decision on one report.
+func ReportResolved(reportID string, hidden bool, at time.Time) *communityv1.ReportResolved {
+	return &communityv1.ReportResolved{ReportId: reportID, Hidden: hidden, OccurTime: timestamppb.New(at)}
 }

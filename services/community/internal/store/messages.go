@@ -23,7 +23,7 @@ const conversationSelect = `SELECT c.id, c.post_id, coalesce(c.comment_id::text,
 	FROM conversation_members m
 	JOIN conversations c ON c.id = m.conversation_id
 	JOIN posts p ON p.id = c.post_id
-	LEFT JOIN messages lm ON lm.id = m.last_message_id
+	LEFT JOIN messages lm ON lm.id = m.last_message_id AND lm.hidden_at IS NULL
 	LEFT JOIN profiles pr ON pr.user_id = CASE WHEN c.initiator_id = $1 THEN c.recipient_id ELSE c.initiator_id END
 		AND NOT CASE WHEN c.initiator_id = $1 THEN c.recipient_anonymous ELSE c.initiator_anonymous END
 	WHERE m.user_id = $1`
@@ -152,7 +152,7 @@ func (q *Queries) Messages(ctx context.Context, viewer, conversationID string, p
 		return nil, "", err
 	}
 	const sql = `SELECT id, sender_id, body, created_at FROM messages
-		WHERE conversation_id = $1 AND (NOT withheld OR sender_id = $2) AND ($3::uuid IS NULL OR id < $3)
+		WHERE conversation_id = $1 AND (NOT withheld OR sender_id = $2) AND hidden_at IS NULL AND ($3::uuid IS NULL OR id < $3)
 		ORDER BY id DESC LIMIT $4`
 	rows, err := q.db.Query(ctx, sql, conversationID, viewer, after, pg.Size+1)
 	if err != nil {

@@ -76,6 +76,201 @@ func (BoardKind) EnumDescriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{0}
 }
 
+// ReportReason is why content is reported.
+type ReportReason int32
+
+const (
+	// REPORT_REASON_UNSPECIFIED is rejected.
+	ReportReason_REPORT_REASON_UNSPECIFIED ReportReason = 0
+	// REPORT_REASON_SPAM is advertising or flooding.
+	ReportReason_REPORT_REASON_SPAM ReportReason = 1
+	// REPORT_REASON_ABUSE is insults, harassment or hate.
+	ReportReason_REPORT_REASON_ABUSE ReportReason = 2
+	// REPORT_REASON_SEXUAL is sexual content.
+	ReportReason_REPORT_REASON_SEXUAL ReportReason = 3
+	// REPORT_REASON_ILLEGAL is illegal content or trade.
+	ReportReason_REPORT_REASON_ILLEGAL ReportReason = 4
+	// REPORT_REASON_PRIVACY exposes someone's personal information.
+	ReportReason_REPORT_REASON_PRIVACY ReportReason = 5
+	// REPORT_REASON_OTHER is explained in detail.
+	ReportReason_REPORT_REASON_OTHER ReportReason = 6
+)
+
+// Enum value maps for ReportReason.
+var (
+	ReportReason_name = map[int32]string{
+		0: "REPORT_REASON_UNSPECIFIED",
+		1: "REPORT_REASON_SPAM",
+		2: "REPORT_REASON_ABUSE",
+		3: "REPORT_REASON_SEXUAL",
+		4: "REPORT_REASON_ILLEGAL",
+		5: "REPORT_REASON_PRIVACY",
+		6: "REPORT_REASON_OTHER",
+	}
+	ReportReason_value = map[string]int32{
+		"REPORT_REASON_UNSPECIFIED": 0,
+		"REPORT_REASON_SPAM":        1,
+		"REPORT_REASON_ABUSE":       2,
+		"REPORT_REASON_SEXUAL":      3,
+		"REPORT_REASON_ILLEGAL":     4,
+		"REPORT_REASON_PRIVACY":     5,
+		"REPORT_REASON_OTHER":       6,
+	}
+)
+
+func (x ReportReason) Enum() *ReportReason {
+	p := new(ReportReason)
+	*p = x
+	return p
+}
+
+func (x ReportReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_community_proto_enumTypes[1].Descriptor()
+}
+
+func (ReportReason) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_community_proto_enumTypes[1]
+}
+
+func (x ReportReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportReason.Descriptor instead.
+func (ReportReason) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{1}
+}
+
+// ReportStatus is where a report is in the staff queue.
+type ReportStatus int32
+
+const (
+	// REPORT_STATUS_UNSPECIFIED means any status in a filter.
+	ReportStatus_REPORT_STATUS_UNSPECIFIED ReportStatus = 0
+	// REPORT_STATUS_OPEN waits for staff.
+	ReportStatus_REPORT_STATUS_OPEN ReportStatus = 1
+	// REPORT_STATUS_ACTIONED had its content hidden.
+	ReportStatus_REPORT_STATUS_ACTIONED ReportStatus = 2
+	// REPORT_STATUS_DISMISSED was found fine.
+	ReportStatus_REPORT_STATUS_DISMISSED ReportStatus = 3
+)
+
+// Enum value maps for ReportStatus.
+var (
+	ReportStatus_name = map[int32]string{
+		0: "REPORT_STATUS_UNSPECIFIED",
+		1: "REPORT_STATUS_OPEN",
+		2: "REPORT_STATUS_ACTIONED",
+		3: "REPORT_STATUS_DISMISSED",
+	}
+	ReportStatus_value = map[string]int32{
+		"REPORT_STATUS_UNSPECIFIED": 0,
+		"REPORT_STATUS_OPEN":        1,
+		"REPORT_STATUS_ACTIONED":    2,
+		"REPORT_STATUS_DISMISSED":   3,
+	}
+)
+
+func (x ReportStatus) Enum() *ReportStatus {
+	p := new(ReportStatus)
+	*p = x
+	return p
+}
+
+func (x ReportStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_community_proto_enumTypes[2].Descriptor()
+}
+
+func (ReportStatus) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_community_proto_enumTypes[2]
+}
+
+func (x ReportStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportStatus.Descriptor instead.
+func (ReportStatus) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{2}
+}
+
+// NotificationKind says what a notification is about.
+type NotificationKind int32
+
+const (
+	// NOTIFICATION_KIND_UNSPECIFIED is never sent.
+	NotificationKind_NOTIFICATION_KIND_UNSPECIFIED NotificationKind = 0
+	// NOTIFICATION_KIND_COMMENT is a comment on the member's post.
+	NotificationKind_NOTIFICATION_KIND_COMMENT NotificationKind = 1
+	// NOTIFICATION_KIND_REPLY is a reply to the member's comment.
+	NotificationKind_NOTIFICATION_KIND_REPLY NotificationKind = 2
+	// NOTIFICATION_KIND_LIKE is a like of the member's post or comment.
+	NotificationKind_NOTIFICATION_KIND_LIKE NotificationKind = 3
+	// NOTIFICATION_KIND_FOLLOW is a new follower.
+	NotificationKind_NOTIFICATION_KIND_FOLLOW NotificationKind = 4
+	// NOTIFICATION_KIND_MESSAGE is a direct message.
+	NotificationKind_NOTIFICATION_KIND_MESSAGE NotificationKind = 5
+	// NOTIFICATION_KIND_REPORT_RESOLVED is the outcome of the member's report.
+	NotificationKind_NOTIFICATION_KIND_REPORT_RESOLVED NotificationKind = 6
+)
+
+// Enum value maps for NotificationKind.
+var (
+	NotificationKind_name = map[int32]string{
+		0: "NOTIFICATION_KIND_UNSPECIFIED",
+		1: "NOTIFICATION_KIND_COMMENT",
+		2: "NOTIFICATION_KIND_REPLY",
+		3: "NOTIFICATION_KIND_LIKE",
+		4: "NOTIFICATION_KIND_FOLLOW",
+		5: "NOTIFICATION_KIND_MESSAGE",
+		6: "NOTIFICATION_KIND_REPORT_RESOLVED",
+	}
+	NotificationKind_value = map[string]int32{
+		"NOTIFICATION_KIND_UNSPECIFIED":     0,
+		"NOTIFICATION_KIND_COMMENT":         1,
+		"NOTIFICATION_KIND_REPLY":           2,
+		"NOTIFICATION_KIND_LIKE":            3,
+		"NOTIFICATION_KIND_FOLLOW":          4,
+		"NOTIFICATION_KIND_MESSAGE":         5,
+		"NOTIFICATION_KIND_REPORT_RESOLVED": 6,
+	}
+)
+
+func (x NotificationKind) Enum() *NotificationKind {
+	p := new(NotificationKind)
+	*p = x
+	return p
+}
+
+func (x NotificationKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (NotificationKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_community_proto_enumTypes[3].Descriptor()
+}
+
+func (NotificationKind) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_community_proto_enumTypes[3]
+}
+
+func (x NotificationKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use NotificationKind.Descriptor instead.
+func (NotificationKind) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{3}
+}
+
 // Board is a place to post: global, or belonging to one school.
 type Board struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1206,6 +1401,261 @@ func (x *Conversation) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// Report is a member's report of a post, comment or message.
+type Report struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the report's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// post_id is the reported post, or the post a reported comment is on.
+	PostId string `protobuf:"bytes,2,opt,name=post_id,json=postId,proto3" json:"post_id,omitempty"`
+	// comment_id is the reported comment or reply.
+	CommentId string `protobuf:"bytes,3,opt,name=comment_id,json=commentId,proto3" json:"comment_id,omitempty"`
+	// message_id is the reported direct message.
+	MessageId string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// reason is why it was reported.
+	Reason ReportReason `protobuf:"varint,5,opt,name=reason,proto3,enum=jangteo.community.v1.ReportReason" json:"reason,omitempty"`
+	// detail is the reporter's explanation.
+	Detail string `protobuf:"bytes,6,opt,name=detail,proto3" json:"detail,omitempty"`
+	// status is open, actioned or dismissed.
+	Status ReportStatus `protobuf:"varint,7,opt,name=status,proto3,enum=jangteo.community.v1.ReportStatus" json:"status,omitempty"`
+	// excerpt is the reported text as it was when reported (staff only).
+	Excerpt string `protobuf:"bytes,8,opt,name=excerpt,proto3" json:"excerpt,omitempty"`
+	// resolution_note is what staff told the reporter.
+	ResolutionNote string `protobuf:"bytes,9,opt,name=resolution_note,json=resolutionNote,proto3" json:"resolution_note,omitempty"`
+	// create_time is when it was reported.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// resolve_time is when staff resolved it.
+	ResolveTime   *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=resolve_time,json=resolveTime,proto3" json:"resolve_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Report) Reset() {
+	*x = Report{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Report) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Report) ProtoMessage() {}
+
+func (x *Report) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Report.ProtoReflect.Descriptor instead.
+func (*Report) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Report) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Report) GetPostId() string {
+	if x != nil {
+		return x.PostId
+	}
+	return ""
+}
+
+func (x *Report) GetCommentId() string {
+	if x != nil {
+		return x.CommentId
+	}
+	return ""
+}
+
+func (x *Report) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *Report) GetReason() ReportReason {
+	if x != nil {
+		return x.Reason
+	}
+	return ReportReason_REPORT_REASON_UNSPECIFIED
+}
+
+func (x *Report) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *Report) GetStatus() ReportStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ReportStatus_REPORT_STATUS_UNSPECIFIED
+}
+
+func (x *Report) GetExcerpt() string {
+	if x != nil {
+		return x.Excerpt
+	}
+	return ""
+}
+
+func (x *Report) GetResolutionNote() string {
+	if x != nil {
+		return x.ResolutionNote
+	}
+	return ""
+}
+
+func (x *Report) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Report) GetResolveTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ResolveTime
+	}
+	return nil
+}
+
+// Notification is an entry of a member's notification inbox. It names an
+// actor only when the actor is not anonymous (a follower).
+type Notification struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the notification's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// kind says what happened.
+	Kind NotificationKind `protobuf:"varint,2,opt,name=kind,proto3,enum=jangteo.community.v1.NotificationKind" json:"kind,omitempty"`
+	// text is a ready-to-show sentence.
+	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// post_id is the post concerned, if any (to link to).
+	PostId string `protobuf:"bytes,4,opt,name=post_id,json=postId,proto3" json:"post_id,omitempty"`
+	// comment_id is the comment concerned, if any.
+	CommentId string `protobuf:"bytes,5,opt,name=comment_id,json=commentId,proto3" json:"comment_id,omitempty"`
+	// conversation_id is the conversation of a message.
+	ConversationId string `protobuf:"bytes,6,opt,name=conversation_id,json=conversationId,proto3" json:"conversation_id,omitempty"`
+	// actor is the member who acted, for follows.
+	Actor *ProfileRef `protobuf:"bytes,7,opt,name=actor,proto3" json:"actor,omitempty"`
+	// read says the member has read it.
+	Read bool `protobuf:"varint,8,opt,name=read,proto3" json:"read,omitempty"`
+	// create_time is when it happened.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Notification) Reset() {
+	*x = Notification{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Notification) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Notification) ProtoMessage() {}
+
+func (x *Notification) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Notification.ProtoReflect.Descriptor instead.
+func (*Notification) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Notification) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Notification) GetKind() NotificationKind {
+	if x != nil {
+		return x.Kind
+	}
+	return NotificationKind_NOTIFICATION_KIND_UNSPECIFIED
+}
+
+func (x *Notification) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *Notification) GetPostId() string {
+	if x != nil {
+		return x.PostId
+	}
+	return ""
+}
+
+func (x *Notification) GetCommentId() string {
+	if x != nil {
+		return x.CommentId
+	}
+	return ""
+}
+
+func (x *Notification) GetConversationId() string {
+	if x != nil {
+		return x.ConversationId
+	}
+	return ""
+}
+
+func (x *Notification) GetActor() *ProfileRef {
+	if x != nil {
+		return x.Actor
+	}
+	return nil
+}
+
+func (x *Notification) GetRead() bool {
+	if x != nil {
+		return x.Read
+	}
+	return false
+}
+
+func (x *Notification) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_community_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_proto_rawDesc = "" +
@@ -1322,11 +1772,60 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\flast_message\x18\x06 \x01(\v2\x1d.jangteo.community.v1.MessageR\vlastMessage\x12\x18\n" +
 	"\ablocked\x18\a \x01(\bR\ablocked\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xbe\x03\n" +
+	"\x06Report\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\apost_id\x18\x02 \x01(\tR\x06postId\x12\x1d\n" +
+	"\n" +
+	"comment_id\x18\x03 \x01(\tR\tcommentId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageId\x12:\n" +
+	"\x06reason\x18\x05 \x01(\x0e2\".jangteo.community.v1.ReportReasonR\x06reason\x12\x16\n" +
+	"\x06detail\x18\x06 \x01(\tR\x06detail\x12:\n" +
+	"\x06status\x18\a \x01(\x0e2\".jangteo.community.v1.ReportStatusR\x06status\x12\x18\n" +
+	"\aexcerpt\x18\b \x01(\tR\aexcerpt\x12'\n" +
+	"\x0fresolution_note\x18\t \x01(\tR\x0eresolutionNote\x12;\n" +
+	"\vcreate_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12=\n" +
+	"\fresolve_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vresolveTime\"\xd8\x02\n" +
+	"\fNotification\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12:\n" +
+	"\x04kind\x18\x02 \x01(\x0e2&.jangteo.community.v1.NotificationKindR\x04kind\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\x12\x17\n" +
+	"\apost_id\x18\x04 \x01(\tR\x06postId\x12\x1d\n" +
+	"\n" +
+	"comment_id\x18\x05 \x01(\tR\tcommentId\x12'\n" +
+	"\x0fconversation_id\x18\x06 \x01(\tR\x0econversationId\x126\n" +
+	"\x05actor\x18\a \x01(\v2 .jangteo.community.v1.ProfileRefR\x05actor\x12\x12\n" +
+	"\x04read\x18\b \x01(\bR\x04read\x12;\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime*V\n" +
 	"\tBoardKind\x12\x1a\n" +
 	"\x16BOARD_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12BOARD_KIND_GENERAL\x10\x01\x12\x15\n" +
-	"\x11BOARD_KIND_NOTICE\x10\x02BDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"\x11BOARD_KIND_NOTICE\x10\x02*\xc7\x01\n" +
+	"\fReportReason\x12\x1d\n" +
+	"\x19REPORT_REASON_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12REPORT_REASON_SPAM\x10\x01\x12\x17\n" +
+	"\x13REPORT_REASON_ABUSE\x10\x02\x12\x18\n" +
+	"\x14REPORT_REASON_SEXUAL\x10\x03\x12\x19\n" +
+	"\x15REPORT_REASON_ILLEGAL\x10\x04\x12\x19\n" +
+	"\x15REPORT_REASON_PRIVACY\x10\x05\x12\x17\n" +
+	"\x13REPORT_REASON_OTHER\x10\x06*~\n" +
+	"\fReportStatus\x12\x1d\n" +
+	"\x19REPORT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12REPORT_STATUS_OPEN\x10\x01\x12\x1a\n" +
+	"\x16REPORT_STATUS_ACTIONED\x10\x02\x12\x1b\n" +
+	"\x17REPORT_STATUS_DISMISSED\x10\x03*\xf1\x01\n" +
+	"\x10NotificationKind\x12!\n" +
+	"\x1dNOTIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19NOTIFICATION_KIND_COMMENT\x10\x01\x12\x1b\n" +
+	"\x17NOTIFICATION_KIND_REPLY\x10\x02\x12\x1a\n" +
+	"\x16NOTIFICATION_KIND_LIKE\x10\x03\x12\x1c\n" +
+	"\x18NOTIFICATION_KIND_FOLLOW\x10\x04\x12\x1d\n" +
+	"\x19NOTIFICATION_KIND_MESSAGE\x10\x05\x12%\n" +
+	"!NOTIFICATION_KIND_REPORT_RESOLVED\x10\x06BDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_proto_rawDescOnce sync.Once
@@ -1340,48 +1839,60 @@ func file_jangteo_community_v1_community_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(BoardKind)(0),                // 0: jangteo.community.v1.BoardKind
-	(*Board)(nil),                 // 1: jangteo.community.v1.Board
-	(*BoardCategory)(nil),         // 2: jangteo.community.v1.BoardCategory
-	(*ProfileRef)(nil),            // 3: jangteo.community.v1.ProfileRef
-	(*Author)(nil),                // 4: jangteo.community.v1.Author
-	(*Viewer)(nil),                // 5: jangteo.community.v1.Viewer
-	(*Post)(nil),                  // 6: jangteo.community.v1.Post
-	(*Comment)(nil),               // 7: jangteo.community.v1.Comment
-	(*Profile)(nil),               // 8: jangteo.community.v1.Profile
-	(*Message)(nil),               // 9: jangteo.community.v1.Message
-	(*ConversationSubject)(nil),   // 10: jangteo.community.v1.ConversationSubject
-	(*Conversation)(nil),          // 11: jangteo.community.v1.Conversation
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(ReportReason)(0),             // 1: jangteo.community.v1.ReportReason
+	(ReportStatus)(0),             // 2: jangteo.community.v1.ReportStatus
+	(NotificationKind)(0),         // 3: jangteo.community.v1.NotificationKind
+	(*Board)(nil),                 // 4: jangteo.community.v1.Board
+	(*BoardCategory)(nil),         // 5: jangteo.community.v1.BoardCategory
+	(*ProfileRef)(nil),            // 6: jangteo.community.v1.ProfileRef
+	(*Author)(nil),                // 7: jangteo.community.v1.Author
+	(*Viewer)(nil),                // 8: jangteo.community.v1.Viewer
+	(*Post)(nil),                  // 9: jangteo.community.v1.Post
+	(*Comment)(nil),               // 10: jangteo.community.v1.Comment
+	(*Profile)(nil),               // 11: jangteo.community.v1.Profile
+	(*Message)(nil),               // 12: jangteo.community.v1.Message
+	(*ConversationSubject)(nil),   // 13: jangteo.community.v1.ConversationSubject
+	(*Conversation)(nil),          // 14: jangteo.community.v1.Conversation
+	(*Report)(nil),                // 15: jangteo.community.v1.Report
+	(*Notification)(nil),          // 16: jangteo.community.v1.Notification
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_community_proto_depIdxs = []int32{
 	0,  // 0: jangteo.community.v1.Board.kind:type_name -> jangteo.community.v1.BoardKind
-	12, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
-	1,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
-	3,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
-	4,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
-	5,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
-	12, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
-	12, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 8: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
-	4,  // 9: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
-	5,  // 10: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
-	12, // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
-	12, // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
-	7,  // 13: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
-	12, // 14: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
-	10, // 15: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
-	4,  // 16: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
-	9,  // 17: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
-	12, // 18: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	17, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
+	4,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
+	6,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
+	7,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
+	8,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
+	17, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
+	17, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
+	7,  // 8: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
+	7,  // 9: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
+	8,  // 10: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
+	17, // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
+	17, // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
+	10, // 13: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
+	17, // 14: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	13, // 15: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
+	7,  // 16: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
+	12, // 17: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
+	17, // 18: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 19: jangteo.community.v1.Report.reason:type_name -> jangteo.community.v1.ReportReason
+	2,  // 20: jangteo.community.v1.Report.status:type_name -> jangteo.community.v1.ReportStatus
+	17, // 21: jangteo.community.v1.Report.create_time:type_name -> google.protobuf.Timestamp
+	17, // 22: jangteo.community.v1.Report.resolve_time:type_name -> google.protobuf.Timestamp
+	3,  // 23: jangteo.community.v1.Notification.kind:type_name -> jangteo.community.v1.NotificationKind
+	6,  // 24: jangteo.community.v1.Notification.actor:type_name -> jangteo.community.v1.ProfileRef
+	17, // 25: jangteo.community.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_proto_init() }
@@ -1395,8 +1906,8 @@ func file_jangteo_community_v1_community_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_proto_rawDesc), len(file_jangteo_community_v1_community_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   11,
+			NumEnums:      4,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

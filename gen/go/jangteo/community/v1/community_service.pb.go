@@ -24,6 +24,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ReportAction is what staff do with a report.
+type ReportAction int32
+
+const (
+	// REPORT_ACTION_UNSPECIFIED is rejected.
+	ReportAction_REPORT_ACTION_UNSPECIFIED ReportAction = 0
+	// REPORT_ACTION_HIDE hides the reported content.
+	ReportAction_REPORT_ACTION_HIDE ReportAction = 1
+	// REPORT_ACTION_DISMISS leaves it.
+	ReportAction_REPORT_ACTION_DISMISS ReportAction = 2
+)
+
+// Enum value maps for ReportAction.
+var (
+	ReportAction_name = map[int32]string{
+		0: "REPORT_ACTION_UNSPECIFIED",
+		1: "REPORT_ACTION_HIDE",
+		2: "REPORT_ACTION_DISMISS",
+	}
+	ReportAction_value = map[string]int32{
+		"REPORT_ACTION_UNSPECIFIED": 0,
+		"REPORT_ACTION_HIDE":        1,
+		"REPORT_ACTION_DISMISS":     2,
+	}
+)
+
+func (x ReportAction) Enum() *ReportAction {
+	p := new(ReportAction)
+	*p = x
+	return p
+}
+
+func (x ReportAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_community_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ReportAction) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_community_service_proto_enumTypes[0]
+}
+
+func (x ReportAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportAction.Descriptor instead.
+func (ReportAction) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{0}
+}
+
 // ListBoardsRequest filters the board list.
 type ListBoardsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4322,6 +4375,614 @@ func (x *BlockConversationResponse) GetConversation() *Conversation {
 	return nil
 }
 
+// CreateReportRequest names exactly one of a post, comment or message.
+type CreateReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// target is what is reported.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*CreateReportRequest_PostId
+	//	*CreateReportRequest_CommentId
+	//	*CreateReportRequest_MessageId
+	Target isCreateReportRequest_Target `protobuf_oneof:"target"`
+	// reason is why.
+	Reason ReportReason `protobuf:"varint,4,opt,name=reason,proto3,enum=jangteo.community.v1.ReportReason" json:"reason,omitempty"`
+	// detail explains (up to 1000 characters).
+	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReportRequest) Reset() {
+	*x = CreateReportRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReportRequest) ProtoMessage() {}
+
+func (x *CreateReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReportRequest.ProtoReflect.Descriptor instead.
+func (*CreateReportRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *CreateReportRequest) GetTarget() isCreateReportRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *CreateReportRequest) GetPostId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_PostId); ok {
+			return x.PostId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetCommentId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_CommentId); ok {
+			return x.CommentId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetMessageId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_MessageId); ok {
+			return x.MessageId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetReason() ReportReason {
+	if x != nil {
+		return x.Reason
+	}
+	return ReportReason_REPORT_REASON_UNSPECIFIED
+}
+
+func (x *CreateReportRequest) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type isCreateReportRequest_Target interface {
+	isCreateReportRequest_Target()
+}
+
+type CreateReportRequest_PostId struct {
+	// post_id is a post's UUID.
+	PostId string `protobuf:"bytes,1,opt,name=post_id,json=postId,proto3,oneof"`
+}
+
+type CreateReportRequest_CommentId struct {
+	// comment_id is a comment's or reply's UUID.
+	CommentId string `protobuf:"bytes,2,opt,name=comment_id,json=commentId,proto3,oneof"`
+}
+
+type CreateReportRequest_MessageId struct {
+	// message_id is the UUID of a direct message the caller received.
+	MessageId string `protobuf:"bytes,3,opt,name=message_id,json=messageId,proto3,oneof"`
+}
+
+func (*CreateReportRequest_PostId) isCreateReportRequest_Target() {}
+
+func (*CreateReportRequest_CommentId) isCreateReportRequest_Target() {}
+
+func (*CreateReportRequest_MessageId) isCreateReportRequest_Target() {}
+
+// CreateReportResponse carries the report.
+type CreateReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the caller's report (without the staff-only excerpt).
+	Report        *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReportResponse) Reset() {
+	*x = CreateReportResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReportResponse) ProtoMessage() {}
+
+func (x *CreateReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReportResponse.ProtoReflect.Descriptor instead.
+func (*CreateReportResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *CreateReportResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// ListReportsRequest filters and pages the queue.
+type ListReportsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// status filters; unspecified means open.
+	Status ReportStatus `protobuf:"varint,1,opt,name=status,proto3,enum=jangteo.community.v1.ReportStatus" json:"status,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of reports per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportsRequest) Reset() {
+	*x = ListReportsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportsRequest) ProtoMessage() {}
+
+func (x *ListReportsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportsRequest.ProtoReflect.Descriptor instead.
+func (*ListReportsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *ListReportsRequest) GetStatus() ReportStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ReportStatus_REPORT_STATUS_UNSPECIFIED
+}
+
+func (x *ListReportsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListReportsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListReportsResponse carries a page of the queue.
+type ListReportsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reports are oldest first.
+	Reports []*Report `protobuf:"bytes,1,rep,name=reports,proto3" json:"reports,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportsResponse) Reset() {
+	*x = ListReportsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportsResponse) ProtoMessage() {}
+
+func (x *ListReportsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportsResponse.ProtoReflect.Descriptor instead.
+func (*ListReportsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *ListReportsResponse) GetReports() []*Report {
+	if x != nil {
+		return x.Reports
+	}
+	return nil
+}
+
+func (x *ListReportsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ResolveReportRequest resolves a report.
+type ResolveReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the report's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// action is hide or dismiss.
+	Action ReportAction `protobuf:"varint,2,opt,name=action,proto3,enum=jangteo.community.v1.ReportAction" json:"action,omitempty"`
+	// note is what the reporter is told (up to 500 characters).
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReportRequest) Reset() {
+	*x = ResolveReportRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReportRequest) ProtoMessage() {}
+
+func (x *ResolveReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReportRequest.ProtoReflect.Descriptor instead.
+func (*ResolveReportRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *ResolveReportRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ResolveReportRequest) GetAction() ReportAction {
+	if x != nil {
+		return x.Action
+	}
+	return ReportAction_REPORT_ACTION_UNSPECIFIED
+}
+
+func (x *ResolveReportRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// ResolveReportResponse carries the resolved report.
+type ResolveReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the report after resolution.
+	Report        *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReportResponse) Reset() {
+	*x = ResolveReportResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReportResponse) ProtoMessage() {}
+
+func (x *ResolveReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReportResponse.ProtoReflect.Descriptor instead.
+func (*ResolveReportResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *ResolveReportResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// ListNotificationsRequest pages the notification inbox.
+type ListNotificationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of notifications per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsRequest) Reset() {
+	*x = ListNotificationsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsRequest) ProtoMessage() {}
+
+func (x *ListNotificationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsRequest.ProtoReflect.Descriptor instead.
+func (*ListNotificationsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *ListNotificationsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListNotificationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListNotificationsResponse carries a page of notifications.
+type ListNotificationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// notifications are newest first.
+	Notifications []*Notification `protobuf:"bytes,1,rep,name=notifications,proto3" json:"notifications,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// unread_count is the caller's number of unread notifications.
+	UnreadCount   int32 `protobuf:"varint,3,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsResponse) Reset() {
+	*x = ListNotificationsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsResponse) ProtoMessage() {}
+
+func (x *ListNotificationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsResponse.ProtoReflect.Descriptor instead.
+func (*ListNotificationsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *ListNotificationsResponse) GetNotifications() []*Notification {
+	if x != nil {
+		return x.Notifications
+	}
+	return nil
+}
+
+func (x *ListNotificationsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListNotificationsResponse) GetUnreadCount() int32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+// MarkNotificationsReadRequest names notifications to mark read.
+type MarkNotificationsReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ids are the notifications' UUIDs; empty marks all read.
+	Ids           []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNotificationsReadRequest) Reset() {
+	*x = MarkNotificationsReadRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNotificationsReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNotificationsReadRequest) ProtoMessage() {}
+
+func (x *MarkNotificationsReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNotificationsReadRequest.ProtoReflect.Descriptor instead.
+func (*MarkNotificationsReadRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *MarkNotificationsReadRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+// MarkNotificationsReadResponse carries the unread count left.
+type MarkNotificationsReadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// unread_count is the caller's number of unread notifications now.
+	UnreadCount   int32 `protobuf:"varint,1,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNotificationsReadResponse) Reset() {
+	*x = MarkNotificationsReadResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNotificationsReadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNotificationsReadResponse) ProtoMessage() {}
+
+func (x *MarkNotificationsReadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNotificationsReadResponse.ProtoReflect.Descriptor instead.
+func (*MarkNotificationsReadResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *MarkNotificationsReadResponse) GetUnreadCount() int32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
@@ -4582,7 +5243,50 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x18\n" +
 	"\ablocked\x18\x02 \x01(\bR\ablocked\"c\n" +
 	"\x19BlockConversationResponse\x12F\n" +
-	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation2\xbc+\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\"\x8b\x02\n" +
+	"\x13CreateReportRequest\x12#\n" +
+	"\apost_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\x06postId\x12)\n" +
+	"\n" +
+	"comment_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\tcommentId\x12)\n" +
+	"\n" +
+	"message_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\tmessageId\x12F\n" +
+	"\x06reason\x18\x04 \x01(\x0e2\".jangteo.community.v1.ReportReasonB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06reason\x12 \n" +
+	"\x06detail\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06detailB\x0f\n" +
+	"\x06target\x12\x05\xbaH\x02\b\x01\"L\n" +
+	"\x14CreateReportResponse\x124\n" +
+	"\x06report\x18\x01 \x01(\v2\x1c.jangteo.community.v1.ReportR\x06report\"\xa4\x01\n" +
+	"\x12ListReportsRequest\x12D\n" +
+	"\x06status\x18\x01 \x01(\x0e2\".jangteo.community.v1.ReportStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"n\n" +
+	"\x13ListReportsResponse\x126\n" +
+	"\areports\x18\x01 \x03(\v2\x1c.jangteo.community.v1.ReportR\areports\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x96\x01\n" +
+	"\x14ResolveReportRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12F\n" +
+	"\x06action\x18\x02 \x01(\x0e2\".jangteo.community.v1.ReportActionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06action\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\"M\n" +
+	"\x15ResolveReportResponse\x124\n" +
+	"\x06report\x18\x01 \x01(\v2\x1c.jangteo.community.v1.ReportR\x06report\"d\n" +
+	"\x18ListNotificationsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa9\x01\n" +
+	"\x19ListNotificationsResponse\x12H\n" +
+	"\rnotifications\x18\x01 \x03(\v2\".jangteo.community.v1.NotificationR\rnotifications\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12!\n" +
+	"\funread_count\x18\x03 \x01(\x05R\vunreadCount\"A\n" +
+	"\x1cMarkNotificationsReadRequest\x12!\n" +
+	"\x03ids\x18\x01 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10d\"\x05r\x03\xb0\x01\x01R\x03ids\"B\n" +
+	"\x1dMarkNotificationsReadResponse\x12!\n" +
+	"\funread_count\x18\x01 \x01(\x05R\vunreadCount*`\n" +
+	"\fReportAction\x12\x1d\n" +
+	"\x19REPORT_ACTION_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12REPORT_ACTION_HIDE\x10\x01\x12\x19\n" +
+	"\x15REPORT_ACTION_DISMISS\x10\x022\xa41\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -4631,7 +5335,12 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x0fGetConversation\x12,.jangteo.community.v1.GetConversationRequest\x1a-.jangteo.community.v1.GetConversationResponse\"%\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/me/conversations/{id}\x12\x95\x01\n" +
 	"\vSendMessage\x12(.jangteo.community.v1.SendMessageRequest\x1a).jangteo.community.v1.SendMessageResponse\"1\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/me/conversations/{id}/messages\x12\xac\x01\n" +
 	"\x14MarkConversationRead\x121.jangteo.community.v1.MarkConversationReadRequest\x1a2.jangteo.community.v1.MarkConversationReadResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/conversations/{id}:read\x12\xa4\x01\n" +
-	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:blockBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:block\x12\x81\x01\n" +
+	"\fCreateReport\x12).jangteo.community.v1.CreateReportRequest\x1a*.jangteo.community.v1.CreateReportResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/reports\x12\x81\x01\n" +
+	"\vListReports\x12(.jangteo.community.v1.ListReportsRequest\x1a).jangteo.community.v1.ListReportsResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/admin/reports\x12\x97\x01\n" +
+	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12\x96\x01\n" +
+	"\x11ListNotifications\x12..jangteo.community.v1.ListNotificationsRequest\x1a/.jangteo.community.v1.ListNotificationsResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/notifications\x12\xaa\x01\n" +
+	"\x15MarkNotificationsRead\x122.jangteo.community.v1.MarkNotificationsReadRequest\x1a3.jangteo.community.v1.MarkNotificationsReadResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/me/notifications:readBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_service_proto_rawDescOnce sync.Once
@@ -4645,218 +5354,251 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
+var file_jangteo_community_v1_community_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 89)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
-	(*ListBoardsRequest)(nil),            // 0: jangteo.community.v1.ListBoardsRequest
-	(*ListBoardsResponse)(nil),           // 1: jangteo.community.v1.ListBoardsResponse
-	(*GetBoardRequest)(nil),              // 2: jangteo.community.v1.GetBoardRequest
-	(*GetBoardResponse)(nil),             // 3: jangteo.community.v1.GetBoardResponse
-	(*CreateBoardRequest)(nil),           // 4: jangteo.community.v1.CreateBoardRequest
-	(*CreateBoardResponse)(nil),          // 5: jangteo.community.v1.CreateBoardResponse
-	(*FavoriteBoardRequest)(nil),         // 6: jangteo.community.v1.FavoriteBoardRequest
-	(*FavoriteBoardResponse)(nil),        // 7: jangteo.community.v1.FavoriteBoardResponse
-	(*UnfavoriteBoardRequest)(nil),       // 8: jangteo.community.v1.UnfavoriteBoardRequest
-	(*UnfavoriteBoardResponse)(nil),      // 9: jangteo.community.v1.UnfavoriteBoardResponse
-	(*ListFavoriteBoardsRequest)(nil),    // 10: jangteo.community.v1.ListFavoriteBoardsRequest
-	(*ListFavoriteBoardsResponse)(nil),   // 11: jangteo.community.v1.ListFavoriteBoardsResponse
-	(*ListBoardPostsRequest)(nil),        // 12: jangteo.community.v1.ListBoardPostsRequest
-	(*ListBoardPostsResponse)(nil),       // 13: jangteo.community.v1.ListBoardPostsResponse
-	(*CreatePostRequest)(nil),            // 14: jangteo.community.v1.CreatePostRequest
-	(*CreatePostResponse)(nil),           // 15: jangteo.community.v1.CreatePostResponse
-	(*GetPostRequest)(nil),               // 16: jangteo.community.v1.GetPostRequest
-	(*GetPostResponse)(nil),              // 17: jangteo.community.v1.GetPostResponse
-	(*MediaUrls)(nil),                    // 18: jangteo.community.v1.MediaUrls
-	(*UpdatePostRequest)(nil),            // 19: jangteo.community.v1.UpdatePostRequest
-	(*UpdatePostResponse)(nil),           // 20: jangteo.community.v1.UpdatePostResponse
-	(*DeletePostRequest)(nil),            // 21: jangteo.community.v1.DeletePostRequest
-	(*DeletePostResponse)(nil),           // 22: jangteo.community.v1.DeletePostResponse
-	(*HidePostRequest)(nil),              // 23: jangteo.community.v1.HidePostRequest
-	(*HidePostResponse)(nil),             // 24: jangteo.community.v1.HidePostResponse
-	(*ListCommentsRequest)(nil),          // 25: jangteo.community.v1.ListCommentsRequest
-	(*ListCommentsResponse)(nil),         // 26: jangteo.community.v1.ListCommentsResponse
-	(*CreateCommentRequest)(nil),         // 27: jangteo.community.v1.CreateCommentRequest
-	(*CreateCommentResponse)(nil),        // 28: jangteo.community.v1.CreateCommentResponse
-	(*CreateReplyRequest)(nil),           // 29: jangteo.community.v1.CreateReplyRequest
-	(*CreateReplyResponse)(nil),          // 30: jangteo.community.v1.CreateReplyResponse
-	(*UpdateCommentRequest)(nil),         // 31: jangteo.community.v1.UpdateCommentRequest
-	(*UpdateCommentResponse)(nil),        // 32: jangteo.community.v1.UpdateCommentResponse
-	(*DeleteCommentRequest)(nil),         // 33: jangteo.community.v1.DeleteCommentRequest
-	(*DeleteCommentResponse)(nil),        // 34: jangteo.community.v1.DeleteCommentResponse
-	(*HideCommentRequest)(nil),           // 35: jangteo.community.v1.HideCommentRequest
-	(*HideCommentResponse)(nil),          // 36: jangteo.community.v1.HideCommentResponse
-	(*LikePostRequest)(nil),              // 37: jangteo.community.v1.LikePostRequest
-	(*LikePostResponse)(nil),             // 38: jangteo.community.v1.LikePostResponse
-	(*UnlikePostRequest)(nil),            // 39: jangteo.community.v1.UnlikePostRequest
-	(*UnlikePostResponse)(nil),           // 40: jangteo.community.v1.UnlikePostResponse
-	(*LikeCommentRequest)(nil),           // 41: jangteo.community.v1.LikeCommentRequest
-	(*LikeCommentResponse)(nil),          // 42: jangteo.community.v1.LikeCommentResponse
-	(*UnlikeCommentRequest)(nil),         // 43: jangteo.community.v1.UnlikeCommentRequest
-	(*UnlikeCommentResponse)(nil),        // 44: jangteo.community.v1.UnlikeCommentResponse
-	(*ScrapPostRequest)(nil),             // 45: jangteo.community.v1.ScrapPostRequest
-	(*ScrapPostResponse)(nil),            // 46: jangteo.community.v1.ScrapPostResponse
-	(*UnscrapPostRequest)(nil),           // 47: jangteo.community.v1.UnscrapPostRequest
-	(*UnscrapPostResponse)(nil),          // 48: jangteo.community.v1.UnscrapPostResponse
-	(*ListMyScrapsRequest)(nil),          // 49: jangteo.community.v1.ListMyScrapsRequest
-	(*ListMyScrapsResponse)(nil),         // 50: jangteo.community.v1.ListMyScrapsResponse
-	(*GetProfileRequest)(nil),            // 51: jangteo.community.v1.GetProfileRequest
-	(*GetProfileResponse)(nil),           // 52: jangteo.community.v1.GetProfileResponse
-	(*ListFollowersRequest)(nil),         // 53: jangteo.community.v1.ListFollowersRequest
-	(*ListFollowersResponse)(nil),        // 54: jangteo.community.v1.ListFollowersResponse
-	(*ListFollowingRequest)(nil),         // 55: jangteo.community.v1.ListFollowingRequest
-	(*ListFollowingResponse)(nil),        // 56: jangteo.community.v1.ListFollowingResponse
-	(*FollowProfileRequest)(nil),         // 57: jangteo.community.v1.FollowProfileRequest
-	(*FollowProfileResponse)(nil),        // 58: jangteo.community.v1.FollowProfileResponse
-	(*UnfollowProfileRequest)(nil),       // 59: jangteo.community.v1.UnfollowProfileRequest
-	(*UnfollowProfileResponse)(nil),      // 60: jangteo.community.v1.UnfollowProfileResponse
-	(*ListProfilePostsRequest)(nil),      // 61: jangteo.community.v1.ListProfilePostsRequest
-	(*ListProfilePostsResponse)(nil),     // 62: jangteo.community.v1.ListProfilePostsResponse
-	(*ListFeedRequest)(nil),              // 63: jangteo.community.v1.ListFeedRequest
-	(*ListFeedResponse)(nil),             // 64: jangteo.community.v1.ListFeedResponse
-	(*MessagePostAuthorRequest)(nil),     // 65: jangteo.community.v1.MessagePostAuthorRequest
-	(*MessagePostAuthorResponse)(nil),    // 66: jangteo.community.v1.MessagePostAuthorResponse
-	(*MessageCommentAuthorRequest)(nil),  // 67: jangteo.community.v1.MessageCommentAuthorRequest
-	(*MessageCommentAuthorResponse)(nil), // 68: jangteo.community.v1.MessageCommentAuthorResponse
-	(*ListConversationsRequest)(nil),     // 69: jangteo.community.v1.ListConversationsRequest
-	(*ListConversationsResponse)(nil),    // 70: jangteo.community.v1.ListConversationsResponse
-	(*GetConversationRequest)(nil),       // 71: jangteo.community.v1.GetConversationRequest
-	(*GetConversationResponse)(nil),      // 72: jangteo.community.v1.GetConversationResponse
-	(*SendMessageRequest)(nil),           // 73: jangteo.community.v1.SendMessageRequest
-	(*SendMessageResponse)(nil),          // 74: jangteo.community.v1.SendMessageResponse
-	(*MarkConversationReadRequest)(nil),  // 75: jangteo.community.v1.MarkConversationReadRequest
-	(*MarkConversationReadResponse)(nil), // 76: jangteo.community.v1.MarkConversationReadResponse
-	(*BlockConversationRequest)(nil),     // 77: jangteo.community.v1.BlockConversationRequest
-	(*BlockConversationResponse)(nil),    // 78: jangteo.community.v1.BlockConversationResponse
-	(*Board)(nil),                        // 79: jangteo.community.v1.Board
-	(*BoardCategory)(nil),                // 80: jangteo.community.v1.BoardCategory
-	(BoardKind)(0),                       // 81: jangteo.community.v1.BoardKind
-	(*Post)(nil),                         // 82: jangteo.community.v1.Post
-	(*Comment)(nil),                      // 83: jangteo.community.v1.Comment
-	(*Profile)(nil),                      // 84: jangteo.community.v1.Profile
-	(*Conversation)(nil),                 // 85: jangteo.community.v1.Conversation
-	(*Message)(nil),                      // 86: jangteo.community.v1.Message
+	(ReportAction)(0),                     // 0: jangteo.community.v1.ReportAction
+	(*ListBoardsRequest)(nil),             // 1: jangteo.community.v1.ListBoardsRequest
+	(*ListBoardsResponse)(nil),            // 2: jangteo.community.v1.ListBoardsResponse
+	(*GetBoardRequest)(nil),               // 3: jangteo.community.v1.GetBoardRequest
+	(*GetBoardResponse)(nil),              // 4: jangteo.community.v1.GetBoardResponse
+	(*CreateBoardRequest)(nil),            // 5: jangteo.community.v1.CreateBoardRequest
+	(*CreateBoardResponse)(nil),           // 6: jangteo.community.v1.CreateBoardResponse
+	(*FavoriteBoardRequest)(nil),          // 7: jangteo.community.v1.FavoriteBoardRequest
+	(*FavoriteBoardResponse)(nil),         // 8: jangteo.community.v1.FavoriteBoardResponse
+	(*UnfavoriteBoardRequest)(nil),        // 9: jangteo.community.v1.UnfavoriteBoardRequest
+	(*UnfavoriteBoardResponse)(nil),       // 10: jangteo.community.v1.UnfavoriteBoardResponse
+	(*ListFavoriteBoardsRequest)(nil),     // 11: jangteo.community.v1.ListFavoriteBoardsRequest
+	(*ListFavoriteBoardsResponse)(nil),    // 12: jangteo.community.v1.ListFavoriteBoardsResponse
+	(*ListBoardPostsRequest)(nil),         // 13: jangteo.community.v1.ListBoardPostsRequest
+	(*ListBoardPostsResponse)(nil),        // 14: jangteo.community.v1.ListBoardPostsResponse
+	(*CreatePostRequest)(nil),             // 15: jangteo.community.v1.CreatePostRequest
+	(*CreatePostResponse)(nil),            // 16: jangteo.community.v1.CreatePostResponse
+	(*GetPostRequest)(nil),                // 17: jangteo.community.v1.GetPostRequest
+	(*GetPostResponse)(nil),               // 18: jangteo.community.v1.GetPostResponse
+	(*MediaUrls)(nil),                     // 19: jangteo.community.v1.MediaUrls
+	(*UpdatePostRequest)(nil),             // 20: jangteo.community.v1.UpdatePostRequest
+	(*UpdatePostResponse)(nil),            // 21: jangteo.community.v1.UpdatePostResponse
+	(*DeletePostRequest)(nil),             // 22: jangteo.community.v1.DeletePostRequest
+	(*DeletePostResponse)(nil),            // 23: jangteo.community.v1.DeletePostResponse
+	(*HidePostRequest)(nil),               // 24: jangteo.community.v1.HidePostRequest
+	(*HidePostResponse)(nil),              // 25: jangteo.community.v1.HidePostResponse
+	(*ListCommentsRequest)(nil),           // 26: jangteo.community.v1.ListCommentsRequest
+	(*ListCommentsResponse)(nil),          // 27: jangteo.community.v1.ListCommentsResponse
+	(*CreateCommentRequest)(nil),          // 28: jangteo.community.v1.CreateCommentRequest
+	(*CreateCommentResponse)(nil),         // 29: jangteo.community.v1.CreateCommentResponse
+	(*CreateReplyRequest)(nil),            // 30: jangteo.community.v1.CreateReplyRequest
+	(*CreateReplyResponse)(nil),           // 31: jangteo.community.v1.CreateReplyResponse
+	(*UpdateCommentRequest)(nil),          // 32: jangteo.community.v1.UpdateCommentRequest
+	(*UpdateCommentResponse)(nil),         // 33: jangteo.community.v1.UpdateCommentResponse
+	(*DeleteCommentRequest)(nil),          // 34: jangteo.community.v1.DeleteCommentRequest
+	(*DeleteCommentResponse)(nil),         // 35: jangteo.community.v1.DeleteCommentResponse
+	(*HideCommentRequest)(nil),            // 36: jangteo.community.v1.HideCommentRequest
+	(*HideCommentResponse)(nil),           // 37: jangteo.community.v1.HideCommentResponse
+	(*LikePostRequest)(nil),               // 38: jangteo.community.v1.LikePostRequest
+	(*LikePostResponse)(nil),              // 39: jangteo.community.v1.LikePostResponse
+	(*UnlikePostRequest)(nil),             // 40: jangteo.community.v1.UnlikePostRequest
+	(*UnlikePostResponse)(nil),            // 41: jangteo.community.v1.UnlikePostResponse
+	(*LikeCommentRequest)(nil),            // 42: jangteo.community.v1.LikeCommentRequest
+	(*LikeCommentResponse)(nil),           // 43: jangteo.community.v1.LikeCommentResponse
+	(*UnlikeCommentRequest)(nil),          // 44: jangteo.community.v1.UnlikeCommentRequest
+	(*UnlikeCommentResponse)(nil),         // 45: jangteo.community.v1.UnlikeCommentResponse
+	(*ScrapPostRequest)(nil),              // 46: jangteo.community.v1.ScrapPostRequest
+	(*ScrapPostResponse)(nil),             // 47: jangteo.community.v1.ScrapPostResponse
+	(*UnscrapPostRequest)(nil),            // 48: jangteo.community.v1.UnscrapPostRequest
+	(*UnscrapPostResponse)(nil),           // 49: jangteo.community.v1.UnscrapPostResponse
+	(*ListMyScrapsRequest)(nil),           // 50: jangteo.community.v1.ListMyScrapsRequest
+	(*ListMyScrapsResponse)(nil),          // 51: jangteo.community.v1.ListMyScrapsResponse
+	(*GetProfileRequest)(nil),             // 52: jangteo.community.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),            // 53: jangteo.community.v1.GetProfileResponse
+	(*ListFollowersRequest)(nil),          // 54: jangteo.community.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),         // 55: jangteo.community.v1.ListFollowersResponse
+	(*ListFollowingRequest)(nil),          // 56: jangteo.community.v1.ListFollowingRequest
+	(*ListFollowingResponse)(nil),         // 57: jangteo.community.v1.ListFollowingResponse
+	(*FollowProfileRequest)(nil),          // 58: jangteo.community.v1.FollowProfileRequest
+	(*FollowProfileResponse)(nil),         // 59: jangteo.community.v1.FollowProfileResponse
+	(*UnfollowProfileRequest)(nil),        // 60: jangteo.community.v1.UnfollowProfileRequest
+	(*UnfollowProfileResponse)(nil),       // 61: jangteo.community.v1.UnfollowProfileResponse
+	(*ListProfilePostsRequest)(nil),       // 62: jangteo.community.v1.ListProfilePostsRequest
+	(*ListProfilePostsResponse)(nil),      // 63: jangteo.community.v1.ListProfilePostsResponse
+	(*ListFeedRequest)(nil),               // 64: jangteo.community.v1.ListFeedRequest
+	(*ListFeedResponse)(nil),              // 65: jangteo.community.v1.ListFeedResponse
+	(*MessagePostAuthorRequest)(nil),      // 66: jangteo.community.v1.MessagePostAuthorRequest
+	(*MessagePostAuthorResponse)(nil),     // 67: jangteo.community.v1.MessagePostAuthorResponse
+	(*MessageCommentAuthorRequest)(nil),   // 68: jangteo.community.v1.MessageCommentAuthorRequest
+	(*MessageCommentAuthorResponse)(nil),  // 69: jangteo.community.v1.MessageCommentAuthorResponse
+	(*ListConversationsRequest)(nil),      // 70: jangteo.community.v1.ListConversationsRequest
+	(*ListConversationsResponse)(nil),     // 71: jangteo.community.v1.ListConversationsResponse
+	(*GetConversationRequest)(nil),        // 72: jangteo.community.v1.GetConversationRequest
+	(*GetConversationResponse)(nil),       // 73: jangteo.community.v1.GetConversationResponse
+	(*SendMessageRequest)(nil),            // 74: jangteo.community.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),           // 75: jangteo.community.v1.SendMessageResponse
+	(*MarkConversationReadRequest)(nil),   // 76: jangteo.community.v1.MarkConversationReadRequest
+	(*MarkConversationReadResponse)(nil),  // 77: jangteo.community.v1.MarkConversationReadResponse
+	(*BlockConversationRequest)(nil),      // 78: jangteo.community.v1.BlockConversationRequest
+	(*BlockConversationResponse)(nil),     // 79: jangteo.community.v1.BlockConversationResponse
+	(*CreateReportRequest)(nil),           // 80: jangteo.community.v1.CreateReportRequest
+	(*CreateReportResponse)(nil),          // 81: jangteo.community.v1.CreateReportResponse
+	(*ListReportsRequest)(nil),            // 82: jangteo.community.v1.ListReportsRequest
+	(*ListReportsResponse)(nil),           // 83: jangteo.community.v1.ListReportsResponse
+	(*ResolveReportRequest)(nil),          // 84: jangteo.community.v1.ResolveReportRequest
+	(*ResolveReportResponse)(nil),         // 85: jangteo.community.v1.ResolveReportResponse
+	(*ListNotificationsRequest)(nil),      // 86: jangteo.community.v1.ListNotificationsRequest
+	(*ListNotificationsResponse)(nil),     // 87: jangteo.community.v1.ListNotificationsResponse
+	(*MarkNotificationsReadRequest)(nil),  // 88: jangteo.community.v1.MarkNotificationsReadRequest
+	(*MarkNotificationsReadResponse)(nil), // 89: jangteo.community.v1.MarkNotificationsReadResponse
+	(*Board)(nil),                         // 90: jangteo.community.v1.Board
+	(*BoardCategory)(nil),                 // 91: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                        // 92: jangteo.community.v1.BoardKind
+	(*Post)(nil),                          // 93: jangteo.community.v1.Post
+	(*Comment)(nil),                       // 94: jangteo.community.v1.Comment
+	(*Profile)(nil),                       // 95: jangteo.community.v1.Profile
+	(*Conversation)(nil),                  // 96: jangteo.community.v1.Conversation
+	(*Message)(nil),                       // 97: jangteo.community.v1.Message
+	(ReportReason)(0),                     // 98: jangteo.community.v1.ReportReason
+	(*Report)(nil),                        // 99: jangteo.community.v1.Report
+	(ReportStatus)(0),                     // 100: jangteo.community.v1.ReportStatus
+	(*Notification)(nil),                  // 101: jangteo.community.v1.Notification
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	79, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	80, // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
-	79, // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
-	81, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
-	79, // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
-	79, // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	79, // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	79, // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	79, // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
-	82, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
-	82, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
-	82, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
-	82, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
-	18, // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
-	82, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
-	82, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
-	83, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
-	83, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	83, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
-	83, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	82, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
-	84, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	84, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
-	84, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
-	84, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	84, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	82, // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
-	82, // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
-	85, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	86, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	85, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	86, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	85, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
-	85, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	86, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
-	86, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
-	85, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	85, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	0,  // 38: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	2,  // 39: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
-	4,  // 40: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
-	6,  // 41: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
-	8,  // 42: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
-	10, // 43: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
-	12, // 44: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
-	14, // 45: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
-	16, // 46: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
-	19, // 47: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
-	21, // 48: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
-	23, // 49: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
-	25, // 50: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
-	27, // 51: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
-	29, // 52: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
-	31, // 53: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
-	33, // 54: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
-	35, // 55: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
-	37, // 56: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
-	39, // 57: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
-	41, // 58: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
-	43, // 59: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
-	45, // 60: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
-	47, // 61: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
-	49, // 62: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
-	51, // 63: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
-	53, // 64: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
-	55, // 65: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
-	57, // 66: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
-	59, // 67: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
-	61, // 68: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
-	63, // 69: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
-	65, // 70: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
-	67, // 71: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
-	69, // 72: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
-	71, // 73: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
-	73, // 74: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
-	75, // 75: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
-	77, // 76: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
-	1,  // 77: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	3,  // 78: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
-	5,  // 79: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
-	7,  // 80: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
-	9,  // 81: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
-	11, // 82: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
-	13, // 83: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
-	15, // 84: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
-	17, // 85: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
-	20, // 86: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
-	22, // 87: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
-	24, // 88: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
-	26, // 89: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
-	28, // 90: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
-	30, // 91: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
-	32, // 92: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
-	34, // 93: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
-	36, // 94: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
-	38, // 95: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
-	40, // 96: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
-	42, // 97: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
-	44, // 98: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
-	46, // 99: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
-	48, // 100: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
-	50, // 101: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
-	52, // 102: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
-	54, // 103: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
-	56, // 104: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
-	58, // 105: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
-	60, // 106: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
-	62, // 107: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
-	64, // 108: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
-	66, // 109: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
-	68, // 110: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
-	70, // 111: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
-	72, // 112: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
-	74, // 113: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
-	76, // 114: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
-	78, // 115: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
-	77, // [77:116] is the sub-list for method output_type
-	38, // [38:77] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	90,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	91,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	90,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	92,  // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	90,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	90,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	90,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	90,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	90,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	93,  // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	93,  // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	93,  // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	93,  // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	19,  // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
+	93,  // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	93,  // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	94,  // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	94,  // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	94,  // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	94,  // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	93,  // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	95,  // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	95,  // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	95,  // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	95,  // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	95,  // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	93,  // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	93,  // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	96,  // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	97,  // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	96,  // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	97,  // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	96,  // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
+	96,  // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	97,  // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
+	97,  // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
+	96,  // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	96,  // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	98,  // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
+	99,  // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
+	100, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
+	99,  // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
+	0,   // 42: jangteo.community.v1.ResolveReportRequest.action:type_name -> jangteo.community.v1.ReportAction
+	99,  // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
+	101, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
+	1,   // 45: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	3,   // 46: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	5,   // 47: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	7,   // 48: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	9,   // 49: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	11,  // 50: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	13,  // 51: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	15,  // 52: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	17,  // 53: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	20,  // 54: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	22,  // 55: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	24,  // 56: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	26,  // 57: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	28,  // 58: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	30,  // 59: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	32,  // 60: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	34,  // 61: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	36,  // 62: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	38,  // 63: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	40,  // 64: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	42,  // 65: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	44,  // 66: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	46,  // 67: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	48,  // 68: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	50,  // 69: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	52,  // 70: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	54,  // 71: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	56,  // 72: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	58,  // 73: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	60,  // 74: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	62,  // 75: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	64,  // 76: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	66,  // 77: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
+	68,  // 78: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
+	70,  // 79: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
+	72,  // 80: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
+	74,  // 81: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
+	76,  // 82: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
+	78,  // 83: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
+	80,  // 84: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
+	82,  // 85: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
+	84,  // 86: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
+	86,  // 87: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
+	88,  // 88: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
+	2,   // 89: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	4,   // 90: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	6,   // 91: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	8,   // 92: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	10,  // 93: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	12,  // 94: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	14,  // 95: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	16,  // 96: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	18,  // 97: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	21,  // 98: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	23,  // 99: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	25,  // 100: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	27,  // 101: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	29,  // 102: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	31,  // 103: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	33,  // 104: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	35,  // 105: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	37,  // 106: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	39,  // 107: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	41,  // 108: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	43,  // 109: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	45,  // 110: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	47,  // 111: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	49,  // 112: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	51,  // 113: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	53,  // 114: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	55,  // 115: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	57,  // 116: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	59,  // 117: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	61,  // 118: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	63,  // 119: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	65,  // 120: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	67,  // 121: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
+	69,  // 122: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
+	71,  // 123: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
+	73,  // 124: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
+	75,  // 125: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
+	77,  // 126: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
+	79,  // 127: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
+	81,  // 128: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
+	83,  // 129: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
+	85,  // 130: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
+	87,  // 131: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
+	89,  // 132: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
+	89,  // [89:133] is the sub-list for method output_type
+	45,  // [45:89] is the sub-list for method input_type
+	45,  // [45:45] is the sub-list for extension type_name
+	45,  // [45:45] is the sub-list for extension extendee
+	0,   // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -4866,18 +5608,24 @@ func file_jangteo_community_v1_community_service_proto_init() {
 	}
 	file_jangteo_community_v1_community_proto_init()
 	file_jangteo_community_v1_community_service_proto_msgTypes[19].OneofWrappers = []any{}
+	file_jangteo_community_v1_community_service_proto_msgTypes[79].OneofWrappers = []any{
+		(*CreateReportRequest_PostId)(nil),
+		(*CreateReportRequest_CommentId)(nil),
+		(*CreateReportRequest_MessageId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   79,
+			NumEnums:      1,
+			NumMessages:   89,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_jangteo_community_v1_community_service_proto_goTypes,
 		DependencyIndexes: file_jangteo_community_v1_community_service_proto_depIdxs,
+		EnumInfos:         file_jangteo_community_v1_community_service_proto_enumTypes,
 		MessageInfos:      file_jangteo_community_v1_community_service_proto_msgTypes,
 	}.Build()
 	File_jangteo_community_v1_community_service_proto = out.File

@@ -19,45 +19,50 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CommunityService_ListBoards_FullMethodName           = "/jangteo.community.v1.CommunityService/ListBoards"
-	CommunityService_GetBoard_FullMethodName             = "/jangteo.community.v1.CommunityService/GetBoard"
-	CommunityService_CreateBoard_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateBoard"
-	CommunityService_FavoriteBoard_FullMethodName        = "/jangteo.community.v1.CommunityService/FavoriteBoard"
-	CommunityService_UnfavoriteBoard_FullMethodName      = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
-	CommunityService_ListFavoriteBoards_FullMethodName   = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
-	CommunityService_ListBoardPosts_FullMethodName       = "/jangteo.community.v1.CommunityService/ListBoardPosts"
-	CommunityService_CreatePost_FullMethodName           = "/jangteo.community.v1.CommunityService/CreatePost"
-	CommunityService_GetPost_FullMethodName              = "/jangteo.community.v1.CommunityService/GetPost"
-	CommunityService_UpdatePost_FullMethodName           = "/jangteo.community.v1.CommunityService/UpdatePost"
-	CommunityService_DeletePost_FullMethodName           = "/jangteo.community.v1.CommunityService/DeletePost"
-	CommunityService_HidePost_FullMethodName             = "/jangteo.community.v1.CommunityService/HidePost"
-	CommunityService_ListComments_FullMethodName         = "/jangteo.community.v1.CommunityService/ListComments"
-	CommunityService_CreateComment_FullMethodName        = "/jangteo.community.v1.CommunityService/CreateComment"
-	CommunityService_CreateReply_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReply"
-	CommunityService_UpdateComment_FullMethodName        = "/jangteo.community.v1.CommunityService/UpdateComment"
-	CommunityService_DeleteComment_FullMethodName        = "/jangteo.community.v1.CommunityService/DeleteComment"
-	CommunityService_HideComment_FullMethodName          = "/jangteo.community.v1.CommunityService/HideComment"
-	CommunityService_LikePost_FullMethodName             = "/jangteo.community.v1.CommunityService/LikePost"
-	CommunityService_UnlikePost_FullMethodName           = "/jangteo.community.v1.CommunityService/UnlikePost"
-	CommunityService_LikeComment_FullMethodName          = "/jangteo.community.v1.CommunityService/LikeComment"
-	CommunityService_UnlikeComment_FullMethodName        = "/jangteo.community.v1.CommunityService/UnlikeComment"
-	CommunityService_ScrapPost_FullMethodName            = "/jangteo.community.v1.CommunityService/ScrapPost"
-	CommunityService_UnscrapPost_FullMethodName          = "/jangteo.community.v1.CommunityService/UnscrapPost"
-	CommunityService_ListMyScraps_FullMethodName         = "/jangteo.community.v1.CommunityService/ListMyScraps"
-	CommunityService_GetProfile_FullMethodName           = "/jangteo.community.v1.CommunityService/GetProfile"
-	CommunityService_ListFollowers_FullMethodName        = "/jangteo.community.v1.CommunityService/ListFollowers"
-	CommunityService_ListFollowing_FullMethodName        = "/jangteo.community.v1.CommunityService/ListFollowing"
-	CommunityService_FollowProfile_FullMethodName        = "/jangteo.community.v1.CommunityService/FollowProfile"
-	CommunityService_UnfollowProfile_FullMethodName      = "/jangteo.community.v1.CommunityService/UnfollowProfile"
-	CommunityService_ListProfilePosts_FullMethodName     = "/jangteo.community.v1.CommunityService/ListProfilePosts"
-	CommunityService_ListFeed_FullMethodName             = "/jangteo.community.v1.CommunityService/ListFeed"
-	CommunityService_MessagePostAuthor_FullMethodName    = "/jangteo.community.v1.CommunityService/MessagePostAuthor"
-	CommunityService_MessageCommentAuthor_FullMethodName = "/jangteo.community.v1.CommunityService/MessageCommentAuthor"
-	CommunityService_ListConversations_FullMethodName    = "/jangteo.community.v1.CommunityService/ListConversations"
-	CommunityService_GetConversation_FullMethodName      = "/jangteo.community.v1.CommunityService/GetConversation"
-	CommunityService_SendMessage_FullMethodName          = "/jangteo.community.v1.CommunityService/SendMessage"
-	CommunityService_MarkConversationRead_FullMethodName = "/jangteo.community.v1.CommunityService/MarkConversationRead"
-	CommunityService_BlockConversation_FullMethodName    = "/jangteo.community.v1.CommunityService/BlockConversation"
+	CommunityService_ListBoards_FullMethodName            = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_GetBoard_FullMethodName              = "/jangteo.community.v1.CommunityService/GetBoard"
+	CommunityService_CreateBoard_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateBoard"
+	CommunityService_FavoriteBoard_FullMethodName         = "/jangteo.community.v1.CommunityService/FavoriteBoard"
+	CommunityService_UnfavoriteBoard_FullMethodName       = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
+	CommunityService_ListFavoriteBoards_FullMethodName    = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
+	CommunityService_ListBoardPosts_FullMethodName        = "/jangteo.community.v1.CommunityService/ListBoardPosts"
+	CommunityService_CreatePost_FullMethodName            = "/jangteo.community.v1.CommunityService/CreatePost"
+	CommunityService_GetPost_FullMethodName               = "/jangteo.community.v1.CommunityService/GetPost"
+	CommunityService_UpdatePost_FullMethodName            = "/jangteo.community.v1.CommunityService/UpdatePost"
+	CommunityService_DeletePost_FullMethodName            = "/jangteo.community.v1.CommunityService/DeletePost"
+	CommunityService_HidePost_FullMethodName              = "/jangteo.community.v1.CommunityService/HidePost"
+	CommunityService_ListComments_FullMethodName          = "/jangteo.community.v1.CommunityService/ListComments"
+	CommunityService_CreateComment_FullMethodName         = "/jangteo.community.v1.CommunityService/CreateComment"
+	CommunityService_CreateReply_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateReply"
+	CommunityService_UpdateComment_FullMethodName         = "/jangteo.community.v1.CommunityService/UpdateComment"
+	CommunityService_DeleteComment_FullMethodName         = "/jangteo.community.v1.CommunityService/DeleteComment"
+	CommunityService_HideComment_FullMethodName           = "/jangteo.community.v1.CommunityService/HideComment"
+	CommunityService_LikePost_FullMethodName              = "/jangteo.community.v1.CommunityService/LikePost"
+	CommunityService_UnlikePost_FullMethodName            = "/jangteo.community.v1.CommunityService/UnlikePost"
+	CommunityService_LikeComment_FullMethodName           = "/jangteo.community.v1.CommunityService/LikeComment"
+	CommunityService_UnlikeComment_FullMethodName         = "/jangteo.community.v1.CommunityService/UnlikeComment"
+	CommunityService_ScrapPost_FullMethodName             = "/jangteo.community.v1.CommunityService/ScrapPost"
+	CommunityService_UnscrapPost_FullMethodName           = "/jangteo.community.v1.CommunityService/UnscrapPost"
+	CommunityService_ListMyScraps_FullMethodName          = "/jangteo.community.v1.CommunityService/ListMyScraps"
+	CommunityService_GetProfile_FullMethodName            = "/jangteo.community.v1.CommunityService/GetProfile"
+	CommunityService_ListFollowers_FullMethodName         = "/jangteo.community.v1.CommunityService/ListFollowers"
+	CommunityService_ListFollowing_FullMethodName         = "/jangteo.community.v1.CommunityService/ListFollowing"
+	CommunityService_FollowProfile_FullMethodName         = "/jangteo.community.v1.CommunityService/FollowProfile"
+	CommunityService_UnfollowProfile_FullMethodName       = "/jangteo.community.v1.CommunityService/UnfollowProfile"
+	CommunityService_ListProfilePosts_FullMethodName      = "/jangteo.community.v1.CommunityService/ListProfilePosts"
+	CommunityService_ListFeed_FullMethodName              = "/jangteo.community.v1.CommunityService/ListFeed"
+	CommunityService_MessagePostAuthor_FullMethodName     = "/jangteo.community.v1.CommunityService/MessagePostAuthor"
+	CommunityService_MessageCommentAuthor_FullMethodName  = "/jangteo.community.v1.CommunityService/MessageCommentAuthor"
+	CommunityService_ListConversations_FullMethodName     = "/jangteo.community.v1.CommunityService/ListConversations"
+	CommunityService_GetConversation_FullMethodName       = "/jangteo.community.v1.CommunityService/GetConversation"
+	CommunityService_SendMessage_FullMethodName           = "/jangteo.community.v1.CommunityService/SendMessage"
+	CommunityService_MarkConversationRead_FullMethodName  = "/jangteo.community.v1.CommunityService/MarkConversationRead"
+	CommunityService_BlockConversation_FullMethodName     = "/jangteo.community.v1.CommunityService/BlockConversation"
+	CommunityService_CreateReport_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReport"
+	CommunityService_ListReports_FullMethodName           = "/jangteo.community.v1.CommunityService/ListReports"
+	CommunityService_ResolveReport_FullMethodName         = "/jangteo.community.v1.CommunityService/ResolveReport"
+	CommunityService_ListNotifications_FullMethodName     = "/jangteo.community.v1.CommunityService/ListNotifications"
+	CommunityService_MarkNotificationsRead_FullMethodName = "/jangteo.community.v1.CommunityService/MarkNotificationsRead"
 )
 
 // CommunityServiceClient is the client API for CommunityService service.
@@ -161,6 +166,19 @@ type CommunityServiceClient interface {
 	// their messages, in this and any conversation, stop reaching the caller.
 	// The sender is not told, so a block never links anonymous identities.
 	BlockConversation(ctx context.Context, in *BlockConversationRequest, opts ...grpc.CallOption) (*BlockConversationResponse, error)
+	// CreateReport reports a post, comment or direct message to staff. A
+	// member's second report of the same content returns the first.
+	CreateReport(ctx context.Context, in *CreateReportRequest, opts ...grpc.CallOption) (*CreateReportResponse, error)
+	// ListReports is the staff queue, oldest first.
+	ListReports(ctx context.Context, in *ListReportsRequest, opts ...grpc.CallOption) (*ListReportsResponse, error)
+	// ResolveReport hides the reported content or dismisses the report, and
+	// notifies the reporter; every other open report of the same content is
+	// resolved with it.
+	ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error)
+	// ListNotifications is the caller's notification inbox, newest first.
+	ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error)
+	// MarkNotificationsRead marks the given notifications, or all, read.
+	MarkNotificationsRead(ctx context.Context, in *MarkNotificationsReadRequest, opts ...grpc.CallOption) (*MarkNotificationsReadResponse, error)
 }
 
 type communityServiceClient struct {
@@ -561,6 +579,56 @@ func (c *communityServiceClient) BlockConversation(ctx context.Context, in *Bloc
 	return out, nil
 }
 
+func (c *communityServiceClient) CreateReport(ctx context.Context, in *CreateReportRequest, opts ...grpc.CallOption) (*CreateReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReportResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListReports(ctx context.Context, in *ListReportsRequest, opts ...grpc.CallOption) (*ListReportsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReportsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListReports_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveReportResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ResolveReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNotificationsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListNotifications_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MarkNotificationsRead(ctx context.Context, in *MarkNotificationsReadRequest, opts ...grpc.CallOption) (*MarkNotificationsReadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkNotificationsReadResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MarkNotificationsRead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommunityServiceServer is the server API for CommunityService service.
 // All implementations must embed UnimplementedCommunityServiceServer
 // for forward compatibility.
@@ -662,6 +730,19 @@ type CommunityServiceServer interface {
 	// their messages, in this and any conversation, stop reaching the caller.
 	// The sender is not told, so a block never links anonymous identities.
 	BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error)
+	// CreateReport reports a post, comment or direct message to staff. A
+	// member's second report of the same content returns the first.
+	CreateReport(context.Context, *CreateReportRequest) (*CreateReportResponse, error)
+	// ListReports is the staff queue, oldest first.
+	ListReports(context.Context, *ListReportsRequest) (*ListReportsResponse, error)
+	// ResolveReport hides the reported content or dismisses the report, and
+	// notifies the reporter; every other open report of the same content is
+	// resolved with it.
+	ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error)
+	// ListNotifications is the caller's notification inbox, newest first.
+	ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error)
+	// MarkNotificationsRead marks the given notifications, or all, read.
+	MarkNotificationsRead(context.Context, *MarkNotificationsReadRequest) (*MarkNotificationsReadResponse, error)
 	mustEmbedUnimplementedCommunityServiceServer()
 }
 
@@ -788,6 +869,21 @@ func (UnimplementedCommunityServiceServer) MarkConversationRead(context.Context,
 }
 func (UnimplementedCommunityServiceServer) BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method BlockConversation not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateReport(context.Context, *CreateReportRequest) (*CreateReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListReports(context.Context, *ListReportsRequest) (*ListReportsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReports not implemented")
+}
+func (UnimplementedCommunityServiceServer) ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNotifications not implemented")
+}
+func (UnimplementedCommunityServiceServer) MarkNotificationsRead(context.Context, *MarkNotificationsReadRequest) (*MarkNotificationsReadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkNotificationsRead not implemented")
 }
 func (UnimplementedCommunityServiceServer) mustEmbedUnimplementedCommunityServiceServer() {}
 func (UnimplementedCommunityServiceServer) testEmbeddedByValue()                          {}
@@ -1512,6 +1608,96 @@ func _CommunityService_BlockConversation_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_CreateReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateReport(ctx, req.(*CreateReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListReports_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReportsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListReports(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListReports_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListReports(ctx, req.(*ListReportsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ResolveReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ResolveReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ResolveReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ResolveReport(ctx, req.(*ResolveReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListNotifications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNotificationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListNotifications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListNotifications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListNotifications(ctx, req.(*ListNotificationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MarkNotificationsRead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkNotificationsReadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MarkNotificationsRead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MarkNotificationsRead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MarkNotificationsRead(ctx, req.(*MarkNotificationsReadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommunityService_ServiceDesc is the grpc.ServiceDesc for CommunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1674,6 +1860,26 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "BlockConversation",
 			Handler:    _CommunityService_BlockConversation_Handler,
+		},
+		{
+			MethodName: "CreateReport",
+			Handler:    _CommunityService_CreateReport_Handler,
+		},
+		{
+			MethodName: "ListReports",
+			Handler:    _CommunityService_ListReports_Handler,
+		},
+		{
+			MethodName: "ResolveReport",
+			Handler:    _CommunityService_ResolveReport_Handler,
+		},
+		{
+			MethodName: "ListNotifications",
+			Handler:    _CommunityService_ListNotifications_Handler,
+		},
+		{
+			MethodName: "MarkNotificationsRead",
+			Handler:    _CommunityService_MarkNotificationsRead_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

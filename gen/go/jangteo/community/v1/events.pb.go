@@ -472,6 +472,154 @@ func (x *MessageSent) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// ContentReported is published on community.content_reported when a member
+// reports content. It names neither the reporter nor the content's author.
+type ContentReported struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report_id is the report's UUID.
+	ReportId string `protobuf:"bytes,1,opt,name=report_id,json=reportId,proto3" json:"report_id,omitempty"`
+	// post_id is the reported post, or the post of a reported comment.
+	PostId string `protobuf:"bytes,2,opt,name=post_id,json=postId,proto3" json:"post_id,omitempty"`
+	// comment_id is the reported comment, if one was.
+	CommentId string `protobuf:"bytes,3,opt,name=comment_id,json=commentId,proto3" json:"comment_id,omitempty"`
+	// message_id is the reported message, if one was.
+	MessageId string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// occur_time is when it was reported.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContentReported) Reset() {
+	*x = ContentReported{}
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContentReported) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContentReported) ProtoMessage() {}
+
+func (x *ContentReported) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContentReported.ProtoReflect.Descriptor instead.
+func (*ContentReported) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ContentReported) GetReportId() string {
+	if x != nil {
+		return x.ReportId
+	}
+	return ""
+}
+
+func (x *ContentReported) GetPostId() string {
+	if x != nil {
+		return x.PostId
+	}
+	return ""
+}
+
+func (x *ContentReported) GetCommentId() string {
+	if x != nil {
+		return x.CommentId
+	}
+	return ""
+}
+
+func (x *ContentReported) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ContentReported) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+// ReportResolved is published on community.report_resolved when staff act
+// on a report (one event per report, so each reporter is told).
+type ReportResolved struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report_id is the report's UUID.
+	ReportId string `protobuf:"bytes,1,opt,name=report_id,json=reportId,proto3" json:"report_id,omitempty"`
+	// hidden says the content was hidden; false for a dismissal.
+	Hidden bool `protobuf:"varint,2,opt,name=hidden,proto3" json:"hidden,omitempty"`
+	// occur_time is when it was resolved.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportResolved) Reset() {
+	*x = ReportResolved{}
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportResolved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportResolved) ProtoMessage() {}
+
+func (x *ReportResolved) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportResolved.ProtoReflect.Descriptor instead.
+func (*ReportResolved) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ReportResolved) GetReportId() string {
+	if x != nil {
+		return x.ReportId
+	}
+	return ""
+}
+
+func (x *ReportResolved) GetHidden() bool {
+	if x != nil {
+		return x.Hidden
+	}
+	return false
+}
+
+func (x *ReportResolved) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_events_proto_rawDesc = "" +
@@ -514,6 +662,20 @@ const file_jangteo_community_v1_events_proto_rawDesc = "" +
 	"message_id\x18\x01 \x01(\tR\tmessageId\x12'\n" +
 	"\x0fconversation_id\x18\x02 \x01(\tR\x0econversationId\x129\n" +
 	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\xc0\x01\n" +
+	"\x0fContentReported\x12\x1b\n" +
+	"\treport_id\x18\x01 \x01(\tR\breportId\x12\x17\n" +
+	"\apost_id\x18\x02 \x01(\tR\x06postId\x12\x1d\n" +
+	"\n" +
+	"comment_id\x18\x03 \x01(\tR\tcommentId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageId\x129\n" +
+	"\n" +
+	"occur_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\x80\x01\n" +
+	"\x0eReportResolved\x12\x1b\n" +
+	"\treport_id\x18\x01 \x01(\tR\breportId\x12\x16\n" +
+	"\x06hidden\x18\x02 \x01(\bR\x06hidden\x129\n" +
+	"\n" +
 	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime*X\n" +
 	"\n" +
 	"LikeTarget\x12\x1b\n" +
@@ -534,7 +696,7 @@ func file_jangteo_community_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_jangteo_community_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_jangteo_community_v1_events_proto_goTypes = []any{
 	(LikeTarget)(0),               // 0: jangteo.community.v1.LikeTarget
 	(*PostCreated)(nil),           // 1: jangteo.community.v1.PostCreated
@@ -542,20 +704,24 @@ var file_jangteo_community_v1_events_proto_goTypes = []any{
 	(*Liked)(nil),                 // 3: jangteo.community.v1.Liked
 	(*Followed)(nil),              // 4: jangteo.community.v1.Followed
 	(*MessageSent)(nil),           // 5: jangteo.community.v1.MessageSent
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
+	(*ContentReported)(nil),       // 6: jangteo.community.v1.ContentReported
+	(*ReportResolved)(nil),        // 7: jangteo.community.v1.ReportResolved
+	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_events_proto_depIdxs = []int32{
-	6, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
-	6, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 0: jangteo.community.v1.PostCreated.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 1: jangteo.community.v1.CommentCreated.occur_time:type_name -> google.protobuf.Timestamp
 	0, // 2: jangteo.community.v1.Liked.target:type_name -> jangteo.community.v1.LikeTarget
-	6, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
-	6, // 4: jangteo.community.v1.Followed.occur_time:type_name -> google.protobuf.Timestamp
-	6, // 5: jangteo.community.v1.MessageSent.occur_time:type_name -> google.protobuf.Timestamp
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	8, // 3: jangteo.community.v1.Liked.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 4: jangteo.community.v1.Followed.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 5: jangteo.community.v1.MessageSent.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 6: jangteo.community.v1.ContentReported.occur_time:type_name -> google.protobuf.Timestamp
+	8, // 7: jangteo.community.v1.ReportResolved.occur_time:type_name -> google.protobuf.Timestamp
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_events_proto_init() }
@@ -569,7 +735,7 @@ func file_jangteo_community_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_events_proto_rawDesc), len(file_jangteo_community_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
