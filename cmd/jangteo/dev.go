@@ -192,7 +192,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) { c.Base = base(community.Name) }, community.New, opts(community.Name))
+	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) {
+		c.Base = base(community.Name)
+		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+	}, community.New, opts(community.Name))
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,14 @@ func TestBoards(t *testing.T) {
 
 	t.Run("list grouped by category", func(t *testing.T) {
 		resp := must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{}))
-		if len(resp.GetBoards()) != 3 {
+		if len(resp.GetBoards()) != 4 { // with the built-in style board
 			t.Fatalf("boards = %v", resp.GetBoards())
 		}
 		var got []string
 		for _, c := range resp.GetCategories() {
 			got = append(got, fmt.Sprintf("%s:%d", c.GetName(), len(c.GetBoards())))
 		}
-		if fmt.Sprint(got) != "[공지:1 장터:1 커뮤니티:1]" {
+		if fmt.Sprint(got) != "[공지:1 스타일:1 장터:1 커뮤니티:1]" {
 			t.Fatalf("categories = %v", got)
 		}
 		b := must(e.client.GetBoard(visitor, &communityv1.GetBoardRequest{Slug: "market-talk"})).GetBoard()
@@ -51,10 +51,10 @@ func TestBoards(t *testing.T) {
 	t.Run("school boards are listed with their school only", func(t *testing.T) {
 		school := "0193a7b2-0000-7000-8000-000000000001"
 		must(e.client.CreateBoard(staff.ctx, &communityv1.CreateBoardRequest{Slug: "snu-free", Name: "서울대 자유", Category: "캠퍼스", SchoolId: school}))
-		if n := len(must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{})).GetBoards()); n != 3 {
+		if n := len(must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{})).GetBoards()); n != 4 {
 			t.Fatalf("global boards = %d", n)
 		}
-		if n := len(must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{SchoolId: school})).GetBoards()); n != 4 {
+		if n := len(must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{SchoolId: school})).GetBoards()); n != 5 {
 			t.Fatalf("with school = %d", n)
 		}
 	})

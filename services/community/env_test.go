@@ -18,11 +18,13 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/platform/testkit"
+	"github.com/jangteo/jangteo/services/catalog"
 	"github.com/jangteo/jangteo/services/community"
 )
 
@@ -34,19 +36,42 @@ type env struct {
 	client  communityv1.CommunityServiceClient
 	addr    string
 	natsURL string
+	catalog catalogv1.CatalogServiceClient
 }
 
-func start(t *testing.T) *env { t.Helper(); return startWith(t, nil) }
+func start(t *testing.T) *env { t.Helper(); return startWith(t, options{}) }
 
-// startWith starts the service with its configuration adjusted by configure.
-func startWith(t *testing.T, configure func(*community.Config)) *env {
+// options adjust a test's service.
+type options struct {
+	// catalog runs a real catalog service beside the community.
+	catalog bool
+	// configure adjusts the community's configuration.
+	configure func(*community.Config)
+}
+
+// startWith starts the service as o says.
+func startWith(t *testing.T, o options) *env {
 	t.Helper()
 	e := &env{iss: testkit.NewIssuer()}
 	dbURL := testkit.Database(t)
 	e.natsURL = testkit.NATS(t)
 	cfg := community.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = dbURL, e.natsURL, ""
-	if configure != nil {
+	cfg.CatalogEndpoint = "127.0.0.1:1" // nothing listens
+	if o.catalog {
+		ccfg := catalog.DefaultConfig()
+		ccfg.DatabaseURL, ccfg.NATSURL, ccfg.MetricsAddr = dbURL, e.natsURL, ""
+		ccfg.Images.Dir = t.TempDir()
+		lis := testkit.Listen(t)
+		svc, err := catalog.New(t.Context(), ccfg, zaptest.NewLogger(t).Named("catalog"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Run(t, svc)
+		cfg.CatalogEndpoint = lis.Addr().String()
+		e.catalog = catalogv1.NewCatalogServiceClient(testkit.Dial(t, cfg.CatalogEndpoint))
+	}
+	if configure := o.configure; configure != nil {
 		configure(&cfg)
 	}
 	lis := testkit.Listen(t)

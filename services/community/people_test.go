@@ -135,7 +135,7 @@ func TestFollows(t *testing.T) {
 
 func TestFeeds(t *testing.T) {
 	t.Parallel()
-	e := startWith(t, func(c *community.Config) { c.HotRankRefresh = 100 * time.Millisecond })
+	e := startWith(t, options{configure: func(c *community.Config) { c.HotRankRefresh = 100 * time.Millisecond }})
 	staff := e.newUser(t, "staff", "운영자", "staff")
 	minji := e.newUser(t, "minji", "김민지")
 	jisoo := e.newUser(t, "jisoo", "박지수")

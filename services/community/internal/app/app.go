@@ -15,17 +15,18 @@ import (
 
 // App runs the community's use cases.
 type App struct {
-	store *store.Store
-	log   *zap.Logger
-	now   func() time.Time
+	store   *store.Store
+	catalog Catalog
+	log     *zap.Logger
+	now     func() time.Time
 }
 
-// New returns the use cases over s.
-func New(s *store.Store, log *zap.Logger) *App {
-	if s == nil || log == nil {
+// New returns the use cases over s, asking cat about products.
+func New(s *store.Store, cat Catalog, log *zap.Logger) *App {
+	if s == nil || cat == nil || log == nil {
 		panic("app: nil dependency")
 	}
-	return &App{store: s, log: log, now: func() time.Time { return time.Now().UTC() }}
+	return &App{store: s, catalog: cat, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -40,7 +40,7 @@ func (a *App) Feed(ctx context.Context, c domain.Caller, kind, cursor string, si
 	if err != nil {
 		return nil, "", err
 	}
-	return showPosts(out.Posts, c), out.Next, nil
+	return a.withProducts(ctx, q, out, c)
 }
 
 // ProfilePosts pages a member's named posts.
@@ -54,7 +54,7 @@ func (a *App) ProfilePosts(ctx context.Context, c domain.Caller, username, curso
 	if err != nil {
 		return nil, "", err
 	}
-	return showPosts(out.Posts, c), out.Next, nil
+	return a.withProducts(ctx, q, out, c)
 }
 
 // HotRankWindow is how far back posts compete in the popular feed.

@@ -28,6 +28,9 @@ func (a *App) CreatePost(ctx context.Context, c domain.Caller, n NewPost) (domai
 	if err != nil {
 		return domain.PostView{}, err
 	}
+	if b.Kind == domain.BoardStyle {
+		return domain.PostView{}, domain.FieldError(domain.ErrStyleBoard, "slug", "post styles through /v1/styles")
+	}
 	if b.Kind == domain.BoardNotice && !c.Staff {
 		return domain.PostView{}, domain.ErrStaffOnly.With("only staff post on the notice board %q", b.Name)
 	}
@@ -83,7 +86,11 @@ func (a *App) Post(ctx context.Context, c domain.Caller, id string) (domain.Post
 	if !p.VisibleTo(c) {
 		return domain.PostView{}, domain.ErrPostNotFound
 	}
-	return domain.ShowPost(p.Post, c), nil
+	posts := []domain.Post{p.Post}
+	if err := a.store.Read().AttachProducts(ctx, posts); err != nil {
+		return domain.PostView{}, err
+	}
+	return domain.ShowPost(posts[0], c), nil
 }
 
 // PostChange is an edit; nil fields stay.

@@ -15,15 +15,19 @@ import (
 
 // Sentinel errors of the community.
 var (
-	ErrBoardNotFound   = errs.New(errs.NotFound, "BOARD_NOT_FOUND", "board not found")
-	ErrBoardExists     = errs.New(errs.Conflict, "BOARD_EXISTS", "a board with this slug already exists")
-	ErrPostNotFound    = errs.New(errs.NotFound, "POST_NOT_FOUND", "post not found")
-	ErrCommentNotFound = errs.New(errs.NotFound, "COMMENT_NOT_FOUND", "comment not found")
-	ErrProfileNotFound = errs.New(errs.NotFound, "PROFILE_NOT_FOUND", "member not found")
-	ErrSelfFollow      = errs.New(errs.Invalid, "SELF_FOLLOW", "you cannot follow yourself")
-	ErrNotAuthor       = errs.New(errs.PermissionDenied, "NOT_AUTHOR", "only the author may change this")
-	ErrStaffOnly       = errs.New(errs.PermissionDenied, "STAFF_ONLY", "only staff may do this")
-	ErrBadCursor       = errs.New(errs.Invalid, "INVALID_CURSOR", "invalid cursor")
+	ErrBoardNotFound       = errs.New(errs.NotFound, "BOARD_NOT_FOUND", "board not found")
+	ErrBoardExists         = errs.New(errs.Conflict, "BOARD_EXISTS", "a board with this slug already exists")
+	ErrPostNotFound        = errs.New(errs.NotFound, "POST_NOT_FOUND", "post not found")
+	ErrCommentNotFound     = errs.New(errs.NotFound, "COMMENT_NOT_FOUND", "comment not found")
+	ErrProfileNotFound     = errs.New(errs.NotFound, "PROFILE_NOT_FOUND", "member not found")
+	ErrSelfFollow          = errs.New(errs.Invalid, "SELF_FOLLOW", "you cannot follow yourself")
+	ErrNotAuthor           = errs.New(errs.PermissionDenied, "NOT_AUTHOR", "only the author may change this")
+	ErrStaffOnly           = errs.New(errs.PermissionDenied, "STAFF_ONLY", "only staff may do this")
+	ErrCatalogUnavailable  = errs.New(errs.Unavailable, "CATALOG_UNAVAILABLE", "the catalog cannot be reached; try again")
+	ErrProductNotFound     = errs.New(errs.Invalid, "PRODUCT_NOT_FOUND", "no such product")
+	ErrProductPageNotFound = errs.New(errs.NotFound, "PRODUCT_NOT_FOUND", "product not found")
+	ErrStyleBoard          = errs.New(errs.Invalid, "STYLE_BOARD", "style posts are written through /v1/styles")
+	ErrBadCursor           = errs.New(errs.Invalid, "INVALID_CURSOR", "invalid cursor")
 )
 
 // FieldError derives from sentinel an error naming the request field at fault.
@@ -49,6 +53,7 @@ type BoardKind string
 const (
 	BoardGeneral BoardKind = "general"
 	BoardNotice  BoardKind = "notice"
+	BoardStyle   BoardKind = "style"
 )
 
 // Board is a place to post.

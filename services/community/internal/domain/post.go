@@ -52,6 +52,17 @@ type Post struct {
 
 	Liked    bool
 	Scrapped bool
+
+	Products []TaggedProduct
+}
+
+// TaggedProduct is a catalog product a style post tags, as the catalog
+// described it when tagged.
+type TaggedProduct struct {
+	ID       string
+	Slug     string
+	Name     string
+	ImageURL string
 }
 
 // VisibleTo reports whether c may read the post: a hidden post only by
@@ -141,6 +152,7 @@ type PostView struct {
 	Hidden       bool
 	CreatedAt    time.Time
 	EditedAt     *time.Time
+	Products     []TaggedProduct
 }
 
 // ShowPost renders p for c. An anonymous post shows 익명 and no profile; a
@@ -157,7 +169,7 @@ func ShowPost(p Post, c Caller) PostView {
 		return v
 	}
 	v.Viewer.Mine = c.SignedIn() && p.AuthorID == c.UserID
-	v.Title, v.Body, v.Media = p.Title, p.Body, p.Media
+	v.Title, v.Body, v.Media, v.Products = p.Title, p.Body, p.Media, p.Products
 	if p.Anonymous {
 		v.Author = &AuthorView{DisplayName: AnonymousName, Anonymous: true, IsPostAuthor: true}
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/community/internal/domain"
 )
 
@@ -41,8 +42,11 @@ func (s *Server) GetBoard(ctx context.Context, req *communityv1.GetBoardRequest)
 // CreateBoard implements communityv1.CommunityServiceServer.
 func (s *Server) CreateBoard(ctx context.Context, req *communityv1.CreateBoardRequest) (*communityv1.CreateBoardResponse, error) {
 	kind := domain.BoardGeneral
-	if req.GetKind() == communityv1.BoardKind_BOARD_KIND_NOTICE {
+	switch req.GetKind() {
+	case communityv1.BoardKind_BOARD_KIND_NOTICE:
 		kind = domain.BoardNotice
+	case communityv1.BoardKind_BOARD_KIND_STYLE:
+		return nil, domain.FieldError(errs.ErrInvalid, "kind", "the style board is built in")
 	}
 	b, err := s.app.CreateBoard(ctx, domain.Board{
 		Slug: req.GetSlug(), Name: req.GetName(), Description: req.GetDescription(), Category: req.GetCategory(),

@@ -40,8 +40,11 @@ func created(ctx context.Context) { grpcserver.SetHTTPCode(ctx, http.StatusCreat
 
 func toProtoBoard(b app.BoardView) *communityv1.Board {
 	kind := communityv1.BoardKind_BOARD_KIND_GENERAL
-	if b.Kind == domain.BoardNotice {
+	switch b.Kind {
+	case domain.BoardNotice:
 		kind = communityv1.BoardKind_BOARD_KIND_NOTICE
+	case domain.BoardStyle:
+		kind = communityv1.BoardKind_BOARD_KIND_STYLE
 	}
 	return &communityv1.Board{
 		Id: b.ID, Slug: b.Slug, Name: b.Name, Description: b.Description, Category: b.Category,
@@ -79,6 +82,9 @@ func toProtoPost(p domain.PostView) *communityv1.Post {
 	}
 	if p.EditedAt != nil {
 		out.UpdateTime = timestamppb.New(*p.EditedAt)
+	}
+	for _, tp := range p.Products {
+		out.Products = append(out.Products, &communityv1.TaggedProduct{ProductId: tp.ID, Slug: tp.Slug, Name: tp.Name, ImageUrl: tp.ImageURL})
 	}
 	return out
 }

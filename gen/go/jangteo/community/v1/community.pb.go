@@ -33,6 +33,9 @@ const (
 	// BOARD_KIND_NOTICE boards take posts from staff only, label each post with
 	// a category and page by page number with a total (a page picker).
 	BoardKind_BOARD_KIND_NOTICE BoardKind = 2
+	// BOARD_KIND_STYLE is the style feed's board: posts with images tagging
+	// catalog products, written through CreateStyle.
+	BoardKind_BOARD_KIND_STYLE BoardKind = 3
 )
 
 // Enum value maps for BoardKind.
@@ -41,11 +44,13 @@ var (
 		0: "BOARD_KIND_UNSPECIFIED",
 		1: "BOARD_KIND_GENERAL",
 		2: "BOARD_KIND_NOTICE",
+		3: "BOARD_KIND_STYLE",
 	}
 	BoardKind_value = map[string]int32{
 		"BOARD_KIND_UNSPECIFIED": 0,
 		"BOARD_KIND_GENERAL":     1,
 		"BOARD_KIND_NOTICE":      2,
+		"BOARD_KIND_STYLE":       3,
 	}
 )
 
@@ -724,7 +729,9 @@ type Post struct {
 	// create_time is when the post was written.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// update_time is when the post was last edited; absent if never.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// products are the catalog products a style post tags, in order.
+	Products      []*TaggedProduct `protobuf:"bytes,19,rep,name=products,proto3" json:"products,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -885,6 +892,86 @@ func (x *Post) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Post) GetProducts() []*TaggedProduct {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+// TaggedProduct is a catalog product a style post tags, as it was when tagged.
+type TaggedProduct struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product_id is the catalog product's UUID.
+	ProductId string `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// slug is the product's slug (its page is /v1/products/{slug}).
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the product's name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// image_url is the product's first image.
+	ImageUrl      string `protobuf:"bytes,4,opt,name=image_url,json=imageUrl,proto3" json:"image_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TaggedProduct) Reset() {
+	*x = TaggedProduct{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaggedProduct) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaggedProduct) ProtoMessage() {}
+
+func (x *TaggedProduct) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaggedProduct.ProtoReflect.Descriptor instead.
+func (*TaggedProduct) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TaggedProduct) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *TaggedProduct) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *TaggedProduct) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TaggedProduct) GetImageUrl() string {
+	if x != nil {
+		return x.ImageUrl
+	}
+	return ""
+}
+
 // Comment is a comment on a post, or a reply to a comment.
 type Comment struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -921,7 +1008,7 @@ type Comment struct {
 
 func (x *Comment) Reset() {
 	*x = Comment{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -933,7 +1020,7 @@ func (x *Comment) String() string {
 func (*Comment) ProtoMessage() {}
 
 func (x *Comment) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -946,7 +1033,7 @@ func (x *Comment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Comment.ProtoReflect.Descriptor instead.
 func (*Comment) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{6}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Comment) GetId() string {
@@ -1067,7 +1154,7 @@ type Profile struct {
 
 func (x *Profile) Reset() {
 	*x = Profile{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1079,7 +1166,7 @@ func (x *Profile) String() string {
 func (*Profile) ProtoMessage() {}
 
 func (x *Profile) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1092,7 +1179,7 @@ func (x *Profile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Profile.ProtoReflect.Descriptor instead.
 func (*Profile) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{7}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Profile) GetUserId() string {
@@ -1169,7 +1256,7 @@ type Message struct {
 
 func (x *Message) Reset() {
 	*x = Message{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1181,7 +1268,7 @@ func (x *Message) String() string {
 func (*Message) ProtoMessage() {}
 
 func (x *Message) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1194,7 +1281,7 @@ func (x *Message) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Message.ProtoReflect.Descriptor instead.
 func (*Message) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Message) GetId() string {
@@ -1240,7 +1327,7 @@ type ConversationSubject struct {
 
 func (x *ConversationSubject) Reset() {
 	*x = ConversationSubject{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1252,7 +1339,7 @@ func (x *ConversationSubject) String() string {
 func (*ConversationSubject) ProtoMessage() {}
 
 func (x *ConversationSubject) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1265,7 +1352,7 @@ func (x *ConversationSubject) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConversationSubject.ProtoReflect.Descriptor instead.
 func (*ConversationSubject) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ConversationSubject) GetPostId() string {
@@ -1317,7 +1404,7 @@ type Conversation struct {
 
 func (x *Conversation) Reset() {
 	*x = Conversation{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1416,7 @@ func (x *Conversation) String() string {
 func (*Conversation) ProtoMessage() {}
 
 func (x *Conversation) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1429,7 @@ func (x *Conversation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Conversation.ProtoReflect.Descriptor instead.
 func (*Conversation) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{10}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Conversation) GetId() string {
@@ -1432,7 +1519,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1531,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1544,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{11}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Report) GetId() string {
@@ -1565,7 +1652,7 @@ type Notification struct {
 
 func (x *Notification) Reset() {
 	*x = Notification{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1577,7 +1664,7 @@ func (x *Notification) String() string {
 func (*Notification) ProtoMessage() {}
 
 func (x *Notification) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1590,7 +1677,7 @@ func (x *Notification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notification.ProtoReflect.Descriptor instead.
 func (*Notification) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{12}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Notification) GetId() string {
@@ -1694,7 +1781,7 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\tsigned_in\x18\x01 \x01(\bR\bsignedIn\x12\x14\n" +
 	"\x05liked\x18\x02 \x01(\bR\x05liked\x12\x1a\n" +
 	"\bscrapped\x18\x03 \x01(\bR\bscrapped\x12\x12\n" +
-	"\x04mine\x18\x04 \x01(\bR\x04mine\"\xe6\x04\n" +
+	"\x04mine\x18\x04 \x01(\bR\x04mine\"\xa7\x05\n" +
 	"\x04Post\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1721,7 +1808,14 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\x8c\x04\n" +
+	"updateTime\x12?\n" +
+	"\bproducts\x18\x13 \x03(\v2#.jangteo.community.v1.TaggedProductR\bproducts\"s\n" +
+	"\rTaggedProduct\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12\x12\n" +
+	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
+	"\timage_url\x18\x04 \x01(\tR\bimageUrl\"\x8c\x04\n" +
 	"\aComment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\apost_id\x18\x02 \x01(\tR\x06postId\x12\x1b\n" +
@@ -1800,11 +1894,12 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\x05actor\x18\a \x01(\v2 .jangteo.community.v1.ProfileRefR\x05actor\x12\x12\n" +
 	"\x04read\x18\b \x01(\bR\x04read\x12;\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime*V\n" +
+	"createTime*l\n" +
 	"\tBoardKind\x12\x1a\n" +
 	"\x16BOARD_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12BOARD_KIND_GENERAL\x10\x01\x12\x15\n" +
-	"\x11BOARD_KIND_NOTICE\x10\x02*\xc7\x01\n" +
+	"\x11BOARD_KIND_NOTICE\x10\x02\x12\x14\n" +
+	"\x10BOARD_KIND_STYLE\x10\x03*\xc7\x01\n" +
 	"\fReportReason\x12\x1d\n" +
 	"\x19REPORT_REASON_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12REPORT_REASON_SPAM\x10\x01\x12\x17\n" +
@@ -1840,7 +1935,7 @@ func file_jangteo_community_v1_community_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(BoardKind)(0),                // 0: jangteo.community.v1.BoardKind
 	(ReportReason)(0),             // 1: jangteo.community.v1.ReportReason
@@ -1852,47 +1947,49 @@ var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(*Author)(nil),                // 7: jangteo.community.v1.Author
 	(*Viewer)(nil),                // 8: jangteo.community.v1.Viewer
 	(*Post)(nil),                  // 9: jangteo.community.v1.Post
-	(*Comment)(nil),               // 10: jangteo.community.v1.Comment
-	(*Profile)(nil),               // 11: jangteo.community.v1.Profile
-	(*Message)(nil),               // 12: jangteo.community.v1.Message
-	(*ConversationSubject)(nil),   // 13: jangteo.community.v1.ConversationSubject
-	(*Conversation)(nil),          // 14: jangteo.community.v1.Conversation
-	(*Report)(nil),                // 15: jangteo.community.v1.Report
-	(*Notification)(nil),          // 16: jangteo.community.v1.Notification
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*TaggedProduct)(nil),         // 10: jangteo.community.v1.TaggedProduct
+	(*Comment)(nil),               // 11: jangteo.community.v1.Comment
+	(*Profile)(nil),               // 12: jangteo.community.v1.Profile
+	(*Message)(nil),               // 13: jangteo.community.v1.Message
+	(*ConversationSubject)(nil),   // 14: jangteo.community.v1.ConversationSubject
+	(*Conversation)(nil),          // 15: jangteo.community.v1.Conversation
+	(*Report)(nil),                // 16: jangteo.community.v1.Report
+	(*Notification)(nil),          // 17: jangteo.community.v1.Notification
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_community_proto_depIdxs = []int32{
 	0,  // 0: jangteo.community.v1.Board.kind:type_name -> jangteo.community.v1.BoardKind
-	17, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
+	18, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
 	4,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
 	6,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
 	7,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
 	8,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
-	17, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
-	17, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
-	7,  // 8: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
-	7,  // 9: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
-	8,  // 10: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
-	17, // 11: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
-	17, // 12: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
-	10, // 13: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
-	17, // 14: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
-	13, // 15: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
-	7,  // 16: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
-	12, // 17: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
-	17, // 18: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
-	1,  // 19: jangteo.community.v1.Report.reason:type_name -> jangteo.community.v1.ReportReason
-	2,  // 20: jangteo.community.v1.Report.status:type_name -> jangteo.community.v1.ReportStatus
-	17, // 21: jangteo.community.v1.Report.create_time:type_name -> google.protobuf.Timestamp
-	17, // 22: jangteo.community.v1.Report.resolve_time:type_name -> google.protobuf.Timestamp
-	3,  // 23: jangteo.community.v1.Notification.kind:type_name -> jangteo.community.v1.NotificationKind
-	6,  // 24: jangteo.community.v1.Notification.actor:type_name -> jangteo.community.v1.ProfileRef
-	17, // 25: jangteo.community.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	18, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
+	18, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
+	10, // 8: jangteo.community.v1.Post.products:type_name -> jangteo.community.v1.TaggedProduct
+	7,  // 9: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
+	7,  // 10: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
+	8,  // 11: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
+	18, // 12: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
+	18, // 13: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
+	11, // 14: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
+	18, // 15: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	14, // 16: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
+	7,  // 17: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
+	13, // 18: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
+	18, // 19: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 20: jangteo.community.v1.Report.reason:type_name -> jangteo.community.v1.ReportReason
+	2,  // 21: jangteo.community.v1.Report.status:type_name -> jangteo.community.v1.ReportStatus
+	18, // 22: jangteo.community.v1.Report.create_time:type_name -> google.protobuf.Timestamp
+	18, // 23: jangteo.community.v1.Report.resolve_time:type_name -> google.protobuf.Timestamp
+	3,  // 24: jangteo.community.v1.Notification.kind:type_name -> jangteo.community.v1.NotificationKind
+	6,  // 25: jangteo.community.v1.Notification.actor:type_name -> jangteo.community.v1.ProfileRef
+	18, // 26: jangteo.community.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_proto_init() }
@@ -1900,14 +1997,14 @@ func file_jangteo_community_v1_community_proto_init() {
 	if File_jangteo_community_v1_community_proto != nil {
 		return
 	}
-	file_jangteo_community_v1_community_proto_msgTypes[7].OneofWrappers = []any{}
+	file_jangteo_community_v1_community_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_proto_rawDesc), len(file_jangteo_community_v1_community_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

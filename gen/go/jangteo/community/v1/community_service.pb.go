@@ -4983,6 +4983,345 @@ func (x *MarkNotificationsReadResponse) GetUnreadCount() int32 {
 	return 0
 }
 
+// CreateStyleRequest describes a style post.
+type CreateStyleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// image_urls are 1–10 http(s) image URLs, in order.
+	ImageUrls []string `protobuf:"bytes,1,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	// body is the caption (up to 2000 characters).
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// product_slugs are up to 5 catalog products worn or shown (slugs or ids).
+	ProductSlugs  []string `protobuf:"bytes,3,rep,name=product_slugs,json=productSlugs,proto3" json:"product_slugs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStyleRequest) Reset() {
+	*x = CreateStyleRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStyleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStyleRequest) ProtoMessage() {}
+
+func (x *CreateStyleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStyleRequest.ProtoReflect.Descriptor instead.
+func (*CreateStyleRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *CreateStyleRequest) GetImageUrls() []string {
+	if x != nil {
+		return x.ImageUrls
+	}
+	return nil
+}
+
+func (x *CreateStyleRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateStyleRequest) GetProductSlugs() []string {
+	if x != nil {
+		return x.ProductSlugs
+	}
+	return nil
+}
+
+// CreateStyleResponse carries the style post.
+type CreateStyleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the style post with its tagged products.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStyleResponse) Reset() {
+	*x = CreateStyleResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStyleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStyleResponse) ProtoMessage() {}
+
+func (x *CreateStyleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStyleResponse.ProtoReflect.Descriptor instead.
+func (*CreateStyleResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *CreateStyleResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// ListStylesRequest pages the style feed.
+type ListStylesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStylesRequest) Reset() {
+	*x = ListStylesRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStylesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStylesRequest) ProtoMessage() {}
+
+func (x *ListStylesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStylesRequest.ProtoReflect.Descriptor instead.
+func (*ListStylesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *ListStylesRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListStylesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListStylesResponse carries a page of styles.
+type ListStylesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the styles, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the feed; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStylesResponse) Reset() {
+	*x = ListStylesResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStylesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStylesResponse) ProtoMessage() {}
+
+func (x *ListStylesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStylesResponse.ProtoReflect.Descriptor instead.
+func (*ListStylesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *ListStylesResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListStylesResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListProductStylesRequest pages the styles of a product.
+type ListProductStylesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductStylesRequest) Reset() {
+	*x = ListProductStylesRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductStylesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductStylesRequest) ProtoMessage() {}
+
+func (x *ListProductStylesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductStylesRequest.ProtoReflect.Descriptor instead.
+func (*ListProductStylesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *ListProductStylesRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListProductStylesRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListProductStylesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListProductStylesResponse carries a page of a product's styles.
+type ListProductStylesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the styles tagging the product, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductStylesResponse) Reset() {
+	*x = ListProductStylesResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductStylesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductStylesResponse) ProtoMessage() {}
+
+func (x *ListProductStylesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductStylesResponse.ProtoReflect.Descriptor instead.
+func (*ListProductStylesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *ListProductStylesResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListProductStylesResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
@@ -5282,11 +5621,34 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x1cMarkNotificationsReadRequest\x12!\n" +
 	"\x03ids\x18\x01 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10d\"\x05r\x03\xb0\x01\x01R\x03ids\"B\n" +
 	"\x1dMarkNotificationsReadResponse\x12!\n" +
-	"\funread_count\x18\x01 \x01(\x05R\vunreadCount*`\n" +
+	"\funread_count\x18\x01 \x01(\x05R\vunreadCount\"\x94\x01\n" +
+	"\x12CreateStyleRequest\x12'\n" +
+	"\n" +
+	"image_urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\timageUrls\x12\x1d\n" +
+	"\x04body\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\x126\n" +
+	"\rproduct_slugs\x18\x03 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xc8\x01R\fproductSlugs\"E\n" +
+	"\x13CreateStyleResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"]\n" +
+	"\x11ListStylesRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"g\n" +
+	"\x12ListStylesResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x84\x01\n" +
+	"\x18ListProductStylesRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"n\n" +
+	"\x19ListProductStylesResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor*`\n" +
 	"\fReportAction\x12\x1d\n" +
 	"\x19REPORT_ACTION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12REPORT_ACTION_HIDE\x10\x01\x12\x19\n" +
-	"\x15REPORT_ACTION_DISMISS\x10\x022\xa41\n" +
+	"\x15REPORT_ACTION_DISMISS\x10\x022\xbb4\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -5338,7 +5700,13 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:block\x12\x81\x01\n" +
 	"\fCreateReport\x12).jangteo.community.v1.CreateReportRequest\x1a*.jangteo.community.v1.CreateReportResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/reports\x12\x81\x01\n" +
 	"\vListReports\x12(.jangteo.community.v1.ListReportsRequest\x1a).jangteo.community.v1.ListReportsResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/admin/reports\x12\x97\x01\n" +
-	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12\x96\x01\n" +
+	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12}\n" +
+	"\vCreateStyle\x12(.jangteo.community.v1.CreateStyleRequest\x1a).jangteo.community.v1.CreateStyleResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/styles\x12w\n" +
+	"\n" +
+	"ListStyles\x12'.jangteo.community.v1.ListStylesRequest\x1a(.jangteo.community.v1.ListStylesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/styles\x12\x9c\x01\n" +
+	"\x11ListProductStyles\x12..jangteo.community.v1.ListProductStylesRequest\x1a/.jangteo.community.v1.ListProductStylesResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/products/{slug}/styles\x12\x96\x01\n" +
 	"\x11ListNotifications\x12..jangteo.community.v1.ListNotificationsRequest\x1a/.jangteo.community.v1.ListNotificationsResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/notifications\x12\xaa\x01\n" +
 	"\x15MarkNotificationsRead\x122.jangteo.community.v1.MarkNotificationsReadRequest\x1a3.jangteo.community.v1.MarkNotificationsReadResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/me/notifications:readBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
@@ -5355,7 +5723,7 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 89)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 95)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(ReportAction)(0),                     // 0: jangteo.community.v1.ReportAction
 	(*ListBoardsRequest)(nil),             // 1: jangteo.community.v1.ListBoardsRequest
@@ -5447,158 +5815,173 @@ var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(*ListNotificationsResponse)(nil),     // 87: jangteo.community.v1.ListNotificationsResponse
 	(*MarkNotificationsReadRequest)(nil),  // 88: jangteo.community.v1.MarkNotificationsReadRequest
 	(*MarkNotificationsReadResponse)(nil), // 89: jangteo.community.v1.MarkNotificationsReadResponse
-	(*Board)(nil),                         // 90: jangteo.community.v1.Board
-	(*BoardCategory)(nil),                 // 91: jangteo.community.v1.BoardCategory
-	(BoardKind)(0),                        // 92: jangteo.community.v1.BoardKind
-	(*Post)(nil),                          // 93: jangteo.community.v1.Post
-	(*Comment)(nil),                       // 94: jangteo.community.v1.Comment
-	(*Profile)(nil),                       // 95: jangteo.community.v1.Profile
-	(*Conversation)(nil),                  // 96: jangteo.community.v1.Conversation
-	(*Message)(nil),                       // 97: jangteo.community.v1.Message
-	(ReportReason)(0),                     // 98: jangteo.community.v1.ReportReason
-	(*Report)(nil),                        // 99: jangteo.community.v1.Report
-	(ReportStatus)(0),                     // 100: jangteo.community.v1.ReportStatus
-	(*Notification)(nil),                  // 101: jangteo.community.v1.Notification
+	(*CreateStyleRequest)(nil),            // 90: jangteo.community.v1.CreateStyleRequest
+	(*CreateStyleResponse)(nil),           // 91: jangteo.community.v1.CreateStyleResponse
+	(*ListStylesRequest)(nil),             // 92: jangteo.community.v1.ListStylesRequest
+	(*ListStylesResponse)(nil),            // 93: jangteo.community.v1.ListStylesResponse
+	(*ListProductStylesRequest)(nil),      // 94: jangteo.community.v1.ListProductStylesRequest
+	(*ListProductStylesResponse)(nil),     // 95: jangteo.community.v1.ListProductStylesResponse
+	(*Board)(nil),                         // 96: jangteo.community.v1.Board
+	(*BoardCategory)(nil),                 // 97: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                        // 98: jangteo.community.v1.BoardKind
+	(*Post)(nil),                          // 99: jangteo.community.v1.Post
+	(*Comment)(nil),                       // 100: jangteo.community.v1.Comment
+	(*Profile)(nil),                       // 101: jangteo.community.v1.Profile
+	(*Conversation)(nil),                  // 102: jangteo.community.v1.Conversation
+	(*Message)(nil),                       // 103: jangteo.community.v1.Message
+	(ReportReason)(0),                     // 104: jangteo.community.v1.ReportReason
+	(*Report)(nil),                        // 105: jangteo.community.v1.Report
+	(ReportStatus)(0),                     // 106: jangteo.community.v1.ReportStatus
+	(*Notification)(nil),                  // 107: jangteo.community.v1.Notification
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	90,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	91,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
-	90,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
-	92,  // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
-	90,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
-	90,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	90,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	90,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	90,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
-	93,  // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
-	93,  // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
-	93,  // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
-	93,  // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	96,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	97,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	96,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	98,  // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	96,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	96,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	99,  // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	99,  // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
 	19,  // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
-	93,  // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
-	93,  // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
-	94,  // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
-	94,  // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	94,  // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
-	94,  // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	93,  // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
-	95,  // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	95,  // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
-	95,  // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
-	95,  // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	95,  // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	93,  // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
-	93,  // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
-	96,  // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	97,  // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	96,  // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	97,  // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	96,  // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
-	96,  // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	97,  // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
-	97,  // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
-	96,  // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	96,  // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	98,  // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
-	99,  // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
-	100, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
-	99,  // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
+	99,  // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	100, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	100, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	100, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	100, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	99,  // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	101, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	101, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	101, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	101, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	101, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	99,  // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	102, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
+	102, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
+	103, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	102, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	104, // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
+	105, // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
+	106, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
+	105, // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
 	0,   // 42: jangteo.community.v1.ResolveReportRequest.action:type_name -> jangteo.community.v1.ReportAction
-	99,  // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
-	101, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
-	1,   // 45: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	3,   // 46: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
-	5,   // 47: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
-	7,   // 48: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
-	9,   // 49: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
-	11,  // 50: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
-	13,  // 51: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
-	15,  // 52: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
-	17,  // 53: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
-	20,  // 54: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
-	22,  // 55: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
-	24,  // 56: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
-	26,  // 57: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
-	28,  // 58: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
-	30,  // 59: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
-	32,  // 60: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
-	34,  // 61: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
-	36,  // 62: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
-	38,  // 63: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
-	40,  // 64: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
-	42,  // 65: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
-	44,  // 66: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
-	46,  // 67: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
-	48,  // 68: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
-	50,  // 69: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
-	52,  // 70: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
-	54,  // 71: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
-	56,  // 72: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
-	58,  // 73: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
-	60,  // 74: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
-	62,  // 75: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
-	64,  // 76: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
-	66,  // 77: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
-	68,  // 78: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
-	70,  // 79: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
-	72,  // 80: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
-	74,  // 81: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
-	76,  // 82: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
-	78,  // 83: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
-	80,  // 84: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
-	82,  // 85: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
-	84,  // 86: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
-	86,  // 87: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
-	88,  // 88: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
-	2,   // 89: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	4,   // 90: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
-	6,   // 91: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
-	8,   // 92: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
-	10,  // 93: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
-	12,  // 94: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
-	14,  // 95: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
-	16,  // 96: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
-	18,  // 97: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
-	21,  // 98: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
-	23,  // 99: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
-	25,  // 100: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
-	27,  // 101: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
-	29,  // 102: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
-	31,  // 103: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
-	33,  // 104: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
-	35,  // 105: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
-	37,  // 106: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
-	39,  // 107: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
-	41,  // 108: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
-	43,  // 109: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
-	45,  // 110: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
-	47,  // 111: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
-	49,  // 112: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
-	51,  // 113: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
-	53,  // 114: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
-	55,  // 115: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
-	57,  // 116: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
-	59,  // 117: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
-	61,  // 118: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
-	63,  // 119: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
-	65,  // 120: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
-	67,  // 121: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
-	69,  // 122: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
-	71,  // 123: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
-	73,  // 124: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
-	75,  // 125: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
-	77,  // 126: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
-	79,  // 127: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
-	81,  // 128: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
-	83,  // 129: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
-	85,  // 130: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
-	87,  // 131: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
-	89,  // 132: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
-	89,  // [89:133] is the sub-list for method output_type
-	45,  // [45:89] is the sub-list for method input_type
-	45,  // [45:45] is the sub-list for extension type_name
-	45,  // [45:45] is the sub-list for extension extendee
-	0,   // [0:45] is the sub-list for field type_name
+	105, // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
+	107, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
+	99,  // 45: jangteo.community.v1.CreateStyleResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 46: jangteo.community.v1.ListStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 47: jangteo.community.v1.ListProductStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	1,   // 48: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	3,   // 49: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	5,   // 50: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	7,   // 51: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	9,   // 52: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	11,  // 53: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	13,  // 54: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	15,  // 55: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	17,  // 56: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	20,  // 57: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	22,  // 58: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	24,  // 59: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	26,  // 60: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	28,  // 61: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	30,  // 62: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	32,  // 63: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	34,  // 64: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	36,  // 65: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	38,  // 66: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	40,  // 67: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	42,  // 68: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	44,  // 69: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	46,  // 70: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	48,  // 71: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	50,  // 72: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	52,  // 73: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	54,  // 74: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	56,  // 75: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	58,  // 76: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	60,  // 77: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	62,  // 78: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	64,  // 79: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	66,  // 80: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
+	68,  // 81: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
+	70,  // 82: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
+	72,  // 83: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
+	74,  // 84: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
+	76,  // 85: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
+	78,  // 86: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
+	80,  // 87: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
+	82,  // 88: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
+	84,  // 89: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
+	90,  // 90: jangteo.community.v1.CommunityService.CreateStyle:input_type -> jangteo.community.v1.CreateStyleRequest
+	92,  // 91: jangteo.community.v1.CommunityService.ListStyles:input_type -> jangteo.community.v1.ListStylesRequest
+	94,  // 92: jangteo.community.v1.CommunityService.ListProductStyles:input_type -> jangteo.community.v1.ListProductStylesRequest
+	86,  // 93: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
+	88,  // 94: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
+	2,   // 95: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	4,   // 96: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	6,   // 97: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	8,   // 98: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	10,  // 99: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	12,  // 100: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	14,  // 101: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	16,  // 102: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	18,  // 103: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	21,  // 104: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	23,  // 105: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	25,  // 106: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	27,  // 107: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	29,  // 108: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	31,  // 109: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	33,  // 110: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	35,  // 111: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	37,  // 112: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	39,  // 113: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	41,  // 114: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	43,  // 115: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	45,  // 116: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	47,  // 117: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	49,  // 118: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	51,  // 119: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	53,  // 120: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	55,  // 121: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	57,  // 122: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	59,  // 123: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	61,  // 124: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	63,  // 125: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	65,  // 126: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	67,  // 127: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
+	69,  // 128: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
+	71,  // 129: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
+	73,  // 130: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
+	75,  // 131: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
+	77,  // 132: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
+	79,  // 133: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
+	81,  // 134: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
+	83,  // 135: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
+	85,  // 136: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
+	91,  // 137: jangteo.community.v1.CommunityService.CreateStyle:output_type -> jangteo.community.v1.CreateStyleResponse
+	93,  // 138: jangteo.community.v1.CommunityService.ListStyles:output_type -> jangteo.community.v1.ListStylesResponse
+	95,  // 139: jangteo.community.v1.CommunityService.ListProductStyles:output_type -> jangteo.community.v1.ListProductStylesResponse
+	87,  // 140: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
+	89,  // 141: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
+	95,  // [95:142] is the sub-list for method output_type
+	48,  // [48:95] is the sub-list for method input_type
+	48,  // [48:48] is the sub-list for extension type_name
+	48,  // [48:48] is the sub-list for extension extendee
+	0,   // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -5619,7 +6002,7 @@ func file_jangteo_community_v1_community_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   89,
+			NumMessages:   95,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

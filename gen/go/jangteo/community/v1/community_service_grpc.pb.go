@@ -61,6 +61,9 @@ const (
 	CommunityService_CreateReport_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReport"
 	CommunityService_ListReports_FullMethodName           = "/jangteo.community.v1.CommunityService/ListReports"
 	CommunityService_ResolveReport_FullMethodName         = "/jangteo.community.v1.CommunityService/ResolveReport"
+	CommunityService_CreateStyle_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateStyle"
+	CommunityService_ListStyles_FullMethodName            = "/jangteo.community.v1.CommunityService/ListStyles"
+	CommunityService_ListProductStyles_FullMethodName     = "/jangteo.community.v1.CommunityService/ListProductStyles"
 	CommunityService_ListNotifications_FullMethodName     = "/jangteo.community.v1.CommunityService/ListNotifications"
 	CommunityService_MarkNotificationsRead_FullMethodName = "/jangteo.community.v1.CommunityService/MarkNotificationsRead"
 )
@@ -175,6 +178,13 @@ type CommunityServiceClient interface {
 	// notifies the reporter; every other open report of the same content is
 	// resolved with it.
 	ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error)
+	// CreateStyle posts a style: images with a caption, tagging catalog
+	// products (checked with the catalog).
+	CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error)
+	// ListStyles is the style feed, newest first.
+	ListStyles(ctx context.Context, in *ListStylesRequest, opts ...grpc.CallOption) (*ListStylesResponse, error)
+	// ListProductStyles lists the styles that tag a product, newest first.
+	ListProductStyles(ctx context.Context, in *ListProductStylesRequest, opts ...grpc.CallOption) (*ListProductStylesResponse, error)
 	// ListNotifications is the caller's notification inbox, newest first.
 	ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error)
 	// MarkNotificationsRead marks the given notifications, or all, read.
@@ -609,6 +619,36 @@ func (c *communityServiceClient) ResolveReport(ctx context.Context, in *ResolveR
 	return out, nil
 }
 
+func (c *communityServiceClient) CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateStyleResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateStyle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListStyles(ctx context.Context, in *ListStylesRequest, opts ...grpc.CallOption) (*ListStylesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStylesResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListStyles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListProductStyles(ctx context.Context, in *ListProductStylesRequest, opts ...grpc.CallOption) (*ListProductStylesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProductStylesResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListProductStyles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *communityServiceClient) ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListNotificationsResponse)
@@ -739,6 +779,13 @@ type CommunityServiceServer interface {
 	// notifies the reporter; every other open report of the same content is
 	// resolved with it.
 	ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error)
+	// CreateStyle posts a style: images with a caption, tagging catalog
+	// products (checked with the catalog).
+	CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error)
+	// ListStyles is the style feed, newest first.
+	ListStyles(context.Context, *ListStylesRequest) (*ListStylesResponse, error)
+	// ListProductStyles lists the styles that tag a product, newest first.
+	ListProductStyles(context.Context, *ListProductStylesRequest) (*ListProductStylesResponse, error)
 	// ListNotifications is the caller's notification inbox, newest first.
 	ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error)
 	// MarkNotificationsRead marks the given notifications, or all, read.
@@ -878,6 +925,15 @@ func (UnimplementedCommunityServiceServer) ListReports(context.Context, *ListRep
 }
 func (UnimplementedCommunityServiceServer) ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateStyle not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListStyles(context.Context, *ListStylesRequest) (*ListStylesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStyles not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListProductStyles(context.Context, *ListProductStylesRequest) (*ListProductStylesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProductStyles not implemented")
 }
 func (UnimplementedCommunityServiceServer) ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListNotifications not implemented")
@@ -1662,6 +1718,60 @@ func _CommunityService_ResolveReport_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_CreateStyle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateStyleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateStyle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateStyle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateStyle(ctx, req.(*CreateStyleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListStyles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStylesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListStyles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListStyles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListStyles(ctx, req.(*ListStylesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListProductStyles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProductStylesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListProductStyles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListProductStyles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListProductStyles(ctx, req.(*ListProductStylesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CommunityService_ListNotifications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListNotificationsRequest)
 	if err := dec(in); err != nil {
@@ -1872,6 +1982,18 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveReport",
 			Handler:    _CommunityService_ResolveReport_Handler,
+		},
+		{
+			MethodName: "CreateStyle",
+			Handler:    _CommunityService_CreateStyle_Handler,
+		},
+		{
+			MethodName: "ListStyles",
+			Handler:    _CommunityService_ListStyles_Handler,
+		},
+		{
+			MethodName: "ListProductStyles",
+			Handler:    _CommunityService_ListProductStyles_Handler,
 		},
 		{
 			MethodName: "ListNotifications",
