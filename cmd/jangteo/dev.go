@@ -235,6 +235,13 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		g.Go(func() error { return r.Run(gctx) })
 	}
 	g.Go(func() error { return gw.Serve(gctx, httpLis) })
+	if cfg.Seed {
+		// After the servers start: the community's style posts tag catalog
+		// products through the catalog's gRPC API.
+		if err := com.SeedDemo(gctx); err != nil {
+			log.Warn("community demo data not seeded", zap.Error(err))
+		}
+	}
 
 	fmt.Fprintf(out, `
   Jangteo is running (ready in %s)

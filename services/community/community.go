@@ -45,6 +45,7 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 // Service is a running community service.
 type Service struct {
 	rt      *service.Runtime
+	app     *app.App
 	catalog *grpc.ClientConn
 }
 
@@ -71,7 +72,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	rt.Go("hot rank refresh", func(ctx context.Context) error { return a.RefreshHotRanks(ctx, cfg.HotRankRefresh) })
-	return &Service{rt: rt, catalog: conn}, nil
+	return &Service{rt: rt, app: a, catalog: conn}, nil
 }
 
 // Run serves until ctx ends.

@@ -37,6 +37,9 @@ type env struct {
 	addr    string
 	natsURL string
 	catalog catalogv1.CatalogServiceClient
+	// svc and catalogSvc are the running services (for their demo seeds).
+	svc        *community.Service
+	catalogSvc *catalog.Service
 }
 
 func start(t *testing.T) *env { t.Helper(); return startWith(t, options{}) }
@@ -68,6 +71,7 @@ func startWith(t *testing.T, o options) *env {
 			t.Fatal(err)
 		}
 		testkit.Run(t, svc)
+		e.catalogSvc = svc
 		cfg.CatalogEndpoint = lis.Addr().String()
 		e.catalog = catalogv1.NewCatalogServiceClient(testkit.Dial(t, cfg.CatalogEndpoint))
 	}
@@ -80,6 +84,7 @@ func startWith(t *testing.T, o options) *env {
 		t.Fatal(err)
 	}
 	testkit.Run(t, svc)
+	e.svc = svc
 	e.addr = lis.Addr().String()
 	e.client = communityv1.NewCommunityServiceClient(testkit.Dial(t, e.addr))
 	if e.db, err = postgres.Connect(context.Background(), dbURL, community.Name); err != nil {
