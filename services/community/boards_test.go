@@ -57,6 +57,8 @@ func TestBoards(t *testing.T) {
 		if n := len(must(e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{SchoolId: school})).GetBoards()); n != 5 {
 			t.Fatalf("with school = %d", n)
 		}
+		_, err := e.client.ListBoards(visitor, &communityv1.ListBoardsRequest{SchoolId: "snu"})
+		wantCode(t, err, codes.InvalidArgument, "school_id")
 	})
 
 	t.Run("favourites", func(t *testing.T) {

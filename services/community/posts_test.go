@@ -26,6 +26,7 @@ func TestPosts(t *testing.T) {
 			{&communityv1.CreatePostRequest{Slug: "free", Title: strings.Repeat("가", 101), Body: "b"}, "title", "at most 100 characters"},
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: strings.Repeat("나", 5001)}, "body", "at most 5000 characters"},
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "  ", Body: "b"}, "title", "must not be empty"},
+			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: "a\x00b"}, "body", "NUL"},
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: "b", MediaUrls: []string{"ftp://x/y.png"}}, "media_urls[0]", "http"},
 			{&communityv1.CreatePostRequest{Slug: "notice", Title: "t", Body: "b", Anonymous: true}, "anonymous", ""},
 		} {

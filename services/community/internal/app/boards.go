@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +29,10 @@ func (a *App) CreateBoard(ctx context.Context, b domain.Board) (BoardView, error
 	}
 	domain.CheckText(&v, "name", b.Name, 50)
 	domain.CheckText(&v, "category", b.Category, 50)
+	domain.CheckOptionalText(&v, "description", b.Description, 500)
+	for i, l := range b.Labels {
+		domain.CheckText(&v, fmt.Sprintf("labels[%d]", i), l, 20)
+	}
 	if b.Kind == "" {
 		b.Kind = domain.BoardGeneral
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/community/internal/domain"
@@ -23,8 +22,10 @@ type NewReport struct {
 // CreateReport reports content the caller can see. A second report of the
 // same content returns the first and publishes nothing.
 func (a *App) CreateReport(ctx context.Context, c domain.Caller, n NewReport) (domain.Report, error) {
-	if utf8.RuneCountInString(n.Detail) > 1000 {
-		return domain.Report{}, errs.InvalidFields(errs.Field("detail", "must be at most 1000 characters"))
+	var v errs.Violations
+	domain.CheckOptionalText(&v, "detail", n.Detail, 1000)
+	if err := v.Err(); err != nil {
+		return domain.Report{}, err
 	}
 	r := domain.Report{ID: newID(), ReporterID: c.UserID, Reason: n.Reason, Detail: strings.TrimSpace(n.Detail), CreatedAt: a.now()}
 	q := a.store.Read()

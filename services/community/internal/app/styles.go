@@ -41,9 +41,7 @@ func (a *App) CreateStyle(ctx context.Context, c domain.Caller, n NewStyle) (dom
 		v.Add("image_urls", "a style needs at least one image")
 	}
 	domain.CheckMedia(&v, "image_urls", n.Images)
-	if len([]rune(n.Body)) > MaxStyleCaption {
-		v.Add("body", fmt.Sprintf("must be at most %d characters", MaxStyleCaption))
-	}
+	domain.CheckOptionalText(&v, "body", n.Body, MaxStyleCaption)
 	if len(n.Products) > MaxTaggedProduct {
 		v.Add("product_slugs", fmt.Sprintf("at most %d products (got %d)", MaxTaggedProduct, len(n.Products)))
 	}

@@ -83,10 +83,19 @@ func (c Caller) SignedIn() bool { return c.UserID != "" }
 // CheckText checks a required text field's length in characters.
 func CheckText(v *errs.Violations, field, s string, max int) {
 	switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
+	case strings.ContainsRune(s, 0):
+		v.Add(field, "must not contain NUL characters")
 	case n == 0:
 		v.Add(field, "must not be empty")
 	case utf8.RuneCountInString(s) > max:
 		v.Add(field, fmt.Sprintf("must be at most %d characters (got %d)", max, utf8.RuneCountInString(s)))
+	}
+}
+
+// CheckOptionalText checks an optional text field's length in characters.
+func CheckOptionalText(v *errs.Violations, field, s string, max int) {
+	if s != "" {
+		CheckText(v, field, s, max)
 	}
 }
 

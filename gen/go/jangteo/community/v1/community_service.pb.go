@@ -5326,9 +5326,9 @@ var File_jangteo_community_v1_community_service_proto protoreflect.FileDescripto
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\n" +
-	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$jangteo/community/v1/community.proto\x1a jangteo/options/v1/options.proto\"^\n" +
-	"\x11ListBoardsRequest\x12$\n" +
-	"\tschool_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18$R\bschoolId\x12#\n" +
+	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$jangteo/community/v1/community.proto\x1a jangteo/options/v1/options.proto\"b\n" +
+	"\x11ListBoardsRequest\x12(\n" +
+	"\tschool_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bschoolId\x12#\n" +
 	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x182R\bcategory\"\x8e\x01\n" +
 	"\x12ListBoardsResponse\x123\n" +
 	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards\x12C\n" +
@@ -5338,14 +5338,14 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x0fGetBoardRequest\x12\x1d\n" +
 	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"E\n" +
 	"\x10GetBoardResponse\x121\n" +
-	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\xfb\x02\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\xff\x02\n" +
 	"\x12CreateBoardRequest\x12\x1b\n" +
 	"\x04slug\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18<R\x04slug\x12\x1d\n" +
 	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12*\n" +
 	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\vdescription\x12%\n" +
 	"\bcategory\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\bcategory\x12=\n" +
-	"\x04kind\x18\x05 \x01(\x0e2\x1f.jangteo.community.v1.BoardKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12$\n" +
-	"\tschool_id\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18$R\bschoolId\x12+\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1f.jangteo.community.v1.BoardKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12(\n" +
+	"\tschool_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bschoolId\x12+\n" +
 	"\x11anonymous_allowed\x18\a \x01(\bR\x10anonymousAllowed\x12(\n" +
 	"\x06labels\x18\b \x03(\tB\x10\xbaH\r\x92\x01\n" +
 	"\x10\x14\"\x06r\x04\x10\x01\x18\x14R\x06labels\x12\x1a\n" +
