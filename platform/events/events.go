@@ -12,10 +12,12 @@ package events
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jangteo/jangteo/platform/postgres"
@@ -33,32 +35,18 @@ const (
 // deadletter.<consumer>.
 const DeadLetterStream = "DEADLETTER"
 
-// tablesSQL creates the outbox and inbox of a service's schema. It is
-// idempotent so every service simply runs it at start after its migrations.
-const tablesSQL = `
-CREATE TABLE IF NOT EXISTS outbox (
-	id           uuid PRIMARY KEY,
-	subject      text NOT NULL,
-	type         text NOT NULL,
-	payload      bytea NOT NULL,
-	request_id   text NOT NULL DEFAULT '',
-	created_at   timestamptz NOT NULL DEFAULT now(),
-	published_at timestamptz
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (created_at) WHERE published_at IS NULL;
-CREATE TABLE IF NOT EXISTS inbox (
-	consumer     text NOT NULL,
-	event_id     text NOT NULL,
-	processed_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (consumer, event_id)
-);`
+// Migrations create the outbox and inbox in a service's schema: the set
+// "events", applied by service.Start beside the service's own migrations. A
+// change to these tables is a new numbered file in platform/events/migrations.
+var Migrations = postgres.MigrationSet{Name: "events", FS: migrationFiles, Dir: "migrations"}
 
-// Setup creates the outbox and inbox tables in the pool's schema.
-func Setup(ctx context.Context, db postgres.DB) error {
-	if _, err := db.Exec(ctx, tablesSQL); err != nil {
-		return fmt.Errorf("events: setup tables: %w", err)
-	}
-	return nil
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Setup applies Migrations to the pool's schema (tests that use the outbox
+// without a whole service).
+func Setup(ctx context.Context, pool *pgxpool.Pool) error {
+	return postgres.Migrate(ctx, pool, Migrations)
 }
 
 // StreamName is the stream a service publishes to: one per service, holding

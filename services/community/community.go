@@ -71,7 +71,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
-	rt.Go("hot rank refresh", func(ctx context.Context) error { return a.RefreshHotRanks(ctx, cfg.HotRankRefresh) })
+	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
+	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
 	return &Service{rt: rt, app: a, catalog: conn}, nil
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"go.uber.org/zap"
+	"github.com/riverqueue/river"
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/community/internal/domain"
@@ -60,23 +60,23 @@ func (a *App) ProfilePosts(ctx context.Context, c domain.Caller, username, curso
 // HotRankWindow is how far back posts compete in the popular feed.
 const HotRankWindow = 7 * 24 * time.Hour
 
-// RefreshHotRanks recomputes the popular feed's ranks every interval until
-// ctx ends (one replica at a time does the work).
-func (a *App) RefreshHotRanks(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		err := a.store.InTx(ctx, func(q *store.Queries) error {
-			_, err := q.RefreshHotRanks(ctx, HotRankWindow)
-			return err
-		})
-		if err != nil && ctx.Err() == nil {
-			a.log.Warn("hot rank refresh failed; retrying next tick", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+// RefreshHotRanksArgs is the periodic job that recomputes the popular
+// feed's ranks (one replica at a time: the platform's periodic jobs).
+type RefreshHotRanksArgs struct{}
+
+// Kind names the job.
+func (RefreshHotRanksArgs) Kind() string { return "community_refresh_hot_ranks" }
+
+// RefreshHotRanksWorker runs the refresh.
+type RefreshHotRanksWorker struct {
+	river.WorkerDefaults[RefreshHotRanksArgs]
+	App *App
+}
+
+// Work recomputes the ranks of the last week's posts.
+func (w RefreshHotRanksWorker) Work(ctx context.Context, _ *river.Job[RefreshHotRanksArgs]) error {
+	return w.App.store.InTx(ctx, func(q *store.Queries) error {
+		_, err := q.RefreshHotRanks(ctx, HotRankWindow)
+		return err
+	})
 }

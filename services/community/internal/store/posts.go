@@ -268,16 +268,8 @@ func (q *Queries) PopularPosts(ctx context.Context, viewer string, pg Page) (Pos
 }
 
 // RefreshHotRanks recomputes the hot rank of the posts of the last week and
-// zeroes older ones once, like Lemmy's scheduled job. The transaction-scoped
-// advisory lock lets one replica at a time do it; the others skip.
+// zeroes older ones once, like Lemmy's scheduled job.
 func (q *Queries) RefreshHotRanks(ctx context.Context, window time.Duration) (int64, error) {
-	var locked bool
-	if err := q.db.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock(hashtext('community:hot_rank'))`).Scan(&locked); err != nil {
-		return 0, fmt.Errorf("db: hot rank lock: %w", err)
-	}
-	if !locked {
-		return 0, nil
-	}
 	const sql = `UPDATE posts SET hot_rank = CASE WHEN created_at > now() - $1::interval
 			THEN hot_rank(like_count + comment_count, created_at) ELSE 0 END
 		WHERE created_at > now() - $1::interval OR hot_rank <> 0`
