@@ -79,11 +79,12 @@ func (a *App) Scrap(ctx context.Context, c domain.Caller, postID string, on bool
 
 // Scraps lists the caller's scrapped posts, most recently scrapped first.
 func (a *App) Scraps(ctx context.Context, c domain.Caller, cursor string, size int) ([]domain.PostView, string, error) {
-	pg, err := a.store.Read().Scraps(ctx, c.UserID, store.Page{After: cursor, Size: pageSize(size, 20)})
+	q := a.store.Read()
+	pg, err := q.Scraps(ctx, c.UserID, store.Page{After: cursor, Size: pageSize(size, 20)})
 	if err != nil {
 		return nil, "", err
 	}
-	return showPosts(pg.Posts, c), pg.Next, nil
+	return a.withProducts(ctx, q, pg, c)
 }
 
 // notFound maps a toggle on a missing, deleted or hidden target, or a like

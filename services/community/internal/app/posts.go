@@ -231,6 +231,9 @@ func (a *App) BoardPosts(ctx context.Context, c domain.Caller, bq BoardPostsQuer
 	first := bq.Cursor == "" && bq.Page <= 1
 	if first {
 		pinned, err := q.PinnedPosts(ctx, c.UserID, b.ID, bq.Label)
+		if err == nil {
+			err = q.AttachProducts(ctx, pinned)
+		}
 		if err != nil {
 			return BoardPage{}, err
 		}
@@ -239,6 +242,9 @@ func (a *App) BoardPosts(ctx context.Context, c domain.Caller, bq BoardPostsQuer
 	if b.Kind == domain.BoardNotice {
 		out.Page = max(bq.Page, 1)
 		posts, total, err := q.BoardPostsByNumber(ctx, c.UserID, b.ID, bq.Label, (out.Page-1)*size, size)
+		if err == nil {
+			err = q.AttachProducts(ctx, posts)
+		}
 		if err != nil {
 			return BoardPage{}, err
 		}
@@ -249,8 +255,8 @@ func (a *App) BoardPosts(ctx context.Context, c domain.Caller, bq BoardPostsQuer
 	if err != nil {
 		return BoardPage{}, err
 	}
-	out.Posts, out.Next = showPosts(pg.Posts, c), pg.Next
-	return out, nil
+	out.Posts, out.Next, err = a.withProducts(ctx, q, pg, c)
+	return out, err
 }
 
 func showPosts(posts []domain.Post, c domain.Caller) []domain.PostView {
