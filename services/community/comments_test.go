@@ -3,6 +3,7 @@ package community_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -270,6 +271,51 @@ func TestAnonymity(t *testing.T) {
 	for _, c := range must(e.client.ListComments(anonA.ctx, &communityv1.ListCommentsRequest{Id: post.GetId()})).GetComments() {
 		if c.GetViewer().GetMine() != (c.GetAuthor().GetDisplayName() == "익명1") {
 			t.Fatalf("anonA's mine flags wrong: %v", c)
+		}
+	}
+}
+
+// TestPseudonymsUnderConcurrency has 20 members comment anonymously at once,
+// twice each: every member keeps one number and the numbers are 1…20.
+func TestPseudonymsUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	staff := e.newUser(t, "staff", "운영자", "staff")
+	op := e.newUser(t, "op", "글쓴이")
+	e.boards(t, staff.ctx)
+	post := must(e.client.CreatePost(op.ctx, &communityv1.CreatePostRequest{Slug: "free", Title: "동시에", Body: ".", Anonymous: true})).GetPost()
+	users := make([]user, 20)
+	for i := range users {
+		users[i] = e.newUser(t, "", "")
+	}
+	pseudonyms := make([][2]string, len(users))
+	var wg sync.WaitGroup
+	for i, u := range users {
+		for round := range 2 {
+			wg.Go(func() {
+				c, err := e.client.CreateComment(u.ctx, &communityv1.CreateCommentRequest{Id: post.GetId(), Body: "x", Anonymous: true})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				pseudonyms[i][round] = c.GetComment().GetAuthor().GetDisplayName()
+			})
+		}
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, n := range pseudonyms {
+		if n[0] != n[1] {
+			t.Fatalf("member %d is %s and %s", i, n[0], n[1])
+		}
+		if seen[n[0]] {
+			t.Fatalf("%s given twice", n[0])
+		}
+		seen[n[0]] = true
+	}
+	for i := 1; i <= len(users); i++ {
+		if !seen[fmt.Sprintf("익명%d", i)] {
+			t.Fatalf("익명%d missing: %v", i, seen)
 		}
 	}
 }
