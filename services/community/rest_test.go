@@ -147,4 +147,9 @@ func TestRESTAnonymity(t *testing.T) {
 	if code, _, out := r.do(tok(reader), "DELETE", "/v1/posts/"+postID+"/like", ""); code != 200 || out["like_count"] != float64(0) {
 		t.Fatalf("unlike = %d %v", code, out)
 	}
+	// A product's styles route reaches the community beside the catalog's
+	// product routes; with the catalog down it is a 503, not a 404 or 500.
+	if code, raw, _ := r.do("", "GET", "/v1/products/runner/styles", ""); code != http.StatusServiceUnavailable || !strings.Contains(raw, "CATALOG_UNAVAILABLE") {
+		t.Fatalf("product styles with the catalog down = %d %s", code, raw)
+	}
 }
