@@ -181,6 +181,20 @@ func TestReports(t *testing.T) {
 		if len(th.GetMessages()) != 0 || th.GetConversation().GetLastMessage() != nil {
 			t.Fatalf("hidden message still shown: %v", th)
 		}
+		// The inbox still pages past a conversation whose last message is hidden.
+		must(e.client.MessagePostAuthor(r2.ctx, &communityv1.MessagePostAuthorRequest{Id: named.GetId(), Body: "먼저 온 쪽지"}))
+		must(e.client.SendMessage(r1.ctx, &communityv1.SendMessageRequest{Id: sent.GetConversation().GetId(), Body: "이건 괜찮은 쪽지"}))
+		must(e.client.CreateReport(author.ctx, &communityv1.CreateReportRequest{Target: &communityv1.CreateReportRequest_MessageId{
+			MessageId: must(e.client.GetConversation(author.ctx, &communityv1.GetConversationRequest{Id: sent.GetConversation().GetId()})).GetMessages()[0].GetId(),
+		}, Reason: communityv1.ReportReason_REPORT_REASON_SPAM}))
+		for _, r := range must(e.client.ListReports(staff.ctx, &communityv1.ListReportsRequest{})).GetReports() {
+			must(e.client.ResolveReport(staff.ctx, &communityv1.ResolveReportRequest{Id: r.GetId(), Action: communityv1.ReportAction_REPORT_ACTION_HIDE}))
+		}
+		first := must(e.client.ListConversations(author.ctx, &communityv1.ListConversationsRequest{PageSize: 1}))
+		if first.GetNextCursor() == "" {
+			t.Fatalf("inbox page = %v", first)
+		}
+		must(e.client.ListConversations(author.ctx, &communityv1.ListConversationsRequest{PageSize: 1, Cursor: first.GetNextCursor()}))
 	})
 
 	// content_reported names neither the reporter nor the author.
@@ -198,7 +212,7 @@ func TestReports(t *testing.T) {
 			}
 		}
 	}
-	if n != 4 {
-		t.Fatalf("content_reported events = %d, want 4 (a repeated report publishes nothing)", n)
+	if n != 5 {
+		t.Fatalf("content_reported events = %d, want 5 (a repeated report publishes nothing)", n)
 	}
 }

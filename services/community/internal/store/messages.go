@@ -17,7 +17,7 @@ import (
 const conversationSelect = `SELECT c.id, c.post_id, coalesce(c.comment_id::text, ''),
 	CASE WHEN p.deleted_at IS NULL AND p.hidden_at IS NULL THEN p.title ELSE '' END,
 	c.initiator_id, c.recipient_id, c.initiator_anonymous, c.recipient_anonymous, c.created_at,
-	m.unread_count, lm.id, coalesce(lm.sender_id::text, ''), coalesce(lm.body, ''), lm.created_at,
+	m.unread_count, coalesce(m.last_message_id::text, ''), lm.id, coalesce(lm.sender_id::text, ''), coalesce(lm.body, ''), lm.created_at,
 	EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = $1 AND b.conversation_id = c.id),
 	coalesce(pr.username, ''), coalesce(pr.name, ''), coalesce(pr.avatar_url, '')
 	FROM conversation_members m
@@ -28,25 +28,29 @@ const conversationSelect = `SELECT c.id, c.post_id, coalesce(c.comment_id::text,
 		AND NOT CASE WHEN c.initiator_id = $1 THEN c.recipient_anonymous ELSE c.initiator_anonymous END
 	WHERE m.user_id = $1`
 
-func scanConversation(row pgx.Row, viewer string) (domain.Conversation, error) {
+// scanConversation reads a conversation and the id its member's inbox
+// orders it by (the newest message they were sent or sent, even if hidden
+// since).
+func scanConversation(row pgx.Row, viewer string) (domain.Conversation, string, error) {
 	c := domain.Conversation{Viewer: viewer}
+	var order string
 	var lastID *string
 	var lastAt *time.Time
 	var last domain.Message
 	err := row.Scan(&c.ID, &c.PostID, &c.CommentID, &c.PostTitle, &c.InitiatorID, &c.RecipientID,
-		&c.InitiatorAnon, &c.RecipientAnon, &c.CreatedAt, &c.Unread, &lastID, &last.SenderID, &last.Body, &lastAt,
+		&c.InitiatorAnon, &c.RecipientAnon, &c.CreatedAt, &c.Unread, &order, &lastID, &last.SenderID, &last.Body, &lastAt,
 		&c.Blocked, &c.Counterparty.Username, &c.Counterparty.Name, &c.Counterparty.AvatarURL)
 	if err == nil && lastID != nil {
 		last.ID, last.CreatedAt = *lastID, *lastAt
 		c.Last = &last
 	}
-	return c, err
+	return c, order, err
 }
 
 // Conversation reads a conversation of viewer's; domain.ErrConversationNotFound
 // when there is none or viewer is not in it.
 func (q *Queries) Conversation(ctx context.Context, viewer, id string) (domain.Conversation, error) {
-	c, err := scanConversation(q.db.QueryRow(ctx, conversationSelect+` AND c.id = $2`, viewer, id), viewer)
+	c, _, err := scanConversation(q.db.QueryRow(ctx, conversationSelect+` AND c.id = $2`, viewer, id), viewer)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Conversation{}, domain.ErrConversationNotFound
 	}
@@ -117,12 +121,13 @@ func (q *Queries) Conversations(ctx context.Context, viewer string, pg Page) ([]
 	}
 	defer rows.Close()
 	var out []domain.Conversation
+	var order []string
 	for rows.Next() {
-		c, err := scanConversation(rows, viewer)
+		c, o, err := scanConversation(rows, viewer)
 		if err != nil {
 			return nil, "", fmt.Errorf("db: scan conversation: %w", err)
 		}
-		out = append(out, c)
+		out, order = append(out, c), append(order, o)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("db: inbox: %w", err)
@@ -130,7 +135,7 @@ func (q *Queries) Conversations(ctx context.Context, viewer string, pg Page) ([]
 	var next string
 	if len(out) > pg.Size {
 		out = out[:pg.Size]
-		next = encodeCursor(out[len(out)-1].Last.ID)
+		next = encodeCursor(order[pg.Size-1])
 	}
 	return out, next, nil
 }
