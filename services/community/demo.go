@@ -93,21 +93,36 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 	return nil
 }
 
-// seedStyles tags the first products of the catalog; without a reachable
-// catalog the demo simply has no styles.
+// seedStyles tags shoes and clothes of the catalog's demo data (any products
+// when those categories are missing); without a reachable catalog the demo
+// simply has no styles.
 func (s *Service) seedStyles(ctx context.Context, authors ...domain.Caller) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	resp, err := catalogv1.NewCatalogServiceClient(s.catalog).ListProducts(ctx, &catalogv1.ListProductsRequest{PageSize: 4})
-	if err != nil || len(resp.GetProducts()) < 2 {
-		s.rt.Log.Warn("demo styles skipped: no catalog products", zap.Error(err))
-		return
+	api := catalogv1.NewCatalogServiceClient(s.catalog)
+	slugs := func(category string) []string {
+		resp, err := api.ListProducts(ctx, &catalogv1.ListProductsRequest{Category: category, PageSize: 2})
+		if err != nil {
+			s.rt.Log.Warn("demo styles: catalog", zap.Error(err))
+			return nil
+		}
+		var out []string
+		for _, p := range resp.GetProducts() {
+			out = append(out, p.GetSlug())
+		}
+		return out
 	}
-	ps := resp.GetProducts()
+	shoes, clothes := slugs("sinbal"), slugs("uiryu")
+	if len(shoes) < 2 || len(clothes) < 2 {
+		if shoes, clothes = slugs(""), nil; len(shoes) < 2 {
+			return
+		}
+		clothes = shoes
+	}
 	styles := []app.NewStyle{
-		{Images: []string{"https://picsum.photos/seed/jangteo-ootd1/800/1000"}, Body: "주말 나들이 코디 👟", Products: []string{ps[0].GetSlug(), ps[1].GetSlug()}},
+		{Images: []string{"https://picsum.photos/seed/jangteo-ootd1/800/1000"}, Body: "주말 나들이 코디 👟", Products: []string{shoes[0], clothes[0]}},
 		{Images: []string{"https://picsum.photos/seed/jangteo-ootd2/800/1000", "https://picsum.photos/seed/jangteo-ootd3/800/1000"},
-			Body: "가볍게 출근룩", Products: []string{ps[len(ps)-1].GetSlug()}},
+			Body: "가볍게 출근룩", Products: []string{clothes[1], shoes[1]}},
 	}
 	for i, st := range styles {
 		if _, err := s.app.CreateStyle(ctx, authors[i%len(authors)], st); err != nil {
