@@ -147,6 +147,13 @@ func TestRESTAnonymity(t *testing.T) {
 	if code, _, out := r.do(tok(reader), "DELETE", "/v1/posts/"+postID+"/like", ""); code != 200 || out["like_count"] != float64(0) {
 		t.Fatalf("unlike = %d %v", code, out)
 	}
+	// The staff queue is served under the gateway's admin prefix.
+	if code, raw, out := r.do(tok(staff, "staff"), "GET", "/v1/admin/reports", ""); code != 200 || len(out["reports"].([]any)) != 1 {
+		t.Fatalf("staff queue = %d %s", code, raw)
+	}
+	if code, _, _ := r.do(tok(reader), "GET", "/v1/admin/reports", ""); code != http.StatusForbidden {
+		t.Fatalf("member reading the queue = %d", code)
+	}
 	// A product's styles route reaches the community beside the catalog's
 	// product routes; with the catalog down it is a 503, not a 404 or 500.
 	if code, raw, _ := r.do("", "GET", "/v1/products/runner/styles", ""); code != http.StatusServiceUnavailable || !strings.Contains(raw, "CATALOG_UNAVAILABLE") {
