@@ -220,7 +220,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) { c.Base = base(community.Name) }, community.New, opts(community.Name))
+	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) {
+		c.Base = base(community.Name)
+		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+	}, community.New, opts(community.Name))
 	if err != nil {
 		return err
 	}
@@ -274,6 +277,13 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		seedDemoOrdersInBackground(gctx, log, endpoints, sink, cfg.AdminEmail, cfg.AdminPassword)
 	}
 	g.Go(func() error { return gw.Serve(gctx, httpLis) })
+	if cfg.Seed {
+		// After the servers start: the community's style posts tag catalog
+		// products through the catalog's gRPC API.
+		if err := com.SeedDemo(gctx); err != nil {
+			log.Warn("community demo data not seeded", zap.Error(err))
+		}
+	}
 
 	fmt.Fprintf(out, `
   Jangteo is running (ready in %s)

@@ -76,6 +76,20 @@ func TestDevStack(t *testing.T) {
 	if price, _ := line["unit_price"].(map[string]any); price == nil || price["amount"] == "0" || price["amount"] == nil {
 		t.Fatalf("cart line %v is not priced: the cart could not call the catalog", line)
 	}
+
+	// The community's demo: boards, a pinned notice, styles tagging demo products.
+	_, boards := get("/v1/boards", "", "")
+	if n := len(boards["boards"].([]any)); n < 5 {
+		t.Fatalf("demo boards = %d, want at least 5", n)
+	}
+	_, notice := get("/v1/boards/notice/posts", "", "")
+	if n := len(notice["pinned"].([]any)); n != 1 {
+		t.Fatalf("pinned notices = %d", n)
+	}
+	_, styles := get("/v1/styles", "", "")
+	if n := len(styles["posts"].([]any)); n != 2 {
+		t.Fatalf("demo styles = %d, want 2", n)
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

@@ -1,15 +1,22 @@
-// Package community is the community service: boards, posts, comments, likes, follows and messages. This is its walking
-// skeleton: the service is declared, served and reachable through the
-// gateway; its RPCs answer Unimplemented until its issue is built.
+// Package community is the community service: boards and notices, posts
+// with anonymous authors, nested comments, likes and scraps. cmd/community
+// runs it alone; cmd/jangteo runs it beside the other services.
 package community
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/services/community/internal/app"
+	"github.com/jangteo/jangteo/services/community/internal/catalogclient"
+	"github.com/jangteo/jangteo/services/community/internal/events"
 	"github.com/jangteo/jangteo/services/community/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/community/internal/store"
 )
@@ -20,26 +27,57 @@ const Name = "community"
 // Config is the community service's configuration.
 type Config struct {
 	service.Base
+	// HotRankRefresh is how often the popular feed's ranks are recomputed.
+	HotRankRefresh time.Duration `env:"HOT_RANK_REFRESH"`
+	// CatalogEndpoint is the catalog's gRPC address (style posts tag products).
+	CatalogEndpoint string `env:"CATALOG_ENDPOINT"`
 }
 
-// DefaultConfig returns the documented defaults (gRPC on :9106).
-func DefaultConfig() Config { return Config{Base: service.Defaults(":9106")} }
+// DefaultConfig returns the documented defaults: gRPC on :9106, hot ranks
+// refreshed every 5 minutes, the catalog on 127.0.0.1:9102.
+func DefaultConfig() Config {
+	return Config{Base: service.Defaults(":9106"), HotRankRefresh: 5 * time.Minute, CatalogEndpoint: "127.0.0.1:9102"}
+}
 
 // Migrations are the service's schema migrations.
 var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running community service.
-type Service struct{ rt *service.Runtime }
+type Service struct {
+	rt      *service.Runtime
+	app     *app.App
+	catalog *grpc.ClientConn
+}
 
 // New connects the service and registers its gRPC API.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
+	if cfg.HotRankRefresh <= 0 {
+		return nil, fmt.Errorf("community: HOT_RANK_REFRESH %s must be positive", cfg.HotRankRefresh)
+	}
+	if cfg.CatalogEndpoint == "" {
+		return nil, fmt.Errorf("community: CATALOG_ENDPOINT is empty")
+	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
 	}
-	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.Server{})
-	return &Service{rt: rt}, nil
+	// The connection is lazy: the community starts before the catalog does,
+	// and only style posts need it.
+	conn, err := rt.Dial(cfg.CatalogEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("community: catalog client: %w", err)
+	}
+	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), rt.Log)
+	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
+	rt.Consume(events.ProfilesConsumer, events.Profiles)
+	rt.Consume(events.NotificationsConsumer, events.Notify)
+	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
+	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
+	return &Service{rt: rt, app: a, catalog: conn}, nil
 }
 
 // Run serves until ctx ends.
-func (s *Service) Run(ctx context.Context) error { return s.rt.Run(ctx) }
+func (s *Service) Run(ctx context.Context) error {
+	defer s.catalog.Close()
+	return s.rt.Run(ctx)
+}

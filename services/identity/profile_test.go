@@ -3,7 +3,10 @@ package identity_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
@@ -35,6 +38,33 @@ func TestUpdateMe(t *testing.T) {
 	me, _ := e.client.GetMe(a, &identityv1.GetMeRequest{})
 	if me.GetUser().GetUsername() != "Minji_01" {
 		t.Fatalf("GetMe = %v", me)
+	}
+
+	// The public part of the profile goes out for services that show users.
+	nc, err := nats.Connect(e.cfg.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stream, err := js.Stream(ctx, "IDENTITY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"identity.user_profile_changed"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev identityv1.UserProfileChanged
+	if err := proto.Unmarshal(m.Data(), &ev); err != nil || ev.GetUserId() != u.GetId() || ev.GetUsername() != "Minji_01" ||
+		ev.GetName() != "새 이름" || ev.GetAvatarUrl() != "https://cdn.example.com/a.png" || ev.GetOccurTime() == nil {
+		t.Fatalf("user_profile_changed = %v, %v", &ev, err)
 	}
 
 	tests := []struct {

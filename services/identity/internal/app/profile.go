@@ -7,7 +7,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
+	idevents "github.com/jangteo/jangteo/services/identity/internal/events"
 	"github.com/jangteo/jangteo/services/identity/internal/phone"
 )
 
@@ -38,7 +40,16 @@ func (a *App) UpdateMe(ctx context.Context, userID string, c domain.ProfileChang
 	if err := v.Err(); err != nil {
 		return domain.User{}, err
 	}
-	return a.store.UpdateProfile(ctx, userID, c)
+	// Other services show the public part of the profile: they hear of the
+	// change in the same transaction.
+	return inTx(ctx, a, func(s Store, tx pgx.Tx) (domain.User, error) {
+		u, err := s.UpdateProfile(ctx, userID, c)
+		if err != nil {
+			return domain.User{}, err
+		}
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserProfileChanged, idevents.UserProfileChanged(u))
+		return u, err
+	})
 }
 
 // Addresses lists the user's addresses.

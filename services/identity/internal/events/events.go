@@ -16,6 +16,7 @@ const (
 	SubjectVerificationRequested  = "identity.verification_requested"
 	SubjectUserVerified           = "identity.user_verified"
 	SubjectPasswordResetRequested = "identity.password_reset_requested"
+	SubjectUserProfileChanged     = "identity.user_profile_changed"
 )
 
 // UserRegistered is the event for a new account; provider is set for a
@@ -41,4 +42,12 @@ func UserVerified(u domain.User) *identityv1.UserVerified {
 // PasswordResetRequested is the event for a forgotten password.
 func PasswordResetRequested(u domain.User, at time.Time) *identityv1.PasswordResetRequested {
 	return &identityv1.PasswordResetRequested{UserId: u.ID, Email: u.Email, Name: u.Name, OccurTime: timestamppb.New(at)}
+}
+
+// UserProfileChanged is the event for an edit of the public profile.
+func UserProfileChanged(u domain.User) *identityv1.UserProfileChanged {
+	return &identityv1.UserProfileChanged{
+		UserId: u.ID, Username: u.Username, Name: u.Name, AvatarUrl: u.AvatarURL,
+		OccurTime: timestamppb.New(u.UpdatedAt),
+	}
 }

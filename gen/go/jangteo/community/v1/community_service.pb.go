@@ -7,6 +7,7 @@
 package communityv1
 
 import (
+	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -23,9 +24,67 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ListBoardsRequest has no parameters yet.
+// ReportAction is what staff do with a report.
+type ReportAction int32
+
+const (
+	// REPORT_ACTION_UNSPECIFIED is rejected.
+	ReportAction_REPORT_ACTION_UNSPECIFIED ReportAction = 0
+	// REPORT_ACTION_HIDE hides the reported content.
+	ReportAction_REPORT_ACTION_HIDE ReportAction = 1
+	// REPORT_ACTION_DISMISS leaves it.
+	ReportAction_REPORT_ACTION_DISMISS ReportAction = 2
+)
+
+// Enum value maps for ReportAction.
+var (
+	ReportAction_name = map[int32]string{
+		0: "REPORT_ACTION_UNSPECIFIED",
+		1: "REPORT_ACTION_HIDE",
+		2: "REPORT_ACTION_DISMISS",
+	}
+	ReportAction_value = map[string]int32{
+		"REPORT_ACTION_UNSPECIFIED": 0,
+		"REPORT_ACTION_HIDE":        1,
+		"REPORT_ACTION_DISMISS":     2,
+	}
+)
+
+func (x ReportAction) Enum() *ReportAction {
+	p := new(ReportAction)
+	*p = x
+	return p
+}
+
+func (x ReportAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_community_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ReportAction) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_community_service_proto_enumTypes[0]
+}
+
+func (x ReportAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportAction.Descriptor instead.
+func (ReportAction) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{0}
+}
+
+// ListBoardsRequest filters the board list.
 type ListBoardsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// school_id limits the list to global boards and that school's boards;
+	// empty lists global boards only.
+	SchoolId string `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// category limits the list to one category.
+	Category      string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -60,66 +119,16 @@ func (*ListBoardsRequest) Descriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{0}
 }
 
-// Board is a place to post.
-type Board struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is the board's UUID.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// slug is the board's URL name.
-	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
-	// name is the display name.
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Board) Reset() {
-	*x = Board{}
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Board) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Board) ProtoMessage() {}
-
-func (x *Board) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
+func (x *ListBoardsRequest) GetSchoolId() string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Board.ProtoReflect.Descriptor instead.
-func (*Board) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *Board) GetId() string {
-	if x != nil {
-		return x.Id
+		return x.SchoolId
 	}
 	return ""
 }
 
-func (x *Board) GetSlug() string {
+func (x *ListBoardsRequest) GetCategory() string {
 	if x != nil {
-		return x.Slug
-	}
-	return ""
-}
-
-func (x *Board) GetName() string {
-	if x != nil {
-		return x.Name
+		return x.Category
 	}
 	return ""
 }
@@ -127,15 +136,17 @@ func (x *Board) GetName() string {
 // ListBoardsResponse lists boards.
 type ListBoardsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// boards visible to the caller.
-	Boards        []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	// boards are the boards in display order.
+	Boards []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	// categories group the same boards by category, in display order.
+	Categories    []*BoardCategory `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListBoardsResponse) Reset() {
 	*x = ListBoardsResponse{}
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -147,7 +158,7 @@ func (x *ListBoardsResponse) String() string {
 func (*ListBoardsResponse) ProtoMessage() {}
 
 func (x *ListBoardsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -160,7 +171,7 @@ func (x *ListBoardsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBoardsResponse.ProtoReflect.Descriptor instead.
 func (*ListBoardsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{2}
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *ListBoardsResponse) GetBoards() []*Board {
@@ -170,22 +181,5534 @@ func (x *ListBoardsResponse) GetBoards() []*Board {
 	return nil
 }
 
+func (x *ListBoardsResponse) GetCategories() []*BoardCategory {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+// GetBoardRequest names a board.
+type GetBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBoardRequest) Reset() {
+	*x = GetBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBoardRequest) ProtoMessage() {}
+
+func (x *GetBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBoardRequest.ProtoReflect.Descriptor instead.
+func (*GetBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// GetBoardResponse carries a board.
+type GetBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board asked for.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBoardResponse) Reset() {
+	*x = GetBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBoardResponse) ProtoMessage() {}
+
+func (x *GetBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBoardResponse.ProtoReflect.Descriptor instead.
+func (*GetBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GetBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// CreateBoardRequest describes a new board.
+type CreateBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the URL name: 2–60 lowercase letters, digits and '-'; derived
+	// from name when empty.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// description says what the board is for.
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// category is the heading the board is listed under.
+	Category string `protobuf:"bytes,4,opt,name=category,proto3" json:"category,omitempty"`
+	// kind is general (default) or notice.
+	Kind BoardKind `protobuf:"varint,5,opt,name=kind,proto3,enum=jangteo.community.v1.BoardKind" json:"kind,omitempty"`
+	// school_id makes the board belong to a school; empty for a global board.
+	SchoolId string `protobuf:"bytes,6,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// anonymous_allowed lets posts and comments hide their author (ignored for
+	// notice boards, whose posts are signed by staff).
+	AnonymousAllowed bool `protobuf:"varint,7,opt,name=anonymous_allowed,json=anonymousAllowed,proto3" json:"anonymous_allowed,omitempty"`
+	// labels are a notice board's category labels (e.g. "공지", "이벤트").
+	Labels []string `protobuf:"bytes,8,rep,name=labels,proto3" json:"labels,omitempty"`
+	// position orders boards within a category (lower first).
+	Position      int32 `protobuf:"varint,9,opt,name=position,proto3" json:"position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBoardRequest) Reset() {
+	*x = CreateBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBoardRequest) ProtoMessage() {}
+
+func (x *CreateBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBoardRequest.ProtoReflect.Descriptor instead.
+func (*CreateBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CreateBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetKind() BoardKind {
+	if x != nil {
+		return x.Kind
+	}
+	return BoardKind_BOARD_KIND_UNSPECIFIED
+}
+
+func (x *CreateBoardRequest) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *CreateBoardRequest) GetAnonymousAllowed() bool {
+	if x != nil {
+		return x.AnonymousAllowed
+	}
+	return false
+}
+
+func (x *CreateBoardRequest) GetLabels() []string {
+	if x != nil {
+		return x.Labels
+	}
+	return nil
+}
+
+func (x *CreateBoardRequest) GetPosition() int32 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+// CreateBoardResponse carries the new board.
+type CreateBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the created board.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateBoardResponse) Reset() {
+	*x = CreateBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateBoardResponse) ProtoMessage() {}
+
+func (x *CreateBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateBoardResponse.ProtoReflect.Descriptor instead.
+func (*CreateBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// FavoriteBoardRequest names a board.
+type FavoriteBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FavoriteBoardRequest) Reset() {
+	*x = FavoriteBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FavoriteBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FavoriteBoardRequest) ProtoMessage() {}
+
+func (x *FavoriteBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FavoriteBoardRequest.ProtoReflect.Descriptor instead.
+func (*FavoriteBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *FavoriteBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// FavoriteBoardResponse carries the board.
+type FavoriteBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board, now a favourite.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FavoriteBoardResponse) Reset() {
+	*x = FavoriteBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FavoriteBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FavoriteBoardResponse) ProtoMessage() {}
+
+func (x *FavoriteBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FavoriteBoardResponse.ProtoReflect.Descriptor instead.
+func (*FavoriteBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *FavoriteBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// UnfavoriteBoardRequest names a board.
+type UnfavoriteBoardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfavoriteBoardRequest) Reset() {
+	*x = UnfavoriteBoardRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfavoriteBoardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfavoriteBoardRequest) ProtoMessage() {}
+
+func (x *UnfavoriteBoardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfavoriteBoardRequest.ProtoReflect.Descriptor instead.
+func (*UnfavoriteBoardRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *UnfavoriteBoardRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// UnfavoriteBoardResponse carries the board.
+type UnfavoriteBoardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board, no longer a favourite.
+	Board         *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfavoriteBoardResponse) Reset() {
+	*x = UnfavoriteBoardResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfavoriteBoardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfavoriteBoardResponse) ProtoMessage() {}
+
+func (x *UnfavoriteBoardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfavoriteBoardResponse.ProtoReflect.Descriptor instead.
+func (*UnfavoriteBoardResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UnfavoriteBoardResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+// ListFavoriteBoardsRequest has no parameters.
+type ListFavoriteBoardsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFavoriteBoardsRequest) Reset() {
+	*x = ListFavoriteBoardsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFavoriteBoardsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFavoriteBoardsRequest) ProtoMessage() {}
+
+func (x *ListFavoriteBoardsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFavoriteBoardsRequest.ProtoReflect.Descriptor instead.
+func (*ListFavoriteBoardsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{10}
+}
+
+// ListFavoriteBoardsResponse lists the caller's favourite boards.
+type ListFavoriteBoardsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// boards are the favourites, most recently added first.
+	Boards        []*Board `protobuf:"bytes,1,rep,name=boards,proto3" json:"boards,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFavoriteBoardsResponse) Reset() {
+	*x = ListFavoriteBoardsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFavoriteBoardsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFavoriteBoardsResponse) ProtoMessage() {}
+
+func (x *ListFavoriteBoardsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFavoriteBoardsResponse.ProtoReflect.Descriptor instead.
+func (*ListFavoriteBoardsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListFavoriteBoardsResponse) GetBoards() []*Board {
+	if x != nil {
+		return x.Boards
+	}
+	return nil
+}
+
+// ListBoardPostsRequest pages a board's posts.
+type ListBoardPostsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// cursor continues a general board's list from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page is a notice board's 1-based page; 0 means 1.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// label limits a notice board's list to one category label.
+	Label         string `protobuf:"bytes,5,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBoardPostsRequest) Reset() {
+	*x = ListBoardPostsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBoardPostsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBoardPostsRequest) ProtoMessage() {}
+
+func (x *ListBoardPostsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBoardPostsRequest.ProtoReflect.Descriptor instead.
+func (*ListBoardPostsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListBoardPostsRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListBoardPostsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListBoardPostsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListBoardPostsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBoardPostsRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// ListBoardPostsResponse carries a page of posts.
+type ListBoardPostsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// board is the board listed.
+	Board *Board `protobuf:"bytes,1,opt,name=board,proto3" json:"board,omitempty"`
+	// pinned are the board's pinned posts, newest first, on the first page
+	// only; they are not repeated in posts.
+	Pinned []*Post `protobuf:"bytes,2,rep,name=pinned,proto3" json:"pinned,omitempty"`
+	// posts are this page's posts, newest first.
+	Posts []*Post `protobuf:"bytes,3,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues a general board's list; empty at the end.
+	NextCursor string `protobuf:"bytes,4,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// total_count is the number of posts that are not pinned (notice boards).
+	TotalCount int32 `protobuf:"varint,5,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// total_pages is the number of pages at this page size (notice boards).
+	TotalPages int32 `protobuf:"varint,6,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	// page is the page returned (notice boards).
+	Page          int32 `protobuf:"varint,7,opt,name=page,proto3" json:"page,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBoardPostsResponse) Reset() {
+	*x = ListBoardPostsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBoardPostsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBoardPostsResponse) ProtoMessage() {}
+
+func (x *ListBoardPostsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBoardPostsResponse.ProtoReflect.Descriptor instead.
+func (*ListBoardPostsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListBoardPostsResponse) GetBoard() *Board {
+	if x != nil {
+		return x.Board
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetPinned() []*Post {
+	if x != nil {
+		return x.Pinned
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListBoardPostsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListBoardPostsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListBoardPostsResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+func (x *ListBoardPostsResponse) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+// CreatePostRequest writes a post.
+type CreatePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the board's slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// title is 1–100 characters.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// body is 1–5000 characters.
+	Body string `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	// media_urls are up to 10 http(s) URLs of images or videos (e.g. from the
+	// catalog's image storage).
+	MediaUrls []string `protobuf:"bytes,4,rep,name=media_urls,json=mediaUrls,proto3" json:"media_urls,omitempty"`
+	// anonymous hides the author (boards that allow it).
+	Anonymous bool `protobuf:"varint,5,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	// label is a notice's category label, one of the board's labels.
+	Label string `protobuf:"bytes,6,opt,name=label,proto3" json:"label,omitempty"`
+	// pinned lists the post first (staff only).
+	Pinned        bool `protobuf:"varint,7,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePostRequest) Reset() {
+	*x = CreatePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePostRequest) ProtoMessage() {}
+
+func (x *CreatePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePostRequest.ProtoReflect.Descriptor instead.
+func (*CreatePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CreatePostRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetMediaUrls() []string {
+	if x != nil {
+		return x.MediaUrls
+	}
+	return nil
+}
+
+func (x *CreatePostRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+func (x *CreatePostRequest) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *CreatePostRequest) GetPinned() bool {
+	if x != nil {
+		return x.Pinned
+	}
+	return false
+}
+
+// CreatePostResponse carries the new post.
+type CreatePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the created post.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePostResponse) Reset() {
+	*x = CreatePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePostResponse) ProtoMessage() {}
+
+func (x *CreatePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePostResponse.ProtoReflect.Descriptor instead.
+func (*CreatePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CreatePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// GetPostRequest names a post.
+type GetPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPostRequest) Reset() {
+	*x = GetPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPostRequest) ProtoMessage() {}
+
+func (x *GetPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPostRequest.ProtoReflect.Descriptor instead.
+func (*GetPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// GetPostResponse carries a post.
+type GetPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post asked for.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPostResponse) Reset() {
+	*x = GetPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPostResponse) ProtoMessage() {}
+
+func (x *GetPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPostResponse.ProtoReflect.Descriptor instead.
+func (*GetPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetPostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// MediaUrls is a list of media URLs, set as a whole.
+type MediaUrls struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// urls are up to 10 http(s) URLs, in order.
+	Urls          []string `protobuf:"bytes,1,rep,name=urls,proto3" json:"urls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MediaUrls) Reset() {
+	*x = MediaUrls{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MediaUrls) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MediaUrls) ProtoMessage() {}
+
+func (x *MediaUrls) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MediaUrls.ProtoReflect.Descriptor instead.
+func (*MediaUrls) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MediaUrls) GetUrls() []string {
+	if x != nil {
+		return x.Urls
+	}
+	return nil
+}
+
+// UpdatePostRequest carries the fields to change; absent fields stay.
+type UpdatePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// title is the new title (1–100 characters).
+	Title *string `protobuf:"bytes,2,opt,name=title,proto3,oneof" json:"title,omitempty"`
+	// body is the new body (1–5000 characters).
+	Body *string `protobuf:"bytes,3,opt,name=body,proto3,oneof" json:"body,omitempty"`
+	// media replaces the post's media when set.
+	Media *MediaUrls `protobuf:"bytes,4,opt,name=media,proto3" json:"media,omitempty"`
+	// label is a notice's new category label.
+	Label *string `protobuf:"bytes,5,opt,name=label,proto3,oneof" json:"label,omitempty"`
+	// pinned pins or unpins the post (staff only).
+	Pinned        *bool `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePostRequest) Reset() {
+	*x = UpdatePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePostRequest) ProtoMessage() {}
+
+func (x *UpdatePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePostRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdatePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetTitle() string {
+	if x != nil && x.Title != nil {
+		return *x.Title
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetBody() string {
+	if x != nil && x.Body != nil {
+		return *x.Body
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetMedia() *MediaUrls {
+	if x != nil {
+		return x.Media
+	}
+	return nil
+}
+
+func (x *UpdatePostRequest) GetLabel() string {
+	if x != nil && x.Label != nil {
+		return *x.Label
+	}
+	return ""
+}
+
+func (x *UpdatePostRequest) GetPinned() bool {
+	if x != nil && x.Pinned != nil {
+		return *x.Pinned
+	}
+	return false
+}
+
+// UpdatePostResponse carries the edited post.
+type UpdatePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post after the change.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePostResponse) Reset() {
+	*x = UpdatePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePostResponse) ProtoMessage() {}
+
+func (x *UpdatePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePostResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdatePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// DeletePostRequest names a post.
+type DeletePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePostRequest) Reset() {
+	*x = DeletePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePostRequest) ProtoMessage() {}
+
+func (x *DeletePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePostRequest.ProtoReflect.Descriptor instead.
+func (*DeletePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeletePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeletePostResponse is empty.
+type DeletePostResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePostResponse) Reset() {
+	*x = DeletePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePostResponse) ProtoMessage() {}
+
+func (x *DeletePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePostResponse.ProtoReflect.Descriptor instead.
+func (*DeletePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{22}
+}
+
+// HidePostRequest hides or shows a post.
+type HidePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// hidden hides the post when true and shows it again when false.
+	Hidden        bool `protobuf:"varint,2,opt,name=hidden,proto3" json:"hidden,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HidePostRequest) Reset() {
+	*x = HidePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HidePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HidePostRequest) ProtoMessage() {}
+
+func (x *HidePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HidePostRequest.ProtoReflect.Descriptor instead.
+func (*HidePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *HidePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HidePostRequest) GetHidden() bool {
+	if x != nil {
+		return x.Hidden
+	}
+	return false
+}
+
+// HidePostResponse carries the post as staff see it.
+type HidePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the post after the change.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HidePostResponse) Reset() {
+	*x = HidePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HidePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HidePostResponse) ProtoMessage() {}
+
+func (x *HidePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HidePostResponse.ProtoReflect.Descriptor instead.
+func (*HidePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *HidePostResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// ListCommentsRequest pages a post's comments.
+type ListCommentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// cursor continues from next_cursor; empty starts with the newest.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of comments (not counting replies) per page
+	// (default 50, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCommentsRequest) Reset() {
+	*x = ListCommentsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommentsRequest) ProtoMessage() {}
+
+func (x *ListCommentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommentsRequest.ProtoReflect.Descriptor instead.
+func (*ListCommentsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListCommentsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ListCommentsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListCommentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListCommentsResponse carries a page of comments with their replies.
+type ListCommentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comments are newest first, each with its replies oldest first.
+	Comments []*Comment `protobuf:"bytes,1,rep,name=comments,proto3" json:"comments,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// viewer_signed_in says whether the caller sent a valid token.
+	ViewerSignedIn bool `protobuf:"varint,3,opt,name=viewer_signed_in,json=viewerSignedIn,proto3" json:"viewer_signed_in,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListCommentsResponse) Reset() {
+	*x = ListCommentsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommentsResponse) ProtoMessage() {}
+
+func (x *ListCommentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommentsResponse.ProtoReflect.Descriptor instead.
+func (*ListCommentsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListCommentsResponse) GetComments() []*Comment {
+	if x != nil {
+		return x.Comments
+	}
+	return nil
+}
+
+func (x *ListCommentsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListCommentsResponse) GetViewerSignedIn() bool {
+	if x != nil {
+		return x.ViewerSignedIn
+	}
+	return false
+}
+
+// CreateCommentRequest comments on a post.
+type CreateCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the author (boards that allow it). The author of an
+	// anonymous post always comments on it anonymously, as 익명(글쓴이).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommentRequest) Reset() {
+	*x = CreateCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommentRequest) ProtoMessage() {}
+
+func (x *CreateCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommentRequest.ProtoReflect.Descriptor instead.
+func (*CreateCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CreateCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateCommentRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateCommentRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// CreateCommentResponse carries the new comment.
+type CreateCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comment is the created comment.
+	Comment       *Comment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommentResponse) Reset() {
+	*x = CreateCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommentResponse) ProtoMessage() {}
+
+func (x *CreateCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommentResponse.ProtoReflect.Descriptor instead.
+func (*CreateCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *CreateCommentResponse) GetComment() *Comment {
+	if x != nil {
+		return x.Comment
+	}
+	return nil
+}
+
+// CreateReplyRequest replies to a comment.
+type CreateReplyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the UUID of the comment (or of a reply, which addresses its author).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the author (boards that allow it).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReplyRequest) Reset() {
+	*x = CreateReplyRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReplyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReplyRequest) ProtoMessage() {}
+
+func (x *CreateReplyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReplyRequest.ProtoReflect.Descriptor instead.
+func (*CreateReplyRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CreateReplyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CreateReplyRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateReplyRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// CreateReplyResponse carries the new reply.
+type CreateReplyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reply is the created reply.
+	Reply         *Comment `protobuf:"bytes,1,opt,name=reply,proto3" json:"reply,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReplyResponse) Reset() {
+	*x = CreateReplyResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReplyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReplyResponse) ProtoMessage() {}
+
+func (x *CreateReplyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReplyResponse.ProtoReflect.Descriptor instead.
+func (*CreateReplyResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateReplyResponse) GetReply() *Comment {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+// UpdateCommentRequest edits a comment or reply.
+type UpdateCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is the new text (1–1000 characters).
+	Body          string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCommentRequest) Reset() {
+	*x = UpdateCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCommentRequest) ProtoMessage() {}
+
+func (x *UpdateCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCommentRequest.ProtoReflect.Descriptor instead.
+func (*UpdateCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UpdateCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateCommentRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// UpdateCommentResponse carries the edited comment.
+type UpdateCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// comment is the comment after the change.
+	Comment       *Comment `protobuf:"bytes,1,opt,name=comment,proto3" json:"comment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateCommentResponse) Reset() {
+	*x = UpdateCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateCommentResponse) ProtoMessage() {}
+
+func (x *UpdateCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateCommentResponse.ProtoReflect.Descriptor instead.
+func (*UpdateCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateCommentResponse) GetComment() *Comment {
+	if x != nil {
+		return x.Comment
+	}
+	return nil
+}
+
+// DeleteCommentRequest names a comment or reply.
+type DeleteCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCommentRequest) Reset() {
+	*x = DeleteCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCommentRequest) ProtoMessage() {}
+
+func (x *DeleteCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCommentRequest.ProtoReflect.Descriptor instead.
+func (*DeleteCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DeleteCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteCommentResponse is empty.
+type DeleteCommentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCommentResponse) Reset() {
+	*x = DeleteCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCommentResponse) ProtoMessage() {}
+
+func (x *DeleteCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCommentResponse.ProtoReflect.Descriptor instead.
+func (*DeleteCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{34}
+}
+
+// HideCommentRequest hides or shows a comment.
+type HideCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// hidden hides the comment when true and shows it again when false.
+	Hidden        bool `protobuf:"varint,2,opt,name=hidden,proto3" json:"hidden,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HideCommentRequest) Reset() {
+	*x = HideCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HideCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HideCommentRequest) ProtoMessage() {}
+
+func (x *HideCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HideCommentRequest.ProtoReflect.Descriptor instead.
+func (*HideCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *HideCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *HideCommentRequest) GetHidden() bool {
+	if x != nil {
+		return x.Hidden
+	}
+	return false
+}
+
+// HideCommentResponse is empty.
+type HideCommentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HideCommentResponse) Reset() {
+	*x = HideCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HideCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HideCommentResponse) ProtoMessage() {}
+
+func (x *HideCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HideCommentResponse.ProtoReflect.Descriptor instead.
+func (*HideCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{36}
+}
+
+// LikePostRequest names a post.
+type LikePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikePostRequest) Reset() {
+	*x = LikePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikePostRequest) ProtoMessage() {}
+
+func (x *LikePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikePostRequest.ProtoReflect.Descriptor instead.
+func (*LikePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *LikePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// LikePostResponse carries the post's like state.
+type LikePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the post's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is true.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikePostResponse) Reset() {
+	*x = LikePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikePostResponse) ProtoMessage() {}
+
+func (x *LikePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikePostResponse.ProtoReflect.Descriptor instead.
+func (*LikePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *LikePostResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *LikePostResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// UnlikePostRequest names a post.
+type UnlikePostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikePostRequest) Reset() {
+	*x = UnlikePostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikePostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikePostRequest) ProtoMessage() {}
+
+func (x *UnlikePostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikePostRequest.ProtoReflect.Descriptor instead.
+func (*UnlikePostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UnlikePostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnlikePostResponse carries the post's like state.
+type UnlikePostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the post's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is false.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikePostResponse) Reset() {
+	*x = UnlikePostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikePostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikePostResponse) ProtoMessage() {}
+
+func (x *UnlikePostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikePostResponse.ProtoReflect.Descriptor instead.
+func (*UnlikePostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UnlikePostResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *UnlikePostResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// LikeCommentRequest names a comment or reply.
+type LikeCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeCommentRequest) Reset() {
+	*x = LikeCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeCommentRequest) ProtoMessage() {}
+
+func (x *LikeCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeCommentRequest.ProtoReflect.Descriptor instead.
+func (*LikeCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *LikeCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// LikeCommentResponse carries the comment's like state.
+type LikeCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the comment's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is true.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeCommentResponse) Reset() {
+	*x = LikeCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeCommentResponse) ProtoMessage() {}
+
+func (x *LikeCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeCommentResponse.ProtoReflect.Descriptor instead.
+func (*LikeCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *LikeCommentResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *LikeCommentResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// UnlikeCommentRequest names a comment or reply.
+type UnlikeCommentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeCommentRequest) Reset() {
+	*x = UnlikeCommentRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeCommentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeCommentRequest) ProtoMessage() {}
+
+func (x *UnlikeCommentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeCommentRequest.ProtoReflect.Descriptor instead.
+func (*UnlikeCommentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *UnlikeCommentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnlikeCommentResponse carries the comment's like state.
+type UnlikeCommentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the comment's number of likes now.
+	LikeCount int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked is false.
+	Liked         bool `protobuf:"varint,2,opt,name=liked,proto3" json:"liked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeCommentResponse) Reset() {
+	*x = UnlikeCommentResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeCommentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeCommentResponse) ProtoMessage() {}
+
+func (x *UnlikeCommentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeCommentResponse.ProtoReflect.Descriptor instead.
+func (*UnlikeCommentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *UnlikeCommentResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *UnlikeCommentResponse) GetLiked() bool {
+	if x != nil {
+		return x.Liked
+	}
+	return false
+}
+
+// ScrapPostRequest names a post.
+type ScrapPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScrapPostRequest) Reset() {
+	*x = ScrapPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScrapPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScrapPostRequest) ProtoMessage() {}
+
+func (x *ScrapPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScrapPostRequest.ProtoReflect.Descriptor instead.
+func (*ScrapPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ScrapPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ScrapPostResponse carries the post's scrap state.
+type ScrapPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// scrap_count is the post's number of scraps now.
+	ScrapCount int32 `protobuf:"varint,1,opt,name=scrap_count,json=scrapCount,proto3" json:"scrap_count,omitempty"`
+	// scrapped is true.
+	Scrapped      bool `protobuf:"varint,2,opt,name=scrapped,proto3" json:"scrapped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScrapPostResponse) Reset() {
+	*x = ScrapPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScrapPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScrapPostResponse) ProtoMessage() {}
+
+func (x *ScrapPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScrapPostResponse.ProtoReflect.Descriptor instead.
+func (*ScrapPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ScrapPostResponse) GetScrapCount() int32 {
+	if x != nil {
+		return x.ScrapCount
+	}
+	return 0
+}
+
+func (x *ScrapPostResponse) GetScrapped() bool {
+	if x != nil {
+		return x.Scrapped
+	}
+	return false
+}
+
+// UnscrapPostRequest names a post.
+type UnscrapPostRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnscrapPostRequest) Reset() {
+	*x = UnscrapPostRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnscrapPostRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnscrapPostRequest) ProtoMessage() {}
+
+func (x *UnscrapPostRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnscrapPostRequest.ProtoReflect.Descriptor instead.
+func (*UnscrapPostRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UnscrapPostRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UnscrapPostResponse carries the post's scrap state.
+type UnscrapPostResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// scrap_count is the post's number of scraps now.
+	ScrapCount int32 `protobuf:"varint,1,opt,name=scrap_count,json=scrapCount,proto3" json:"scrap_count,omitempty"`
+	// scrapped is false.
+	Scrapped      bool `protobuf:"varint,2,opt,name=scrapped,proto3" json:"scrapped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnscrapPostResponse) Reset() {
+	*x = UnscrapPostResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnscrapPostResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnscrapPostResponse) ProtoMessage() {}
+
+func (x *UnscrapPostResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnscrapPostResponse.ProtoReflect.Descriptor instead.
+func (*UnscrapPostResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *UnscrapPostResponse) GetScrapCount() int32 {
+	if x != nil {
+		return x.ScrapCount
+	}
+	return 0
+}
+
+func (x *UnscrapPostResponse) GetScrapped() bool {
+	if x != nil {
+		return x.Scrapped
+	}
+	return false
+}
+
+// ListMyScrapsRequest pages the caller's scraps.
+type ListMyScrapsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts with the latest scrap.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyScrapsRequest) Reset() {
+	*x = ListMyScrapsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyScrapsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyScrapsRequest) ProtoMessage() {}
+
+func (x *ListMyScrapsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyScrapsRequest.ProtoReflect.Descriptor instead.
+func (*ListMyScrapsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListMyScrapsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListMyScrapsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListMyScrapsResponse carries a page of scrapped posts.
+type ListMyScrapsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the scrapped posts, most recently scrapped first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyScrapsResponse) Reset() {
+	*x = ListMyScrapsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyScrapsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyScrapsResponse) ProtoMessage() {}
+
+func (x *ListMyScrapsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyScrapsResponse.ProtoReflect.Descriptor instead.
+func (*ListMyScrapsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ListMyScrapsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListMyScrapsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// GetProfileRequest names a member.
+type GetProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProfileRequest) Reset() {
+	*x = GetProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProfileRequest) ProtoMessage() {}
+
+func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
+func (*GetProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *GetProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// GetProfileResponse carries a profile.
+type GetProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProfileResponse) Reset() {
+	*x = GetProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProfileResponse) ProtoMessage() {}
+
+func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
+func (*GetProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *GetProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// ListFollowersRequest pages a member's followers.
+type ListFollowersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of profiles per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersRequest) Reset() {
+	*x = ListFollowersRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersRequest) ProtoMessage() {}
+
+func (x *ListFollowersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersRequest.ProtoReflect.Descriptor instead.
+func (*ListFollowersRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *ListFollowersRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFollowersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFollowersResponse carries a page of followers.
+type ListFollowersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profiles are the followers, most recent first.
+	Profiles []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowersResponse) Reset() {
+	*x = ListFollowersResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowersResponse) ProtoMessage() {}
+
+func (x *ListFollowersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowersResponse.ProtoReflect.Descriptor instead.
+func (*ListFollowersResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListFollowersResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+func (x *ListFollowersResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListFollowingRequest pages whom a member follows.
+type ListFollowingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of profiles per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowingRequest) Reset() {
+	*x = ListFollowingRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowingRequest) ProtoMessage() {}
+
+func (x *ListFollowingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowingRequest.ProtoReflect.Descriptor instead.
+func (*ListFollowingRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ListFollowingRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListFollowingRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFollowingRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFollowingResponse carries a page of followed members.
+type ListFollowingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profiles are the followed members, most recently followed first.
+	Profiles []*Profile `protobuf:"bytes,1,rep,name=profiles,proto3" json:"profiles,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFollowingResponse) Reset() {
+	*x = ListFollowingResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFollowingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFollowingResponse) ProtoMessage() {}
+
+func (x *ListFollowingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFollowingResponse.ProtoReflect.Descriptor instead.
+func (*ListFollowingResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *ListFollowingResponse) GetProfiles() []*Profile {
+	if x != nil {
+		return x.Profiles
+	}
+	return nil
+}
+
+func (x *ListFollowingResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// FollowProfileRequest names a member.
+type FollowProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowProfileRequest) Reset() {
+	*x = FollowProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowProfileRequest) ProtoMessage() {}
+
+func (x *FollowProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowProfileRequest.ProtoReflect.Descriptor instead.
+func (*FollowProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *FollowProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// FollowProfileResponse carries the followed profile.
+type FollowProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile after the follow.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FollowProfileResponse) Reset() {
+	*x = FollowProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FollowProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FollowProfileResponse) ProtoMessage() {}
+
+func (x *FollowProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FollowProfileResponse.ProtoReflect.Descriptor instead.
+func (*FollowProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *FollowProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// UnfollowProfileRequest names a member.
+type UnfollowProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowProfileRequest) Reset() {
+	*x = UnfollowProfileRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowProfileRequest) ProtoMessage() {}
+
+func (x *UnfollowProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowProfileRequest.ProtoReflect.Descriptor instead.
+func (*UnfollowProfileRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *UnfollowProfileRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// UnfollowProfileResponse carries the unfollowed profile.
+type UnfollowProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// profile is the member's profile after the unfollow.
+	Profile       *Profile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnfollowProfileResponse) Reset() {
+	*x = UnfollowProfileResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnfollowProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnfollowProfileResponse) ProtoMessage() {}
+
+func (x *UnfollowProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnfollowProfileResponse.ProtoReflect.Descriptor instead.
+func (*UnfollowProfileResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *UnfollowProfileResponse) GetProfile() *Profile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+// ListProfilePostsRequest pages a member's posts.
+type ListProfilePostsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's username, or their user id.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilePostsRequest) Reset() {
+	*x = ListProfilePostsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilePostsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilePostsRequest) ProtoMessage() {}
+
+func (x *ListProfilePostsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilePostsRequest.ProtoReflect.Descriptor instead.
+func (*ListProfilePostsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *ListProfilePostsRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ListProfilePostsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListProfilePostsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListProfilePostsResponse carries a page of a member's posts.
+type ListProfilePostsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the member's named posts, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProfilePostsResponse) Reset() {
+	*x = ListProfilePostsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProfilePostsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProfilePostsResponse) ProtoMessage() {}
+
+func (x *ListProfilePostsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProfilePostsResponse.ProtoReflect.Descriptor instead.
+func (*ListProfilePostsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *ListProfilePostsResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListProfilePostsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListFeedRequest pages a feed.
+type ListFeedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is latest (default), following or popular.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeedRequest) Reset() {
+	*x = ListFeedRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeedRequest) ProtoMessage() {}
+
+func (x *ListFeedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeedRequest.ProtoReflect.Descriptor instead.
+func (*ListFeedRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *ListFeedRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ListFeedRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListFeedRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListFeedResponse carries a page of a feed.
+type ListFeedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are this page's posts.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the feed; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFeedResponse) Reset() {
+	*x = ListFeedResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFeedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFeedResponse) ProtoMessage() {}
+
+func (x *ListFeedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFeedResponse.ProtoReflect.Descriptor instead.
+func (*ListFeedResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListFeedResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListFeedResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// MessagePostAuthorRequest writes to a post's author.
+type MessagePostAuthorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the post's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the sender (always so when the author is anonymous).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessagePostAuthorRequest) Reset() {
+	*x = MessagePostAuthorRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessagePostAuthorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessagePostAuthorRequest) ProtoMessage() {}
+
+func (x *MessagePostAuthorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessagePostAuthorRequest.ProtoReflect.Descriptor instead.
+func (*MessagePostAuthorRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *MessagePostAuthorRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MessagePostAuthorRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessagePostAuthorRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// MessagePostAuthorResponse carries the conversation and the message.
+type MessagePostAuthorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, new or reused.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessagePostAuthorResponse) Reset() {
+	*x = MessagePostAuthorResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessagePostAuthorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessagePostAuthorResponse) ProtoMessage() {}
+
+func (x *MessagePostAuthorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessagePostAuthorResponse.ProtoReflect.Descriptor instead.
+func (*MessagePostAuthorResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *MessagePostAuthorResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *MessagePostAuthorResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// MessageCommentAuthorRequest writes to a comment's author.
+type MessageCommentAuthorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the comment's or reply's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// anonymous hides the sender (always so when the author is anonymous).
+	Anonymous     bool `protobuf:"varint,3,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageCommentAuthorRequest) Reset() {
+	*x = MessageCommentAuthorRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageCommentAuthorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageCommentAuthorRequest) ProtoMessage() {}
+
+func (x *MessageCommentAuthorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageCommentAuthorRequest.ProtoReflect.Descriptor instead.
+func (*MessageCommentAuthorRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *MessageCommentAuthorRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *MessageCommentAuthorRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *MessageCommentAuthorRequest) GetAnonymous() bool {
+	if x != nil {
+		return x.Anonymous
+	}
+	return false
+}
+
+// MessageCommentAuthorResponse carries the conversation and the message.
+type MessageCommentAuthorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, new or reused.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MessageCommentAuthorResponse) Reset() {
+	*x = MessageCommentAuthorResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MessageCommentAuthorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MessageCommentAuthorResponse) ProtoMessage() {}
+
+func (x *MessageCommentAuthorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MessageCommentAuthorResponse.ProtoReflect.Descriptor instead.
+func (*MessageCommentAuthorResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *MessageCommentAuthorResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *MessageCommentAuthorResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// ListConversationsRequest pages the inbox.
+type ListConversationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of conversations per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConversationsRequest) Reset() {
+	*x = ListConversationsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConversationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConversationsRequest) ProtoMessage() {}
+
+func (x *ListConversationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConversationsRequest.ProtoReflect.Descriptor instead.
+func (*ListConversationsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *ListConversationsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListConversationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListConversationsResponse carries a page of the inbox.
+type ListConversationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversations are the most recently active first.
+	Conversations []*Conversation `protobuf:"bytes,1,rep,name=conversations,proto3" json:"conversations,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// unread_total is the caller's number of unread messages across all conversations.
+	UnreadTotal   int32 `protobuf:"varint,3,opt,name=unread_total,json=unreadTotal,proto3" json:"unread_total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConversationsResponse) Reset() {
+	*x = ListConversationsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConversationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConversationsResponse) ProtoMessage() {}
+
+func (x *ListConversationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConversationsResponse.ProtoReflect.Descriptor instead.
+func (*ListConversationsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *ListConversationsResponse) GetConversations() []*Conversation {
+	if x != nil {
+		return x.Conversations
+	}
+	return nil
+}
+
+func (x *ListConversationsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListConversationsResponse) GetUnreadTotal() int32 {
+	if x != nil {
+		return x.UnreadTotal
+	}
+	return 0
+}
+
+// GetConversationRequest names a conversation and a page of its messages.
+type GetConversationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// cursor continues from next_cursor to older messages; empty starts with the newest.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of messages per page (default 50, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConversationRequest) Reset() {
+	*x = GetConversationRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConversationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConversationRequest) ProtoMessage() {}
+
+func (x *GetConversationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConversationRequest.ProtoReflect.Descriptor instead.
+func (*GetConversationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *GetConversationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetConversationRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *GetConversationRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// GetConversationResponse carries a conversation and a page of messages.
+type GetConversationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation.
+	Conversation *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	// messages are newest first.
+	Messages []*Message `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
+	// next_cursor continues to older messages; empty at the start.
+	NextCursor    string `protobuf:"bytes,3,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConversationResponse) Reset() {
+	*x = GetConversationResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConversationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConversationResponse) ProtoMessage() {}
+
+func (x *GetConversationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConversationResponse.ProtoReflect.Descriptor instead.
+func (*GetConversationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *GetConversationResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+func (x *GetConversationResponse) GetMessages() []*Message {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *GetConversationResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// SendMessageRequest replies in a conversation.
+type SendMessageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// body is 1–1000 characters.
+	Body          string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageRequest) Reset() {
+	*x = SendMessageRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageRequest) ProtoMessage() {}
+
+func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageRequest.ProtoReflect.Descriptor instead.
+func (*SendMessageRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *SendMessageRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SendMessageRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+// SendMessageResponse carries the message.
+type SendMessageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// message is the message sent.
+	Message       *Message `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageResponse) Reset() {
+	*x = SendMessageResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageResponse) ProtoMessage() {}
+
+func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageResponse.ProtoReflect.Descriptor instead.
+func (*SendMessageResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *SendMessageResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// MarkConversationReadRequest names a conversation.
+type MarkConversationReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkConversationReadRequest) Reset() {
+	*x = MarkConversationReadRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkConversationReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkConversationReadRequest) ProtoMessage() {}
+
+func (x *MarkConversationReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkConversationReadRequest.ProtoReflect.Descriptor instead.
+func (*MarkConversationReadRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *MarkConversationReadRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// MarkConversationReadResponse carries the conversation.
+type MarkConversationReadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation, now read.
+	Conversation  *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkConversationReadResponse) Reset() {
+	*x = MarkConversationReadResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkConversationReadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkConversationReadResponse) ProtoMessage() {}
+
+func (x *MarkConversationReadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkConversationReadResponse.ProtoReflect.Descriptor instead.
+func (*MarkConversationReadResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *MarkConversationReadResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+// BlockConversationRequest blocks or unblocks a conversation's counterpart.
+type BlockConversationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the conversation's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// blocked blocks when true and unblocks when false.
+	Blocked       bool `protobuf:"varint,2,opt,name=blocked,proto3" json:"blocked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockConversationRequest) Reset() {
+	*x = BlockConversationRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockConversationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockConversationRequest) ProtoMessage() {}
+
+func (x *BlockConversationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockConversationRequest.ProtoReflect.Descriptor instead.
+func (*BlockConversationRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *BlockConversationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *BlockConversationRequest) GetBlocked() bool {
+	if x != nil {
+		return x.Blocked
+	}
+	return false
+}
+
+// BlockConversationResponse carries the conversation.
+type BlockConversationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// conversation is the conversation after the change.
+	Conversation  *Conversation `protobuf:"bytes,1,opt,name=conversation,proto3" json:"conversation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockConversationResponse) Reset() {
+	*x = BlockConversationResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockConversationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockConversationResponse) ProtoMessage() {}
+
+func (x *BlockConversationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockConversationResponse.ProtoReflect.Descriptor instead.
+func (*BlockConversationResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *BlockConversationResponse) GetConversation() *Conversation {
+	if x != nil {
+		return x.Conversation
+	}
+	return nil
+}
+
+// CreateReportRequest names exactly one of a post, comment or message.
+type CreateReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// target is what is reported.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*CreateReportRequest_PostId
+	//	*CreateReportRequest_CommentId
+	//	*CreateReportRequest_MessageId
+	Target isCreateReportRequest_Target `protobuf_oneof:"target"`
+	// reason is why.
+	Reason ReportReason `protobuf:"varint,4,opt,name=reason,proto3,enum=jangteo.community.v1.ReportReason" json:"reason,omitempty"`
+	// detail explains (up to 1000 characters).
+	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReportRequest) Reset() {
+	*x = CreateReportRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReportRequest) ProtoMessage() {}
+
+func (x *CreateReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReportRequest.ProtoReflect.Descriptor instead.
+func (*CreateReportRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *CreateReportRequest) GetTarget() isCreateReportRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *CreateReportRequest) GetPostId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_PostId); ok {
+			return x.PostId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetCommentId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_CommentId); ok {
+			return x.CommentId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetMessageId() string {
+	if x != nil {
+		if x, ok := x.Target.(*CreateReportRequest_MessageId); ok {
+			return x.MessageId
+		}
+	}
+	return ""
+}
+
+func (x *CreateReportRequest) GetReason() ReportReason {
+	if x != nil {
+		return x.Reason
+	}
+	return ReportReason_REPORT_REASON_UNSPECIFIED
+}
+
+func (x *CreateReportRequest) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type isCreateReportRequest_Target interface {
+	isCreateReportRequest_Target()
+}
+
+type CreateReportRequest_PostId struct {
+	// post_id is a post's UUID.
+	PostId string `protobuf:"bytes,1,opt,name=post_id,json=postId,proto3,oneof"`
+}
+
+type CreateReportRequest_CommentId struct {
+	// comment_id is a comment's or reply's UUID.
+	CommentId string `protobuf:"bytes,2,opt,name=comment_id,json=commentId,proto3,oneof"`
+}
+
+type CreateReportRequest_MessageId struct {
+	// message_id is the UUID of a direct message the caller received.
+	MessageId string `protobuf:"bytes,3,opt,name=message_id,json=messageId,proto3,oneof"`
+}
+
+func (*CreateReportRequest_PostId) isCreateReportRequest_Target() {}
+
+func (*CreateReportRequest_CommentId) isCreateReportRequest_Target() {}
+
+func (*CreateReportRequest_MessageId) isCreateReportRequest_Target() {}
+
+// CreateReportResponse carries the report.
+type CreateReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the caller's report (without the staff-only excerpt).
+	Report        *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateReportResponse) Reset() {
+	*x = CreateReportResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateReportResponse) ProtoMessage() {}
+
+func (x *CreateReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateReportResponse.ProtoReflect.Descriptor instead.
+func (*CreateReportResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *CreateReportResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// ListReportsRequest filters and pages the queue.
+type ListReportsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// status filters; unspecified means open.
+	Status ReportStatus `protobuf:"varint,1,opt,name=status,proto3,enum=jangteo.community.v1.ReportStatus" json:"status,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of reports per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportsRequest) Reset() {
+	*x = ListReportsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportsRequest) ProtoMessage() {}
+
+func (x *ListReportsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportsRequest.ProtoReflect.Descriptor instead.
+func (*ListReportsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *ListReportsRequest) GetStatus() ReportStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ReportStatus_REPORT_STATUS_UNSPECIFIED
+}
+
+func (x *ListReportsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListReportsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListReportsResponse carries a page of the queue.
+type ListReportsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reports are oldest first.
+	Reports []*Report `protobuf:"bytes,1,rep,name=reports,proto3" json:"reports,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReportsResponse) Reset() {
+	*x = ListReportsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReportsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReportsResponse) ProtoMessage() {}
+
+func (x *ListReportsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReportsResponse.ProtoReflect.Descriptor instead.
+func (*ListReportsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *ListReportsResponse) GetReports() []*Report {
+	if x != nil {
+		return x.Reports
+	}
+	return nil
+}
+
+func (x *ListReportsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ResolveReportRequest resolves a report.
+type ResolveReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the report's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// action is hide or dismiss.
+	Action ReportAction `protobuf:"varint,2,opt,name=action,proto3,enum=jangteo.community.v1.ReportAction" json:"action,omitempty"`
+	// note is what the reporter is told (up to 500 characters).
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReportRequest) Reset() {
+	*x = ResolveReportRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReportRequest) ProtoMessage() {}
+
+func (x *ResolveReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReportRequest.ProtoReflect.Descriptor instead.
+func (*ResolveReportRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *ResolveReportRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ResolveReportRequest) GetAction() ReportAction {
+	if x != nil {
+		return x.Action
+	}
+	return ReportAction_REPORT_ACTION_UNSPECIFIED
+}
+
+func (x *ResolveReportRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// ResolveReportResponse carries the resolved report.
+type ResolveReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// report is the report after resolution.
+	Report        *Report `protobuf:"bytes,1,opt,name=report,proto3" json:"report,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveReportResponse) Reset() {
+	*x = ResolveReportResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveReportResponse) ProtoMessage() {}
+
+func (x *ResolveReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveReportResponse.ProtoReflect.Descriptor instead.
+func (*ResolveReportResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *ResolveReportResponse) GetReport() *Report {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+// ListNotificationsRequest pages the notification inbox.
+type ListNotificationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of notifications per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsRequest) Reset() {
+	*x = ListNotificationsRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsRequest) ProtoMessage() {}
+
+func (x *ListNotificationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsRequest.ProtoReflect.Descriptor instead.
+func (*ListNotificationsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *ListNotificationsRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListNotificationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListNotificationsResponse carries a page of notifications.
+type ListNotificationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// notifications are newest first.
+	Notifications []*Notification `protobuf:"bytes,1,rep,name=notifications,proto3" json:"notifications,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// unread_count is the caller's number of unread notifications.
+	UnreadCount   int32 `protobuf:"varint,3,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNotificationsResponse) Reset() {
+	*x = ListNotificationsResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNotificationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNotificationsResponse) ProtoMessage() {}
+
+func (x *ListNotificationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNotificationsResponse.ProtoReflect.Descriptor instead.
+func (*ListNotificationsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *ListNotificationsResponse) GetNotifications() []*Notification {
+	if x != nil {
+		return x.Notifications
+	}
+	return nil
+}
+
+func (x *ListNotificationsResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+func (x *ListNotificationsResponse) GetUnreadCount() int32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+// MarkNotificationsReadRequest names notifications to mark read.
+type MarkNotificationsReadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ids are the notifications' UUIDs; empty marks all read.
+	Ids           []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNotificationsReadRequest) Reset() {
+	*x = MarkNotificationsReadRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNotificationsReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNotificationsReadRequest) ProtoMessage() {}
+
+func (x *MarkNotificationsReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNotificationsReadRequest.ProtoReflect.Descriptor instead.
+func (*MarkNotificationsReadRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *MarkNotificationsReadRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+// MarkNotificationsReadResponse carries the unread count left.
+type MarkNotificationsReadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// unread_count is the caller's number of unread notifications now.
+	UnreadCount   int32 `protobuf:"varint,1,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNotificationsReadResponse) Reset() {
+	*x = MarkNotificationsReadResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNotificationsReadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNotificationsReadResponse) ProtoMessage() {}
+
+func (x *MarkNotificationsReadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNotificationsReadResponse.ProtoReflect.Descriptor instead.
+func (*MarkNotificationsReadResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *MarkNotificationsReadResponse) GetUnreadCount() int32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+// CreateStyleRequest describes a style post.
+type CreateStyleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// image_urls are 1–10 http(s) image URLs, in order.
+	ImageUrls []string `protobuf:"bytes,1,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	// body is the caption (up to 2000 characters).
+	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
+	// product_slugs are up to 5 catalog products worn or shown (slugs or ids).
+	ProductSlugs  []string `protobuf:"bytes,3,rep,name=product_slugs,json=productSlugs,proto3" json:"product_slugs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStyleRequest) Reset() {
+	*x = CreateStyleRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStyleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStyleRequest) ProtoMessage() {}
+
+func (x *CreateStyleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStyleRequest.ProtoReflect.Descriptor instead.
+func (*CreateStyleRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *CreateStyleRequest) GetImageUrls() []string {
+	if x != nil {
+		return x.ImageUrls
+	}
+	return nil
+}
+
+func (x *CreateStyleRequest) GetBody() string {
+	if x != nil {
+		return x.Body
+	}
+	return ""
+}
+
+func (x *CreateStyleRequest) GetProductSlugs() []string {
+	if x != nil {
+		return x.ProductSlugs
+	}
+	return nil
+}
+
+// CreateStyleResponse carries the style post.
+type CreateStyleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// post is the style post with its tagged products.
+	Post          *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStyleResponse) Reset() {
+	*x = CreateStyleResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStyleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStyleResponse) ProtoMessage() {}
+
+func (x *CreateStyleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStyleResponse.ProtoReflect.Descriptor instead.
+func (*CreateStyleResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *CreateStyleResponse) GetPost() *Post {
+	if x != nil {
+		return x.Post
+	}
+	return nil
+}
+
+// ListStylesRequest pages the style feed.
+type ListStylesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStylesRequest) Reset() {
+	*x = ListStylesRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStylesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStylesRequest) ProtoMessage() {}
+
+func (x *ListStylesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStylesRequest.ProtoReflect.Descriptor instead.
+func (*ListStylesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *ListStylesRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListStylesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListStylesResponse carries a page of styles.
+type ListStylesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the styles, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the feed; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStylesResponse) Reset() {
+	*x = ListStylesResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStylesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStylesResponse) ProtoMessage() {}
+
+func (x *ListStylesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStylesResponse.ProtoReflect.Descriptor instead.
+func (*ListStylesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *ListStylesResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListStylesResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
+// ListProductStylesRequest pages the styles of a product.
+type ListProductStylesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// cursor continues from next_cursor; empty starts.
+	Cursor string `protobuf:"bytes,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// page_size is the number of posts per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductStylesRequest) Reset() {
+	*x = ListProductStylesRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductStylesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductStylesRequest) ProtoMessage() {}
+
+func (x *ListProductStylesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductStylesRequest.ProtoReflect.Descriptor instead.
+func (*ListProductStylesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *ListProductStylesRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListProductStylesRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ListProductStylesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListProductStylesResponse carries a page of a product's styles.
+type ListProductStylesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// posts are the styles tagging the product, newest first.
+	Posts []*Post `protobuf:"bytes,1,rep,name=posts,proto3" json:"posts,omitempty"`
+	// next_cursor continues the list; empty at the end.
+	NextCursor    string `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductStylesResponse) Reset() {
+	*x = ListProductStylesResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductStylesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductStylesResponse) ProtoMessage() {}
+
+func (x *ListProductStylesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductStylesResponse.ProtoReflect.Descriptor instead.
+func (*ListProductStylesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *ListProductStylesResponse) GetPosts() []*Post {
+	if x != nil {
+		return x.Posts
+	}
+	return nil
+}
+
+func (x *ListProductStylesResponse) GetNextCursor() string {
+	if x != nil {
+		return x.NextCursor
+	}
+	return ""
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\n" +
-	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"\x13\n" +
-	"\x11ListBoardsRequest\"?\n" +
-	"\x05Board\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\"I\n" +
+	",jangteo/community/v1/community_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$jangteo/community/v1/community.proto\x1a jangteo/options/v1/options.proto\"b\n" +
+	"\x11ListBoardsRequest\x12(\n" +
+	"\tschool_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bschoolId\x12#\n" +
+	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x182R\bcategory\"\x8e\x01\n" +
 	"\x12ListBoardsResponse\x123\n" +
-	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards2\x8b\x01\n" +
+	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards\x12C\n" +
+	"\n" +
+	"categories\x18\x02 \x03(\v2#.jangteo.community.v1.BoardCategoryR\n" +
+	"categories\"0\n" +
+	"\x0fGetBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"E\n" +
+	"\x10GetBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\xff\x02\n" +
+	"\x12CreateBoardRequest\x12\x1b\n" +
+	"\x04slug\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18<R\x04slug\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\x04name\x12*\n" +
+	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\vdescription\x12%\n" +
+	"\bcategory\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x182R\bcategory\x12=\n" +
+	"\x04kind\x18\x05 \x01(\x0e2\x1f.jangteo.community.v1.BoardKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x12(\n" +
+	"\tschool_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bschoolId\x12+\n" +
+	"\x11anonymous_allowed\x18\a \x01(\bR\x10anonymousAllowed\x12(\n" +
+	"\x06labels\x18\b \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10\x14\"\x06r\x04\x10\x01\x18\x14R\x06labels\x12\x1a\n" +
+	"\bposition\x18\t \x01(\x05R\bposition\"H\n" +
+	"\x13CreateBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"5\n" +
+	"\x14FavoriteBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"J\n" +
+	"\x15FavoriteBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"7\n" +
+	"\x16UnfavoriteBoardRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\"L\n" +
+	"\x17UnfavoriteBoardResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\"\x1b\n" +
+	"\x19ListFavoriteBoardsRequest\"Q\n" +
+	"\x1aListFavoriteBoardsResponse\x123\n" +
+	"\x06boards\x18\x01 \x03(\v2\x1b.jangteo.community.v1.BoardR\x06boards\"\xbc\x01\n" +
+	"\x15ListBoardPostsRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12\x1b\n" +
+	"\x04page\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12\x1d\n" +
+	"\x05label\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05label\"\xa8\x02\n" +
+	"\x16ListBoardPostsResponse\x121\n" +
+	"\x05board\x18\x01 \x01(\v2\x1b.jangteo.community.v1.BoardR\x05board\x122\n" +
+	"\x06pinned\x18\x02 \x03(\v2\x1a.jangteo.community.v1.PostR\x06pinned\x120\n" +
+	"\x05posts\x18\x03 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x04 \x01(\tR\n" +
+	"nextCursor\x12\x1f\n" +
+	"\vtotal_count\x18\x05 \x01(\x05R\n" +
+	"totalCount\x12\x1f\n" +
+	"\vtotal_pages\x18\x06 \x01(\x05R\n" +
+	"totalPages\x12\x12\n" +
+	"\x04page\x18\a \x01(\x05R\x04page\"\xef\x01\n" +
+	"\x11CreatePostRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12\x1e\n" +
+	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05title\x12\x1d\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03R\x04body\x12'\n" +
+	"\n" +
+	"media_urls\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\tmediaUrls\x12\x1c\n" +
+	"\tanonymous\x18\x05 \x01(\bR\tanonymous\x12\x1d\n" +
+	"\x05label\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05label\x12\x16\n" +
+	"\x06pinned\x18\a \x01(\bR\x06pinned\"D\n" +
+	"\x12CreatePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"*\n" +
+	"\x0eGetPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
+	"\x0fGetPostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\")\n" +
+	"\tMediaUrls\x12\x1c\n" +
+	"\x04urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\x04urls\"\x96\x02\n" +
+	"\x11UpdatePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
+	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aH\x00R\x05title\x88\x01\x01\x12\"\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03H\x01R\x04body\x88\x01\x01\x125\n" +
+	"\x05media\x18\x04 \x01(\v2\x1f.jangteo.community.v1.MediaUrlsR\x05media\x12\"\n" +
+	"\x05label\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14H\x02R\x05label\x88\x01\x01\x12\x1b\n" +
+	"\x06pinned\x18\x06 \x01(\bH\x03R\x06pinned\x88\x01\x01B\b\n" +
+	"\x06_titleB\a\n" +
+	"\x05_bodyB\b\n" +
+	"\x06_labelB\t\n" +
+	"\a_pinned\"D\n" +
+	"\x12UpdatePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"-\n" +
+	"\x11DeletePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x14\n" +
+	"\x12DeletePostResponse\"C\n" +
+	"\x0fHidePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
+	"\x06hidden\x18\x02 \x01(\bR\x06hidden\"B\n" +
+	"\x10HidePostResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"y\n" +
+	"\x13ListCommentsRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\x9c\x01\n" +
+	"\x14ListCommentsResponse\x129\n" +
+	"\bcomments\x18\x01 \x03(\v2\x1d.jangteo.community.v1.CommentR\bcomments\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12(\n" +
+	"\x10viewer_signed_in\x18\x03 \x01(\bR\x0eviewerSignedIn\"l\n" +
+	"\x14CreateCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"P\n" +
+	"\x15CreateCommentResponse\x127\n" +
+	"\acomment\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\acomment\"j\n" +
+	"\x12CreateReplyRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"J\n" +
+	"\x13CreateReplyResponse\x123\n" +
+	"\x05reply\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\x05reply\"N\n" +
+	"\x14UpdateCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"P\n" +
+	"\x15UpdateCommentResponse\x127\n" +
+	"\acomment\x18\x01 \x01(\v2\x1d.jangteo.community.v1.CommentR\acomment\"0\n" +
+	"\x14DeleteCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x17\n" +
+	"\x15DeleteCommentResponse\"F\n" +
+	"\x12HideCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
+	"\x06hidden\x18\x02 \x01(\bR\x06hidden\"\x15\n" +
+	"\x13HideCommentResponse\"+\n" +
+	"\x0fLikePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"G\n" +
+	"\x10LikePostResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\"-\n" +
+	"\x11UnlikePostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"I\n" +
+	"\x12UnlikePostResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\".\n" +
+	"\x12LikeCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"J\n" +
+	"\x13LikeCommentResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\"0\n" +
+	"\x14UnlikeCommentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"L\n" +
+	"\x15UnlikeCommentResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\x12\x14\n" +
+	"\x05liked\x18\x02 \x01(\bR\x05liked\",\n" +
+	"\x10ScrapPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"P\n" +
+	"\x11ScrapPostResponse\x12\x1f\n" +
+	"\vscrap_count\x18\x01 \x01(\x05R\n" +
+	"scrapCount\x12\x1a\n" +
+	"\bscrapped\x18\x02 \x01(\bR\bscrapped\".\n" +
+	"\x12UnscrapPostRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"R\n" +
+	"\x13UnscrapPostResponse\x12\x1f\n" +
+	"\vscrap_count\x18\x01 \x01(\x05R\n" +
+	"scrapCount\x12\x1a\n" +
+	"\bscrapped\x18\x02 \x01(\bR\bscrapped\"_\n" +
+	"\x13ListMyScrapsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"i\n" +
+	"\x14ListMyScrapsResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\":\n" +
+	"\x11GetProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"M\n" +
+	"\x12GetProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"\x87\x01\n" +
+	"\x14ListFollowersRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"s\n" +
+	"\x15ListFollowersResponse\x129\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x1d.jangteo.community.v1.ProfileR\bprofiles\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x87\x01\n" +
+	"\x14ListFollowingRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"s\n" +
+	"\x15ListFollowingResponse\x129\n" +
+	"\bprofiles\x18\x01 \x03(\v2\x1d.jangteo.community.v1.ProfileR\bprofiles\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"=\n" +
+	"\x14FollowProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"P\n" +
+	"\x15FollowProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"?\n" +
+	"\x16UnfollowProfileRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\"R\n" +
+	"\x17UnfollowProfileResponse\x127\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1d.jangteo.community.v1.ProfileR\aprofile\"\x8a\x01\n" +
+	"\x17ListProfilePostsRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\busername\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"m\n" +
+	"\x18ListProfilePostsResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x94\x01\n" +
+	"\x0fListFeedRequest\x127\n" +
+	"\x04kind\x18\x01 \x01(\tB#\xbaH r\x1eR\x00R\x06latestR\tfollowingR\apopularR\x04kind\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"e\n" +
+	"\x10ListFeedResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"p\n" +
+	"\x18MessagePostAuthorRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"\x9c\x01\n" +
+	"\x19MessagePostAuthorResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x127\n" +
+	"\amessage\x18\x02 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"s\n" +
+	"\x1bMessageCommentAuthorRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\x12\x1c\n" +
+	"\tanonymous\x18\x03 \x01(\bR\tanonymous\"\x9f\x01\n" +
+	"\x1cMessageCommentAuthorResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x127\n" +
+	"\amessage\x18\x02 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"d\n" +
+	"\x18ListConversationsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa9\x01\n" +
+	"\x19ListConversationsResponse\x12H\n" +
+	"\rconversations\x18\x01 \x03(\v2\".jangteo.community.v1.ConversationR\rconversations\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12!\n" +
+	"\funread_total\x18\x03 \x01(\x05R\vunreadTotal\"|\n" +
+	"\x16GetConversationRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xbd\x01\n" +
+	"\x17GetConversationResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\x129\n" +
+	"\bmessages\x18\x02 \x03(\v2\x1d.jangteo.community.v1.MessageR\bmessages\x12\x1f\n" +
+	"\vnext_cursor\x18\x03 \x01(\tR\n" +
+	"nextCursor\"L\n" +
+	"\x12SendMessageRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
+	"\x04body\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"N\n" +
+	"\x13SendMessageResponse\x127\n" +
+	"\amessage\x18\x01 \x01(\v2\x1d.jangteo.community.v1.MessageR\amessage\"7\n" +
+	"\x1bMarkConversationReadRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"f\n" +
+	"\x1cMarkConversationReadResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\"N\n" +
+	"\x18BlockConversationRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x18\n" +
+	"\ablocked\x18\x02 \x01(\bR\ablocked\"c\n" +
+	"\x19BlockConversationResponse\x12F\n" +
+	"\fconversation\x18\x01 \x01(\v2\".jangteo.community.v1.ConversationR\fconversation\"\x8b\x02\n" +
+	"\x13CreateReportRequest\x12#\n" +
+	"\apost_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\x06postId\x12)\n" +
+	"\n" +
+	"comment_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\tcommentId\x12)\n" +
+	"\n" +
+	"message_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\tmessageId\x12F\n" +
+	"\x06reason\x18\x04 \x01(\x0e2\".jangteo.community.v1.ReportReasonB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06reason\x12 \n" +
+	"\x06detail\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06detailB\x0f\n" +
+	"\x06target\x12\x05\xbaH\x02\b\x01\"L\n" +
+	"\x14CreateReportResponse\x124\n" +
+	"\x06report\x18\x01 \x01(\v2\x1c.jangteo.community.v1.ReportR\x06report\"\xa4\x01\n" +
+	"\x12ListReportsRequest\x12D\n" +
+	"\x06status\x18\x01 \x01(\x0e2\".jangteo.community.v1.ReportStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"n\n" +
+	"\x13ListReportsResponse\x126\n" +
+	"\areports\x18\x01 \x03(\v2\x1c.jangteo.community.v1.ReportR\areports\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x96\x01\n" +
+	"\x14ResolveReportRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12F\n" +
+	"\x06action\x18\x02 \x01(\x0e2\".jangteo.community.v1.ReportActionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06action\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\"M\n" +
+	"\x15ResolveReportResponse\x124\n" +
+	"\x06report\x18\x01 \x01(\v2\x1c.jangteo.community.v1.ReportR\x06report\"d\n" +
+	"\x18ListNotificationsRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa9\x01\n" +
+	"\x19ListNotificationsResponse\x12H\n" +
+	"\rnotifications\x18\x01 \x03(\v2\".jangteo.community.v1.NotificationR\rnotifications\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\x12!\n" +
+	"\funread_count\x18\x03 \x01(\x05R\vunreadCount\"A\n" +
+	"\x1cMarkNotificationsReadRequest\x12!\n" +
+	"\x03ids\x18\x01 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10d\"\x05r\x03\xb0\x01\x01R\x03ids\"B\n" +
+	"\x1dMarkNotificationsReadResponse\x12!\n" +
+	"\funread_count\x18\x01 \x01(\x05R\vunreadCount\"\x94\x01\n" +
+	"\x12CreateStyleRequest\x12'\n" +
+	"\n" +
+	"image_urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\timageUrls\x12\x1d\n" +
+	"\x04body\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\x126\n" +
+	"\rproduct_slugs\x18\x03 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xc8\x01R\fproductSlugs\"E\n" +
+	"\x13CreateStyleResponse\x12.\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"]\n" +
+	"\x11ListStylesRequest\x12 \n" +
+	"\x06cursor\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"g\n" +
+	"\x12ListStylesResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor\"\x84\x01\n" +
+	"\x18ListProductStylesRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12 \n" +
+	"\x06cursor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06cursor\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"n\n" +
+	"\x19ListProductStylesResponse\x120\n" +
+	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
+	"\vnext_cursor\x18\x02 \x01(\tR\n" +
+	"nextCursor*`\n" +
+	"\fReportAction\x12\x1d\n" +
+	"\x19REPORT_ACTION_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12REPORT_ACTION_HIDE\x10\x01\x12\x19\n" +
+	"\x15REPORT_ACTION_DISMISS\x10\x022\xbb4\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
-	"/v1/boardsBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"/v1/boards\x12x\n" +
+	"\bGetBoard\x12%.jangteo.community.v1.GetBoardRequest\x1a&.jangteo.community.v1.GetBoardResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/boards/{slug}\x12}\n" +
+	"\vCreateBoard\x12(.jangteo.community.v1.CreateBoardRequest\x1a).jangteo.community.v1.CreateBoardResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/boards\x12\x93\x01\n" +
+	"\rFavoriteBoard\x12*.jangteo.community.v1.FavoriteBoardRequest\x1a+.jangteo.community.v1.FavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x1a\x1d/v1/me/favorite-boards/{slug}\x12\x99\x01\n" +
+	"\x0fUnfavoriteBoard\x12,.jangteo.community.v1.UnfavoriteBoardRequest\x1a-.jangteo.community.v1.UnfavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f*\x1d/v1/me/favorite-boards/{slug}\x12\x9b\x01\n" +
+	"\x12ListFavoriteBoards\x12/.jangteo.community.v1.ListFavoriteBoardsRequest\x1a0.jangteo.community.v1.ListFavoriteBoardsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/favorite-boards\x12\x90\x01\n" +
+	"\x0eListBoardPosts\x12+.jangteo.community.v1.ListBoardPostsRequest\x1a,.jangteo.community.v1.ListBoardPostsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/boards/{slug}/posts\x12\x87\x01\n" +
+	"\n" +
+	"CreatePost\x12'.jangteo.community.v1.CreatePostRequest\x1a(.jangteo.community.v1.CreatePostResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/boards/{slug}/posts\x12r\n" +
+	"\aGetPost\x12$.jangteo.community.v1.GetPostRequest\x1a%.jangteo.community.v1.GetPostResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/posts/{id}\x12~\n" +
+	"\n" +
+	"UpdatePost\x12'.jangteo.community.v1.UpdatePostRequest\x1a(.jangteo.community.v1.UpdatePostResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*2\x0e/v1/posts/{id}\x12{\n" +
+	"\n" +
+	"DeletePost\x12'.jangteo.community.v1.DeletePostRequest\x1a(.jangteo.community.v1.DeletePostResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10*\x0e/v1/posts/{id}\x12}\n" +
+	"\bHidePost\x12%.jangteo.community.v1.HidePostRequest\x1a&.jangteo.community.v1.HidePostResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/posts/{id}:hide\x12\x8a\x01\n" +
+	"\fListComments\x12).jangteo.community.v1.ListCommentsRequest\x1a*.jangteo.community.v1.ListCommentsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/posts/{id}/comments\x12\x90\x01\n" +
+	"\rCreateComment\x12*.jangteo.community.v1.CreateCommentRequest\x1a+.jangteo.community.v1.CreateCommentResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/comments\x12\x8c\x01\n" +
+	"\vCreateReply\x12(.jangteo.community.v1.CreateReplyRequest\x1a).jangteo.community.v1.CreateReplyResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/comments/{id}/replies\x12\x8a\x01\n" +
+	"\rUpdateComment\x12*.jangteo.community.v1.UpdateCommentRequest\x1a+.jangteo.community.v1.UpdateCommentResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/comments/{id}\x12\x87\x01\n" +
+	"\rDeleteComment\x12*.jangteo.community.v1.DeleteCommentRequest\x1a+.jangteo.community.v1.DeleteCommentResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13*\x11/v1/comments/{id}\x12\x89\x01\n" +
+	"\vHideComment\x12(.jangteo.community.v1.HideCommentRequest\x1a).jangteo.community.v1.HideCommentResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/comments/{id}:hide\x12z\n" +
+	"\bLikePost\x12%.jangteo.community.v1.LikePostRequest\x1a&.jangteo.community.v1.LikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x1a\x13/v1/posts/{id}/like\x12\x80\x01\n" +
+	"\n" +
+	"UnlikePost\x12'.jangteo.community.v1.UnlikePostRequest\x1a(.jangteo.community.v1.UnlikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15*\x13/v1/posts/{id}/like\x12\x86\x01\n" +
+	"\vLikeComment\x12(.jangteo.community.v1.LikeCommentRequest\x1a).jangteo.community.v1.LikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x1a\x16/v1/comments/{id}/like\x12\x8c\x01\n" +
+	"\rUnlikeComment\x12*.jangteo.community.v1.UnlikeCommentRequest\x1a+.jangteo.community.v1.UnlikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/comments/{id}/like\x12~\n" +
+	"\tScrapPost\x12&.jangteo.community.v1.ScrapPostRequest\x1a'.jangteo.community.v1.ScrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x1a\x14/v1/posts/{id}/scrap\x12\x84\x01\n" +
+	"\vUnscrapPost\x12(.jangteo.community.v1.UnscrapPostRequest\x1a).jangteo.community.v1.UnscrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16*\x14/v1/posts/{id}/scrap\x12\x80\x01\n" +
+	"\fListMyScraps\x12).jangteo.community.v1.ListMyScrapsRequest\x1a*.jangteo.community.v1.ListMyScrapsResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/scraps\x12\x84\x01\n" +
+	"\n" +
+	"GetProfile\x12'.jangteo.community.v1.GetProfileRequest\x1a(.jangteo.community.v1.GetProfileResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/profiles/{username}\x12\x97\x01\n" +
+	"\rListFollowers\x12*.jangteo.community.v1.ListFollowersRequest\x1a+.jangteo.community.v1.ListFollowersResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/profiles/{username}/followers\x12\x97\x01\n" +
+	"\rListFollowing\x12*.jangteo.community.v1.ListFollowingRequest\x1a+.jangteo.community.v1.ListFollowingResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/profiles/{username}/following\x12\x94\x01\n" +
+	"\rFollowProfile\x12*.jangteo.community.v1.FollowProfileRequest\x1a+.jangteo.community.v1.FollowProfileResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 \x1a\x1e/v1/profiles/{username}/follow\x12\x9a\x01\n" +
+	"\x0fUnfollowProfile\x12,.jangteo.community.v1.UnfollowProfileRequest\x1a-.jangteo.community.v1.UnfollowProfileResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 *\x1e/v1/profiles/{username}/follow\x12\x9c\x01\n" +
+	"\x10ListProfilePosts\x12-.jangteo.community.v1.ListProfilePostsRequest\x1a..jangteo.community.v1.ListProfilePostsResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/profiles/{username}/posts\x12o\n" +
+	"\bListFeed\x12%.jangteo.community.v1.ListFeedRequest\x1a&.jangteo.community.v1.ListFeedResponse\"\x14\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\n" +
+	"\x12\b/v1/feed\x12\x9c\x01\n" +
+	"\x11MessagePostAuthor\x12..jangteo.community.v1.MessagePostAuthorRequest\x1a/.jangteo.community.v1.MessagePostAuthorResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/messages\x12\xa8\x01\n" +
+	"\x14MessageCommentAuthor\x121.jangteo.community.v1.MessageCommentAuthorRequest\x1a2.jangteo.community.v1.MessageCommentAuthorResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/comments/{id}/messages\x12\x96\x01\n" +
+	"\x11ListConversations\x12..jangteo.community.v1.ListConversationsRequest\x1a/.jangteo.community.v1.ListConversationsResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/conversations\x12\x95\x01\n" +
+	"\x0fGetConversation\x12,.jangteo.community.v1.GetConversationRequest\x1a-.jangteo.community.v1.GetConversationResponse\"%\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/me/conversations/{id}\x12\x95\x01\n" +
+	"\vSendMessage\x12(.jangteo.community.v1.SendMessageRequest\x1a).jangteo.community.v1.SendMessageResponse\"1\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02':\x01*\"\"/v1/me/conversations/{id}/messages\x12\xac\x01\n" +
+	"\x14MarkConversationRead\x121.jangteo.community.v1.MarkConversationReadRequest\x1a2.jangteo.community.v1.MarkConversationReadResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/conversations/{id}:read\x12\xa4\x01\n" +
+	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:block\x12\x81\x01\n" +
+	"\fCreateReport\x12).jangteo.community.v1.CreateReportRequest\x1a*.jangteo.community.v1.CreateReportResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/reports\x12\x81\x01\n" +
+	"\vListReports\x12(.jangteo.community.v1.ListReportsRequest\x1a).jangteo.community.v1.ListReportsResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/admin/reports\x12\x97\x01\n" +
+	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12}\n" +
+	"\vCreateStyle\x12(.jangteo.community.v1.CreateStyleRequest\x1a).jangteo.community.v1.CreateStyleResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/styles\x12w\n" +
+	"\n" +
+	"ListStyles\x12'.jangteo.community.v1.ListStylesRequest\x1a(.jangteo.community.v1.ListStylesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/styles\x12\x9c\x01\n" +
+	"\x11ListProductStyles\x12..jangteo.community.v1.ListProductStylesRequest\x1a/.jangteo.community.v1.ListProductStylesResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/products/{slug}/styles\x12\x96\x01\n" +
+	"\x11ListNotifications\x12..jangteo.community.v1.ListNotificationsRequest\x1a/.jangteo.community.v1.ListNotificationsResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/notifications\x12\xaa\x01\n" +
+	"\x15MarkNotificationsRead\x122.jangteo.community.v1.MarkNotificationsReadRequest\x1a3.jangteo.community.v1.MarkNotificationsReadResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/me/notifications:readBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_community_service_proto_rawDescOnce sync.Once
@@ -199,21 +5722,266 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_community_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_jangteo_community_v1_community_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 95)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
-	(*ListBoardsRequest)(nil),  // 0: jangteo.community.v1.ListBoardsRequest
-	(*Board)(nil),              // 1: jangteo.community.v1.Board
-	(*ListBoardsResponse)(nil), // 2: jangteo.community.v1.ListBoardsResponse
+	(ReportAction)(0),                     // 0: jangteo.community.v1.ReportAction
+	(*ListBoardsRequest)(nil),             // 1: jangteo.community.v1.ListBoardsRequest
+	(*ListBoardsResponse)(nil),            // 2: jangteo.community.v1.ListBoardsResponse
+	(*GetBoardRequest)(nil),               // 3: jangteo.community.v1.GetBoardRequest
+	(*GetBoardResponse)(nil),              // 4: jangteo.community.v1.GetBoardResponse
+	(*CreateBoardRequest)(nil),            // 5: jangteo.community.v1.CreateBoardRequest
+	(*CreateBoardResponse)(nil),           // 6: jangteo.community.v1.CreateBoardResponse
+	(*FavoriteBoardRequest)(nil),          // 7: jangteo.community.v1.FavoriteBoardRequest
+	(*FavoriteBoardResponse)(nil),         // 8: jangteo.community.v1.FavoriteBoardResponse
+	(*UnfavoriteBoardRequest)(nil),        // 9: jangteo.community.v1.UnfavoriteBoardRequest
+	(*UnfavoriteBoardResponse)(nil),       // 10: jangteo.community.v1.UnfavoriteBoardResponse
+	(*ListFavoriteBoardsRequest)(nil),     // 11: jangteo.community.v1.ListFavoriteBoardsRequest
+	(*ListFavoriteBoardsResponse)(nil),    // 12: jangteo.community.v1.ListFavoriteBoardsResponse
+	(*ListBoardPostsRequest)(nil),         // 13: jangteo.community.v1.ListBoardPostsRequest
+	(*ListBoardPostsResponse)(nil),        // 14: jangteo.community.v1.ListBoardPostsResponse
+	(*CreatePostRequest)(nil),             // 15: jangteo.community.v1.CreatePostRequest
+	(*CreatePostResponse)(nil),            // 16: jangteo.community.v1.CreatePostResponse
+	(*GetPostRequest)(nil),                // 17: jangteo.community.v1.GetPostRequest
+	(*GetPostResponse)(nil),               // 18: jangteo.community.v1.GetPostResponse
+	(*MediaUrls)(nil),                     // 19: jangteo.community.v1.MediaUrls
+	(*UpdatePostRequest)(nil),             // 20: jangteo.community.v1.UpdatePostRequest
+	(*UpdatePostResponse)(nil),            // 21: jangteo.community.v1.UpdatePostResponse
+	(*DeletePostRequest)(nil),             // 22: jangteo.community.v1.DeletePostRequest
+	(*DeletePostResponse)(nil),            // 23: jangteo.community.v1.DeletePostResponse
+	(*HidePostRequest)(nil),               // 24: jangteo.community.v1.HidePostRequest
+	(*HidePostResponse)(nil),              // 25: jangteo.community.v1.HidePostResponse
+	(*ListCommentsRequest)(nil),           // 26: jangteo.community.v1.ListCommentsRequest
+	(*ListCommentsResponse)(nil),          // 27: jangteo.community.v1.ListCommentsResponse
+	(*CreateCommentRequest)(nil),          // 28: jangteo.community.v1.CreateCommentRequest
+	(*CreateCommentResponse)(nil),         // 29: jangteo.community.v1.CreateCommentResponse
+	(*CreateReplyRequest)(nil),            // 30: jangteo.community.v1.CreateReplyRequest
+	(*CreateReplyResponse)(nil),           // 31: jangteo.community.v1.CreateReplyResponse
+	(*UpdateCommentRequest)(nil),          // 32: jangteo.community.v1.UpdateCommentRequest
+	(*UpdateCommentResponse)(nil),         // 33: jangteo.community.v1.UpdateCommentResponse
+	(*DeleteCommentRequest)(nil),          // 34: jangteo.community.v1.DeleteCommentRequest
+	(*DeleteCommentResponse)(nil),         // 35: jangteo.community.v1.DeleteCommentResponse
+	(*HideCommentRequest)(nil),            // 36: jangteo.community.v1.HideCommentRequest
+	(*HideCommentResponse)(nil),           // 37: jangteo.community.v1.HideCommentResponse
+	(*LikePostRequest)(nil),               // 38: jangteo.community.v1.LikePostRequest
+	(*LikePostResponse)(nil),              // 39: jangteo.community.v1.LikePostResponse
+	(*UnlikePostRequest)(nil),             // 40: jangteo.community.v1.UnlikePostRequest
+	(*UnlikePostResponse)(nil),            // 41: jangteo.community.v1.UnlikePostResponse
+	(*LikeCommentRequest)(nil),            // 42: jangteo.community.v1.LikeCommentRequest
+	(*LikeCommentResponse)(nil),           // 43: jangteo.community.v1.LikeCommentResponse
+	(*UnlikeCommentRequest)(nil),          // 44: jangteo.community.v1.UnlikeCommentRequest
+	(*UnlikeCommentResponse)(nil),         // 45: jangteo.community.v1.UnlikeCommentResponse
+	(*ScrapPostRequest)(nil),              // 46: jangteo.community.v1.ScrapPostRequest
+	(*ScrapPostResponse)(nil),             // 47: jangteo.community.v1.ScrapPostResponse
+	(*UnscrapPostRequest)(nil),            // 48: jangteo.community.v1.UnscrapPostRequest
+	(*UnscrapPostResponse)(nil),           // 49: jangteo.community.v1.UnscrapPostResponse
+	(*ListMyScrapsRequest)(nil),           // 50: jangteo.community.v1.ListMyScrapsRequest
+	(*ListMyScrapsResponse)(nil),          // 51: jangteo.community.v1.ListMyScrapsResponse
+	(*GetProfileRequest)(nil),             // 52: jangteo.community.v1.GetProfileRequest
+	(*GetProfileResponse)(nil),            // 53: jangteo.community.v1.GetProfileResponse
+	(*ListFollowersRequest)(nil),          // 54: jangteo.community.v1.ListFollowersRequest
+	(*ListFollowersResponse)(nil),         // 55: jangteo.community.v1.ListFollowersResponse
+	(*ListFollowingRequest)(nil),          // 56: jangteo.community.v1.ListFollowingRequest
+	(*ListFollowingResponse)(nil),         // 57: jangteo.community.v1.ListFollowingResponse
+	(*FollowProfileRequest)(nil),          // 58: jangteo.community.v1.FollowProfileRequest
+	(*FollowProfileResponse)(nil),         // 59: jangteo.community.v1.FollowProfileResponse
+	(*UnfollowProfileRequest)(nil),        // 60: jangteo.community.v1.UnfollowProfileRequest
+	(*UnfollowProfileResponse)(nil),       // 61: jangteo.community.v1.UnfollowProfileResponse
+	(*ListProfilePostsRequest)(nil),       // 62: jangteo.community.v1.ListProfilePostsRequest
+	(*ListProfilePostsResponse)(nil),      // 63: jangteo.community.v1.ListProfilePostsResponse
+	(*ListFeedRequest)(nil),               // 64: jangteo.community.v1.ListFeedRequest
+	(*ListFeedResponse)(nil),              // 65: jangteo.community.v1.ListFeedResponse
+	(*MessagePostAuthorRequest)(nil),      // 66: jangteo.community.v1.MessagePostAuthorRequest
+	(*MessagePostAuthorResponse)(nil),     // 67: jangteo.community.v1.MessagePostAuthorResponse
+	(*MessageCommentAuthorRequest)(nil),   // 68: jangteo.community.v1.MessageCommentAuthorRequest
+	(*MessageCommentAuthorResponse)(nil),  // 69: jangteo.community.v1.MessageCommentAuthorResponse
+	(*ListConversationsRequest)(nil),      // 70: jangteo.community.v1.ListConversationsRequest
+	(*ListConversationsResponse)(nil),     // 71: jangteo.community.v1.ListConversationsResponse
+	(*GetConversationRequest)(nil),        // 72: jangteo.community.v1.GetConversationRequest
+	(*GetConversationResponse)(nil),       // 73: jangteo.community.v1.GetConversationResponse
+	(*SendMessageRequest)(nil),            // 74: jangteo.community.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),           // 75: jangteo.community.v1.SendMessageResponse
+	(*MarkConversationReadRequest)(nil),   // 76: jangteo.community.v1.MarkConversationReadRequest
+	(*MarkConversationReadResponse)(nil),  // 77: jangteo.community.v1.MarkConversationReadResponse
+	(*BlockConversationRequest)(nil),      // 78: jangteo.community.v1.BlockConversationRequest
+	(*BlockConversationResponse)(nil),     // 79: jangteo.community.v1.BlockConversationResponse
+	(*CreateReportRequest)(nil),           // 80: jangteo.community.v1.CreateReportRequest
+	(*CreateReportResponse)(nil),          // 81: jangteo.community.v1.CreateReportResponse
+	(*ListReportsRequest)(nil),            // 82: jangteo.community.v1.ListReportsRequest
+	(*ListReportsResponse)(nil),           // 83: jangteo.community.v1.ListReportsResponse
+	(*ResolveReportRequest)(nil),          // 84: jangteo.community.v1.ResolveReportRequest
+	(*ResolveReportResponse)(nil),         // 85: jangteo.community.v1.ResolveReportResponse
+	(*ListNotificationsRequest)(nil),      // 86: jangteo.community.v1.ListNotificationsRequest
+	(*ListNotificationsResponse)(nil),     // 87: jangteo.community.v1.ListNotificationsResponse
+	(*MarkNotificationsReadRequest)(nil),  // 88: jangteo.community.v1.MarkNotificationsReadRequest
+	(*MarkNotificationsReadResponse)(nil), // 89: jangteo.community.v1.MarkNotificationsReadResponse
+	(*CreateStyleRequest)(nil),            // 90: jangteo.community.v1.CreateStyleRequest
+	(*CreateStyleResponse)(nil),           // 91: jangteo.community.v1.CreateStyleResponse
+	(*ListStylesRequest)(nil),             // 92: jangteo.community.v1.ListStylesRequest
+	(*ListStylesResponse)(nil),            // 93: jangteo.community.v1.ListStylesResponse
+	(*ListProductStylesRequest)(nil),      // 94: jangteo.community.v1.ListProductStylesRequest
+	(*ListProductStylesResponse)(nil),     // 95: jangteo.community.v1.ListProductStylesResponse
+	(*Board)(nil),                         // 96: jangteo.community.v1.Board
+	(*BoardCategory)(nil),                 // 97: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                        // 98: jangteo.community.v1.BoardKind
+	(*Post)(nil),                          // 99: jangteo.community.v1.Post
+	(*Comment)(nil),                       // 100: jangteo.community.v1.Comment
+	(*Profile)(nil),                       // 101: jangteo.community.v1.Profile
+	(*Conversation)(nil),                  // 102: jangteo.community.v1.Conversation
+	(*Message)(nil),                       // 103: jangteo.community.v1.Message
+	(ReportReason)(0),                     // 104: jangteo.community.v1.ReportReason
+	(*Report)(nil),                        // 105: jangteo.community.v1.Report
+	(ReportStatus)(0),                     // 106: jangteo.community.v1.ReportStatus
+	(*Notification)(nil),                  // 107: jangteo.community.v1.Notification
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	1, // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	0, // 1: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	2, // 2: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	2, // [2:3] is the sub-list for method output_type
-	1, // [1:2] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	96,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	97,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	96,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	98,  // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	96,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	96,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	96,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	99,  // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	99,  // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	19,  // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
+	99,  // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	100, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	100, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	100, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	100, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	99,  // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	101, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	101, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	101, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	101, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	101, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	99,  // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	102, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
+	102, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	103, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
+	103, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
+	102, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	102, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	104, // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
+	105, // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
+	106, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
+	105, // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
+	0,   // 42: jangteo.community.v1.ResolveReportRequest.action:type_name -> jangteo.community.v1.ReportAction
+	105, // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
+	107, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
+	99,  // 45: jangteo.community.v1.CreateStyleResponse.post:type_name -> jangteo.community.v1.Post
+	99,  // 46: jangteo.community.v1.ListStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	99,  // 47: jangteo.community.v1.ListProductStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	1,   // 48: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	3,   // 49: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	5,   // 50: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	7,   // 51: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	9,   // 52: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	11,  // 53: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	13,  // 54: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	15,  // 55: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	17,  // 56: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	20,  // 57: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	22,  // 58: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	24,  // 59: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	26,  // 60: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	28,  // 61: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	30,  // 62: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	32,  // 63: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	34,  // 64: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	36,  // 65: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	38,  // 66: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	40,  // 67: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	42,  // 68: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	44,  // 69: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	46,  // 70: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	48,  // 71: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	50,  // 72: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	52,  // 73: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	54,  // 74: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	56,  // 75: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	58,  // 76: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	60,  // 77: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	62,  // 78: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	64,  // 79: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	66,  // 80: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
+	68,  // 81: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
+	70,  // 82: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
+	72,  // 83: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
+	74,  // 84: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
+	76,  // 85: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
+	78,  // 86: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
+	80,  // 87: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
+	82,  // 88: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
+	84,  // 89: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
+	90,  // 90: jangteo.community.v1.CommunityService.CreateStyle:input_type -> jangteo.community.v1.CreateStyleRequest
+	92,  // 91: jangteo.community.v1.CommunityService.ListStyles:input_type -> jangteo.community.v1.ListStylesRequest
+	94,  // 92: jangteo.community.v1.CommunityService.ListProductStyles:input_type -> jangteo.community.v1.ListProductStylesRequest
+	86,  // 93: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
+	88,  // 94: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
+	2,   // 95: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	4,   // 96: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	6,   // 97: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	8,   // 98: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	10,  // 99: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	12,  // 100: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	14,  // 101: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	16,  // 102: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	18,  // 103: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	21,  // 104: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	23,  // 105: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	25,  // 106: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	27,  // 107: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	29,  // 108: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	31,  // 109: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	33,  // 110: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	35,  // 111: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	37,  // 112: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	39,  // 113: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	41,  // 114: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	43,  // 115: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	45,  // 116: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	47,  // 117: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	49,  // 118: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	51,  // 119: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	53,  // 120: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	55,  // 121: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	57,  // 122: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	59,  // 123: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	61,  // 124: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	63,  // 125: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	65,  // 126: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	67,  // 127: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
+	69,  // 128: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
+	71,  // 129: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
+	73,  // 130: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
+	75,  // 131: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
+	77,  // 132: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
+	79,  // 133: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
+	81,  // 134: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
+	83,  // 135: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
+	85,  // 136: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
+	91,  // 137: jangteo.community.v1.CommunityService.CreateStyle:output_type -> jangteo.community.v1.CreateStyleResponse
+	93,  // 138: jangteo.community.v1.CommunityService.ListStyles:output_type -> jangteo.community.v1.ListStylesResponse
+	95,  // 139: jangteo.community.v1.CommunityService.ListProductStyles:output_type -> jangteo.community.v1.ListProductStylesResponse
+	87,  // 140: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
+	89,  // 141: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
+	95,  // [95:142] is the sub-list for method output_type
+	48,  // [48:95] is the sub-list for method input_type
+	48,  // [48:48] is the sub-list for extension type_name
+	48,  // [48:48] is the sub-list for extension extendee
+	0,   // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -221,18 +5989,26 @@ func file_jangteo_community_v1_community_service_proto_init() {
 	if File_jangteo_community_v1_community_service_proto != nil {
 		return
 	}
+	file_jangteo_community_v1_community_proto_init()
+	file_jangteo_community_v1_community_service_proto_msgTypes[19].OneofWrappers = []any{}
+	file_jangteo_community_v1_community_service_proto_msgTypes[79].OneofWrappers = []any{
+		(*CreateReportRequest_PostId)(nil),
+		(*CreateReportRequest_CommentId)(nil),
+		(*CreateReportRequest_MessageId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   3,
+			NumEnums:      1,
+			NumMessages:   95,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_jangteo_community_v1_community_service_proto_goTypes,
 		DependencyIndexes: file_jangteo_community_v1_community_service_proto_depIdxs,
+		EnumInfos:         file_jangteo_community_v1_community_service_proto_enumTypes,
 		MessageInfos:      file_jangteo_community_v1_community_service_proto_msgTypes,
 	}.Build()
 	File_jangteo_community_v1_community_service_proto = out.File

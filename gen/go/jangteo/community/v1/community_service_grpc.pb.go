@@ -19,17 +19,176 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	CommunityService_ListBoards_FullMethodName = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_ListBoards_FullMethodName            = "/jangteo.community.v1.CommunityService/ListBoards"
+	CommunityService_GetBoard_FullMethodName              = "/jangteo.community.v1.CommunityService/GetBoard"
+	CommunityService_CreateBoard_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateBoard"
+	CommunityService_FavoriteBoard_FullMethodName         = "/jangteo.community.v1.CommunityService/FavoriteBoard"
+	CommunityService_UnfavoriteBoard_FullMethodName       = "/jangteo.community.v1.CommunityService/UnfavoriteBoard"
+	CommunityService_ListFavoriteBoards_FullMethodName    = "/jangteo.community.v1.CommunityService/ListFavoriteBoards"
+	CommunityService_ListBoardPosts_FullMethodName        = "/jangteo.community.v1.CommunityService/ListBoardPosts"
+	CommunityService_CreatePost_FullMethodName            = "/jangteo.community.v1.CommunityService/CreatePost"
+	CommunityService_GetPost_FullMethodName               = "/jangteo.community.v1.CommunityService/GetPost"
+	CommunityService_UpdatePost_FullMethodName            = "/jangteo.community.v1.CommunityService/UpdatePost"
+	CommunityService_DeletePost_FullMethodName            = "/jangteo.community.v1.CommunityService/DeletePost"
+	CommunityService_HidePost_FullMethodName              = "/jangteo.community.v1.CommunityService/HidePost"
+	CommunityService_ListComments_FullMethodName          = "/jangteo.community.v1.CommunityService/ListComments"
+	CommunityService_CreateComment_FullMethodName         = "/jangteo.community.v1.CommunityService/CreateComment"
+	CommunityService_CreateReply_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateReply"
+	CommunityService_UpdateComment_FullMethodName         = "/jangteo.community.v1.CommunityService/UpdateComment"
+	CommunityService_DeleteComment_FullMethodName         = "/jangteo.community.v1.CommunityService/DeleteComment"
+	CommunityService_HideComment_FullMethodName           = "/jangteo.community.v1.CommunityService/HideComment"
+	CommunityService_LikePost_FullMethodName              = "/jangteo.community.v1.CommunityService/LikePost"
+	CommunityService_UnlikePost_FullMethodName            = "/jangteo.community.v1.CommunityService/UnlikePost"
+	CommunityService_LikeComment_FullMethodName           = "/jangteo.community.v1.CommunityService/LikeComment"
+	CommunityService_UnlikeComment_FullMethodName         = "/jangteo.community.v1.CommunityService/UnlikeComment"
+	CommunityService_ScrapPost_FullMethodName             = "/jangteo.community.v1.CommunityService/ScrapPost"
+	CommunityService_UnscrapPost_FullMethodName           = "/jangteo.community.v1.CommunityService/UnscrapPost"
+	CommunityService_ListMyScraps_FullMethodName          = "/jangteo.community.v1.CommunityService/ListMyScraps"
+	CommunityService_GetProfile_FullMethodName            = "/jangteo.community.v1.CommunityService/GetProfile"
+	CommunityService_ListFollowers_FullMethodName         = "/jangteo.community.v1.CommunityService/ListFollowers"
+	CommunityService_ListFollowing_FullMethodName         = "/jangteo.community.v1.CommunityService/ListFollowing"
+	CommunityService_FollowProfile_FullMethodName         = "/jangteo.community.v1.CommunityService/FollowProfile"
+	CommunityService_UnfollowProfile_FullMethodName       = "/jangteo.community.v1.CommunityService/UnfollowProfile"
+	CommunityService_ListProfilePosts_FullMethodName      = "/jangteo.community.v1.CommunityService/ListProfilePosts"
+	CommunityService_ListFeed_FullMethodName              = "/jangteo.community.v1.CommunityService/ListFeed"
+	CommunityService_MessagePostAuthor_FullMethodName     = "/jangteo.community.v1.CommunityService/MessagePostAuthor"
+	CommunityService_MessageCommentAuthor_FullMethodName  = "/jangteo.community.v1.CommunityService/MessageCommentAuthor"
+	CommunityService_ListConversations_FullMethodName     = "/jangteo.community.v1.CommunityService/ListConversations"
+	CommunityService_GetConversation_FullMethodName       = "/jangteo.community.v1.CommunityService/GetConversation"
+	CommunityService_SendMessage_FullMethodName           = "/jangteo.community.v1.CommunityService/SendMessage"
+	CommunityService_MarkConversationRead_FullMethodName  = "/jangteo.community.v1.CommunityService/MarkConversationRead"
+	CommunityService_BlockConversation_FullMethodName     = "/jangteo.community.v1.CommunityService/BlockConversation"
+	CommunityService_CreateReport_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReport"
+	CommunityService_ListReports_FullMethodName           = "/jangteo.community.v1.CommunityService/ListReports"
+	CommunityService_ResolveReport_FullMethodName         = "/jangteo.community.v1.CommunityService/ResolveReport"
+	CommunityService_CreateStyle_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateStyle"
+	CommunityService_ListStyles_FullMethodName            = "/jangteo.community.v1.CommunityService/ListStyles"
+	CommunityService_ListProductStyles_FullMethodName     = "/jangteo.community.v1.CommunityService/ListProductStyles"
+	CommunityService_ListNotifications_FullMethodName     = "/jangteo.community.v1.CommunityService/ListNotifications"
+	CommunityService_MarkNotificationsRead_FullMethodName = "/jangteo.community.v1.CommunityService/MarkNotificationsRead"
 )
 
 // CommunityServiceClient is the client API for CommunityService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// CommunityService owns boards, posts, comments, likes and messages.
+// CommunityService owns boards, posts, comments, likes, scraps, follows,
+// feeds, direct messages, style posts, reports and notifications.
+//
+// Anonymous posts and comments never carry their author in any response:
+// authors appear as pseudonyms that are stable within a post.
 type CommunityServiceClient interface {
-	// ListBoards lists the boards a visitor can read.
+	// ListBoards lists the boards grouped by category, in display order.
 	ListBoards(ctx context.Context, in *ListBoardsRequest, opts ...grpc.CallOption) (*ListBoardsResponse, error)
+	// GetBoard reads one board.
+	GetBoard(ctx context.Context, in *GetBoardRequest, opts ...grpc.CallOption) (*GetBoardResponse, error)
+	// CreateBoard creates a general or notice board (staff).
+	CreateBoard(ctx context.Context, in *CreateBoardRequest, opts ...grpc.CallOption) (*CreateBoardResponse, error)
+	// FavoriteBoard pins a board to the caller's favourites; repeating it is harmless.
+	FavoriteBoard(ctx context.Context, in *FavoriteBoardRequest, opts ...grpc.CallOption) (*FavoriteBoardResponse, error)
+	// UnfavoriteBoard unpins a board; repeating it is harmless.
+	UnfavoriteBoard(ctx context.Context, in *UnfavoriteBoardRequest, opts ...grpc.CallOption) (*UnfavoriteBoardResponse, error)
+	// ListFavoriteBoards lists the caller's favourite boards, most recent first.
+	ListFavoriteBoards(ctx context.Context, in *ListFavoriteBoardsRequest, opts ...grpc.CallOption) (*ListFavoriteBoardsResponse, error)
+	// ListBoardPosts lists a board's posts, newest first, with its pinned posts
+	// apart on the first page. General boards page by cursor; notice boards by
+	// page number with a total.
+	ListBoardPosts(ctx context.Context, in *ListBoardPostsRequest, opts ...grpc.CallOption) (*ListBoardPostsResponse, error)
+	// CreatePost writes a post on a board (notice boards: staff only).
+	CreatePost(ctx context.Context, in *CreatePostRequest, opts ...grpc.CallOption) (*CreatePostResponse, error)
+	// GetPost reads one post. A deleted post that has comments answers with
+	// deleted set and no content, so its thread stays readable.
+	GetPost(ctx context.Context, in *GetPostRequest, opts ...grpc.CallOption) (*GetPostResponse, error)
+	// UpdatePost edits the caller's own post; staff may also pin it.
+	UpdatePost(ctx context.Context, in *UpdatePostRequest, opts ...grpc.CallOption) (*UpdatePostResponse, error)
+	// DeletePost deletes the caller's own post.
+	DeletePost(ctx context.Context, in *DeletePostRequest, opts ...grpc.CallOption) (*DeletePostResponse, error)
+	// HidePost hides a post from everyone but staff and its author, or shows it again (staff).
+	HidePost(ctx context.Context, in *HidePostRequest, opts ...grpc.CallOption) (*HidePostResponse, error)
+	// ListComments lists a post's comments newest first, each with all its
+	// replies oldest first, nested in one response.
+	ListComments(ctx context.Context, in *ListCommentsRequest, opts ...grpc.CallOption) (*ListCommentsResponse, error)
+	// CreateComment comments on a post.
+	CreateComment(ctx context.Context, in *CreateCommentRequest, opts ...grpc.CallOption) (*CreateCommentResponse, error)
+	// CreateReply replies to a comment (one level: replying to a reply answers
+	// its comment and addresses the reply's author).
+	CreateReply(ctx context.Context, in *CreateReplyRequest, opts ...grpc.CallOption) (*CreateReplyResponse, error)
+	// UpdateComment edits the caller's own comment or reply.
+	UpdateComment(ctx context.Context, in *UpdateCommentRequest, opts ...grpc.CallOption) (*UpdateCommentResponse, error)
+	// DeleteComment deletes the caller's own comment or reply.
+	DeleteComment(ctx context.Context, in *DeleteCommentRequest, opts ...grpc.CallOption) (*DeleteCommentResponse, error)
+	// HideComment hides a comment or reply, or shows it again (staff).
+	HideComment(ctx context.Context, in *HideCommentRequest, opts ...grpc.CallOption) (*HideCommentResponse, error)
+	// LikePost likes a post; liking it again changes nothing.
+	LikePost(ctx context.Context, in *LikePostRequest, opts ...grpc.CallOption) (*LikePostResponse, error)
+	// UnlikePost takes a like back; repeating it changes nothing.
+	UnlikePost(ctx context.Context, in *UnlikePostRequest, opts ...grpc.CallOption) (*UnlikePostResponse, error)
+	// LikeComment likes a comment or reply; liking it again changes nothing.
+	LikeComment(ctx context.Context, in *LikeCommentRequest, opts ...grpc.CallOption) (*LikeCommentResponse, error)
+	// UnlikeComment takes a like on a comment or reply back.
+	UnlikeComment(ctx context.Context, in *UnlikeCommentRequest, opts ...grpc.CallOption) (*UnlikeCommentResponse, error)
+	// ScrapPost bookmarks a post; repeating it changes nothing.
+	ScrapPost(ctx context.Context, in *ScrapPostRequest, opts ...grpc.CallOption) (*ScrapPostResponse, error)
+	// UnscrapPost removes a bookmark; repeating it changes nothing.
+	UnscrapPost(ctx context.Context, in *UnscrapPostRequest, opts ...grpc.CallOption) (*UnscrapPostResponse, error)
+	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
+	ListMyScraps(ctx context.Context, in *ListMyScrapsRequest, opts ...grpc.CallOption) (*ListMyScrapsResponse, error)
+	// GetProfile reads a member's profile by username (or user id).
+	GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error)
+	// ListFollowers lists who follows a member, most recent first.
+	ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error)
+	// ListFollowing lists whom a member follows, most recent first.
+	ListFollowing(ctx context.Context, in *ListFollowingRequest, opts ...grpc.CallOption) (*ListFollowingResponse, error)
+	// FollowProfile follows a member; repeating it changes nothing.
+	FollowProfile(ctx context.Context, in *FollowProfileRequest, opts ...grpc.CallOption) (*FollowProfileResponse, error)
+	// UnfollowProfile stops following a member; repeating it changes nothing.
+	UnfollowProfile(ctx context.Context, in *UnfollowProfileRequest, opts ...grpc.CallOption) (*UnfollowProfileResponse, error)
+	// ListProfilePosts lists a member's named posts, newest first (anonymous
+	// posts are never listed by author).
+	ListProfilePosts(ctx context.Context, in *ListProfilePostsRequest, opts ...grpc.CallOption) (*ListProfilePostsResponse, error)
+	// ListFeed pages a feed across the global boards: latest (newest first),
+	// following (named posts of the members the caller follows; signed in) or
+	// popular (by hot rank: likes and comments decaying with age).
+	ListFeed(ctx context.Context, in *ListFeedRequest, opts ...grpc.CallOption) (*ListFeedResponse, error)
+	// MessagePostAuthor sends a direct message to a post's author, who may be
+	// anonymous; the conversation is tied to the post and reused on later calls.
+	MessagePostAuthor(ctx context.Context, in *MessagePostAuthorRequest, opts ...grpc.CallOption) (*MessagePostAuthorResponse, error)
+	// MessageCommentAuthor sends a direct message to a comment's or reply's
+	// author, who may be anonymous.
+	MessageCommentAuthor(ctx context.Context, in *MessageCommentAuthorRequest, opts ...grpc.CallOption) (*MessageCommentAuthorResponse, error)
+	// ListConversations is the caller's inbox, most recently active first.
+	ListConversations(ctx context.Context, in *ListConversationsRequest, opts ...grpc.CallOption) (*ListConversationsResponse, error)
+	// GetConversation reads one of the caller's conversations with a page of
+	// its messages, newest first.
+	GetConversation(ctx context.Context, in *GetConversationRequest, opts ...grpc.CallOption) (*GetConversationResponse, error)
+	// SendMessage replies in one of the caller's conversations.
+	SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error)
+	// MarkConversationRead marks every message of a conversation read.
+	MarkConversationRead(ctx context.Context, in *MarkConversationReadRequest, opts ...grpc.CallOption) (*MarkConversationReadResponse, error)
+	// BlockConversation blocks (or unblocks) the counterpart of a conversation:
+	// their messages, in this and any conversation, stop reaching the caller.
+	// The sender is not told, so a block never links anonymous identities.
+	BlockConversation(ctx context.Context, in *BlockConversationRequest, opts ...grpc.CallOption) (*BlockConversationResponse, error)
+	// CreateReport reports a post, comment or direct message to staff. A
+	// member's second report of the same content returns the first.
+	CreateReport(ctx context.Context, in *CreateReportRequest, opts ...grpc.CallOption) (*CreateReportResponse, error)
+	// ListReports is the staff queue, oldest first.
+	ListReports(ctx context.Context, in *ListReportsRequest, opts ...grpc.CallOption) (*ListReportsResponse, error)
+	// ResolveReport hides the reported content or dismisses the report, and
+	// notifies the reporter; every other open report of the same content is
+	// resolved with it.
+	ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error)
+	// CreateStyle posts a style: images with a caption, tagging catalog
+	// products (checked with the catalog).
+	CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error)
+	// ListStyles is the style feed, newest first.
+	ListStyles(ctx context.Context, in *ListStylesRequest, opts ...grpc.CallOption) (*ListStylesResponse, error)
+	// ListProductStyles lists the styles that tag a product, newest first.
+	ListProductStyles(ctx context.Context, in *ListProductStylesRequest, opts ...grpc.CallOption) (*ListProductStylesResponse, error)
+	// ListNotifications is the caller's notification inbox, newest first.
+	ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error)
+	// MarkNotificationsRead marks the given notifications, or all, read.
+	MarkNotificationsRead(ctx context.Context, in *MarkNotificationsReadRequest, opts ...grpc.CallOption) (*MarkNotificationsReadResponse, error)
 }
 
 type communityServiceClient struct {
@@ -50,14 +209,587 @@ func (c *communityServiceClient) ListBoards(ctx context.Context, in *ListBoardsR
 	return out, nil
 }
 
+func (c *communityServiceClient) GetBoard(ctx context.Context, in *GetBoardRequest, opts ...grpc.CallOption) (*GetBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateBoard(ctx context.Context, in *CreateBoardRequest, opts ...grpc.CallOption) (*CreateBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) FavoriteBoard(ctx context.Context, in *FavoriteBoardRequest, opts ...grpc.CallOption) (*FavoriteBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FavoriteBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_FavoriteBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnfavoriteBoard(ctx context.Context, in *UnfavoriteBoardRequest, opts ...grpc.CallOption) (*UnfavoriteBoardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnfavoriteBoardResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnfavoriteBoard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFavoriteBoards(ctx context.Context, in *ListFavoriteBoardsRequest, opts ...grpc.CallOption) (*ListFavoriteBoardsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFavoriteBoardsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFavoriteBoards_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListBoardPosts(ctx context.Context, in *ListBoardPostsRequest, opts ...grpc.CallOption) (*ListBoardPostsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBoardPostsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListBoardPosts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreatePost(ctx context.Context, in *CreatePostRequest, opts ...grpc.CallOption) (*CreatePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreatePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) GetPost(ctx context.Context, in *GetPostRequest, opts ...grpc.CallOption) (*GetPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UpdatePost(ctx context.Context, in *UpdatePostRequest, opts ...grpc.CallOption) (*UpdatePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdatePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UpdatePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) DeletePost(ctx context.Context, in *DeletePostRequest, opts ...grpc.CallOption) (*DeletePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeletePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_DeletePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) HidePost(ctx context.Context, in *HidePostRequest, opts ...grpc.CallOption) (*HidePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HidePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_HidePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListComments(ctx context.Context, in *ListCommentsRequest, opts ...grpc.CallOption) (*ListCommentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCommentsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListComments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateComment(ctx context.Context, in *CreateCommentRequest, opts ...grpc.CallOption) (*CreateCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateReply(ctx context.Context, in *CreateReplyRequest, opts ...grpc.CallOption) (*CreateReplyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReplyResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateReply_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UpdateComment(ctx context.Context, in *UpdateCommentRequest, opts ...grpc.CallOption) (*UpdateCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UpdateComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) DeleteComment(ctx context.Context, in *DeleteCommentRequest, opts ...grpc.CallOption) (*DeleteCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_DeleteComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) HideComment(ctx context.Context, in *HideCommentRequest, opts ...grpc.CallOption) (*HideCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(HideCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_HideComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) LikePost(ctx context.Context, in *LikePostRequest, opts ...grpc.CallOption) (*LikePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LikePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_LikePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnlikePost(ctx context.Context, in *UnlikePostRequest, opts ...grpc.CallOption) (*UnlikePostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlikePostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnlikePost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) LikeComment(ctx context.Context, in *LikeCommentRequest, opts ...grpc.CallOption) (*LikeCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LikeCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_LikeComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnlikeComment(ctx context.Context, in *UnlikeCommentRequest, opts ...grpc.CallOption) (*UnlikeCommentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlikeCommentResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnlikeComment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ScrapPost(ctx context.Context, in *ScrapPostRequest, opts ...grpc.CallOption) (*ScrapPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ScrapPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ScrapPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnscrapPost(ctx context.Context, in *UnscrapPostRequest, opts ...grpc.CallOption) (*UnscrapPostResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnscrapPostResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnscrapPost_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListMyScraps(ctx context.Context, in *ListMyScrapsRequest, opts ...grpc.CallOption) (*ListMyScrapsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMyScrapsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListMyScraps_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFollowers(ctx context.Context, in *ListFollowersRequest, opts ...grpc.CallOption) (*ListFollowersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFollowersResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFollowers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFollowing(ctx context.Context, in *ListFollowingRequest, opts ...grpc.CallOption) (*ListFollowingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFollowingResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFollowing_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) FollowProfile(ctx context.Context, in *FollowProfileRequest, opts ...grpc.CallOption) (*FollowProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FollowProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_FollowProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) UnfollowProfile(ctx context.Context, in *UnfollowProfileRequest, opts ...grpc.CallOption) (*UnfollowProfileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnfollowProfileResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UnfollowProfile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListProfilePosts(ctx context.Context, in *ListProfilePostsRequest, opts ...grpc.CallOption) (*ListProfilePostsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProfilePostsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListProfilePosts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListFeed(ctx context.Context, in *ListFeedRequest, opts ...grpc.CallOption) (*ListFeedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFeedResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListFeed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MessagePostAuthor(ctx context.Context, in *MessagePostAuthorRequest, opts ...grpc.CallOption) (*MessagePostAuthorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MessagePostAuthorResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MessagePostAuthor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MessageCommentAuthor(ctx context.Context, in *MessageCommentAuthorRequest, opts ...grpc.CallOption) (*MessageCommentAuthorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MessageCommentAuthorResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MessageCommentAuthor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListConversations(ctx context.Context, in *ListConversationsRequest, opts ...grpc.CallOption) (*ListConversationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListConversationsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListConversations_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) GetConversation(ctx context.Context, in *GetConversationRequest, opts ...grpc.CallOption) (*GetConversationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetConversationResponse)
+	err := c.cc.Invoke(ctx, CommunityService_GetConversation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendMessageResponse)
+	err := c.cc.Invoke(ctx, CommunityService_SendMessage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MarkConversationRead(ctx context.Context, in *MarkConversationReadRequest, opts ...grpc.CallOption) (*MarkConversationReadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkConversationReadResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MarkConversationRead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) BlockConversation(ctx context.Context, in *BlockConversationRequest, opts ...grpc.CallOption) (*BlockConversationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BlockConversationResponse)
+	err := c.cc.Invoke(ctx, CommunityService_BlockConversation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateReport(ctx context.Context, in *CreateReportRequest, opts ...grpc.CallOption) (*CreateReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateReportResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListReports(ctx context.Context, in *ListReportsRequest, opts ...grpc.CallOption) (*ListReportsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReportsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListReports_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveReportResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ResolveReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateStyleResponse)
+	err := c.cc.Invoke(ctx, CommunityService_CreateStyle_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListStyles(ctx context.Context, in *ListStylesRequest, opts ...grpc.CallOption) (*ListStylesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStylesResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListStyles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListProductStyles(ctx context.Context, in *ListProductStylesRequest, opts ...grpc.CallOption) (*ListProductStylesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProductStylesResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListProductStyles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) ListNotifications(ctx context.Context, in *ListNotificationsRequest, opts ...grpc.CallOption) (*ListNotificationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNotificationsResponse)
+	err := c.cc.Invoke(ctx, CommunityService_ListNotifications_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *communityServiceClient) MarkNotificationsRead(ctx context.Context, in *MarkNotificationsReadRequest, opts ...grpc.CallOption) (*MarkNotificationsReadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkNotificationsReadResponse)
+	err := c.cc.Invoke(ctx, CommunityService_MarkNotificationsRead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommunityServiceServer is the server API for CommunityService service.
 // All implementations must embed UnimplementedCommunityServiceServer
 // for forward compatibility.
 //
-// CommunityService owns boards, posts, comments, likes and messages.
+// CommunityService owns boards, posts, comments, likes, scraps, follows,
+// feeds, direct messages, style posts, reports and notifications.
+//
+// Anonymous posts and comments never carry their author in any response:
+// authors appear as pseudonyms that are stable within a post.
 type CommunityServiceServer interface {
-	// ListBoards lists the boards a visitor can read.
+	// ListBoards lists the boards grouped by category, in display order.
 	ListBoards(context.Context, *ListBoardsRequest) (*ListBoardsResponse, error)
+	// GetBoard reads one board.
+	GetBoard(context.Context, *GetBoardRequest) (*GetBoardResponse, error)
+	// CreateBoard creates a general or notice board (staff).
+	CreateBoard(context.Context, *CreateBoardRequest) (*CreateBoardResponse, error)
+	// FavoriteBoard pins a board to the caller's favourites; repeating it is harmless.
+	FavoriteBoard(context.Context, *FavoriteBoardRequest) (*FavoriteBoardResponse, error)
+	// UnfavoriteBoard unpins a board; repeating it is harmless.
+	UnfavoriteBoard(context.Context, *UnfavoriteBoardRequest) (*UnfavoriteBoardResponse, error)
+	// ListFavoriteBoards lists the caller's favourite boards, most recent first.
+	ListFavoriteBoards(context.Context, *ListFavoriteBoardsRequest) (*ListFavoriteBoardsResponse, error)
+	// ListBoardPosts lists a board's posts, newest first, with its pinned posts
+	// apart on the first page. General boards page by cursor; notice boards by
+	// page number with a total.
+	ListBoardPosts(context.Context, *ListBoardPostsRequest) (*ListBoardPostsResponse, error)
+	// CreatePost writes a post on a board (notice boards: staff only).
+	CreatePost(context.Context, *CreatePostRequest) (*CreatePostResponse, error)
+	// GetPost reads one post. A deleted post that has comments answers with
+	// deleted set and no content, so its thread stays readable.
+	GetPost(context.Context, *GetPostRequest) (*GetPostResponse, error)
+	// UpdatePost edits the caller's own post; staff may also pin it.
+	UpdatePost(context.Context, *UpdatePostRequest) (*UpdatePostResponse, error)
+	// DeletePost deletes the caller's own post.
+	DeletePost(context.Context, *DeletePostRequest) (*DeletePostResponse, error)
+	// HidePost hides a post from everyone but staff and its author, or shows it again (staff).
+	HidePost(context.Context, *HidePostRequest) (*HidePostResponse, error)
+	// ListComments lists a post's comments newest first, each with all its
+	// replies oldest first, nested in one response.
+	ListComments(context.Context, *ListCommentsRequest) (*ListCommentsResponse, error)
+	// CreateComment comments on a post.
+	CreateComment(context.Context, *CreateCommentRequest) (*CreateCommentResponse, error)
+	// CreateReply replies to a comment (one level: replying to a reply answers
+	// its comment and addresses the reply's author).
+	CreateReply(context.Context, *CreateReplyRequest) (*CreateReplyResponse, error)
+	// UpdateComment edits the caller's own comment or reply.
+	UpdateComment(context.Context, *UpdateCommentRequest) (*UpdateCommentResponse, error)
+	// DeleteComment deletes the caller's own comment or reply.
+	DeleteComment(context.Context, *DeleteCommentRequest) (*DeleteCommentResponse, error)
+	// HideComment hides a comment or reply, or shows it again (staff).
+	HideComment(context.Context, *HideCommentRequest) (*HideCommentResponse, error)
+	// LikePost likes a post; liking it again changes nothing.
+	LikePost(context.Context, *LikePostRequest) (*LikePostResponse, error)
+	// UnlikePost takes a like back; repeating it changes nothing.
+	UnlikePost(context.Context, *UnlikePostRequest) (*UnlikePostResponse, error)
+	// LikeComment likes a comment or reply; liking it again changes nothing.
+	LikeComment(context.Context, *LikeCommentRequest) (*LikeCommentResponse, error)
+	// UnlikeComment takes a like on a comment or reply back.
+	UnlikeComment(context.Context, *UnlikeCommentRequest) (*UnlikeCommentResponse, error)
+	// ScrapPost bookmarks a post; repeating it changes nothing.
+	ScrapPost(context.Context, *ScrapPostRequest) (*ScrapPostResponse, error)
+	// UnscrapPost removes a bookmark; repeating it changes nothing.
+	UnscrapPost(context.Context, *UnscrapPostRequest) (*UnscrapPostResponse, error)
+	// ListMyScraps lists the posts the caller scrapped, most recently scrapped first.
+	ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error)
+	// GetProfile reads a member's profile by username (or user id).
+	GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error)
+	// ListFollowers lists who follows a member, most recent first.
+	ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error)
+	// ListFollowing lists whom a member follows, most recent first.
+	ListFollowing(context.Context, *ListFollowingRequest) (*ListFollowingResponse, error)
+	// FollowProfile follows a member; repeating it changes nothing.
+	FollowProfile(context.Context, *FollowProfileRequest) (*FollowProfileResponse, error)
+	// UnfollowProfile stops following a member; repeating it changes nothing.
+	UnfollowProfile(context.Context, *UnfollowProfileRequest) (*UnfollowProfileResponse, error)
+	// ListProfilePosts lists a member's named posts, newest first (anonymous
+	// posts are never listed by author).
+	ListProfilePosts(context.Context, *ListProfilePostsRequest) (*ListProfilePostsResponse, error)
+	// ListFeed pages a feed across the global boards: latest (newest first),
+	// following (named posts of the members the caller follows; signed in) or
+	// popular (by hot rank: likes and comments decaying with age).
+	ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error)
+	// MessagePostAuthor sends a direct message to a post's author, who may be
+	// anonymous; the conversation is tied to the post and reused on later calls.
+	MessagePostAuthor(context.Context, *MessagePostAuthorRequest) (*MessagePostAuthorResponse, error)
+	// MessageCommentAuthor sends a direct message to a comment's or reply's
+	// author, who may be anonymous.
+	MessageCommentAuthor(context.Context, *MessageCommentAuthorRequest) (*MessageCommentAuthorResponse, error)
+	// ListConversations is the caller's inbox, most recently active first.
+	ListConversations(context.Context, *ListConversationsRequest) (*ListConversationsResponse, error)
+	// GetConversation reads one of the caller's conversations with a page of
+	// its messages, newest first.
+	GetConversation(context.Context, *GetConversationRequest) (*GetConversationResponse, error)
+	// SendMessage replies in one of the caller's conversations.
+	SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error)
+	// MarkConversationRead marks every message of a conversation read.
+	MarkConversationRead(context.Context, *MarkConversationReadRequest) (*MarkConversationReadResponse, error)
+	// BlockConversation blocks (or unblocks) the counterpart of a conversation:
+	// their messages, in this and any conversation, stop reaching the caller.
+	// The sender is not told, so a block never links anonymous identities.
+	BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error)
+	// CreateReport reports a post, comment or direct message to staff. A
+	// member's second report of the same content returns the first.
+	CreateReport(context.Context, *CreateReportRequest) (*CreateReportResponse, error)
+	// ListReports is the staff queue, oldest first.
+	ListReports(context.Context, *ListReportsRequest) (*ListReportsResponse, error)
+	// ResolveReport hides the reported content or dismisses the report, and
+	// notifies the reporter; every other open report of the same content is
+	// resolved with it.
+	ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error)
+	// CreateStyle posts a style: images with a caption, tagging catalog
+	// products (checked with the catalog).
+	CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error)
+	// ListStyles is the style feed, newest first.
+	ListStyles(context.Context, *ListStylesRequest) (*ListStylesResponse, error)
+	// ListProductStyles lists the styles that tag a product, newest first.
+	ListProductStyles(context.Context, *ListProductStylesRequest) (*ListProductStylesResponse, error)
+	// ListNotifications is the caller's notification inbox, newest first.
+	ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error)
+	// MarkNotificationsRead marks the given notifications, or all, read.
+	MarkNotificationsRead(context.Context, *MarkNotificationsReadRequest) (*MarkNotificationsReadResponse, error)
 	mustEmbedUnimplementedCommunityServiceServer()
 }
 
@@ -70,6 +802,144 @@ type UnimplementedCommunityServiceServer struct{}
 
 func (UnimplementedCommunityServiceServer) ListBoards(context.Context, *ListBoardsRequest) (*ListBoardsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListBoards not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetBoard(context.Context, *GetBoardRequest) (*GetBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateBoard(context.Context, *CreateBoardRequest) (*CreateBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) FavoriteBoard(context.Context, *FavoriteBoardRequest) (*FavoriteBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method FavoriteBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnfavoriteBoard(context.Context, *UnfavoriteBoardRequest) (*UnfavoriteBoardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnfavoriteBoard not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFavoriteBoards(context.Context, *ListFavoriteBoardsRequest) (*ListFavoriteBoardsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFavoriteBoards not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListBoardPosts(context.Context, *ListBoardPostsRequest) (*ListBoardPostsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBoardPosts not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreatePost(context.Context, *CreatePostRequest) (*CreatePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetPost(context.Context, *GetPostRequest) (*GetPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UpdatePost(context.Context, *UpdatePostRequest) (*UpdatePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdatePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) DeletePost(context.Context, *DeletePostRequest) (*DeletePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeletePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) HidePost(context.Context, *HidePostRequest) (*HidePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HidePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListComments(context.Context, *ListCommentsRequest) (*ListCommentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListComments not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateComment(context.Context, *CreateCommentRequest) (*CreateCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateReply(context.Context, *CreateReplyRequest) (*CreateReplyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReply not implemented")
+}
+func (UnimplementedCommunityServiceServer) UpdateComment(context.Context, *UpdateCommentRequest) (*UpdateCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) DeleteComment(context.Context, *DeleteCommentRequest) (*DeleteCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) HideComment(context.Context, *HideCommentRequest) (*HideCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method HideComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) LikePost(context.Context, *LikePostRequest) (*LikePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LikePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnlikePost(context.Context, *UnlikePostRequest) (*UnlikePostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlikePost not implemented")
+}
+func (UnimplementedCommunityServiceServer) LikeComment(context.Context, *LikeCommentRequest) (*LikeCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LikeComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnlikeComment(context.Context, *UnlikeCommentRequest) (*UnlikeCommentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlikeComment not implemented")
+}
+func (UnimplementedCommunityServiceServer) ScrapPost(context.Context, *ScrapPostRequest) (*ScrapPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ScrapPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnscrapPost(context.Context, *UnscrapPostRequest) (*UnscrapPostResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnscrapPost not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListMyScraps(context.Context, *ListMyScrapsRequest) (*ListMyScrapsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMyScraps not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFollowers(context.Context, *ListFollowersRequest) (*ListFollowersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFollowers not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFollowing(context.Context, *ListFollowingRequest) (*ListFollowingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFollowing not implemented")
+}
+func (UnimplementedCommunityServiceServer) FollowProfile(context.Context, *FollowProfileRequest) (*FollowProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method FollowProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) UnfollowProfile(context.Context, *UnfollowProfileRequest) (*UnfollowProfileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnfollowProfile not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListProfilePosts(context.Context, *ListProfilePostsRequest) (*ListProfilePostsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProfilePosts not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListFeed(context.Context, *ListFeedRequest) (*ListFeedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFeed not implemented")
+}
+func (UnimplementedCommunityServiceServer) MessagePostAuthor(context.Context, *MessagePostAuthorRequest) (*MessagePostAuthorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MessagePostAuthor not implemented")
+}
+func (UnimplementedCommunityServiceServer) MessageCommentAuthor(context.Context, *MessageCommentAuthorRequest) (*MessageCommentAuthorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MessageCommentAuthor not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListConversations(context.Context, *ListConversationsRequest) (*ListConversationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListConversations not implemented")
+}
+func (UnimplementedCommunityServiceServer) GetConversation(context.Context, *GetConversationRequest) (*GetConversationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetConversation not implemented")
+}
+func (UnimplementedCommunityServiceServer) SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendMessage not implemented")
+}
+func (UnimplementedCommunityServiceServer) MarkConversationRead(context.Context, *MarkConversationReadRequest) (*MarkConversationReadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkConversationRead not implemented")
+}
+func (UnimplementedCommunityServiceServer) BlockConversation(context.Context, *BlockConversationRequest) (*BlockConversationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BlockConversation not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateReport(context.Context, *CreateReportRequest) (*CreateReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListReports(context.Context, *ListReportsRequest) (*ListReportsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReports not implemented")
+}
+func (UnimplementedCommunityServiceServer) ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateStyle not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListStyles(context.Context, *ListStylesRequest) (*ListStylesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStyles not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListProductStyles(context.Context, *ListProductStylesRequest) (*ListProductStylesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProductStyles not implemented")
+}
+func (UnimplementedCommunityServiceServer) ListNotifications(context.Context, *ListNotificationsRequest) (*ListNotificationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNotifications not implemented")
+}
+func (UnimplementedCommunityServiceServer) MarkNotificationsRead(context.Context, *MarkNotificationsReadRequest) (*MarkNotificationsReadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkNotificationsRead not implemented")
 }
 func (UnimplementedCommunityServiceServer) mustEmbedUnimplementedCommunityServiceServer() {}
 func (UnimplementedCommunityServiceServer) testEmbeddedByValue()                          {}
@@ -110,6 +980,834 @@ func _CommunityService_ListBoards_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_GetBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetBoard(ctx, req.(*GetBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateBoard(ctx, req.(*CreateBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_FavoriteBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FavoriteBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).FavoriteBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_FavoriteBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).FavoriteBoard(ctx, req.(*FavoriteBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnfavoriteBoard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnfavoriteBoardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnfavoriteBoard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnfavoriteBoard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnfavoriteBoard(ctx, req.(*UnfavoriteBoardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFavoriteBoards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFavoriteBoardsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFavoriteBoards(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFavoriteBoards_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFavoriteBoards(ctx, req.(*ListFavoriteBoardsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListBoardPosts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBoardPostsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListBoardPosts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListBoardPosts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListBoardPosts(ctx, req.(*ListBoardPostsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreatePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreatePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreatePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreatePost(ctx, req.(*CreatePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_GetPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetPost(ctx, req.(*GetPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UpdatePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdatePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UpdatePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UpdatePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UpdatePost(ctx, req.(*UpdatePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_DeletePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeletePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).DeletePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_DeletePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).DeletePost(ctx, req.(*DeletePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_HidePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HidePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).HidePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_HidePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).HidePost(ctx, req.(*HidePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListComments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCommentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListComments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListComments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListComments(ctx, req.(*ListCommentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateComment(ctx, req.(*CreateCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateReply_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReplyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateReply(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateReply_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateReply(ctx, req.(*CreateReplyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UpdateComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UpdateComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UpdateComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UpdateComment(ctx, req.(*UpdateCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_DeleteComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).DeleteComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_DeleteComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).DeleteComment(ctx, req.(*DeleteCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_HideComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(HideCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).HideComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_HideComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).HideComment(ctx, req.(*HideCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_LikePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LikePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).LikePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_LikePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).LikePost(ctx, req.(*LikePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnlikePost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlikePostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnlikePost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnlikePost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnlikePost(ctx, req.(*UnlikePostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_LikeComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LikeCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).LikeComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_LikeComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).LikeComment(ctx, req.(*LikeCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnlikeComment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlikeCommentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnlikeComment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnlikeComment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnlikeComment(ctx, req.(*UnlikeCommentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ScrapPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ScrapPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ScrapPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ScrapPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ScrapPost(ctx, req.(*ScrapPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnscrapPost_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnscrapPostRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnscrapPost(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnscrapPost_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnscrapPost(ctx, req.(*UnscrapPostRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListMyScraps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMyScrapsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListMyScraps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListMyScraps_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListMyScraps(ctx, req.(*ListMyScrapsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_GetProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetProfile(ctx, req.(*GetProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFollowers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFollowersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFollowers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFollowers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFollowers(ctx, req.(*ListFollowersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFollowing_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFollowingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFollowing(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFollowing_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFollowing(ctx, req.(*ListFollowingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_FollowProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FollowProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).FollowProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_FollowProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).FollowProfile(ctx, req.(*FollowProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_UnfollowProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnfollowProfileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UnfollowProfile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UnfollowProfile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UnfollowProfile(ctx, req.(*UnfollowProfileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListProfilePosts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProfilePostsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListProfilePosts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListProfilePosts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListProfilePosts(ctx, req.(*ListProfilePostsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListFeed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFeedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListFeed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListFeed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListFeed(ctx, req.(*ListFeedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MessagePostAuthor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MessagePostAuthorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MessagePostAuthor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MessagePostAuthor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MessagePostAuthor(ctx, req.(*MessagePostAuthorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MessageCommentAuthor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MessageCommentAuthorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MessageCommentAuthor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MessageCommentAuthor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MessageCommentAuthor(ctx, req.(*MessageCommentAuthorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListConversations_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListConversationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListConversations(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListConversations_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListConversations(ctx, req.(*ListConversationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_GetConversation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetConversationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).GetConversation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_GetConversation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).GetConversation(ctx, req.(*GetConversationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_SendMessage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendMessageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).SendMessage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_SendMessage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).SendMessage(ctx, req.(*SendMessageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MarkConversationRead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkConversationReadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MarkConversationRead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MarkConversationRead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MarkConversationRead(ctx, req.(*MarkConversationReadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_BlockConversation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BlockConversationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).BlockConversation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_BlockConversation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).BlockConversation(ctx, req.(*BlockConversationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateReport(ctx, req.(*CreateReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListReports_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReportsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListReports(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListReports_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListReports(ctx, req.(*ListReportsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ResolveReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ResolveReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ResolveReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ResolveReport(ctx, req.(*ResolveReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_CreateStyle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateStyleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).CreateStyle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_CreateStyle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).CreateStyle(ctx, req.(*CreateStyleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListStyles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStylesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListStyles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListStyles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListStyles(ctx, req.(*ListStylesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListProductStyles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProductStylesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListProductStyles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListProductStyles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListProductStyles(ctx, req.(*ListProductStylesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_ListNotifications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNotificationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).ListNotifications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_ListNotifications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).ListNotifications(ctx, req.(*ListNotificationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommunityService_MarkNotificationsRead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkNotificationsReadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).MarkNotificationsRead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_MarkNotificationsRead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).MarkNotificationsRead(ctx, req.(*MarkNotificationsReadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommunityService_ServiceDesc is the grpc.ServiceDesc for CommunityService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -120,6 +1818,190 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListBoards",
 			Handler:    _CommunityService_ListBoards_Handler,
+		},
+		{
+			MethodName: "GetBoard",
+			Handler:    _CommunityService_GetBoard_Handler,
+		},
+		{
+			MethodName: "CreateBoard",
+			Handler:    _CommunityService_CreateBoard_Handler,
+		},
+		{
+			MethodName: "FavoriteBoard",
+			Handler:    _CommunityService_FavoriteBoard_Handler,
+		},
+		{
+			MethodName: "UnfavoriteBoard",
+			Handler:    _CommunityService_UnfavoriteBoard_Handler,
+		},
+		{
+			MethodName: "ListFavoriteBoards",
+			Handler:    _CommunityService_ListFavoriteBoards_Handler,
+		},
+		{
+			MethodName: "ListBoardPosts",
+			Handler:    _CommunityService_ListBoardPosts_Handler,
+		},
+		{
+			MethodName: "CreatePost",
+			Handler:    _CommunityService_CreatePost_Handler,
+		},
+		{
+			MethodName: "GetPost",
+			Handler:    _CommunityService_GetPost_Handler,
+		},
+		{
+			MethodName: "UpdatePost",
+			Handler:    _CommunityService_UpdatePost_Handler,
+		},
+		{
+			MethodName: "DeletePost",
+			Handler:    _CommunityService_DeletePost_Handler,
+		},
+		{
+			MethodName: "HidePost",
+			Handler:    _CommunityService_HidePost_Handler,
+		},
+		{
+			MethodName: "ListComments",
+			Handler:    _CommunityService_ListComments_Handler,
+		},
+		{
+			MethodName: "CreateComment",
+			Handler:    _CommunityService_CreateComment_Handler,
+		},
+		{
+			MethodName: "CreateReply",
+			Handler:    _CommunityService_CreateReply_Handler,
+		},
+		{
+			MethodName: "UpdateComment",
+			Handler:    _CommunityService_UpdateComment_Handler,
+		},
+		{
+			MethodName: "DeleteComment",
+			Handler:    _CommunityService_DeleteComment_Handler,
+		},
+		{
+			MethodName: "HideComment",
+			Handler:    _CommunityService_HideComment_Handler,
+		},
+		{
+			MethodName: "LikePost",
+			Handler:    _CommunityService_LikePost_Handler,
+		},
+		{
+			MethodName: "UnlikePost",
+			Handler:    _CommunityService_UnlikePost_Handler,
+		},
+		{
+			MethodName: "LikeComment",
+			Handler:    _CommunityService_LikeComment_Handler,
+		},
+		{
+			MethodName: "UnlikeComment",
+			Handler:    _CommunityService_UnlikeComment_Handler,
+		},
+		{
+			MethodName: "ScrapPost",
+			Handler:    _CommunityService_ScrapPost_Handler,
+		},
+		{
+			MethodName: "UnscrapPost",
+			Handler:    _CommunityService_UnscrapPost_Handler,
+		},
+		{
+			MethodName: "ListMyScraps",
+			Handler:    _CommunityService_ListMyScraps_Handler,
+		},
+		{
+			MethodName: "GetProfile",
+			Handler:    _CommunityService_GetProfile_Handler,
+		},
+		{
+			MethodName: "ListFollowers",
+			Handler:    _CommunityService_ListFollowers_Handler,
+		},
+		{
+			MethodName: "ListFollowing",
+			Handler:    _CommunityService_ListFollowing_Handler,
+		},
+		{
+			MethodName: "FollowProfile",
+			Handler:    _CommunityService_FollowProfile_Handler,
+		},
+		{
+			MethodName: "UnfollowProfile",
+			Handler:    _CommunityService_UnfollowProfile_Handler,
+		},
+		{
+			MethodName: "ListProfilePosts",
+			Handler:    _CommunityService_ListProfilePosts_Handler,
+		},
+		{
+			MethodName: "ListFeed",
+			Handler:    _CommunityService_ListFeed_Handler,
+		},
+		{
+			MethodName: "MessagePostAuthor",
+			Handler:    _CommunityService_MessagePostAuthor_Handler,
+		},
+		{
+			MethodName: "MessageCommentAuthor",
+			Handler:    _CommunityService_MessageCommentAuthor_Handler,
+		},
+		{
+			MethodName: "ListConversations",
+			Handler:    _CommunityService_ListConversations_Handler,
+		},
+		{
+			MethodName: "GetConversation",
+			Handler:    _CommunityService_GetConversation_Handler,
+		},
+		{
+			MethodName: "SendMessage",
+			Handler:    _CommunityService_SendMessage_Handler,
+		},
+		{
+			MethodName: "MarkConversationRead",
+			Handler:    _CommunityService_MarkConversationRead_Handler,
+		},
+		{
+			MethodName: "BlockConversation",
+			Handler:    _CommunityService_BlockConversation_Handler,
+		},
+		{
+			MethodName: "CreateReport",
+			Handler:    _CommunityService_CreateReport_Handler,
+		},
+		{
+			MethodName: "ListReports",
+			Handler:    _CommunityService_ListReports_Handler,
+		},
+		{
+			MethodName: "ResolveReport",
+			Handler:    _CommunityService_ResolveReport_Handler,
+		},
+		{
+			MethodName: "CreateStyle",
+			Handler:    _CommunityService_CreateStyle_Handler,
+		},
+		{
+			MethodName: "ListStyles",
+			Handler:    _CommunityService_ListStyles_Handler,
+		},
+		{
+			MethodName: "ListProductStyles",
+			Handler:    _CommunityService_ListProductStyles_Handler,
+		},
+		{
+			MethodName: "ListNotifications",
+			Handler:    _CommunityService_ListNotifications_Handler,
+		},
+		{
+			MethodName: "MarkNotificationsRead",
+			Handler:    _CommunityService_MarkNotificationsRead_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -327,6 +327,90 @@ func (x *PasswordResetRequested) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// UserProfileChanged is published on identity.user_profile_changed when the
+// public part of a profile (username, name, avatar) may have changed, so
+// services that show users (the community) keep their copy fresh.
+type UserProfileChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the account's UUID.
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// username is the handle; empty when the user has none.
+	Username string `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	// name is the display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// avatar_url is the profile picture; empty when none.
+	AvatarUrl string `protobuf:"bytes,4,opt,name=avatar_url,json=avatarUrl,proto3" json:"avatar_url,omitempty"`
+	// occur_time is when the profile changed; consumers keep the newest.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileChanged) Reset() {
+	*x = UserProfileChanged{}
+	mi := &file_jangteo_identity_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileChanged) ProtoMessage() {}
+
+func (x *UserProfileChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileChanged.ProtoReflect.Descriptor instead.
+func (*UserProfileChanged) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UserProfileChanged) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *UserProfileChanged) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *UserProfileChanged) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserProfileChanged) GetAvatarUrl() string {
+	if x != nil {
+		return x.AvatarUrl
+	}
+	return ""
+}
+
+func (x *UserProfileChanged) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_identity_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_identity_v1_events_proto_rawDesc = "" +
@@ -356,7 +440,15 @@ const file_jangteo_identity_v1_events_proto_rawDesc = "" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTimeBBZ@github.com/jangteo/jangteo/gen/go/jangteo/identity/v1;identityv1b\x06proto3"
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\xb7\x01\n" +
+	"\x12UserProfileChanged\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"avatar_url\x18\x04 \x01(\tR\tavatarUrl\x129\n" +
+	"\n" +
+	"occur_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTimeBBZ@github.com/jangteo/jangteo/gen/go/jangteo/identity/v1;identityv1b\x06proto3"
 
 var (
 	file_jangteo_identity_v1_events_proto_rawDescOnce sync.Once
@@ -370,24 +462,26 @@ func file_jangteo_identity_v1_events_proto_rawDescGZIP() []byte {
 	return file_jangteo_identity_v1_events_proto_rawDescData
 }
 
-var file_jangteo_identity_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_jangteo_identity_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_jangteo_identity_v1_events_proto_goTypes = []any{
 	(*UserRegistered)(nil),         // 0: jangteo.identity.v1.UserRegistered
 	(*VerificationRequested)(nil),  // 1: jangteo.identity.v1.VerificationRequested
 	(*UserVerified)(nil),           // 2: jangteo.identity.v1.UserVerified
 	(*PasswordResetRequested)(nil), // 3: jangteo.identity.v1.PasswordResetRequested
-	(*timestamppb.Timestamp)(nil),  // 4: google.protobuf.Timestamp
+	(*UserProfileChanged)(nil),     // 4: jangteo.identity.v1.UserProfileChanged
+	(*timestamppb.Timestamp)(nil),  // 5: google.protobuf.Timestamp
 }
 var file_jangteo_identity_v1_events_proto_depIdxs = []int32{
-	4, // 0: jangteo.identity.v1.UserRegistered.occur_time:type_name -> google.protobuf.Timestamp
-	4, // 1: jangteo.identity.v1.VerificationRequested.occur_time:type_name -> google.protobuf.Timestamp
-	4, // 2: jangteo.identity.v1.UserVerified.occur_time:type_name -> google.protobuf.Timestamp
-	4, // 3: jangteo.identity.v1.PasswordResetRequested.occur_time:type_name -> google.protobuf.Timestamp
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 0: jangteo.identity.v1.UserRegistered.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 1: jangteo.identity.v1.VerificationRequested.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 2: jangteo.identity.v1.UserVerified.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 3: jangteo.identity.v1.PasswordResetRequested.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 4: jangteo.identity.v1.UserProfileChanged.occur_time:type_name -> google.protobuf.Timestamp
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_identity_v1_events_proto_init() }
@@ -401,7 +495,7 @@ func file_jangteo_identity_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_identity_v1_events_proto_rawDesc), len(file_jangteo_identity_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

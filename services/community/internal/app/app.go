@@ -1,0 +1,40 @@
+// Package app holds the community's use cases. Each decides its own
+// transaction boundary and enqueues its events inside it; what it returns is
+// already rendered for the caller (domain views), so no layer above it ever
+// holds the author of anonymous content.
+package app
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"go.uber.org/zap"
+
+	"github.com/jangteo/jangteo/services/community/internal/store"
+)
+
+// App runs the community's use cases.
+type App struct {
+	store   *store.Store
+	catalog Catalog
+	log     *zap.Logger
+	now     func() time.Time
+}
+
+// New returns the use cases over s, asking cat about products.
+func New(s *store.Store, cat Catalog, log *zap.Logger) *App {
+	if s == nil || cat == nil || log == nil {
+		panic("app: nil dependency")
+	}
+	return &App{store: s, catalog: cat, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// pageSize applies a list's default and cap.
+func pageSize(size, def int) int {
+	if size <= 0 {
+		return def
+	}
+	return min(size, 100)
+}
