@@ -18,6 +18,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"time"
 )
@@ -124,6 +125,23 @@ type Status struct {
 	TxID     string
 	Amount   int64
 	Refunded int64
+	// ApprovedAt is when the money was taken (StateApproved), if the provider says.
+	ApprovedAt time.Time
+	// Callback is, for StateAuthorized, what Approve needs to take the money
+	// without the buyer's return, taken from the provider's own answer
+	// (PayPal's order id, Toss's paymentKey); nil when only the buyer's
+	// return carries it (KakaoPay's pg_token).
+	Callback url.Values
+}
+
+// Webhooks is a provider that notifies the payment service. Webhook checks a
+// notification (its signature, or nothing for providers that do not sign)
+// and names the payment it is about; the payment service then asks the
+// provider where that payment stands, never trusting the notification
+// itself. ErrUnverified when it cannot be verified; an empty payment id
+// (and no error) for a verified notification of nothing to settle.
+type Webhooks interface {
+	Webhook(ctx context.Context, header http.Header, body []byte) (paymentID string, err error)
 }
 
 // RefundRequest gives money back.
@@ -158,6 +176,8 @@ var (
 	// ErrUncertain: the request may or may not have taken effect (a timeout
 	// after sending it); Lookup tells.
 	ErrUncertain = errors.New("provider: outcome unknown")
+	// ErrUnverified: a webhook whose origin could not be verified.
+	ErrUnverified = errors.New("provider: webhook not verified")
 	// ErrRefundRejected: the provider refused the refund.
 	ErrRefundRejected = errors.New("provider: refund rejected")
 )
