@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/jangteo/jangteo/services/payment/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
+	"github.com/jangteo/jangteo/services/payment/internal/provider/toss"
 	"github.com/jangteo/jangteo/services/payment/internal/store"
 )
 
@@ -33,6 +35,19 @@ type Config struct {
 	// SandboxEnabled offers the sandbox provider, whose approval page anyone
 	// holding a payment id may approve. Turn it off in production.
 	SandboxEnabled bool `env:"SANDBOX_ENABLED"`
+	// Toss is Toss Payments, enabled when TOSS_SECRET_KEY is set.
+	Toss TossConfig `envPrefix:"TOSS_"`
+	// ReconcileDelay is how long after an approval with an unknown outcome
+	// the provider is first asked where the payment stands.
+	ReconcileDelay time.Duration `env:"RECONCILE_DELAY"`
+}
+
+// TossConfig configures Toss Payments.
+type TossConfig struct {
+	BaseURL     string `env:"BASE_URL"`
+	SecretKey   string `env:"SECRET_KEY"`
+	ClientKey   string `env:"CLIENT_KEY"`
+	CheckoutURL string `env:"CHECKOUT_URL"`
 }
 
 // DefaultConfig returns the documented defaults: gRPC on :9105, the gateway
@@ -42,6 +57,8 @@ func DefaultConfig() Config {
 		Base:           service.Defaults(":9105"),
 		PublicURL:      "http://localhost:8080",
 		SandboxEnabled: true,
+		Toss:           TossConfig{BaseURL: "https://api.tosspayments.com"},
+		ReconcileDelay: 5 * time.Second,
 	}
 }
 
@@ -50,8 +67,11 @@ func (c Config) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("payment: PUBLIC_URL %q is not an absolute http(s) URL", c.PublicURL)
 	}
-	if !c.SandboxEnabled {
-		return fmt.Errorf("payment: no provider is enabled (SANDBOX_ENABLED=false and no other provider yet)")
+	if !c.SandboxEnabled && c.Toss.SecretKey == "" {
+		return fmt.Errorf("payment: no provider is enabled (SANDBOX_ENABLED=false and no provider keys set)")
+	}
+	if c.Toss.SecretKey != "" && (c.Toss.ClientKey == "" || c.Toss.CheckoutURL == "") {
+		return fmt.Errorf("payment: Toss Payments needs TOSS_CLIENT_KEY and TOSS_CHECKOUT_URL with TOSS_SECRET_KEY")
 	}
 	return nil
 }
@@ -77,7 +97,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		sb = sandbox.New(rt.Pool, cfg.PublicURL)
 		providers = append(providers, sb)
 	}
+	calls := store.NewCalls(rt.Pool, rt.Log)
+	if cfg.Toss.SecretKey != "" {
+		providers = append(providers, toss.New(toss.Config{
+			BaseURL: cfg.Toss.BaseURL, SecretKey: cfg.Toss.SecretKey, ClientKey: cfg.Toss.ClientKey, CheckoutURL: cfg.Toss.CheckoutURL,
+		}, calls))
+	}
 	a := app.New(rt.Pool, providers, sb, rt.Log)
+	a.Configure(cfg.PublicURL, rt.Jobs, cfg.ReconcileDelay)
+	service.AddWorker(rt, app.ReconcileWorker{App: a})
 	paymentv1.RegisterPaymentServiceServer(rt.GRPC, grpcapi.New(a))
 	return &Service{rt: rt}, nil
 }

@@ -29,6 +29,25 @@ type App struct {
 	sandbox   *sandbox.Provider
 	log       *zap.Logger
 	now       func() time.Time
+	// publicURL is the gateway as browsers reach it (providers send buyers
+	// back there); jobs schedules reconciliations (nil: none are scheduled).
+	publicURL      string
+	jobs           Jobs
+	reconcileDelay time.Duration
+}
+
+// Configure gives the use cases the gateway's public URL (the providers'
+// return URLs are under it) and the job client that schedules
+// reconciliations.
+// reconciliations, and how long after an unknown outcome the first lookup runs.
+func (a *App) Configure(publicURL string, jobs Jobs, reconcileDelay time.Duration) {
+	a.publicURL, a.jobs, a.reconcileDelay = strings.TrimRight(publicURL, "/"), jobs, reconcileDelay
+}
+
+// returnURL is where p's provider sends the buyer back after outcome
+// (approve, cancel, fail): ReturnFromProvider.
+func (a *App) returnURL(p domain.Payment, outcome string) string {
+	return a.publicURL + "/v1/payments/" + p.ID + "/" + p.Provider + "/" + outcome
 }
 
 // New returns the use cases over pool with the enabled providers (each is

@@ -43,10 +43,6 @@ func (a *App) Approve(ctx context.Context, id string, callback url.Values) (doma
 	approval, err := prov.Approve(ctx, provider.ApproveRequest{
 		Payment: toProvider(p), Ref: p.ProviderRef, Callback: callback, IdempotencyKey: "approve-" + p.ID,
 	})
-	if err == nil && (approval.Amount != p.Amount || approval.Currency != p.Currency) {
-		a.giveBack(ctx, prov, p, approval)
-		err = fmt.Errorf("%s took %d %s for %d %s: %w", p.Provider, approval.Amount, approval.Currency, p.Amount, p.Currency, provider.ErrAmountMismatch)
-	}
 	switch {
 	case errors.Is(err, provider.ErrDeclined), errors.Is(err, provider.ErrAmountMismatch):
 		failed, ferr := a.fail(ctx, p.ID, err.Error())
@@ -56,13 +52,31 @@ func (a *App) Approve(ctx context.Context, id string, callback url.Values) (doma
 		return failed, domain.ErrDeclined.With("the payment was declined: %v", err)
 	case errors.Is(err, provider.ErrNotApproved):
 		return p, domain.ErrNotApprovedByBuyer
+	case errors.Is(err, provider.ErrUncertain):
+		return p, a.uncertain(ctx, p, err)
 	case err != nil:
 		return p, a.unavailable(ctx, "approve", p, err)
 	}
+	return a.settle(ctx, prov, p, approval)
+}
 
+// settle records money a provider took for p: READY → APPROVED with
+// payment.approved, decided by one conditional UPDATE. Money of another
+// amount, or taken for a payment that lost the race (cancelled, failed, its
+// order paid by another payment), is given back.
+func (a *App) settle(ctx context.Context, prov provider.Provider, p domain.Payment, approval provider.Approval) (domain.Payment, error) {
+	if approval.Amount != p.Amount || approval.Currency != p.Currency {
+		a.giveBack(ctx, prov, p, approval)
+		err := fmt.Errorf("%s took %d %s for %d %s: %w", p.Provider, approval.Amount, approval.Currency, p.Amount, p.Currency, provider.ErrAmountMismatch)
+		failed, ferr := a.fail(ctx, p.ID, err.Error())
+		if ferr != nil {
+			return failed, ferr
+		}
+		return failed, domain.ErrDeclined.With("the payment was declined: %v", err)
+	}
 	var approved domain.Payment
 	var won bool
-	err = postgres.InTx(ctx, a.pool, func(tx pgx.Tx) (err error) {
+	err := postgres.InTx(ctx, a.pool, func(tx pgx.Tx) (err error) {
 		if approved, won, err = store.MarkApproved(ctx, tx, p.ID, approval.TxID, a.clock()); err != nil || !won {
 			return err
 		}

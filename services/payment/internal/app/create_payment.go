@@ -70,6 +70,7 @@ func (a *App) CreatePayment(ctx context.Context, c CreatePayment) (domain.Paymen
 func (a *App) prepare(ctx context.Context, prov provider.Provider, p domain.Payment) (domain.Payment, error) {
 	prepared, err := prov.Prepare(ctx, provider.PrepareRequest{
 		Payment: toProvider(p), OrderName: p.OrderName, IdempotencyKey: "prepare-" + p.ID,
+		ApproveURL: a.returnURL(p, "approve"), CancelURL: a.returnURL(p, "cancel"), FailURL: a.returnURL(p, "fail"),
 	})
 	if errors.Is(err, provider.ErrDeclined) {
 		return a.fail(ctx, p.ID, "refused by "+p.Provider+": "+err.Error())

@@ -172,3 +172,21 @@ func ListPayments(ctx context.Context, db postgres.DB, f Filter, page paging.Pag
 	}
 	return ps, total, nil
 }
+
+// MarkChecking records that a READY payment's approval has an unknown
+// outcome at its provider (kept from the first time until it is settled).
+func MarkChecking(ctx context.Context, db postgres.DB, id string, at time.Time) error {
+	const q = `UPDATE payments SET checking_since = coalesce(checking_since, $2) WHERE id = $1 AND status = 'ready'`
+	if _, err := db.Exec(ctx, q, id, at); err != nil {
+		return fmt.Errorf("db: payment %s checking: %w", id, err)
+	}
+	return nil
+}
+
+// Checked clears the mark of MarkChecking once the payment is settled.
+func Checked(ctx context.Context, db postgres.DB, id string) error {
+	if _, err := db.Exec(ctx, `UPDATE payments SET checking_since = NULL WHERE id = $1 AND checking_since IS NOT NULL`, id); err != nil {
+		return fmt.Errorf("db: payment %s checked: %w", id, err)
+	}
+	return nil
+}

@@ -31,6 +31,7 @@ type Fake struct {
 	byKey   map[string]*payment // paymentKey →
 	byOrder map[string]*payment // orderId →
 	replays map[string]replay   // Idempotency-Key →
+	losing  map[string]int      // Idempotency-Key → answers still to lose
 	mux     *http.ServeMux
 }
 
@@ -55,7 +56,7 @@ type replay struct {
 // New returns a fake that accepts secretKey and clientKey.
 func New(secretKey, clientKey string) *Fake {
 	f := &Fake{SecretKey: secretKey, ClientKey: clientKey,
-		byKey: map[string]*payment{}, byOrder: map[string]*payment{}, replays: map[string]replay{}, mux: http.NewServeMux()}
+		byKey: map[string]*payment{}, byOrder: map[string]*payment{}, replays: map[string]replay{}, losing: map[string]int{}, mux: http.NewServeMux()}
 	f.mux.HandleFunc("GET /checkout", f.page)
 	f.mux.HandleFunc("POST /checkout/pay", f.pay)
 	f.mux.HandleFunc("POST /checkout/cancel", f.quit)
@@ -216,6 +217,19 @@ func (f *Fake) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	key := r.Header.Get("Idempotency-Key")
+	if fault == fakes.LoseResponse {
+		f.losing[key] = 2 // this answer, and the one to the transport's own retry
+	}
+	if f.losing[key] > 0 {
+		f.losing[key]--
+		if _, seen := f.replays[key]; seen {
+			f.mu.Unlock()
+			fakes.Lose(w)
+			return
+		}
+		fault = fakes.LoseResponse
+	}
 	done, keep := f.replayed(w, r)
 	if done {
 		f.mu.Unlock()
