@@ -18,6 +18,7 @@ import (
 	"github.com/jangteo/jangteo/services/payment/internal/app"
 	"github.com/jangteo/jangteo/services/payment/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
+	"github.com/jangteo/jangteo/services/payment/internal/provider/kakaopay"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/toss"
 	"github.com/jangteo/jangteo/services/payment/internal/store"
@@ -35,11 +36,20 @@ type Config struct {
 	// SandboxEnabled offers the sandbox provider, whose approval page anyone
 	// holding a payment id may approve. Turn it off in production.
 	SandboxEnabled bool `env:"SANDBOX_ENABLED"`
+	// KakaoPay is KakaoPay, enabled when KAKAOPAY_SECRET_KEY is set.
+	KakaoPay KakaoPayConfig `envPrefix:"KAKAOPAY_"`
 	// Toss is Toss Payments, enabled when TOSS_SECRET_KEY is set.
 	Toss TossConfig `envPrefix:"TOSS_"`
 	// ReconcileDelay is how long after an approval with an unknown outcome
 	// the provider is first asked where the payment stands.
 	ReconcileDelay time.Duration `env:"RECONCILE_DELAY"`
+}
+
+// KakaoPayConfig configures KakaoPay.
+type KakaoPayConfig struct {
+	BaseURL   string `env:"BASE_URL"`
+	SecretKey string `env:"SECRET_KEY"`
+	CID       string `env:"CID"`
 }
 
 // TossConfig configures Toss Payments.
@@ -57,6 +67,7 @@ func DefaultConfig() Config {
 		Base:           service.Defaults(":9105"),
 		PublicURL:      "http://localhost:8080",
 		SandboxEnabled: true,
+		KakaoPay:       KakaoPayConfig{BaseURL: "https://open-api.kakaopay.com", CID: "TC0ONETIME"},
 		Toss:           TossConfig{BaseURL: "https://api.tosspayments.com"},
 		ReconcileDelay: 5 * time.Second,
 	}
@@ -67,7 +78,7 @@ func (c Config) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("payment: PUBLIC_URL %q is not an absolute http(s) URL", c.PublicURL)
 	}
-	if !c.SandboxEnabled && c.Toss.SecretKey == "" {
+	if !c.SandboxEnabled && c.Toss.SecretKey == "" && c.KakaoPay.SecretKey == "" {
 		return fmt.Errorf("payment: no provider is enabled (SANDBOX_ENABLED=false and no provider keys set)")
 	}
 	if c.Toss.SecretKey != "" && (c.Toss.ClientKey == "" || c.Toss.CheckoutURL == "") {
@@ -98,6 +109,11 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		providers = append(providers, sb)
 	}
 	calls := store.NewCalls(rt.Pool, rt.Log)
+	if cfg.KakaoPay.SecretKey != "" {
+		providers = append(providers, kakaopay.New(kakaopay.Config{
+			BaseURL: cfg.KakaoPay.BaseURL, SecretKey: cfg.KakaoPay.SecretKey, CID: cfg.KakaoPay.CID,
+		}, store.KakaoPayReadies{Pool: rt.Pool}, calls))
+	}
 	if cfg.Toss.SecretKey != "" {
 		providers = append(providers, toss.New(toss.Config{
 			BaseURL: cfg.Toss.BaseURL, SecretKey: cfg.Toss.SecretKey, ClientKey: cfg.Toss.ClientKey, CheckoutURL: cfg.Toss.CheckoutURL,

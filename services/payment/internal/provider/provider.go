@@ -75,6 +75,9 @@ type Prepared struct {
 	Ref string
 	// RedirectURL is where the buyer approves the payment.
 	RedirectURL string
+	// MobileURL and AppURL are the same approval for a mobile browser and
+	// for the provider's app, where the provider has them (KakaoPay).
+	MobileURL, AppURL string
 }
 
 // ApproveRequest takes the money of a payment the buyer approved.
