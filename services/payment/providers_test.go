@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/uuid"
 	"go.uber.org/zap/zaptest"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/jangteo/jangteo/gateway"
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
@@ -21,6 +23,7 @@ import (
 	"github.com/jangteo/jangteo/platform/testkit"
 	"github.com/jangteo/jangteo/services/payment"
 	"github.com/jangteo/jangteo/services/payment/internal/fakes"
+	fakeKakao "github.com/jangteo/jangteo/services/payment/internal/fakes/kakaopay"
 	fakeToss "github.com/jangteo/jangteo/services/payment/internal/fakes/toss"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/providertest"
 )
@@ -29,9 +32,10 @@ import (
 // provider enabled against its local fake, and a shop the buyer lands on.
 type world struct {
 	*env
-	api  string // the gateway, as browsers reach it (PUBLIC_URL)
-	shop string
-	toss *fakeToss.Fake
+	api   string // the gateway, as browsers reach it (PUBLIC_URL)
+	shop  string
+	toss  *fakeToss.Fake
+	kakao *fakeKakao.Fake
 }
 
 func startWorld(t *testing.T) *world {
@@ -45,6 +49,10 @@ func startWorld(t *testing.T) *world {
 	tossSrv := httptest.NewServer(w.toss)
 	t.Cleanup(tossSrv.Close)
 
+	w.kakao = fakeKakao.New("DEVSECRETKEY", "TC0ONETIME")
+	kakaoSrv := httptest.NewServer(w.kakao)
+	t.Cleanup(kakaoSrv.Close)
+
 	gwLis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +64,7 @@ func startWorld(t *testing.T) *world {
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = testkit.Database(t), testkit.NATS(t), ""
 	cfg.PublicURL = w.api
 	cfg.ReconcileDelay = 200 * time.Millisecond
+	cfg.KakaoPay = payment.KakaoPayConfig{BaseURL: kakaoSrv.URL, SecretKey: "DEVSECRETKEY", CID: "TC0ONETIME"}
 	cfg.Toss = payment.TossConfig{BaseURL: tossSrv.URL, SecretKey: "test_sk_jangteo", ClientKey: "test_ck_jangteo", CheckoutURL: tossSrv.URL + "/checkout"}
 	lis := testkit.Listen(t)
 	svc, err := payment.New(t.Context(), cfg, zaptest.NewLogger(t).Named("payment"), service.Options{Keys: w.iss.Fetch(), Listener: lis})
@@ -138,30 +147,72 @@ func (w *world) eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestTossThroughTheGateway(t *testing.T) {
+// driver is how a test plays one provider: its fake's faults, the names of
+// its operations and buttons.
+type driver struct {
+	name         string
+	faults       *fakes.Faults
+	pay, decline string // the approval page's buttons
+	takeOp       string // the call that takes the money
+	webhooks     bool
+}
+
+func (w *world) drivers() []driver {
+	return []driver{
+		{name: "toss", faults: &w.toss.Faults, pay: "pay", decline: "cancel", takeOp: "confirm", webhooks: true},
+		{name: "kakaopay", faults: &w.kakao.Faults, pay: "approve", decline: "cancel", takeOp: "approve"},
+	}
+}
+
+// TestProvidersThroughTheGateway plays each provider's flows as a browser
+// does, through the real gateway, against its local fake.
+func TestProvidersThroughTheGateway(t *testing.T) {
 	t.Parallel()
 	w := startWorld(t)
+	for _, d := range w.drivers() {
+		t.Run(d.name, func(t *testing.T) { providerFlows(t, w, d) })
+	}
+	t.Run("a webhook that is not Toss's is 401", func(t *testing.T) {
+		res, err := http.Post(w.api+"/v1/webhooks/toss", "application/json", strings.NewReader(`{"hello":"world"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	})
+}
+
+func providerFlows(t *testing.T, w *world, d driver) {
 	buyerPays := func(t *testing.T, p *paymentv1.Payment) string {
-		back := providertest.Click(t, p.GetRedirectUrl(), "pay")
-		if !strings.HasPrefix(back.String(), w.api+"/v1/payments/"+p.GetId()+"/toss/approve?") {
-			t.Fatalf("Toss sent the buyer to %s", back)
+		back := providertest.Click(t, p.GetRedirectUrl(), d.pay)
+		if !strings.HasPrefix(back.String(), w.api+"/v1/payments/"+p.GetId()+"/"+d.name+"/approve?") {
+			t.Fatalf("%s sent the buyer to %s", d.name, back)
 		}
 		return back.String()
 	}
+	approvedOnce := func(t *testing.T, p *paymentv1.Payment) {
+		t.Helper()
+		if s := w.status(t, p.GetId()); s != paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED {
+			t.Fatalf("status %v", s)
+		}
+		if n := w.approvedEvents(t, p.GetId()); n != 1 {
+			t.Fatalf("%d payment.approved", n)
+		}
+	}
 
 	t.Run("the buyer pays and lands on the shop", func(t *testing.T) {
-		p := w.create(t, newOrder(25000), "toss")
+		p := w.create(t, newOrder(25000), d.name)
 		if got := follow(t, buyerPays(t, p)); !strings.HasPrefix(got, w.shop+"/done?") {
 			t.Fatalf("landed on %s", got)
 		}
-		if w.status(t, p.GetId()) != paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED || w.approvedEvents(t, p.GetId()) != 1 {
-			t.Fatal("not approved once")
-		}
+		approvedOnce(t, p)
 	})
 
 	t.Run("the buyer cancels", func(t *testing.T) {
-		p := w.create(t, newOrder(25000), "toss")
-		back := providertest.Click(t, p.GetRedirectUrl(), "cancel")
+		p := w.create(t, newOrder(25000), d.name)
+		back := providertest.Click(t, p.GetRedirectUrl(), d.decline)
 		if got := follow(t, back.String()); !strings.HasPrefix(got, w.shop+"/checkout?") {
 			t.Fatalf("landed on %s", got)
 		}
@@ -170,25 +221,45 @@ func TestTossThroughTheGateway(t *testing.T) {
 		}
 	})
 
-	t.Run("the confirm's answer is lost: reconciliation finds the money, once", func(t *testing.T) {
-		p := w.create(t, newOrder(41000), "toss")
+	t.Run("a forged cancel link does not undo a paid payment", func(t *testing.T) {
+		p := w.create(t, newOrder(25000), d.name)
+		follow(t, buyerPays(t, p))
+		follow(t, w.api+"/v1/payments/"+p.GetId()+"/"+d.name+"/cancel")
+		approvedOnce(t, p)
+	})
+
+	t.Run("the answer to taking the money is lost: reconciliation finds it, once", func(t *testing.T) {
+		p := w.create(t, newOrder(41000), d.name)
 		back := buyerPays(t, p)
-		w.toss.Faults.Next("confirm", fakes.LoseResponse)
+		d.faults.Next(d.takeOp, fakes.LoseResponse)
 		if got := follow(t, back); !strings.Contains(got, "pending=true") {
 			t.Fatalf("landed on %s", got)
 		}
 		w.eventually(t, "approved by reconciliation", func() bool {
 			return w.status(t, p.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED
 		})
-		if n := w.approvedEvents(t, p.GetId()); n != 1 {
-			t.Fatalf("%d payment.approved", n)
-		}
+		approvedOnce(t, p)
 	})
 
-	t.Run("a webhook before the buyer returns, duplicated, and double clicks", func(t *testing.T) {
-		p := w.create(t, newOrder(33000), "toss")
-		w.toss.Faults.Next("page", fakes.WebhookBeforeReturn)
-		w.toss.Faults.Next("confirm", fakes.DuplicateWebhook)
+	t.Run("the provider fails with 5xx: the buyer's retry approves", func(t *testing.T) {
+		p := w.create(t, newOrder(41000), d.name)
+		back := buyerPays(t, p)
+		d.faults.Next(d.takeOp, fakes.Fail5xx)
+		if got := follow(t, back); !strings.Contains(got, "pending=true") {
+			t.Fatalf("landed on %s", got)
+		}
+		if got := follow(t, back); !strings.HasPrefix(got, w.shop+"/done?") {
+			t.Fatalf("the retry landed on %s", got)
+		}
+		approvedOnce(t, p)
+	})
+
+	t.Run("double clicks, the return racing reconciliation", func(t *testing.T) {
+		p := w.create(t, newOrder(33000), d.name)
+		if d.webhooks {
+			d.faults.Next("page", fakes.WebhookBeforeReturn)
+			d.faults.Next(d.takeOp, fakes.DuplicateWebhook)
+		}
 		back := buyerPays(t, p)
 		var wg sync.WaitGroup
 		for range 4 {
@@ -198,16 +269,20 @@ func TestTossThroughTheGateway(t *testing.T) {
 				}
 			})
 		}
+		wg.Go(func() {
+			if _, err := w.client.RefundPayment(w.service(), &paymentv1.RefundPaymentRequest{}); err == nil {
+				t.Error("an empty refund passed")
+			}
+		})
 		wg.Wait()
-		time.Sleep(300 * time.Millisecond) // the duplicate webhooks arrive
-		if w.status(t, p.GetId()) != paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED || w.approvedEvents(t, p.GetId()) != 1 {
-			t.Fatal("not approved once")
-		}
+		time.Sleep(300 * time.Millisecond) // late webhooks arrive
+		approvedOnce(t, p)
 	})
 
-	t.Run("a tampered amount fails the payment without confirming", func(t *testing.T) {
-		p := w.create(t, newOrder(50000), "toss")
-		w.toss.Faults.Next("page", fakes.AmountMismatch)
+	t.Run("another amount is never approved", func(t *testing.T) {
+		p := w.create(t, newOrder(50000), d.name)
+		fault := map[string]string{"toss": "page", "kakaopay": "approve", "paypal": "capture"}[d.name]
+		d.faults.Next(fault, fakes.AmountMismatch)
 		if got := follow(t, buyerPays(t, p)); !strings.HasPrefix(got, w.shop+"/checkout?") {
 			t.Fatalf("landed on %s", got)
 		}
@@ -216,20 +291,17 @@ func TestTossThroughTheGateway(t *testing.T) {
 		}
 	})
 
-	t.Run("another order's paymentKey is not confirmed for this one", func(t *testing.T) {
-		p := w.create(t, newOrder(50000), "toss")
-		w.toss.Faults.Next("page", fakes.OtherOrder)
-		back := buyerPays(t, p)
-		if got := follow(t, back); strings.HasPrefix(got, w.shop+"/done?") && !strings.Contains(got, "pending") {
-			t.Fatalf("landed on %s", got)
-		}
+	t.Run("another order's approval is not taken for this one", func(t *testing.T) {
+		p := w.create(t, newOrder(50000), d.name)
+		d.faults.Next("page", fakes.OtherOrder)
+		follow(t, buyerPays(t, p))
 		if w.status(t, p.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED {
-			t.Fatal("approved with another order's payment")
+			t.Fatal("approved with another order's approval")
 		}
 	})
 
 	t.Run("refunds, partial then the rest; more than is left is 409", func(t *testing.T) {
-		p := w.create(t, newOrder(30000), "toss")
+		p := w.create(t, newOrder(30000), d.name)
 		follow(t, buyerPays(t, p))
 		refund := func(amount int64, key string) (*paymentv1.RefundPaymentResponse, error) {
 			return w.client.RefundPayment(w.service(), &paymentv1.RefundPaymentRequest{PaymentId: p.GetId(), Amount: amount, Reason: "test", IdempotencyKey: key})
@@ -237,22 +309,11 @@ func TestTossThroughTheGateway(t *testing.T) {
 		if r, err := refund(10000, "r1"); err != nil || r.GetPayment().GetStatus() != paymentv1.PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED {
 			t.Fatalf("partial refund = %v, %v", r, err)
 		}
-		if _, err := refund(25000, "r2"); err == nil || !strings.Contains(err.Error(), "20000") {
+		if _, err := refund(25000, "r2"); status.Code(err) != codes.AlreadyExists || !strings.Contains(err.Error(), "20000") {
 			t.Fatalf("refund over the balance = %v", err)
 		}
 		if r, err := refund(0, "r3"); err != nil || r.GetPayment().GetStatus() != paymentv1.PaymentStatus_PAYMENT_STATUS_REFUNDED {
 			t.Fatalf("refund of the rest = %v, %v", r, err)
-		}
-	})
-
-	t.Run("a webhook that is not Toss's is 401", func(t *testing.T) {
-		res, err := http.Post(w.api+"/v1/webhooks/toss", "application/json", strings.NewReader(`{"hello":"world"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("status %d", res.StatusCode)
 		}
 	})
 }
