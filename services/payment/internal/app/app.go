@@ -88,7 +88,7 @@ func (a *App) provider(name string) (provider.Provider, error) {
 func toProvider(p domain.Payment) provider.Payment {
 	return provider.Payment{
 		ID: p.ID, OrderID: p.OrderID, OrderNumber: p.OrderNumber, UserID: p.UserID,
-		Amount: p.Amount, Currency: p.Currency,
+		Amount: p.Amount, Currency: p.Currency, Charge: p.Charge,
 	}
 }
 

@@ -81,7 +81,10 @@ func (a *App) prepare(ctx context.Context, prov provider.Provider, p domain.Paym
 	var ready domain.Payment
 	var ok bool
 	err = postgres.InTx(ctx, a.pool, func(tx pgx.Tx) (err error) {
-		ready, ok, err = store.MarkReady(ctx, tx, p.ID, prepared.Ref, prepared.RedirectURL, a.clock())
+		ready, ok, err = store.MarkReady(ctx, tx, p.ID, domain.Registration{
+			Ref: prepared.Ref, RedirectURL: prepared.RedirectURL, MobileRedirectURL: prepared.MobileURL,
+			AppRedirectURL: prepared.AppURL, Charge: prepared.Charge,
+		}, a.clock())
 		return err
 	})
 	if err != nil || ok {

@@ -135,6 +135,8 @@ func toProto(p domain.Payment) *paymentv1.Payment {
 		Provider: p.Provider, Status: statusToProto[p.Status], Amount: p.Amount, Currency: p.Currency,
 		RefundedAmount: p.RefundedAmount, RedirectUrl: p.RedirectURL, ReturnUrl: p.ReturnURL,
 		CancelUrl: p.CancelURL, FailureReason: p.FailureReason,
+		MobileRedirectUrl: p.MobileRedirectURL, AppRedirectUrl: p.AppRedirectURL,
+		ChargeCurrency: p.Charge.Currency, ChargeAmount: p.Charge.Amount, FxRate: p.Charge.Rate,
 		CreateTime: timestamppb.New(p.CreatedAt), UpdateTime: timestamppb.New(p.UpdatedAt),
 	}
 	if !p.ApprovedAt.IsZero() {

@@ -21,6 +21,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/jangteo/jangteo/services/payment/internal/domain"
 )
 
 // Provider is one payment provider.
@@ -54,6 +56,9 @@ type Payment struct {
 	UserID      string
 	Amount      int64
 	Currency    string
+	// Charge is what the provider charges when it does not take Currency
+	// (PayPal), as Prepared fixed it; zero before that or otherwise.
+	Charge domain.Charge
 }
 
 // PrepareRequest registers a payment.
@@ -78,6 +83,9 @@ type Prepared struct {
 	// MobileURL and AppURL are the same approval for a mobile browser and
 	// for the provider's app, where the provider has them (KakaoPay).
 	MobileURL, AppURL string
+	// Charge is what the provider will charge when it does not take the
+	// payment's currency: the currency, amount and rate, kept on the payment.
+	Charge domain.Charge
 }
 
 // ApproveRequest takes the money of a payment the buyer approved.
