@@ -19,6 +19,7 @@ import (
 	"github.com/jangteo/jangteo/services/payment/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/kakaopay"
+	"github.com/jangteo/jangteo/services/payment/internal/provider/paypal"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/toss"
 	"github.com/jangteo/jangteo/services/payment/internal/store"
@@ -38,6 +39,8 @@ type Config struct {
 	SandboxEnabled bool `env:"SANDBOX_ENABLED"`
 	// KakaoPay is KakaoPay, enabled when KAKAOPAY_SECRET_KEY is set.
 	KakaoPay KakaoPayConfig `envPrefix:"KAKAOPAY_"`
+	// PayPal is PayPal, enabled when PAYPAL_CLIENT_ID is set.
+	PayPal PayPalConfig `envPrefix:"PAYPAL_"`
 	// Toss is Toss Payments, enabled when TOSS_SECRET_KEY is set.
 	Toss TossConfig `envPrefix:"TOSS_"`
 	// ReconcileDelay is how long after an approval with an unknown outcome
@@ -50,6 +53,18 @@ type KakaoPayConfig struct {
 	BaseURL   string `env:"BASE_URL"`
 	SecretKey string `env:"SECRET_KEY"`
 	CID       string `env:"CID"`
+}
+
+// PayPalConfig configures PayPal. PayPal does not take KRW: payments are
+// charged in Currency at KRWRate (KRW per unit), both fixed on each payment.
+type PayPalConfig struct {
+	BaseURL      string `env:"BASE_URL"`
+	ClientID     string `env:"CLIENT_ID"`
+	ClientSecret string `env:"CLIENT_SECRET"`
+	WebhookID    string `env:"WEBHOOK_ID"`
+	Currency     string `env:"CURRENCY"`
+	KRWRate      string `env:"KRW_RATE"`
+	BrandName    string `env:"BRAND_NAME"`
 }
 
 // TossConfig configures Toss Payments.
@@ -68,6 +83,7 @@ func DefaultConfig() Config {
 		PublicURL:      "http://localhost:8080",
 		SandboxEnabled: true,
 		KakaoPay:       KakaoPayConfig{BaseURL: "https://open-api.kakaopay.com", CID: "TC0ONETIME"},
+		PayPal:         PayPalConfig{BaseURL: "https://api-m.paypal.com", Currency: "USD", BrandName: "Jangteo"},
 		Toss:           TossConfig{BaseURL: "https://api.tosspayments.com"},
 		ReconcileDelay: 5 * time.Second,
 	}
@@ -78,8 +94,16 @@ func (c Config) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("payment: PUBLIC_URL %q is not an absolute http(s) URL", c.PublicURL)
 	}
-	if !c.SandboxEnabled && c.Toss.SecretKey == "" && c.KakaoPay.SecretKey == "" {
+	if !c.SandboxEnabled && c.Toss.SecretKey == "" && c.KakaoPay.SecretKey == "" && c.PayPal.ClientID == "" {
 		return fmt.Errorf("payment: no provider is enabled (SANDBOX_ENABLED=false and no provider keys set)")
+	}
+	if c.PayPal.ClientID != "" {
+		if c.PayPal.ClientSecret == "" || c.PayPal.WebhookID == "" {
+			return fmt.Errorf("payment: PayPal needs PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID with PAYPAL_CLIENT_ID")
+		}
+		if _, err := paypal.ParseRate(c.PayPal.KRWRate); err != nil || c.PayPal.Currency == "" || c.PayPal.Currency == "KRW" {
+			return fmt.Errorf("payment: PayPal needs PAYPAL_CURRENCY (not KRW) and PAYPAL_KRW_RATE, the KRW price of one unit of it (%q)", c.PayPal.KRWRate)
+		}
 	}
 	if c.Toss.SecretKey != "" && (c.Toss.ClientKey == "" || c.Toss.CheckoutURL == "") {
 		return fmt.Errorf("payment: Toss Payments needs TOSS_CLIENT_KEY and TOSS_CHECKOUT_URL with TOSS_SECRET_KEY")
@@ -113,6 +137,13 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		providers = append(providers, kakaopay.New(kakaopay.Config{
 			BaseURL: cfg.KakaoPay.BaseURL, SecretKey: cfg.KakaoPay.SecretKey, CID: cfg.KakaoPay.CID,
 		}, store.KakaoPayReadies{Pool: rt.Pool}, calls))
+	}
+	if cfg.PayPal.ClientID != "" {
+		rate, _ := paypal.ParseRate(cfg.PayPal.KRWRate) // checked by validate
+		providers = append(providers, paypal.New(paypal.Config{
+			BaseURL: cfg.PayPal.BaseURL, ClientID: cfg.PayPal.ClientID, ClientSecret: cfg.PayPal.ClientSecret,
+			WebhookID: cfg.PayPal.WebhookID, Currency: cfg.PayPal.Currency, Rate: rate, BrandName: cfg.PayPal.BrandName,
+		}, calls))
 	}
 	if cfg.Toss.SecretKey != "" {
 		providers = append(providers, toss.New(toss.Config{

@@ -24,6 +24,7 @@ import (
 	"github.com/jangteo/jangteo/services/payment"
 	"github.com/jangteo/jangteo/services/payment/internal/fakes"
 	fakeKakao "github.com/jangteo/jangteo/services/payment/internal/fakes/kakaopay"
+	fakePayPal "github.com/jangteo/jangteo/services/payment/internal/fakes/paypal"
 	fakeToss "github.com/jangteo/jangteo/services/payment/internal/fakes/toss"
 	"github.com/jangteo/jangteo/services/payment/internal/provider/providertest"
 )
@@ -36,6 +37,7 @@ type world struct {
 	shop  string
 	toss  *fakeToss.Fake
 	kakao *fakeKakao.Fake
+	pp    *fakePayPal.Fake
 }
 
 func startWorld(t *testing.T) *world {
@@ -53,18 +55,25 @@ func startWorld(t *testing.T) *world {
 	kakaoSrv := httptest.NewServer(w.kakao)
 	t.Cleanup(kakaoSrv.Close)
 
+	w.pp = fakePayPal.New("client-id", "client-secret", "WH-ID")
+	ppSrv := httptest.NewServer(w.pp)
+	t.Cleanup(ppSrv.Close)
+
 	gwLis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.api = "http://" + gwLis.Addr().String()
 	w.toss.WebhookURL = w.api + "/v1/webhooks/toss"
+	w.pp.WebhookURL = w.api + "/v1/webhooks/paypal"
 
 	cfg := payment.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = testkit.Database(t), testkit.NATS(t), ""
 	cfg.PublicURL = w.api
 	cfg.ReconcileDelay = 200 * time.Millisecond
 	cfg.KakaoPay = payment.KakaoPayConfig{BaseURL: kakaoSrv.URL, SecretKey: "DEVSECRETKEY", CID: "TC0ONETIME"}
+	cfg.PayPal = payment.PayPalConfig{BaseURL: ppSrv.URL, ClientID: "client-id", ClientSecret: "client-secret", WebhookID: "WH-ID",
+		Currency: "USD", KRWRate: "1400", BrandName: "Jangteo"}
 	cfg.Toss = payment.TossConfig{BaseURL: tossSrv.URL, SecretKey: "test_sk_jangteo", ClientKey: "test_ck_jangteo", CheckoutURL: tossSrv.URL + "/checkout"}
 	lis := testkit.Listen(t)
 	svc, err := payment.New(t.Context(), cfg, zaptest.NewLogger(t).Named("payment"), service.Options{Keys: w.iss.Fetch(), Listener: lis})
@@ -161,6 +170,7 @@ func (w *world) drivers() []driver {
 	return []driver{
 		{name: "toss", faults: &w.toss.Faults, pay: "pay", decline: "cancel", takeOp: "confirm", webhooks: true},
 		{name: "kakaopay", faults: &w.kakao.Faults, pay: "approve", decline: "cancel", takeOp: "approve"},
+		{name: "paypal", faults: &w.pp.Faults, pay: "approve", decline: "cancel", takeOp: "capture", webhooks: true},
 	}
 }
 
@@ -172,16 +182,25 @@ func TestProvidersThroughTheGateway(t *testing.T) {
 	for _, d := range w.drivers() {
 		t.Run(d.name, func(t *testing.T) { providerFlows(t, w, d) })
 	}
-	t.Run("a webhook that is not Toss's is 401", func(t *testing.T) {
-		res, err := http.Post(w.api+"/v1/webhooks/toss", "application/json", strings.NewReader(`{"hello":"world"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("status %d", res.StatusCode)
-		}
-	})
+	for prov, body := range map[string]string{
+		"toss":   `{"hello":"world"}`,
+		"paypal": `{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"custom_id":"` + uuid.NewString() + `"}}`,
+	} {
+		t.Run("an unverifiable "+prov+" webhook is 401", func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, w.api+"/v1/webhooks/"+prov, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("PayPal-Transmission-Id", "forged")
+			req.Header.Set("PayPal-Transmission-Sig", "forged")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+		})
+	}
 }
 
 func providerFlows(t *testing.T, w *world, d driver) {
@@ -253,6 +272,15 @@ func providerFlows(t *testing.T, w *world, d driver) {
 		}
 		approvedOnce(t, p)
 	})
+
+	if d.webhooks {
+		t.Run("the verified webhook alone settles the payment the buyer never returned from", func(t *testing.T) {
+			p := w.create(t, newOrder(27000), d.name)
+			d.faults.Next("page", fakes.WebhookBeforeReturn)
+			buyerPays(t, p) // the browser is closed before it follows the redirect
+			approvedOnce(t, p)
+		})
+	}
 
 	t.Run("double clicks, the return racing reconciliation", func(t *testing.T) {
 		p := w.create(t, newOrder(33000), d.name)

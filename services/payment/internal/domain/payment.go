@@ -92,13 +92,13 @@ type Payment struct {
 	ProviderRef string
 	// ProviderTxID is the provider's id of the taken money from Approve
 	// (KakaoPay aid, PayPal capture id, Toss paymentKey).
-	ProviderTxID   string
-	RedirectURL    string
+	ProviderTxID string
+	RedirectURL  string
 	// MobileRedirectURL and AppRedirectURL are the provider's other
 	// approvals (KakaoPay's mobile and app pages), if it has them.
 	MobileRedirectURL, AppRedirectURL string
 	// Charge is what the provider charged when it does not take Currency.
-	Charge Charge
+	Charge         Charge
 	ReturnURL      string
 	CancelURL      string
 	FailureReason  string
