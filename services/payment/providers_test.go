@@ -229,6 +229,37 @@ func providerFlows(t *testing.T, w *world, d driver) {
 		approvedOnce(t, p)
 	})
 
+	t.Run("every call is in the audit log without secrets", func(t *testing.T) {
+		p := w.create(t, newOrder(25000), d.name)
+		follow(t, buyerPays(t, p))
+		rows, err := w.db.Query(context.Background(), `SELECT operation, request || response FROM provider_calls WHERE payment_id = $1`, p.GetId())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		ops := map[string]bool{}
+		for rows.Next() {
+			var op, text string
+			if err := rows.Scan(&op, &text); err != nil {
+				t.Fatal(err)
+			}
+			ops[op] = true
+			for _, secret := range []string{"test_sk_jangteo", "DEVSECRETKEY", "client-secret", "A21AA", "pg_token=", "dGVzdF9za"} {
+				if strings.Contains(text, secret) {
+					t.Errorf("%s kept %q:\n%s", op, secret, text)
+				}
+			}
+		}
+		wire := map[string]string{"toss": "POST /v1/payments/confirm", "kakaopay": "POST /online/v1/payment/approve", "paypal": "POST /v2/checkout/orders/"}[d.name]
+		found := false
+		for op := range ops {
+			found = found || strings.HasPrefix(op, wire)
+		}
+		if !ops["approve"] || !found {
+			t.Fatalf("operations recorded: %v", ops)
+		}
+	})
+
 	t.Run("the buyer cancels", func(t *testing.T) {
 		p := w.create(t, newOrder(25000), d.name)
 		back := providertest.Click(t, p.GetRedirectUrl(), d.decline)
