@@ -50,6 +50,16 @@ func TestDevStack(t *testing.T) {
 	if code, _ := get("/dev/mailbox", "", ""); code != http.StatusOK {
 		t.Fatalf("/dev/mailbox = %d", code)
 	}
+	if !strings.Contains(out.String(), "sandbox, kakaopay, paypal, toss") {
+		t.Fatalf("banner does not list the payment providers:\n%s", out.String())
+	}
+	// The providers with webhooks are enabled against their fakes: an
+	// unverifiable notification is refused (a disabled provider would be 404).
+	for _, prov := range []string{"paypal", "toss"} {
+		if code, body := post("/v1/webhooks/"+prov, "", "", `{"id":"forged"}`); code != http.StatusUnauthorized {
+			t.Fatalf("forged %s webhook = %d %v", prov, code, body)
+		}
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the
