@@ -46,6 +46,9 @@ type Config struct {
 	// ReconcileDelay is how long after an approval with an unknown outcome
 	// the provider is first asked where the payment stands.
 	ReconcileDelay time.Duration `env:"RECONCILE_DELAY"`
+	// PendingTimeout is how long a buyer has at a provider: then the payment
+	// is looked up there and, unless the buyer paid, failed.
+	PendingTimeout time.Duration `env:"PENDING_TIMEOUT"`
 }
 
 // KakaoPayConfig configures KakaoPay.
@@ -86,6 +89,7 @@ func DefaultConfig() Config {
 		PayPal:         PayPalConfig{BaseURL: "https://api-m.paypal.com", Currency: "USD", BrandName: "Jangteo"},
 		Toss:           TossConfig{BaseURL: "https://api.tosspayments.com"},
 		ReconcileDelay: 5 * time.Second,
+		PendingTimeout: 30 * time.Minute,
 	}
 }
 
@@ -151,7 +155,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		}, calls))
 	}
 	a := app.New(rt.Pool, providers, sb, rt.Log)
-	a.Configure(cfg.PublicURL, rt.Jobs, cfg.ReconcileDelay)
+	a.Configure(app.Settings{PublicURL: cfg.PublicURL, Jobs: rt.Jobs, ReconcileDelay: cfg.ReconcileDelay, PendingTimeout: cfg.PendingTimeout})
 	service.AddWorker(rt, app.ReconcileWorker{App: a})
 	paymentv1.RegisterPaymentServiceServer(rt.GRPC, grpcapi.New(a))
 	return &Service{rt: rt}, nil

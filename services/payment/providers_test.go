@@ -40,7 +40,7 @@ type world struct {
 	pp    *fakePayPal.Fake
 }
 
-func startWorld(t *testing.T) *world {
+func startWorld(t *testing.T, tune ...func(*payment.Config)) *world {
 	t.Helper()
 	w := &world{env: &env{iss: testkit.NewIssuer()}}
 	shop := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(rw, "shop") }))
@@ -75,6 +75,9 @@ func startWorld(t *testing.T) *world {
 	cfg.PayPal = payment.PayPalConfig{BaseURL: ppSrv.URL, ClientID: "client-id", ClientSecret: "client-secret", WebhookID: "WH-ID",
 		Currency: "USD", KRWRate: "1400", BrandName: "Jangteo"}
 	cfg.Toss = payment.TossConfig{BaseURL: tossSrv.URL, SecretKey: "test_sk_jangteo", ClientKey: "test_ck_jangteo", CheckoutURL: tossSrv.URL + "/checkout"}
+	for _, f := range tune {
+		f(&cfg)
+	}
 	lis := testkit.Listen(t)
 	svc, err := payment.New(t.Context(), cfg, zaptest.NewLogger(t).Named("payment"), service.Options{Keys: w.iss.Fetch(), Listener: lis})
 	if err != nil {
@@ -375,4 +378,30 @@ func providerFlows(t *testing.T, w *world, d driver) {
 			t.Fatalf("refund of the rest = %v, %v", r, err)
 		}
 	})
+}
+
+// TestAbandonedPaymentsAreSettled: a buyer who approved at the provider and
+// closed the browser is charged once by the deadline's lookup (where the
+// provider lets the merchant finish alone); one who never paid is failed.
+func TestAbandonedPaymentsAreSettled(t *testing.T) {
+	t.Parallel()
+	w := startWorld(t, func(c *payment.Config) { c.PendingTimeout = 500 * time.Millisecond })
+	w.pp.WebhookURL, w.toss.WebhookURL = "", "" // no notifications: only the deadline
+
+	approvedAtPayPal := w.create(t, newOrder(25000), "paypal")
+	providertest.Click(t, approvedAtPayPal.GetRedirectUrl(), "approve") // and the browser is closed
+	paidAtToss := w.create(t, newOrder(25000), "toss")
+	providertest.Click(t, paidAtToss.GetRedirectUrl(), "pay")
+	neverPaid := w.create(t, newOrder(25000), "kakaopay")
+
+	w.eventually(t, "settled by the deadline", func() bool {
+		return w.status(t, approvedAtPayPal.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED &&
+			w.status(t, paidAtToss.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED &&
+			w.status(t, neverPaid.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_FAILED
+	})
+	for _, p := range []*paymentv1.Payment{approvedAtPayPal, paidAtToss} {
+		if n := w.approvedEvents(t, p.GetId()); n != 1 {
+			t.Fatalf("%d payment.approved for %s", n, p.GetProvider())
+		}
+	}
 }

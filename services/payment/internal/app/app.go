@@ -34,14 +34,28 @@ type App struct {
 	publicURL      string
 	jobs           Jobs
 	reconcileDelay time.Duration
+	pendingTimeout time.Duration
 }
 
-// Configure gives the use cases the gateway's public URL (the providers'
-// return URLs are under it) and the job client that schedules
-// reconciliations.
-// reconciliations, and how long after an unknown outcome the first lookup runs.
-func (a *App) Configure(publicURL string, jobs Jobs, reconcileDelay time.Duration) {
-	a.publicURL, a.jobs, a.reconcileDelay = strings.TrimRight(publicURL, "/"), jobs, reconcileDelay
+// Settings are what the use cases need beyond their dependencies.
+type Settings struct {
+	// PublicURL is the gateway as browsers reach it: the providers' return
+	// URLs are under it.
+	PublicURL string
+	// Jobs schedules reconciliations (nil: none are scheduled).
+	Jobs Jobs
+	// ReconcileDelay is how long after an approval with an unknown outcome
+	// the provider is first asked where the payment stands.
+	ReconcileDelay time.Duration
+	// PendingTimeout is how long a buyer has at the provider: then the
+	// payment is looked up and, unless the buyer paid, failed.
+	PendingTimeout time.Duration
+}
+
+// Configure applies s.
+func (a *App) Configure(s Settings) {
+	a.publicURL, a.jobs = strings.TrimRight(s.PublicURL, "/"), s.Jobs
+	a.reconcileDelay, a.pendingTimeout = s.ReconcileDelay, s.PendingTimeout
 }
 
 // returnURL is where p's provider sends the buyer back after outcome
@@ -58,7 +72,8 @@ func New(pool *pgxpool.Pool, providers []provider.Provider, sb *sandbox.Provider
 		panic("app: nil dependency")
 	}
 	calls := store.NewCalls(pool, log)
-	a := &App{pool: pool, providers: map[string]provider.Provider{}, sandbox: sb, log: log, now: time.Now}
+	a := &App{pool: pool, providers: map[string]provider.Provider{}, sandbox: sb, log: log, now: time.Now,
+		reconcileDelay: 5 * time.Second, pendingTimeout: 30 * time.Minute}
 	for _, p := range providers {
 		a.providers[p.Name()] = provider.Audited(p, calls)
 	}

@@ -6,12 +6,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/payment/internal/domain"
 	"github.com/jangteo/jangteo/services/payment/internal/events"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
+	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
 	"github.com/jangteo/jangteo/services/payment/internal/store"
 )
 
@@ -85,6 +87,13 @@ func (a *App) prepare(ctx context.Context, prov provider.Provider, p domain.Paym
 			Ref: prepared.Ref, RedirectURL: prepared.RedirectURL, MobileRedirectURL: prepared.MobileURL,
 			AppRedirectURL: prepared.AppURL, Charge: prepared.Charge,
 		}, a.clock())
+		if err != nil || !ok || a.jobs == nil || p.Provider == sandbox.Name {
+			return err
+		}
+		// A buyer who never comes back is settled from the provider's answer:
+		// approved if they paid there, failed once the pending timeout has passed.
+		_, err = a.jobs.InsertTx(ctx, tx, ReconcileArgs{PaymentID: p.ID, Why: "abandoned"},
+			&river.InsertOpts{ScheduledAt: a.clock().Add(a.pendingTimeout)})
 		return err
 	})
 	if err != nil || ok {

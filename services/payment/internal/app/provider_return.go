@@ -15,8 +15,13 @@ import (
 	"github.com/jangteo/jangteo/services/payment/internal/store"
 )
 
-// ErrWebhookUnverified is a notification whose origin could not be verified.
-var ErrWebhookUnverified = errs.New(errs.Unauthenticated, "WEBHOOK_UNVERIFIED", "the notification could not be verified")
+// The failures of webhooks.
+var (
+	// ErrWebhookUnverified is a notification whose origin could not be verified.
+	ErrWebhookUnverified = errs.New(errs.Unauthenticated, "WEBHOOK_UNVERIFIED", "the notification could not be verified")
+	// ErrNoWebhooks is a notification for a provider that is not enabled or sends none.
+	ErrNoWebhooks = errs.New(errs.NotFound, "WEBHOOKS_NOT_ENABLED", "this provider is not enabled or sends no webhooks")
+)
 
 // Returned is where a buyer's return left the payment.
 type Returned struct {
@@ -94,11 +99,11 @@ var unverified sync.Map
 func (a *App) Webhook(ctx context.Context, providerName string, header map[string][]string, body []byte) error {
 	prov, err := a.provider(providerName)
 	if err != nil {
-		return domain.ErrNotFound
+		return ErrNoWebhooks
 	}
 	hooks, ok := provider.Unwrap(prov).(provider.Webhooks)
 	if !ok {
-		return domain.ErrNotFound
+		return ErrNoWebhooks
 	}
 	id, err := hooks.Webhook(ctx, header, body)
 	if errors.Is(err, provider.ErrUnverified) {

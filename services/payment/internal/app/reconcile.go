@@ -27,23 +27,21 @@ type Jobs interface {
 // provider is not known: it looks the payment up and completes or fails it.
 type ReconcileArgs struct {
 	PaymentID string `json:"payment_id"`
+	// Why is "uncertain" (an approval without a known outcome) or
+	// "abandoned" (the buyer's deadline): one of each may wait at a time.
+	Why string `json:"why"`
 }
 
 // Kind implements river.JobArgs.
 func (ReconcileArgs) Kind() string { return "payment_reconcile" }
 
-// InsertOpts keeps one waiting reconciliation per payment.
+// InsertOpts keeps one waiting reconciliation per payment and reason.
 func (ReconcileArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 50, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 		rivertype.JobStateRunning, rivertype.JobStateScheduled,
 	}}}
 }
-
-// PendingTimeout is how long a payment may wait for its buyer at the provider
-// once reconciliation looks at it; after it the payment fails (the money, if
-// the buyer approves later anyway, is given back by the approval).
-const PendingTimeout = 30 * time.Minute
 
 // uncertain records that p's approval has an unknown outcome and schedules
 // its reconciliation in the same transaction, then answers 503: the buyer
@@ -57,7 +55,7 @@ func (a *App) uncertain(ctx context.Context, p domain.Payment, err error) error 
 		if err := store.MarkChecking(ctx, tx, p.ID, a.clock()); err != nil {
 			return err
 		}
-		_, err := a.jobs.InsertTx(ctx, tx, ReconcileArgs{PaymentID: p.ID}, &river.InsertOpts{ScheduledAt: a.clock().Add(a.reconcileDelay)})
+		_, err := a.jobs.InsertTx(ctx, tx, ReconcileArgs{PaymentID: p.ID, Why: "uncertain"}, &river.InsertOpts{ScheduledAt: a.clock().Add(a.reconcileDelay)})
 		return err
 	})
 	if terr != nil {
@@ -75,7 +73,8 @@ var ErrStillPending = errors.New("payment still pending at the provider")
 // Reconcile asks the provider where a READY payment stands and settles it
 // from that answer: approved there → APPROVED here (payment.approved, once);
 // authorized with what approving needs → approved now; failed there, or
-// pending past PendingTimeout → FAILED. A payment no longer READY is left
+// pending past Settings.PendingTimeout → FAILED (money the buyer approves
+// later anyway is given back by that approval). A payment no longer READY is left
 // as it is. ErrStillPending when the buyer may still approve.
 func (a *App) Reconcile(ctx context.Context, id string) (domain.Payment, error) {
 	p, err := store.Payment(ctx, a.pool, id)
@@ -117,7 +116,7 @@ func (a *App) Reconcile(ctx context.Context, id string) (domain.Payment, error) 
 }
 
 func (a *App) stillPending(ctx context.Context, p domain.Payment) (domain.Payment, error) {
-	if a.clock().Sub(p.UpdatedAt) < PendingTimeout {
+	if a.clock().Sub(p.UpdatedAt) < a.pendingTimeout {
 		return p, ErrStillPending
 	}
 	return a.fail(ctx, p.ID, "the buyer did not finish at "+p.Provider+" in time")

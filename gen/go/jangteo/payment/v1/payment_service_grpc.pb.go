@@ -89,16 +89,17 @@ type PaymentServiceClient interface {
 	// money and its own answer must name this payment and its amount; on
 	// "cancel" and "fail" the provider is asked where the payment stands before
 	// it fails. Answers 303 See Other to return_url (approved) or cancel_url
-	// (failed, declined, cancelled), with payment_id and order_number; a
-	// payment whose outcome is not known yet (the provider did not answer)
-	// goes to cancel_url with pending=true and is settled by reconciliation.
+	// (failed, declined, cancelled, or not approved by the buyer), with
+	// payment_id and order_number; a payment whose outcome is not known yet
+	// (the provider did not answer) goes to return_url with pending=true and
+	// is settled by reconciliation: the shop shows the payment's status.
 	ReturnFromProvider(ctx context.Context, in *ReturnFromProviderRequest, opts ...grpc.CallOption) (*ReturnFromProviderResponse, error)
 	// ReceiveWebhook takes a provider's notification (PayPal's webhooks, Toss's
 	// PAYMENT_STATUS_CHANGED). It is verified first (PayPal:
 	// verify-webhook-signature; Toss does not sign, so its notifications are
 	// only a name to look up); then the payment it names is looked up at the
 	// provider and settled from that answer, never from the notification.
-	// Errors: 401 WEBHOOK_UNVERIFIED; 404 UNKNOWN_PROVIDER; 503
+	// Errors: 401 WEBHOOK_UNVERIFIED; 404 WEBHOOKS_NOT_ENABLED; 503
 	// PROVIDER_UNAVAILABLE (the provider retries).
 	ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error)
 }
@@ -268,16 +269,17 @@ type PaymentServiceServer interface {
 	// money and its own answer must name this payment and its amount; on
 	// "cancel" and "fail" the provider is asked where the payment stands before
 	// it fails. Answers 303 See Other to return_url (approved) or cancel_url
-	// (failed, declined, cancelled), with payment_id and order_number; a
-	// payment whose outcome is not known yet (the provider did not answer)
-	// goes to cancel_url with pending=true and is settled by reconciliation.
+	// (failed, declined, cancelled, or not approved by the buyer), with
+	// payment_id and order_number; a payment whose outcome is not known yet
+	// (the provider did not answer) goes to return_url with pending=true and
+	// is settled by reconciliation: the shop shows the payment's status.
 	ReturnFromProvider(context.Context, *ReturnFromProviderRequest) (*ReturnFromProviderResponse, error)
 	// ReceiveWebhook takes a provider's notification (PayPal's webhooks, Toss's
 	// PAYMENT_STATUS_CHANGED). It is verified first (PayPal:
 	// verify-webhook-signature; Toss does not sign, so its notifications are
 	// only a name to look up); then the payment it names is looked up at the
 	// provider and settled from that answer, never from the notification.
-	// Errors: 401 WEBHOOK_UNVERIFIED; 404 UNKNOWN_PROVIDER; 503
+	// Errors: 401 WEBHOOK_UNVERIFIED; 404 WEBHOOKS_NOT_ENABLED; 503
 	// PROVIDER_UNAVAILABLE (the provider retries).
 	ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error)
 	mustEmbedUnimplementedPaymentServiceServer()

@@ -286,9 +286,14 @@ func (p *Provider) Webhook(_ context.Context, _ http.Header, body []byte) (strin
 		Data      struct {
 			OrderID string `json:"orderId"`
 		} `json:"data"`
+		// OrderID is where DEPOSIT_CALLBACK (virtual accounts) names it.
+		OrderID string `json:"orderId"`
 	}
-	if err := json.Unmarshal(body, &n); err != nil || n.Data.OrderID == "" {
+	if err := json.Unmarshal(body, &n); err != nil || n.Data.OrderID == "" && n.OrderID == "" {
 		return "", fmt.Errorf("toss: not a payment notification: %w", provider.ErrUnverified)
 	}
-	return n.Data.OrderID, nil
+	if n.Data.OrderID != "" {
+		return n.Data.OrderID, nil
+	}
+	return n.OrderID, nil
 }
