@@ -46,12 +46,11 @@ func (a *App) ReturnFromProvider(ctx context.Context, providerName, id, outcome 
 	}
 	if outcome == "approve" {
 		p, err := a.Approve(ctx, id, query)
-		if errors.Is(err, domain.ErrProviderUnavailable) {
+		switch {
+		case errors.Is(err, domain.ErrProviderUnavailable):
 			return Returned{Payment: p, Pending: true}, nil
-		}
-		if errors.Is(err, domain.ErrDeclined) || errors.Is(err, domain.ErrOrderAlreadyPaid) || errors.Is(err, domain.ErrStatusConflict) ||
-			errors.Is(err, domain.ErrNotApprovedByBuyer) {
-			return Returned{Payment: p}, nil // the browser goes back to the shop's cancel URL
+		case decided(err):
+			return Returned{Payment: p}, nil // not paid: the browser goes back to the shop's cancel URL
 		}
 		return Returned{Payment: p}, err
 	}
@@ -59,8 +58,7 @@ func (a *App) ReturnFromProvider(ctx context.Context, providerName, id, outcome 
 		return Returned{Payment: p}, nil
 	}
 	p, err = a.Reconcile(ctx, id)
-	switch {
-	case errors.Is(err, ErrStillPending):
+	if errors.Is(err, ErrStillPending) {
 		reason := "cancelled by the buyer at " + providerName
 		if outcome == "fail" {
 			reason = "failed at " + providerName
@@ -69,16 +67,27 @@ func (a *App) ReturnFromProvider(ctx context.Context, providerName, id, outcome 
 			}
 		}
 		p, err = a.fail(ctx, id, reason)
+	}
+	switch {
 	case errors.Is(err, domain.ErrProviderUnavailable):
 		return Returned{Payment: p, Pending: true}, nil
-	case err != nil && !errors.Is(err, domain.ErrDeclined) && !errors.Is(err, domain.ErrStatusConflict):
+	case decided(err):
+		p, err = store.Payment(ctx, a.pool, id) // settled otherwise meanwhile: show where it stands
+		return Returned{Payment: p}, err
+	case err != nil:
 		logging.For(ctx, a.log).Warn("provider lookup failed on the buyer's return", zap.String("payment_id", id), zap.Error(err))
 		return Returned{Payment: p, Pending: true}, a.scheduleReconcile(ctx, p)
 	}
-	if errors.Is(err, domain.ErrStatusConflict) {
-		p, err = store.Payment(ctx, a.pool, id)
-	}
-	return Returned{Payment: p}, err
+	return Returned{Payment: p}, nil
+}
+
+// decided reports the errors of an approval or a failure that leave the
+// payment settled (or untouched) with nothing to retry: declined, already
+// settled otherwise, the order paid by another payment, not approved by the
+// buyer.
+func decided(err error) bool {
+	return errors.Is(err, domain.ErrDeclined) || errors.Is(err, domain.ErrStatusConflict) ||
+		errors.Is(err, domain.ErrOrderAlreadyPaid) || errors.Is(err, domain.ErrNotApprovedByBuyer)
 }
 
 // scheduleReconcile marks p checking and schedules its lookup.
@@ -130,8 +139,7 @@ func (a *App) Webhook(ctx context.Context, providerName string, header map[strin
 	}
 	_, err = a.Reconcile(ctx, id)
 	switch {
-	case err == nil, errors.Is(err, ErrStillPending), errors.Is(err, domain.ErrDeclined),
-		errors.Is(err, domain.ErrStatusConflict), errors.Is(err, domain.ErrOrderAlreadyPaid), errors.Is(err, domain.ErrNotApprovedByBuyer):
+	case err == nil, errors.Is(err, ErrStillPending), decided(err):
 		return nil
 	case errors.Is(err, domain.ErrProviderUnavailable):
 		return err

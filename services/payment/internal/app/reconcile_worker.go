@@ -24,8 +24,7 @@ func (w ReconcileWorker) Work(ctx context.Context, j *river.Job[ReconcileArgs]) 
 	switch {
 	case errors.Is(err, ErrStillPending):
 		return river.JobSnooze(time.Minute)
-	case err == nil, errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrDeclined), errors.Is(err, domain.ErrStatusConflict),
-		errors.Is(err, domain.ErrOrderAlreadyPaid), errors.Is(err, domain.ErrNotApprovedByBuyer):
+	case err == nil, errors.Is(err, domain.ErrNotFound), decided(err):
 		return nil
 	}
 	return err

@@ -102,10 +102,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mux.ServeHTTP(w, r)
 }
 
+// newID is a PayPal-like id of 2n upper-case hex digits.
 func newID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))[:n*2-n/2]
+	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) []byte {

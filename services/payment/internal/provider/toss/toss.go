@@ -194,23 +194,20 @@ func (p *Provider) approvedAlready(ctx context.Context, pay provider.Payment) (p
 	}
 	switch st.State {
 	case provider.StateApproved:
-		if st.Amount != pay.Amount {
-			return provider.Approval{}, fmt.Errorf("toss: %d taken, the payment is %d: %w", st.Amount, pay.Amount, provider.ErrAmountMismatch)
-		}
-		return provider.Approval{TxID: st.TxID, Amount: st.Amount, Currency: pay.Currency, ApprovedAt: st.ApprovedAt}, nil
+		// Another amount is reported as it is: the payment service gives it back.
+		return provider.Approval{TxID: st.TxID, Amount: st.Amount, Currency: "KRW", ApprovedAt: st.ApprovedAt}, nil
 	case provider.StateFailed:
 		return provider.Approval{}, fmt.Errorf("toss: the payment window was not completed: %w", provider.ErrDeclined)
 	}
 	return provider.Approval{}, provider.ErrNotApproved
 }
 
+// approval reads a confirmed payment. Its amount is reported as Toss says:
+// another amount than the payment's (money taken) is given back by the
+// payment service.
 func approval(want provider.Payment, pay Payment) (provider.Approval, error) {
 	if pay.OrderID != want.ID {
 		return provider.Approval{}, fmt.Errorf("toss: confirmed order %q, not %q: %w", pay.OrderID, want.ID, provider.ErrNotApproved)
-	}
-	if pay.TotalAmount != want.Amount || pay.Currency != want.Currency {
-		return provider.Approval{}, fmt.Errorf("toss: confirmed %d %s, the payment is %d %s: %w",
-			pay.TotalAmount, pay.Currency, want.Amount, want.Currency, provider.ErrAmountMismatch)
 	}
 	if pay.Status != "DONE" && pay.Status != "PARTIAL_CANCELED" && pay.Status != "CANCELED" {
 		return provider.Approval{}, fmt.Errorf("toss: confirmed payment is %s: %w", pay.Status, provider.ErrDeclined)
