@@ -1,6 +1,7 @@
 // Package payment is the payment service: payments of orders through a
-// provider (the built-in sandbox now; KakaoPay, PayPal and Toss Payments
-// behind the same interface next), refunds, and the payment.* events the
+// provider (the built-in sandbox, KakaoPay, PayPal and Toss Payments behind
+// one interface), the buyers' returns and the providers' webhooks,
+// reconciliation of unknown outcomes, refunds, and the payment.* events the
 // order service follows. cmd/payment runs it alone; cmd/jangteo runs it
 // beside the other services.
 package payment
@@ -31,8 +32,9 @@ const Name = "payment"
 // Config is the payment service's configuration.
 type Config struct {
 	service.Base
-	// PublicURL is the gateway's address as buyers' browsers reach it; the
-	// sandbox's approval pages (redirect_url) live there.
+	// PublicURL is the gateway's address as buyers' browsers reach it: the
+	// sandbox's approval pages and the providers' return URLs are there, and
+	// the providers' webhooks are registered under it.
 	PublicURL string `env:"PUBLIC_URL"`
 	// SandboxEnabled offers the sandbox provider, whose approval page anyone
 	// holding a payment id may approve. Turn it off in production.
