@@ -166,14 +166,15 @@ type driver struct {
 	faults       *fakes.Faults
 	pay, decline string // the approval page's buttons
 	takeOp       string // the call that takes the money
+	refundOp     string // the call that gives it back
 	webhooks     bool
 }
 
 func (w *world) drivers() []driver {
 	return []driver{
-		{name: "toss", faults: &w.toss.Faults, pay: "pay", decline: "cancel", takeOp: "confirm", webhooks: true},
-		{name: "kakaopay", faults: &w.kakao.Faults, pay: "approve", decline: "cancel", takeOp: "approve"},
-		{name: "paypal", faults: &w.pp.Faults, pay: "approve", decline: "cancel", takeOp: "capture", webhooks: true},
+		{name: "toss", faults: &w.toss.Faults, pay: "pay", decline: "cancel", takeOp: "confirm", refundOp: "cancel", webhooks: true},
+		{name: "kakaopay", faults: &w.kakao.Faults, pay: "approve", decline: "cancel", takeOp: "approve", refundOp: "cancel"},
+		{name: "paypal", faults: &w.pp.Faults, pay: "approve", decline: "cancel", takeOp: "capture", refundOp: "refund", webhooks: true},
 	}
 }
 
@@ -359,6 +360,23 @@ func providerFlows(t *testing.T, w *world, d driver) {
 		follow(t, buyerPays(t, p))
 		if w.status(t, p.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_APPROVED {
 			t.Fatal("approved with another order's approval")
+		}
+	})
+
+	t.Run("a refund whose answer is lost is finished by its job, once", func(t *testing.T) {
+		p := w.create(t, newOrder(30000), d.name)
+		follow(t, buyerPays(t, p))
+		d.faults.Next(d.refundOp, fakes.LoseResponse)
+		_, err := w.client.RefundPayment(w.service(), &paymentv1.RefundPaymentRequest{PaymentId: p.GetId(), Amount: 12000, Reason: "test", IdempotencyKey: "lost"})
+		if status.Code(err) != codes.Unavailable {
+			t.Fatalf("refund with a lost answer = %v", err)
+		}
+		w.eventually(t, "the refund finished", func() bool {
+			return w.status(t, p.GetId()) == paymentv1.PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED
+		})
+		refunds := outbox(t, w.env, "payment.refunded", p.GetId(), func() *paymentv1.PaymentRefunded { return &paymentv1.PaymentRefunded{} })
+		if len(refunds) != 1 || refunds[0].GetRefundAmount() != 12000 {
+			t.Fatalf("payment.refunded = %v", refunds)
 		}
 	})
 

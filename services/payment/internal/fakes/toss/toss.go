@@ -28,10 +28,10 @@ type Fake struct {
 	Faults fakes.Faults
 
 	mu      sync.Mutex
-	byKey   map[string]*payment // paymentKey →
-	byOrder map[string]*payment // orderId →
-	replays map[string]replay   // Idempotency-Key →
-	losing  map[string]int      // Idempotency-Key → answers still to lose
+	byKey   map[string]*payment  // paymentKey →
+	byOrder map[string]*payment  // orderId →
+	replays map[string]replay    // Idempotency-Key →
+	lost    map[string]time.Time // Idempotency-Key → answers lost until
 	mux     *http.ServeMux
 }
 
@@ -56,7 +56,7 @@ type replay struct {
 // New returns a fake that accepts secretKey and clientKey.
 func New(secretKey, clientKey string) *Fake {
 	f := &Fake{SecretKey: secretKey, ClientKey: clientKey,
-		byKey: map[string]*payment{}, byOrder: map[string]*payment{}, replays: map[string]replay{}, losing: map[string]int{}, mux: http.NewServeMux()}
+		byKey: map[string]*payment{}, byOrder: map[string]*payment{}, replays: map[string]replay{}, lost: map[string]time.Time{}, mux: http.NewServeMux()}
 	f.mux.HandleFunc("GET /checkout", f.page)
 	f.mux.HandleFunc("POST /checkout/pay", f.pay)
 	f.mux.HandleFunc("POST /checkout/cancel", f.quit)
@@ -183,6 +183,28 @@ func with(u string, q url.Values) string {
 	return parsed.String()
 }
 
+// losing applies LoseResponse to an Idempotency-Key: its answer and those
+// to the HTTP client's own automatic retries for the next moment are lost
+// (Go's transport retries a request with an Idempotency-Key on a dropped
+// reused connection). It drops the connection of a retry (true), or turns
+// *fault into LoseResponse for the first request, which is worked and then
+// dropped. f.mu is held.
+func (f *Fake) losing(w http.ResponseWriter, r *http.Request, fault *fakes.Fault) bool {
+	key := r.Header.Get("Idempotency-Key")
+	if *fault == fakes.LoseResponse {
+		f.lost[key] = time.Now().Add(150 * time.Millisecond)
+	}
+	if time.Now().After(f.lost[key]) {
+		return false
+	}
+	if _, seen := f.replays[key]; seen {
+		fakes.Lose(w)
+		return true
+	}
+	*fault = fakes.LoseResponse
+	return false
+}
+
 // replayed answers a request whose Idempotency-Key was seen (true), or
 // returns a function that keeps the answer for the key.
 func (f *Fake) replayed(w http.ResponseWriter, r *http.Request) (bool, func(int, any) []byte) {
@@ -217,18 +239,9 @@ func (f *Fake) confirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
-	key := r.Header.Get("Idempotency-Key")
-	if fault == fakes.LoseResponse {
-		f.losing[key] = 2 // this answer, and the one to the transport's own retry
-	}
-	if f.losing[key] > 0 {
-		f.losing[key]--
-		if _, seen := f.replays[key]; seen {
-			f.mu.Unlock()
-			fakes.Lose(w)
-			return
-		}
-		fault = fakes.LoseResponse
+	if f.losing(w, r, &fault) {
+		f.mu.Unlock()
+		return
 	}
 	done, keep := f.replayed(w, r)
 	if done {
@@ -311,6 +324,10 @@ func (f *Fake) cancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	if f.losing(w, r, &fault) {
+		f.mu.Unlock()
+		return
+	}
 	done, keep := f.replayed(w, r)
 	if done {
 		f.mu.Unlock()
