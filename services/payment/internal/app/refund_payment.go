@@ -33,7 +33,8 @@ type RefundPayment struct {
 // concurrent refunds can never give back more than was paid; then it asks the
 // provider (no lock held) and settles the refund, publishing
 // payment.refunded. The same key answers the payment without a second refund;
-// a refund whose provider call did not answer is asked again by the retry.
+// a refund whose provider call did not answer is asked again by the retry
+// or by its ResumeRefundArgs job.
 func (a *App) RefundPayment(ctx context.Context, c RefundPayment) (domain.Payment, error) {
 	var p domain.Payment
 	var r domain.Refund
