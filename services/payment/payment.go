@@ -160,6 +160,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	a.Configure(app.Settings{PublicURL: cfg.PublicURL, Jobs: rt.Jobs, ReconcileDelay: cfg.ReconcileDelay, PendingTimeout: cfg.PendingTimeout})
 	service.AddWorker(rt, app.ReconcileWorker{App: a})
 	service.AddWorker(rt, app.ResumeRefundWorker{App: a})
+	service.AddWorker(rt, app.GiveBackWorker{App: a})
 	paymentv1.RegisterPaymentServiceServer(rt.GRPC, grpcapi.New(a))
 	return &Service{rt: rt}, nil
 }

@@ -423,3 +423,33 @@ func TestAbandonedPaymentsAreSettled(t *testing.T) {
 		}
 	}
 }
+
+// TestGiveBackWithALostAnswerIsFinishedByItsJob: KakaoPay took another
+// amount, the payment fails and the money is given back; the give-back's
+// answer is lost, and its job settles it (it finds the cancel by its key
+// and sends no second one).
+func TestGiveBackWithALostAnswerIsFinishedByItsJob(t *testing.T) {
+	t.Parallel()
+	w := startWorld(t)
+	p := w.create(t, newOrder(50000), "kakaopay")
+	back := providertest.Click(t, p.GetRedirectUrl(), "approve")
+	w.kakao.Faults.Next("approve", fakes.AmountMismatch)
+	w.kakao.Faults.Next("cancel", fakes.LoseResponse)
+	if got := follow(t, back.String()); !strings.HasPrefix(got, w.shop+"/checkout?") {
+		t.Fatalf("landed on %s", got)
+	}
+	if w.status(t, p.GetId()) != paymentv1.PaymentStatus_PAYMENT_STATUS_FAILED {
+		t.Fatal("not failed")
+	}
+	w.eventually(t, "given back by the job", func() bool {
+		var n int
+		err := w.db.QueryRow(context.Background(), `SELECT count(*) FROM provider_calls
+			WHERE payment_id = $1 AND operation = 'refund' AND error = ''`, p.GetId()).Scan(&n)
+		return err == nil && n == 1
+	})
+	var cancels int
+	if err := w.db.QueryRow(context.Background(), `SELECT count(*) FROM provider_calls
+		WHERE payment_id = $1 AND operation = 'POST /online/v1/payment/cancel'`, p.GetId()).Scan(&cancels); err != nil || cancels != 1 {
+		t.Fatalf("%d cancels sent (%v): the job finds the lost one by its key", cancels, err)
+	}
+}

@@ -88,8 +88,8 @@ func refuse(code int, msg string) answer {
 
 // api checks the secret key and cid, decodes the JSON body and applies the
 // faults of op: Fail5xx answers 500 doing nothing, LoseResponse does the
-// work and drops the connection.
-func (f *Fake) api(op string, h func(body map[string]any) answer) http.HandlerFunc {
+// work and drops the connection; h gets the fault for its own.
+func (f *Fake) api(op string, h func(body map[string]any, fault fakes.Fault) answer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "SECRET_KEY "+f.SecretKey {
 			writeJSON(w, answer{http.StatusUnauthorized, map[string]any{"error_code": -401, "error_message": "Invalid secret key"}})
@@ -112,18 +112,11 @@ func (f *Fake) api(op string, h func(body map[string]any) answer) http.HandlerFu
 			return
 		}
 		f.mu.Lock()
-		a := h(body)
+		a := h(body, fault)
 		f.mu.Unlock()
 		if fault == fakes.LoseResponse {
 			fakes.Lose(w)
 			return
-		}
-		if fault == fakes.AmountMismatch {
-			if m, ok := a.body.(map[string]any); ok {
-				if amt, ok := m["amount"].(map[string]any); ok {
-					amt["total"] = amt["total"].(int64) + 1000
-				}
-			}
 		}
 		writeJSON(w, a)
 	}
@@ -154,7 +147,7 @@ func num(body map[string]any, k string) (int64, bool) {
 	return n, err == nil
 }
 
-func (f *Fake) ready(body map[string]any) answer {
+func (f *Fake) ready(body map[string]any, _ fakes.Fault) answer {
 	total, ok := num(body, "total_amount")
 	for _, k := range []string{"partner_order_id", "partner_user_id", "item_name", "approval_url", "cancel_url", "fail_url"} {
 		if str(body, k) == "" {
@@ -176,7 +169,9 @@ func (f *Fake) ready(body map[string]any) answer {
 	}}
 }
 
-func (f *Fake) approve(body map[string]any) answer {
+// approve takes the money; with AmountMismatch it takes 1000 more than the
+// ready request said (and says so), as a tampered order would.
+func (f *Fake) approve(body map[string]any, fault fakes.Fault) answer {
 	o := f.orders[str(body, "tid")]
 	switch {
 	case o == nil:
@@ -193,6 +188,9 @@ func (f *Fake) approve(body map[string]any) answer {
 	if total, ok := num(body, "total_amount"); ok && total != o.Total {
 		return refuse(-798, "total_amount does not match the ready request")
 	}
+	if fault == fakes.AmountMismatch {
+		o.Total += 1000
+	}
 	o.Status, o.ApprovedAt = "SUCCESS_PAYMENT", time.Now()
 	a := action{AID: id("A"), Type: "PAYMENT", Amount: o.Total, At: o.ApprovedAt, Payload: str(body, "payload")}
 	o.Actions = append(o.Actions, a)
@@ -204,7 +202,7 @@ func (f *Fake) approve(body map[string]any) answer {
 	}}
 }
 
-func (f *Fake) order(body map[string]any) answer {
+func (f *Fake) order(body map[string]any, _ fakes.Fault) answer {
 	o := f.orders[str(body, "tid")]
 	if o == nil {
 		return refuse(-780, "tid is invalid")
@@ -224,7 +222,7 @@ func (f *Fake) order(body map[string]any) answer {
 	}}
 }
 
-func (f *Fake) cancel(body map[string]any) answer {
+func (f *Fake) cancel(body map[string]any, _ fakes.Fault) answer {
 	o := f.orders[str(body, "tid")]
 	amount, ok := num(body, "cancel_amount")
 	_, taxFree := num(body, "cancel_tax_free_amount")
