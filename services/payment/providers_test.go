@@ -186,6 +186,21 @@ func TestProvidersThroughTheGateway(t *testing.T) {
 	for _, d := range w.drivers() {
 		t.Run(d.name, func(t *testing.T) { providerFlows(t, w, d) })
 	}
+	t.Run("a Toss webhook claiming DONE changes nothing Toss does not confirm", func(t *testing.T) {
+		p := w.create(t, newOrder(25000), "toss")
+		body := `{"eventType":"PAYMENT_STATUS_CHANGED","data":{"orderId":"` + p.GetId() + `","status":"DONE","totalAmount":25000,"paymentKey":"forged"}}`
+		res, err := http.Post(w.api+"/v1/webhooks/toss", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		if s := w.status(t, p.GetId()); s != paymentv1.PaymentStatus_PAYMENT_STATUS_READY {
+			t.Fatalf("a forged webhook moved the payment to %v", s)
+		}
+	})
 	for prov, body := range map[string]string{
 		"toss":   `{"hello":"world"}`,
 		"paypal": `{"id":"WH-1","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"custom_id":"` + uuid.NewString() + `"}}`,
