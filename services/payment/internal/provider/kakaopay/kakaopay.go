@@ -93,9 +93,11 @@ func (p *Provider) call(ctx context.Context, paymentID, path string, body map[st
 	return res.Decode(out)
 }
 
-// definite reports a 4xx refusal (KakaoPay answered and did nothing).
+// definite reports a refusal of the request itself (KakaoPay answered and
+// did nothing): a 4xx other than our credentials being refused, which is an
+// outage of ours, not the payment's fault.
 func definite(err error) *Error {
-	if e, ok := err.(*Error); ok && e.Status >= 400 && e.Status < 500 {
+	if e, ok := err.(*Error); ok && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
 		return e
 	}
 	return nil

@@ -129,3 +129,15 @@ func TestKakaoPayQuirks(t *testing.T) {
 		}
 	})
 }
+
+func TestKakaoPayWithAWrongKeyIsAnOutageNotADecline(t *testing.T) {
+	fake := kakaopay.New("DEVSECRETKEY", "TC0ONETIME")
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	p := client.New(client.Config{BaseURL: srv.URL, SecretKey: "WRONG", CID: "TC0ONETIME"}, readies(t), nil)
+	pay := provider.Payment{ID: uuid.NewString(), UserID: uuid.NewString(), Amount: 1000, Currency: "KRW"}
+	_, err := p.Prepare(context.Background(), provider.PrepareRequest{Payment: pay, OrderName: "x", ApproveURL: "https://a.example", CancelURL: "https://a.example", FailURL: "https://a.example"})
+	if err == nil || errors.Is(err, provider.ErrDeclined) {
+		t.Fatalf("Prepare with a wrong key = %v, want a transient error", err)
+	}
+}

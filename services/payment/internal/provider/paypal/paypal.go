@@ -246,7 +246,7 @@ func (p *Provider) Prepare(ctx context.Context, r provider.PrepareRequest) (prov
 	var o Order
 	err := p.call(ctx, r.ID, http.MethodPost, "/v2/checkout/orders", body, r.IdempotencyKey, &o)
 	var e *Error
-	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 {
+	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusUnauthorized && e.Status != http.StatusForbidden {
 		return provider.Prepared{}, fmt.Errorf("%w: %w", provider.ErrDeclined, err)
 	}
 	if err != nil {
