@@ -468,3 +468,33 @@ func TestGiveBackWithALostAnswerIsFinishedByItsJob(t *testing.T) {
 		t.Fatalf("%d cancels sent (%v): the job finds the lost one by its key", cancels, err)
 	}
 }
+
+// TestMoneyTakenForACancelledPaymentIsGivenBack: the confirm's answer is lost,
+// the order cancels the payment meanwhile, and reconciliation finds the money
+// taken at Toss and gives it back.
+func TestMoneyTakenForACancelledPaymentIsGivenBack(t *testing.T) {
+	t.Parallel()
+	// The order's cancel comes before the lookup.
+	w := startWorld(t, func(c *payment.Config) { c.ReconcileDelay = 2 * time.Second })
+	w.toss.WebhookURL = "" // Toss's notification would settle it first
+	o := newOrder(45000)
+	p := w.create(t, o, "toss")
+	back := providertest.Click(t, p.GetRedirectUrl(), "pay")
+	w.toss.Faults.Next("confirm", fakes.LoseResponse)
+	if got := follow(t, back.String()); !strings.Contains(got, "pending=true") {
+		t.Fatalf("landed on %s", got)
+	}
+	cancelled := must(w.client.CancelPayments(w.service(), &paymentv1.CancelPaymentsRequest{OrderId: o.id, Reason: "order cancelled"}))
+	if len(cancelled.GetPayments()) != 1 {
+		t.Fatalf("cancelled %v", cancelled)
+	}
+	w.eventually(t, "given back", func() bool {
+		var n int
+		err := w.db.QueryRow(context.Background(), `SELECT count(*) FROM provider_calls
+			WHERE payment_id = $1 AND operation = 'refund' AND error = ''`, p.GetId()).Scan(&n)
+		return err == nil && n == 1
+	})
+	if s := w.status(t, p.GetId()); s != paymentv1.PaymentStatus_PAYMENT_STATUS_CANCELLED || w.approvedEvents(t, p.GetId()) != 0 {
+		t.Fatalf("status %v", s)
+	}
+}

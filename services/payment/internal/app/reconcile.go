@@ -74,11 +74,13 @@ var ErrStillPending = errors.New("payment still pending at the provider")
 // from that answer: approved there → APPROVED here (payment.approved, once);
 // authorized with what approving needs → approved now; failed there, or
 // pending past Settings.PendingTimeout → FAILED (money the buyer approves
-// later anyway is given back by that approval). A payment no longer READY is left
-// as it is. ErrStillPending when the buyer may still approve.
+// later anyway is given back by that approval). A payment cancelled or
+// failed meanwhile whose money the provider took anyway (an approval whose
+// answer was lost) gets it back; a paid one is left as it is.
+// ErrStillPending when the buyer may still approve.
 func (a *App) Reconcile(ctx context.Context, id string) (domain.Payment, error) {
 	p, err := store.Payment(ctx, a.pool, id)
-	if err != nil || p.Status != domain.StatusReady {
+	if err != nil || p.Status == domain.StatusCreated || p.Status.Paid() {
 		if err == nil {
 			err = store.Checked(ctx, a.pool, id)
 		}
@@ -87,6 +89,9 @@ func (a *App) Reconcile(ctx context.Context, id string) (domain.Payment, error) 
 	prov, err := a.provider(p.Provider)
 	if err != nil {
 		return p, err
+	}
+	if p.Status != domain.StatusReady {
+		return p, a.giveBackIfTaken(ctx, prov, p)
 	}
 	st, err := prov.Lookup(ctx, provider.LookupRequest{Payment: toProvider(p), Ref: p.ProviderRef})
 	if err != nil {
@@ -120,4 +125,17 @@ func (a *App) stillPending(ctx context.Context, p domain.Payment) (domain.Paymen
 		return p, ErrStillPending
 	}
 	return a.fail(ctx, p.ID, "the buyer did not finish at "+p.Provider+" in time")
+}
+
+// giveBackIfTaken gives back what the provider took for a payment that is
+// cancelled or failed here (nothing if it took nothing or gave it back).
+func (a *App) giveBackIfTaken(ctx context.Context, prov provider.Provider, p domain.Payment) error {
+	st, err := prov.Lookup(ctx, provider.LookupRequest{Payment: toProvider(p), Ref: p.ProviderRef})
+	if err != nil {
+		return fmt.Errorf("lookup at %s: %w", p.Provider, err)
+	}
+	if st.State == provider.StateApproved && st.Refunded == 0 {
+		a.giveBack(ctx, prov, p, provider.Approval{TxID: st.TxID, Amount: st.Amount, Currency: p.Currency, ApprovedAt: st.ApprovedAt})
+	}
+	return store.Checked(ctx, a.pool, p.ID)
 }
