@@ -320,11 +320,13 @@ func (g *Gateway) Close() {
 }
 
 // incomingHeader forwards the headers services read as gRPC metadata.
-// Authorization is forwarded by grpc-gateway itself.
+// Authorization is forwarded by grpc-gateway itself; PayPal's webhook
+// signature headers (PayPal-Transmission-Id, …) go to the payment service.
 func incomingHeader(key string) (string, bool) {
-	switch strings.ToLower(key) {
-	case "x-cart-token", "x-request-id", "idempotency-key", "user-agent":
-		return strings.ToLower(key), true
+	switch k := strings.ToLower(key); {
+	case k == "x-cart-token", k == "x-request-id", k == "idempotency-key", k == "user-agent",
+		strings.HasPrefix(k, "paypal-"):
+		return k, true
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }

@@ -213,9 +213,15 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
+	fakes, err := payment.StartLocalProviders(publicURL)
+	if err != nil {
+		return err
+	}
+	defer fakes.Close()
 	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) {
 		c.Base = base(payment.Name)
-		c.PublicURL = publicURL // the sandbox's approval pages
+		c.PublicURL = publicURL // the sandbox's approval pages, the providers' returns and webhooks
+		fakes.Configure(c)      // KakaoPay, PayPal and Toss against their local fakes
 	}, payment.New, opts(payment.Name))
 	if err != nil {
 		return err
@@ -292,19 +298,21 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
     API docs   %[2]s/docs
     OpenAPI    %[2]s/openapi.json
     Mailbox    %[2]s/dev/mailbox
+    Payments   sandbox, kakaopay, paypal, toss (local fakes: kakaopay %[8]s,
+               paypal %[9]s, toss %[10]s)
     Health     %[2]s/readyz?verbose
     Metrics    http://%[6]s/metrics
     Honeypot   %[2]s/admin is a fake admin login: visits are recorded
                (loopback is never blocked in dev); the real admin API is %[7]s
 
     Dev admin  %[3]s / %[4]s
-    Shopper    %[8]s / %[9]s (a few past orders)
+    Shopper    %[11]s / %[12]s (a few past orders)
     Database   %[5]s
 
   Press Ctrl-C to stop.
 
 `, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL), cfg.MetricsAddr, cfg.AdminPrefix,
-		demoShopperEmail, demoShopperPassword)
+		fakes.KakaoPay, fakes.PayPal, fakes.Toss, demoShopperEmail, demoShopperPassword)
 	if ready != nil {
 		ready(hostPort(httpLis.Addr()))
 	}

@@ -90,6 +90,17 @@ func TestDevStack(t *testing.T) {
 	if n := len(styles["posts"].([]any)); n != 2 {
 		t.Fatalf("demo styles = %d, want 2", n)
 	}
+
+	if !strings.Contains(out.String(), "sandbox, kakaopay, paypal, toss") {
+		t.Fatalf("banner does not list the payment providers:\n%s", out.String())
+	}
+	// The providers with webhooks are enabled against their fakes: an
+	// unverifiable notification is refused (a disabled provider would be 404).
+	for _, prov := range []string{"paypal", "toss"} {
+		if code, body := post("/v1/webhooks/"+prov, "", "", `{"id":"forged"}`); code != http.StatusUnauthorized {
+			t.Fatalf("forged %s webhook = %d %v", prov, code, body)
+		}
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

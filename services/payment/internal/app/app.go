@@ -29,6 +29,39 @@ type App struct {
 	sandbox   *sandbox.Provider
 	log       *zap.Logger
 	now       func() time.Time
+	// publicURL is the gateway as browsers reach it (providers send buyers
+	// back there); jobs schedules reconciliations (nil: none are scheduled).
+	publicURL      string
+	jobs           Jobs
+	reconcileDelay time.Duration
+	pendingTimeout time.Duration
+}
+
+// Settings are what the use cases need beyond their dependencies.
+type Settings struct {
+	// PublicURL is the gateway as browsers reach it: the providers' return
+	// URLs are under it.
+	PublicURL string
+	// Jobs schedules reconciliations (nil: none are scheduled).
+	Jobs Jobs
+	// ReconcileDelay is how long after an approval with an unknown outcome
+	// the provider is first asked where the payment stands.
+	ReconcileDelay time.Duration
+	// PendingTimeout is how long a buyer has at the provider: then the
+	// payment is looked up and, unless the buyer paid, failed.
+	PendingTimeout time.Duration
+}
+
+// Configure applies s.
+func (a *App) Configure(s Settings) {
+	a.publicURL, a.jobs = strings.TrimRight(s.PublicURL, "/"), s.Jobs
+	a.reconcileDelay, a.pendingTimeout = s.ReconcileDelay, s.PendingTimeout
+}
+
+// returnURL is where p's provider sends the buyer back after outcome
+// (approve, cancel, fail): ReturnFromProvider.
+func (a *App) returnURL(p domain.Payment, outcome string) string {
+	return a.publicURL + "/v1/payments/" + p.ID + "/" + p.Provider + "/" + outcome
 }
 
 // New returns the use cases over pool with the enabled providers (each is
@@ -39,7 +72,8 @@ func New(pool *pgxpool.Pool, providers []provider.Provider, sb *sandbox.Provider
 		panic("app: nil dependency")
 	}
 	calls := store.NewCalls(pool, log)
-	a := &App{pool: pool, providers: map[string]provider.Provider{}, sandbox: sb, log: log, now: time.Now}
+	a := &App{pool: pool, providers: map[string]provider.Provider{}, sandbox: sb, log: log, now: time.Now,
+		reconcileDelay: 5 * time.Second, pendingTimeout: 30 * time.Minute}
 	for _, p := range providers {
 		a.providers[p.Name()] = provider.Audited(p, calls)
 	}
@@ -69,7 +103,7 @@ func (a *App) provider(name string) (provider.Provider, error) {
 func toProvider(p domain.Payment) provider.Payment {
 	return provider.Payment{
 		ID: p.ID, OrderID: p.OrderID, OrderNumber: p.OrderNumber, UserID: p.UserID,
-		Amount: p.Amount, Currency: p.Currency,
+		Amount: p.Amount, Currency: p.Currency, Charge: p.Charge,
 	}
 }
 

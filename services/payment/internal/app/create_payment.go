@@ -6,12 +6,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/payment/internal/domain"
 	"github.com/jangteo/jangteo/services/payment/internal/events"
 	"github.com/jangteo/jangteo/services/payment/internal/provider"
+	"github.com/jangteo/jangteo/services/payment/internal/provider/sandbox"
 	"github.com/jangteo/jangteo/services/payment/internal/store"
 )
 
@@ -70,6 +72,7 @@ func (a *App) CreatePayment(ctx context.Context, c CreatePayment) (domain.Paymen
 func (a *App) prepare(ctx context.Context, prov provider.Provider, p domain.Payment) (domain.Payment, error) {
 	prepared, err := prov.Prepare(ctx, provider.PrepareRequest{
 		Payment: toProvider(p), OrderName: p.OrderName, IdempotencyKey: "prepare-" + p.ID,
+		ApproveURL: a.returnURL(p, "approve"), CancelURL: a.returnURL(p, "cancel"), FailURL: a.returnURL(p, "fail"),
 	})
 	if errors.Is(err, provider.ErrDeclined) {
 		return a.fail(ctx, p.ID, "refused by "+p.Provider+": "+err.Error())
@@ -80,7 +83,17 @@ func (a *App) prepare(ctx context.Context, prov provider.Provider, p domain.Paym
 	var ready domain.Payment
 	var ok bool
 	err = postgres.InTx(ctx, a.pool, func(tx pgx.Tx) (err error) {
-		ready, ok, err = store.MarkReady(ctx, tx, p.ID, prepared.Ref, prepared.RedirectURL, a.clock())
+		ready, ok, err = store.MarkReady(ctx, tx, p.ID, domain.Registration{
+			Ref: prepared.Ref, RedirectURL: prepared.RedirectURL, MobileRedirectURL: prepared.MobileURL,
+			AppRedirectURL: prepared.AppURL, Charge: prepared.Charge,
+		}, a.clock())
+		if err != nil || !ok || a.jobs == nil || p.Provider == sandbox.Name {
+			return err
+		}
+		// A buyer who never comes back is settled from the provider's answer:
+		// approved if they paid there, failed once the pending timeout has passed.
+		_, err = a.jobs.InsertTx(ctx, tx, ReconcileArgs{PaymentID: p.ID, Why: "abandoned"},
+			&river.InsertOpts{ScheduledAt: a.clock().Add(a.pendingTimeout)})
 		return err
 	})
 	if err != nil || ok {

@@ -92,8 +92,13 @@ type Payment struct {
 	ProviderRef string
 	// ProviderTxID is the provider's id of the taken money from Approve
 	// (KakaoPay aid, PayPal capture id, Toss paymentKey).
-	ProviderTxID   string
-	RedirectURL    string
+	ProviderTxID string
+	RedirectURL  string
+	// MobileRedirectURL and AppRedirectURL are the provider's other
+	// approvals (KakaoPay's mobile and app pages), if it has them.
+	MobileRedirectURL, AppRedirectURL string
+	// Charge is what the provider charged when it does not take Currency.
+	Charge         Charge
 	ReturnURL      string
 	CancelURL      string
 	FailureReason  string
@@ -101,6 +106,24 @@ type Payment struct {
 	CreatedAt      time.Time
 	ApprovedAt     time.Time // zero before approval
 	UpdatedAt      time.Time
+}
+
+// Charge is an amount a provider charges in another currency than the
+// payment's, at a rate fixed when the payment was prepared (PayPal, which
+// does not take KRW). Zero when the provider takes the payment's currency.
+type Charge struct {
+	Currency string
+	// Amount is in minor units of Currency.
+	Amount int64
+	// Rate is how many units of the payment's currency one unit of Currency
+	// cost (a decimal string, kept exactly as configured).
+	Rate string
+}
+
+// Registration is a payment registered at its provider.
+type Registration struct {
+	Ref, RedirectURL, MobileRedirectURL, AppRedirectURL string
+	Charge                                              Charge
 }
 
 // Refundable is what can still be refunded: the amount less what was

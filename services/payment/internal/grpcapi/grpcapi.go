@@ -6,6 +6,10 @@ package grpcapi
 import (
 	"context"
 	"net/http"
+	"net/url"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -131,6 +135,8 @@ func toProto(p domain.Payment) *paymentv1.Payment {
 		Provider: p.Provider, Status: statusToProto[p.Status], Amount: p.Amount, Currency: p.Currency,
 		RefundedAmount: p.RefundedAmount, RedirectUrl: p.RedirectURL, ReturnUrl: p.ReturnURL,
 		CancelUrl: p.CancelURL, FailureReason: p.FailureReason,
+		MobileRedirectUrl: p.MobileRedirectURL, AppRedirectUrl: p.AppRedirectURL,
+		ChargeCurrency: p.Charge.Currency, ChargeAmount: p.Charge.Amount, FxRate: p.Charge.Rate,
 		CreateTime: timestamppb.New(p.CreatedAt), UpdateTime: timestamppb.New(p.UpdatedAt),
 	}
 	if !p.ApprovedAt.IsZero() {
@@ -145,4 +151,48 @@ func toProtos(ps []domain.Payment) []*paymentv1.Payment {
 		out[i] = toProto(p)
 	}
 	return out
+}
+
+// ReturnFromProvider implements paymentv1.PaymentServiceServer: over HTTP
+// the buyer's browser goes on to the shop's return URL when the payment is
+// approved (or still being checked: pending=true), to its cancel URL otherwise.
+func (s *Server) ReturnFromProvider(ctx context.Context, req *paymentv1.ReturnFromProviderRequest) (*paymentv1.ReturnFromProviderResponse, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{
+		"pg_token": req.GetPgToken(), "token": req.GetToken(), "PayerID": req.GetPayerId(),
+		"paymentKey": req.GetPaymentKey(), "orderId": req.GetOrderId(), "amount": req.GetAmount(),
+		"code": req.GetCode(), "message": req.GetMessage(),
+	} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	r, err := s.app.ReturnFromProvider(ctx, req.GetProvider(), req.GetId(), req.GetOutcome(), q)
+	if err != nil {
+		return nil, err
+	}
+	target := r.Payment.ReturnTo(r.Payment.Status.Paid())
+	if r.Pending {
+		target = r.Payment.ReturnTo(true)
+		u, _ := url.Parse(target)
+		v := u.Query()
+		v.Set("pending", "true")
+		u.RawQuery = v.Encode()
+		target = u.String()
+	}
+	grpcserver.SetRedirect(ctx, http.StatusSeeOther, target)
+	return &paymentv1.ReturnFromProviderResponse{Payment: toProto(r.Payment)}, nil
+}
+
+// ReceiveWebhook implements paymentv1.PaymentServiceServer.
+func (s *Server) ReceiveWebhook(ctx context.Context, req *paymentv1.ReceiveWebhookRequest) (*paymentv1.ReceiveWebhookResponse, error) {
+	body, err := protojson.Marshal(req.GetEvent())
+	if err != nil {
+		return nil, err
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	if err := s.app.Webhook(ctx, req.GetProvider(), http.Header(md), body); err != nil {
+		return nil, err
+	}
+	return &paymentv1.ReceiveWebhookResponse{}, nil
 }

@@ -191,3 +191,11 @@ func dump(h http.Header, first string, body []byte) []byte {
 	b.Write(RedactJSON(body))
 	return b.Bytes()
 }
+
+// Unwrap returns the provider inside an audit wrapper (p itself otherwise).
+func Unwrap(p Provider) Provider {
+	if u, ok := p.(interface{ Unwrap() Provider }); ok {
+		return u.Unwrap()
+	}
+	return p
+}

@@ -18,8 +18,11 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/jangteo/jangteo/services/payment/internal/domain"
 )
 
 // Provider is one payment provider.
@@ -53,6 +56,9 @@ type Payment struct {
 	UserID      string
 	Amount      int64
 	Currency    string
+	// Charge is what the provider charges when it does not take Currency
+	// (PayPal), as Prepared fixed it; zero before that or otherwise.
+	Charge domain.Charge
 }
 
 // PrepareRequest registers a payment.
@@ -74,6 +80,12 @@ type Prepared struct {
 	Ref string
 	// RedirectURL is where the buyer approves the payment.
 	RedirectURL string
+	// MobileURL and AppURL are the same approval for a mobile browser and
+	// for the provider's app, where the provider has them (KakaoPay).
+	MobileURL, AppURL string
+	// Charge is what the provider will charge when it does not take the
+	// payment's currency: the currency, amount and rate, kept on the payment.
+	Charge domain.Charge
 }
 
 // ApproveRequest takes the money of a payment the buyer approved.
@@ -124,6 +136,23 @@ type Status struct {
 	TxID     string
 	Amount   int64
 	Refunded int64
+	// ApprovedAt is when the money was taken (StateApproved), if the provider says.
+	ApprovedAt time.Time
+	// Callback is, for StateAuthorized, what Approve needs to take the money
+	// without the buyer's return, taken from the provider's own answer
+	// (PayPal's order id, Toss's paymentKey); nil when only the buyer's
+	// return carries it (KakaoPay's pg_token).
+	Callback url.Values
+}
+
+// Webhooks is a provider that notifies the payment service. Webhook checks a
+// notification (its signature, or nothing for providers that do not sign)
+// and names the payment it is about; the payment service then asks the
+// provider where that payment stands, never trusting the notification
+// itself. ErrUnverified when it cannot be verified; an empty payment id
+// (and no error) for a verified notification of nothing to settle.
+type Webhooks interface {
+	Webhook(ctx context.Context, header http.Header, body []byte) (paymentID string, err error)
 }
 
 // RefundRequest gives money back.
@@ -158,6 +187,8 @@ var (
 	// ErrUncertain: the request may or may not have taken effect (a timeout
 	// after sending it); Lookup tells.
 	ErrUncertain = errors.New("provider: outcome unknown")
+	// ErrUnverified: a webhook whose origin could not be verified.
+	ErrUnverified = errors.New("provider: webhook not verified")
 	// ErrRefundRejected: the provider refused the refund.
 	ErrRefundRejected = errors.New("provider: refund rejected")
 )

@@ -17,7 +17,8 @@ import (
 const paymentColumns = `id, order_id, order_number, user_id, order_name, provider, status,
 	amount, currency, refunded_amount, refund_pending, provider_ref, provider_tx_id,
 	redirect_url, return_url, cancel_url, failure_reason, idempotency_key,
-	created_at, coalesce(approved_at, 'epoch'), updated_at`
+	created_at, coalesce(approved_at, 'epoch'), updated_at,
+	mobile_redirect_url, app_redirect_url, charge_currency, charge_amount, fx_rate`
 
 func scanPayment(row pgx.Row) (domain.Payment, error) {
 	var p domain.Payment
@@ -25,7 +26,8 @@ func scanPayment(row pgx.Row) (domain.Payment, error) {
 	err := row.Scan(&p.ID, &p.OrderID, &p.OrderNumber, &p.UserID, &p.OrderName, &p.Provider, &p.Status,
 		&p.Amount, &p.Currency, &p.RefundedAmount, &p.RefundPending, &p.ProviderRef, &p.ProviderTxID,
 		&p.RedirectURL, &p.ReturnURL, &p.CancelURL, &p.FailureReason, &p.IdempotencyKey,
-		&p.CreatedAt, &approved, &p.UpdatedAt)
+		&p.CreatedAt, &approved, &p.UpdatedAt,
+		&p.MobileRedirectURL, &p.AppRedirectURL, &p.Charge.Currency, &p.Charge.Amount, &p.Charge.Rate)
 	if err != nil {
 		return p, err
 	}
@@ -116,9 +118,13 @@ func transition(ctx context.Context, db postgres.DB, id string, to domain.Status
 	return p, true, nil
 }
 
-// MarkReady records the provider's registration: CREATED → READY.
-func MarkReady(ctx context.Context, db postgres.DB, id, ref, redirectURL string, at time.Time) (domain.Payment, bool, error) {
-	return transition(ctx, db, id, domain.StatusReady, at, `, provider_ref = $4, redirect_url = $5`, ref, redirectURL)
+// MarkReady records the provider's registration: CREATED → READY, with
+// where the buyer approves and what the provider charges.
+func MarkReady(ctx context.Context, db postgres.DB, id string, r domain.Registration, at time.Time) (domain.Payment, bool, error) {
+	return transition(ctx, db, id, domain.StatusReady, at,
+		`, provider_ref = $4, redirect_url = $5, mobile_redirect_url = $6, app_redirect_url = $7,
+		charge_currency = $8, charge_amount = $9, fx_rate = $10`,
+		r.Ref, r.RedirectURL, r.MobileRedirectURL, r.AppRedirectURL, r.Charge.Currency, r.Charge.Amount, r.Charge.Rate)
 }
 
 // MarkApproved records the money taken: READY → APPROVED. This row decides
@@ -171,4 +177,22 @@ func ListPayments(ctx context.Context, db postgres.DB, f Filter, page paging.Pag
 		return nil, 0, fmt.Errorf("db: list payments: %w", err)
 	}
 	return ps, total, nil
+}
+
+// MarkChecking records that a READY payment's approval has an unknown
+// outcome at its provider (kept from the first time until it is settled).
+func MarkChecking(ctx context.Context, db postgres.DB, id string, at time.Time) error {
+	const q = `UPDATE payments SET checking_since = coalesce(checking_since, $2) WHERE id = $1 AND status = 'ready'`
+	if _, err := db.Exec(ctx, q, id, at); err != nil {
+		return fmt.Errorf("db: payment %s checking: %w", id, err)
+	}
+	return nil
+}
+
+// Checked clears the mark of MarkChecking once the payment is settled.
+func Checked(ctx context.Context, db postgres.DB, id string) error {
+	if _, err := db.Exec(ctx, `UPDATE payments SET checking_since = NULL WHERE id = $1 AND checking_since IS NOT NULL`, id); err != nil {
+		return fmt.Errorf("db: payment %s checked: %w", id, err)
+	}
+	return nil
 }

@@ -84,3 +84,16 @@ func SettleRefund(ctx context.Context, tx pgx.Tx, r domain.Refund, status domain
 	}
 	return p, true, nil
 }
+
+// Refund reads a refund; domain.ErrNotFound when there is none.
+func Refund(ctx context.Context, db postgres.DB, id string) (domain.Refund, error) {
+	const q = `SELECT ` + refundColumns + ` FROM refunds WHERE id = $1`
+	r, err := scanRefund(db.QueryRow(ctx, q, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, domain.ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("db: refund %s: %w", id, err)
+	}
+	return r, nil
+}

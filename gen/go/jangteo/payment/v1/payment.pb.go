@@ -140,7 +140,22 @@ type Payment struct {
 	// approve_time is when it was approved; unset before.
 	ApproveTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=approve_time,json=approveTime,proto3" json:"approve_time,omitempty"`
 	// update_time is when it last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// mobile_redirect_url is the approval for a mobile browser, where the
+	// provider has one (KakaoPay's next_redirect_mobile_url); empty otherwise.
+	MobileRedirectUrl string `protobuf:"bytes,17,opt,name=mobile_redirect_url,json=mobileRedirectUrl,proto3" json:"mobile_redirect_url,omitempty"`
+	// app_redirect_url is the approval in the provider's app, where it has one
+	// (KakaoPay's next_redirect_app_url); empty otherwise.
+	AppRedirectUrl string `protobuf:"bytes,18,opt,name=app_redirect_url,json=appRedirectUrl,proto3" json:"app_redirect_url,omitempty"`
+	// charge_currency is the currency the provider charged in when it does not
+	// take the payment's (PayPal: the configured currency); empty otherwise.
+	ChargeCurrency string `protobuf:"bytes,19,opt,name=charge_currency,json=chargeCurrency,proto3" json:"charge_currency,omitempty"`
+	// charge_amount is the amount charged, in minor units of charge_currency,
+	// at fx_rate; refunds are converted at the same rate.
+	ChargeAmount int64 `protobuf:"varint,20,opt,name=charge_amount,json=chargeAmount,proto3" json:"charge_amount,omitempty"`
+	// fx_rate is how many units of currency one unit of charge_currency cost
+	// when the payment was prepared (a decimal, e.g. "1400").
+	FxRate        string `protobuf:"bytes,21,opt,name=fx_rate,json=fxRate,proto3" json:"fx_rate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -287,11 +302,46 @@ func (x *Payment) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Payment) GetMobileRedirectUrl() string {
+	if x != nil {
+		return x.MobileRedirectUrl
+	}
+	return ""
+}
+
+func (x *Payment) GetAppRedirectUrl() string {
+	if x != nil {
+		return x.AppRedirectUrl
+	}
+	return ""
+}
+
+func (x *Payment) GetChargeCurrency() string {
+	if x != nil {
+		return x.ChargeCurrency
+	}
+	return ""
+}
+
+func (x *Payment) GetChargeAmount() int64 {
+	if x != nil {
+		return x.ChargeAmount
+	}
+	return 0
+}
+
+func (x *Payment) GetFxRate() string {
+	if x != nil {
+		return x.FxRate
+	}
+	return ""
+}
+
 var File_jangteo_payment_v1_payment_proto protoreflect.FileDescriptor
 
 const file_jangteo_payment_v1_payment_proto_rawDesc = "" +
 	"\n" +
-	" jangteo/payment/v1/payment.proto\x12\x12jangteo.payment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe5\x04\n" +
+	" jangteo/payment/v1/payment.proto\x12\x12jangteo.payment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\x06\n" +
 	"\aPayment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x12!\n" +
@@ -313,7 +363,12 @@ const file_jangteo_payment_v1_payment_proto_rawDesc = "" +
 	"createTime\x12=\n" +
 	"\fapprove_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\vapproveTime\x12;\n" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime*\xff\x01\n" +
+	"updateTime\x12.\n" +
+	"\x13mobile_redirect_url\x18\x11 \x01(\tR\x11mobileRedirectUrl\x12(\n" +
+	"\x10app_redirect_url\x18\x12 \x01(\tR\x0eappRedirectUrl\x12'\n" +
+	"\x0fcharge_currency\x18\x13 \x01(\tR\x0echargeCurrency\x12#\n" +
+	"\rcharge_amount\x18\x14 \x01(\x03R\fchargeAmount\x12\x17\n" +
+	"\afx_rate\x18\x15 \x01(\tR\x06fxRate*\xff\x01\n" +
 	"\rPaymentStatus\x12\x1e\n" +
 	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16PAYMENT_STATUS_CREATED\x10\x01\x12\x18\n" +

@@ -13,6 +13,7 @@ import (
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -890,11 +891,288 @@ func (x *DeclineSandboxPaymentResponse) GetPayment() *Payment {
 	return nil
 }
 
+// ReturnFromProviderRequest is the buyer's return from a provider: the path
+// names the payment, the provider and the outcome, and the query carries
+// what that provider adds (each provider uses its own names).
+type ReturnFromProviderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the payment's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// provider is the payment's provider: kakaopay, paypal or toss.
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	// outcome is approve, cancel or fail.
+	Outcome string `protobuf:"bytes,3,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// pg_token is KakaoPay's one-time approval token.
+	PgToken string `protobuf:"bytes,4,opt,name=pg_token,json=pgToken,proto3" json:"pg_token,omitempty"`
+	// token is PayPal's order id.
+	Token string `protobuf:"bytes,5,opt,name=token,proto3" json:"token,omitempty"`
+	// payer_id is PayPal's payer id.
+	PayerId string `protobuf:"bytes,6,opt,name=payer_id,json=PayerID,proto3" json:"payer_id,omitempty"`
+	// payment_key is Toss's paymentKey.
+	PaymentKey string `protobuf:"bytes,7,opt,name=payment_key,json=paymentKey,proto3" json:"payment_key,omitempty"`
+	// order_id is Toss's orderId (the payment's id).
+	OrderId string `protobuf:"bytes,8,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// amount is Toss's amount claim, checked against the payment.
+	Amount string `protobuf:"bytes,9,opt,name=amount,proto3" json:"amount,omitempty"`
+	// code is Toss's failure code on failUrl.
+	Code string `protobuf:"bytes,10,opt,name=code,proto3" json:"code,omitempty"`
+	// message is Toss's failure message on failUrl.
+	Message       string `protobuf:"bytes,11,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnFromProviderRequest) Reset() {
+	*x = ReturnFromProviderRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnFromProviderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnFromProviderRequest) ProtoMessage() {}
+
+func (x *ReturnFromProviderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnFromProviderRequest.ProtoReflect.Descriptor instead.
+func (*ReturnFromProviderRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ReturnFromProviderRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetPgToken() string {
+	if x != nil {
+		return x.PgToken
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetPaymentKey() string {
+	if x != nil {
+		return x.PaymentKey
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ReturnFromProviderRequest) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// ReturnFromProviderResponse carries the payment as it stands; over HTTP the
+// answer is a 303 redirect to its return_url or cancel_url.
+type ReturnFromProviderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is the payment after the return was handled.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnFromProviderResponse) Reset() {
+	*x = ReturnFromProviderResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnFromProviderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnFromProviderResponse) ProtoMessage() {}
+
+func (x *ReturnFromProviderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnFromProviderResponse.ProtoReflect.Descriptor instead.
+func (*ReturnFromProviderResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReturnFromProviderResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// ReceiveWebhookRequest is a provider's notification, its JSON body as it came.
+type ReceiveWebhookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// provider is the notifying provider: paypal or toss.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// event is the notification's JSON body.
+	Event         *structpb.Struct `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveWebhookRequest) Reset() {
+	*x = ReceiveWebhookRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveWebhookRequest) ProtoMessage() {}
+
+func (x *ReceiveWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveWebhookRequest.ProtoReflect.Descriptor instead.
+func (*ReceiveWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ReceiveWebhookRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *ReceiveWebhookRequest) GetEvent() *structpb.Struct {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+// ReceiveWebhookResponse acknowledges a notification (200).
+type ReceiveWebhookResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveWebhookResponse) Reset() {
+	*x = ReceiveWebhookResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveWebhookResponse) ProtoMessage() {}
+
+func (x *ReceiveWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveWebhookResponse.ProtoReflect.Descriptor instead.
+func (*ReceiveWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{18}
+}
+
 var File_jangteo_payment_v1_payment_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\n" +
-	"(jangteo/payment/v1/payment_service.proto\x12\x12jangteo.payment.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a jangteo/options/v1/options.proto\x1a jangteo/payment/v1/payment.proto\"\xba\x03\n" +
+	"(jangteo/payment/v1/payment_service.proto\x12\x12jangteo.payment.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a jangteo/options/v1/options.proto\x1a jangteo/payment/v1/payment.proto\"\xba\x03\n" +
 	"\x14CreatePaymentRequest\x12#\n" +
 	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\x12,\n" +
 	"\forder_number\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vorderNumber\x12!\n" +
@@ -953,7 +1231,28 @@ const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\x1cDeclineSandboxPaymentRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"V\n" +
 	"\x1dDeclineSandboxPaymentResponse\x125\n" +
-	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment2\xb7\b\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"\xc5\x03\n" +
+	"\x19ReturnFromProviderRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x129\n" +
+	"\bprovider\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x18R\bkakaopayR\x06paypalR\x04tossR\bprovider\x126\n" +
+	"\aoutcome\x18\x03 \x01(\tB\x1c\xbaH\x19r\x17R\aapproveR\x06cancelR\x04failR\aoutcome\x12#\n" +
+	"\bpg_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\apgToken\x12\x1e\n" +
+	"\x05token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05token\x12#\n" +
+	"\bpayer_id\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aPayerID\x12)\n" +
+	"\vpayment_key\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\n" +
+	"paymentKey\x12#\n" +
+	"\border_id\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\aorderId\x12\x1f\n" +
+	"\x06amount\x18\t \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x06amount\x12\x1c\n" +
+	"\x04code\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04code\x12\"\n" +
+	"\amessage\x18\v \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\amessage\"S\n" +
+	"\x1aReturnFromProviderResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"w\n" +
+	"\x15ReceiveWebhookRequest\x12/\n" +
+	"\bprovider\x18\x01 \x01(\tB\x13\xbaH\x10r\x0eR\x06paypalR\x04tossR\bprovider\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x05event\"\x18\n" +
+	"\x16ReceiveWebhookResponse2\xfc\n" +
+	"\n" +
 	"\x0ePaymentService\x12j\n" +
 	"\rCreatePayment\x12(.jangteo.payment.v1.CreatePaymentRequest\x1a).jangteo.payment.v1.CreatePaymentResponse\"\x04\xc0\xf3\x18\x05\x12z\n" +
 	"\n" +
@@ -963,7 +1262,9 @@ const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\fListPayments\x12'.jangteo.payment.v1.ListPaymentsRequest\x1a(.jangteo.payment.v1.ListPaymentsResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/admin/payments\x12x\n" +
 	"\x0eGetSandboxPage\x12).jangteo.payment.v1.GetSandboxPageRequest\x1a\x14.google.api.HttpBody\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{id}/sandbox\x12\xb0\x01\n" +
 	"\x15ApproveSandboxPayment\x120.jangteo.payment.v1.ApproveSandboxPaymentRequest\x1a1.jangteo.payment.v1.ApproveSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:approve\x12\xb0\x01\n" +
-	"\x15DeclineSandboxPayment\x120.jangteo.payment.v1.DeclineSandboxPaymentRequest\x1a1.jangteo.payment.v1.DeclineSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:declineB@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
+	"\x15DeclineSandboxPayment\x120.jangteo.payment.v1.DeclineSandboxPaymentRequest\x1a1.jangteo.payment.v1.DeclineSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:decline\x12\xac\x01\n" +
+	"\x12ReturnFromProvider\x12-.jangteo.payment.v1.ReturnFromProviderRequest\x1a..jangteo.payment.v1.ReturnFromProviderResponse\"7\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02(\x12&/v1/payments/{id}/{provider}/{outcome}\x12\x93\x01\n" +
+	"\x0eReceiveWebhook\x12).jangteo.payment.v1.ReceiveWebhookRequest\x1a*.jangteo.payment.v1.ReceiveWebhookResponse\"*\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02 :\x05event\"\x17/v1/webhooks/{provider}B@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
 
 var (
 	file_jangteo_payment_v1_payment_service_proto_rawDescOnce sync.Once
@@ -977,7 +1278,7 @@ func file_jangteo_payment_v1_payment_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_payment_v1_payment_service_proto_rawDescData
 }
 
-var file_jangteo_payment_v1_payment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_jangteo_payment_v1_payment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_jangteo_payment_v1_payment_service_proto_goTypes = []any{
 	(*CreatePaymentRequest)(nil),          // 0: jangteo.payment.v1.CreatePaymentRequest
 	(*CreatePaymentResponse)(nil),         // 1: jangteo.payment.v1.CreatePaymentResponse
@@ -994,40 +1295,51 @@ var file_jangteo_payment_v1_payment_service_proto_goTypes = []any{
 	(*ApproveSandboxPaymentResponse)(nil), // 12: jangteo.payment.v1.ApproveSandboxPaymentResponse
 	(*DeclineSandboxPaymentRequest)(nil),  // 13: jangteo.payment.v1.DeclineSandboxPaymentRequest
 	(*DeclineSandboxPaymentResponse)(nil), // 14: jangteo.payment.v1.DeclineSandboxPaymentResponse
-	(*Payment)(nil),                       // 15: jangteo.payment.v1.Payment
-	(PaymentStatus)(0),                    // 16: jangteo.payment.v1.PaymentStatus
-	(*httpbody.HttpBody)(nil),             // 17: google.api.HttpBody
+	(*ReturnFromProviderRequest)(nil),     // 15: jangteo.payment.v1.ReturnFromProviderRequest
+	(*ReturnFromProviderResponse)(nil),    // 16: jangteo.payment.v1.ReturnFromProviderResponse
+	(*ReceiveWebhookRequest)(nil),         // 17: jangteo.payment.v1.ReceiveWebhookRequest
+	(*ReceiveWebhookResponse)(nil),        // 18: jangteo.payment.v1.ReceiveWebhookResponse
+	(*Payment)(nil),                       // 19: jangteo.payment.v1.Payment
+	(PaymentStatus)(0),                    // 20: jangteo.payment.v1.PaymentStatus
+	(*structpb.Struct)(nil),               // 21: google.protobuf.Struct
+	(*httpbody.HttpBody)(nil),             // 22: google.api.HttpBody
 }
 var file_jangteo_payment_v1_payment_service_proto_depIdxs = []int32{
-	15, // 0: jangteo.payment.v1.CreatePaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
-	15, // 1: jangteo.payment.v1.GetPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
-	15, // 2: jangteo.payment.v1.RefundPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
-	15, // 3: jangteo.payment.v1.CancelPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
-	16, // 4: jangteo.payment.v1.ListPaymentsRequest.status:type_name -> jangteo.payment.v1.PaymentStatus
-	15, // 5: jangteo.payment.v1.ListPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
-	15, // 6: jangteo.payment.v1.ApproveSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
-	15, // 7: jangteo.payment.v1.DeclineSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
-	0,  // 8: jangteo.payment.v1.PaymentService.CreatePayment:input_type -> jangteo.payment.v1.CreatePaymentRequest
-	2,  // 9: jangteo.payment.v1.PaymentService.GetPayment:input_type -> jangteo.payment.v1.GetPaymentRequest
-	4,  // 10: jangteo.payment.v1.PaymentService.RefundPayment:input_type -> jangteo.payment.v1.RefundPaymentRequest
-	6,  // 11: jangteo.payment.v1.PaymentService.CancelPayments:input_type -> jangteo.payment.v1.CancelPaymentsRequest
-	8,  // 12: jangteo.payment.v1.PaymentService.ListPayments:input_type -> jangteo.payment.v1.ListPaymentsRequest
-	10, // 13: jangteo.payment.v1.PaymentService.GetSandboxPage:input_type -> jangteo.payment.v1.GetSandboxPageRequest
-	11, // 14: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:input_type -> jangteo.payment.v1.ApproveSandboxPaymentRequest
-	13, // 15: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:input_type -> jangteo.payment.v1.DeclineSandboxPaymentRequest
-	1,  // 16: jangteo.payment.v1.PaymentService.CreatePayment:output_type -> jangteo.payment.v1.CreatePaymentResponse
-	3,  // 17: jangteo.payment.v1.PaymentService.GetPayment:output_type -> jangteo.payment.v1.GetPaymentResponse
-	5,  // 18: jangteo.payment.v1.PaymentService.RefundPayment:output_type -> jangteo.payment.v1.RefundPaymentResponse
-	7,  // 19: jangteo.payment.v1.PaymentService.CancelPayments:output_type -> jangteo.payment.v1.CancelPaymentsResponse
-	9,  // 20: jangteo.payment.v1.PaymentService.ListPayments:output_type -> jangteo.payment.v1.ListPaymentsResponse
-	17, // 21: jangteo.payment.v1.PaymentService.GetSandboxPage:output_type -> google.api.HttpBody
-	12, // 22: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:output_type -> jangteo.payment.v1.ApproveSandboxPaymentResponse
-	14, // 23: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:output_type -> jangteo.payment.v1.DeclineSandboxPaymentResponse
-	16, // [16:24] is the sub-list for method output_type
-	8,  // [8:16] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	19, // 0: jangteo.payment.v1.CreatePaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	19, // 1: jangteo.payment.v1.GetPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	19, // 2: jangteo.payment.v1.RefundPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	19, // 3: jangteo.payment.v1.CancelPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
+	20, // 4: jangteo.payment.v1.ListPaymentsRequest.status:type_name -> jangteo.payment.v1.PaymentStatus
+	19, // 5: jangteo.payment.v1.ListPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
+	19, // 6: jangteo.payment.v1.ApproveSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	19, // 7: jangteo.payment.v1.DeclineSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	19, // 8: jangteo.payment.v1.ReturnFromProviderResponse.payment:type_name -> jangteo.payment.v1.Payment
+	21, // 9: jangteo.payment.v1.ReceiveWebhookRequest.event:type_name -> google.protobuf.Struct
+	0,  // 10: jangteo.payment.v1.PaymentService.CreatePayment:input_type -> jangteo.payment.v1.CreatePaymentRequest
+	2,  // 11: jangteo.payment.v1.PaymentService.GetPayment:input_type -> jangteo.payment.v1.GetPaymentRequest
+	4,  // 12: jangteo.payment.v1.PaymentService.RefundPayment:input_type -> jangteo.payment.v1.RefundPaymentRequest
+	6,  // 13: jangteo.payment.v1.PaymentService.CancelPayments:input_type -> jangteo.payment.v1.CancelPaymentsRequest
+	8,  // 14: jangteo.payment.v1.PaymentService.ListPayments:input_type -> jangteo.payment.v1.ListPaymentsRequest
+	10, // 15: jangteo.payment.v1.PaymentService.GetSandboxPage:input_type -> jangteo.payment.v1.GetSandboxPageRequest
+	11, // 16: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:input_type -> jangteo.payment.v1.ApproveSandboxPaymentRequest
+	13, // 17: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:input_type -> jangteo.payment.v1.DeclineSandboxPaymentRequest
+	15, // 18: jangteo.payment.v1.PaymentService.ReturnFromProvider:input_type -> jangteo.payment.v1.ReturnFromProviderRequest
+	17, // 19: jangteo.payment.v1.PaymentService.ReceiveWebhook:input_type -> jangteo.payment.v1.ReceiveWebhookRequest
+	1,  // 20: jangteo.payment.v1.PaymentService.CreatePayment:output_type -> jangteo.payment.v1.CreatePaymentResponse
+	3,  // 21: jangteo.payment.v1.PaymentService.GetPayment:output_type -> jangteo.payment.v1.GetPaymentResponse
+	5,  // 22: jangteo.payment.v1.PaymentService.RefundPayment:output_type -> jangteo.payment.v1.RefundPaymentResponse
+	7,  // 23: jangteo.payment.v1.PaymentService.CancelPayments:output_type -> jangteo.payment.v1.CancelPaymentsResponse
+	9,  // 24: jangteo.payment.v1.PaymentService.ListPayments:output_type -> jangteo.payment.v1.ListPaymentsResponse
+	22, // 25: jangteo.payment.v1.PaymentService.GetSandboxPage:output_type -> google.api.HttpBody
+	12, // 26: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:output_type -> jangteo.payment.v1.ApproveSandboxPaymentResponse
+	14, // 27: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:output_type -> jangteo.payment.v1.DeclineSandboxPaymentResponse
+	16, // 28: jangteo.payment.v1.PaymentService.ReturnFromProvider:output_type -> jangteo.payment.v1.ReturnFromProviderResponse
+	18, // 29: jangteo.payment.v1.PaymentService.ReceiveWebhook:output_type -> jangteo.payment.v1.ReceiveWebhookResponse
+	20, // [20:30] is the sub-list for method output_type
+	10, // [10:20] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_payment_v1_payment_service_proto_init() }
@@ -1042,7 +1354,7 @@ func file_jangteo_payment_v1_payment_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_payment_v1_payment_service_proto_rawDesc), len(file_jangteo_payment_v1_payment_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

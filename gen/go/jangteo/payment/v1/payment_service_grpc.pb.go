@@ -28,6 +28,8 @@ const (
 	PaymentService_GetSandboxPage_FullMethodName        = "/jangteo.payment.v1.PaymentService/GetSandboxPage"
 	PaymentService_ApproveSandboxPayment_FullMethodName = "/jangteo.payment.v1.PaymentService/ApproveSandboxPayment"
 	PaymentService_DeclineSandboxPayment_FullMethodName = "/jangteo.payment.v1.PaymentService/DeclineSandboxPayment"
+	PaymentService_ReturnFromProvider_FullMethodName    = "/jangteo.payment.v1.PaymentService/ReturnFromProvider"
+	PaymentService_ReceiveWebhook_FullMethodName        = "/jangteo.payment.v1.PaymentService/ReceiveWebhook"
 )
 
 // PaymentServiceClient is the client API for PaymentService service.
@@ -80,6 +82,26 @@ type PaymentServiceClient interface {
 	// in the query. Declining a declined payment again answers the same
 	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
 	DeclineSandboxPayment(ctx context.Context, in *DeclineSandboxPaymentRequest, opts ...grpc.CallOption) (*DeclineSandboxPaymentResponse, error)
+	// ReturnFromProvider is where a provider sends the buyer's browser back
+	// (KakaoPay approval_url/cancel_url/fail_url, PayPal return_url/cancel_url,
+	// Toss successUrl/failUrl): /v1/payments/{id}/{provider}/{outcome}. Nothing
+	// in the query is trusted: on "approve" the provider is asked to take the
+	// money and its own answer must name this payment and its amount; on
+	// "cancel" and "fail" the provider is asked where the payment stands before
+	// it fails. Answers 303 See Other to return_url (approved) or cancel_url
+	// (failed, declined, cancelled, or not approved by the buyer), with
+	// payment_id and order_number; a payment whose outcome is not known yet
+	// (the provider did not answer) goes to return_url with pending=true and
+	// is settled by reconciliation: the shop shows the payment's status.
+	ReturnFromProvider(ctx context.Context, in *ReturnFromProviderRequest, opts ...grpc.CallOption) (*ReturnFromProviderResponse, error)
+	// ReceiveWebhook takes a provider's notification (PayPal's webhooks, Toss's
+	// PAYMENT_STATUS_CHANGED). It is verified first (PayPal:
+	// verify-webhook-signature; Toss does not sign, so its notifications are
+	// only a name to look up); then the payment it names is looked up at the
+	// provider and settled from that answer, never from the notification.
+	// Errors: 401 WEBHOOK_UNVERIFIED; 404 WEBHOOKS_NOT_ENABLED; 503
+	// PROVIDER_UNAVAILABLE (the provider retries).
+	ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error)
 }
 
 type paymentServiceClient struct {
@@ -170,6 +192,26 @@ func (c *paymentServiceClient) DeclineSandboxPayment(ctx context.Context, in *De
 	return out, nil
 }
 
+func (c *paymentServiceClient) ReturnFromProvider(ctx context.Context, in *ReturnFromProviderRequest, opts ...grpc.CallOption) (*ReturnFromProviderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReturnFromProviderResponse)
+	err := c.cc.Invoke(ctx, PaymentService_ReturnFromProvider_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReceiveWebhookResponse)
+	err := c.cc.Invoke(ctx, PaymentService_ReceiveWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PaymentServiceServer is the server API for PaymentService service.
 // All implementations must embed UnimplementedPaymentServiceServer
 // for forward compatibility.
@@ -220,6 +262,26 @@ type PaymentServiceServer interface {
 	// in the query. Declining a declined payment again answers the same
 	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
 	DeclineSandboxPayment(context.Context, *DeclineSandboxPaymentRequest) (*DeclineSandboxPaymentResponse, error)
+	// ReturnFromProvider is where a provider sends the buyer's browser back
+	// (KakaoPay approval_url/cancel_url/fail_url, PayPal return_url/cancel_url,
+	// Toss successUrl/failUrl): /v1/payments/{id}/{provider}/{outcome}. Nothing
+	// in the query is trusted: on "approve" the provider is asked to take the
+	// money and its own answer must name this payment and its amount; on
+	// "cancel" and "fail" the provider is asked where the payment stands before
+	// it fails. Answers 303 See Other to return_url (approved) or cancel_url
+	// (failed, declined, cancelled, or not approved by the buyer), with
+	// payment_id and order_number; a payment whose outcome is not known yet
+	// (the provider did not answer) goes to return_url with pending=true and
+	// is settled by reconciliation: the shop shows the payment's status.
+	ReturnFromProvider(context.Context, *ReturnFromProviderRequest) (*ReturnFromProviderResponse, error)
+	// ReceiveWebhook takes a provider's notification (PayPal's webhooks, Toss's
+	// PAYMENT_STATUS_CHANGED). It is verified first (PayPal:
+	// verify-webhook-signature; Toss does not sign, so its notifications are
+	// only a name to look up); then the payment it names is looked up at the
+	// provider and settled from that answer, never from the notification.
+	// Errors: 401 WEBHOOK_UNVERIFIED; 404 WEBHOOKS_NOT_ENABLED; 503
+	// PROVIDER_UNAVAILABLE (the provider retries).
+	ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error)
 	mustEmbedUnimplementedPaymentServiceServer()
 }
 
@@ -253,6 +315,12 @@ func (UnimplementedPaymentServiceServer) ApproveSandboxPayment(context.Context, 
 }
 func (UnimplementedPaymentServiceServer) DeclineSandboxPayment(context.Context, *DeclineSandboxPaymentRequest) (*DeclineSandboxPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeclineSandboxPayment not implemented")
+}
+func (UnimplementedPaymentServiceServer) ReturnFromProvider(context.Context, *ReturnFromProviderRequest) (*ReturnFromProviderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReturnFromProvider not implemented")
+}
+func (UnimplementedPaymentServiceServer) ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReceiveWebhook not implemented")
 }
 func (UnimplementedPaymentServiceServer) mustEmbedUnimplementedPaymentServiceServer() {}
 func (UnimplementedPaymentServiceServer) testEmbeddedByValue()                        {}
@@ -419,6 +487,42 @@ func _PaymentService_DeclineSandboxPayment_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentService_ReturnFromProvider_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReturnFromProviderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).ReturnFromProvider(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_ReturnFromProvider_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).ReturnFromProvider(ctx, req.(*ReturnFromProviderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_ReceiveWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReceiveWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).ReceiveWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_ReceiveWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).ReceiveWebhook(ctx, req.(*ReceiveWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PaymentService_ServiceDesc is the grpc.ServiceDesc for PaymentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -457,6 +561,14 @@ var PaymentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeclineSandboxPayment",
 			Handler:    _PaymentService_DeclineSandboxPayment_Handler,
+		},
+		{
+			MethodName: "ReturnFromProvider",
+			Handler:    _PaymentService_ReturnFromProvider_Handler,
+		},
+		{
+			MethodName: "ReceiveWebhook",
+			Handler:    _PaymentService_ReceiveWebhook_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

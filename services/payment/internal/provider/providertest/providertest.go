@@ -1,5 +1,5 @@
 // Package providertest is the one test suite every payment provider passes:
-// the sandbox now, and the KakaoPay, PayPal and Toss clients against their
+// the sandbox, and the KakaoPay, PayPal and Toss clients against their
 // local fakes. It checks what the payment service relies on: idempotent
 // calls, definite outcomes reported as the provider package's errors, amounts
 // checked, refunds bounded by what was taken.
