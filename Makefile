@@ -9,7 +9,9 @@ GO_TEST_FLAGS ?= -count=1
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
-	@go build -o bin/jangteo ./cmd/jangteo && exec bin/jangteo dev $(ARGS)
+	@echo "==> building bin/jangteo (the first build downloads the Go modules and compiles every service: a few minutes)"
+	@set -o pipefail; go build -v -o bin/jangteo ./cmd/jangteo 2>&1 | awk '/^[A-Za-z0-9._~\/-]+$$/ {n++; if (n % 50 == 0) printf "    %d packages compiled\n", n; next} {print} END {if (n) printf "    %d packages compiled\n", n}'
+	@exec bin/jangteo dev $(ARGS)
 
 ## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS,
 ## summarised by tools/testsum (packages, failures in full, a count of tests)
