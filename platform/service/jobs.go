@@ -101,10 +101,6 @@ func (rt *Runtime) Periodic(every time.Duration, args river.JobArgs) {
 // runJobs works jobs until ctx ends, then stops gracefully: running jobs get
 // jobStopTimeout to finish before their contexts are cancelled.
 func (rt *Runtime) runJobs(ctx context.Context) error {
-	if rt.kinds == 0 {
-		<-ctx.Done() // nothing to work: the client only inserts
-		return nil
-	}
 	// The database may be away when the client starts (a blip, a restart):
 	// wait for it rather than stop the whole service.
 	for wait := time.Second; ; wait = min(2*wait, 10*time.Second) {

@@ -108,7 +108,6 @@ type Runtime struct {
 	opts     Options
 	tasks    []task
 	workers  *river.Workers
-	kinds    int                    // workers registered
 	tokens   grpcclient.TokenSource // nil: no identity to call other services with
 	identity *grpc.ClientConn       // token keys and service tokens come from here
 }

@@ -99,8 +99,14 @@ Args: dict "root" $ "c" $component.
 {{- with $v.jwksURL }}{{ $_ = set $env "JWKS_URL" . }}{{ end -}}
 {{- if eq $c.name "identity" -}}
 {{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $v.serviceIdentity.tokenTTL) -}}
+{{- end -}}
+{{- /* Links in mail and payment pages start at the public address. */ -}}
+{{- if has $c.name (list "identity" "order" "payment") -}}
 {{- $_ = set $env "PUBLIC_URL" $publicURL -}}
-{{- $_ = set $env "SMTP_HOST" (required "mail.host is required: the SMTP relay identity sends verification and reset mail through" $v.mail.host) -}}
+{{- end -}}
+{{- /* identity mails links, order mails confirmations: one SMTP relay. */ -}}
+{{- if has $c.name (list "identity" "order") -}}
+{{- $_ = set $env "SMTP_HOST" (required "mail.host is required: the SMTP relay identity and order send mail through" $v.mail.host) -}}
 {{- $_ = set $env "SMTP_PORT" (toString $v.mail.port) -}}
 {{- $_ = set $env "SMTP_FROM" $v.mail.from -}}
 {{- $_ = set $env "SMTP_STARTTLS" (toString $v.mail.startTLS) -}}
