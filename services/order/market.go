@@ -8,6 +8,7 @@ import (
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/order/internal/clients"
 	marketapp "github.com/jangteo/jangteo/services/order/internal/market/app"
+	marketclients "github.com/jangteo/jangteo/services/order/internal/market/clients"
 	marketdomain "github.com/jangteo/jangteo/services/order/internal/market/domain"
 	marketapi "github.com/jangteo/jangteo/services/order/internal/market/grpcapi"
 	marketstore "github.com/jangteo/jangteo/services/order/internal/market/store"
@@ -24,6 +25,7 @@ func (s *Service) registerMarket(catalogConn *grpc.ClientConn, cfg Config) {
 	a := marketapp.New(marketapp.Deps{
 		Store:       marketstore.New(s.rt.Pool),
 		Catalog:     clients.NewCatalog(catalogv1.NewCatalogServiceClient(catalogConn)),
+		Products:    marketclients.NewProducts(catalogv1.NewCatalogServiceClient(catalogConn)),
 		OfferTimers: markettimers.New(s.rt.Jobs),
 		OrderTimers: timers.New(s.rt.Jobs),
 	}, marketapp.Config{

@@ -216,6 +216,27 @@ func TestMarketTradeSettles(t *testing.T) {
 	if got := e.bid(t, next, v, 160000).GetTrade().GetAskId(); got != early.GetId() {
 		t.Fatalf("after the void the next bid hit %s, want the returned ask %s", got, early.GetId())
 	}
+
+	// The public market pages: the later ask stands; the voided trade is left out.
+	m := must(e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: p.GetSlug()}))
+	q := m.GetVariants()[0]
+	if len(m.GetVariants()) != 1 || q.GetVariantId() != v || q.GetOptions()["size"] != "250" || q.GetLowestAsk().GetAmount() != 160000 ||
+		q.GetAskCount() != 1 || q.GetHighestBid() != nil || q.GetBidCount() != 0 || q.GetLastPrice().GetAmount() != 160000 {
+		t.Fatalf("market = %v", m)
+	}
+	first := must(e.market.ListProductTrades(context.Background(), &orderv1.ListProductTradesRequest{Slug: p.GetSlug(), PageSize: 1}))
+	rest := must(e.market.ListProductTrades(context.Background(), &orderv1.ListProductTradesRequest{Slug: p.GetSlug(), PageToken: first.GetNextPageToken()}))
+	if len(first.GetTrades()) != 1 || first.GetTrades()[0].GetPrice().GetAmount() != 160000 ||
+		len(rest.GetTrades()) != 1 || rest.GetTrades()[0].GetPrice().GetAmount() != 150000 || rest.GetNextPageToken() != "" {
+		t.Fatalf("trades = %v then %v", first, rest)
+	}
+	h := must(e.market.GetProductPriceHistory(context.Background(), &orderv1.GetProductPriceHistoryRequest{Slug: p.GetSlug(), Interval: "day"})).GetCandles()
+	if len(h) != 1 || h[0].GetOpen().GetAmount() != 150000 || h[0].GetHigh().GetAmount() != 160000 || h[0].GetLow().GetAmount() != 150000 ||
+		h[0].GetClose().GetAmount() != 160000 || h[0].GetVolume() != 2 {
+		t.Fatalf("history = %v", h)
+	}
+	_, err := e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: "no-such-product"})
+	wantCode(t, err, codes.NotFound, "PRODUCT_NOT_FOUND")
 }
 
 func TestMarketExpiry(t *testing.T) {

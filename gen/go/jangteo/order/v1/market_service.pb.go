@@ -13,6 +13,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -1217,11 +1218,614 @@ func (x *ListMyLedgerResponse) GetNextPageToken() string {
 	return ""
 }
 
+// GetProductMarketRequest names a product.
+type GetProductMarketRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug          string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductMarketRequest) Reset() {
+	*x = GetProductMarketRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductMarketRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductMarketRequest) ProtoMessage() {}
+
+func (x *GetProductMarketRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductMarketRequest.ProtoReflect.Descriptor instead.
+func (*GetProductMarketRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GetProductMarketRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+// VariantQuote is one variant's market.
+type VariantQuote struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the catalog variant.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// options are the variant's option values, e.g. {"size": "270"}.
+	Options map[string]string `protobuf:"bytes,2,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// lowest_ask is the buy-now price; unset when no ask stands.
+	LowestAsk *v1.Money `protobuf:"bytes,3,opt,name=lowest_ask,json=lowestAsk,proto3" json:"lowest_ask,omitempty"`
+	// highest_bid is the sell-now price; unset when no bid stands.
+	HighestBid *v1.Money `protobuf:"bytes,4,opt,name=highest_bid,json=highestBid,proto3" json:"highest_bid,omitempty"`
+	// last_price is the price of the last trade; unset before the first.
+	LastPrice *v1.Money `protobuf:"bytes,5,opt,name=last_price,json=lastPrice,proto3" json:"last_price,omitempty"`
+	// last_trade_time is when it traded.
+	LastTradeTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_trade_time,json=lastTradeTime,proto3" json:"last_trade_time,omitempty"`
+	// ask_count is the number of open asks.
+	AskCount int32 `protobuf:"varint,7,opt,name=ask_count,json=askCount,proto3" json:"ask_count,omitempty"`
+	// bid_count is the number of open bids.
+	BidCount      int32 `protobuf:"varint,8,opt,name=bid_count,json=bidCount,proto3" json:"bid_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VariantQuote) Reset() {
+	*x = VariantQuote{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VariantQuote) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VariantQuote) ProtoMessage() {}
+
+func (x *VariantQuote) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VariantQuote.ProtoReflect.Descriptor instead.
+func (*VariantQuote) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *VariantQuote) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *VariantQuote) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *VariantQuote) GetLowestAsk() *v1.Money {
+	if x != nil {
+		return x.LowestAsk
+	}
+	return nil
+}
+
+func (x *VariantQuote) GetHighestBid() *v1.Money {
+	if x != nil {
+		return x.HighestBid
+	}
+	return nil
+}
+
+func (x *VariantQuote) GetLastPrice() *v1.Money {
+	if x != nil {
+		return x.LastPrice
+	}
+	return nil
+}
+
+func (x *VariantQuote) GetLastTradeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastTradeTime
+	}
+	return nil
+}
+
+func (x *VariantQuote) GetAskCount() int32 {
+	if x != nil {
+		return x.AskCount
+	}
+	return 0
+}
+
+func (x *VariantQuote) GetBidCount() int32 {
+	if x != nil {
+		return x.BidCount
+	}
+	return 0
+}
+
+// GetProductMarketResponse is the product's market per variant.
+type GetProductMarketResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product_id is the product's id.
+	ProductId string `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// variants in the catalog's order.
+	Variants      []*VariantQuote `protobuf:"bytes,2,rep,name=variants,proto3" json:"variants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductMarketResponse) Reset() {
+	*x = GetProductMarketResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductMarketResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductMarketResponse) ProtoMessage() {}
+
+func (x *GetProductMarketResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductMarketResponse.ProtoReflect.Descriptor instead.
+func (*GetProductMarketResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetProductMarketResponse) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *GetProductMarketResponse) GetVariants() []*VariantQuote {
+	if x != nil {
+		return x.Variants
+	}
+	return nil
+}
+
+// ListProductTradesRequest pages a product's trades.
+type ListProductTradesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// page_size is the number per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token continues a previous listing (its next_page_token).
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductTradesRequest) Reset() {
+	*x = ListProductTradesRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductTradesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductTradesRequest) ProtoMessage() {}
+
+func (x *ListProductTradesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductTradesRequest.ProtoReflect.Descriptor instead.
+func (*ListProductTradesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListProductTradesRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *ListProductTradesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListProductTradesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// MarketTrade is a trade as the public sees it.
+type MarketTrade struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// variant_id is the variant traded.
+	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// options are the variant's option values.
+	Options map[string]string `protobuf:"bytes,2,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// price is the trade price.
+	Price *v1.Money `protobuf:"bytes,3,opt,name=price,proto3" json:"price,omitempty"`
+	// trade_time is when it traded.
+	TradeTime     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=trade_time,json=tradeTime,proto3" json:"trade_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarketTrade) Reset() {
+	*x = MarketTrade{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarketTrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarketTrade) ProtoMessage() {}
+
+func (x *MarketTrade) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarketTrade.ProtoReflect.Descriptor instead.
+func (*MarketTrade) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MarketTrade) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *MarketTrade) GetOptions() map[string]string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *MarketTrade) GetPrice() *v1.Money {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *MarketTrade) GetTradeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TradeTime
+	}
+	return nil
+}
+
+// ListProductTradesResponse is one page of a product's trades.
+type ListProductTradesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trades on this page, newest first.
+	Trades []*MarketTrade `protobuf:"bytes,1,rep,name=trades,proto3" json:"trades,omitempty"`
+	// next_page_token continues the listing; empty at the end.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListProductTradesResponse) Reset() {
+	*x = ListProductTradesResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListProductTradesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListProductTradesResponse) ProtoMessage() {}
+
+func (x *ListProductTradesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListProductTradesResponse.ProtoReflect.Descriptor instead.
+func (*ListProductTradesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ListProductTradesResponse) GetTrades() []*MarketTrade {
+	if x != nil {
+		return x.Trades
+	}
+	return nil
+}
+
+func (x *ListProductTradesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// GetProductPriceHistoryRequest asks for a product's price history.
+type GetProductPriceHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the product's slug (or id).
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// interval is the width of a candle: "hour", "day" (the default) or "week".
+	Interval string `protobuf:"bytes,2,opt,name=interval,proto3" json:"interval,omitempty"`
+	// variant_id narrows it to one variant; empty is every variant.
+	VariantId     string `protobuf:"bytes,3,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductPriceHistoryRequest) Reset() {
+	*x = GetProductPriceHistoryRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductPriceHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductPriceHistoryRequest) ProtoMessage() {}
+
+func (x *GetProductPriceHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductPriceHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetProductPriceHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetProductPriceHistoryRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *GetProductPriceHistoryRequest) GetInterval() string {
+	if x != nil {
+		return x.Interval
+	}
+	return ""
+}
+
+func (x *GetProductPriceHistoryRequest) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+// Candle is one interval of trades.
+type Candle struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// start_time is the interval's start (UTC).
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// open is the first trade's price.
+	Open *v1.Money `protobuf:"bytes,2,opt,name=open,proto3" json:"open,omitempty"`
+	// high is the highest price.
+	High *v1.Money `protobuf:"bytes,3,opt,name=high,proto3" json:"high,omitempty"`
+	// low is the lowest price.
+	Low *v1.Money `protobuf:"bytes,4,opt,name=low,proto3" json:"low,omitempty"`
+	// close is the last trade's price.
+	Close *v1.Money `protobuf:"bytes,5,opt,name=close,proto3" json:"close,omitempty"`
+	// volume is the number of trades.
+	Volume        int32 `protobuf:"varint,6,opt,name=volume,proto3" json:"volume,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Candle) Reset() {
+	*x = Candle{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Candle) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Candle) ProtoMessage() {}
+
+func (x *Candle) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Candle.ProtoReflect.Descriptor instead.
+func (*Candle) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *Candle) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *Candle) GetOpen() *v1.Money {
+	if x != nil {
+		return x.Open
+	}
+	return nil
+}
+
+func (x *Candle) GetHigh() *v1.Money {
+	if x != nil {
+		return x.High
+	}
+	return nil
+}
+
+func (x *Candle) GetLow() *v1.Money {
+	if x != nil {
+		return x.Low
+	}
+	return nil
+}
+
+func (x *Candle) GetClose() *v1.Money {
+	if x != nil {
+		return x.Close
+	}
+	return nil
+}
+
+func (x *Candle) GetVolume() int32 {
+	if x != nil {
+		return x.Volume
+	}
+	return 0
+}
+
+// GetProductPriceHistoryResponse is the candles, oldest first (intervals without trades left out).
+type GetProductPriceHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// candles are at most the last 365 intervals.
+	Candles       []*Candle `protobuf:"bytes,1,rep,name=candles,proto3" json:"candles,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProductPriceHistoryResponse) Reset() {
+	*x = GetProductPriceHistoryResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProductPriceHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProductPriceHistoryResponse) ProtoMessage() {}
+
+func (x *GetProductPriceHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProductPriceHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetProductPriceHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetProductPriceHistoryResponse) GetCandles() []*Candle {
+	if x != nil {
+		return x.Candles
+	}
+	return nil
+}
+
 var File_jangteo_order_v1_market_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\n" +
-	"%jangteo/order/v1/market_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\x1a\x1djangteo/order/v1/market.proto\x1a\x1bjangteo/type/v1/money.proto\"\x98\x01\n" +
+	"%jangteo/order/v1/market_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1djangteo/order/v1/market.proto\x1a\x1bjangteo/type/v1/money.proto\"\x98\x01\n" +
 	"\x0fPlaceAskRequest\x12'\n" +
 	"\n" +
 	"variant_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tvariantId\x12#\n" +
@@ -1300,8 +1904,65 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\tpageToken\"w\n" +
 	"\x14ListMyLedgerResponse\x127\n" +
 	"\aentries\x18\x01 \x03(\v2\x1d.jangteo.order.v1.LedgerEntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xf5\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"9\n" +
+	"\x17GetProductMarketRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\"\xd5\x03\n" +
+	"\fVariantQuote\x12\x1d\n" +
 	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x12E\n" +
+	"\aoptions\x18\x02 \x03(\v2+.jangteo.order.v1.VariantQuote.OptionsEntryR\aoptions\x125\n" +
+	"\n" +
+	"lowest_ask\x18\x03 \x01(\v2\x16.jangteo.type.v1.MoneyR\tlowestAsk\x127\n" +
+	"\vhighest_bid\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\n" +
+	"highestBid\x125\n" +
+	"\n" +
+	"last_price\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\tlastPrice\x12B\n" +
+	"\x0flast_trade_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\rlastTradeTime\x12\x1b\n" +
+	"\task_count\x18\a \x01(\x05R\baskCount\x12\x1b\n" +
+	"\tbid_count\x18\b \x01(\x05R\bbidCount\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"u\n" +
+	"\x18GetProductMarketResponse\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12:\n" +
+	"\bvariants\x18\x02 \x03(\v2\x1e.jangteo.order.v1.VariantQuoteR\bvariants\"\x8a\x01\n" +
+	"\x18ListProductTradesRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12&\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\tpageToken\"\x97\x02\n" +
+	"\vMarketTrade\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x01 \x01(\tR\tvariantId\x12D\n" +
+	"\aoptions\x18\x02 \x03(\v2*.jangteo.order.v1.MarketTrade.OptionsEntryR\aoptions\x12,\n" +
+	"\x05price\x18\x03 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x129\n" +
+	"\n" +
+	"trade_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\ttradeTime\x1a:\n" +
+	"\fOptionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"z\n" +
+	"\x19ListProductTradesResponse\x125\n" +
+	"\x06trades\x18\x01 \x03(\v2\x1d.jangteo.order.v1.MarketTradeR\x06trades\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9d\x01\n" +
+	"\x1dGetProductPriceHistoryRequest\x12\x1e\n" +
+	"\x04slug\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x124\n" +
+	"\binterval\x18\x02 \x01(\tB\x18\xbaH\x15r\x13R\x00R\x04hourR\x03dayR\x04weekR\binterval\x12&\n" +
+	"\n" +
+	"variant_id\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18$R\tvariantId\"\x8b\x02\n" +
+	"\x06Candle\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12*\n" +
+	"\x04open\x18\x02 \x01(\v2\x16.jangteo.type.v1.MoneyR\x04open\x12*\n" +
+	"\x04high\x18\x03 \x01(\v2\x16.jangteo.type.v1.MoneyR\x04high\x12(\n" +
+	"\x03low\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\x03low\x12,\n" +
+	"\x05close\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05close\x12\x16\n" +
+	"\x06volume\x18\x06 \x01(\x05R\x06volume\"T\n" +
+	"\x1eGetProductPriceHistoryResponse\x122\n" +
+	"\acandles\x18\x01 \x03(\v2\x18.jangteo.order.v1.CandleR\acandles2\xd5\x0e\n" +
 	"\rMarketService\x12z\n" +
 	"\bPlaceAsk\x12!.jangteo.order.v1.PlaceAskRequest\x1a\".jangteo.order.v1.PlaceAskResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/asks\x12z\n" +
 	"\bPlaceBid\x12!.jangteo.order.v1.PlaceBidRequest\x1a\".jangteo.order.v1.PlaceBidResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/bids\x12w\n" +
@@ -1315,7 +1976,10 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"ListMyAsks\x12#.jangteo.order.v1.ListMyAsksRequest\x1a$.jangteo.order.v1.ListMyAsksResponse\"\x1e\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/me/market/asks\x12w\n" +
 	"\n" +
 	"ListMyBids\x12#.jangteo.order.v1.ListMyBidsRequest\x1a$.jangteo.order.v1.ListMyBidsResponse\"\x1e\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/me/market/bids\x12\x7f\n" +
-	"\fListMyTrades\x12%.jangteo.order.v1.ListMyTradesRequest\x1a&.jangteo.order.v1.ListMyTradesResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/trades\x12\x7f\n" +
+	"\fListMyTrades\x12%.jangteo.order.v1.ListMyTradesRequest\x1a&.jangteo.order.v1.ListMyTradesResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/trades\x12\x91\x01\n" +
+	"\x10GetProductMarket\x12).jangteo.order.v1.GetProductMarketRequest\x1a*.jangteo.order.v1.GetProductMarketResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/products/{slug}/market\x12\x9b\x01\n" +
+	"\x11ListProductTrades\x12*.jangteo.order.v1.ListProductTradesRequest\x1a+.jangteo.order.v1.ListProductTradesResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/products/{slug}/market/trades\x12\xab\x01\n" +
+	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12\x7f\n" +
 	"\fListMyLedger\x12%.jangteo.order.v1.ListMyLedgerRequest\x1a&.jangteo.order.v1.ListMyLedgerResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/ledgerB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
@@ -1330,78 +1994,112 @@ func file_jangteo_order_v1_market_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_market_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_jangteo_order_v1_market_service_proto_goTypes = []any{
-	(*PlaceAskRequest)(nil),      // 0: jangteo.order.v1.PlaceAskRequest
-	(*PlaceAskResponse)(nil),     // 1: jangteo.order.v1.PlaceAskResponse
-	(*PlaceBidRequest)(nil),      // 2: jangteo.order.v1.PlaceBidRequest
-	(*PlaceBidResponse)(nil),     // 3: jangteo.order.v1.PlaceBidResponse
-	(*BuyNowRequest)(nil),        // 4: jangteo.order.v1.BuyNowRequest
-	(*BuyNowResponse)(nil),       // 5: jangteo.order.v1.BuyNowResponse
-	(*SellNowRequest)(nil),       // 6: jangteo.order.v1.SellNowRequest
-	(*SellNowResponse)(nil),      // 7: jangteo.order.v1.SellNowResponse
-	(*CancelAskRequest)(nil),     // 8: jangteo.order.v1.CancelAskRequest
-	(*CancelAskResponse)(nil),    // 9: jangteo.order.v1.CancelAskResponse
-	(*CancelBidRequest)(nil),     // 10: jangteo.order.v1.CancelBidRequest
-	(*CancelBidResponse)(nil),    // 11: jangteo.order.v1.CancelBidResponse
-	(*PreviewAskRequest)(nil),    // 12: jangteo.order.v1.PreviewAskRequest
-	(*PreviewAskResponse)(nil),   // 13: jangteo.order.v1.PreviewAskResponse
-	(*ListMyAsksRequest)(nil),    // 14: jangteo.order.v1.ListMyAsksRequest
-	(*ListMyAsksResponse)(nil),   // 15: jangteo.order.v1.ListMyAsksResponse
-	(*ListMyBidsRequest)(nil),    // 16: jangteo.order.v1.ListMyBidsRequest
-	(*ListMyBidsResponse)(nil),   // 17: jangteo.order.v1.ListMyBidsResponse
-	(*ListMyTradesRequest)(nil),  // 18: jangteo.order.v1.ListMyTradesRequest
-	(*ListMyTradesResponse)(nil), // 19: jangteo.order.v1.ListMyTradesResponse
-	(*ListMyLedgerRequest)(nil),  // 20: jangteo.order.v1.ListMyLedgerRequest
-	(*ListMyLedgerResponse)(nil), // 21: jangteo.order.v1.ListMyLedgerResponse
-	(*Offer)(nil),                // 22: jangteo.order.v1.Offer
-	(*Trade)(nil),                // 23: jangteo.order.v1.Trade
-	(*v1.Money)(nil),             // 24: jangteo.type.v1.Money
-	(*LedgerEntry)(nil),          // 25: jangteo.order.v1.LedgerEntry
+	(*PlaceAskRequest)(nil),                // 0: jangteo.order.v1.PlaceAskRequest
+	(*PlaceAskResponse)(nil),               // 1: jangteo.order.v1.PlaceAskResponse
+	(*PlaceBidRequest)(nil),                // 2: jangteo.order.v1.PlaceBidRequest
+	(*PlaceBidResponse)(nil),               // 3: jangteo.order.v1.PlaceBidResponse
+	(*BuyNowRequest)(nil),                  // 4: jangteo.order.v1.BuyNowRequest
+	(*BuyNowResponse)(nil),                 // 5: jangteo.order.v1.BuyNowResponse
+	(*SellNowRequest)(nil),                 // 6: jangteo.order.v1.SellNowRequest
+	(*SellNowResponse)(nil),                // 7: jangteo.order.v1.SellNowResponse
+	(*CancelAskRequest)(nil),               // 8: jangteo.order.v1.CancelAskRequest
+	(*CancelAskResponse)(nil),              // 9: jangteo.order.v1.CancelAskResponse
+	(*CancelBidRequest)(nil),               // 10: jangteo.order.v1.CancelBidRequest
+	(*CancelBidResponse)(nil),              // 11: jangteo.order.v1.CancelBidResponse
+	(*PreviewAskRequest)(nil),              // 12: jangteo.order.v1.PreviewAskRequest
+	(*PreviewAskResponse)(nil),             // 13: jangteo.order.v1.PreviewAskResponse
+	(*ListMyAsksRequest)(nil),              // 14: jangteo.order.v1.ListMyAsksRequest
+	(*ListMyAsksResponse)(nil),             // 15: jangteo.order.v1.ListMyAsksResponse
+	(*ListMyBidsRequest)(nil),              // 16: jangteo.order.v1.ListMyBidsRequest
+	(*ListMyBidsResponse)(nil),             // 17: jangteo.order.v1.ListMyBidsResponse
+	(*ListMyTradesRequest)(nil),            // 18: jangteo.order.v1.ListMyTradesRequest
+	(*ListMyTradesResponse)(nil),           // 19: jangteo.order.v1.ListMyTradesResponse
+	(*ListMyLedgerRequest)(nil),            // 20: jangteo.order.v1.ListMyLedgerRequest
+	(*ListMyLedgerResponse)(nil),           // 21: jangteo.order.v1.ListMyLedgerResponse
+	(*GetProductMarketRequest)(nil),        // 22: jangteo.order.v1.GetProductMarketRequest
+	(*VariantQuote)(nil),                   // 23: jangteo.order.v1.VariantQuote
+	(*GetProductMarketResponse)(nil),       // 24: jangteo.order.v1.GetProductMarketResponse
+	(*ListProductTradesRequest)(nil),       // 25: jangteo.order.v1.ListProductTradesRequest
+	(*MarketTrade)(nil),                    // 26: jangteo.order.v1.MarketTrade
+	(*ListProductTradesResponse)(nil),      // 27: jangteo.order.v1.ListProductTradesResponse
+	(*GetProductPriceHistoryRequest)(nil),  // 28: jangteo.order.v1.GetProductPriceHistoryRequest
+	(*Candle)(nil),                         // 29: jangteo.order.v1.Candle
+	(*GetProductPriceHistoryResponse)(nil), // 30: jangteo.order.v1.GetProductPriceHistoryResponse
+	nil,                                    // 31: jangteo.order.v1.VariantQuote.OptionsEntry
+	nil,                                    // 32: jangteo.order.v1.MarketTrade.OptionsEntry
+	(*Offer)(nil),                          // 33: jangteo.order.v1.Offer
+	(*Trade)(nil),                          // 34: jangteo.order.v1.Trade
+	(*v1.Money)(nil),                       // 35: jangteo.type.v1.Money
+	(*LedgerEntry)(nil),                    // 36: jangteo.order.v1.LedgerEntry
+	(*timestamppb.Timestamp)(nil),          // 37: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_market_service_proto_depIdxs = []int32{
-	22, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	23, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
-	22, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	23, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
-	23, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	23, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	22, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	22, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	24, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
-	24, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
-	24, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
-	22, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
-	22, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
-	23, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
-	25, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
-	0,  // 15: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
-	2,  // 16: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
-	4,  // 17: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
-	6,  // 18: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
-	8,  // 19: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
-	10, // 20: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
-	12, // 21: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
-	14, // 22: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
-	16, // 23: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
-	18, // 24: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
-	20, // 25: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
-	1,  // 26: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
-	3,  // 27: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
-	5,  // 28: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
-	7,  // 29: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
-	9,  // 30: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
-	11, // 31: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
-	13, // 32: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
-	15, // 33: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
-	17, // 34: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
-	19, // 35: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
-	21, // 36: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
-	26, // [26:37] is the sub-list for method output_type
-	15, // [15:26] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	33, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	34, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
+	33, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	34, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
+	34, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	34, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	33, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	33, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	35, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
+	35, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
+	35, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
+	33, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
+	33, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
+	34, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
+	36, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
+	31, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
+	35, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
+	35, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
+	35, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
+	37, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
+	23, // 20: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
+	32, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
+	35, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
+	37, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
+	26, // 24: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
+	37, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
+	35, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
+	35, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
+	35, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
+	35, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
+	29, // 30: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
+	0,  // 31: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
+	2,  // 32: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
+	4,  // 33: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
+	6,  // 34: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
+	8,  // 35: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
+	10, // 36: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
+	12, // 37: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
+	14, // 38: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
+	16, // 39: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
+	18, // 40: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
+	22, // 41: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
+	25, // 42: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
+	28, // 43: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
+	20, // 44: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
+	1,  // 45: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
+	3,  // 46: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
+	5,  // 47: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
+	7,  // 48: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
+	9,  // 49: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
+	11, // 50: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
+	13, // 51: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
+	15, // 52: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
+	17, // 53: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
+	19, // 54: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
+	24, // 55: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
+	27, // 56: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
+	30, // 57: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
+	21, // 58: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
+	45, // [45:59] is the sub-list for method output_type
+	31, // [31:45] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_service_proto_init() }
@@ -1416,7 +2114,7 @@ func file_jangteo_order_v1_market_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_market_service_proto_rawDesc), len(file_jangteo_order_v1_market_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

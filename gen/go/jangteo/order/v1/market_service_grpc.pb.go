@@ -19,17 +19,20 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	MarketService_PlaceAsk_FullMethodName     = "/jangteo.order.v1.MarketService/PlaceAsk"
-	MarketService_PlaceBid_FullMethodName     = "/jangteo.order.v1.MarketService/PlaceBid"
-	MarketService_BuyNow_FullMethodName       = "/jangteo.order.v1.MarketService/BuyNow"
-	MarketService_SellNow_FullMethodName      = "/jangteo.order.v1.MarketService/SellNow"
-	MarketService_CancelAsk_FullMethodName    = "/jangteo.order.v1.MarketService/CancelAsk"
-	MarketService_CancelBid_FullMethodName    = "/jangteo.order.v1.MarketService/CancelBid"
-	MarketService_PreviewAsk_FullMethodName   = "/jangteo.order.v1.MarketService/PreviewAsk"
-	MarketService_ListMyAsks_FullMethodName   = "/jangteo.order.v1.MarketService/ListMyAsks"
-	MarketService_ListMyBids_FullMethodName   = "/jangteo.order.v1.MarketService/ListMyBids"
-	MarketService_ListMyTrades_FullMethodName = "/jangteo.order.v1.MarketService/ListMyTrades"
-	MarketService_ListMyLedger_FullMethodName = "/jangteo.order.v1.MarketService/ListMyLedger"
+	MarketService_PlaceAsk_FullMethodName               = "/jangteo.order.v1.MarketService/PlaceAsk"
+	MarketService_PlaceBid_FullMethodName               = "/jangteo.order.v1.MarketService/PlaceBid"
+	MarketService_BuyNow_FullMethodName                 = "/jangteo.order.v1.MarketService/BuyNow"
+	MarketService_SellNow_FullMethodName                = "/jangteo.order.v1.MarketService/SellNow"
+	MarketService_CancelAsk_FullMethodName              = "/jangteo.order.v1.MarketService/CancelAsk"
+	MarketService_CancelBid_FullMethodName              = "/jangteo.order.v1.MarketService/CancelBid"
+	MarketService_PreviewAsk_FullMethodName             = "/jangteo.order.v1.MarketService/PreviewAsk"
+	MarketService_ListMyAsks_FullMethodName             = "/jangteo.order.v1.MarketService/ListMyAsks"
+	MarketService_ListMyBids_FullMethodName             = "/jangteo.order.v1.MarketService/ListMyBids"
+	MarketService_ListMyTrades_FullMethodName           = "/jangteo.order.v1.MarketService/ListMyTrades"
+	MarketService_GetProductMarket_FullMethodName       = "/jangteo.order.v1.MarketService/GetProductMarket"
+	MarketService_ListProductTrades_FullMethodName      = "/jangteo.order.v1.MarketService/ListProductTrades"
+	MarketService_GetProductPriceHistory_FullMethodName = "/jangteo.order.v1.MarketService/GetProductPriceHistory"
+	MarketService_ListMyLedger_FullMethodName           = "/jangteo.order.v1.MarketService/ListMyLedger"
 )
 
 // MarketServiceClient is the client API for MarketService service.
@@ -69,6 +72,15 @@ type MarketServiceClient interface {
 	ListMyBids(ctx context.Context, in *ListMyBidsRequest, opts ...grpc.CallOption) (*ListMyBidsResponse, error)
 	// ListMyTrades lists the trades the caller bought or sold in, newest first.
 	ListMyTrades(ctx context.Context, in *ListMyTradesRequest, opts ...grpc.CallOption) (*ListMyTradesResponse, error)
+	// GetProductMarket shows each variant (size) of a product in the market:
+	// lowest ask (buy now), highest bid (sell now), last trade and the counts
+	// of open asks and bids. An unknown product is 404.
+	GetProductMarket(ctx context.Context, in *GetProductMarketRequest, opts ...grpc.CallOption) (*GetProductMarketResponse, error)
+	// ListProductTrades lists a product's trades, newest first (voided ones left out).
+	ListProductTrades(ctx context.Context, in *ListProductTradesRequest, opts ...grpc.CallOption) (*ListProductTradesResponse, error)
+	// GetProductPriceHistory is a product's trades as open, high, low, close
+	// and volume per interval, oldest first, for a price chart.
+	GetProductPriceHistory(ctx context.Context, in *GetProductPriceHistoryRequest, opts ...grpc.CallOption) (*GetProductPriceHistoryResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error)
 }
@@ -181,6 +193,36 @@ func (c *marketServiceClient) ListMyTrades(ctx context.Context, in *ListMyTrades
 	return out, nil
 }
 
+func (c *marketServiceClient) GetProductMarket(ctx context.Context, in *GetProductMarketRequest, opts ...grpc.CallOption) (*GetProductMarketResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetProductMarketResponse)
+	err := c.cc.Invoke(ctx, MarketService_GetProductMarket_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *marketServiceClient) ListProductTrades(ctx context.Context, in *ListProductTradesRequest, opts ...grpc.CallOption) (*ListProductTradesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListProductTradesResponse)
+	err := c.cc.Invoke(ctx, MarketService_ListProductTrades_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *marketServiceClient) GetProductPriceHistory(ctx context.Context, in *GetProductPriceHistoryRequest, opts ...grpc.CallOption) (*GetProductPriceHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetProductPriceHistoryResponse)
+	err := c.cc.Invoke(ctx, MarketService_GetProductPriceHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *marketServiceClient) ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListMyLedgerResponse)
@@ -228,6 +270,15 @@ type MarketServiceServer interface {
 	ListMyBids(context.Context, *ListMyBidsRequest) (*ListMyBidsResponse, error)
 	// ListMyTrades lists the trades the caller bought or sold in, newest first.
 	ListMyTrades(context.Context, *ListMyTradesRequest) (*ListMyTradesResponse, error)
+	// GetProductMarket shows each variant (size) of a product in the market:
+	// lowest ask (buy now), highest bid (sell now), last trade and the counts
+	// of open asks and bids. An unknown product is 404.
+	GetProductMarket(context.Context, *GetProductMarketRequest) (*GetProductMarketResponse, error)
+	// ListProductTrades lists a product's trades, newest first (voided ones left out).
+	ListProductTrades(context.Context, *ListProductTradesRequest) (*ListProductTradesResponse, error)
+	// GetProductPriceHistory is a product's trades as open, high, low, close
+	// and volume per interval, oldest first, for a price chart.
+	GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error)
 	mustEmbedUnimplementedMarketServiceServer()
@@ -269,6 +320,15 @@ func (UnimplementedMarketServiceServer) ListMyBids(context.Context, *ListMyBidsR
 }
 func (UnimplementedMarketServiceServer) ListMyTrades(context.Context, *ListMyTradesRequest) (*ListMyTradesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyTrades not implemented")
+}
+func (UnimplementedMarketServiceServer) GetProductMarket(context.Context, *GetProductMarketRequest) (*GetProductMarketResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetProductMarket not implemented")
+}
+func (UnimplementedMarketServiceServer) ListProductTrades(context.Context, *ListProductTradesRequest) (*ListProductTradesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListProductTrades not implemented")
+}
+func (UnimplementedMarketServiceServer) GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetProductPriceHistory not implemented")
 }
 func (UnimplementedMarketServiceServer) ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyLedger not implemented")
@@ -474,6 +534,60 @@ func _MarketService_ListMyTrades_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MarketService_GetProductMarket_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetProductMarketRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).GetProductMarket(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_GetProductMarket_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).GetProductMarket(ctx, req.(*GetProductMarketRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MarketService_ListProductTrades_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListProductTradesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).ListProductTrades(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_ListProductTrades_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).ListProductTrades(ctx, req.(*ListProductTradesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MarketService_GetProductPriceHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetProductPriceHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).GetProductPriceHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_GetProductPriceHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).GetProductPriceHistory(ctx, req.(*GetProductPriceHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _MarketService_ListMyLedger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListMyLedgerRequest)
 	if err := dec(in); err != nil {
@@ -538,6 +652,18 @@ var MarketService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListMyTrades",
 			Handler:    _MarketService_ListMyTrades_Handler,
+		},
+		{
+			MethodName: "GetProductMarket",
+			Handler:    _MarketService_GetProductMarket_Handler,
+		},
+		{
+			MethodName: "ListProductTrades",
+			Handler:    _MarketService_ListProductTrades_Handler,
+		},
+		{
+			MethodName: "GetProductPriceHistory",
+			Handler:    _MarketService_GetProductPriceHistory_Handler,
 		},
 		{
 			MethodName: "ListMyLedger",

@@ -40,6 +40,7 @@ type Config struct {
 type Deps struct {
 	Store       *store.Store
 	Catalog     Catalog
+	Products    Products
 	OfferTimers Timers // ends asks and bids
 	OrderTimers Timers // ends a trade's order's payment window
 }

@@ -158,3 +158,31 @@ var (
 	ErrNoOffer         = errs.New(errs.Conflict, "NO_OFFER", "nothing stands on the other side of the book")
 	ErrVariantNotFound = errs.New(errs.NotFound, "VARIANT_NOT_FOUND", "variant not found")
 )
+
+// ErrProductNotFound is a public market page of an unknown product.
+var ErrProductNotFound = errs.New(errs.NotFound, "PRODUCT_NOT_FOUND", "product not found")
+
+// Quote is a variant's market: best prices (0: none), counts and last trade.
+type Quote struct {
+	VariantID             string
+	LowestAsk, HighestBid int64
+	AskCount, BidCount    int32
+	LastPrice             int64
+	LastTradeAt           time.Time
+}
+
+// PublicTrade is a trade as the public sees it.
+type PublicTrade struct {
+	VariantID string
+	Price     int64
+	Currency  string
+	At        time.Time
+}
+
+// Candle is the trades of one interval.
+type Candle struct {
+	Start                  time.Time
+	Open, High, Low, Close int64
+	Currency               string
+	Volume                 int32
+}
