@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"go.uber.org/zap/zaptest"
@@ -355,4 +356,38 @@ func TestMarketCancelRacingMatch(t *testing.T) {
 		}
 	}
 	t.Log(fmt.Sprint(outcomes))
+}
+
+func TestMarketUnpaidTradeIsVoided(t *testing.T) {
+	e := start(t, options{configure: func(c *order.Config) { c.PaymentWindow = 2 * time.Second }})
+	p := e.product(t, "Samba OG", 139000, 0, "240")
+	v := variantOf(t, p, "240")
+	seller, buyer := e.newBuyer(), e.newBuyer()
+	ask := e.ask(t, seller, v, 120000).GetAsk()
+	tr := e.bid(t, buyer, v, 125000).GetTrade()
+	if tr.GetPrice().GetAmount() != 120000 {
+		t.Fatalf("trade = %v", tr)
+	}
+	// The order's own timer ends the window; order.cancelled voids the trade.
+	e.waitStatus(t, buyer, tr.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_CANCELLED)
+	eventually(t, "trade voided", func() bool {
+		ts := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_VOIDED
+	})
+	if s := e.offerStatus(t, ask.GetId()); s != "open" {
+		t.Fatalf("ask %s, want open again", s)
+	}
+	led := e.ledger(t, buyer)
+	if led[0].GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || led[0].GetAmount().GetAmount() != 18000 || led[0].GetTradeId() != tr.GetId() {
+		t.Fatalf("buyer's ledger = %v", led)
+	}
+	// Nothing more follows: one fee, one penalty.
+	settle()
+	if n := len(e.ledger(t, buyer)); n != 2 {
+		t.Fatalf("buyer's ledger has %d entries, want fee and penalty", n)
+	}
+	q := must(e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: p.GetSlug()})).GetVariants()[0]
+	if q.GetLowestAsk().GetAmount() != 120000 || q.GetLastPrice() != nil {
+		t.Fatalf("quote after the void = %v", q)
+	}
 }

@@ -51,7 +51,7 @@ func (a *App) OrderPaid(ctx context.Context, tx pgx.Tx, orderID string) error {
 	}
 	return a.ledger(ctx, tx, t, domain.LedgerEntry{
 		UserID: t.SellerID, Kind: domain.LedgerPayout, Amount: t.Payout(),
-		Reason: fmt.Sprintf("payout for sale at %d: price %d − seller fee %d, paid after inspection", t.Price, t.Price, t.SellerFee),
+		Reason: fmt.Sprintf("payout for the sale at %d: price %d − seller fee %d; the buyer paid order %s", t.Price, t.Price, t.SellerFee, t.OrderNumber),
 	}, now)
 }
 
