@@ -170,23 +170,26 @@ func TestMarketTradeSettles(t *testing.T) {
 	v := variantOf(t, p, "250")
 	seller, payer, quitter, next := e.newBuyer(), e.newBuyer(), e.newBuyer(), e.newBuyer()
 
-	// Paid: the trade is paid and the seller's payout recorded.
+	// Paid: the trade awaits the item at inspection; passed, the seller's payout is recorded.
 	e.ask(t, seller, v, 150000)
 	tr := e.bid(t, payer, v, 150000).GetTrade()
+	_, err := e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
+	wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT")
 	pay := e.pay(t, payer, tr.GetOrderNumber())
 	e.approve(t, pay.GetId())
 	e.waitStatus(t, payer, tr.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_PAID)
-	eventually(t, "payout", func() bool {
-		for _, l := range e.ledger(t, seller) {
-			if l.GetKind() == orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PAYOUT && l.GetAmount().GetAmount() == 142500 && l.GetTradeId() == tr.GetId() {
-				return true
-			}
-		}
-		return false
+	eventually(t, "trade paid", func() bool {
+		ts := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
 	})
-	trades := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
-	if trades[0].GetStatus() != orderv1.TradeStatus_TRADE_STATUS_PAID {
-		t.Fatalf("trade = %v", trades[0])
+	_, err = e.market.InspectTrade(seller.ctx, &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
+	wantCode(t, err, codes.PermissionDenied, "")
+	passed := must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, Note: "genuine, deadstock"})).GetTrade()
+	if passed.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED {
+		t.Fatalf("inspected = %v", passed)
+	}
+	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PAYOUT || l.GetAmount().GetAmount() != 142500 || l.GetTradeId() != tr.GetId() {
+		t.Fatalf("seller's last entry = %v", l)
 	}
 	settle()
 	if n := e.consumed(t, "order-commit-stock"); n != 1 {
@@ -194,6 +197,29 @@ func TestMarketTradeSettles(t *testing.T) {
 	}
 	if got := e.order(t, payer, tr.GetOrderNumber()).GetStatus(); got != orderv1.OrderStatus_ORDER_STATUS_PAID {
 		t.Fatalf("a paid market order became %v (no catalog stock to commit)", got)
+	}
+
+	// Failed inspection: the buyer's order is cancelled and refunded in full,
+	// the seller penalised, and the ask does not return to the book.
+	failedAsk := e.ask(t, seller, v, 170000).GetAsk()
+	fb := e.newBuyer()
+	ft := e.bid(t, fb, v, 170000).GetTrade()
+	e.approve(t, e.pay(t, fb, ft.GetOrderNumber()).GetId())
+	e.waitStatus(t, fb, ft.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	eventually(t, "trade paid", func() bool {
+		ts := must(e.market.ListMyTrades(fb.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
+	})
+	must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: ft.GetId(), Passed: false, Note: "replica"}))
+	e.waitStatus(t, fb, ft.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || l.GetAmount().GetAmount() != 25500 {
+		t.Fatalf("seller's last entry = %v", l)
+	}
+	if s := e.offerStatus(t, failedAsk.GetId()); s != "matched" {
+		t.Fatalf("the failed ask is %s", s)
+	}
+	if n := len(e.ledger(t, fb)); n != 1 {
+		t.Fatalf("the refunded buyer has %d entries, want only the fee", n)
 	}
 
 	// Unpaid (cancelled): the trade is voided, the ask returns with its time
@@ -236,7 +262,7 @@ func TestMarketTradeSettles(t *testing.T) {
 		h[0].GetClose().GetAmount() != 160000 || h[0].GetVolume() != 2 {
 		t.Fatalf("history = %v", h)
 	}
-	_, err := e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: "no-such-product"})
+	_, err = e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: "no-such-product"})
 	wantCode(t, err, codes.NotFound, "PRODUCT_NOT_FOUND")
 }
 

@@ -149,10 +149,14 @@ const (
 	TradeStatus_TRADE_STATUS_UNSPECIFIED TradeStatus = 0
 	// TRADE_STATUS_PENDING_PAYMENT waits for the buyer to pay its order.
 	TradeStatus_TRADE_STATUS_PENDING_PAYMENT TradeStatus = 1
-	// TRADE_STATUS_PAID: the buyer paid; the seller ships to inspection.
+	// TRADE_STATUS_PAID: the buyer paid; awaiting the seller's shipment to inspection.
 	TradeStatus_TRADE_STATUS_PAID TradeStatus = 2
 	// TRADE_STATUS_VOIDED: the order was not paid or was cancelled; the ask went back to the book.
 	TradeStatus_TRADE_STATUS_VOIDED TradeStatus = 3
+	// TRADE_STATUS_INSPECTION_PASSED: staff passed the item; it ships to the buyer and the seller is paid out.
+	TradeStatus_TRADE_STATUS_INSPECTION_PASSED TradeStatus = 4
+	// TRADE_STATUS_INSPECTION_FAILED: staff failed the item; the buyer is refunded, the seller penalised.
+	TradeStatus_TRADE_STATUS_INSPECTION_FAILED TradeStatus = 5
 )
 
 // Enum value maps for TradeStatus.
@@ -162,12 +166,16 @@ var (
 		1: "TRADE_STATUS_PENDING_PAYMENT",
 		2: "TRADE_STATUS_PAID",
 		3: "TRADE_STATUS_VOIDED",
+		4: "TRADE_STATUS_INSPECTION_PASSED",
+		5: "TRADE_STATUS_INSPECTION_FAILED",
 	}
 	TradeStatus_value = map[string]int32{
-		"TRADE_STATUS_UNSPECIFIED":     0,
-		"TRADE_STATUS_PENDING_PAYMENT": 1,
-		"TRADE_STATUS_PAID":            2,
-		"TRADE_STATUS_VOIDED":          3,
+		"TRADE_STATUS_UNSPECIFIED":       0,
+		"TRADE_STATUS_PENDING_PAYMENT":   1,
+		"TRADE_STATUS_PAID":              2,
+		"TRADE_STATUS_VOIDED":            3,
+		"TRADE_STATUS_INSPECTION_PASSED": 4,
+		"TRADE_STATUS_INSPECTION_FAILED": 5,
 	}
 )
 
@@ -208,9 +216,9 @@ const (
 	LedgerEntryKind_LEDGER_ENTRY_KIND_BUYER_FEE LedgerEntryKind = 1
 	// LEDGER_ENTRY_KIND_SELLER_FEE is the seller's fee on a trade.
 	LedgerEntryKind_LEDGER_ENTRY_KIND_SELLER_FEE LedgerEntryKind = 2
-	// LEDGER_ENTRY_KIND_PAYOUT is what the seller is owed for a paid trade.
+	// LEDGER_ENTRY_KIND_PAYOUT is what the seller is owed for a trade that passed inspection.
 	LedgerEntryKind_LEDGER_ENTRY_KIND_PAYOUT LedgerEntryKind = 3
-	// LEDGER_ENTRY_KIND_PENALTY is charged to a user who broke a trade.
+	// LEDGER_ENTRY_KIND_PENALTY is charged to a buyer who did not pay or a seller whose item failed inspection.
 	LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY LedgerEntryKind = 4
 )
 
@@ -807,12 +815,14 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\x14OFFER_STATUS_MATCHED\x10\x02\x12\x1a\n" +
 	"\x16OFFER_STATUS_CANCELLED\x10\x03\x12\x18\n" +
 	"\x14OFFER_STATUS_EXPIRED\x10\x04\x12\x17\n" +
-	"\x13OFFER_STATUS_VOIDED\x10\x05*}\n" +
+	"\x13OFFER_STATUS_VOIDED\x10\x05*\xc5\x01\n" +
 	"\vTradeStatus\x12\x1c\n" +
 	"\x18TRADE_STATUS_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cTRADE_STATUS_PENDING_PAYMENT\x10\x01\x12\x15\n" +
 	"\x11TRADE_STATUS_PAID\x10\x02\x12\x17\n" +
-	"\x13TRADE_STATUS_VOIDED\x10\x03*\xb4\x01\n" +
+	"\x13TRADE_STATUS_VOIDED\x10\x03\x12\"\n" +
+	"\x1eTRADE_STATUS_INSPECTION_PASSED\x10\x04\x12\"\n" +
+	"\x1eTRADE_STATUS_INSPECTION_FAILED\x10\x05*\xb4\x01\n" +
 	"\x0fLedgerEntryKind\x12!\n" +
 	"\x1dLEDGER_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bLEDGER_ENTRY_KIND_BUYER_FEE\x10\x01\x12 \n" +

@@ -1821,6 +1821,116 @@ func (x *GetProductPriceHistoryResponse) GetCandles() []*Candle {
 	return nil
 }
 
+// InspectTradeRequest is staff's verdict on a trade's item.
+type InspectTradeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the trade's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// passed is true when the item is genuine and as described.
+	Passed bool `protobuf:"varint,2,opt,name=passed,proto3" json:"passed,omitempty"`
+	// note says what was found; shown in the order's history and the ledger.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InspectTradeRequest) Reset() {
+	*x = InspectTradeRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InspectTradeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InspectTradeRequest) ProtoMessage() {}
+
+func (x *InspectTradeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InspectTradeRequest.ProtoReflect.Descriptor instead.
+func (*InspectTradeRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *InspectTradeRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *InspectTradeRequest) GetPassed() bool {
+	if x != nil {
+		return x.Passed
+	}
+	return false
+}
+
+func (x *InspectTradeRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// InspectTradeResponse is the trade after the inspection.
+type InspectTradeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trade is the trade, inspection passed or failed.
+	Trade         *Trade `protobuf:"bytes,1,opt,name=trade,proto3" json:"trade,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InspectTradeResponse) Reset() {
+	*x = InspectTradeResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InspectTradeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InspectTradeResponse) ProtoMessage() {}
+
+func (x *InspectTradeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InspectTradeResponse.ProtoReflect.Descriptor instead.
+func (*InspectTradeResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *InspectTradeResponse) GetTrade() *Trade {
+	if x != nil {
+		return x.Trade
+	}
+	return nil
+}
+
 var File_jangteo_order_v1_market_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
@@ -1962,7 +2072,13 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\x05close\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05close\x12\x16\n" +
 	"\x06volume\x18\x06 \x01(\x05R\x06volume\"T\n" +
 	"\x1eGetProductPriceHistoryResponse\x122\n" +
-	"\acandles\x18\x01 \x03(\v2\x18.jangteo.order.v1.CandleR\acandles2\xd5\x0e\n" +
+	"\acandles\x18\x01 \x03(\v2\x18.jangteo.order.v1.CandleR\acandles\"e\n" +
+	"\x13InspectTradeRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
+	"\x06passed\x18\x02 \x01(\bR\x06passed\x12\x1c\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\"E\n" +
+	"\x14InspectTradeResponse\x12-\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade2\xea\x0f\n" +
 	"\rMarketService\x12z\n" +
 	"\bPlaceAsk\x12!.jangteo.order.v1.PlaceAskRequest\x1a\".jangteo.order.v1.PlaceAskResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/asks\x12z\n" +
 	"\bPlaceBid\x12!.jangteo.order.v1.PlaceBidRequest\x1a\".jangteo.order.v1.PlaceBidResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/bids\x12w\n" +
@@ -1979,7 +2095,8 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\fListMyTrades\x12%.jangteo.order.v1.ListMyTradesRequest\x1a&.jangteo.order.v1.ListMyTradesResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/trades\x12\x91\x01\n" +
 	"\x10GetProductMarket\x12).jangteo.order.v1.GetProductMarketRequest\x1a*.jangteo.order.v1.GetProductMarketResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/products/{slug}/market\x12\x9b\x01\n" +
 	"\x11ListProductTrades\x12*.jangteo.order.v1.ListProductTradesRequest\x1a+.jangteo.order.v1.ListProductTradesResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/products/{slug}/market/trades\x12\xab\x01\n" +
-	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12\x7f\n" +
+	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12\x92\x01\n" +
+	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12\x7f\n" +
 	"\fListMyLedger\x12%.jangteo.order.v1.ListMyLedgerRequest\x1a&.jangteo.order.v1.ListMyLedgerResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/ledgerB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
@@ -1994,7 +2111,7 @@ func file_jangteo_order_v1_market_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_market_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*PlaceAskRequest)(nil),                // 0: jangteo.order.v1.PlaceAskRequest
 	(*PlaceAskResponse)(nil),               // 1: jangteo.order.v1.PlaceAskResponse
@@ -2027,79 +2144,84 @@ var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*GetProductPriceHistoryRequest)(nil),  // 28: jangteo.order.v1.GetProductPriceHistoryRequest
 	(*Candle)(nil),                         // 29: jangteo.order.v1.Candle
 	(*GetProductPriceHistoryResponse)(nil), // 30: jangteo.order.v1.GetProductPriceHistoryResponse
-	nil,                                    // 31: jangteo.order.v1.VariantQuote.OptionsEntry
-	nil,                                    // 32: jangteo.order.v1.MarketTrade.OptionsEntry
-	(*Offer)(nil),                          // 33: jangteo.order.v1.Offer
-	(*Trade)(nil),                          // 34: jangteo.order.v1.Trade
-	(*v1.Money)(nil),                       // 35: jangteo.type.v1.Money
-	(*LedgerEntry)(nil),                    // 36: jangteo.order.v1.LedgerEntry
-	(*timestamppb.Timestamp)(nil),          // 37: google.protobuf.Timestamp
+	(*InspectTradeRequest)(nil),            // 31: jangteo.order.v1.InspectTradeRequest
+	(*InspectTradeResponse)(nil),           // 32: jangteo.order.v1.InspectTradeResponse
+	nil,                                    // 33: jangteo.order.v1.VariantQuote.OptionsEntry
+	nil,                                    // 34: jangteo.order.v1.MarketTrade.OptionsEntry
+	(*Offer)(nil),                          // 35: jangteo.order.v1.Offer
+	(*Trade)(nil),                          // 36: jangteo.order.v1.Trade
+	(*v1.Money)(nil),                       // 37: jangteo.type.v1.Money
+	(*LedgerEntry)(nil),                    // 38: jangteo.order.v1.LedgerEntry
+	(*timestamppb.Timestamp)(nil),          // 39: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_market_service_proto_depIdxs = []int32{
-	33, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	34, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
-	33, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	34, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
-	34, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	34, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	33, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	33, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	35, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
-	35, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
-	35, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
-	33, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
-	33, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
-	34, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
-	36, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
-	31, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
-	35, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
-	35, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
-	35, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
-	37, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
+	35, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	36, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
+	35, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	36, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
+	36, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	36, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	35, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	35, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	37, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
+	37, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
+	37, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
+	35, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
+	35, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
+	36, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
+	38, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
+	33, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
+	37, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
+	37, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
+	37, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
+	39, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
 	23, // 20: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
-	32, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
-	35, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
-	37, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
+	34, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
+	37, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
+	39, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
 	26, // 24: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
-	37, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
-	35, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
-	35, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
-	35, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
-	35, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
+	39, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
+	37, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
+	37, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
+	37, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
+	37, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
 	29, // 30: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
-	0,  // 31: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
-	2,  // 32: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
-	4,  // 33: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
-	6,  // 34: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
-	8,  // 35: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
-	10, // 36: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
-	12, // 37: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
-	14, // 38: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
-	16, // 39: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
-	18, // 40: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
-	22, // 41: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
-	25, // 42: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
-	28, // 43: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
-	20, // 44: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
-	1,  // 45: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
-	3,  // 46: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
-	5,  // 47: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
-	7,  // 48: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
-	9,  // 49: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
-	11, // 50: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
-	13, // 51: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
-	15, // 52: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
-	17, // 53: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
-	19, // 54: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
-	24, // 55: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
-	27, // 56: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
-	30, // 57: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
-	21, // 58: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
-	45, // [45:59] is the sub-list for method output_type
-	31, // [31:45] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	36, // 31: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	0,  // 32: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
+	2,  // 33: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
+	4,  // 34: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
+	6,  // 35: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
+	8,  // 36: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
+	10, // 37: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
+	12, // 38: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
+	14, // 39: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
+	16, // 40: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
+	18, // 41: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
+	22, // 42: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
+	25, // 43: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
+	28, // 44: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
+	31, // 45: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
+	20, // 46: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
+	1,  // 47: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
+	3,  // 48: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
+	5,  // 49: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
+	7,  // 50: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
+	9,  // 51: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
+	11, // 52: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
+	13, // 53: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
+	15, // 54: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
+	17, // 55: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
+	19, // 56: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
+	24, // 57: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
+	27, // 58: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
+	30, // 59: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
+	32, // 60: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
+	21, // 61: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
+	47, // [47:62] is the sub-list for method output_type
+	32, // [32:47] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_service_proto_init() }
@@ -2114,7 +2236,7 @@ func file_jangteo_order_v1_market_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_market_service_proto_rawDesc), len(file_jangteo_order_v1_market_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

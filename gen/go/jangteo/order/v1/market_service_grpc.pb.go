@@ -32,6 +32,7 @@ const (
 	MarketService_GetProductMarket_FullMethodName       = "/jangteo.order.v1.MarketService/GetProductMarket"
 	MarketService_ListProductTrades_FullMethodName      = "/jangteo.order.v1.MarketService/ListProductTrades"
 	MarketService_GetProductPriceHistory_FullMethodName = "/jangteo.order.v1.MarketService/GetProductPriceHistory"
+	MarketService_InspectTrade_FullMethodName           = "/jangteo.order.v1.MarketService/InspectTrade"
 	MarketService_ListMyLedger_FullMethodName           = "/jangteo.order.v1.MarketService/ListMyLedger"
 )
 
@@ -81,6 +82,11 @@ type MarketServiceClient interface {
 	// GetProductPriceHistory is a product's trades as open, high, low, close
 	// and volume per interval, oldest first, for a price chart.
 	GetProductPriceHistory(ctx context.Context, in *GetProductPriceHistoryRequest, opts ...grpc.CallOption) (*GetProductPriceHistoryResponse, error)
+	// InspectTrade records staff's inspection of a paid trade's item: passed
+	// (it ships to the buyer; the seller's payout is recorded) or failed (the
+	// buyer's order is cancelled and refunded in full; the seller is
+	// penalised). A trade not awaiting inspection is 409 TRADE_STATE_CONFLICT.
+	InspectTrade(ctx context.Context, in *InspectTradeRequest, opts ...grpc.CallOption) (*InspectTradeResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error)
 }
@@ -223,6 +229,16 @@ func (c *marketServiceClient) GetProductPriceHistory(ctx context.Context, in *Ge
 	return out, nil
 }
 
+func (c *marketServiceClient) InspectTrade(ctx context.Context, in *InspectTradeRequest, opts ...grpc.CallOption) (*InspectTradeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(InspectTradeResponse)
+	err := c.cc.Invoke(ctx, MarketService_InspectTrade_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *marketServiceClient) ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListMyLedgerResponse)
@@ -279,6 +295,11 @@ type MarketServiceServer interface {
 	// GetProductPriceHistory is a product's trades as open, high, low, close
 	// and volume per interval, oldest first, for a price chart.
 	GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error)
+	// InspectTrade records staff's inspection of a paid trade's item: passed
+	// (it ships to the buyer; the seller's payout is recorded) or failed (the
+	// buyer's order is cancelled and refunded in full; the seller is
+	// penalised). A trade not awaiting inspection is 409 TRADE_STATE_CONFLICT.
+	InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error)
 	mustEmbedUnimplementedMarketServiceServer()
@@ -329,6 +350,9 @@ func (UnimplementedMarketServiceServer) ListProductTrades(context.Context, *List
 }
 func (UnimplementedMarketServiceServer) GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetProductPriceHistory not implemented")
+}
+func (UnimplementedMarketServiceServer) InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method InspectTrade not implemented")
 }
 func (UnimplementedMarketServiceServer) ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyLedger not implemented")
@@ -588,6 +612,24 @@ func _MarketService_GetProductPriceHistory_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MarketService_InspectTrade_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(InspectTradeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).InspectTrade(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_InspectTrade_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).InspectTrade(ctx, req.(*InspectTradeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _MarketService_ListMyLedger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListMyLedgerRequest)
 	if err := dec(in); err != nil {
@@ -664,6 +706,10 @@ var MarketService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetProductPriceHistory",
 			Handler:    _MarketService_GetProductPriceHistory_Handler,
+		},
+		{
+			MethodName: "InspectTrade",
+			Handler:    _MarketService_InspectTrade_Handler,
 		},
 		{
 			MethodName: "ListMyLedger",

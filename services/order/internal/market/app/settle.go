@@ -38,21 +38,14 @@ func (a *App) Expire(ctx context.Context, offerID string) error {
 	})
 }
 
-// OrderPaid moves the trade an order pays to paid and records the seller's
-// payout; an order of goods, or a trade already settled, is left alone.
+// OrderPaid moves the trade an order pays to paid: the seller now ships the
+// item to inspection. An order of goods, or a trade already settled, is left alone.
 func (a *App) OrderPaid(ctx context.Context, tx pgx.Tx, orderID string) error {
 	t, ok, err := store.TradeOfOrder(ctx, tx, orderID)
 	if err != nil || !ok || t.Status != domain.TradePendingPayment {
 		return err
 	}
-	now := a.clock()
-	if err := store.SetTradeStatus(ctx, tx, t.ID, domain.TradePaid, now); err != nil {
-		return err
-	}
-	return a.ledger(ctx, tx, t, domain.LedgerEntry{
-		UserID: t.SellerID, Kind: domain.LedgerPayout, Amount: t.Payout(),
-		Reason: fmt.Sprintf("payout for the sale at %d: price %d − seller fee %d; the buyer paid order %s", t.Price, t.Price, t.SellerFee, t.OrderNumber),
-	}, now)
+	return store.SetTradeStatus(ctx, tx, t.ID, domain.TradePaid, a.clock())
 }
 
 // OrderCancelled voids the trade of a cancelled market order — the buyer
@@ -61,8 +54,8 @@ func (a *App) OrderPaid(ctx context.Context, tx pgx.Tx, orderID string) error {
 // the bid is voided and the buyer is charged the penalty.
 func (a *App) OrderCancelled(ctx context.Context, tx pgx.Tx, orderID, reason string) error {
 	t, ok, err := store.TradeOfOrder(ctx, tx, orderID)
-	if err != nil || !ok || t.Status == domain.TradeVoided {
-		return err
+	if err != nil || !ok || (t.Status != domain.TradePendingPayment && t.Status != domain.TradePaid) {
+		return err // an order of goods, or a trade already voided or inspected
 	}
 	if err := store.LockVariant(ctx, tx, t.VariantID); err != nil {
 		return err

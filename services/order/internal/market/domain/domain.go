@@ -50,6 +50,8 @@ const (
 	TradePendingPayment TradeStatus = "pending_payment"
 	TradePaid           TradeStatus = "paid"
 	TradeVoided         TradeStatus = "voided"
+	TradePassed         TradeStatus = "inspection_passed"
+	TradeFailed         TradeStatus = "inspection_failed"
 )
 
 // ExpiryDays are the lifetimes an offer may ask for.
@@ -157,6 +159,8 @@ var (
 	ErrPriceMoved      = errs.New(errs.Conflict, "PRICE_MOVED", "the best price is no longer the expected one")
 	ErrNoOffer         = errs.New(errs.Conflict, "NO_OFFER", "nothing stands on the other side of the book")
 	ErrVariantNotFound = errs.New(errs.NotFound, "VARIANT_NOT_FOUND", "variant not found")
+	ErrTradeNotFound   = errs.New(errs.NotFound, "TRADE_NOT_FOUND", "trade not found")
+	ErrTradeState      = errs.New(errs.Conflict, "TRADE_STATE_CONFLICT", "the trade cannot change that way now")
 )
 
 // ErrProductNotFound is a public market page of an unknown product.

@@ -60,6 +60,7 @@ var offerStatuses = map[domain.OfferStatus]orderv1.OfferStatus{
 var tradeStatuses = map[domain.TradeStatus]orderv1.TradeStatus{
 	domain.TradePendingPayment: orderv1.TradeStatus_TRADE_STATUS_PENDING_PAYMENT,
 	domain.TradePaid:           orderv1.TradeStatus_TRADE_STATUS_PAID, domain.TradeVoided: orderv1.TradeStatus_TRADE_STATUS_VOIDED,
+	domain.TradePassed: orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED, domain.TradeFailed: orderv1.TradeStatus_TRADE_STATUS_INSPECTION_FAILED,
 }
 
 var ledgerKinds = map[domain.LedgerKind]orderv1.LedgerEntryKind{

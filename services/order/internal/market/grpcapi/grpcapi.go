@@ -221,3 +221,16 @@ func (s *Server) ListMyLedger(ctx context.Context, req *orderv1.ListMyLedgerRequ
 	}
 	return out, nil
 }
+
+// InspectTrade implements orderv1.MarketServiceServer.
+func (s *Server) InspectTrade(ctx context.Context, req *orderv1.InspectTradeRequest) (*orderv1.InspectTradeResponse, error) {
+	staffID, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.app.Inspect(ctx, staffID, req.GetId(), req.GetPassed(), req.GetNote())
+	if err != nil {
+		return nil, err
+	}
+	return &orderv1.InspectTradeResponse{Trade: events.Trade(t, "")}, nil
+}

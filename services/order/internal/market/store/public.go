@@ -22,7 +22,7 @@ func (s *Store) Quotes(ctx context.Context, variantIDs []string, now time.Time) 
 	LEFT JOIN LATERAL (SELECT max(price) highest, count(*) n FROM market_offers
 		WHERE variant_id = v AND side = 'bid' AND status = 'open' AND expires_at > $2) b ON true
 	LEFT JOIN LATERAL (SELECT price, created_at FROM market_trades
-		WHERE variant_id = v AND status <> 'voided' ORDER BY seq DESC LIMIT 1) t ON true`
+		WHERE variant_id = v AND status NOT IN ('voided', 'inspection_failed') ORDER BY seq DESC LIMIT 1) t ON true`
 	rows, err := s.pool.Query(ctx, q, variantIDs, now)
 	if err != nil {
 		return nil, fmt.Errorf("db: quotes: %w", err)
@@ -42,7 +42,7 @@ func (s *Store) Quotes(ctx context.Context, variantIDs []string, now time.Time) 
 // PublicTrades lists the variants' trades that were not voided, newest first.
 func (s *Store) PublicTrades(ctx context.Context, variantIDs []string, p Page) ([]domain.PublicTrade, string, error) {
 	const q = `SELECT variant_id::text, price, currency, created_at, seq FROM market_trades
-		WHERE variant_id = ANY($1::uuid[]) AND status <> 'voided' AND seq < $2 ORDER BY seq DESC LIMIT $3`
+		WHERE variant_id = ANY($1::uuid[]) AND status NOT IN ('voided', 'inspection_failed') AND seq < $2 ORDER BY seq DESC LIMIT $3`
 	rows, err := s.pool.Query(ctx, q, variantIDs, after(p), p.Limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("db: public trades: %w", err)
@@ -73,7 +73,7 @@ func (s *Store) History(ctx context.Context, variantIDs []string, interval strin
 	const q = `SELECT date_trunc($2, created_at AT TIME ZONE 'UTC') AS start,
 		(array_agg(price ORDER BY seq))[1], max(price), min(price), (array_agg(price ORDER BY seq DESC))[1],
 		min(currency), count(*)
-	FROM market_trades WHERE variant_id = ANY($1::uuid[]) AND status <> 'voided'
+	FROM market_trades WHERE variant_id = ANY($1::uuid[]) AND status NOT IN ('voided', 'inspection_failed')
 	GROUP BY start ORDER BY start DESC LIMIT 365`
 	rows, err := s.pool.Query(ctx, q, variantIDs, interval)
 	if err != nil {

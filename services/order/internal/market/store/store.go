@@ -161,6 +161,20 @@ func TradeOfOrder(ctx context.Context, tx pgx.Tx, orderID string) (domain.Trade,
 	return t, true, nil
 }
 
+// LockTrade reads and locks a trade by id.
+func LockTrade(ctx context.Context, tx pgx.Tx, id string) (domain.Trade, error) {
+	q := `SELECT ` + tradeCols + ` FROM market_trades t JOIN orders o ON o.id = t.order_id
+		WHERE t.id = $1 FOR UPDATE OF t`
+	t, err := scanTrade(tx.QueryRow(ctx, q, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Trade{}, domain.ErrTradeNotFound
+	}
+	if err != nil {
+		return domain.Trade{}, fmt.Errorf("db: lock trade: %w", err)
+	}
+	return t, nil
+}
+
 // SetTradeStatus records a trade's new status.
 func SetTradeStatus(ctx context.Context, tx pgx.Tx, id string, to domain.TradeStatus, now time.Time) error {
 	const q = `UPDATE market_trades SET status = $2, updated_at = $3 WHERE id = $1`

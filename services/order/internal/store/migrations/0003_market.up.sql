@@ -34,7 +34,7 @@ CREATE TABLE market_trades (
 	buyer_fee   bigint NOT NULL,
 	seller_fee  bigint NOT NULL,
 	order_id    uuid NOT NULL UNIQUE REFERENCES orders (id),
-	status      text NOT NULL CHECK (status IN ('pending_payment', 'paid', 'voided')),
+	status      text NOT NULL CHECK (status IN ('pending_payment', 'paid', 'voided', 'inspection_passed', 'inspection_failed')),
 	created_at  timestamptz NOT NULL,
 	updated_at  timestamptz NOT NULL
 );
