@@ -35,6 +35,7 @@ type demoShop struct {
 	catalog  catalogv1.CatalogServiceClient
 	cart     cartv1.CartServiceClient
 	orders   orderv1.OrderServiceClient
+	market   orderv1.MarketServiceClient
 	payments paymentv1.PaymentServiceClient
 	sink     *smtpsink.Sink
 }
@@ -59,6 +60,7 @@ func dialDemoShop(endpoints map[string]string, sink *smtpsink.Sink) (*demoShop, 
 		catalog:  catalogv1.NewCatalogServiceClient(conns[1]),
 		cart:     cartv1.NewCartServiceClient(conns[2]),
 		orders:   orderv1.NewOrderServiceClient(conns[3]),
+		market:   orderv1.NewMarketServiceClient(conns[3]),
 		payments: paymentv1.NewPaymentServiceClient(conns[4]),
 		sink:     sink,
 	}, closeAll, nil
@@ -114,18 +116,23 @@ func (s *demoShop) seedDemoOrders(ctx context.Context, adminEmail, adminPassword
 
 // signIn logs the shopper in, signing up and verifying first when needed.
 func (s *demoShop) signIn(ctx context.Context) (context.Context, error) {
-	if c, err := s.login(ctx, demoShopperEmail, demoShopperPassword); err == nil {
+	return s.signInAs(ctx, demoShopperEmail, demoShopperPassword, "김민지", "010-1234-5678")
+}
+
+// signInAs logs a demo user in, signing up and verifying first when needed.
+func (s *demoShop) signInAs(ctx context.Context, email, password, name, phone string) (context.Context, error) {
+	if c, err := s.login(ctx, email, password); err == nil {
 		return c, nil
 	}
 	_, err := s.identity.SignUp(ctx, &identityv1.SignUpRequest{
-		Email: demoShopperEmail, Password: demoShopperPassword, Name: "김민지", Phone: "010-1234-5678",
+		Email: email, Password: password, Name: name, Phone: phone,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sign up: %w", err)
 	}
 	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	m, err := s.sink.Wait(wait, func(m smtpsink.Message) bool { return m.SentTo(demoShopperEmail) && strings.Contains(m.Text, "token=") })
+	m, err := s.sink.Wait(wait, func(m smtpsink.Message) bool { return m.SentTo(email) && strings.Contains(m.Text, "token=") })
 	if err != nil {
 		return nil, fmt.Errorf("verification mail: %w", err)
 	}
@@ -138,7 +145,7 @@ func (s *demoShop) signIn(ctx context.Context) (context.Context, error) {
 	if _, err := s.identity.VerifyEmail(ctx, &identityv1.VerifyEmailRequest{Token: token}); err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	return s.login(ctx, demoShopperEmail, demoShopperPassword)
+	return s.login(ctx, email, password)
 }
 
 func (s *demoShop) login(ctx context.Context, email, password string) (context.Context, error) {
@@ -209,6 +216,9 @@ func seedDemoOrdersInBackground(ctx context.Context, log *zap.Logger, endpoints 
 		defer closeShop()
 		if err := shop.seedDemoOrders(ctx, adminEmail, adminPassword); err != nil && ctx.Err() == nil {
 			log.Warn("demo orders", zap.Error(err))
+		}
+		if err := shop.seedDemoMarket(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("demo market", zap.Error(err))
 		}
 	}()
 }

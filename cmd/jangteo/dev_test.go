@@ -101,6 +101,40 @@ func TestDevStack(t *testing.T) {
 			t.Fatalf("forged %s webhook = %d %v", prov, code, body)
 		}
 	}
+
+	// The market's demo: asks and bids on every size of the first sneaker,
+	// read through the gateway's MarketService routes.
+	sneaker := ""
+	for _, p := range list["products"].([]any) {
+		slug := p.(map[string]any)["slug"].(string)
+		_, product := get("/v1/products/"+slug, "", "")
+		for _, v := range product["product"].(map[string]any)["variants"].([]any) {
+			if opts, _ := v.(map[string]any)["options"].(map[string]any); opts["size"] == "270" && sneaker == "" {
+				sneaker = slug
+			}
+		}
+		if sneaker != "" {
+			break
+		}
+	}
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(time.Second) {
+		code, m := get("/v1/products/"+sneaker+"/market", "", "")
+		if code != http.StatusOK {
+			t.Fatalf("GET /v1/products/%s/market = %d %v", sneaker, code, m)
+		}
+		quoted := 0
+		for _, v := range m["variants"].([]any) {
+			if v := v.(map[string]any); v["lowest_ask"] != nil && v["highest_bid"] != nil {
+				quoted++
+			}
+		}
+		if quoted == len(m["variants"].([]any)) && quoted > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo market of %s is not quoted: %v", sneaker, m)
+		}
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

@@ -54,6 +54,8 @@ type Config struct {
 	FreeShippingFrom int64 `env:"FREE_SHIPPING_FROM"`
 	// PublicURL is the shop's address, for links in mail.
 	PublicURL string `env:"PUBLIC_URL"`
+	// Market are the resale market's fees (MARKET_SELLER_FEE_BP, …).
+	Market MarketConfig `envPrefix:"MARKET_"`
 	// Mail is the SMTP relay (SMTP_HOST, SMTP_PORT, SMTP_USERNAME,
 	// SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS, SMTP_TIMEOUT).
 	Mail mail.Config `envPrefix:"SMTP_"`
@@ -73,6 +75,7 @@ func DefaultConfig() Config {
 		ShippingFee:        3000,
 		FreeShippingFrom:   50000,
 		PublicURL:          "http://localhost:8080",
+		Market:             MarketConfig{SellerFeeBP: 500, SellerFeeMinimum: 2500, BuyerFeeBP: 300, PenaltyBP: 1500, PenaltyMinimum: 10000},
 		Mail:               mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
 	}
 }
@@ -89,10 +92,26 @@ func (c Config) validate() error {
 		return errors.New("order: RESERVATION_GRACE is negative")
 	case c.TaxRateBasisPoints < 0 || c.TaxRateBasisPoints > 10000:
 		return fmt.Errorf("order: TAX_RATE_BP %d is not within 0..10000", c.TaxRateBasisPoints)
+	case c.Market.SellerFeeBP < 0 || c.Market.SellerFeeBP > 10000 || c.Market.BuyerFeeBP < 0 || c.Market.BuyerFeeBP > 10000 ||
+		c.Market.PenaltyBP < 0 || c.Market.PenaltyBP > 10000 || c.Market.SellerFeeMinimum < 0 || c.Market.PenaltyMinimum < 0:
+		return errors.New("order: MARKET_*_BP must be within 0..10000 and the minimums not negative")
 	case c.ShippingFee < 0 || c.FreeShippingFrom < 0:
 		return errors.New("order: SHIPPING_FEE and FREE_SHIPPING_FROM must not be negative")
 	}
 	return nil
+}
+
+// MarketConfig are the resale market's fees, in basis points of the trade
+// price and minor units.
+type MarketConfig struct {
+	// SellerFeeBP and SellerFeeMinimum: the seller's fee is the larger (never more than the price).
+	SellerFeeBP      int   `env:"SELLER_FEE_BP"`
+	SellerFeeMinimum int64 `env:"SELLER_FEE_MIN"`
+	// BuyerFeeBP is the buyer's fee, added to the order.
+	BuyerFeeBP int `env:"BUYER_FEE_BP"`
+	// PenaltyBP and PenaltyMinimum: what a buyer who lets a trade lapse is charged.
+	PenaltyBP      int   `env:"PENALTY_BP"`
+	PenaltyMinimum int64 `env:"PENALTY_MIN"`
 }
 
 // Migrations are the service's schema migrations.
@@ -161,6 +180,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, rt.Log)
 
 	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
+	s.registerMarket(catalogConn, cfg)
 	service.AddWorker(rt, &timers.ExpireWorker{App: s.app})
 	h := subscribers.New(s.app)
 	rt.Consume(subscribers.PaymentApprovedConsumer, h.PaymentApproved)

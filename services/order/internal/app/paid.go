@@ -16,14 +16,20 @@ import (
 // the purchases). When the catalog had already given the stock back — its
 // sweeper ran while this service was down past the grace period — the order
 // cannot be filled: it is cancelled, which refunds it in full.
+//
+// An order of another kind (a market trade) held no catalog stock.
 func (a *App) CommitStock(ctx context.Context, tx pgx.Tx, orderID string) error {
-	err := a.catalog.Commit(ctx, orderID)
+	o, err := store.Read(ctx, tx, store.Key{ID: orderID})
+	if err != nil || o.Kind != domain.KindGoods {
+		return err
+	}
+	err = a.catalog.Commit(ctx, orderID)
 	if !errors.Is(err, domain.ErrReservationReleased) {
 		return err
 	}
 	a.log.Warn("paid order lost its reserved stock; cancelling and refunding it", zap.String("order_id", orderID))
 	seen, cancelledNow := 0, false
-	o, err := store.Update(ctx, tx, store.Key{ID: orderID}, func(o *domain.Order) error {
+	o, err = store.Update(ctx, tx, store.Key{ID: orderID}, func(o *domain.Order) error {
 		seen = len(o.History)
 		if o.Status != domain.StatusPaid {
 			return nil // cancelled meanwhile: the release was its own

@@ -35,7 +35,7 @@ func timestamp(t interface{ IsZero() bool }, ts *timestamppb.Timestamp) *timesta
 func toProtoOrder(o domain.Order, withHistory bool) *orderv1.Order {
 	c := o.Amounts.Currency
 	out := &orderv1.Order{
-		Id: o.ID, Number: o.Number, UserId: o.UserID, Kind: orderv1.OrderKind_ORDER_KIND_GOODS,
+		Id: o.ID, Number: o.Number, UserId: o.UserID, Kind: toProtoKind(o.Kind),
 		Status: toProtoStatus(o.Status), ItemCount: o.ItemCount(),
 		Subtotal: toProtoMoney(o.Amounts.Subtotal, c), Tax: toProtoMoney(o.Amounts.Tax, c),
 		ShippingFee: toProtoMoney(o.Amounts.ShippingFee, c), GrandTotal: toProtoMoney(o.Amounts.GrandTotal, c),
@@ -75,4 +75,11 @@ func toDomainShipping(s *orderv1.ShippingDetails) domain.Shipping {
 		Name: s.GetName(), Phone: s.GetPhone(), Email: s.GetEmail(), Line1: s.GetLine1(), Line2: s.GetLine2(),
 		PostalCode: s.GetPostalCode(), City: s.GetCity(), Country: s.GetCountry(), Note: s.GetNote(),
 	}
+}
+
+func toProtoKind(kind string) orderv1.OrderKind {
+	if kind == "market" {
+		return orderv1.OrderKind_ORDER_KIND_MARKET
+	}
+	return orderv1.OrderKind_ORDER_KIND_GOODS
 }

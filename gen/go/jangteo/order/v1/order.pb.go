@@ -117,6 +117,8 @@ const (
 	OrderKind_ORDER_KIND_UNSPECIFIED OrderKind = 0
 	// ORDER_KIND_GOODS: shipped goods checked out from a cart.
 	OrderKind_ORDER_KIND_GOODS OrderKind = 1
+	// ORDER_KIND_MARKET: one unit bought in the resale market (a trade).
+	OrderKind_ORDER_KIND_MARKET OrderKind = 2
 )
 
 // Enum value maps for OrderKind.
@@ -124,10 +126,12 @@ var (
 	OrderKind_name = map[int32]string{
 		0: "ORDER_KIND_UNSPECIFIED",
 		1: "ORDER_KIND_GOODS",
+		2: "ORDER_KIND_MARKET",
 	}
 	OrderKind_value = map[string]int32{
 		"ORDER_KIND_UNSPECIFIED": 0,
 		"ORDER_KIND_GOODS":       1,
+		"ORDER_KIND_MARKET":      2,
 	}
 )
 
@@ -806,10 +810,11 @@ const file_jangteo_order_v1_order_proto_rawDesc = "" +
 	"\x16ORDER_STATUS_COMPLETED\x10\x06\x12\x1a\n" +
 	"\x16ORDER_STATUS_CANCELLED\x10\a\x12\x19\n" +
 	"\x15ORDER_STATUS_REFUNDED\x10\b\x12#\n" +
-	"\x1fORDER_STATUS_PARTIALLY_REFUNDED\x10\t*=\n" +
+	"\x1fORDER_STATUS_PARTIALLY_REFUNDED\x10\t*T\n" +
 	"\tOrderKind\x12\x1a\n" +
 	"\x16ORDER_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
-	"\x10ORDER_KIND_GOODS\x10\x01B<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
+	"\x10ORDER_KIND_GOODS\x10\x01\x12\x15\n" +
+	"\x11ORDER_KIND_MARKET\x10\x02B<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
 	file_jangteo_order_v1_order_proto_rawDescOnce sync.Once

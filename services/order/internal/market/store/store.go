@@ -1,0 +1,335 @@
+// Package store keeps the resale market in PostgreSQL: the book of offers,
+// trades and the ledger, in the order schema beside the orders trades
+// become. Changes run inside the use case's transaction; matching first
+// takes the variant's advisory lock (LockVariant), so placements on one
+// variant are decided one after the other across every replica, and the
+// best standing offer is also row-locked, so a cancel or an expiry racing a
+// match is decided by that row.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/jangteo/jangteo/services/order/internal/market/domain"
+)
+
+// Store reads the market on the pool.
+type Store struct{ pool *pgxpool.Pool }
+
+// New returns a store over pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool is the store's pool, for the use cases' transactions.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// LockVariant takes the variant's matching lock until the transaction ends.
+func LockVariant(ctx context.Context, tx pgx.Tx, variantID string) error {
+	const q = `SELECT pg_advisory_xact_lock(hashtextextended('market:' || $1, 0))`
+	if _, err := tx.Exec(ctx, q, variantID); err != nil {
+		return fmt.Errorf("db: lock variant: %w", err)
+	}
+	return nil
+}
+
+const offerCols = `id, side, user_id, variant_id, price, currency, status, coalesce(trade_id::text, ''), expires_at, created_at`
+
+func scanOffer(row pgx.Row) (domain.Offer, error) {
+	var o domain.Offer
+	err := row.Scan(&o.ID, &o.Side, &o.UserID, &o.VariantID, &o.Price, &o.Currency, &o.Status, &o.TradeID, &o.ExpiresAt, &o.CreatedAt)
+	return o, err
+}
+
+// Best locks and returns the best open offer of side on the variant: the
+// lowest ask or the highest bid, the earliest among equal prices.
+func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, now time.Time) (domain.Offer, bool, error) {
+	order := "price ASC, seq ASC"
+	if side == domain.Bid {
+		order = "price DESC, seq ASC"
+	}
+	q := `SELECT ` + offerCols + ` FROM market_offers
+		WHERE variant_id = $1 AND side = $2 AND status = 'open' AND expires_at > $3
+		ORDER BY ` + order + ` LIMIT 1 FOR UPDATE`
+	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, side, now))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Offer{}, false, nil
+	}
+	if err != nil {
+		return domain.Offer{}, false, fmt.Errorf("db: best offer: %w", err)
+	}
+	return o, true, nil
+}
+
+// InsertOffer writes a new offer.
+func InsertOffer(ctx context.Context, tx pgx.Tx, o domain.Offer) error {
+	const q = `INSERT INTO market_offers (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9, $10, $10)`
+	if _, err := tx.Exec(ctx, q, o.ID, o.Side, o.UserID, o.VariantID, o.Price, o.Currency, o.Status, o.TradeID, o.ExpiresAt, o.CreatedAt); err != nil {
+		return fmt.Errorf("db: insert offer: %w", err)
+	}
+	return nil
+}
+
+// Transition moves an offer from one status to another; false when it was
+// not in from (someone else decided it first).
+func Transition(ctx context.Context, tx pgx.Tx, id string, from, to domain.OfferStatus, tradeID string, now time.Time) (bool, error) {
+	const q = `UPDATE market_offers SET status = $3, trade_id = nullif($4, '')::uuid, updated_at = $5
+		WHERE id = $1 AND status = $2`
+	tag, err := tx.Exec(ctx, q, id, from, to, tradeID, now)
+	if err != nil {
+		return false, fmt.Errorf("db: offer status: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Cancel takes the user's open offer of side off the book and returns it.
+// An offer that is not the user's is ErrOfferNotFound; one no longer open
+// ErrOfferNotOpen.
+func Cancel(ctx context.Context, tx pgx.Tx, userID string, side domain.Side, id string, now time.Time) (domain.Offer, error) {
+	q := `SELECT ` + offerCols + ` FROM market_offers WHERE id = $1 AND user_id = $2 AND side = $3 FOR UPDATE`
+	o, err := scanOffer(tx.QueryRow(ctx, q, id, userID, side))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Offer{}, domain.ErrOfferNotFound
+	}
+	if err != nil {
+		return domain.Offer{}, fmt.Errorf("db: read offer: %w", err)
+	}
+	if o.Status != domain.OfferOpen {
+		return o, domain.ErrOfferNotOpen.With("the %s is %s", side, o.Status)
+	}
+	if _, err := Transition(ctx, tx, id, domain.OfferOpen, domain.OfferCancelled, "", now); err != nil {
+		return domain.Offer{}, err
+	}
+	o.Status = domain.OfferCancelled
+	return o, nil
+}
+
+// Expire ends an offer still open at the end of its life; false when it
+// traded, was cancelled or lives longer meanwhile.
+func Expire(ctx context.Context, tx pgx.Tx, id string, now time.Time) (domain.Offer, bool, error) {
+	q := `UPDATE market_offers SET status = 'expired', updated_at = $2
+		WHERE id = $1 AND status = 'open' AND expires_at <= $2 RETURNING ` + offerCols
+	o, err := scanOffer(tx.QueryRow(ctx, q, id, now))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Offer{}, false, nil
+	}
+	if err != nil {
+		return domain.Offer{}, false, fmt.Errorf("db: expire offer: %w", err)
+	}
+	return o, true, nil
+}
+
+// InsertTrade writes a new trade.
+func InsertTrade(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
+	const q = `INSERT INTO market_trades (id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency,
+			buyer_fee, seller_fee, order_id, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`
+	if _, err := tx.Exec(ctx, q, t.ID, t.VariantID, t.AskID, t.BidID, t.SellerID, t.BuyerID, t.Price, t.Currency,
+		t.BuyerFee, t.SellerFee, t.OrderID, t.Status, t.CreatedAt); err != nil {
+		return fmt.Errorf("db: insert trade: %w", err)
+	}
+	return nil
+}
+
+const tradeCols = `t.id, t.variant_id, t.ask_id, t.bid_id, t.seller_id, t.buyer_id, t.price, t.currency,
+	t.buyer_fee, t.seller_fee, t.order_id, o.number, t.status, t.created_at`
+
+func scanTrade(row pgx.Row) (domain.Trade, error) {
+	var t domain.Trade
+	err := row.Scan(&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
+		&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt)
+	return t, err
+}
+
+// TradeOfOrder locks the trade an order pays; false for an order of goods.
+func TradeOfOrder(ctx context.Context, tx pgx.Tx, orderID string) (domain.Trade, bool, error) {
+	q := `SELECT ` + tradeCols + ` FROM market_trades t JOIN orders o ON o.id = t.order_id
+		WHERE t.order_id = $1 FOR UPDATE OF t`
+	t, err := scanTrade(tx.QueryRow(ctx, q, orderID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Trade{}, false, nil
+	}
+	if err != nil {
+		return domain.Trade{}, false, fmt.Errorf("db: trade of order: %w", err)
+	}
+	return t, true, nil
+}
+
+// LockTrade reads and locks a trade by id.
+func LockTrade(ctx context.Context, tx pgx.Tx, id string) (domain.Trade, error) {
+	q := `SELECT ` + tradeCols + ` FROM market_trades t JOIN orders o ON o.id = t.order_id
+		WHERE t.id = $1 FOR UPDATE OF t`
+	t, err := scanTrade(tx.QueryRow(ctx, q, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Trade{}, domain.ErrTradeNotFound
+	}
+	if err != nil {
+		return domain.Trade{}, fmt.Errorf("db: lock trade: %w", err)
+	}
+	return t, nil
+}
+
+// SetTradeStatus records a trade's new status.
+func SetTradeStatus(ctx context.Context, tx pgx.Tx, id string, to domain.TradeStatus, now time.Time) error {
+	const q = `UPDATE market_trades SET status = $2, updated_at = $3 WHERE id = $1`
+	if _, err := tx.Exec(ctx, q, id, to, now); err != nil {
+		return fmt.Errorf("db: trade status: %w", err)
+	}
+	return nil
+}
+
+// InsertLedger writes a ledger entry; the same kind for the same user and
+// trade is written once.
+func InsertLedger(ctx context.Context, tx pgx.Tx, e domain.LedgerEntry) error {
+	const q = `INSERT INTO market_ledger (id, user_id, trade_id, kind, amount, currency, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (trade_id, user_id, kind) DO NOTHING`
+	if _, err := tx.Exec(ctx, q, e.ID, e.UserID, e.TradeID, e.Kind, e.Amount, e.Currency, e.Reason, e.CreatedAt); err != nil {
+		return fmt.Errorf("db: insert ledger entry: %w", err)
+	}
+	return nil
+}
+
+// Quote is a variant's best prices (0 when no offer stands).
+type Quote struct {
+	LowestAsk, HighestBid int64
+	Currency              string
+}
+
+// QuoteOf reads the variant's best prices.
+func QuoteOf(ctx context.Context, db pgx.Tx, variantID string, now time.Time) (Quote, error) {
+	const q = `SELECT
+		coalesce((SELECT min(price) FROM market_offers WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2), 0),
+		coalesce((SELECT max(price) FROM market_offers WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2), 0),
+		coalesce((SELECT currency FROM market_offers WHERE variant_id = $1 LIMIT 1), '')`
+	var out Quote
+	if err := db.QueryRow(ctx, q, variantID, now).Scan(&out.LowestAsk, &out.HighestBid, &out.Currency); err != nil {
+		return Quote{}, fmt.Errorf("db: quote: %w", err)
+	}
+	return out, nil
+}
+
+// Page is a listing position: the seq of the last row shown.
+type Page struct {
+	After int64
+	Limit int
+}
+
+// ParseToken reads a page token ("" is the first page).
+func ParseToken(token string) (int64, bool) {
+	if token == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(token, 10, 64)
+	return n, err == nil && n > 0
+}
+
+func after(p Page) int64 {
+	if p.After <= 0 {
+		return 1 << 62
+	}
+	return p.After
+}
+
+// Offers lists the user's offers of side, newest first; next is the token of
+// the following page ("" at the end).
+func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p Page) ([]domain.Offer, string, error) {
+	q := `SELECT ` + offerCols + `, seq FROM market_offers WHERE user_id = $1 AND side = $2 AND seq < $3
+		ORDER BY seq DESC LIMIT $4`
+	rows, err := s.pool.Query(ctx, q, userID, side, after(p), p.Limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list offers: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Offer
+	var seqs []int64
+	for rows.Next() {
+		var o domain.Offer
+		var seq int64
+		if err := rows.Scan(&o.ID, &o.Side, &o.UserID, &o.VariantID, &o.Price, &o.Currency, &o.Status, &o.TradeID, &o.ExpiresAt, &o.CreatedAt, &seq); err != nil {
+			return nil, "", fmt.Errorf("db: list offers: %w", err)
+		}
+		out, seqs = append(out, o), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("db: list offers: %w", err)
+	}
+	if len(out) > p.Limit {
+		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
+	}
+	return out, "", nil
+}
+
+// Trades lists the trades the user bought or sold in, newest first.
+func (s *Store) Trades(ctx context.Context, userID string, p Page) ([]domain.Trade, string, error) {
+	q := `SELECT ` + tradeCols + `, t.seq FROM market_trades t JOIN orders o ON o.id = t.order_id
+		WHERE (t.buyer_id = $1 OR t.seller_id = $1) AND t.seq < $2 ORDER BY t.seq DESC LIMIT $3`
+	rows, err := s.pool.Query(ctx, q, userID, after(p), p.Limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list trades: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.Trade
+	var seqs []int64
+	for rows.Next() {
+		var t domain.Trade
+		var seq int64
+		if err := rows.Scan(&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
+			&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt, &seq); err != nil {
+			return nil, "", fmt.Errorf("db: list trades: %w", err)
+		}
+		out, seqs = append(out, t), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("db: list trades: %w", err)
+	}
+	if len(out) > p.Limit {
+		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
+	}
+	return out, "", nil
+}
+
+// Ledger lists the user's ledger entries, newest first.
+func (s *Store) Ledger(ctx context.Context, userID string, p Page) ([]domain.LedgerEntry, string, error) {
+	const q = `SELECT id, user_id, trade_id, kind, amount, currency, reason, created_at, seq FROM market_ledger
+		WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`
+	rows, err := s.pool.Query(ctx, q, userID, after(p), p.Limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: list ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.LedgerEntry
+	var seqs []int64
+	for rows.Next() {
+		var e domain.LedgerEntry
+		var seq int64
+		if err := rows.Scan(&e.ID, &e.UserID, &e.TradeID, &e.Kind, &e.Amount, &e.Currency, &e.Reason, &e.CreatedAt, &seq); err != nil {
+			return nil, "", fmt.Errorf("db: list ledger: %w", err)
+		}
+		out, seqs = append(out, e), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("db: list ledger: %w", err)
+	}
+	if len(out) > p.Limit {
+		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
+	}
+	return out, "", nil
+}
+
+// Reopen returns a matched ask to the book with its original time priority
+// (its seq), or ends it as expired when its time is up.
+func Reopen(ctx context.Context, tx pgx.Tx, id string, now time.Time) error {
+	const q = `UPDATE market_offers SET status = CASE WHEN expires_at > $2 THEN 'open' ELSE 'expired' END,
+			trade_id = NULL, updated_at = $2
+		WHERE id = $1 AND status = 'matched'`
+	if _, err := tx.Exec(ctx, q, id, now); err != nil {
+		return fmt.Errorf("db: reopen offer: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,419 @@
+package order_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.uber.org/zap/zaptest"
+	"google.golang.org/grpc/codes"
+
+	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+	"github.com/jangteo/jangteo/platform/service"
+	"github.com/jangteo/jangteo/platform/testkit"
+	"github.com/jangteo/jangteo/services/order"
+)
+
+func (e *env) ask(t *testing.T, b buyer, variantID string, price int64) *orderv1.PlaceAskResponse {
+	t.Helper()
+	return must(e.market.PlaceAsk(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceAskRequest{VariantId: variantID, Price: price, ExpiresInDays: 7}))
+}
+
+func (e *env) bid(t *testing.T, b buyer, variantID string, price int64) *orderv1.PlaceBidResponse {
+	t.Helper()
+	return must(e.market.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: variantID, Price: price, ExpiresInDays: 7}))
+}
+
+func (e *env) ledger(t *testing.T, b buyer) []*orderv1.LedgerEntry {
+	t.Helper()
+	return must(e.market.ListMyLedger(b.ctx, &orderv1.ListMyLedgerRequest{})).GetEntries()
+}
+
+func (e *env) offerStatus(t *testing.T, id string) string {
+	t.Helper()
+	var s string
+	if err := e.db.QueryRow(context.Background(), `SELECT status FROM market_offers WHERE id = $1`, id).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestMarketMatching(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Jordan 1 Retro High", 219000, 0, "260", "270")
+	v, other := variantOf(t, p, "260"), variantOf(t, p, "270")
+	a, b, c, buyer1 := e.newBuyer(), e.newBuyer(), e.newBuyer(), e.newBuyer()
+
+	// Asks stand in the book; a bid below the lowest ask stands too.
+	first := e.ask(t, a, v, 190000).GetAsk()
+	e.ask(t, b, v, 200000)
+	later := e.ask(t, c, v, 190000).GetAsk()
+	if first.GetStatus() != orderv1.OfferStatus_OFFER_STATUS_OPEN {
+		t.Fatalf("ask = %v", first)
+	}
+	low := e.bid(t, buyer1, v, 185000)
+	if low.GetTrade() != nil || low.GetBid().GetStatus() != orderv1.OfferStatus_OFFER_STATUS_OPEN {
+		t.Fatalf("a bid below the lowest ask traded: %v", low)
+	}
+
+	// A seller whose own bid or ask would be hit is refused.
+	_, err := e.market.PlaceBid(withKey(a.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 195000, ExpiresInDays: 1})
+	wantCode(t, err, codes.AlreadyExists, "SELF_TRADE")
+
+	// A crossing bid trades at the standing ask's price, earliest first.
+	buyer2 := e.newBuyer()
+	res := e.bid(t, buyer2, v, 195000)
+	tr := res.GetTrade()
+	if tr.GetAskId() != first.GetId() || tr.GetPrice().GetAmount() != 190000 || tr.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_PENDING_PAYMENT {
+		t.Fatalf("trade = %v, want the first ask at 190000", tr)
+	}
+	// Fees: buyer 3 % = 5,700; seller 5 % = 9,500 (more than the 2,500 minimum).
+	if tr.GetBuyerFee().GetAmount() != 5700 || tr.GetSellerFee().GetAmount() != 9500 || tr.GetSellerPayout().GetAmount() != 180500 {
+		t.Fatalf("fees = %v", tr)
+	}
+	if res.GetBid().GetStatus() != orderv1.OfferStatus_OFFER_STATUS_MATCHED || e.offerStatus(t, first.GetId()) != "matched" {
+		t.Fatal("the trade's offers are not matched")
+	}
+	o := e.order(t, buyer2, tr.GetOrderNumber())
+	if o.GetKind() != orderv1.OrderKind_ORDER_KIND_MARKET || o.GetGrandTotal().GetAmount() != 195700 ||
+		o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT || len(o.GetLines()) != 2 {
+		t.Fatalf("order = %v", o)
+	}
+	eventually(t, "market.trade_executed", func() bool { return e.published(t, "order", "order.market.trade_executed") == 1 })
+	if e.published(t, "order", "order.market.quote_changed") < 4 {
+		t.Fatal("no market.quote_changed for each placement")
+	}
+
+	// The next best ask is the later one at the same price; an ask at or
+	// below the highest bid trades at the bid's price.
+	nextBuyer := e.newBuyer()
+	if got := e.bid(t, nextBuyer, v, 190000).GetTrade().GetAskId(); got != later.GetId() {
+		t.Fatalf("second trade hit %s, want the later ask %s", got, later.GetId())
+	}
+	seller := e.newBuyer()
+	sold := e.ask(t, seller, v, 180000).GetTrade()
+	if sold.GetPrice().GetAmount() != 185000 || sold.GetBidId() != low.GetBid().GetId() || sold.GetSide() != orderv1.OfferSide_OFFER_SIDE_ASK || sold.GetOrderNumber() != "" {
+		t.Fatalf("sell into the bid = %v", sold)
+	}
+
+	// Buy now / sell now at the expected price, 409 when it moved or nothing stands.
+	_, err = e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 190000})
+	wantCode(t, err, codes.AlreadyExists, "PRICE_MOVED")
+	bought := must(e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 200000})).GetTrade()
+	if bought.GetPrice().GetAmount() != 200000 || bought.GetOrderNumber() == "" {
+		t.Fatalf("buy now = %v", bought)
+	}
+	_, err = e.market.SellNow(withKey(seller.ctx, uuid.NewString()), &orderv1.SellNowRequest{VariantId: other, ExpectedPrice: 1000})
+	wantCode(t, err, codes.AlreadyExists, "NO_OFFER")
+	standing := e.bid(t, buyer1, other, 150000).GetBid()
+	if got := must(e.market.SellNow(withKey(seller.ctx, uuid.NewString()), &orderv1.SellNowRequest{VariantId: other, ExpectedPrice: 150000})).GetTrade(); got.GetBidId() != standing.GetId() {
+		t.Fatalf("sell now = %v", got)
+	}
+
+	// Cancel: one's own open offer; again is OFFER_NOT_OPEN; another user's is 404.
+	mine := e.ask(t, a, other, 300000).GetAsk()
+	_, err = e.market.CancelAsk(b.ctx, &orderv1.CancelAskRequest{Id: mine.GetId()})
+	wantCode(t, err, codes.NotFound, "OFFER_NOT_FOUND")
+	if got := must(e.market.CancelAsk(a.ctx, &orderv1.CancelAskRequest{Id: mine.GetId()})).GetAsk(); got.GetStatus() != orderv1.OfferStatus_OFFER_STATUS_CANCELLED {
+		t.Fatalf("cancelled = %v", got)
+	}
+	_, err = e.market.CancelAsk(a.ctx, &orderv1.CancelAskRequest{Id: mine.GetId()})
+	wantCode(t, err, codes.AlreadyExists, "OFFER_NOT_OPEN")
+	_, err = e.market.CancelBid(a.ctx, &orderv1.CancelBidRequest{Id: mine.GetId()})
+	wantCode(t, err, codes.NotFound, "OFFER_NOT_FOUND")
+
+	// Bad input is 400; an unknown variant 404.
+	_, err = e.market.PlaceAsk(withKey(a.ctx, uuid.NewString()), &orderv1.PlaceAskRequest{VariantId: v, Price: 1000, ExpiresInDays: 2})
+	wantCode(t, err, codes.InvalidArgument, "")
+	_, err = e.market.PlaceAsk(withKey(a.ctx, uuid.NewString()), &orderv1.PlaceAskRequest{VariantId: uuid.NewString(), Price: 1000, ExpiresInDays: 1})
+	wantCode(t, err, codes.NotFound, "VARIANT_NOT_FOUND")
+
+	// The same Idempotency-Key places one ask.
+	key := uuid.NewString()
+	r1 := must(e.market.PlaceAsk(withKey(b.ctx, key), &orderv1.PlaceAskRequest{VariantId: other, Price: 400000, ExpiresInDays: 30}))
+	r2 := must(e.market.PlaceAsk(withKey(b.ctx, key), &orderv1.PlaceAskRequest{VariantId: other, Price: 400000, ExpiresInDays: 30}))
+	if r1.GetAsk().GetId() != r2.GetAsk().GetId() {
+		t.Fatal("a replayed key placed a second ask")
+	}
+
+	// Own lists, with status, and the ledger explaining each fee.
+	asks := must(e.market.ListMyAsks(a.ctx, &orderv1.ListMyAsksRequest{PageSize: 1})).GetAsks()
+	if len(asks) != 1 || asks[0].GetId() != mine.GetId() {
+		t.Fatalf("a's newest ask = %v", asks)
+	}
+	page := must(e.market.ListMyAsks(a.ctx, &orderv1.ListMyAsksRequest{PageSize: 1}))
+	rest := must(e.market.ListMyAsks(a.ctx, &orderv1.ListMyAsksRequest{PageSize: 5, PageToken: page.GetNextPageToken()})).GetAsks()
+	if len(rest) != 1 || rest[0].GetId() != first.GetId() || rest[0].GetStatus() != orderv1.OfferStatus_OFFER_STATUS_MATCHED {
+		t.Fatalf("a's second page = %v", rest)
+	}
+	trades := must(e.market.ListMyTrades(buyer2.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+	if len(trades) != 1 || trades[0].GetOrderNumber() != tr.GetOrderNumber() || trades[0].GetSide() != orderv1.OfferSide_OFFER_SIDE_BID {
+		t.Fatalf("buyer's trades = %v", trades)
+	}
+	led := e.ledger(t, a)
+	if len(led) != 1 || led[0].GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_SELLER_FEE || led[0].GetAmount().GetAmount() != 9500 || led[0].GetReason() == "" {
+		t.Fatalf("seller's ledger = %v", led)
+	}
+	prev := must(e.market.PreviewAsk(a.ctx, &orderv1.PreviewAskRequest{VariantId: v, Price: 30000}))
+	if prev.GetSellerFee().GetAmount() != 2500 || prev.GetPayout().GetAmount() != 27500 {
+		t.Fatalf("preview = %v (the minimum fee applies)", prev)
+	}
+}
+
+func TestMarketTradeSettles(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Dunk Low Panda", 139000, 0, "250")
+	v := variantOf(t, p, "250")
+	seller, payer, quitter, next := e.newBuyer(), e.newBuyer(), e.newBuyer(), e.newBuyer()
+
+	// Paid: the trade awaits the item at inspection; passed, the seller's payout is recorded.
+	e.ask(t, seller, v, 150000)
+	tr := e.bid(t, payer, v, 150000).GetTrade()
+	_, err := e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
+	wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT")
+	pay := e.pay(t, payer, tr.GetOrderNumber())
+	e.approve(t, pay.GetId())
+	e.waitStatus(t, payer, tr.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	eventually(t, "trade paid", func() bool {
+		ts := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
+	})
+	_, err = e.market.InspectTrade(seller.ctx, &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
+	wantCode(t, err, codes.PermissionDenied, "")
+	passed := must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, Note: "genuine, deadstock"})).GetTrade()
+	if passed.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED {
+		t.Fatalf("inspected = %v", passed)
+	}
+	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PAYOUT || l.GetAmount().GetAmount() != 142500 || l.GetTradeId() != tr.GetId() {
+		t.Fatalf("seller's last entry = %v", l)
+	}
+	settle()
+	if n := e.consumed(t, "order-commit-stock"); n != 1 {
+		t.Fatalf("order-commit-stock consumed %d", n)
+	}
+	if got := e.order(t, payer, tr.GetOrderNumber()).GetStatus(); got != orderv1.OrderStatus_ORDER_STATUS_PAID {
+		t.Fatalf("a paid market order became %v (no catalog stock to commit)", got)
+	}
+
+	// Failed inspection: the buyer's order is cancelled and refunded in full,
+	// the seller penalised, and the ask does not return to the book.
+	failedAsk := e.ask(t, seller, v, 170000).GetAsk()
+	fb := e.newBuyer()
+	ft := e.bid(t, fb, v, 170000).GetTrade()
+	e.approve(t, e.pay(t, fb, ft.GetOrderNumber()).GetId())
+	e.waitStatus(t, fb, ft.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	eventually(t, "trade paid", func() bool {
+		ts := must(e.market.ListMyTrades(fb.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
+	})
+	must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: ft.GetId(), Passed: false, Note: "replica"}))
+	e.waitStatus(t, fb, ft.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || l.GetAmount().GetAmount() != 25500 {
+		t.Fatalf("seller's last entry = %v", l)
+	}
+	if s := e.offerStatus(t, failedAsk.GetId()); s != "matched" {
+		t.Fatalf("the failed ask is %s", s)
+	}
+	if n := len(e.ledger(t, fb)); n != 1 {
+		t.Fatalf("the refunded buyer has %d entries, want only the fee", n)
+	}
+
+	// Unpaid (cancelled): the trade is voided, the ask returns with its time
+	// priority ahead of a later ask at the same price, the buyer is penalised.
+	early := e.ask(t, seller, v, 160000).GetAsk()
+	lateSeller := e.newBuyer()
+	e.ask(t, lateSeller, v, 160000)
+	voided := e.bid(t, quitter, v, 160000).GetTrade()
+	if voided.GetAskId() != early.GetId() {
+		t.Fatalf("traded %s, want %s", voided.GetAskId(), early.GetId())
+	}
+	must(e.orders.CancelOrder(quitter.ctx, &orderv1.CancelOrderRequest{Number: voided.GetOrderNumber(), Reason: "changed my mind"}))
+	eventually(t, "ask back in the book", func() bool { return e.offerStatus(t, early.GetId()) == "open" })
+	if s := e.offerStatus(t, voided.GetBidId()); s != "voided" {
+		t.Fatalf("bid %s", s)
+	}
+	led := e.ledger(t, quitter)
+	if len(led) != 2 || led[0].GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || led[0].GetAmount().GetAmount() != 24000 {
+		t.Fatalf("buyer's ledger = %v, want a 15 %% penalty first", led)
+	}
+	if got := e.bid(t, next, v, 160000).GetTrade().GetAskId(); got != early.GetId() {
+		t.Fatalf("after the void the next bid hit %s, want the returned ask %s", got, early.GetId())
+	}
+
+	// The public market pages: the later ask stands; the voided trade is left out.
+	m := must(e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: p.GetSlug()}))
+	q := m.GetVariants()[0]
+	if len(m.GetVariants()) != 1 || q.GetVariantId() != v || q.GetOptions()["size"] != "250" || q.GetLowestAsk().GetAmount() != 160000 ||
+		q.GetAskCount() != 1 || q.GetHighestBid() != nil || q.GetBidCount() != 0 || q.GetLastPrice().GetAmount() != 160000 {
+		t.Fatalf("market = %v", m)
+	}
+	first := must(e.market.ListProductTrades(context.Background(), &orderv1.ListProductTradesRequest{Slug: p.GetSlug(), PageSize: 1}))
+	rest := must(e.market.ListProductTrades(context.Background(), &orderv1.ListProductTradesRequest{Slug: p.GetSlug(), PageToken: first.GetNextPageToken()}))
+	if len(first.GetTrades()) != 1 || first.GetTrades()[0].GetPrice().GetAmount() != 160000 ||
+		len(rest.GetTrades()) != 1 || rest.GetTrades()[0].GetPrice().GetAmount() != 150000 || rest.GetNextPageToken() != "" {
+		t.Fatalf("trades = %v then %v", first, rest)
+	}
+	h := must(e.market.GetProductPriceHistory(context.Background(), &orderv1.GetProductPriceHistoryRequest{Slug: p.GetSlug(), Interval: "day"})).GetCandles()
+	if len(h) != 1 || h[0].GetOpen().GetAmount() != 150000 || h[0].GetHigh().GetAmount() != 160000 || h[0].GetLow().GetAmount() != 150000 ||
+		h[0].GetClose().GetAmount() != 160000 || h[0].GetVolume() != 2 {
+		t.Fatalf("history = %v", h)
+	}
+	_, err = e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: "no-such-product"})
+	wantCode(t, err, codes.NotFound, "PRODUCT_NOT_FOUND")
+}
+
+func TestMarketExpiry(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Yeezy 350", 289000, 0, "280")
+	v := variantOf(t, p, "280")
+	seller := e.newBuyer()
+	a := e.ask(t, seller, v, 300000).GetAsk()
+	// Bring its end forward: the timer scheduled in the placing transaction ends it.
+	if _, err := e.db.Exec(context.Background(), `UPDATE market_offers SET expires_at = now() WHERE id = $1`, a.GetId()); err != nil {
+		t.Fatal(err)
+	}
+	if tag, err := e.db.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() WHERE kind = 'market.expire' AND args->>'offer_id' = $1`, a.GetId()); err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("timer: %v, %d", err, tag.RowsAffected())
+	}
+	eventually(t, "expired", func() bool { return e.offerStatus(t, a.GetId()) == "expired" })
+	_, err := e.market.BuyNow(withKey(e.newBuyer().ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 300000})
+	wantCode(t, err, codes.AlreadyExists, "NO_OFFER")
+}
+
+// replica starts a second order service on the same database and NATS.
+func (e *env) replica(t *testing.T) orderv1.MarketServiceClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	lis := testkit.Listen(t)
+	svc, err := order.New(ctx, e.cfg, zaptest.NewLogger(t).Named("order-2"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(order.Name), Listener: lis})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return orderv1.NewMarketServiceClient(testkit.Dial(t, lis.Addr().String()))
+}
+
+func TestMarketConcurrentMatching(t *testing.T) {
+	e := start(t, options{})
+	second := e.replica(t)
+	p := e.product(t, "Air Force 1", 129000, 0, "270")
+	v := variantOf(t, p, "270")
+	for range 10 {
+		e.ask(t, e.newBuyer(), v, 100000)
+	}
+	var trades atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, client := e.newBuyer(), e.market
+			if i%2 == 1 {
+				client = second
+			}
+			res, err := client.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 100000 + int64(i), ExpiresInDays: 1})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if res.GetTrade() != nil {
+				trades.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	var n, asks, bids, openAsks, openBids int
+	err := e.db.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT ask_id), count(DISTINCT bid_id),
+		(SELECT count(*) FROM market_offers WHERE side = 'ask' AND status = 'open'),
+		(SELECT count(*) FROM market_offers WHERE side = 'bid' AND status = 'open') FROM market_trades`).Scan(&n, &asks, &bids, &openAsks, &openBids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trades.Load() != 10 || n != 10 || asks != 10 || bids != 10 || openAsks != 0 || openBids != 190 {
+		t.Fatalf("answered %d trades; %d trades of %d asks and %d bids; %d asks and %d bids open", trades.Load(), n, asks, bids, openAsks, openBids)
+	}
+	var orders int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM orders WHERE kind = 'market'`).Scan(&orders); err != nil || orders != 10 {
+		t.Fatalf("%d market orders (%v)", orders, err)
+	}
+}
+
+func TestMarketCancelRacingMatch(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "New Balance 990", 259000, 0, "265")
+	v := variantOf(t, p, "265")
+	outcomes := map[string]int{}
+	for i := range 20 {
+		seller, buyer := e.newBuyer(), e.newBuyer()
+		a := e.ask(t, seller, v, int64(100000+i))
+		var wg sync.WaitGroup
+		var cancelErr, bidErr error
+		var res *orderv1.PlaceBidResponse
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, cancelErr = e.market.CancelAsk(seller.ctx, &orderv1.CancelAskRequest{Id: a.GetAsk().GetId()})
+		}()
+		go func() {
+			defer wg.Done()
+			res, bidErr = e.market.PlaceBid(withKey(buyer.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: int64(100000 + i), ExpiresInDays: 1})
+		}()
+		wg.Wait()
+		if bidErr != nil {
+			t.Fatal(bidErr)
+		}
+		traded := res.GetTrade() != nil
+		switch {
+		case cancelErr == nil && !traded:
+			outcomes["cancel"]++
+			must(e.market.CancelBid(buyer.ctx, &orderv1.CancelBidRequest{Id: res.GetBid().GetId()}))
+		case cancelErr != nil && traded:
+			wantCode(t, cancelErr, codes.AlreadyExists, "OFFER_NOT_OPEN")
+			outcomes["trade"]++
+		default:
+			t.Fatalf("round %d: cancel error %v, traded %v", i, cancelErr, traded)
+		}
+	}
+	t.Log(fmt.Sprint(outcomes))
+}
+
+func TestMarketUnpaidTradeIsVoided(t *testing.T) {
+	e := start(t, options{configure: func(c *order.Config) { c.PaymentWindow = 2 * time.Second }})
+	p := e.product(t, "Samba OG", 139000, 0, "240")
+	v := variantOf(t, p, "240")
+	seller, buyer := e.newBuyer(), e.newBuyer()
+	ask := e.ask(t, seller, v, 120000).GetAsk()
+	tr := e.bid(t, buyer, v, 125000).GetTrade()
+	if tr.GetPrice().GetAmount() != 120000 {
+		t.Fatalf("trade = %v", tr)
+	}
+	// The order's own timer ends the window; order.cancelled voids the trade.
+	e.waitStatus(t, buyer, tr.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_CANCELLED)
+	eventually(t, "trade voided", func() bool {
+		ts := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
+		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_VOIDED
+	})
+	if s := e.offerStatus(t, ask.GetId()); s != "open" {
+		t.Fatalf("ask %s, want open again", s)
+	}
+	led := e.ledger(t, buyer)
+	if led[0].GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || led[0].GetAmount().GetAmount() != 18000 || led[0].GetTradeId() != tr.GetId() {
+		t.Fatalf("buyer's ledger = %v", led)
+	}
+	// Nothing more follows: one fee, one penalty.
+	settle()
+	if n := len(e.ledger(t, buyer)); n != 2 {
+		t.Fatalf("buyer's ledger has %d entries, want fee and penalty", n)
+	}
+	q := must(e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: p.GetSlug()})).GetVariants()[0]
+	if q.GetLowestAsk().GetAmount() != 120000 || q.GetLastPrice() != nil {
+		t.Fatalf("quote after the void = %v", q)
+	}
+}
