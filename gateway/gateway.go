@@ -137,6 +137,13 @@ type backend struct {
 	register func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error
 }
 
+// registerCommunity registers the community's two gRPC services, which
+// share its endpoint.
+func registerCommunity(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+	return errors.Join(communityv1.RegisterCommunityServiceHandler(ctx, mux, conn),
+		communityv1.RegisterCampusServiceHandler(ctx, mux, conn))
+}
+
 // Gateway is the HTTP front door.
 type Gateway struct {
 	cfg     Config
@@ -167,7 +174,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"cart", cfg.CartEndpoint, cartv1.RegisterCartServiceHandler},
 		{"order", cfg.OrderEndpoint, orderv1.RegisterOrderServiceHandler},
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
-		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
+		{"community", cfg.CommunityEndpoint, registerCommunity},
 	}
 	marshaler := &jsonMarshaler{&runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},

@@ -15,6 +15,7 @@ import (
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/community/internal/app"
+	"github.com/jangteo/jangteo/services/community/internal/campus"
 	"github.com/jangteo/jangteo/services/community/internal/catalogclient"
 	"github.com/jangteo/jangteo/services/community/internal/events"
 	"github.com/jangteo/jangteo/services/community/internal/grpcapi"
@@ -69,6 +70,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}
 	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), rt.Log)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
+	communityv1.RegisterCampusServiceServer(rt.GRPC, grpcapi.NewCampus(campus.New(rt.Pool)))
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})

@@ -79,7 +79,7 @@ func startWith(t *testing.T, o options) *env {
 		configure(&cfg)
 	}
 	lis := testkit.Listen(t)
-	svc, err := community.New(t.Context(), cfg, zaptest.NewLogger(t).Named("community"), service.Options{Keys: e.iss.Fetch(), Listener: lis})
+	svc, err := community.New(t.Context(), cfg, zaptest.NewLogger(t).Named("community"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(community.Name), Listener: lis})
 	if err != nil {
 		t.Fatal(err)
 	}
