@@ -3,15 +3,21 @@ package community_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/mail/smtpsink"
 	"github.com/jangteo/jangteo/platform/testkit"
+	"github.com/jangteo/jangteo/services/community"
 )
 
 // campusEnv is a running community with its campus client, a staff member
@@ -19,14 +25,25 @@ import (
 type campusEnv struct {
 	*env
 	campus      communityv1.CampusServiceClient
+	sink        *smtpsink.Sink
 	staff       user
 	snu, yonsei *communityv1.School
 }
 
+// startCampus starts the community with its mail going to a local SMTP sink.
 func startCampus(t *testing.T) *campusEnv {
 	t.Helper()
-	e := start(t)
-	c := &campusEnv{env: e, campus: communityv1.NewCampusServiceClient(testkit.Dial(t, e.addr))}
+	sink, err := smtpsink.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	e := startWith(t, options{configure: func(cfg *community.Config) {
+		host, port, _ := net.SplitHostPort(sink.Addr())
+		cfg.Mail.Host, cfg.Mail.Port = host, must(strconv.Atoi(port))
+		cfg.PublicURL = "https://jangteo.example"
+	}})
+	c := &campusEnv{env: e, sink: sink, campus: communityv1.NewCampusServiceClient(testkit.Dial(t, e.addr))}
 	c.staff = e.newUser(t, "staff", "운영자", "staff")
 	c.snu = must(c.campus.CreateSchool(c.staff.ctx, &communityv1.CreateSchoolRequest{
 		Slug: "snu", Name: "서울대학교", EmailDomain: "snu.ac.kr", Region: "서울"})).GetSchool()
@@ -39,9 +56,17 @@ func startCampus(t *testing.T) *campusEnv {
 func (c *campusEnv) student(t *testing.T, username, name, school string) user {
 	t.Helper()
 	u := c.newUser(t, username, name)
-	must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: school, AdmissionYear: 2024}))
+	must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: school, AdmissionYear: 2024, SchoolEmail: c.schoolEmail(school, username)}))
 	must(c.campus.ApproveSchoolMember(c.staff.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: school, UserId: u.id}))
 	return u
+}
+
+// schoolEmail is an address on the school's domain, when it has one.
+func (c *campusEnv) schoolEmail(school, username string) string {
+	if school == "snu" {
+		return username + "@snu.ac.kr"
+	}
+	return ""
 }
 
 const lecturesCSV = `code,title,professor,credits,meetings
@@ -110,27 +135,33 @@ func TestSchools(t *testing.T) {
 		wantCode(t, err, codes.NotFound, "")
 		_, err = c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "nope", AdmissionYear: 2024})
 		wantCode(t, err, codes.NotFound, "slug")
-		_, err = c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 1900})
+		_, err = c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "yonsei", AdmissionYear: 1900})
 		wantCode(t, err, codes.InvalidArgument, "admission_year")
-		m := must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2023})).GetMembership()
-		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_PENDING || m.GetSchool().GetSlug() != "snu" || m.GetAdmissionYear() != 2023 {
+		m := must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "yonsei", AdmissionYear: 2023})).GetMembership()
+		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_PENDING || m.GetSchool().GetSlug() != "yonsei" ||
+			m.GetAdmissionYear() != 2023 || m.GetJoinMethod() != communityv1.JoinMethod_JOIN_METHOD_STAFF_APPROVAL {
 			t.Fatalf("membership = %v", m)
 		}
-		_, err = c.campus.ApproveSchoolMember(u.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "snu", UserId: u.id})
+		_, err = c.campus.ApproveSchoolMember(u.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "yonsei", UserId: u.id})
 		wantCode(t, err, codes.PermissionDenied, "")
-		_, err = c.campus.ApproveSchoolMember(c.staff.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "yonsei", UserId: u.id})
+		_, err = c.campus.ApproveSchoolMember(c.staff.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "snu", UserId: u.id})
 		wantCode(t, err, codes.NotFound, "")
-		m = must(c.campus.ApproveSchoolMember(c.staff.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "snu", UserId: u.id})).GetMembership()
+		m = must(c.campus.ApproveSchoolMember(c.staff.ctx, &communityv1.ApproveSchoolMemberRequest{Slug: "yonsei", UserId: u.id})).GetMembership()
 		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_APPROVED {
 			t.Fatalf("approved = %v", m)
 		}
 		// The same school again keeps the approval; another starts over.
-		m = must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2022})).GetMembership()
+		m = must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "yonsei", AdmissionYear: 2022})).GetMembership()
 		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_APPROVED || m.GetAdmissionYear() != 2022 {
 			t.Fatalf("same school = %v", m)
 		}
-		m = must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "yonsei", AdmissionYear: 2022})).GetMembership()
-		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_PENDING {
+		_, err = c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2022})
+		wantCode(t, err, codes.InvalidArgument, "school_email")
+		_, err = c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2022, SchoolEmail: "jiwoo@snu.ac.kr.evil.com"})
+		wantCode(t, err, codes.InvalidArgument, "school_email")
+		m = must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2022, SchoolEmail: "Jiwoo@CSE.snu.ac.kr"})).GetMembership()
+		if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_PENDING || m.GetSchoolEmail() != "jiwoo@cse.snu.ac.kr" ||
+			m.GetJoinMethod() != communityv1.JoinMethod_JOIN_METHOD_SCHOOL_EMAIL {
 			t.Fatalf("other school = %v", m)
 		}
 	})
@@ -141,7 +172,7 @@ func TestSchools(t *testing.T) {
 		member := c.student(t, "snu_kim", "김서울", "snu")
 		other := c.student(t, "yonsei_lee", "이연세", "yonsei")
 		pending := c.newUser(t, "pending", "대기중")
-		must(c.campus.SetMySchool(pending.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025}))
+		must(c.campus.SetMySchool(pending.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025, SchoolEmail: "pending@snu.ac.kr"}))
 
 		post := must(c.client.CreatePost(member.ctx, &communityv1.CreatePostRequest{Slug: "snu-free", Title: "학식 추천", Body: "오늘 뭐 먹지"})).GetPost()
 		must(c.client.ListBoardPosts(member.ctx, &communityv1.ListBoardPostsRequest{Slug: "snu-free"}))
@@ -412,7 +443,7 @@ func TestLectureReviews(t *testing.T) {
 		_, err := put(c.student(t, "yon", "연", "yonsei"), 5, 1, 1)
 		wantCode(t, err, codes.PermissionDenied, "")
 		pending := c.newUser(t, "pending", "대기")
-		must(c.campus.SetMySchool(pending.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025}))
+		must(c.campus.SetMySchool(pending.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025, SchoolEmail: "pending@snu.ac.kr"}))
 		_, err = put(pending, 5, 1, 1)
 		wantCode(t, err, codes.PermissionDenied, "")
 		_, err = put(kim, 6, 1, 1)
@@ -461,5 +492,145 @@ func TestLectureReviews(t *testing.T) {
 		if got.GetCount() != 21 || got.GetRatingAverage() != rating/21 || got.GetDifficultyAverage() != diff/21 || got.GetWorkloadAverage() != work/21 {
 			t.Fatalf("summary = %v, want %v %v %v", got, rating/21, diff/21, work/21)
 		}
+	})
+}
+
+func TestSchoolEmail(t *testing.T) {
+	t.Parallel()
+	c := startCampus(t)
+	u := c.newUser(t, "hana", "박하나")
+	must(c.client.CreateBoard(c.staff.ctx, &communityv1.CreateBoardRequest{Slug: "snu-free", Name: "서울대 자유", Category: "캠퍼스", SchoolId: c.snu.GetId()}))
+
+	token := func(to string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		m, err := c.sink.Wait(ctx, func(m smtpsink.Message) bool { return len(m.To) == 1 && m.To[0] == to })
+		if err != nil {
+			t.Fatalf("no mail to %s: %v", to, err)
+		}
+		link := regexp.MustCompile(`https://jangteo\.example/verify-school-email\?token=(\S+)`).FindStringSubmatch(m.Text)
+		if link == nil || !strings.Contains(m.Text, "서울대학교") {
+			t.Fatalf("mail = %q", m.Text)
+		}
+		return link[1]
+	}
+
+	must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025, SchoolEmail: "old@snu.ac.kr"}))
+	stale := token("old@snu.ac.kr")
+	must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025, SchoolEmail: "hana@snu.ac.kr"}))
+	tok := token("hana@snu.ac.kr")
+
+	_, err := c.client.ListBoardPosts(u.ctx, &communityv1.ListBoardPostsRequest{Slug: "snu-free"})
+	wantCode(t, err, codes.PermissionDenied, "")
+	// A link for an address no longer named approves nothing.
+	_, err = c.campus.VerifySchoolEmail(visitor, &communityv1.VerifySchoolEmailRequest{Token: stale})
+	wantCode(t, err, codes.InvalidArgument, "")
+	_, err = c.campus.VerifySchoolEmail(visitor, &communityv1.VerifySchoolEmailRequest{Token: "not-a-token"})
+	wantCode(t, err, codes.InvalidArgument, "")
+
+	m := must(c.campus.VerifySchoolEmail(visitor, &communityv1.VerifySchoolEmailRequest{Token: tok})).GetMembership()
+	if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_APPROVED || m.GetUserId() != u.id || m.GetSchoolEmail() != "hana@snu.ac.kr" {
+		t.Fatalf("membership = %v", m)
+	}
+	must(c.client.ListBoardPosts(u.ctx, &communityv1.ListBoardPostsRequest{Slug: "snu-free"}))
+	// The link works once; naming the same address again keeps the approval and sends nothing.
+	_, err = c.campus.VerifySchoolEmail(visitor, &communityv1.VerifySchoolEmailRequest{Token: tok})
+	wantCode(t, err, codes.InvalidArgument, "")
+	m = must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2024, SchoolEmail: "hana@snu.ac.kr"})).GetMembership()
+	if m.GetStatus() != communityv1.MembershipStatus_MEMBERSHIP_STATUS_APPROVED {
+		t.Fatalf("same address = %v", m)
+	}
+	time.Sleep(300 * time.Millisecond)
+	n := 0
+	for _, msg := range c.sink.Messages() {
+		if msg.To[0] == "hana@snu.ac.kr" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d mails to hana", n)
+	}
+}
+
+func TestFriends(t *testing.T) {
+	t.Parallel()
+	c := startCampus(t)
+	ls := c.importLectures(t, "snu", "2026-2", lecturesCSV)
+	minji, jun, stranger := c.student(t, "minji", "김민지", "snu"), c.student(t, "jun", "이준", "snu"), c.newUser(t, "stranger", "낯선이")
+	tt := must(c.campus.CreateTimetable(minji.ctx, &communityv1.CreateTimetableRequest{Term: "2026-2"})).GetTimetable()
+	must(c.campus.AddTimetableLecture(minji.ctx, &communityv1.AddTimetableLectureRequest{Id: tt.GetId(), LectureId: ls["CS101-01"].GetId()}))
+	must(c.campus.CreateTimetable(minji.ctx, &communityv1.CreateTimetableRequest{Term: "2026-2", Name: "비밀 플랜"}))
+
+	see := func(viewer user) error {
+		r, err := c.campus.GetFriendTimetable(viewer.ctx, &communityv1.GetFriendTimetableRequest{Username: "minji", Term: "2026-2"})
+		if err == nil && (r.GetTimetable().GetId() != tt.GetId() || r.GetOwner().GetUsername() != "minji" || r.GetTimetable().GetTotalCredits() != 3) {
+			t.Fatalf("timetable = %v", r)
+		}
+		return err
+	}
+	wantCode(t, see(jun), codes.NotFound, "")
+
+	t.Run("requests", func(t *testing.T) {
+		_, err := c.campus.SendFriendRequest(jun.ctx, &communityv1.SendFriendRequestRequest{Username: "jun"})
+		wantCode(t, err, codes.InvalidArgument, "")
+		_, err = c.campus.SendFriendRequest(jun.ctx, &communityv1.SendFriendRequestRequest{Username: "nobody"})
+		wantCode(t, err, codes.NotFound, "")
+		r := must(c.campus.SendFriendRequest(jun.ctx, &communityv1.SendFriendRequestRequest{Username: "Minji"}))
+		if r.GetState() != communityv1.FriendshipState_FRIENDSHIP_STATE_REQUESTED || r.GetFriend().GetName() != "김민지" {
+			t.Fatalf("request = %v", r)
+		}
+		must(c.campus.SendFriendRequest(jun.ctx, &communityv1.SendFriendRequestRequest{Username: "minji"})) // again: nothing new
+		reqs := must(c.campus.ListFriendRequests(minji.ctx, &communityv1.ListFriendRequestsRequest{}))
+		if len(reqs.GetIncoming()) != 1 || reqs.GetIncoming()[0].GetUsername() != "jun" || len(reqs.GetOutgoing()) != 0 {
+			t.Fatalf("requests = %v", reqs)
+		}
+		// Only the one asked accepts.
+		_, err = c.campus.AcceptFriendRequest(jun.ctx, &communityv1.AcceptFriendRequestRequest{Username: "minji"})
+		wantCode(t, err, codes.NotFound, "")
+		wantCode(t, see(jun), codes.NotFound, "")
+		must(c.campus.AcceptFriendRequest(minji.ctx, &communityv1.AcceptFriendRequestRequest{Username: "jun"}))
+		for _, u := range []user{minji, jun} {
+			if fs := must(c.campus.ListFriends(u.ctx, &communityv1.ListFriendsRequest{})).GetFriends(); len(fs) != 1 {
+				t.Fatalf("friends = %v", fs)
+			}
+		}
+		// A declined request is gone; crossing requests make friends.
+		must(c.campus.SendFriendRequest(stranger.ctx, &communityv1.SendFriendRequestRequest{Username: "jun"}))
+		must(c.campus.DeclineFriendRequest(jun.ctx, &communityv1.DeclineFriendRequestRequest{Username: "stranger"}))
+		_, err = c.campus.DeclineFriendRequest(jun.ctx, &communityv1.DeclineFriendRequestRequest{Username: "stranger"})
+		wantCode(t, err, codes.NotFound, "")
+		must(c.campus.SendFriendRequest(stranger.ctx, &communityv1.SendFriendRequestRequest{Username: "jun"}))
+		if r := must(c.campus.SendFriendRequest(jun.ctx, &communityv1.SendFriendRequestRequest{Username: "stranger"})); r.GetState() != communityv1.FriendshipState_FRIENDSHIP_STATE_FRIENDS {
+			t.Fatalf("crossing = %v", r)
+		}
+		must(c.campus.DeleteFriend(jun.ctx, &communityv1.DeleteFriendRequest{Username: "stranger"}))
+		must(c.campus.DeleteFriend(jun.ctx, &communityv1.DeleteFriendRequest{Username: "stranger"}))
+	})
+
+	t.Run("who sees a timetable", func(t *testing.T) {
+		set := func(v communityv1.TimetableVisibility) {
+			must(c.campus.SetTimetableVisibility(minji.ctx, &communityv1.SetTimetableVisibilityRequest{Visibility: v}))
+		}
+		if err := see(jun); err != nil { // friends by default
+			t.Fatal(err)
+		}
+		wantCode(t, see(stranger), codes.NotFound, "")
+		set(communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_PUBLIC)
+		if err := see(stranger); err != nil {
+			t.Fatal(err)
+		}
+		set(communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_PRIVATE)
+		wantCode(t, see(jun), codes.NotFound, "")
+		if err := see(minji); err != nil { // always one's own
+			t.Fatal(err)
+		}
+		set(communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_FRIENDS)
+		_, err := c.campus.GetFriendTimetable(jun.ctx, &communityv1.GetFriendTimetableRequest{Username: "minji", Term: "2027-1"})
+		wantCode(t, err, codes.NotFound, "")
+		must(c.campus.DeleteFriend(minji.ctx, &communityv1.DeleteFriendRequest{Username: "jun"}))
+		wantCode(t, see(jun), codes.NotFound, "")
+		_, err = c.campus.SetTimetableVisibility(minji.ctx, &communityv1.SetTimetableVisibilityRequest{})
+		wantCode(t, err, codes.InvalidArgument, "visibility")
 	})
 }

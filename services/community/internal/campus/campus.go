@@ -11,12 +11,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/community/internal/domain"
 )
@@ -32,6 +34,10 @@ var (
 	ErrClash              = errs.New(errs.Conflict, "TIMETABLE_CLASH", "this clashes with the timetable")
 	ErrOtherTerm          = errs.New(errs.Invalid, "LECTURE_OTHER_TERM", "the lecture is of another term")
 	ErrInvalid            = errs.New(errs.Invalid, "INVALID_ARGUMENT", "invalid argument")
+	ErrLinkInvalid        = errs.New(errs.Invalid, "LINK_INVALID", "this link is invalid, used or expired")
+	ErrMemberNotFound     = errs.New(errs.NotFound, "MEMBER_NOT_FOUND", "member not found")
+	ErrSelfFriend         = errs.New(errs.Invalid, "SELF_FRIEND", "you cannot befriend yourself")
+	ErrRequestNotFound    = errs.New(errs.NotFound, "FRIEND_REQUEST_NOT_FOUND", "no such friend request")
 )
 
 // Membership statuses.
@@ -45,12 +51,20 @@ type School struct {
 	ID, Slug, Name, EmailDomain, Region string
 }
 
+// How a membership is approved.
+const (
+	ByEmail = "email"
+	ByStaff = "staff"
+)
+
 // Membership is a user's school and admission year.
 type Membership struct {
 	UserID        string
 	School        School
 	AdmissionYear int
 	Status        string
+	JoinMethod    string
+	SchoolEmail   string
 }
 
 // Meeting is a weekly slot: Day is ISO (1 = Monday … 7 = Sunday), Start and
@@ -124,17 +138,28 @@ type Lecture struct {
 	Reviews                                                Summary
 }
 
-// Campus runs the campus use cases.
-type Campus struct {
-	pool *pgxpool.Pool
+// Mailer delivers a mail (platform/mail's Sender).
+type Mailer interface {
+	Send(ctx context.Context, msg mail.Message) error
 }
 
-// New returns the campus over pool (the community's schema).
-func New(pool *pgxpool.Pool) *Campus {
-	if pool == nil {
-		panic("campus: nil pool")
+// Campus runs the campus use cases.
+type Campus struct {
+	pool      *pgxpool.Pool
+	mailer    Mailer
+	publicURL string
+	linkTTL   time.Duration
+	now       func() time.Time
+}
+
+// New returns the campus over pool (the community's schema); school email
+// links are mailed through m and point at publicURL.
+func New(pool *pgxpool.Pool, m Mailer, publicURL string) *Campus {
+	if pool == nil || m == nil {
+		panic("campus: nil dependency")
 	}
-	return &Campus{pool: pool}
+	return &Campus{pool: pool, mailer: m, publicURL: publicURL, linkTTL: 24 * time.Hour,
+		now: func() time.Time { return time.Now().UTC() }}
 }
 
 func (c *Campus) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {

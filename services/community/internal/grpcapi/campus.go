@@ -53,7 +53,7 @@ func (s *Campus) CreateSchool(ctx context.Context, r *communityv1.CreateSchoolRe
 
 // SetMySchool implements communityv1.CampusServiceServer.
 func (s *Campus) SetMySchool(ctx context.Context, r *communityv1.SetMySchoolRequest) (*communityv1.SetMySchoolResponse, error) {
-	m, err := s.campus.SetSchool(ctx, caller(ctx).UserID, r.GetSchool(), int(r.GetAdmissionYear()))
+	m, err := s.campus.SetSchool(ctx, caller(ctx).UserID, r.GetSchool(), int(r.GetAdmissionYear()), r.GetSchoolEmail())
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +67,15 @@ func (s *Campus) GetMySchool(ctx context.Context, _ *communityv1.GetMySchoolRequ
 		return nil, err
 	}
 	return &communityv1.GetMySchoolResponse{Membership: toProtoMembership(m)}, nil
+}
+
+// VerifySchoolEmail implements communityv1.CampusServiceServer.
+func (s *Campus) VerifySchoolEmail(ctx context.Context, r *communityv1.VerifySchoolEmailRequest) (*communityv1.VerifySchoolEmailResponse, error) {
+	m, err := s.campus.VerifySchoolEmail(ctx, r.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.VerifySchoolEmailResponse{Membership: toProtoMembership(m)}, nil
 }
 
 // ApproveSchoolMember implements communityv1.CampusServiceServer.
@@ -220,7 +229,14 @@ func toProtoMembership(m campus.Membership) *communityv1.SchoolMembership {
 	if m.Status == campus.Approved {
 		st = communityv1.MembershipStatus_MEMBERSHIP_STATUS_APPROVED
 	}
-	return &communityv1.SchoolMembership{UserId: m.UserID, School: toProtoSchool(m.School), AdmissionYear: int32(m.AdmissionYear), Status: st}
+	method := communityv1.JoinMethod_JOIN_METHOD_STAFF_APPROVAL
+	if m.JoinMethod == campus.ByEmail {
+		method = communityv1.JoinMethod_JOIN_METHOD_SCHOOL_EMAIL
+	}
+	return &communityv1.SchoolMembership{
+		UserId: m.UserID, School: toProtoSchool(m.School), AdmissionYear: int32(m.AdmissionYear), Status: st,
+		JoinMethod: method, SchoolEmail: m.SchoolEmail,
+	}
 }
 
 func toProtoMeeting(m campus.Meeting) *communityv1.Meeting {
@@ -280,4 +296,95 @@ func toProtoReview(r campus.Review) *communityv1.LectureReview {
 		Rating: int32(r.Rating), Difficulty: int32(r.Difficulty), Workload: int32(r.Workload),
 		TermTaken: r.TermTaken, Body: r.Body, Mine: r.Mine,
 	}
+}
+
+// SendFriendRequest implements communityv1.CampusServiceServer.
+func (s *Campus) SendFriendRequest(ctx context.Context, r *communityv1.SendFriendRequestRequest) (*communityv1.SendFriendRequestResponse, error) {
+	f, friends, err := s.campus.RequestFriend(ctx, caller(ctx).UserID, r.GetUsername())
+	if err != nil {
+		return nil, err
+	}
+	state := communityv1.FriendshipState_FRIENDSHIP_STATE_REQUESTED
+	if friends {
+		state = communityv1.FriendshipState_FRIENDSHIP_STATE_FRIENDS
+	}
+	return &communityv1.SendFriendRequestResponse{Friend: toProtoFriend(f), State: state}, nil
+}
+
+// ListFriendRequests implements communityv1.CampusServiceServer.
+func (s *Campus) ListFriendRequests(ctx context.Context, _ *communityv1.ListFriendRequestsRequest) (*communityv1.ListFriendRequestsResponse, error) {
+	in, out, err := s.campus.FriendRequests(ctx, caller(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.ListFriendRequestsResponse{Incoming: toProtoFriends(in), Outgoing: toProtoFriends(out)}, nil
+}
+
+// AcceptFriendRequest implements communityv1.CampusServiceServer.
+func (s *Campus) AcceptFriendRequest(ctx context.Context, r *communityv1.AcceptFriendRequestRequest) (*communityv1.AcceptFriendRequestResponse, error) {
+	f, err := s.campus.AcceptFriend(ctx, caller(ctx).UserID, r.GetUsername())
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.AcceptFriendRequestResponse{Friend: toProtoFriend(f)}, nil
+}
+
+// DeclineFriendRequest implements communityv1.CampusServiceServer.
+func (s *Campus) DeclineFriendRequest(ctx context.Context, r *communityv1.DeclineFriendRequestRequest) (*communityv1.DeclineFriendRequestResponse, error) {
+	if err := s.campus.DeclineFriend(ctx, caller(ctx).UserID, r.GetUsername()); err != nil {
+		return nil, err
+	}
+	return &communityv1.DeclineFriendRequestResponse{}, nil
+}
+
+// ListFriends implements communityv1.CampusServiceServer.
+func (s *Campus) ListFriends(ctx context.Context, _ *communityv1.ListFriendsRequest) (*communityv1.ListFriendsResponse, error) {
+	fs, err := s.campus.Friends(ctx, caller(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.ListFriendsResponse{Friends: toProtoFriends(fs)}, nil
+}
+
+// DeleteFriend implements communityv1.CampusServiceServer.
+func (s *Campus) DeleteFriend(ctx context.Context, r *communityv1.DeleteFriendRequest) (*communityv1.DeleteFriendResponse, error) {
+	if err := s.campus.Unfriend(ctx, caller(ctx).UserID, r.GetUsername()); err != nil {
+		return nil, err
+	}
+	return &communityv1.DeleteFriendResponse{}, nil
+}
+
+var visibilities = map[communityv1.TimetableVisibility]string{
+	communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_FRIENDS: campus.VisibleToFriends,
+	communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_PUBLIC:  campus.VisibleToAll,
+	communityv1.TimetableVisibility_TIMETABLE_VISIBILITY_PRIVATE: campus.VisibleToNone,
+}
+
+// SetTimetableVisibility implements communityv1.CampusServiceServer.
+func (s *Campus) SetTimetableVisibility(ctx context.Context, r *communityv1.SetTimetableVisibilityRequest) (*communityv1.SetTimetableVisibilityResponse, error) {
+	if err := s.campus.SetVisibility(ctx, caller(ctx).UserID, visibilities[r.GetVisibility()]); err != nil {
+		return nil, err
+	}
+	return &communityv1.SetTimetableVisibilityResponse{Visibility: r.GetVisibility()}, nil
+}
+
+// GetFriendTimetable implements communityv1.CampusServiceServer.
+func (s *Campus) GetFriendTimetable(ctx context.Context, r *communityv1.GetFriendTimetableRequest) (*communityv1.GetFriendTimetableResponse, error) {
+	f, t, err := s.campus.FriendTimetable(ctx, caller(ctx).UserID, r.GetUsername(), r.GetTerm())
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.GetFriendTimetableResponse{Owner: toProtoFriend(f), Timetable: toProtoTimetable(t)}, nil
+}
+
+func toProtoFriend(f campus.Friend) *communityv1.Friend {
+	return &communityv1.Friend{Username: f.Username, Name: f.Name, AvatarUrl: f.AvatarURL}
+}
+
+func toProtoFriends(fs []campus.Friend) []*communityv1.Friend {
+	out := make([]*communityv1.Friend, len(fs))
+	for i, f := range fs {
+		out[i] = toProtoFriend(f)
+	}
+	return out
 }

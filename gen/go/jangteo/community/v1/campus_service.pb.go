@@ -77,6 +77,59 @@ func (MembershipStatus) EnumDescriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{0}
 }
 
+// JoinMethod is how a member proves they attend a school.
+type JoinMethod int32
+
+const (
+	// JOIN_METHOD_UNSPECIFIED is not used.
+	JoinMethod_JOIN_METHOD_UNSPECIFIED JoinMethod = 0
+	// JOIN_METHOD_SCHOOL_EMAIL is a link mailed to an address on the school's domain.
+	JoinMethod_JOIN_METHOD_SCHOOL_EMAIL JoinMethod = 1
+	// JOIN_METHOD_STAFF_APPROVAL is staff approving (schools without a mail domain).
+	JoinMethod_JOIN_METHOD_STAFF_APPROVAL JoinMethod = 2
+)
+
+// Enum value maps for JoinMethod.
+var (
+	JoinMethod_name = map[int32]string{
+		0: "JOIN_METHOD_UNSPECIFIED",
+		1: "JOIN_METHOD_SCHOOL_EMAIL",
+		2: "JOIN_METHOD_STAFF_APPROVAL",
+	}
+	JoinMethod_value = map[string]int32{
+		"JOIN_METHOD_UNSPECIFIED":    0,
+		"JOIN_METHOD_SCHOOL_EMAIL":   1,
+		"JOIN_METHOD_STAFF_APPROVAL": 2,
+	}
+)
+
+func (x JoinMethod) Enum() *JoinMethod {
+	p := new(JoinMethod)
+	*p = x
+	return p
+}
+
+func (x JoinMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (JoinMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_campus_service_proto_enumTypes[1].Descriptor()
+}
+
+func (JoinMethod) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_campus_service_proto_enumTypes[1]
+}
+
+func (x JoinMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use JoinMethod.Descriptor instead.
+func (JoinMethod) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{1}
+}
+
 // Weekday is a day of the week a lecture meets.
 type Weekday int32
 
@@ -134,11 +187,11 @@ func (x Weekday) String() string {
 }
 
 func (Weekday) Descriptor() protoreflect.EnumDescriptor {
-	return file_jangteo_community_v1_campus_service_proto_enumTypes[1].Descriptor()
+	return file_jangteo_community_v1_campus_service_proto_enumTypes[2].Descriptor()
 }
 
 func (Weekday) Type() protoreflect.EnumType {
-	return &file_jangteo_community_v1_campus_service_proto_enumTypes[1]
+	return &file_jangteo_community_v1_campus_service_proto_enumTypes[2]
 }
 
 func (x Weekday) Number() protoreflect.EnumNumber {
@@ -147,7 +200,117 @@ func (x Weekday) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Weekday.Descriptor instead.
 func (Weekday) EnumDescriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{2}
+}
+
+// FriendshipState is where two members stand.
+type FriendshipState int32
+
+const (
+	// FRIENDSHIP_STATE_UNSPECIFIED is not used.
+	FriendshipState_FRIENDSHIP_STATE_UNSPECIFIED FriendshipState = 0
+	// FRIENDSHIP_STATE_REQUESTED means the caller asked and waits.
+	FriendshipState_FRIENDSHIP_STATE_REQUESTED FriendshipState = 1
+	// FRIENDSHIP_STATE_FRIENDS means both agreed.
+	FriendshipState_FRIENDSHIP_STATE_FRIENDS FriendshipState = 2
+)
+
+// Enum value maps for FriendshipState.
+var (
+	FriendshipState_name = map[int32]string{
+		0: "FRIENDSHIP_STATE_UNSPECIFIED",
+		1: "FRIENDSHIP_STATE_REQUESTED",
+		2: "FRIENDSHIP_STATE_FRIENDS",
+	}
+	FriendshipState_value = map[string]int32{
+		"FRIENDSHIP_STATE_UNSPECIFIED": 0,
+		"FRIENDSHIP_STATE_REQUESTED":   1,
+		"FRIENDSHIP_STATE_FRIENDS":     2,
+	}
+)
+
+func (x FriendshipState) Enum() *FriendshipState {
+	p := new(FriendshipState)
+	*p = x
+	return p
+}
+
+func (x FriendshipState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FriendshipState) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_campus_service_proto_enumTypes[3].Descriptor()
+}
+
+func (FriendshipState) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_campus_service_proto_enumTypes[3]
+}
+
+func (x FriendshipState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FriendshipState.Descriptor instead.
+func (FriendshipState) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{3}
+}
+
+// TimetableVisibility says who sees a member's primary timetables.
+type TimetableVisibility int32
+
+const (
+	// TIMETABLE_VISIBILITY_UNSPECIFIED is not used.
+	TimetableVisibility_TIMETABLE_VISIBILITY_UNSPECIFIED TimetableVisibility = 0
+	// TIMETABLE_VISIBILITY_FRIENDS shows them to friends (the default).
+	TimetableVisibility_TIMETABLE_VISIBILITY_FRIENDS TimetableVisibility = 1
+	// TIMETABLE_VISIBILITY_PUBLIC shows them to every signed-in member.
+	TimetableVisibility_TIMETABLE_VISIBILITY_PUBLIC TimetableVisibility = 2
+	// TIMETABLE_VISIBILITY_PRIVATE shows them to no one.
+	TimetableVisibility_TIMETABLE_VISIBILITY_PRIVATE TimetableVisibility = 3
+)
+
+// Enum value maps for TimetableVisibility.
+var (
+	TimetableVisibility_name = map[int32]string{
+		0: "TIMETABLE_VISIBILITY_UNSPECIFIED",
+		1: "TIMETABLE_VISIBILITY_FRIENDS",
+		2: "TIMETABLE_VISIBILITY_PUBLIC",
+		3: "TIMETABLE_VISIBILITY_PRIVATE",
+	}
+	TimetableVisibility_value = map[string]int32{
+		"TIMETABLE_VISIBILITY_UNSPECIFIED": 0,
+		"TIMETABLE_VISIBILITY_FRIENDS":     1,
+		"TIMETABLE_VISIBILITY_PUBLIC":      2,
+		"TIMETABLE_VISIBILITY_PRIVATE":     3,
+	}
+)
+
+func (x TimetableVisibility) Enum() *TimetableVisibility {
+	p := new(TimetableVisibility)
+	*p = x
+	return p
+}
+
+func (x TimetableVisibility) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TimetableVisibility) Descriptor() protoreflect.EnumDescriptor {
+	return file_jangteo_community_v1_campus_service_proto_enumTypes[4].Descriptor()
+}
+
+func (TimetableVisibility) Type() protoreflect.EnumType {
+	return &file_jangteo_community_v1_campus_service_proto_enumTypes[4]
+}
+
+func (x TimetableVisibility) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TimetableVisibility.Descriptor instead.
+func (TimetableVisibility) EnumDescriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{4}
 }
 
 // School is a university whose students share boards, lectures and timetables.
@@ -242,7 +405,12 @@ type SchoolMembership struct {
 	// admission_year is the year the member entered the school (학번).
 	AdmissionYear int32 `protobuf:"varint,3,opt,name=admission_year,json=admissionYear,proto3" json:"admission_year,omitempty"`
 	// status is pending or approved.
-	Status        MembershipStatus `protobuf:"varint,4,opt,name=status,proto3,enum=jangteo.community.v1.MembershipStatus" json:"status,omitempty"`
+	Status MembershipStatus `protobuf:"varint,4,opt,name=status,proto3,enum=jangteo.community.v1.MembershipStatus" json:"status,omitempty"`
+	// join_method is how a pending membership gets approved.
+	JoinMethod JoinMethod `protobuf:"varint,5,opt,name=join_method,json=joinMethod,proto3,enum=jangteo.community.v1.JoinMethod" json:"join_method,omitempty"`
+	// school_email is the school address verified (or being verified); empty
+	// when staff approve.
+	SchoolEmail   string `protobuf:"bytes,6,opt,name=school_email,json=schoolEmail,proto3" json:"school_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -303,6 +471,20 @@ func (x *SchoolMembership) GetStatus() MembershipStatus {
 		return x.Status
 	}
 	return MembershipStatus_MEMBERSHIP_STATUS_UNSPECIFIED
+}
+
+func (x *SchoolMembership) GetJoinMethod() JoinMethod {
+	if x != nil {
+		return x.JoinMethod
+	}
+	return JoinMethod_JOIN_METHOD_UNSPECIFIED
+}
+
+func (x *SchoolMembership) GetSchoolEmail() string {
+	if x != nil {
+		return x.SchoolEmail
+	}
+	return ""
 }
 
 // Meeting is one weekly meeting of a lecture or a custom entry.
@@ -888,6 +1070,9 @@ type SetMySchoolRequest struct {
 	School string `protobuf:"bytes,1,opt,name=school,proto3" json:"school,omitempty"`
 	// admission_year is the year the caller entered the school.
 	AdmissionYear int32 `protobuf:"varint,2,opt,name=admission_year,json=admissionYear,proto3" json:"admission_year,omitempty"`
+	// school_email is the caller's address on the school's email domain;
+	// required when the school has one (a link is mailed to it).
+	SchoolEmail   string `protobuf:"bytes,3,opt,name=school_email,json=schoolEmail,proto3" json:"school_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -934,6 +1119,13 @@ func (x *SetMySchoolRequest) GetAdmissionYear() int32 {
 		return x.AdmissionYear
 	}
 	return 0
+}
+
+func (x *SetMySchoolRequest) GetSchoolEmail() string {
+	if x != nil {
+		return x.SchoolEmail
+	}
+	return ""
 }
 
 // SetMySchoolResponse holds the (pending) membership.
@@ -1065,6 +1257,98 @@ func (x *GetMySchoolResponse) GetMembership() *SchoolMembership {
 	return nil
 }
 
+// VerifySchoolEmailRequest carries the mailed token.
+type VerifySchoolEmailRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// token is the token from the school email link.
+	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifySchoolEmailRequest) Reset() {
+	*x = VerifySchoolEmailRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifySchoolEmailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifySchoolEmailRequest) ProtoMessage() {}
+
+func (x *VerifySchoolEmailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifySchoolEmailRequest.ProtoReflect.Descriptor instead.
+func (*VerifySchoolEmailRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *VerifySchoolEmailRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// VerifySchoolEmailResponse holds the approved membership.
+type VerifySchoolEmailResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// membership is the approved membership.
+	Membership    *SchoolMembership `protobuf:"bytes,1,opt,name=membership,proto3" json:"membership,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifySchoolEmailResponse) Reset() {
+	*x = VerifySchoolEmailResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifySchoolEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifySchoolEmailResponse) ProtoMessage() {}
+
+func (x *VerifySchoolEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifySchoolEmailResponse.ProtoReflect.Descriptor instead.
+func (*VerifySchoolEmailResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *VerifySchoolEmailResponse) GetMembership() *SchoolMembership {
+	if x != nil {
+		return x.Membership
+	}
+	return nil
+}
+
 // ApproveSchoolMemberRequest names a pending membership.
 type ApproveSchoolMemberRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1078,7 +1362,7 @@ type ApproveSchoolMemberRequest struct {
 
 func (x *ApproveSchoolMemberRequest) Reset() {
 	*x = ApproveSchoolMemberRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[15]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1090,7 +1374,7 @@ func (x *ApproveSchoolMemberRequest) String() string {
 func (*ApproveSchoolMemberRequest) ProtoMessage() {}
 
 func (x *ApproveSchoolMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[15]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1103,7 +1387,7 @@ func (x *ApproveSchoolMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveSchoolMemberRequest.ProtoReflect.Descriptor instead.
 func (*ApproveSchoolMemberRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{15}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApproveSchoolMemberRequest) GetSlug() string {
@@ -1131,7 +1415,7 @@ type ApproveSchoolMemberResponse struct {
 
 func (x *ApproveSchoolMemberResponse) Reset() {
 	*x = ApproveSchoolMemberResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[16]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1427,7 @@ func (x *ApproveSchoolMemberResponse) String() string {
 func (*ApproveSchoolMemberResponse) ProtoMessage() {}
 
 func (x *ApproveSchoolMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[16]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1440,7 @@ func (x *ApproveSchoolMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveSchoolMemberResponse.ProtoReflect.Descriptor instead.
 func (*ApproveSchoolMemberResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{16}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ApproveSchoolMemberResponse) GetMembership() *SchoolMembership {
@@ -1183,7 +1467,7 @@ type ImportLecturesRequest struct {
 
 func (x *ImportLecturesRequest) Reset() {
 	*x = ImportLecturesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[17]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1195,7 +1479,7 @@ func (x *ImportLecturesRequest) String() string {
 func (*ImportLecturesRequest) ProtoMessage() {}
 
 func (x *ImportLecturesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[17]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1208,7 +1492,7 @@ func (x *ImportLecturesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportLecturesRequest.ProtoReflect.Descriptor instead.
 func (*ImportLecturesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{17}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ImportLecturesRequest) GetSlug() string {
@@ -1247,7 +1531,7 @@ type RejectedRow struct {
 
 func (x *RejectedRow) Reset() {
 	*x = RejectedRow{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[18]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1543,7 @@ func (x *RejectedRow) String() string {
 func (*RejectedRow) ProtoMessage() {}
 
 func (x *RejectedRow) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[18]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1556,7 @@ func (x *RejectedRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectedRow.ProtoReflect.Descriptor instead.
 func (*RejectedRow) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{18}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RejectedRow) GetLine() int32 {
@@ -1309,7 +1593,7 @@ type ImportLecturesResponse struct {
 
 func (x *ImportLecturesResponse) Reset() {
 	*x = ImportLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1321,7 +1605,7 @@ func (x *ImportLecturesResponse) String() string {
 func (*ImportLecturesResponse) ProtoMessage() {}
 
 func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1334,7 +1618,7 @@ func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ImportLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{19}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ImportLecturesResponse) GetImported() int32 {
@@ -1374,7 +1658,7 @@ type ListLecturesRequest struct {
 
 func (x *ListLecturesRequest) Reset() {
 	*x = ListLecturesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1386,7 +1670,7 @@ func (x *ListLecturesRequest) String() string {
 func (*ListLecturesRequest) ProtoMessage() {}
 
 func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1399,7 +1683,7 @@ func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesRequest.ProtoReflect.Descriptor instead.
 func (*ListLecturesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListLecturesRequest) GetSlug() string {
@@ -1466,7 +1750,7 @@ type ListLecturesResponse struct {
 
 func (x *ListLecturesResponse) Reset() {
 	*x = ListLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1478,7 +1762,7 @@ func (x *ListLecturesResponse) String() string {
 func (*ListLecturesResponse) ProtoMessage() {}
 
 func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1491,7 +1775,7 @@ func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ListLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListLecturesResponse) GetLectures() []*Lecture {
@@ -1526,7 +1810,7 @@ type GetLectureRequest struct {
 
 func (x *GetLectureRequest) Reset() {
 	*x = GetLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1822,7 @@ func (x *GetLectureRequest) String() string {
 func (*GetLectureRequest) ProtoMessage() {}
 
 func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1835,7 @@ func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureRequest.ProtoReflect.Descriptor instead.
 func (*GetLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetLectureRequest) GetId() string {
@@ -1572,7 +1856,7 @@ type GetLectureResponse struct {
 
 func (x *GetLectureResponse) Reset() {
 	*x = GetLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1868,7 @@ func (x *GetLectureResponse) String() string {
 func (*GetLectureResponse) ProtoMessage() {}
 
 func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1881,7 @@ func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureResponse.ProtoReflect.Descriptor instead.
 func (*GetLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetLectureResponse) GetLecture() *Lecture {
@@ -1622,7 +1906,7 @@ type TimetableEntry struct {
 
 func (x *TimetableEntry) Reset() {
 	*x = TimetableEntry{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +1918,7 @@ func (x *TimetableEntry) String() string {
 func (*TimetableEntry) ProtoMessage() {}
 
 func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +1931,7 @@ func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimetableEntry.ProtoReflect.Descriptor instead.
 func (*TimetableEntry) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TimetableEntry) GetId() string {
@@ -1694,7 +1978,7 @@ type Timetable struct {
 
 func (x *Timetable) Reset() {
 	*x = Timetable{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +1990,7 @@ func (x *Timetable) String() string {
 func (*Timetable) ProtoMessage() {}
 
 func (x *Timetable) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +2003,7 @@ func (x *Timetable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timetable.ProtoReflect.Descriptor instead.
 func (*Timetable) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Timetable) GetId() string {
@@ -1782,7 +2066,7 @@ type ListMyTimetablesRequest struct {
 
 func (x *ListMyTimetablesRequest) Reset() {
 	*x = ListMyTimetablesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1794,7 +2078,7 @@ func (x *ListMyTimetablesRequest) String() string {
 func (*ListMyTimetablesRequest) ProtoMessage() {}
 
 func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1807,7 +2091,7 @@ func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesRequest.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListMyTimetablesRequest) GetTerm() string {
@@ -1828,7 +2112,7 @@ type ListMyTimetablesResponse struct {
 
 func (x *ListMyTimetablesResponse) Reset() {
 	*x = ListMyTimetablesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1840,7 +2124,7 @@ func (x *ListMyTimetablesResponse) String() string {
 func (*ListMyTimetablesResponse) ProtoMessage() {}
 
 func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1853,7 +2137,7 @@ func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesResponse.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListMyTimetablesResponse) GetTimetables() []*Timetable {
@@ -1878,7 +2162,7 @@ type CreateTimetableRequest struct {
 
 func (x *CreateTimetableRequest) Reset() {
 	*x = CreateTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1890,7 +2174,7 @@ func (x *CreateTimetableRequest) String() string {
 func (*CreateTimetableRequest) ProtoMessage() {}
 
 func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1903,7 +2187,7 @@ func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableRequest.ProtoReflect.Descriptor instead.
 func (*CreateTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateTimetableRequest) GetTerm() string {
@@ -1938,7 +2222,7 @@ type CreateTimetableResponse struct {
 
 func (x *CreateTimetableResponse) Reset() {
 	*x = CreateTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1950,7 +2234,7 @@ func (x *CreateTimetableResponse) String() string {
 func (*CreateTimetableResponse) ProtoMessage() {}
 
 func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1963,7 +2247,7 @@ func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableResponse.ProtoReflect.Descriptor instead.
 func (*CreateTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateTimetableResponse) GetTimetable() *Timetable {
@@ -1986,7 +2270,7 @@ type AddTimetableLectureRequest struct {
 
 func (x *AddTimetableLectureRequest) Reset() {
 	*x = AddTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1998,7 +2282,7 @@ func (x *AddTimetableLectureRequest) String() string {
 func (*AddTimetableLectureRequest) ProtoMessage() {}
 
 func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2011,7 +2295,7 @@ func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AddTimetableLectureRequest) GetId() string {
@@ -2039,7 +2323,7 @@ type AddTimetableLectureResponse struct {
 
 func (x *AddTimetableLectureResponse) Reset() {
 	*x = AddTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2051,7 +2335,7 @@ func (x *AddTimetableLectureResponse) String() string {
 func (*AddTimetableLectureResponse) ProtoMessage() {}
 
 func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2064,7 +2348,7 @@ func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AddTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2087,7 +2371,7 @@ type RemoveTimetableLectureRequest struct {
 
 func (x *RemoveTimetableLectureRequest) Reset() {
 	*x = RemoveTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2099,7 +2383,7 @@ func (x *RemoveTimetableLectureRequest) String() string {
 func (*RemoveTimetableLectureRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2112,7 +2396,7 @@ func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RemoveTimetableLectureRequest) GetId() string {
@@ -2140,7 +2424,7 @@ type RemoveTimetableLectureResponse struct {
 
 func (x *RemoveTimetableLectureResponse) Reset() {
 	*x = RemoveTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2436,7 @@ func (x *RemoveTimetableLectureResponse) String() string {
 func (*RemoveTimetableLectureResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2449,7 @@ func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RemoveTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2190,7 +2474,7 @@ type AddTimetableEntryRequest struct {
 
 func (x *AddTimetableEntryRequest) Reset() {
 	*x = AddTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2202,7 +2486,7 @@ func (x *AddTimetableEntryRequest) String() string {
 func (*AddTimetableEntryRequest) ProtoMessage() {}
 
 func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2215,7 +2499,7 @@ func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AddTimetableEntryRequest) GetId() string {
@@ -2250,7 +2534,7 @@ type AddTimetableEntryResponse struct {
 
 func (x *AddTimetableEntryResponse) Reset() {
 	*x = AddTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2262,7 +2546,7 @@ func (x *AddTimetableEntryResponse) String() string {
 func (*AddTimetableEntryResponse) ProtoMessage() {}
 
 func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2275,7 +2559,7 @@ func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *AddTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2298,7 +2582,7 @@ type RemoveTimetableEntryRequest struct {
 
 func (x *RemoveTimetableEntryRequest) Reset() {
 	*x = RemoveTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2594,7 @@ func (x *RemoveTimetableEntryRequest) String() string {
 func (*RemoveTimetableEntryRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2607,7 @@ func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RemoveTimetableEntryRequest) GetId() string {
@@ -2351,7 +2635,7 @@ type RemoveTimetableEntryResponse struct {
 
 func (x *RemoveTimetableEntryResponse) Reset() {
 	*x = RemoveTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2647,7 @@ func (x *RemoveTimetableEntryResponse) String() string {
 func (*RemoveTimetableEntryResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2660,7 @@ func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *RemoveTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2407,7 +2691,7 @@ type LectureReview struct {
 
 func (x *LectureReview) Reset() {
 	*x = LectureReview{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2419,7 +2703,7 @@ func (x *LectureReview) String() string {
 func (*LectureReview) ProtoMessage() {}
 
 func (x *LectureReview) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2432,7 +2716,7 @@ func (x *LectureReview) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LectureReview.ProtoReflect.Descriptor instead.
 func (*LectureReview) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *LectureReview) GetRating() int32 {
@@ -2488,7 +2772,7 @@ type ListLectureReviewsRequest struct {
 
 func (x *ListLectureReviewsRequest) Reset() {
 	*x = ListLectureReviewsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2784,7 @@ func (x *ListLectureReviewsRequest) String() string {
 func (*ListLectureReviewsRequest) ProtoMessage() {}
 
 func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2797,7 @@ func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListLectureReviewsRequest) GetId() string {
@@ -2536,7 +2820,7 @@ type ListLectureReviewsResponse struct {
 
 func (x *ListLectureReviewsResponse) Reset() {
 	*x = ListLectureReviewsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2548,7 +2832,7 @@ func (x *ListLectureReviewsResponse) String() string {
 func (*ListLectureReviewsResponse) ProtoMessage() {}
 
 func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2561,7 +2845,7 @@ func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListLectureReviewsResponse) GetSummary() *ReviewSummary {
@@ -2599,7 +2883,7 @@ type PutMyLectureReviewRequest struct {
 
 func (x *PutMyLectureReviewRequest) Reset() {
 	*x = PutMyLectureReviewRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2895,7 @@ func (x *PutMyLectureReviewRequest) String() string {
 func (*PutMyLectureReviewRequest) ProtoMessage() {}
 
 func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2908,7 @@ func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewRequest.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *PutMyLectureReviewRequest) GetId() string {
@@ -2682,7 +2966,7 @@ type PutMyLectureReviewResponse struct {
 
 func (x *PutMyLectureReviewResponse) Reset() {
 	*x = PutMyLectureReviewResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2694,7 +2978,7 @@ func (x *PutMyLectureReviewResponse) String() string {
 func (*PutMyLectureReviewResponse) ProtoMessage() {}
 
 func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2707,7 +2991,7 @@ func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewResponse.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *PutMyLectureReviewResponse) GetReview() *LectureReview {
@@ -2724,6 +3008,806 @@ func (x *PutMyLectureReviewResponse) GetSummary() *ReviewSummary {
 	return nil
 }
 
+// Friend is another member as friend lists show them.
+type Friend struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's handle.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// name is the member's display name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// avatar_url is the member's picture; may be empty.
+	AvatarUrl     string `protobuf:"bytes,3,opt,name=avatar_url,json=avatarUrl,proto3" json:"avatar_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Friend) Reset() {
+	*x = Friend{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Friend) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Friend) ProtoMessage() {}
+
+func (x *Friend) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Friend.ProtoReflect.Descriptor instead.
+func (*Friend) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *Friend) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *Friend) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Friend) GetAvatarUrl() string {
+	if x != nil {
+		return x.AvatarUrl
+	}
+	return ""
+}
+
+// SendFriendRequestRequest names the member to ask.
+type SendFriendRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's handle.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendFriendRequestRequest) Reset() {
+	*x = SendFriendRequestRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendFriendRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendFriendRequestRequest) ProtoMessage() {}
+
+func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendFriendRequestRequest.ProtoReflect.Descriptor instead.
+func (*SendFriendRequestRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *SendFriendRequestRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// SendFriendRequestResponse says where the two stand now.
+type SendFriendRequestResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// friend is the member asked.
+	Friend *Friend `protobuf:"bytes,1,opt,name=friend,proto3" json:"friend,omitempty"`
+	// state is requested, or friends when they had asked the caller.
+	State         FriendshipState `protobuf:"varint,2,opt,name=state,proto3,enum=jangteo.community.v1.FriendshipState" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendFriendRequestResponse) Reset() {
+	*x = SendFriendRequestResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendFriendRequestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendFriendRequestResponse) ProtoMessage() {}
+
+func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendFriendRequestResponse.ProtoReflect.Descriptor instead.
+func (*SendFriendRequestResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *SendFriendRequestResponse) GetFriend() *Friend {
+	if x != nil {
+		return x.Friend
+	}
+	return nil
+}
+
+func (x *SendFriendRequestResponse) GetState() FriendshipState {
+	if x != nil {
+		return x.State
+	}
+	return FriendshipState_FRIENDSHIP_STATE_UNSPECIFIED
+}
+
+// ListFriendRequestsRequest is empty.
+type ListFriendRequestsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFriendRequestsRequest) Reset() {
+	*x = ListFriendRequestsRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFriendRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFriendRequestsRequest) ProtoMessage() {}
+
+func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFriendRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ListFriendRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
+}
+
+// ListFriendRequestsResponse holds the open requests, newest first.
+type ListFriendRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// incoming are the members who asked the caller.
+	Incoming []*Friend `protobuf:"bytes,1,rep,name=incoming,proto3" json:"incoming,omitempty"`
+	// outgoing are the members the caller asked.
+	Outgoing      []*Friend `protobuf:"bytes,2,rep,name=outgoing,proto3" json:"outgoing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFriendRequestsResponse) Reset() {
+	*x = ListFriendRequestsResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFriendRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFriendRequestsResponse) ProtoMessage() {}
+
+func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFriendRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ListFriendRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListFriendRequestsResponse) GetIncoming() []*Friend {
+	if x != nil {
+		return x.Incoming
+	}
+	return nil
+}
+
+func (x *ListFriendRequestsResponse) GetOutgoing() []*Friend {
+	if x != nil {
+		return x.Outgoing
+	}
+	return nil
+}
+
+// AcceptFriendRequestRequest names who asked.
+type AcceptFriendRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the asking member's handle.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptFriendRequestRequest) Reset() {
+	*x = AcceptFriendRequestRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptFriendRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptFriendRequestRequest) ProtoMessage() {}
+
+func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptFriendRequestRequest.ProtoReflect.Descriptor instead.
+func (*AcceptFriendRequestRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *AcceptFriendRequestRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// AcceptFriendRequestResponse holds the new friend.
+type AcceptFriendRequestResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// friend is the new friend.
+	Friend        *Friend `protobuf:"bytes,1,opt,name=friend,proto3" json:"friend,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptFriendRequestResponse) Reset() {
+	*x = AcceptFriendRequestResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptFriendRequestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptFriendRequestResponse) ProtoMessage() {}
+
+func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptFriendRequestResponse.ProtoReflect.Descriptor instead.
+func (*AcceptFriendRequestResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *AcceptFriendRequestResponse) GetFriend() *Friend {
+	if x != nil {
+		return x.Friend
+	}
+	return nil
+}
+
+// DeclineFriendRequestRequest names who asked (or whom the caller asked).
+type DeclineFriendRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the other member's handle.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineFriendRequestRequest) Reset() {
+	*x = DeclineFriendRequestRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineFriendRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineFriendRequestRequest) ProtoMessage() {}
+
+func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineFriendRequestRequest.ProtoReflect.Descriptor instead.
+func (*DeclineFriendRequestRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *DeclineFriendRequestRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// DeclineFriendRequestResponse is empty.
+type DeclineFriendRequestResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineFriendRequestResponse) Reset() {
+	*x = DeclineFriendRequestResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineFriendRequestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineFriendRequestResponse) ProtoMessage() {}
+
+func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineFriendRequestResponse.ProtoReflect.Descriptor instead.
+func (*DeclineFriendRequestResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
+}
+
+// ListFriendsRequest is empty.
+type ListFriendsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFriendsRequest) Reset() {
+	*x = ListFriendsRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFriendsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFriendsRequest) ProtoMessage() {}
+
+func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFriendsRequest.ProtoReflect.Descriptor instead.
+func (*ListFriendsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
+}
+
+// ListFriendsResponse holds the caller's friends.
+type ListFriendsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// friends by name.
+	Friends       []*Friend `protobuf:"bytes,1,rep,name=friends,proto3" json:"friends,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFriendsResponse) Reset() {
+	*x = ListFriendsResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFriendsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFriendsResponse) ProtoMessage() {}
+
+func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFriendsResponse.ProtoReflect.Descriptor instead.
+func (*ListFriendsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ListFriendsResponse) GetFriends() []*Friend {
+	if x != nil {
+		return x.Friends
+	}
+	return nil
+}
+
+// DeleteFriendRequest names a friend.
+type DeleteFriendRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the friend's handle.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteFriendRequest) Reset() {
+	*x = DeleteFriendRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteFriendRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFriendRequest) ProtoMessage() {}
+
+func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFriendRequest.ProtoReflect.Descriptor instead.
+func (*DeleteFriendRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *DeleteFriendRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+// DeleteFriendResponse is empty.
+type DeleteFriendResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteFriendResponse) Reset() {
+	*x = DeleteFriendResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteFriendResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFriendResponse) ProtoMessage() {}
+
+func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFriendResponse.ProtoReflect.Descriptor instead.
+func (*DeleteFriendResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
+}
+
+// SetTimetableVisibilityRequest is the new setting.
+type SetTimetableVisibilityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// visibility is friends, public or private.
+	Visibility    TimetableVisibility `protobuf:"varint,1,opt,name=visibility,proto3,enum=jangteo.community.v1.TimetableVisibility" json:"visibility,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTimetableVisibilityRequest) Reset() {
+	*x = SetTimetableVisibilityRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTimetableVisibilityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTimetableVisibilityRequest) ProtoMessage() {}
+
+func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTimetableVisibilityRequest.ProtoReflect.Descriptor instead.
+func (*SetTimetableVisibilityRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *SetTimetableVisibilityRequest) GetVisibility() TimetableVisibility {
+	if x != nil {
+		return x.Visibility
+	}
+	return TimetableVisibility_TIMETABLE_VISIBILITY_UNSPECIFIED
+}
+
+// SetTimetableVisibilityResponse holds the setting.
+type SetTimetableVisibilityResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// visibility is the setting now.
+	Visibility    TimetableVisibility `protobuf:"varint,1,opt,name=visibility,proto3,enum=jangteo.community.v1.TimetableVisibility" json:"visibility,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetTimetableVisibilityResponse) Reset() {
+	*x = SetTimetableVisibilityResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetTimetableVisibilityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetTimetableVisibilityResponse) ProtoMessage() {}
+
+func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetTimetableVisibilityResponse.ProtoReflect.Descriptor instead.
+func (*SetTimetableVisibilityResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *SetTimetableVisibilityResponse) GetVisibility() TimetableVisibility {
+	if x != nil {
+		return x.Visibility
+	}
+	return TimetableVisibility_TIMETABLE_VISIBILITY_UNSPECIFIED
+}
+
+// GetFriendTimetableRequest names a member and a term.
+type GetFriendTimetableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// username is the member's handle.
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// term is the term, e.g. "2026-2".
+	Term          string `protobuf:"bytes,2,opt,name=term,proto3" json:"term,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFriendTimetableRequest) Reset() {
+	*x = GetFriendTimetableRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFriendTimetableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFriendTimetableRequest) ProtoMessage() {}
+
+func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFriendTimetableRequest.ProtoReflect.Descriptor instead.
+func (*GetFriendTimetableRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *GetFriendTimetableRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *GetFriendTimetableRequest) GetTerm() string {
+	if x != nil {
+		return x.Term
+	}
+	return ""
+}
+
+// GetFriendTimetableResponse holds the member's primary timetable.
+type GetFriendTimetableResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// owner is the member.
+	Owner *Friend `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	// timetable is their primary timetable of the term.
+	Timetable     *Timetable `protobuf:"bytes,2,opt,name=timetable,proto3" json:"timetable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFriendTimetableResponse) Reset() {
+	*x = GetFriendTimetableResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFriendTimetableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFriendTimetableResponse) ProtoMessage() {}
+
+func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFriendTimetableResponse.ProtoReflect.Descriptor instead.
+func (*GetFriendTimetableResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *GetFriendTimetableResponse) GetOwner() *Friend {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+func (x *GetFriendTimetableResponse) GetTimetable() *Timetable {
+	if x != nil {
+		return x.Timetable
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_campus_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
@@ -2734,12 +3818,15 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12!\n" +
 	"\femail_domain\x18\x04 \x01(\tR\vemailDomain\x12\x16\n" +
-	"\x06region\x18\x05 \x01(\tR\x06region\"\xc8\x01\n" +
+	"\x06region\x18\x05 \x01(\tR\x06region\"\xae\x02\n" +
 	"\x10SchoolMembership\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\x124\n" +
 	"\x06school\x18\x02 \x01(\v2\x1c.jangteo.community.v1.SchoolR\x06school\x12%\n" +
 	"\x0eadmission_year\x18\x03 \x01(\x05R\radmissionYear\x12>\n" +
-	"\x06status\x18\x04 \x01(\x0e2&.jangteo.community.v1.MembershipStatusR\x06status\"v\n" +
+	"\x06status\x18\x04 \x01(\x0e2&.jangteo.community.v1.MembershipStatusR\x06status\x12A\n" +
+	"\vjoin_method\x18\x05 \x01(\x0e2 .jangteo.community.v1.JoinMethodR\n" +
+	"joinMethod\x12!\n" +
+	"\fschool_email\x18\x06 \x01(\tR\vschoolEmail\"v\n" +
 	"\aMeeting\x12/\n" +
 	"\x03day\x18\x01 \x01(\x0e2\x1d.jangteo.community.v1.WeekdayR\x03day\x12\x14\n" +
 	"\x05start\x18\x02 \x01(\tR\x05start\x12\x10\n" +
@@ -2776,16 +3863,24 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\femail_domain\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\vemailDomain\x12\x1f\n" +
 	"\x06region\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x182R\x06region\"L\n" +
 	"\x14CreateSchoolResponse\x124\n" +
-	"\x06school\x18\x01 \x01(\v2\x1c.jangteo.community.v1.SchoolR\x06school\"k\n" +
+	"\x06school\x18\x01 \x01(\v2\x1c.jangteo.community.v1.SchoolR\x06school\"\x98\x01\n" +
 	"\x12SetMySchoolRequest\x12!\n" +
 	"\x06school\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x06school\x122\n" +
-	"\x0eadmission_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\x9e\x0fR\radmissionYear\"]\n" +
+	"\x0eadmission_year\x18\x02 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xb4\x10(\x9e\x0fR\radmissionYear\x12+\n" +
+	"\fschool_email\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\vschoolEmail\"]\n" +
 	"\x13SetMySchoolResponse\x12F\n" +
 	"\n" +
 	"membership\x18\x01 \x01(\v2&.jangteo.community.v1.SchoolMembershipR\n" +
 	"membership\"\x14\n" +
 	"\x12GetMySchoolRequest\"]\n" +
 	"\x13GetMySchoolResponse\x12F\n" +
+	"\n" +
+	"membership\x18\x01 \x01(\v2&.jangteo.community.v1.SchoolMembershipR\n" +
+	"membership\"<\n" +
+	"\x18VerifySchoolEmailRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05token\"c\n" +
+	"\x19VerifySchoolEmailResponse\x12F\n" +
 	"\n" +
 	"membership\x18\x01 \x01(\v2&.jangteo.community.v1.SchoolMembershipR\n" +
 	"membership\"^\n" +
@@ -2900,11 +3995,58 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\bworkload\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x05(\x01R\bworkload\"\x98\x01\n" +
 	"\x1aPutMyLectureReviewResponse\x12;\n" +
 	"\x06review\x18\x01 \x01(\v2#.jangteo.community.v1.LectureReviewR\x06review\x12=\n" +
-	"\asummary\x18\x02 \x01(\v2#.jangteo.community.v1.ReviewSummaryR\asummary*t\n" +
+	"\asummary\x18\x02 \x01(\v2#.jangteo.community.v1.ReviewSummaryR\asummary\"W\n" +
+	"\x06Friend\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"avatar_url\x18\x03 \x01(\tR\tavatarUrl\"A\n" +
+	"\x18SendFriendRequestRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eR\busername\"\x8e\x01\n" +
+	"\x19SendFriendRequestResponse\x124\n" +
+	"\x06friend\x18\x01 \x01(\v2\x1c.jangteo.community.v1.FriendR\x06friend\x12;\n" +
+	"\x05state\x18\x02 \x01(\x0e2%.jangteo.community.v1.FriendshipStateR\x05state\"\x1b\n" +
+	"\x19ListFriendRequestsRequest\"\x90\x01\n" +
+	"\x1aListFriendRequestsResponse\x128\n" +
+	"\bincoming\x18\x01 \x03(\v2\x1c.jangteo.community.v1.FriendR\bincoming\x128\n" +
+	"\boutgoing\x18\x02 \x03(\v2\x1c.jangteo.community.v1.FriendR\boutgoing\"C\n" +
+	"\x1aAcceptFriendRequestRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eR\busername\"S\n" +
+	"\x1bAcceptFriendRequestResponse\x124\n" +
+	"\x06friend\x18\x01 \x01(\v2\x1c.jangteo.community.v1.FriendR\x06friend\"D\n" +
+	"\x1bDeclineFriendRequestRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eR\busername\"\x1e\n" +
+	"\x1cDeclineFriendRequestResponse\"\x14\n" +
+	"\x12ListFriendsRequest\"M\n" +
+	"\x13ListFriendsResponse\x126\n" +
+	"\afriends\x18\x01 \x03(\v2\x1c.jangteo.community.v1.FriendR\afriends\"<\n" +
+	"\x13DeleteFriendRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eR\busername\"\x16\n" +
+	"\x14DeleteFriendResponse\"v\n" +
+	"\x1dSetTimetableVisibilityRequest\x12U\n" +
+	"\n" +
+	"visibility\x18\x01 \x01(\x0e2).jangteo.community.v1.TimetableVisibilityB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\n" +
+	"visibility\"k\n" +
+	"\x1eSetTimetableVisibilityResponse\x12I\n" +
+	"\n" +
+	"visibility\x18\x01 \x01(\x0e2).jangteo.community.v1.TimetableVisibilityR\n" +
+	"visibility\"p\n" +
+	"\x19GetFriendTimetableRequest\x12%\n" +
+	"\busername\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eR\busername\x12,\n" +
+	"\x04term\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9]{4}-[12SW]$R\x04term\"\x8f\x01\n" +
+	"\x1aGetFriendTimetableResponse\x122\n" +
+	"\x05owner\x18\x01 \x01(\v2\x1c.jangteo.community.v1.FriendR\x05owner\x12=\n" +
+	"\ttimetable\x18\x02 \x01(\v2\x1f.jangteo.community.v1.TimetableR\ttimetable*t\n" +
 	"\x10MembershipStatus\x12!\n" +
 	"\x1dMEMBERSHIP_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19MEMBERSHIP_STATUS_PENDING\x10\x01\x12\x1e\n" +
-	"\x1aMEMBERSHIP_STATUS_APPROVED\x10\x02*\xb6\x01\n" +
+	"\x1aMEMBERSHIP_STATUS_APPROVED\x10\x02*g\n" +
+	"\n" +
+	"JoinMethod\x12\x1b\n" +
+	"\x17JOIN_METHOD_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18JOIN_METHOD_SCHOOL_EMAIL\x10\x01\x12\x1e\n" +
+	"\x1aJOIN_METHOD_STAFF_APPROVAL\x10\x02*\xb6\x01\n" +
 	"\aWeekday\x12\x17\n" +
 	"\x13WEEKDAY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eWEEKDAY_MONDAY\x10\x01\x12\x13\n" +
@@ -2913,13 +4055,23 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x10WEEKDAY_THURSDAY\x10\x04\x12\x12\n" +
 	"\x0eWEEKDAY_FRIDAY\x10\x05\x12\x14\n" +
 	"\x10WEEKDAY_SATURDAY\x10\x06\x12\x12\n" +
-	"\x0eWEEKDAY_SUNDAY\x10\a2\xcf\x14\n" +
+	"\x0eWEEKDAY_SUNDAY\x10\a*q\n" +
+	"\x0fFriendshipState\x12 \n" +
+	"\x1cFRIENDSHIP_STATE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aFRIENDSHIP_STATE_REQUESTED\x10\x01\x12\x1c\n" +
+	"\x18FRIENDSHIP_STATE_FRIENDS\x10\x02*\xa0\x01\n" +
+	"\x13TimetableVisibility\x12$\n" +
+	" TIMETABLE_VISIBILITY_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cTIMETABLE_VISIBILITY_FRIENDS\x10\x01\x12\x1f\n" +
+	"\x1bTIMETABLE_VISIBILITY_PUBLIC\x10\x02\x12 \n" +
+	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\x81 \n" +
 	"\rCampusService\x12{\n" +
 	"\vListSchools\x12(.jangteo.community.v1.ListSchoolsRequest\x1a).jangteo.community.v1.ListSchoolsResponse\"\x17\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/schools\x12|\n" +
 	"\tGetSchool\x12&.jangteo.community.v1.GetSchoolRequest\x1a'.jangteo.community.v1.GetSchoolResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/schools/{slug}\x12\x87\x01\n" +
 	"\fCreateSchool\x12).jangteo.community.v1.CreateSchoolRequest\x1a*.jangteo.community.v1.CreateSchoolResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/admin/schools\x12\x80\x01\n" +
 	"\vSetMySchool\x12(.jangteo.community.v1.SetMySchoolRequest\x1a).jangteo.community.v1.SetMySchoolResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12:\x01*\x1a\r/v1/me/school\x12}\n" +
-	"\vGetMySchool\x12(.jangteo.community.v1.GetMySchoolRequest\x1a).jangteo.community.v1.GetMySchoolResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/school\x12\xba\x01\n" +
+	"\vGetMySchool\x12(.jangteo.community.v1.GetMySchoolRequest\x1a).jangteo.community.v1.GetMySchoolResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/school\x12\x9c\x01\n" +
+	"\x11VerifySchoolEmail\x12..jangteo.community.v1.VerifySchoolEmailRequest\x1a/.jangteo.community.v1.VerifySchoolEmailResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/school-email:verify\x12\xba\x01\n" +
 	"\x13ApproveSchoolMember\x120.jangteo.community.v1.ApproveSchoolMemberRequest\x1a1.jangteo.community.v1.ApproveSchoolMemberResponse\">\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x024\"2/v1/admin/schools/{slug}/members/{user_id}:approve\x12\xa4\x01\n" +
 	"\x0eImportLectures\x12+.jangteo.community.v1.ImportLecturesRequest\x1a,.jangteo.community.v1.ImportLecturesResponse\"7\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/admin/schools/{slug}/lectures:import\x12\x8e\x01\n" +
 	"\fListLectures\x12).jangteo.community.v1.ListLecturesRequest\x1a*.jangteo.community.v1.ListLecturesResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/schools/{slug}/lectures\x12~\n" +
@@ -2932,7 +4084,15 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x11AddTimetableEntry\x12..jangteo.community.v1.AddTimetableEntryRequest\x1a/.jangteo.community.v1.AddTimetableEntryResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/timetables/{id}/entries\x12\xb4\x01\n" +
 	"\x14RemoveTimetableEntry\x121.jangteo.community.v1.RemoveTimetableEntryRequest\x1a2.jangteo.community.v1.RemoveTimetableEntryResponse\"5\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02+*)/v1/me/timetables/{id}/entries/{entry_id}\x12\x9e\x01\n" +
 	"\x12ListLectureReviews\x12/.jangteo.community.v1.ListLectureReviewsRequest\x1a0.jangteo.community.v1.ListLectureReviewsResponse\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/lectures/{id}/reviews\x12\xa6\x01\n" +
-	"\x12PutMyLectureReview\x12/.jangteo.community.v1.PutMyLectureReviewRequest\x1a0.jangteo.community.v1.PutMyLectureReviewResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\x1a\x1e/v1/lectures/{id}/reviews/mineBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"\x12PutMyLectureReview\x12/.jangteo.community.v1.PutMyLectureReviewRequest\x1a0.jangteo.community.v1.PutMyLectureReviewResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\x1a\x1e/v1/lectures/{id}/reviews/mine\x12\x9c\x01\n" +
+	"\x11SendFriendRequest\x12..jangteo.community.v1.SendFriendRequestRequest\x1a/.jangteo.community.v1.SendFriendRequestResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/me/friends/requests\x12\x9c\x01\n" +
+	"\x12ListFriendRequests\x12/.jangteo.community.v1.ListFriendRequestsRequest\x1a0.jangteo.community.v1.ListFriendRequestsResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/me/friends/requests\x12\xb1\x01\n" +
+	"\x13AcceptFriendRequest\x120.jangteo.community.v1.AcceptFriendRequestRequest\x1a1.jangteo.community.v1.AcceptFriendRequestResponse\"5\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02+\")/v1/me/friends/requests/{username}:accept\x12\xb5\x01\n" +
+	"\x14DeclineFriendRequest\x121.jangteo.community.v1.DeclineFriendRequestRequest\x1a2.jangteo.community.v1.DeclineFriendRequestResponse\"6\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02,\"*/v1/me/friends/requests/{username}:decline\x12~\n" +
+	"\vListFriends\x12(.jangteo.community.v1.ListFriendsRequest\x1a).jangteo.community.v1.ListFriendsResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/me/friends\x12\x8c\x01\n" +
+	"\fDeleteFriend\x12).jangteo.community.v1.DeleteFriendRequest\x1a*.jangteo.community.v1.DeleteFriendResponse\"%\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b*\x19/v1/me/friends/{username}\x12\xaf\x01\n" +
+	"\x16SetTimetableVisibility\x123.jangteo.community.v1.SetTimetableVisibilityRequest\x1a4.jangteo.community.v1.SetTimetableVisibilityResponse\"*\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02 :\x01*\x1a\x1b/v1/me/timetable-visibility\x12\xa5\x01\n" +
+	"\x12GetFriendTimetable\x12/.jangteo.community.v1.GetFriendTimetableRequest\x1a0.jangteo.community.v1.GetFriendTimetableResponse\",\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\"\x12 /v1/friends/{username}/timetableBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_campus_service_proto_rawDescOnce sync.Once
@@ -2946,124 +4106,176 @@ func file_jangteo_community_v1_campus_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_campus_service_proto_rawDescData
 }
 
-var file_jangteo_community_v1_campus_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_jangteo_community_v1_campus_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(MembershipStatus)(0),                  // 0: jangteo.community.v1.MembershipStatus
-	(Weekday)(0),                           // 1: jangteo.community.v1.Weekday
-	(*School)(nil),                         // 2: jangteo.community.v1.School
-	(*SchoolMembership)(nil),               // 3: jangteo.community.v1.SchoolMembership
-	(*Meeting)(nil),                        // 4: jangteo.community.v1.Meeting
-	(*ReviewSummary)(nil),                  // 5: jangteo.community.v1.ReviewSummary
-	(*Lecture)(nil),                        // 6: jangteo.community.v1.Lecture
-	(*ListSchoolsRequest)(nil),             // 7: jangteo.community.v1.ListSchoolsRequest
-	(*ListSchoolsResponse)(nil),            // 8: jangteo.community.v1.ListSchoolsResponse
-	(*GetSchoolRequest)(nil),               // 9: jangteo.community.v1.GetSchoolRequest
-	(*GetSchoolResponse)(nil),              // 10: jangteo.community.v1.GetSchoolResponse
-	(*CreateSchoolRequest)(nil),            // 11: jangteo.community.v1.CreateSchoolRequest
-	(*CreateSchoolResponse)(nil),           // 12: jangteo.community.v1.CreateSchoolResponse
-	(*SetMySchoolRequest)(nil),             // 13: jangteo.community.v1.SetMySchoolRequest
-	(*SetMySchoolResponse)(nil),            // 14: jangteo.community.v1.SetMySchoolResponse
-	(*GetMySchoolRequest)(nil),             // 15: jangteo.community.v1.GetMySchoolRequest
-	(*GetMySchoolResponse)(nil),            // 16: jangteo.community.v1.GetMySchoolResponse
-	(*ApproveSchoolMemberRequest)(nil),     // 17: jangteo.community.v1.ApproveSchoolMemberRequest
-	(*ApproveSchoolMemberResponse)(nil),    // 18: jangteo.community.v1.ApproveSchoolMemberResponse
-	(*ImportLecturesRequest)(nil),          // 19: jangteo.community.v1.ImportLecturesRequest
-	(*RejectedRow)(nil),                    // 20: jangteo.community.v1.RejectedRow
-	(*ImportLecturesResponse)(nil),         // 21: jangteo.community.v1.ImportLecturesResponse
-	(*ListLecturesRequest)(nil),            // 22: jangteo.community.v1.ListLecturesRequest
-	(*ListLecturesResponse)(nil),           // 23: jangteo.community.v1.ListLecturesResponse
-	(*GetLectureRequest)(nil),              // 24: jangteo.community.v1.GetLectureRequest
-	(*GetLectureResponse)(nil),             // 25: jangteo.community.v1.GetLectureResponse
-	(*TimetableEntry)(nil),                 // 26: jangteo.community.v1.TimetableEntry
-	(*Timetable)(nil),                      // 27: jangteo.community.v1.Timetable
-	(*ListMyTimetablesRequest)(nil),        // 28: jangteo.community.v1.ListMyTimetablesRequest
-	(*ListMyTimetablesResponse)(nil),       // 29: jangteo.community.v1.ListMyTimetablesResponse
-	(*CreateTimetableRequest)(nil),         // 30: jangteo.community.v1.CreateTimetableRequest
-	(*CreateTimetableResponse)(nil),        // 31: jangteo.community.v1.CreateTimetableResponse
-	(*AddTimetableLectureRequest)(nil),     // 32: jangteo.community.v1.AddTimetableLectureRequest
-	(*AddTimetableLectureResponse)(nil),    // 33: jangteo.community.v1.AddTimetableLectureResponse
-	(*RemoveTimetableLectureRequest)(nil),  // 34: jangteo.community.v1.RemoveTimetableLectureRequest
-	(*RemoveTimetableLectureResponse)(nil), // 35: jangteo.community.v1.RemoveTimetableLectureResponse
-	(*AddTimetableEntryRequest)(nil),       // 36: jangteo.community.v1.AddTimetableEntryRequest
-	(*AddTimetableEntryResponse)(nil),      // 37: jangteo.community.v1.AddTimetableEntryResponse
-	(*RemoveTimetableEntryRequest)(nil),    // 38: jangteo.community.v1.RemoveTimetableEntryRequest
-	(*RemoveTimetableEntryResponse)(nil),   // 39: jangteo.community.v1.RemoveTimetableEntryResponse
-	(*LectureReview)(nil),                  // 40: jangteo.community.v1.LectureReview
-	(*ListLectureReviewsRequest)(nil),      // 41: jangteo.community.v1.ListLectureReviewsRequest
-	(*ListLectureReviewsResponse)(nil),     // 42: jangteo.community.v1.ListLectureReviewsResponse
-	(*PutMyLectureReviewRequest)(nil),      // 43: jangteo.community.v1.PutMyLectureReviewRequest
-	(*PutMyLectureReviewResponse)(nil),     // 44: jangteo.community.v1.PutMyLectureReviewResponse
+	(JoinMethod)(0),                        // 1: jangteo.community.v1.JoinMethod
+	(Weekday)(0),                           // 2: jangteo.community.v1.Weekday
+	(FriendshipState)(0),                   // 3: jangteo.community.v1.FriendshipState
+	(TimetableVisibility)(0),               // 4: jangteo.community.v1.TimetableVisibility
+	(*School)(nil),                         // 5: jangteo.community.v1.School
+	(*SchoolMembership)(nil),               // 6: jangteo.community.v1.SchoolMembership
+	(*Meeting)(nil),                        // 7: jangteo.community.v1.Meeting
+	(*ReviewSummary)(nil),                  // 8: jangteo.community.v1.ReviewSummary
+	(*Lecture)(nil),                        // 9: jangteo.community.v1.Lecture
+	(*ListSchoolsRequest)(nil),             // 10: jangteo.community.v1.ListSchoolsRequest
+	(*ListSchoolsResponse)(nil),            // 11: jangteo.community.v1.ListSchoolsResponse
+	(*GetSchoolRequest)(nil),               // 12: jangteo.community.v1.GetSchoolRequest
+	(*GetSchoolResponse)(nil),              // 13: jangteo.community.v1.GetSchoolResponse
+	(*CreateSchoolRequest)(nil),            // 14: jangteo.community.v1.CreateSchoolRequest
+	(*CreateSchoolResponse)(nil),           // 15: jangteo.community.v1.CreateSchoolResponse
+	(*SetMySchoolRequest)(nil),             // 16: jangteo.community.v1.SetMySchoolRequest
+	(*SetMySchoolResponse)(nil),            // 17: jangteo.community.v1.SetMySchoolResponse
+	(*GetMySchoolRequest)(nil),             // 18: jangteo.community.v1.GetMySchoolRequest
+	(*GetMySchoolResponse)(nil),            // 19: jangteo.community.v1.GetMySchoolResponse
+	(*VerifySchoolEmailRequest)(nil),       // 20: jangteo.community.v1.VerifySchoolEmailRequest
+	(*VerifySchoolEmailResponse)(nil),      // 21: jangteo.community.v1.VerifySchoolEmailResponse
+	(*ApproveSchoolMemberRequest)(nil),     // 22: jangteo.community.v1.ApproveSchoolMemberRequest
+	(*ApproveSchoolMemberResponse)(nil),    // 23: jangteo.community.v1.ApproveSchoolMemberResponse
+	(*ImportLecturesRequest)(nil),          // 24: jangteo.community.v1.ImportLecturesRequest
+	(*RejectedRow)(nil),                    // 25: jangteo.community.v1.RejectedRow
+	(*ImportLecturesResponse)(nil),         // 26: jangteo.community.v1.ImportLecturesResponse
+	(*ListLecturesRequest)(nil),            // 27: jangteo.community.v1.ListLecturesRequest
+	(*ListLecturesResponse)(nil),           // 28: jangteo.community.v1.ListLecturesResponse
+	(*GetLectureRequest)(nil),              // 29: jangteo.community.v1.GetLectureRequest
+	(*GetLectureResponse)(nil),             // 30: jangteo.community.v1.GetLectureResponse
+	(*TimetableEntry)(nil),                 // 31: jangteo.community.v1.TimetableEntry
+	(*Timetable)(nil),                      // 32: jangteo.community.v1.Timetable
+	(*ListMyTimetablesRequest)(nil),        // 33: jangteo.community.v1.ListMyTimetablesRequest
+	(*ListMyTimetablesResponse)(nil),       // 34: jangteo.community.v1.ListMyTimetablesResponse
+	(*CreateTimetableRequest)(nil),         // 35: jangteo.community.v1.CreateTimetableRequest
+	(*CreateTimetableResponse)(nil),        // 36: jangteo.community.v1.CreateTimetableResponse
+	(*AddTimetableLectureRequest)(nil),     // 37: jangteo.community.v1.AddTimetableLectureRequest
+	(*AddTimetableLectureResponse)(nil),    // 38: jangteo.community.v1.AddTimetableLectureResponse
+	(*RemoveTimetableLectureRequest)(nil),  // 39: jangteo.community.v1.RemoveTimetableLectureRequest
+	(*RemoveTimetableLectureResponse)(nil), // 40: jangteo.community.v1.RemoveTimetableLectureResponse
+	(*AddTimetableEntryRequest)(nil),       // 41: jangteo.community.v1.AddTimetableEntryRequest
+	(*AddTimetableEntryResponse)(nil),      // 42: jangteo.community.v1.AddTimetableEntryResponse
+	(*RemoveTimetableEntryRequest)(nil),    // 43: jangteo.community.v1.RemoveTimetableEntryRequest
+	(*RemoveTimetableEntryResponse)(nil),   // 44: jangteo.community.v1.RemoveTimetableEntryResponse
+	(*LectureReview)(nil),                  // 45: jangteo.community.v1.LectureReview
+	(*ListLectureReviewsRequest)(nil),      // 46: jangteo.community.v1.ListLectureReviewsRequest
+	(*ListLectureReviewsResponse)(nil),     // 47: jangteo.community.v1.ListLectureReviewsResponse
+	(*PutMyLectureReviewRequest)(nil),      // 48: jangteo.community.v1.PutMyLectureReviewRequest
+	(*PutMyLectureReviewResponse)(nil),     // 49: jangteo.community.v1.PutMyLectureReviewResponse
+	(*Friend)(nil),                         // 50: jangteo.community.v1.Friend
+	(*SendFriendRequestRequest)(nil),       // 51: jangteo.community.v1.SendFriendRequestRequest
+	(*SendFriendRequestResponse)(nil),      // 52: jangteo.community.v1.SendFriendRequestResponse
+	(*ListFriendRequestsRequest)(nil),      // 53: jangteo.community.v1.ListFriendRequestsRequest
+	(*ListFriendRequestsResponse)(nil),     // 54: jangteo.community.v1.ListFriendRequestsResponse
+	(*AcceptFriendRequestRequest)(nil),     // 55: jangteo.community.v1.AcceptFriendRequestRequest
+	(*AcceptFriendRequestResponse)(nil),    // 56: jangteo.community.v1.AcceptFriendRequestResponse
+	(*DeclineFriendRequestRequest)(nil),    // 57: jangteo.community.v1.DeclineFriendRequestRequest
+	(*DeclineFriendRequestResponse)(nil),   // 58: jangteo.community.v1.DeclineFriendRequestResponse
+	(*ListFriendsRequest)(nil),             // 59: jangteo.community.v1.ListFriendsRequest
+	(*ListFriendsResponse)(nil),            // 60: jangteo.community.v1.ListFriendsResponse
+	(*DeleteFriendRequest)(nil),            // 61: jangteo.community.v1.DeleteFriendRequest
+	(*DeleteFriendResponse)(nil),           // 62: jangteo.community.v1.DeleteFriendResponse
+	(*SetTimetableVisibilityRequest)(nil),  // 63: jangteo.community.v1.SetTimetableVisibilityRequest
+	(*SetTimetableVisibilityResponse)(nil), // 64: jangteo.community.v1.SetTimetableVisibilityResponse
+	(*GetFriendTimetableRequest)(nil),      // 65: jangteo.community.v1.GetFriendTimetableRequest
+	(*GetFriendTimetableResponse)(nil),     // 66: jangteo.community.v1.GetFriendTimetableResponse
 }
 var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
-	2,  // 0: jangteo.community.v1.SchoolMembership.school:type_name -> jangteo.community.v1.School
+	5,  // 0: jangteo.community.v1.SchoolMembership.school:type_name -> jangteo.community.v1.School
 	0,  // 1: jangteo.community.v1.SchoolMembership.status:type_name -> jangteo.community.v1.MembershipStatus
-	1,  // 2: jangteo.community.v1.Meeting.day:type_name -> jangteo.community.v1.Weekday
-	4,  // 3: jangteo.community.v1.Lecture.meetings:type_name -> jangteo.community.v1.Meeting
-	5,  // 4: jangteo.community.v1.Lecture.reviews:type_name -> jangteo.community.v1.ReviewSummary
-	2,  // 5: jangteo.community.v1.ListSchoolsResponse.schools:type_name -> jangteo.community.v1.School
-	2,  // 6: jangteo.community.v1.GetSchoolResponse.school:type_name -> jangteo.community.v1.School
-	2,  // 7: jangteo.community.v1.CreateSchoolResponse.school:type_name -> jangteo.community.v1.School
-	3,  // 8: jangteo.community.v1.SetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
-	3,  // 9: jangteo.community.v1.GetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
-	3,  // 10: jangteo.community.v1.ApproveSchoolMemberResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
-	20, // 11: jangteo.community.v1.ImportLecturesResponse.rejected:type_name -> jangteo.community.v1.RejectedRow
-	1,  // 12: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
-	6,  // 13: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
-	6,  // 14: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
-	4,  // 15: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
-	6,  // 16: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
-	26, // 17: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
-	27, // 18: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
-	27, // 19: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	27, // 20: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	27, // 21: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	4,  // 22: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
-	27, // 23: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	27, // 24: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	5,  // 25: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	40, // 26: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
-	40, // 27: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
-	5,  // 28: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	7,  // 29: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
-	9,  // 30: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
-	11, // 31: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
-	13, // 32: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
-	15, // 33: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
-	17, // 34: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
-	19, // 35: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
-	22, // 36: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
-	24, // 37: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
-	28, // 38: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
-	30, // 39: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
-	32, // 40: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
-	34, // 41: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
-	36, // 42: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
-	38, // 43: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
-	41, // 44: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
-	43, // 45: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
-	8,  // 46: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
-	10, // 47: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
-	12, // 48: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
-	14, // 49: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
-	16, // 50: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
-	18, // 51: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
-	21, // 52: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
-	23, // 53: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
-	25, // 54: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
-	29, // 55: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
-	31, // 56: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
-	33, // 57: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
-	35, // 58: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
-	37, // 59: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
-	39, // 60: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
-	42, // 61: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
-	44, // 62: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
-	46, // [46:63] is the sub-list for method output_type
-	29, // [29:46] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	1,  // 2: jangteo.community.v1.SchoolMembership.join_method:type_name -> jangteo.community.v1.JoinMethod
+	2,  // 3: jangteo.community.v1.Meeting.day:type_name -> jangteo.community.v1.Weekday
+	7,  // 4: jangteo.community.v1.Lecture.meetings:type_name -> jangteo.community.v1.Meeting
+	8,  // 5: jangteo.community.v1.Lecture.reviews:type_name -> jangteo.community.v1.ReviewSummary
+	5,  // 6: jangteo.community.v1.ListSchoolsResponse.schools:type_name -> jangteo.community.v1.School
+	5,  // 7: jangteo.community.v1.GetSchoolResponse.school:type_name -> jangteo.community.v1.School
+	5,  // 8: jangteo.community.v1.CreateSchoolResponse.school:type_name -> jangteo.community.v1.School
+	6,  // 9: jangteo.community.v1.SetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
+	6,  // 10: jangteo.community.v1.GetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
+	6,  // 11: jangteo.community.v1.VerifySchoolEmailResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
+	6,  // 12: jangteo.community.v1.ApproveSchoolMemberResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
+	25, // 13: jangteo.community.v1.ImportLecturesResponse.rejected:type_name -> jangteo.community.v1.RejectedRow
+	2,  // 14: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
+	9,  // 15: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
+	9,  // 16: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
+	7,  // 17: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
+	9,  // 18: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
+	31, // 19: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
+	32, // 20: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
+	32, // 21: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	32, // 22: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	32, // 23: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	7,  // 24: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
+	32, // 25: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	32, // 26: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	8,  // 27: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	45, // 28: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
+	45, // 29: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
+	8,  // 30: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	50, // 31: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	3,  // 32: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
+	50, // 33: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
+	50, // 34: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
+	50, // 35: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	50, // 36: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
+	4,  // 37: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	4,  // 38: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	50, // 39: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
+	32, // 40: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	10, // 41: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
+	12, // 42: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
+	14, // 43: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
+	16, // 44: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
+	18, // 45: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
+	20, // 46: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
+	22, // 47: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
+	24, // 48: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
+	27, // 49: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
+	29, // 50: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
+	33, // 51: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
+	35, // 52: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
+	37, // 53: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
+	39, // 54: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
+	41, // 55: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
+	43, // 56: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
+	46, // 57: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
+	48, // 58: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
+	51, // 59: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
+	53, // 60: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
+	55, // 61: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
+	57, // 62: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
+	59, // 63: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
+	61, // 64: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
+	63, // 65: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
+	65, // 66: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
+	11, // 67: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
+	13, // 68: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
+	15, // 69: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
+	17, // 70: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
+	19, // 71: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
+	21, // 72: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
+	23, // 73: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
+	26, // 74: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
+	28, // 75: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
+	30, // 76: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
+	34, // 77: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
+	36, // 78: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
+	38, // 79: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
+	40, // 80: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
+	42, // 81: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
+	44, // 82: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
+	47, // 83: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
+	49, // 84: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
+	52, // 85: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
+	54, // 86: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
+	56, // 87: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
+	58, // 88: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
+	60, // 89: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
+	62, // 90: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
+	64, // 91: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
+	66, // 92: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
+	67, // [67:93] is the sub-list for method output_type
+	41, // [41:67] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_campus_service_proto_init() }
@@ -3076,8 +4288,8 @@ func file_jangteo_community_v1_campus_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_campus_service_proto_rawDesc), len(file_jangteo_community_v1_campus_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   43,
+			NumEnums:      5,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

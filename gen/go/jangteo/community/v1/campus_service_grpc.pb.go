@@ -24,6 +24,7 @@ const (
 	CampusService_CreateSchool_FullMethodName           = "/jangteo.community.v1.CampusService/CreateSchool"
 	CampusService_SetMySchool_FullMethodName            = "/jangteo.community.v1.CampusService/SetMySchool"
 	CampusService_GetMySchool_FullMethodName            = "/jangteo.community.v1.CampusService/GetMySchool"
+	CampusService_VerifySchoolEmail_FullMethodName      = "/jangteo.community.v1.CampusService/VerifySchoolEmail"
 	CampusService_ApproveSchoolMember_FullMethodName    = "/jangteo.community.v1.CampusService/ApproveSchoolMember"
 	CampusService_ImportLectures_FullMethodName         = "/jangteo.community.v1.CampusService/ImportLectures"
 	CampusService_ListLectures_FullMethodName           = "/jangteo.community.v1.CampusService/ListLectures"
@@ -36,6 +37,14 @@ const (
 	CampusService_RemoveTimetableEntry_FullMethodName   = "/jangteo.community.v1.CampusService/RemoveTimetableEntry"
 	CampusService_ListLectureReviews_FullMethodName     = "/jangteo.community.v1.CampusService/ListLectureReviews"
 	CampusService_PutMyLectureReview_FullMethodName     = "/jangteo.community.v1.CampusService/PutMyLectureReview"
+	CampusService_SendFriendRequest_FullMethodName      = "/jangteo.community.v1.CampusService/SendFriendRequest"
+	CampusService_ListFriendRequests_FullMethodName     = "/jangteo.community.v1.CampusService/ListFriendRequests"
+	CampusService_AcceptFriendRequest_FullMethodName    = "/jangteo.community.v1.CampusService/AcceptFriendRequest"
+	CampusService_DeclineFriendRequest_FullMethodName   = "/jangteo.community.v1.CampusService/DeclineFriendRequest"
+	CampusService_ListFriends_FullMethodName            = "/jangteo.community.v1.CampusService/ListFriends"
+	CampusService_DeleteFriend_FullMethodName           = "/jangteo.community.v1.CampusService/DeleteFriend"
+	CampusService_SetTimetableVisibility_FullMethodName = "/jangteo.community.v1.CampusService/SetTimetableVisibility"
+	CampusService_GetFriendTimetable_FullMethodName     = "/jangteo.community.v1.CampusService/GetFriendTimetable"
 )
 
 // CampusServiceClient is the client API for CampusService service.
@@ -53,11 +62,16 @@ type CampusServiceClient interface {
 	GetSchool(ctx context.Context, in *GetSchoolRequest, opts ...grpc.CallOption) (*GetSchoolResponse, error)
 	// CreateSchool adds a school (staff).
 	CreateSchool(ctx context.Context, in *CreateSchoolRequest, opts ...grpc.CallOption) (*CreateSchoolResponse, error)
-	// SetMySchool asks to join a school with an admission year. The membership
-	// is pending until staff approve it; changing school starts over.
+	// SetMySchool asks to join a school with an admission year. At a school
+	// with an email domain the caller names their school address and the
+	// membership is approved when they open the link mailed to it; elsewhere
+	// staff approve it. Changing school starts over.
 	SetMySchool(ctx context.Context, in *SetMySchoolRequest, opts ...grpc.CallOption) (*SetMySchoolResponse, error)
 	// GetMySchool reads the caller's school membership (404 without one).
 	GetMySchool(ctx context.Context, in *GetMySchoolRequest, opts ...grpc.CallOption) (*GetMySchoolResponse, error)
+	// VerifySchoolEmail approves the membership a school email link was sent
+	// for; holding the mailed token is the proof.
+	VerifySchoolEmail(ctx context.Context, in *VerifySchoolEmailRequest, opts ...grpc.CallOption) (*VerifySchoolEmailResponse, error)
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(ctx context.Context, in *ApproveSchoolMemberRequest, opts ...grpc.CallOption) (*ApproveSchoolMemberResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
@@ -90,6 +104,26 @@ type CampusServiceClient interface {
 	// PutMyLectureReview writes or rewrites the caller's review of a lecture
 	// (members of the lecture's school only).
 	PutMyLectureReview(ctx context.Context, in *PutMyLectureReviewRequest, opts ...grpc.CallOption) (*PutMyLectureReviewResponse, error)
+	// SendFriendRequest asks a member to be friends; when they already asked
+	// the caller, the two become friends.
+	SendFriendRequest(ctx context.Context, in *SendFriendRequestRequest, opts ...grpc.CallOption) (*SendFriendRequestResponse, error)
+	// ListFriendRequests lists the requests the caller received and sent.
+	ListFriendRequests(ctx context.Context, in *ListFriendRequestsRequest, opts ...grpc.CallOption) (*ListFriendRequestsResponse, error)
+	// AcceptFriendRequest accepts a request the caller received.
+	AcceptFriendRequest(ctx context.Context, in *AcceptFriendRequestRequest, opts ...grpc.CallOption) (*AcceptFriendRequestResponse, error)
+	// DeclineFriendRequest declines a request the caller received (or
+	// withdraws one they sent).
+	DeclineFriendRequest(ctx context.Context, in *DeclineFriendRequestRequest, opts ...grpc.CallOption) (*DeclineFriendRequestResponse, error)
+	// ListFriends lists the caller's friends by name.
+	ListFriends(ctx context.Context, in *ListFriendsRequest, opts ...grpc.CallOption) (*ListFriendsResponse, error)
+	// DeleteFriend ends a friendship; repeating it is harmless.
+	DeleteFriend(ctx context.Context, in *DeleteFriendRequest, opts ...grpc.CallOption) (*DeleteFriendResponse, error)
+	// SetTimetableVisibility says who sees the caller's primary timetables.
+	SetTimetableVisibility(ctx context.Context, in *SetTimetableVisibilityRequest, opts ...grpc.CallOption) (*SetTimetableVisibilityResponse, error)
+	// GetFriendTimetable reads a member's primary timetable of a term: a
+	// friend sees it unless it is private, anyone else only when it is
+	// public; otherwise (or without one) 404.
+	GetFriendTimetable(ctx context.Context, in *GetFriendTimetableRequest, opts ...grpc.CallOption) (*GetFriendTimetableResponse, error)
 }
 
 type campusServiceClient struct {
@@ -144,6 +178,16 @@ func (c *campusServiceClient) GetMySchool(ctx context.Context, in *GetMySchoolRe
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetMySchoolResponse)
 	err := c.cc.Invoke(ctx, CampusService_GetMySchool_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) VerifySchoolEmail(ctx context.Context, in *VerifySchoolEmailRequest, opts ...grpc.CallOption) (*VerifySchoolEmailResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VerifySchoolEmailResponse)
+	err := c.cc.Invoke(ctx, CampusService_VerifySchoolEmail_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +314,86 @@ func (c *campusServiceClient) PutMyLectureReview(ctx context.Context, in *PutMyL
 	return out, nil
 }
 
+func (c *campusServiceClient) SendFriendRequest(ctx context.Context, in *SendFriendRequestRequest, opts ...grpc.CallOption) (*SendFriendRequestResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendFriendRequestResponse)
+	err := c.cc.Invoke(ctx, CampusService_SendFriendRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) ListFriendRequests(ctx context.Context, in *ListFriendRequestsRequest, opts ...grpc.CallOption) (*ListFriendRequestsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFriendRequestsResponse)
+	err := c.cc.Invoke(ctx, CampusService_ListFriendRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) AcceptFriendRequest(ctx context.Context, in *AcceptFriendRequestRequest, opts ...grpc.CallOption) (*AcceptFriendRequestResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcceptFriendRequestResponse)
+	err := c.cc.Invoke(ctx, CampusService_AcceptFriendRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) DeclineFriendRequest(ctx context.Context, in *DeclineFriendRequestRequest, opts ...grpc.CallOption) (*DeclineFriendRequestResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineFriendRequestResponse)
+	err := c.cc.Invoke(ctx, CampusService_DeclineFriendRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) ListFriends(ctx context.Context, in *ListFriendsRequest, opts ...grpc.CallOption) (*ListFriendsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFriendsResponse)
+	err := c.cc.Invoke(ctx, CampusService_ListFriends_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) DeleteFriend(ctx context.Context, in *DeleteFriendRequest, opts ...grpc.CallOption) (*DeleteFriendResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteFriendResponse)
+	err := c.cc.Invoke(ctx, CampusService_DeleteFriend_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) SetTimetableVisibility(ctx context.Context, in *SetTimetableVisibilityRequest, opts ...grpc.CallOption) (*SetTimetableVisibilityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetTimetableVisibilityResponse)
+	err := c.cc.Invoke(ctx, CampusService_SetTimetableVisibility_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) GetFriendTimetable(ctx context.Context, in *GetFriendTimetableRequest, opts ...grpc.CallOption) (*GetFriendTimetableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFriendTimetableResponse)
+	err := c.cc.Invoke(ctx, CampusService_GetFriendTimetable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CampusServiceServer is the server API for CampusService service.
 // All implementations must embed UnimplementedCampusServiceServer
 // for forward compatibility.
@@ -285,11 +409,16 @@ type CampusServiceServer interface {
 	GetSchool(context.Context, *GetSchoolRequest) (*GetSchoolResponse, error)
 	// CreateSchool adds a school (staff).
 	CreateSchool(context.Context, *CreateSchoolRequest) (*CreateSchoolResponse, error)
-	// SetMySchool asks to join a school with an admission year. The membership
-	// is pending until staff approve it; changing school starts over.
+	// SetMySchool asks to join a school with an admission year. At a school
+	// with an email domain the caller names their school address and the
+	// membership is approved when they open the link mailed to it; elsewhere
+	// staff approve it. Changing school starts over.
 	SetMySchool(context.Context, *SetMySchoolRequest) (*SetMySchoolResponse, error)
 	// GetMySchool reads the caller's school membership (404 without one).
 	GetMySchool(context.Context, *GetMySchoolRequest) (*GetMySchoolResponse, error)
+	// VerifySchoolEmail approves the membership a school email link was sent
+	// for; holding the mailed token is the proof.
+	VerifySchoolEmail(context.Context, *VerifySchoolEmailRequest) (*VerifySchoolEmailResponse, error)
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(context.Context, *ApproveSchoolMemberRequest) (*ApproveSchoolMemberResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
@@ -322,6 +451,26 @@ type CampusServiceServer interface {
 	// PutMyLectureReview writes or rewrites the caller's review of a lecture
 	// (members of the lecture's school only).
 	PutMyLectureReview(context.Context, *PutMyLectureReviewRequest) (*PutMyLectureReviewResponse, error)
+	// SendFriendRequest asks a member to be friends; when they already asked
+	// the caller, the two become friends.
+	SendFriendRequest(context.Context, *SendFriendRequestRequest) (*SendFriendRequestResponse, error)
+	// ListFriendRequests lists the requests the caller received and sent.
+	ListFriendRequests(context.Context, *ListFriendRequestsRequest) (*ListFriendRequestsResponse, error)
+	// AcceptFriendRequest accepts a request the caller received.
+	AcceptFriendRequest(context.Context, *AcceptFriendRequestRequest) (*AcceptFriendRequestResponse, error)
+	// DeclineFriendRequest declines a request the caller received (or
+	// withdraws one they sent).
+	DeclineFriendRequest(context.Context, *DeclineFriendRequestRequest) (*DeclineFriendRequestResponse, error)
+	// ListFriends lists the caller's friends by name.
+	ListFriends(context.Context, *ListFriendsRequest) (*ListFriendsResponse, error)
+	// DeleteFriend ends a friendship; repeating it is harmless.
+	DeleteFriend(context.Context, *DeleteFriendRequest) (*DeleteFriendResponse, error)
+	// SetTimetableVisibility says who sees the caller's primary timetables.
+	SetTimetableVisibility(context.Context, *SetTimetableVisibilityRequest) (*SetTimetableVisibilityResponse, error)
+	// GetFriendTimetable reads a member's primary timetable of a term: a
+	// friend sees it unless it is private, anyone else only when it is
+	// public; otherwise (or without one) 404.
+	GetFriendTimetable(context.Context, *GetFriendTimetableRequest) (*GetFriendTimetableResponse, error)
 	mustEmbedUnimplementedCampusServiceServer()
 }
 
@@ -346,6 +495,9 @@ func (UnimplementedCampusServiceServer) SetMySchool(context.Context, *SetMySchoo
 }
 func (UnimplementedCampusServiceServer) GetMySchool(context.Context, *GetMySchoolRequest) (*GetMySchoolResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMySchool not implemented")
+}
+func (UnimplementedCampusServiceServer) VerifySchoolEmail(context.Context, *VerifySchoolEmailRequest) (*VerifySchoolEmailResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method VerifySchoolEmail not implemented")
 }
 func (UnimplementedCampusServiceServer) ApproveSchoolMember(context.Context, *ApproveSchoolMemberRequest) (*ApproveSchoolMemberResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveSchoolMember not implemented")
@@ -382,6 +534,30 @@ func (UnimplementedCampusServiceServer) ListLectureReviews(context.Context, *Lis
 }
 func (UnimplementedCampusServiceServer) PutMyLectureReview(context.Context, *PutMyLectureReviewRequest) (*PutMyLectureReviewResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PutMyLectureReview not implemented")
+}
+func (UnimplementedCampusServiceServer) SendFriendRequest(context.Context, *SendFriendRequestRequest) (*SendFriendRequestResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendFriendRequest not implemented")
+}
+func (UnimplementedCampusServiceServer) ListFriendRequests(context.Context, *ListFriendRequestsRequest) (*ListFriendRequestsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFriendRequests not implemented")
+}
+func (UnimplementedCampusServiceServer) AcceptFriendRequest(context.Context, *AcceptFriendRequestRequest) (*AcceptFriendRequestResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AcceptFriendRequest not implemented")
+}
+func (UnimplementedCampusServiceServer) DeclineFriendRequest(context.Context, *DeclineFriendRequestRequest) (*DeclineFriendRequestResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineFriendRequest not implemented")
+}
+func (UnimplementedCampusServiceServer) ListFriends(context.Context, *ListFriendsRequest) (*ListFriendsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFriends not implemented")
+}
+func (UnimplementedCampusServiceServer) DeleteFriend(context.Context, *DeleteFriendRequest) (*DeleteFriendResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteFriend not implemented")
+}
+func (UnimplementedCampusServiceServer) SetTimetableVisibility(context.Context, *SetTimetableVisibilityRequest) (*SetTimetableVisibilityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetTimetableVisibility not implemented")
+}
+func (UnimplementedCampusServiceServer) GetFriendTimetable(context.Context, *GetFriendTimetableRequest) (*GetFriendTimetableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFriendTimetable not implemented")
 }
 func (UnimplementedCampusServiceServer) mustEmbedUnimplementedCampusServiceServer() {}
 func (UnimplementedCampusServiceServer) testEmbeddedByValue()                       {}
@@ -490,6 +666,24 @@ func _CampusService_GetMySchool_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CampusServiceServer).GetMySchool(ctx, req.(*GetMySchoolRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_VerifySchoolEmail_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VerifySchoolEmailRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).VerifySchoolEmail(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_VerifySchoolEmail_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).VerifySchoolEmail(ctx, req.(*VerifySchoolEmailRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -710,6 +904,150 @@ func _CampusService_PutMyLectureReview_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CampusService_SendFriendRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendFriendRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).SendFriendRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_SendFriendRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).SendFriendRequest(ctx, req.(*SendFriendRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_ListFriendRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFriendRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).ListFriendRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_ListFriendRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).ListFriendRequests(ctx, req.(*ListFriendRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_AcceptFriendRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcceptFriendRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).AcceptFriendRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_AcceptFriendRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).AcceptFriendRequest(ctx, req.(*AcceptFriendRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_DeclineFriendRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineFriendRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).DeclineFriendRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_DeclineFriendRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).DeclineFriendRequest(ctx, req.(*DeclineFriendRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_ListFriends_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFriendsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).ListFriends(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_ListFriends_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).ListFriends(ctx, req.(*ListFriendsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_DeleteFriend_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteFriendRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).DeleteFriend(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_DeleteFriend_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).DeleteFriend(ctx, req.(*DeleteFriendRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_SetTimetableVisibility_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetTimetableVisibilityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).SetTimetableVisibility(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_SetTimetableVisibility_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).SetTimetableVisibility(ctx, req.(*SetTimetableVisibilityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_GetFriendTimetable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFriendTimetableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).GetFriendTimetable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_GetFriendTimetable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).GetFriendTimetable(ctx, req.(*GetFriendTimetableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CampusService_ServiceDesc is the grpc.ServiceDesc for CampusService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -736,6 +1074,10 @@ var CampusService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMySchool",
 			Handler:    _CampusService_GetMySchool_Handler,
+		},
+		{
+			MethodName: "VerifySchoolEmail",
+			Handler:    _CampusService_VerifySchoolEmail_Handler,
 		},
 		{
 			MethodName: "ApproveSchoolMember",
@@ -784,6 +1126,38 @@ var CampusService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PutMyLectureReview",
 			Handler:    _CampusService_PutMyLectureReview_Handler,
+		},
+		{
+			MethodName: "SendFriendRequest",
+			Handler:    _CampusService_SendFriendRequest_Handler,
+		},
+		{
+			MethodName: "ListFriendRequests",
+			Handler:    _CampusService_ListFriendRequests_Handler,
+		},
+		{
+			MethodName: "AcceptFriendRequest",
+			Handler:    _CampusService_AcceptFriendRequest_Handler,
+		},
+		{
+			MethodName: "DeclineFriendRequest",
+			Handler:    _CampusService_DeclineFriendRequest_Handler,
+		},
+		{
+			MethodName: "ListFriends",
+			Handler:    _CampusService_ListFriends_Handler,
+		},
+		{
+			MethodName: "DeleteFriend",
+			Handler:    _CampusService_DeleteFriend_Handler,
+		},
+		{
+			MethodName: "SetTimetableVisibility",
+			Handler:    _CampusService_SetTimetableVisibility_Handler,
+		},
+		{
+			MethodName: "GetFriendTimetable",
+			Handler:    _CampusService_GetFriendTimetable_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -11,15 +11,29 @@ CREATE TABLE schools (
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- One school per member; pending until approved.
+-- One school per member; pending until approved, by a school email link
+-- (join_method 'email') or by staff ('staff').
 CREATE TABLE school_members (
     user_id        uuid PRIMARY KEY,
     school_id      uuid NOT NULL REFERENCES schools,
     admission_year integer NOT NULL,
     status         text NOT NULL CHECK (status IN ('pending', 'approved')),
+    join_method    text NOT NULL CHECK (join_method IN ('email', 'staff')),
+    school_email   text NOT NULL DEFAULT '',
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX school_members_school ON school_members (school_id, status);
+
+-- One-time school email links: only the token's SHA-256 is kept. A link
+-- approves the membership only while it still names that school and address.
+CREATE TABLE school_email_tokens (
+    hash       bytea PRIMARY KEY,
+    user_id    uuid NOT NULL,
+    school_id  uuid NOT NULL REFERENCES schools,
+    email      text NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz
+);
 
 -- Review sums are kept on the lecture, moved in the review's transaction
 -- under the lecture's row lock, so averages are exact.
@@ -91,4 +105,25 @@ CREATE TABLE lecture_reviews (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (lecture_id, user_id)
+);
+
+-- A friendship is one row per pair, the smaller id first, so crossing
+-- requests meet on the primary key instead of making two rows.
+CREATE TABLE friendships (
+    user_a      uuid NOT NULL,
+    user_b      uuid NOT NULL,
+    requester   uuid NOT NULL,
+    status      text NOT NULL CHECK (status IN ('pending', 'accepted')),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    accepted_at timestamptz,
+    PRIMARY KEY (user_a, user_b),
+    CHECK (user_a < user_b),
+    CHECK (requester IN (user_a, user_b))
+);
+CREATE INDEX friendships_b ON friendships (user_b, user_a);
+
+-- Who sees a member's primary timetables; no row means friends.
+CREATE TABLE timetable_settings (
+    user_id    uuid PRIMARY KEY,
+    visibility text NOT NULL CHECK (visibility IN ('friends', 'public', 'private'))
 );
