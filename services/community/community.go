@@ -59,6 +59,7 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 type Service struct {
 	rt      *service.Runtime
 	app     *app.App
+	campus  *campus.Campus
 	catalog *grpc.ClientConn
 }
 
@@ -93,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
 	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
-	return &Service{rt: rt, app: a, catalog: conn}, nil
+	return &Service{rt: rt, app: a, campus: cps, catalog: conn}, nil
 }
 
 // Run serves until ctx ends.
