@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -79,13 +80,25 @@ PE100-01,골프,최교수,1,
 
 func (c *campusEnv) importLectures(t *testing.T, school, term, csv string) map[string]*communityv1.Lecture {
 	t.Helper()
-	res := must(c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: school, Term: term, Csv: csv}))
-	if len(res.GetRejected()) > 0 {
-		t.Fatalf("rejected %v", res.GetRejected())
-	}
+	must(c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: school, Term: term, Csv: csv}))
 	out := map[string]*communityv1.Lecture{}
 	for _, l := range must(c.campus.ListLectures(visitor, &communityv1.ListLecturesRequest{Slug: school, Term: term, PageSize: 100})).GetLectures() {
 		out[l.GetCode()] = l
+	}
+	return out
+}
+
+// violations returns a rejected import's field violations, field → reason.
+func violations(t *testing.T, err error) map[string]string {
+	t.Helper()
+	st := wantCode(t, err, codes.FailedPrecondition, "")
+	out := map[string]string{}
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				out[v.GetField()] = v.GetDescription()
+			}
+		}
 	}
 	return out
 }
@@ -222,23 +235,32 @@ CS204-01,그래픽스,박교수,3,월 09:00-10:15; 월 10:00-11:00
 ,이름없음,박교수,3,
 CS205-01,짧은줄
 `
-		res := must(c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: "snu", Term: "2026-2", Csv: bad}))
-		if res.GetImported() != 0 || len(res.GetRejected()) != 8 {
-			t.Fatalf("report = %v", res)
+		_, err := c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: "snu", Term: "2026-2", Csv: bad})
+		rejected := violations(t, err)
+		want := map[string]string{
+			"csv.lines[3]":  "CS101-01: duplicate code CS101-01 (first on line 2)",
+			"csv.lines[4]":  "not a day",
+			"csv.lines[5]":  "ends before it starts",
+			"csv.lines[6]":  "credits",
+			"csv.lines[7]":  "not a time range",
+			"csv.lines[8]":  "overlaps",
+			"csv.lines[9]":  "code",
+			"csv.lines[10]": "columns",
 		}
-		want := map[int32]string{3: "duplicate code CS101-01 (first on line 2)", 4: "not a day", 5: "ends before it starts",
-			6: "credits", 7: "not a time range", 8: "overlaps", 9: "code", 10: "columns"}
-		for _, r := range res.GetRejected() {
-			if !strings.Contains(r.GetReason(), want[r.GetLine()]) || want[r.GetLine()] == "" {
-				t.Errorf("line %d: %q, want %q", r.GetLine(), r.GetReason(), want[r.GetLine()])
+		if len(rejected) != len(want) {
+			t.Fatalf("rejected = %v", rejected)
+		}
+		for field, reason := range want {
+			if !strings.Contains(rejected[field], reason) {
+				t.Errorf("%s: %q, want %q", field, rejected[field], reason)
 			}
 		}
 		if n := must(c.campus.ListLectures(visitor, &communityv1.ListLecturesRequest{Slug: "snu", Term: "2026-2"})).GetTotalCount(); n != 0 {
 			t.Fatalf("stored %d lectures of a rejected import", n)
 		}
-		res = must(c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: "snu", Term: "2026-2", Csv: "id,name\n1,2\n"}))
-		if len(res.GetRejected()) != 1 || res.GetRejected()[0].GetLine() != 1 {
-			t.Fatalf("bad header = %v", res)
+		_, err = c.campus.ImportLectures(c.staff.ctx, &communityv1.ImportLecturesRequest{Slug: "snu", Term: "2026-2", Csv: "id,name\n1,2\n"})
+		if got := violations(t, err); len(got) != 1 || !strings.Contains(got["csv.lines[1]"], "header") {
+			t.Fatalf("bad header = %v", got)
 		}
 	})
 

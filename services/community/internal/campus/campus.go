@@ -34,6 +34,7 @@ var (
 	ErrClash              = errs.New(errs.Conflict, "TIMETABLE_CLASH", "this clashes with the timetable")
 	ErrOtherTerm          = errs.New(errs.Invalid, "LECTURE_OTHER_TERM", "the lecture is of another term")
 	ErrInvalid            = errs.New(errs.Invalid, "INVALID_ARGUMENT", "invalid argument")
+	ErrLecturesRejected   = errs.New(errs.Unprocessable, "LECTURES_REJECTED", "rows of the CSV were rejected; nothing was imported")
 	ErrLinkInvalid        = errs.New(errs.Invalid, "LINK_INVALID", "this link is invalid, used or expired")
 	ErrMemberNotFound     = errs.New(errs.NotFound, "MEMBER_NOT_FOUND", "member not found")
 	ErrSelfFriend         = errs.New(errs.Invalid, "SELF_FRIEND", "you cannot befriend yourself")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/postgres"
 )
 
@@ -57,25 +58,28 @@ func attachMeetings(ctx context.Context, db postgres.DB, ls []Lecture) error {
 	return rows.Err()
 }
 
-// ImportResult reports an import: the rejected rows, or how many lectures
-// were stored.
-type ImportResult struct {
-	Imported int
-	Rejected []Rejected
-}
-
 // ImportLectures stores a term's lectures from CSV (staff), all or nothing:
-// when any row is rejected nothing is stored. A code already in the term is
-// replaced (title, professor, credits, meetings), so a corrected file can be
-// imported again.
-func (c *Campus) ImportLectures(ctx context.Context, slug, term, data string) (ImportResult, error) {
+// when any row is rejected nothing is stored and the error
+// (ErrLecturesRejected) names every rejected row as a field violation
+// "csv.lines[N]". A code already in the term is replaced (title, professor,
+// credits, meetings), so a corrected file can be imported again. It returns
+// how many lectures were stored.
+func (c *Campus) ImportLectures(ctx context.Context, slug, term, data string) (int, error) {
 	s, err := c.School(ctx, slug)
 	if err != nil {
-		return ImportResult{}, err
+		return 0, err
 	}
 	lectures, rejected := ParseLectures(data)
 	if len(rejected) > 0 {
-		return ImportResult{Rejected: rejected}, nil
+		fields := make([]errs.FieldViolation, len(rejected))
+		for i, r := range rejected {
+			reason := r.Reason
+			if r.Code != "" {
+				reason = r.Code + ": " + reason
+			}
+			fields[i] = errs.Field(fmt.Sprintf("csv.lines[%d]", r.Line), reason)
+		}
+		return 0, ErrLecturesRejected.With("%d of the rows were rejected; nothing was imported", len(rejected)).WithFields(fields...)
 	}
 	err = c.inTx(ctx, func(tx pgx.Tx) error {
 		const upsert = `INSERT INTO lectures (id, school_id, term, code, title, professor, credits)
@@ -103,9 +107,9 @@ func (c *Campus) ImportLectures(ctx context.Context, slug, term, data string) (I
 		return nil
 	})
 	if err != nil {
-		return ImportResult{}, err
+		return 0, err
 	}
-	return ImportResult{Imported: len(lectures)}, nil
+	return len(lectures), nil
 }
 
 // LectureQuery filters a school's lectures of a term.

@@ -2,11 +2,9 @@ package grpcapi
 
 import (
 	"context"
-	"net/http"
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/errs"
-	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/services/community/internal/campus"
 )
 
@@ -87,21 +85,13 @@ func (s *Campus) ApproveSchoolMember(ctx context.Context, r *communityv1.Approve
 	return &communityv1.ApproveSchoolMemberResponse{Membership: toProtoMembership(m)}, nil
 }
 
-// ImportLectures implements communityv1.CampusServiceServer: a rejected
-// import answers 422 with its report.
+// ImportLectures implements communityv1.CampusServiceServer.
 func (s *Campus) ImportLectures(ctx context.Context, r *communityv1.ImportLecturesRequest) (*communityv1.ImportLecturesResponse, error) {
-	res, err := s.campus.ImportLectures(ctx, r.GetSlug(), r.GetTerm(), r.GetCsv())
+	n, err := s.campus.ImportLectures(ctx, r.GetSlug(), r.GetTerm(), r.GetCsv())
 	if err != nil {
 		return nil, err
 	}
-	out := &communityv1.ImportLecturesResponse{Imported: int32(res.Imported)}
-	for _, rj := range res.Rejected {
-		out.Rejected = append(out.Rejected, &communityv1.RejectedRow{Line: int32(rj.Line), Code: rj.Code, Reason: rj.Reason})
-	}
-	if len(out.Rejected) > 0 {
-		grpcserver.SetHTTPCode(ctx, http.StatusUnprocessableEntity)
-	}
-	return out, nil
+	return &communityv1.ImportLecturesResponse{Imported: int32(n)}, nil
 }
 
 // ListLectures implements communityv1.CampusServiceServer.

@@ -1516,84 +1516,18 @@ func (x *ImportLecturesRequest) GetCsv() string {
 	return ""
 }
 
-// RejectedRow is a CSV row the import refused.
-type RejectedRow struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// line is the row's line number in the CSV (the header is line 1).
-	Line int32 `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
-	// code is the row's course code, when it has one.
-	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
-	// reason says what is wrong.
-	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RejectedRow) Reset() {
-	*x = RejectedRow{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RejectedRow) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RejectedRow) ProtoMessage() {}
-
-func (x *RejectedRow) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RejectedRow.ProtoReflect.Descriptor instead.
-func (*RejectedRow) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
-}
-
-func (x *RejectedRow) GetLine() int32 {
-	if x != nil {
-		return x.Line
-	}
-	return 0
-}
-
-func (x *RejectedRow) GetCode() string {
-	if x != nil {
-		return x.Code
-	}
-	return ""
-}
-
-func (x *RejectedRow) GetReason() string {
-	if x != nil {
-		return x.Reason
-	}
-	return ""
-}
-
 // ImportLecturesResponse reports the import.
 type ImportLecturesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// imported is how many lectures were stored (0 when any row was rejected).
-	Imported int32 `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
-	// rejected are the refused rows; when any, nothing was stored.
-	Rejected      []*RejectedRow `protobuf:"bytes,2,rep,name=rejected,proto3" json:"rejected,omitempty"`
+	// imported is how many lectures were stored (new or replaced).
+	Imported      int32 `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ImportLecturesResponse) Reset() {
 	*x = ImportLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1539,7 @@ func (x *ImportLecturesResponse) String() string {
 func (*ImportLecturesResponse) ProtoMessage() {}
 
 func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1552,7 @@ func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ImportLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ImportLecturesResponse) GetImported() int32 {
@@ -1626,13 +1560,6 @@ func (x *ImportLecturesResponse) GetImported() int32 {
 		return x.Imported
 	}
 	return 0
-}
-
-func (x *ImportLecturesResponse) GetRejected() []*RejectedRow {
-	if x != nil {
-		return x.Rejected
-	}
-	return nil
 }
 
 // ListLecturesRequest filters a school's lectures of a term.
@@ -1658,7 +1585,7 @@ type ListLecturesRequest struct {
 
 func (x *ListLecturesRequest) Reset() {
 	*x = ListLecturesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1670,7 +1597,7 @@ func (x *ListLecturesRequest) String() string {
 func (*ListLecturesRequest) ProtoMessage() {}
 
 func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1683,7 +1610,7 @@ func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesRequest.ProtoReflect.Descriptor instead.
 func (*ListLecturesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListLecturesRequest) GetSlug() string {
@@ -1750,7 +1677,7 @@ type ListLecturesResponse struct {
 
 func (x *ListLecturesResponse) Reset() {
 	*x = ListLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1762,7 +1689,7 @@ func (x *ListLecturesResponse) String() string {
 func (*ListLecturesResponse) ProtoMessage() {}
 
 func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1775,7 +1702,7 @@ func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ListLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListLecturesResponse) GetLectures() []*Lecture {
@@ -1810,7 +1737,7 @@ type GetLectureRequest struct {
 
 func (x *GetLectureRequest) Reset() {
 	*x = GetLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +1749,7 @@ func (x *GetLectureRequest) String() string {
 func (*GetLectureRequest) ProtoMessage() {}
 
 func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +1762,7 @@ func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureRequest.ProtoReflect.Descriptor instead.
 func (*GetLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetLectureRequest) GetId() string {
@@ -1856,7 +1783,7 @@ type GetLectureResponse struct {
 
 func (x *GetLectureResponse) Reset() {
 	*x = GetLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +1795,7 @@ func (x *GetLectureResponse) String() string {
 func (*GetLectureResponse) ProtoMessage() {}
 
 func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +1808,7 @@ func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureResponse.ProtoReflect.Descriptor instead.
 func (*GetLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetLectureResponse) GetLecture() *Lecture {
@@ -1906,7 +1833,7 @@ type TimetableEntry struct {
 
 func (x *TimetableEntry) Reset() {
 	*x = TimetableEntry{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1918,7 +1845,7 @@ func (x *TimetableEntry) String() string {
 func (*TimetableEntry) ProtoMessage() {}
 
 func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1931,7 +1858,7 @@ func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimetableEntry.ProtoReflect.Descriptor instead.
 func (*TimetableEntry) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TimetableEntry) GetId() string {
@@ -1978,7 +1905,7 @@ type Timetable struct {
 
 func (x *Timetable) Reset() {
 	*x = Timetable{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1990,7 +1917,7 @@ func (x *Timetable) String() string {
 func (*Timetable) ProtoMessage() {}
 
 func (x *Timetable) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2003,7 +1930,7 @@ func (x *Timetable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timetable.ProtoReflect.Descriptor instead.
 func (*Timetable) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Timetable) GetId() string {
@@ -2066,7 +1993,7 @@ type ListMyTimetablesRequest struct {
 
 func (x *ListMyTimetablesRequest) Reset() {
 	*x = ListMyTimetablesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2078,7 +2005,7 @@ func (x *ListMyTimetablesRequest) String() string {
 func (*ListMyTimetablesRequest) ProtoMessage() {}
 
 func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2091,7 +2018,7 @@ func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesRequest.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListMyTimetablesRequest) GetTerm() string {
@@ -2112,7 +2039,7 @@ type ListMyTimetablesResponse struct {
 
 func (x *ListMyTimetablesResponse) Reset() {
 	*x = ListMyTimetablesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2124,7 +2051,7 @@ func (x *ListMyTimetablesResponse) String() string {
 func (*ListMyTimetablesResponse) ProtoMessage() {}
 
 func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2137,7 +2064,7 @@ func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesResponse.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListMyTimetablesResponse) GetTimetables() []*Timetable {
@@ -2162,7 +2089,7 @@ type CreateTimetableRequest struct {
 
 func (x *CreateTimetableRequest) Reset() {
 	*x = CreateTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2174,7 +2101,7 @@ func (x *CreateTimetableRequest) String() string {
 func (*CreateTimetableRequest) ProtoMessage() {}
 
 func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2187,7 +2114,7 @@ func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableRequest.ProtoReflect.Descriptor instead.
 func (*CreateTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CreateTimetableRequest) GetTerm() string {
@@ -2222,7 +2149,7 @@ type CreateTimetableResponse struct {
 
 func (x *CreateTimetableResponse) Reset() {
 	*x = CreateTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2234,7 +2161,7 @@ func (x *CreateTimetableResponse) String() string {
 func (*CreateTimetableResponse) ProtoMessage() {}
 
 func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2247,7 +2174,7 @@ func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableResponse.ProtoReflect.Descriptor instead.
 func (*CreateTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateTimetableResponse) GetTimetable() *Timetable {
@@ -2270,7 +2197,7 @@ type AddTimetableLectureRequest struct {
 
 func (x *AddTimetableLectureRequest) Reset() {
 	*x = AddTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2282,7 +2209,7 @@ func (x *AddTimetableLectureRequest) String() string {
 func (*AddTimetableLectureRequest) ProtoMessage() {}
 
 func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2295,7 +2222,7 @@ func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AddTimetableLectureRequest) GetId() string {
@@ -2323,7 +2250,7 @@ type AddTimetableLectureResponse struct {
 
 func (x *AddTimetableLectureResponse) Reset() {
 	*x = AddTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2262,7 @@ func (x *AddTimetableLectureResponse) String() string {
 func (*AddTimetableLectureResponse) ProtoMessage() {}
 
 func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2275,7 @@ func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AddTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2371,7 +2298,7 @@ type RemoveTimetableLectureRequest struct {
 
 func (x *RemoveTimetableLectureRequest) Reset() {
 	*x = RemoveTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2383,7 +2310,7 @@ func (x *RemoveTimetableLectureRequest) String() string {
 func (*RemoveTimetableLectureRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2396,7 +2323,7 @@ func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RemoveTimetableLectureRequest) GetId() string {
@@ -2424,7 +2351,7 @@ type RemoveTimetableLectureResponse struct {
 
 func (x *RemoveTimetableLectureResponse) Reset() {
 	*x = RemoveTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2436,7 +2363,7 @@ func (x *RemoveTimetableLectureResponse) String() string {
 func (*RemoveTimetableLectureResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2449,7 +2376,7 @@ func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RemoveTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2474,7 +2401,7 @@ type AddTimetableEntryRequest struct {
 
 func (x *AddTimetableEntryRequest) Reset() {
 	*x = AddTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2486,7 +2413,7 @@ func (x *AddTimetableEntryRequest) String() string {
 func (*AddTimetableEntryRequest) ProtoMessage() {}
 
 func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2499,7 +2426,7 @@ func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AddTimetableEntryRequest) GetId() string {
@@ -2534,7 +2461,7 @@ type AddTimetableEntryResponse struct {
 
 func (x *AddTimetableEntryResponse) Reset() {
 	*x = AddTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2473,7 @@ func (x *AddTimetableEntryResponse) String() string {
 func (*AddTimetableEntryResponse) ProtoMessage() {}
 
 func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2486,7 @@ func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AddTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2582,7 +2509,7 @@ type RemoveTimetableEntryRequest struct {
 
 func (x *RemoveTimetableEntryRequest) Reset() {
 	*x = RemoveTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2594,7 +2521,7 @@ func (x *RemoveTimetableEntryRequest) String() string {
 func (*RemoveTimetableEntryRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2607,7 +2534,7 @@ func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RemoveTimetableEntryRequest) GetId() string {
@@ -2635,7 +2562,7 @@ type RemoveTimetableEntryResponse struct {
 
 func (x *RemoveTimetableEntryResponse) Reset() {
 	*x = RemoveTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2647,7 +2574,7 @@ func (x *RemoveTimetableEntryResponse) String() string {
 func (*RemoveTimetableEntryResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2660,7 +2587,7 @@ func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RemoveTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2691,7 +2618,7 @@ type LectureReview struct {
 
 func (x *LectureReview) Reset() {
 	*x = LectureReview{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2703,7 +2630,7 @@ func (x *LectureReview) String() string {
 func (*LectureReview) ProtoMessage() {}
 
 func (x *LectureReview) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2716,7 +2643,7 @@ func (x *LectureReview) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LectureReview.ProtoReflect.Descriptor instead.
 func (*LectureReview) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *LectureReview) GetRating() int32 {
@@ -2772,7 +2699,7 @@ type ListLectureReviewsRequest struct {
 
 func (x *ListLectureReviewsRequest) Reset() {
 	*x = ListLectureReviewsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2784,7 +2711,7 @@ func (x *ListLectureReviewsRequest) String() string {
 func (*ListLectureReviewsRequest) ProtoMessage() {}
 
 func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2797,7 +2724,7 @@ func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListLectureReviewsRequest) GetId() string {
@@ -2820,7 +2747,7 @@ type ListLectureReviewsResponse struct {
 
 func (x *ListLectureReviewsResponse) Reset() {
 	*x = ListLectureReviewsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2832,7 +2759,7 @@ func (x *ListLectureReviewsResponse) String() string {
 func (*ListLectureReviewsResponse) ProtoMessage() {}
 
 func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2845,7 +2772,7 @@ func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListLectureReviewsResponse) GetSummary() *ReviewSummary {
@@ -2883,7 +2810,7 @@ type PutMyLectureReviewRequest struct {
 
 func (x *PutMyLectureReviewRequest) Reset() {
 	*x = PutMyLectureReviewRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2895,7 +2822,7 @@ func (x *PutMyLectureReviewRequest) String() string {
 func (*PutMyLectureReviewRequest) ProtoMessage() {}
 
 func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2908,7 +2835,7 @@ func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewRequest.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *PutMyLectureReviewRequest) GetId() string {
@@ -2966,7 +2893,7 @@ type PutMyLectureReviewResponse struct {
 
 func (x *PutMyLectureReviewResponse) Reset() {
 	*x = PutMyLectureReviewResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2978,7 +2905,7 @@ func (x *PutMyLectureReviewResponse) String() string {
 func (*PutMyLectureReviewResponse) ProtoMessage() {}
 
 func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2991,7 +2918,7 @@ func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewResponse.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *PutMyLectureReviewResponse) GetReview() *LectureReview {
@@ -3023,7 +2950,7 @@ type Friend struct {
 
 func (x *Friend) Reset() {
 	*x = Friend{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3035,7 +2962,7 @@ func (x *Friend) String() string {
 func (*Friend) ProtoMessage() {}
 
 func (x *Friend) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3048,7 +2975,7 @@ func (x *Friend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Friend.ProtoReflect.Descriptor instead.
 func (*Friend) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Friend) GetUsername() string {
@@ -3083,7 +3010,7 @@ type SendFriendRequestRequest struct {
 
 func (x *SendFriendRequestRequest) Reset() {
 	*x = SendFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3022,7 @@ func (x *SendFriendRequestRequest) String() string {
 func (*SendFriendRequestRequest) ProtoMessage() {}
 
 func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3035,7 @@ func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SendFriendRequestRequest) GetUsername() string {
@@ -3131,7 +3058,7 @@ type SendFriendRequestResponse struct {
 
 func (x *SendFriendRequestResponse) Reset() {
 	*x = SendFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +3070,7 @@ func (x *SendFriendRequestResponse) String() string {
 func (*SendFriendRequestResponse) ProtoMessage() {}
 
 func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +3083,7 @@ func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SendFriendRequestResponse) GetFriend() *Friend {
@@ -3182,7 +3109,7 @@ type ListFriendRequestsRequest struct {
 
 func (x *ListFriendRequestsRequest) Reset() {
 	*x = ListFriendRequestsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3121,7 @@ func (x *ListFriendRequestsRequest) String() string {
 func (*ListFriendRequestsRequest) ProtoMessage() {}
 
 func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3134,7 @@ func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
 }
 
 // ListFriendRequestsResponse holds the open requests, newest first.
@@ -3223,7 +3150,7 @@ type ListFriendRequestsResponse struct {
 
 func (x *ListFriendRequestsResponse) Reset() {
 	*x = ListFriendRequestsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3235,7 +3162,7 @@ func (x *ListFriendRequestsResponse) String() string {
 func (*ListFriendRequestsResponse) ProtoMessage() {}
 
 func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3248,7 +3175,7 @@ func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListFriendRequestsResponse) GetIncoming() []*Friend {
@@ -3276,7 +3203,7 @@ type AcceptFriendRequestRequest struct {
 
 func (x *AcceptFriendRequestRequest) Reset() {
 	*x = AcceptFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3288,7 +3215,7 @@ func (x *AcceptFriendRequestRequest) String() string {
 func (*AcceptFriendRequestRequest) ProtoMessage() {}
 
 func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3301,7 +3228,7 @@ func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *AcceptFriendRequestRequest) GetUsername() string {
@@ -3322,7 +3249,7 @@ type AcceptFriendRequestResponse struct {
 
 func (x *AcceptFriendRequestResponse) Reset() {
 	*x = AcceptFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3334,7 +3261,7 @@ func (x *AcceptFriendRequestResponse) String() string {
 func (*AcceptFriendRequestResponse) ProtoMessage() {}
 
 func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3347,7 +3274,7 @@ func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *AcceptFriendRequestResponse) GetFriend() *Friend {
@@ -3368,7 +3295,7 @@ type DeclineFriendRequestRequest struct {
 
 func (x *DeclineFriendRequestRequest) Reset() {
 	*x = DeclineFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3380,7 +3307,7 @@ func (x *DeclineFriendRequestRequest) String() string {
 func (*DeclineFriendRequestRequest) ProtoMessage() {}
 
 func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3393,7 +3320,7 @@ func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *DeclineFriendRequestRequest) GetUsername() string {
@@ -3412,7 +3339,7 @@ type DeclineFriendRequestResponse struct {
 
 func (x *DeclineFriendRequestResponse) Reset() {
 	*x = DeclineFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3424,7 +3351,7 @@ func (x *DeclineFriendRequestResponse) String() string {
 func (*DeclineFriendRequestResponse) ProtoMessage() {}
 
 func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3437,7 +3364,7 @@ func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
 }
 
 // ListFriendsRequest is empty.
@@ -3449,7 +3376,7 @@ type ListFriendsRequest struct {
 
 func (x *ListFriendsRequest) Reset() {
 	*x = ListFriendsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3461,7 +3388,7 @@ func (x *ListFriendsRequest) String() string {
 func (*ListFriendsRequest) ProtoMessage() {}
 
 func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3474,7 +3401,7 @@ func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
 }
 
 // ListFriendsResponse holds the caller's friends.
@@ -3488,7 +3415,7 @@ type ListFriendsResponse struct {
 
 func (x *ListFriendsResponse) Reset() {
 	*x = ListFriendsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3500,7 +3427,7 @@ func (x *ListFriendsResponse) String() string {
 func (*ListFriendsResponse) ProtoMessage() {}
 
 func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3513,7 +3440,7 @@ func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListFriendsResponse) GetFriends() []*Friend {
@@ -3534,7 +3461,7 @@ type DeleteFriendRequest struct {
 
 func (x *DeleteFriendRequest) Reset() {
 	*x = DeleteFriendRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3546,7 +3473,7 @@ func (x *DeleteFriendRequest) String() string {
 func (*DeleteFriendRequest) ProtoMessage() {}
 
 func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3559,7 +3486,7 @@ func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendRequest.ProtoReflect.Descriptor instead.
 func (*DeleteFriendRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *DeleteFriendRequest) GetUsername() string {
@@ -3578,7 +3505,7 @@ type DeleteFriendResponse struct {
 
 func (x *DeleteFriendResponse) Reset() {
 	*x = DeleteFriendResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3590,7 +3517,7 @@ func (x *DeleteFriendResponse) String() string {
 func (*DeleteFriendResponse) ProtoMessage() {}
 
 func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3603,7 +3530,7 @@ func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendResponse.ProtoReflect.Descriptor instead.
 func (*DeleteFriendResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
 }
 
 // SetTimetableVisibilityRequest is the new setting.
@@ -3617,7 +3544,7 @@ type SetTimetableVisibilityRequest struct {
 
 func (x *SetTimetableVisibilityRequest) Reset() {
 	*x = SetTimetableVisibilityRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3629,7 +3556,7 @@ func (x *SetTimetableVisibilityRequest) String() string {
 func (*SetTimetableVisibilityRequest) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3642,7 +3569,7 @@ func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityRequest.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *SetTimetableVisibilityRequest) GetVisibility() TimetableVisibility {
@@ -3663,7 +3590,7 @@ type SetTimetableVisibilityResponse struct {
 
 func (x *SetTimetableVisibilityResponse) Reset() {
 	*x = SetTimetableVisibilityResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3675,7 +3602,7 @@ func (x *SetTimetableVisibilityResponse) String() string {
 func (*SetTimetableVisibilityResponse) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3688,7 +3615,7 @@ func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityResponse.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *SetTimetableVisibilityResponse) GetVisibility() TimetableVisibility {
@@ -3711,7 +3638,7 @@ type GetFriendTimetableRequest struct {
 
 func (x *GetFriendTimetableRequest) Reset() {
 	*x = GetFriendTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3723,7 +3650,7 @@ func (x *GetFriendTimetableRequest) String() string {
 func (*GetFriendTimetableRequest) ProtoMessage() {}
 
 func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3736,7 +3663,7 @@ func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableRequest.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *GetFriendTimetableRequest) GetUsername() string {
@@ -3766,7 +3693,7 @@ type GetFriendTimetableResponse struct {
 
 func (x *GetFriendTimetableResponse) Reset() {
 	*x = GetFriendTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3778,7 +3705,7 @@ func (x *GetFriendTimetableResponse) String() string {
 func (*GetFriendTimetableResponse) ProtoMessage() {}
 
 func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3791,7 +3718,7 @@ func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableResponse.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{61}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *GetFriendTimetableResponse) GetOwner() *Friend {
@@ -3894,14 +3821,9 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x15ImportLecturesRequest\x12\x1d\n" +
 	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12,\n" +
 	"\x04term\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9]{4}-[12SW]$R\x04term\x12\x1d\n" +
-	"\x03csv\x18\x03 \x01(\tB\v\xbaH\br\x06\x10\x01\x18\xc0\x84=R\x03csv\"M\n" +
-	"\vRejectedRow\x12\x12\n" +
-	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x12\n" +
-	"\x04code\x18\x02 \x01(\tR\x04code\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"s\n" +
+	"\x03csv\x18\x03 \x01(\tB\v\xbaH\br\x06\x10\x01\x18\xc0\x84=R\x03csv\"4\n" +
 	"\x16ImportLecturesResponse\x12\x1a\n" +
-	"\bimported\x18\x01 \x01(\x05R\bimported\x12=\n" +
-	"\brejected\x18\x02 \x03(\v2!.jangteo.community.v1.RejectedRowR\brejected\"\xa3\x02\n" +
+	"\bimported\x18\x01 \x01(\x05R\bimported\"\xa3\x02\n" +
 	"\x13ListLecturesRequest\x12\x1d\n" +
 	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12,\n" +
 	"\x04term\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9]{4}-[12SW]$R\x04term\x12\x15\n" +
@@ -4107,7 +4029,7 @@ func file_jangteo_community_v1_campus_service_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_campus_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
+var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(MembershipStatus)(0),                  // 0: jangteo.community.v1.MembershipStatus
 	(JoinMethod)(0),                        // 1: jangteo.community.v1.JoinMethod
@@ -4134,48 +4056,47 @@ var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(*ApproveSchoolMemberRequest)(nil),     // 22: jangteo.community.v1.ApproveSchoolMemberRequest
 	(*ApproveSchoolMemberResponse)(nil),    // 23: jangteo.community.v1.ApproveSchoolMemberResponse
 	(*ImportLecturesRequest)(nil),          // 24: jangteo.community.v1.ImportLecturesRequest
-	(*RejectedRow)(nil),                    // 25: jangteo.community.v1.RejectedRow
-	(*ImportLecturesResponse)(nil),         // 26: jangteo.community.v1.ImportLecturesResponse
-	(*ListLecturesRequest)(nil),            // 27: jangteo.community.v1.ListLecturesRequest
-	(*ListLecturesResponse)(nil),           // 28: jangteo.community.v1.ListLecturesResponse
-	(*GetLectureRequest)(nil),              // 29: jangteo.community.v1.GetLectureRequest
-	(*GetLectureResponse)(nil),             // 30: jangteo.community.v1.GetLectureResponse
-	(*TimetableEntry)(nil),                 // 31: jangteo.community.v1.TimetableEntry
-	(*Timetable)(nil),                      // 32: jangteo.community.v1.Timetable
-	(*ListMyTimetablesRequest)(nil),        // 33: jangteo.community.v1.ListMyTimetablesRequest
-	(*ListMyTimetablesResponse)(nil),       // 34: jangteo.community.v1.ListMyTimetablesResponse
-	(*CreateTimetableRequest)(nil),         // 35: jangteo.community.v1.CreateTimetableRequest
-	(*CreateTimetableResponse)(nil),        // 36: jangteo.community.v1.CreateTimetableResponse
-	(*AddTimetableLectureRequest)(nil),     // 37: jangteo.community.v1.AddTimetableLectureRequest
-	(*AddTimetableLectureResponse)(nil),    // 38: jangteo.community.v1.AddTimetableLectureResponse
-	(*RemoveTimetableLectureRequest)(nil),  // 39: jangteo.community.v1.RemoveTimetableLectureRequest
-	(*RemoveTimetableLectureResponse)(nil), // 40: jangteo.community.v1.RemoveTimetableLectureResponse
-	(*AddTimetableEntryRequest)(nil),       // 41: jangteo.community.v1.AddTimetableEntryRequest
-	(*AddTimetableEntryResponse)(nil),      // 42: jangteo.community.v1.AddTimetableEntryResponse
-	(*RemoveTimetableEntryRequest)(nil),    // 43: jangteo.community.v1.RemoveTimetableEntryRequest
-	(*RemoveTimetableEntryResponse)(nil),   // 44: jangteo.community.v1.RemoveTimetableEntryResponse
-	(*LectureReview)(nil),                  // 45: jangteo.community.v1.LectureReview
-	(*ListLectureReviewsRequest)(nil),      // 46: jangteo.community.v1.ListLectureReviewsRequest
-	(*ListLectureReviewsResponse)(nil),     // 47: jangteo.community.v1.ListLectureReviewsResponse
-	(*PutMyLectureReviewRequest)(nil),      // 48: jangteo.community.v1.PutMyLectureReviewRequest
-	(*PutMyLectureReviewResponse)(nil),     // 49: jangteo.community.v1.PutMyLectureReviewResponse
-	(*Friend)(nil),                         // 50: jangteo.community.v1.Friend
-	(*SendFriendRequestRequest)(nil),       // 51: jangteo.community.v1.SendFriendRequestRequest
-	(*SendFriendRequestResponse)(nil),      // 52: jangteo.community.v1.SendFriendRequestResponse
-	(*ListFriendRequestsRequest)(nil),      // 53: jangteo.community.v1.ListFriendRequestsRequest
-	(*ListFriendRequestsResponse)(nil),     // 54: jangteo.community.v1.ListFriendRequestsResponse
-	(*AcceptFriendRequestRequest)(nil),     // 55: jangteo.community.v1.AcceptFriendRequestRequest
-	(*AcceptFriendRequestResponse)(nil),    // 56: jangteo.community.v1.AcceptFriendRequestResponse
-	(*DeclineFriendRequestRequest)(nil),    // 57: jangteo.community.v1.DeclineFriendRequestRequest
-	(*DeclineFriendRequestResponse)(nil),   // 58: jangteo.community.v1.DeclineFriendRequestResponse
-	(*ListFriendsRequest)(nil),             // 59: jangteo.community.v1.ListFriendsRequest
-	(*ListFriendsResponse)(nil),            // 60: jangteo.community.v1.ListFriendsResponse
-	(*DeleteFriendRequest)(nil),            // 61: jangteo.community.v1.DeleteFriendRequest
-	(*DeleteFriendResponse)(nil),           // 62: jangteo.community.v1.DeleteFriendResponse
-	(*SetTimetableVisibilityRequest)(nil),  // 63: jangteo.community.v1.SetTimetableVisibilityRequest
-	(*SetTimetableVisibilityResponse)(nil), // 64: jangteo.community.v1.SetTimetableVisibilityResponse
-	(*GetFriendTimetableRequest)(nil),      // 65: jangteo.community.v1.GetFriendTimetableRequest
-	(*GetFriendTimetableResponse)(nil),     // 66: jangteo.community.v1.GetFriendTimetableResponse
+	(*ImportLecturesResponse)(nil),         // 25: jangteo.community.v1.ImportLecturesResponse
+	(*ListLecturesRequest)(nil),            // 26: jangteo.community.v1.ListLecturesRequest
+	(*ListLecturesResponse)(nil),           // 27: jangteo.community.v1.ListLecturesResponse
+	(*GetLectureRequest)(nil),              // 28: jangteo.community.v1.GetLectureRequest
+	(*GetLectureResponse)(nil),             // 29: jangteo.community.v1.GetLectureResponse
+	(*TimetableEntry)(nil),                 // 30: jangteo.community.v1.TimetableEntry
+	(*Timetable)(nil),                      // 31: jangteo.community.v1.Timetable
+	(*ListMyTimetablesRequest)(nil),        // 32: jangteo.community.v1.ListMyTimetablesRequest
+	(*ListMyTimetablesResponse)(nil),       // 33: jangteo.community.v1.ListMyTimetablesResponse
+	(*CreateTimetableRequest)(nil),         // 34: jangteo.community.v1.CreateTimetableRequest
+	(*CreateTimetableResponse)(nil),        // 35: jangteo.community.v1.CreateTimetableResponse
+	(*AddTimetableLectureRequest)(nil),     // 36: jangteo.community.v1.AddTimetableLectureRequest
+	(*AddTimetableLectureResponse)(nil),    // 37: jangteo.community.v1.AddTimetableLectureResponse
+	(*RemoveTimetableLectureRequest)(nil),  // 38: jangteo.community.v1.RemoveTimetableLectureRequest
+	(*RemoveTimetableLectureResponse)(nil), // 39: jangteo.community.v1.RemoveTimetableLectureResponse
+	(*AddTimetableEntryRequest)(nil),       // 40: jangteo.community.v1.AddTimetableEntryRequest
+	(*AddTimetableEntryResponse)(nil),      // 41: jangteo.community.v1.AddTimetableEntryResponse
+	(*RemoveTimetableEntryRequest)(nil),    // 42: jangteo.community.v1.RemoveTimetableEntryRequest
+	(*RemoveTimetableEntryResponse)(nil),   // 43: jangteo.community.v1.RemoveTimetableEntryResponse
+	(*LectureReview)(nil),                  // 44: jangteo.community.v1.LectureReview
+	(*ListLectureReviewsRequest)(nil),      // 45: jangteo.community.v1.ListLectureReviewsRequest
+	(*ListLectureReviewsResponse)(nil),     // 46: jangteo.community.v1.ListLectureReviewsResponse
+	(*PutMyLectureReviewRequest)(nil),      // 47: jangteo.community.v1.PutMyLectureReviewRequest
+	(*PutMyLectureReviewResponse)(nil),     // 48: jangteo.community.v1.PutMyLectureReviewResponse
+	(*Friend)(nil),                         // 49: jangteo.community.v1.Friend
+	(*SendFriendRequestRequest)(nil),       // 50: jangteo.community.v1.SendFriendRequestRequest
+	(*SendFriendRequestResponse)(nil),      // 51: jangteo.community.v1.SendFriendRequestResponse
+	(*ListFriendRequestsRequest)(nil),      // 52: jangteo.community.v1.ListFriendRequestsRequest
+	(*ListFriendRequestsResponse)(nil),     // 53: jangteo.community.v1.ListFriendRequestsResponse
+	(*AcceptFriendRequestRequest)(nil),     // 54: jangteo.community.v1.AcceptFriendRequestRequest
+	(*AcceptFriendRequestResponse)(nil),    // 55: jangteo.community.v1.AcceptFriendRequestResponse
+	(*DeclineFriendRequestRequest)(nil),    // 56: jangteo.community.v1.DeclineFriendRequestRequest
+	(*DeclineFriendRequestResponse)(nil),   // 57: jangteo.community.v1.DeclineFriendRequestResponse
+	(*ListFriendsRequest)(nil),             // 58: jangteo.community.v1.ListFriendsRequest
+	(*ListFriendsResponse)(nil),            // 59: jangteo.community.v1.ListFriendsResponse
+	(*DeleteFriendRequest)(nil),            // 60: jangteo.community.v1.DeleteFriendRequest
+	(*DeleteFriendResponse)(nil),           // 61: jangteo.community.v1.DeleteFriendResponse
+	(*SetTimetableVisibilityRequest)(nil),  // 62: jangteo.community.v1.SetTimetableVisibilityRequest
+	(*SetTimetableVisibilityResponse)(nil), // 63: jangteo.community.v1.SetTimetableVisibilityResponse
+	(*GetFriendTimetableRequest)(nil),      // 64: jangteo.community.v1.GetFriendTimetableRequest
+	(*GetFriendTimetableResponse)(nil),     // 65: jangteo.community.v1.GetFriendTimetableResponse
 }
 var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	5,  // 0: jangteo.community.v1.SchoolMembership.school:type_name -> jangteo.community.v1.School
@@ -4191,91 +4112,90 @@ var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	6,  // 10: jangteo.community.v1.GetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
 	6,  // 11: jangteo.community.v1.VerifySchoolEmailResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
 	6,  // 12: jangteo.community.v1.ApproveSchoolMemberResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
-	25, // 13: jangteo.community.v1.ImportLecturesResponse.rejected:type_name -> jangteo.community.v1.RejectedRow
-	2,  // 14: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
-	9,  // 15: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
-	9,  // 16: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
-	7,  // 17: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
-	9,  // 18: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
-	31, // 19: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
-	32, // 20: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
-	32, // 21: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	32, // 22: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	32, // 23: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	7,  // 24: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
-	32, // 25: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	32, // 26: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	8,  // 27: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	45, // 28: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
-	45, // 29: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
-	8,  // 30: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	50, // 31: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	3,  // 32: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
-	50, // 33: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
-	50, // 34: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
-	50, // 35: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	50, // 36: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
-	4,  // 37: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	4,  // 38: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	50, // 39: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
-	32, // 40: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	10, // 41: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
-	12, // 42: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
-	14, // 43: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
-	16, // 44: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
-	18, // 45: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
-	20, // 46: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
-	22, // 47: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
-	24, // 48: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
-	27, // 49: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
-	29, // 50: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
-	33, // 51: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
-	35, // 52: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
-	37, // 53: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
-	39, // 54: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
-	41, // 55: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
-	43, // 56: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
-	46, // 57: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
-	48, // 58: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
-	51, // 59: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
-	53, // 60: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
-	55, // 61: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
-	57, // 62: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
-	59, // 63: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
-	61, // 64: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
-	63, // 65: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
-	65, // 66: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
-	11, // 67: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
-	13, // 68: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
-	15, // 69: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
-	17, // 70: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
-	19, // 71: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
-	21, // 72: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
-	23, // 73: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
-	26, // 74: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
-	28, // 75: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
-	30, // 76: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
-	34, // 77: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
-	36, // 78: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
-	38, // 79: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
-	40, // 80: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
-	42, // 81: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
-	44, // 82: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
-	47, // 83: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
-	49, // 84: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
-	52, // 85: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
-	54, // 86: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
-	56, // 87: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
-	58, // 88: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
-	60, // 89: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
-	62, // 90: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
-	64, // 91: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
-	66, // 92: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
-	67, // [67:93] is the sub-list for method output_type
-	41, // [41:67] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	2,  // 13: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
+	9,  // 14: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
+	9,  // 15: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
+	7,  // 16: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
+	9,  // 17: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
+	30, // 18: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
+	31, // 19: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
+	31, // 20: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 21: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 22: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	7,  // 23: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
+	31, // 24: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 25: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	8,  // 26: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	44, // 27: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
+	44, // 28: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
+	8,  // 29: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	49, // 30: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	3,  // 31: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
+	49, // 32: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
+	49, // 33: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
+	49, // 34: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	49, // 35: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
+	4,  // 36: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	4,  // 37: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	49, // 38: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
+	31, // 39: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	10, // 40: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
+	12, // 41: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
+	14, // 42: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
+	16, // 43: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
+	18, // 44: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
+	20, // 45: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
+	22, // 46: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
+	24, // 47: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
+	26, // 48: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
+	28, // 49: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
+	32, // 50: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
+	34, // 51: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
+	36, // 52: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
+	38, // 53: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
+	40, // 54: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
+	42, // 55: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
+	45, // 56: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
+	47, // 57: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
+	50, // 58: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
+	52, // 59: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
+	54, // 60: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
+	56, // 61: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
+	58, // 62: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
+	60, // 63: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
+	62, // 64: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
+	64, // 65: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
+	11, // 66: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
+	13, // 67: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
+	15, // 68: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
+	17, // 69: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
+	19, // 70: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
+	21, // 71: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
+	23, // 72: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
+	25, // 73: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
+	27, // 74: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
+	29, // 75: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
+	33, // 76: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
+	35, // 77: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
+	37, // 78: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
+	39, // 79: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
+	41, // 80: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
+	43, // 81: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
+	46, // 82: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
+	48, // 83: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
+	51, // 84: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
+	53, // 85: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
+	55, // 86: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
+	57, // 87: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
+	59, // 88: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
+	61, // 89: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
+	63, // 90: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
+	65, // 91: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
+	66, // [66:92] is the sub-list for method output_type
+	40, // [40:66] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_campus_service_proto_init() }
@@ -4289,7 +4209,7 @@ func file_jangteo_community_v1_campus_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_campus_service_proto_rawDesc), len(file_jangteo_community_v1_campus_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   62,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -75,9 +75,10 @@ type CampusServiceClient interface {
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(ctx context.Context, in *ApproveSchoolMemberRequest, opts ...grpc.CallOption) (*ApproveSchoolMemberResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
-	// checked; when any is rejected nothing is stored and the answer (422)
-	// lists the rejected rows. A lecture whose code already exists in the term
-	// is replaced.
+	// checked; when any is rejected nothing is stored and the answer is 422
+	// LECTURES_REJECTED whose field violations name each rejected row
+	// ("csv.lines[3]") and why. A lecture whose code already exists in the
+	// term is replaced.
 	ImportLectures(ctx context.Context, in *ImportLecturesRequest, opts ...grpc.CallOption) (*ImportLecturesResponse, error)
 	// ListLectures lists a school's lectures of a term by code, filtered.
 	ListLectures(ctx context.Context, in *ListLecturesRequest, opts ...grpc.CallOption) (*ListLecturesResponse, error)
@@ -422,9 +423,10 @@ type CampusServiceServer interface {
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(context.Context, *ApproveSchoolMemberRequest) (*ApproveSchoolMemberResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
-	// checked; when any is rejected nothing is stored and the answer (422)
-	// lists the rejected rows. A lecture whose code already exists in the term
-	// is replaced.
+	// checked; when any is rejected nothing is stored and the answer is 422
+	// LECTURES_REJECTED whose field violations name each rejected row
+	// ("csv.lines[3]") and why. A lecture whose code already exists in the
+	// term is replaced.
 	ImportLectures(context.Context, *ImportLecturesRequest) (*ImportLecturesResponse, error)
 	// ListLectures lists a school's lectures of a term by code, filtered.
 	ListLectures(context.Context, *ListLecturesRequest) (*ListLecturesResponse, error)
