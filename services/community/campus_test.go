@@ -189,7 +189,10 @@ func TestSchools(t *testing.T) {
 
 		post := must(c.client.CreatePost(member.ctx, &communityv1.CreatePostRequest{Slug: "snu-free", Title: "학식 추천", Body: "오늘 뭐 먹지"})).GetPost()
 		must(c.client.ListBoardPosts(member.ctx, &communityv1.ListBoardPostsRequest{Slug: "snu-free"}))
-		must(c.client.CreateComment(member.ctx, &communityv1.CreateCommentRequest{Id: post.GetId(), Body: "돈까스"}))
+		comment := must(c.client.CreateComment(member.ctx, &communityv1.CreateCommentRequest{Id: post.GetId(), Body: "돈까스"})).GetComment()
+		must(c.client.LikePost(member.ctx, &communityv1.LikePostRequest{Id: post.GetId()}))
+		must(c.client.LikeComment(member.ctx, &communityv1.LikeCommentRequest{Id: comment.GetId()}))
+		must(c.client.ScrapPost(member.ctx, &communityv1.ScrapPostRequest{Id: post.GetId()}))
 		must(c.client.GetPost(c.staff.ctx, &communityv1.GetPostRequest{Id: post.GetId()}))
 		for who, ctx := range map[string]context.Context{"other school": other.ctx, "pending": pending.ctx, "visitor": visitor} {
 			_, err := c.client.ListBoardPosts(ctx, &communityv1.ListBoardPostsRequest{Slug: "snu-free"})
@@ -207,6 +210,12 @@ func TestSchools(t *testing.T) {
 				t.Fatalf("%s: details %v", who, st.Details())
 			}
 			_, err = c.client.CreateComment(ctx, &communityv1.CreateCommentRequest{Id: post.GetId(), Body: "몰래"})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.client.LikePost(ctx, &communityv1.LikePostRequest{Id: post.GetId()})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.client.ScrapPost(ctx, &communityv1.ScrapPostRequest{Id: post.GetId()})
+			wantCode(t, err, codes.PermissionDenied, "")
+			_, err = c.client.LikeComment(ctx, &communityv1.LikeCommentRequest{Id: comment.GetId()})
 			wantCode(t, err, codes.PermissionDenied, "")
 		}
 		// Global boards are everyone's.

@@ -20,3 +20,13 @@ func (a *App) checkSchoolBoard(ctx context.Context, c domain.Caller, schoolID st
 	}
 	return domain.ErrSchoolMembersOnly.With("this board is for members of its school")
 }
+
+// checkSchoolContent applies checkSchoolBoard to the board of a post (or of
+// a comment's post) before a like or a scrap.
+func (a *App) checkSchoolContent(ctx context.Context, c domain.Caller, postID, commentID string) error {
+	school, err := a.store.Read().SchoolOf(ctx, postID, commentID)
+	if err != nil {
+		return err
+	}
+	return a.checkSchoolBoard(ctx, c, school)
+}
