@@ -219,6 +219,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: register %s: %w", b.name, err)
 		}
 		g.ready.add(b.name, conn)
+		if b.name == "community" {
+			schoolPages{mailPages{log: log}, communityv1.NewCampusServiceClient(conn)}.register(g.mux)
+		}
 		if b.name == "identity" {
 			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), cfg.Dev, log)
 			mailPages{identity: identityv1.NewIdentityServiceClient(conn), log: log}.register(g.mux)

@@ -1,10 +1,18 @@
 package community_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/mail/smtpsink"
 )
 
 // TestRESTCampus walks the campus routes through the gateway: the admin
@@ -68,5 +76,42 @@ func TestRESTCampus(t *testing.T) {
 	}
 	if code, raw, _ = r.do(tok, "GET", "/v1/boards/snu-free/posts", ""); code != http.StatusOK {
 		t.Fatalf("member on the school board = %d %s", code, raw)
+	}
+}
+
+// TestRESTSchoolEmailPage opens the mailed link's page, which changes
+// nothing, and presses its button.
+func TestRESTSchoolEmailPage(t *testing.T) {
+	t.Parallel()
+	c := startCampus(t)
+	r := c.rest(t)
+	u := c.newUser(t, "hana", "박하나")
+	must(c.campus.SetMySchool(u.ctx, &communityv1.SetMySchoolRequest{School: "snu", AdmissionYear: 2025, SchoolEmail: "hana@snu.ac.kr"}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m := must(c.sink.Wait(ctx, func(m smtpsink.Message) bool { return m.To[0] == "hana@snu.ac.kr" }))
+	tok := regexp.MustCompile(`verify-school-email\?token=(\S+)`).FindStringSubmatch(m.Text)[1]
+
+	code, raw, _ := r.do("", "GET", "/verify-school-email?token="+tok, "")
+	if code != http.StatusOK || !strings.Contains(raw, `action="/verify-school-email"`) {
+		t.Fatalf("page = %d %s", code, raw)
+	}
+	if s := must(c.campus.GetMySchool(u.ctx, &communityv1.GetMySchoolRequest{})).GetMembership().GetStatus(); s != communityv1.MembershipStatus_MEMBERSHIP_STATUS_PENDING {
+		t.Fatalf("opening the page changed the membership: %v", s)
+	}
+	press := func() (int, string) {
+		resp, err := http.PostForm(r.url+"/verify-school-email", url.Values{"token": {tok}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, raw := press(); code != http.StatusOK || !strings.Contains(raw, "서울대학교 인증이 끝났습니다") {
+		t.Fatalf("button = %d %s", code, raw)
+	}
+	if code, _ := press(); code != http.StatusBadRequest {
+		t.Fatalf("second press = %d", code)
 	}
 }
