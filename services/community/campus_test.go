@@ -436,6 +436,36 @@ func TestTimetables(t *testing.T) {
 			t.Fatalf("timetables = %v", got)
 		}
 	})
+	t.Run("rename, move the primary mark, delete", func(t *testing.T) {
+		names := func() string {
+			var got []string
+			for _, t := range must(c.campus.ListMyTimetables(u.ctx, &communityv1.ListMyTimetablesRequest{Term: "2026-2"})).GetTimetables() {
+				got = append(got, fmt.Sprintf("%s:%v", t.GetName(), t.GetPrimary()))
+			}
+			return strings.Join(got, " ")
+		}
+		name, yes, no := "플랜 C", true, false
+		tt := must(c.campus.UpdateTimetable(u.ctx, &communityv1.UpdateTimetableRequest{Id: plan.GetId(), Name: &name, Primary: &yes})).GetTimetable()
+		if tt.GetName() != "플랜 C" || !tt.GetPrimary() || tt.GetTotalCredits() != 3 {
+			t.Fatalf("updated = %v", tt)
+		}
+		if got := names(); got != "플랜 C:true 시간표:false 최종:false" {
+			t.Fatalf("after update = %s", got)
+		}
+		_, err := c.campus.UpdateTimetable(u.ctx, &communityv1.UpdateTimetableRequest{Id: plan.GetId(), Primary: &no})
+		wantCode(t, err, codes.InvalidArgument, "primary")
+		other := c.newUser(t, "other2", "남")
+		_, err = c.campus.UpdateTimetable(other.ctx, &communityv1.UpdateTimetableRequest{Id: plan.GetId(), Name: &name})
+		wantCode(t, err, codes.NotFound, "")
+		_, err = c.campus.DeleteTimetable(other.ctx, &communityv1.DeleteTimetableRequest{Id: plan.GetId()})
+		wantCode(t, err, codes.NotFound, "")
+		must(c.campus.DeleteTimetable(u.ctx, &communityv1.DeleteTimetableRequest{Id: plan.GetId()}))
+		if got := names(); got != "시간표:true 최종:false" {
+			t.Fatalf("after delete = %s", got)
+		}
+		_, err = c.campus.DeleteTimetable(u.ctx, &communityv1.DeleteTimetableRequest{Id: plan.GetId()})
+		wantCode(t, err, codes.NotFound, "")
+	})
 	t.Run("clash checks hold under concurrency", func(t *testing.T) {
 		tt := must(c.campus.CreateTimetable(u.ctx, &communityv1.CreateTimetableRequest{Term: "2026-2", Name: "경쟁"})).GetTimetable()
 		var wg sync.WaitGroup

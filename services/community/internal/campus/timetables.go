@@ -72,8 +72,8 @@ func (c *Campus) CreateTimetable(ctx context.Context, userID, term, name string,
 	}
 	t := Timetable{ID: newID(), UserID: userID, Term: term, Name: name}
 	err := c.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('timetables/' || $1 || '/' || $2, 0))`, userID, term); err != nil {
-			return fmt.Errorf("db: lock timetables: %w", err)
+		if err := lockTerm(ctx, tx, userID, term); err != nil {
+			return err
 		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM timetables WHERE user_id = $1 AND term = $2)`, userID, term).Scan(&exists); err != nil {
@@ -275,4 +275,88 @@ func (c *Campus) RemoveEntry(ctx context.Context, userID, id, entryID string) (T
 		}
 		return nil
 	})
+}
+
+// UpdateTimetable renames the user's timetable (name non-nil) or makes it
+// the term's primary one (primary true). The (user, term) lock orders it
+// with creations and deletions.
+func (c *Campus) UpdateTimetable(ctx context.Context, userID, id string, name *string, primary *bool) (Timetable, error) {
+	var v errs.Violations
+	if name != nil {
+		*name = strings.TrimSpace(*name)
+		if *name == "" || utf8.RuneCountInString(*name) > 30 {
+			v.Add("name", "must be 1 to 30 characters")
+		}
+	}
+	if primary != nil && !*primary {
+		v.Add("primary", "make another timetable primary instead")
+	}
+	if err := v.Err(); err != nil {
+		return Timetable{}, err
+	}
+	var out Timetable
+	err := c.inTx(ctx, func(tx pgx.Tx) error {
+		t, err := myTimetable(ctx, tx, userID, id, false)
+		if err != nil {
+			return err
+		}
+		if err := lockTerm(ctx, tx, userID, t.Term); err != nil {
+			return err
+		}
+		if name != nil {
+			if _, err := tx.Exec(ctx, `UPDATE timetables SET name = $2 WHERE id = $1`, t.ID, *name); err != nil {
+				return fmt.Errorf("db: rename timetable: %w", err)
+			}
+		}
+		if primary != nil {
+			if _, err := tx.Exec(ctx, `UPDATE timetables SET is_primary = false WHERE user_id = $1 AND term = $2 AND is_primary AND id <> $3`, userID, t.Term, t.ID); err != nil {
+				return fmt.Errorf("db: unmark primary: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE timetables SET is_primary = true WHERE id = $1`, t.ID); err != nil {
+				return fmt.Errorf("db: mark primary: %w", err)
+			}
+		}
+		if out, err = myTimetable(ctx, tx, userID, id, false); err != nil {
+			return err
+		}
+		return fill(ctx, tx, &out)
+	})
+	return out, err
+}
+
+// DeleteTimetable deletes the user's timetable; when it was primary the
+// term's oldest remaining one becomes primary.
+func (c *Campus) DeleteTimetable(ctx context.Context, userID, id string) error {
+	return c.inTx(ctx, func(tx pgx.Tx) error {
+		t, err := myTimetable(ctx, tx, userID, id, false)
+		if err != nil {
+			return err
+		}
+		if err := lockTerm(ctx, tx, userID, t.Term); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM timetables WHERE id = $1`, t.ID)
+		if err != nil {
+			return fmt.Errorf("db: delete timetable: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrTimetableNotFound
+		}
+		const next = `UPDATE timetables SET is_primary = true WHERE id = (
+			SELECT id FROM timetables WHERE user_id = $1 AND term = $2 ORDER BY created_at, id LIMIT 1)
+			AND NOT EXISTS (SELECT 1 FROM timetables WHERE user_id = $1 AND term = $2 AND is_primary)`
+		if _, err := tx.Exec(ctx, next, userID, t.Term); err != nil {
+			return fmt.Errorf("db: next primary: %w", err)
+		}
+		return nil
+	})
+}
+
+// lockTerm serialises the changes of which of a user's timetables of a term
+// is primary.
+func lockTerm(ctx context.Context, tx pgx.Tx, userID, term string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('timetables/' || $1 || '/' || $2, 0))`, userID, term); err != nil {
+		return fmt.Errorf("db: lock timetables: %w", err)
+	}
+	return nil
 }

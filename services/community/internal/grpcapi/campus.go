@@ -144,6 +144,23 @@ func (s *Campus) CreateTimetable(ctx context.Context, r *communityv1.CreateTimet
 	return &communityv1.CreateTimetableResponse{Timetable: toProtoTimetable(t)}, nil
 }
 
+// UpdateTimetable implements communityv1.CampusServiceServer.
+func (s *Campus) UpdateTimetable(ctx context.Context, r *communityv1.UpdateTimetableRequest) (*communityv1.UpdateTimetableResponse, error) {
+	t, err := s.campus.UpdateTimetable(ctx, caller(ctx).UserID, r.GetId(), r.Name, r.Primary)
+	if err != nil {
+		return nil, err
+	}
+	return &communityv1.UpdateTimetableResponse{Timetable: toProtoTimetable(t)}, nil
+}
+
+// DeleteTimetable implements communityv1.CampusServiceServer.
+func (s *Campus) DeleteTimetable(ctx context.Context, r *communityv1.DeleteTimetableRequest) (*communityv1.DeleteTimetableResponse, error) {
+	if err := s.campus.DeleteTimetable(ctx, caller(ctx).UserID, r.GetId()); err != nil {
+		return nil, err
+	}
+	return &communityv1.DeleteTimetableResponse{}, nil
+}
+
 // AddTimetableLecture implements communityv1.CampusServiceServer.
 func (s *Campus) AddTimetableLecture(ctx context.Context, r *communityv1.AddTimetableLectureRequest) (*communityv1.AddTimetableLectureResponse, error) {
 	t, err := s.campus.AddLecture(ctx, caller(ctx).UserID, r.GetId(), r.GetLectureId())

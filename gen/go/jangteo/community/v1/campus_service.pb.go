@@ -2184,6 +2184,200 @@ func (x *CreateTimetableResponse) GetTimetable() *Timetable {
 	return nil
 }
 
+// UpdateTimetableRequest changes a timetable; absent fields stay.
+type UpdateTimetableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the timetable's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name renames it.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// primary = true makes it the term's primary timetable (false is refused:
+	// make another one primary instead).
+	Primary       *bool `protobuf:"varint,3,opt,name=primary,proto3,oneof" json:"primary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTimetableRequest) Reset() {
+	*x = UpdateTimetableRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTimetableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTimetableRequest) ProtoMessage() {}
+
+func (x *UpdateTimetableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTimetableRequest.ProtoReflect.Descriptor instead.
+func (*UpdateTimetableRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UpdateTimetableRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateTimetableRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateTimetableRequest) GetPrimary() bool {
+	if x != nil && x.Primary != nil {
+		return *x.Primary
+	}
+	return false
+}
+
+// UpdateTimetableResponse holds the timetable.
+type UpdateTimetableResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// timetable is the timetable as it is now.
+	Timetable     *Timetable `protobuf:"bytes,1,opt,name=timetable,proto3" json:"timetable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTimetableResponse) Reset() {
+	*x = UpdateTimetableResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTimetableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTimetableResponse) ProtoMessage() {}
+
+func (x *UpdateTimetableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTimetableResponse.ProtoReflect.Descriptor instead.
+func (*UpdateTimetableResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateTimetableResponse) GetTimetable() *Timetable {
+	if x != nil {
+		return x.Timetable
+	}
+	return nil
+}
+
+// DeleteTimetableRequest names a timetable.
+type DeleteTimetableRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the timetable's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTimetableRequest) Reset() {
+	*x = DeleteTimetableRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTimetableRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTimetableRequest) ProtoMessage() {}
+
+func (x *DeleteTimetableRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTimetableRequest.ProtoReflect.Descriptor instead.
+func (*DeleteTimetableRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DeleteTimetableRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeleteTimetableResponse is empty.
+type DeleteTimetableResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTimetableResponse) Reset() {
+	*x = DeleteTimetableResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTimetableResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTimetableResponse) ProtoMessage() {}
+
+func (x *DeleteTimetableResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTimetableResponse.ProtoReflect.Descriptor instead.
+func (*DeleteTimetableResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
+}
+
 // AddTimetableLectureRequest names a timetable and a lecture.
 type AddTimetableLectureRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2197,7 +2391,7 @@ type AddTimetableLectureRequest struct {
 
 func (x *AddTimetableLectureRequest) Reset() {
 	*x = AddTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2209,7 +2403,7 @@ func (x *AddTimetableLectureRequest) String() string {
 func (*AddTimetableLectureRequest) ProtoMessage() {}
 
 func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2222,7 +2416,7 @@ func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AddTimetableLectureRequest) GetId() string {
@@ -2250,7 +2444,7 @@ type AddTimetableLectureResponse struct {
 
 func (x *AddTimetableLectureResponse) Reset() {
 	*x = AddTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2262,7 +2456,7 @@ func (x *AddTimetableLectureResponse) String() string {
 func (*AddTimetableLectureResponse) ProtoMessage() {}
 
 func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2275,7 +2469,7 @@ func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AddTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2298,7 +2492,7 @@ type RemoveTimetableLectureRequest struct {
 
 func (x *RemoveTimetableLectureRequest) Reset() {
 	*x = RemoveTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2504,7 @@ func (x *RemoveTimetableLectureRequest) String() string {
 func (*RemoveTimetableLectureRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2517,7 @@ func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RemoveTimetableLectureRequest) GetId() string {
@@ -2351,7 +2545,7 @@ type RemoveTimetableLectureResponse struct {
 
 func (x *RemoveTimetableLectureResponse) Reset() {
 	*x = RemoveTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2557,7 @@ func (x *RemoveTimetableLectureResponse) String() string {
 func (*RemoveTimetableLectureResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2570,7 @@ func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RemoveTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2401,7 +2595,7 @@ type AddTimetableEntryRequest struct {
 
 func (x *AddTimetableEntryRequest) Reset() {
 	*x = AddTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2413,7 +2607,7 @@ func (x *AddTimetableEntryRequest) String() string {
 func (*AddTimetableEntryRequest) ProtoMessage() {}
 
 func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2426,7 +2620,7 @@ func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AddTimetableEntryRequest) GetId() string {
@@ -2461,7 +2655,7 @@ type AddTimetableEntryResponse struct {
 
 func (x *AddTimetableEntryResponse) Reset() {
 	*x = AddTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2473,7 +2667,7 @@ func (x *AddTimetableEntryResponse) String() string {
 func (*AddTimetableEntryResponse) ProtoMessage() {}
 
 func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2486,7 +2680,7 @@ func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AddTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2509,7 +2703,7 @@ type RemoveTimetableEntryRequest struct {
 
 func (x *RemoveTimetableEntryRequest) Reset() {
 	*x = RemoveTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2521,7 +2715,7 @@ func (x *RemoveTimetableEntryRequest) String() string {
 func (*RemoveTimetableEntryRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2534,7 +2728,7 @@ func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RemoveTimetableEntryRequest) GetId() string {
@@ -2562,7 +2756,7 @@ type RemoveTimetableEntryResponse struct {
 
 func (x *RemoveTimetableEntryResponse) Reset() {
 	*x = RemoveTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2574,7 +2768,7 @@ func (x *RemoveTimetableEntryResponse) String() string {
 func (*RemoveTimetableEntryResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2587,7 +2781,7 @@ func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RemoveTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2618,7 +2812,7 @@ type LectureReview struct {
 
 func (x *LectureReview) Reset() {
 	*x = LectureReview{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2630,7 +2824,7 @@ func (x *LectureReview) String() string {
 func (*LectureReview) ProtoMessage() {}
 
 func (x *LectureReview) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2643,7 +2837,7 @@ func (x *LectureReview) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LectureReview.ProtoReflect.Descriptor instead.
 func (*LectureReview) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *LectureReview) GetRating() int32 {
@@ -2699,7 +2893,7 @@ type ListLectureReviewsRequest struct {
 
 func (x *ListLectureReviewsRequest) Reset() {
 	*x = ListLectureReviewsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2711,7 +2905,7 @@ func (x *ListLectureReviewsRequest) String() string {
 func (*ListLectureReviewsRequest) ProtoMessage() {}
 
 func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2724,7 +2918,7 @@ func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListLectureReviewsRequest) GetId() string {
@@ -2747,7 +2941,7 @@ type ListLectureReviewsResponse struct {
 
 func (x *ListLectureReviewsResponse) Reset() {
 	*x = ListLectureReviewsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2759,7 +2953,7 @@ func (x *ListLectureReviewsResponse) String() string {
 func (*ListLectureReviewsResponse) ProtoMessage() {}
 
 func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2772,7 +2966,7 @@ func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListLectureReviewsResponse) GetSummary() *ReviewSummary {
@@ -2810,7 +3004,7 @@ type PutMyLectureReviewRequest struct {
 
 func (x *PutMyLectureReviewRequest) Reset() {
 	*x = PutMyLectureReviewRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2822,7 +3016,7 @@ func (x *PutMyLectureReviewRequest) String() string {
 func (*PutMyLectureReviewRequest) ProtoMessage() {}
 
 func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2835,7 +3029,7 @@ func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewRequest.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *PutMyLectureReviewRequest) GetId() string {
@@ -2893,7 +3087,7 @@ type PutMyLectureReviewResponse struct {
 
 func (x *PutMyLectureReviewResponse) Reset() {
 	*x = PutMyLectureReviewResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +3099,7 @@ func (x *PutMyLectureReviewResponse) String() string {
 func (*PutMyLectureReviewResponse) ProtoMessage() {}
 
 func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +3112,7 @@ func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewResponse.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *PutMyLectureReviewResponse) GetReview() *LectureReview {
@@ -2950,7 +3144,7 @@ type Friend struct {
 
 func (x *Friend) Reset() {
 	*x = Friend{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2962,7 +3156,7 @@ func (x *Friend) String() string {
 func (*Friend) ProtoMessage() {}
 
 func (x *Friend) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2975,7 +3169,7 @@ func (x *Friend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Friend.ProtoReflect.Descriptor instead.
 func (*Friend) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Friend) GetUsername() string {
@@ -3010,7 +3204,7 @@ type SendFriendRequestRequest struct {
 
 func (x *SendFriendRequestRequest) Reset() {
 	*x = SendFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3022,7 +3216,7 @@ func (x *SendFriendRequestRequest) String() string {
 func (*SendFriendRequestRequest) ProtoMessage() {}
 
 func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3035,7 +3229,7 @@ func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *SendFriendRequestRequest) GetUsername() string {
@@ -3058,7 +3252,7 @@ type SendFriendRequestResponse struct {
 
 func (x *SendFriendRequestResponse) Reset() {
 	*x = SendFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3070,7 +3264,7 @@ func (x *SendFriendRequestResponse) String() string {
 func (*SendFriendRequestResponse) ProtoMessage() {}
 
 func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3083,7 +3277,7 @@ func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SendFriendRequestResponse) GetFriend() *Friend {
@@ -3109,7 +3303,7 @@ type ListFriendRequestsRequest struct {
 
 func (x *ListFriendRequestsRequest) Reset() {
 	*x = ListFriendRequestsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3121,7 +3315,7 @@ func (x *ListFriendRequestsRequest) String() string {
 func (*ListFriendRequestsRequest) ProtoMessage() {}
 
 func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3134,7 +3328,7 @@ func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
 }
 
 // ListFriendRequestsResponse holds the open requests, newest first.
@@ -3150,7 +3344,7 @@ type ListFriendRequestsResponse struct {
 
 func (x *ListFriendRequestsResponse) Reset() {
 	*x = ListFriendRequestsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3162,7 +3356,7 @@ func (x *ListFriendRequestsResponse) String() string {
 func (*ListFriendRequestsResponse) ProtoMessage() {}
 
 func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3175,7 +3369,7 @@ func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListFriendRequestsResponse) GetIncoming() []*Friend {
@@ -3203,7 +3397,7 @@ type AcceptFriendRequestRequest struct {
 
 func (x *AcceptFriendRequestRequest) Reset() {
 	*x = AcceptFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3215,7 +3409,7 @@ func (x *AcceptFriendRequestRequest) String() string {
 func (*AcceptFriendRequestRequest) ProtoMessage() {}
 
 func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3228,7 +3422,7 @@ func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *AcceptFriendRequestRequest) GetUsername() string {
@@ -3249,7 +3443,7 @@ type AcceptFriendRequestResponse struct {
 
 func (x *AcceptFriendRequestResponse) Reset() {
 	*x = AcceptFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3261,7 +3455,7 @@ func (x *AcceptFriendRequestResponse) String() string {
 func (*AcceptFriendRequestResponse) ProtoMessage() {}
 
 func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3274,7 +3468,7 @@ func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *AcceptFriendRequestResponse) GetFriend() *Friend {
@@ -3295,7 +3489,7 @@ type DeclineFriendRequestRequest struct {
 
 func (x *DeclineFriendRequestRequest) Reset() {
 	*x = DeclineFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3307,7 +3501,7 @@ func (x *DeclineFriendRequestRequest) String() string {
 func (*DeclineFriendRequestRequest) ProtoMessage() {}
 
 func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3320,7 +3514,7 @@ func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *DeclineFriendRequestRequest) GetUsername() string {
@@ -3339,7 +3533,7 @@ type DeclineFriendRequestResponse struct {
 
 func (x *DeclineFriendRequestResponse) Reset() {
 	*x = DeclineFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3351,7 +3545,7 @@ func (x *DeclineFriendRequestResponse) String() string {
 func (*DeclineFriendRequestResponse) ProtoMessage() {}
 
 func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3364,7 +3558,7 @@ func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
 }
 
 // ListFriendsRequest is empty.
@@ -3376,7 +3570,7 @@ type ListFriendsRequest struct {
 
 func (x *ListFriendsRequest) Reset() {
 	*x = ListFriendsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3388,7 +3582,7 @@ func (x *ListFriendsRequest) String() string {
 func (*ListFriendsRequest) ProtoMessage() {}
 
 func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3401,7 +3595,7 @@ func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
 }
 
 // ListFriendsResponse holds the caller's friends.
@@ -3415,7 +3609,7 @@ type ListFriendsResponse struct {
 
 func (x *ListFriendsResponse) Reset() {
 	*x = ListFriendsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3427,7 +3621,7 @@ func (x *ListFriendsResponse) String() string {
 func (*ListFriendsResponse) ProtoMessage() {}
 
 func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3440,7 +3634,7 @@ func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ListFriendsResponse) GetFriends() []*Friend {
@@ -3461,7 +3655,7 @@ type DeleteFriendRequest struct {
 
 func (x *DeleteFriendRequest) Reset() {
 	*x = DeleteFriendRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3473,7 +3667,7 @@ func (x *DeleteFriendRequest) String() string {
 func (*DeleteFriendRequest) ProtoMessage() {}
 
 func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3486,7 +3680,7 @@ func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendRequest.ProtoReflect.Descriptor instead.
 func (*DeleteFriendRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *DeleteFriendRequest) GetUsername() string {
@@ -3505,7 +3699,7 @@ type DeleteFriendResponse struct {
 
 func (x *DeleteFriendResponse) Reset() {
 	*x = DeleteFriendResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3517,7 +3711,7 @@ func (x *DeleteFriendResponse) String() string {
 func (*DeleteFriendResponse) ProtoMessage() {}
 
 func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3530,7 +3724,7 @@ func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendResponse.ProtoReflect.Descriptor instead.
 func (*DeleteFriendResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
 }
 
 // SetTimetableVisibilityRequest is the new setting.
@@ -3544,7 +3738,7 @@ type SetTimetableVisibilityRequest struct {
 
 func (x *SetTimetableVisibilityRequest) Reset() {
 	*x = SetTimetableVisibilityRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3556,7 +3750,7 @@ func (x *SetTimetableVisibilityRequest) String() string {
 func (*SetTimetableVisibilityRequest) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3569,7 +3763,7 @@ func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityRequest.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *SetTimetableVisibilityRequest) GetVisibility() TimetableVisibility {
@@ -3590,7 +3784,7 @@ type SetTimetableVisibilityResponse struct {
 
 func (x *SetTimetableVisibilityResponse) Reset() {
 	*x = SetTimetableVisibilityResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3602,7 +3796,7 @@ func (x *SetTimetableVisibilityResponse) String() string {
 func (*SetTimetableVisibilityResponse) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3615,7 +3809,7 @@ func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityResponse.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *SetTimetableVisibilityResponse) GetVisibility() TimetableVisibility {
@@ -3638,7 +3832,7 @@ type GetFriendTimetableRequest struct {
 
 func (x *GetFriendTimetableRequest) Reset() {
 	*x = GetFriendTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3650,7 +3844,7 @@ func (x *GetFriendTimetableRequest) String() string {
 func (*GetFriendTimetableRequest) ProtoMessage() {}
 
 func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3663,7 +3857,7 @@ func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableRequest.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *GetFriendTimetableRequest) GetUsername() string {
@@ -3693,7 +3887,7 @@ type GetFriendTimetableResponse struct {
 
 func (x *GetFriendTimetableResponse) Reset() {
 	*x = GetFriendTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3705,7 +3899,7 @@ func (x *GetFriendTimetableResponse) String() string {
 func (*GetFriendTimetableResponse) ProtoMessage() {}
 
 func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3718,7 +3912,7 @@ func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableResponse.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *GetFriendTimetableResponse) GetOwner() *Friend {
@@ -3866,7 +4060,19 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\x04name\x12\x18\n" +
 	"\aprimary\x18\x03 \x01(\bR\aprimary\"X\n" +
 	"\x17CreateTimetableResponse\x12=\n" +
-	"\ttimetable\x18\x01 \x01(\v2\x1f.jangteo.community.v1.TimetableR\ttimetable\"_\n" +
+	"\ttimetable\x18\x01 \x01(\v2\x1f.jangteo.community.v1.TimetableR\ttimetable\"\x8a\x01\n" +
+	"\x16UpdateTimetableRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x1eH\x00R\x04name\x88\x01\x01\x12\x1d\n" +
+	"\aprimary\x18\x03 \x01(\bH\x01R\aprimary\x88\x01\x01B\a\n" +
+	"\x05_nameB\n" +
+	"\n" +
+	"\b_primary\"X\n" +
+	"\x17UpdateTimetableResponse\x12=\n" +
+	"\ttimetable\x18\x01 \x01(\v2\x1f.jangteo.community.v1.TimetableR\ttimetable\"2\n" +
+	"\x16DeleteTimetableRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x19\n" +
+	"\x17DeleteTimetableResponse\"_\n" +
 	"\x1aAddTimetableLectureRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12'\n" +
 	"\n" +
@@ -3986,7 +4192,7 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	" TIMETABLE_VISIBILITY_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cTIMETABLE_VISIBILITY_FRIENDS\x10\x01\x12\x1f\n" +
 	"\x1bTIMETABLE_VISIBILITY_PUBLIC\x10\x02\x12 \n" +
-	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\x81 \n" +
+	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\xae\"\n" +
 	"\rCampusService\x12{\n" +
 	"\vListSchools\x12(.jangteo.community.v1.ListSchoolsRequest\x1a).jangteo.community.v1.ListSchoolsResponse\"\x17\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/schools\x12|\n" +
 	"\tGetSchool\x12&.jangteo.community.v1.GetSchoolRequest\x1a'.jangteo.community.v1.GetSchoolResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/schools/{slug}\x12\x87\x01\n" +
@@ -4000,7 +4206,9 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\n" +
 	"GetLecture\x12'.jangteo.community.v1.GetLectureRequest\x1a(.jangteo.community.v1.GetLectureResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/lectures/{id}\x12\x90\x01\n" +
 	"\x10ListMyTimetables\x12-.jangteo.community.v1.ListMyTimetablesRequest\x1a..jangteo.community.v1.ListMyTimetablesResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/me/timetables\x12\x90\x01\n" +
-	"\x0fCreateTimetable\x12,.jangteo.community.v1.CreateTimetableRequest\x1a-.jangteo.community.v1.CreateTimetableResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/me/timetables\x12\xb4\x01\n" +
+	"\x0fCreateTimetable\x12,.jangteo.community.v1.CreateTimetableRequest\x1a-.jangteo.community.v1.CreateTimetableResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/me/timetables\x12\x95\x01\n" +
+	"\x0fUpdateTimetable\x12,.jangteo.community.v1.UpdateTimetableRequest\x1a-.jangteo.community.v1.UpdateTimetableResponse\"%\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1b:\x01*2\x16/v1/me/timetables/{id}\x12\x92\x01\n" +
+	"\x0fDeleteTimetable\x12,.jangteo.community.v1.DeleteTimetableRequest\x1a-.jangteo.community.v1.DeleteTimetableResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/me/timetables/{id}\x12\xb4\x01\n" +
 	"\x13AddTimetableLecture\x120.jangteo.community.v1.AddTimetableLectureRequest\x1a1.jangteo.community.v1.AddTimetableLectureResponse\"8\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02.\x1a,/v1/me/timetables/{id}/lectures/{lecture_id}\x12\xbd\x01\n" +
 	"\x16RemoveTimetableLecture\x123.jangteo.community.v1.RemoveTimetableLectureRequest\x1a4.jangteo.community.v1.RemoveTimetableLectureResponse\"8\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02.*,/v1/me/timetables/{id}/lectures/{lecture_id}\x12\xa3\x01\n" +
 	"\x11AddTimetableEntry\x12..jangteo.community.v1.AddTimetableEntryRequest\x1a/.jangteo.community.v1.AddTimetableEntryResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/timetables/{id}/entries\x12\xb4\x01\n" +
@@ -4029,7 +4237,7 @@ func file_jangteo_community_v1_campus_service_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_campus_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
+var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
 var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(MembershipStatus)(0),                  // 0: jangteo.community.v1.MembershipStatus
 	(JoinMethod)(0),                        // 1: jangteo.community.v1.JoinMethod
@@ -4067,36 +4275,40 @@ var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(*ListMyTimetablesResponse)(nil),       // 33: jangteo.community.v1.ListMyTimetablesResponse
 	(*CreateTimetableRequest)(nil),         // 34: jangteo.community.v1.CreateTimetableRequest
 	(*CreateTimetableResponse)(nil),        // 35: jangteo.community.v1.CreateTimetableResponse
-	(*AddTimetableLectureRequest)(nil),     // 36: jangteo.community.v1.AddTimetableLectureRequest
-	(*AddTimetableLectureResponse)(nil),    // 37: jangteo.community.v1.AddTimetableLectureResponse
-	(*RemoveTimetableLectureRequest)(nil),  // 38: jangteo.community.v1.RemoveTimetableLectureRequest
-	(*RemoveTimetableLectureResponse)(nil), // 39: jangteo.community.v1.RemoveTimetableLectureResponse
-	(*AddTimetableEntryRequest)(nil),       // 40: jangteo.community.v1.AddTimetableEntryRequest
-	(*AddTimetableEntryResponse)(nil),      // 41: jangteo.community.v1.AddTimetableEntryResponse
-	(*RemoveTimetableEntryRequest)(nil),    // 42: jangteo.community.v1.RemoveTimetableEntryRequest
-	(*RemoveTimetableEntryResponse)(nil),   // 43: jangteo.community.v1.RemoveTimetableEntryResponse
-	(*LectureReview)(nil),                  // 44: jangteo.community.v1.LectureReview
-	(*ListLectureReviewsRequest)(nil),      // 45: jangteo.community.v1.ListLectureReviewsRequest
-	(*ListLectureReviewsResponse)(nil),     // 46: jangteo.community.v1.ListLectureReviewsResponse
-	(*PutMyLectureReviewRequest)(nil),      // 47: jangteo.community.v1.PutMyLectureReviewRequest
-	(*PutMyLectureReviewResponse)(nil),     // 48: jangteo.community.v1.PutMyLectureReviewResponse
-	(*Friend)(nil),                         // 49: jangteo.community.v1.Friend
-	(*SendFriendRequestRequest)(nil),       // 50: jangteo.community.v1.SendFriendRequestRequest
-	(*SendFriendRequestResponse)(nil),      // 51: jangteo.community.v1.SendFriendRequestResponse
-	(*ListFriendRequestsRequest)(nil),      // 52: jangteo.community.v1.ListFriendRequestsRequest
-	(*ListFriendRequestsResponse)(nil),     // 53: jangteo.community.v1.ListFriendRequestsResponse
-	(*AcceptFriendRequestRequest)(nil),     // 54: jangteo.community.v1.AcceptFriendRequestRequest
-	(*AcceptFriendRequestResponse)(nil),    // 55: jangteo.community.v1.AcceptFriendRequestResponse
-	(*DeclineFriendRequestRequest)(nil),    // 56: jangteo.community.v1.DeclineFriendRequestRequest
-	(*DeclineFriendRequestResponse)(nil),   // 57: jangteo.community.v1.DeclineFriendRequestResponse
-	(*ListFriendsRequest)(nil),             // 58: jangteo.community.v1.ListFriendsRequest
-	(*ListFriendsResponse)(nil),            // 59: jangteo.community.v1.ListFriendsResponse
-	(*DeleteFriendRequest)(nil),            // 60: jangteo.community.v1.DeleteFriendRequest
-	(*DeleteFriendResponse)(nil),           // 61: jangteo.community.v1.DeleteFriendResponse
-	(*SetTimetableVisibilityRequest)(nil),  // 62: jangteo.community.v1.SetTimetableVisibilityRequest
-	(*SetTimetableVisibilityResponse)(nil), // 63: jangteo.community.v1.SetTimetableVisibilityResponse
-	(*GetFriendTimetableRequest)(nil),      // 64: jangteo.community.v1.GetFriendTimetableRequest
-	(*GetFriendTimetableResponse)(nil),     // 65: jangteo.community.v1.GetFriendTimetableResponse
+	(*UpdateTimetableRequest)(nil),         // 36: jangteo.community.v1.UpdateTimetableRequest
+	(*UpdateTimetableResponse)(nil),        // 37: jangteo.community.v1.UpdateTimetableResponse
+	(*DeleteTimetableRequest)(nil),         // 38: jangteo.community.v1.DeleteTimetableRequest
+	(*DeleteTimetableResponse)(nil),        // 39: jangteo.community.v1.DeleteTimetableResponse
+	(*AddTimetableLectureRequest)(nil),     // 40: jangteo.community.v1.AddTimetableLectureRequest
+	(*AddTimetableLectureResponse)(nil),    // 41: jangteo.community.v1.AddTimetableLectureResponse
+	(*RemoveTimetableLectureRequest)(nil),  // 42: jangteo.community.v1.RemoveTimetableLectureRequest
+	(*RemoveTimetableLectureResponse)(nil), // 43: jangteo.community.v1.RemoveTimetableLectureResponse
+	(*AddTimetableEntryRequest)(nil),       // 44: jangteo.community.v1.AddTimetableEntryRequest
+	(*AddTimetableEntryResponse)(nil),      // 45: jangteo.community.v1.AddTimetableEntryResponse
+	(*RemoveTimetableEntryRequest)(nil),    // 46: jangteo.community.v1.RemoveTimetableEntryRequest
+	(*RemoveTimetableEntryResponse)(nil),   // 47: jangteo.community.v1.RemoveTimetableEntryResponse
+	(*LectureReview)(nil),                  // 48: jangteo.community.v1.LectureReview
+	(*ListLectureReviewsRequest)(nil),      // 49: jangteo.community.v1.ListLectureReviewsRequest
+	(*ListLectureReviewsResponse)(nil),     // 50: jangteo.community.v1.ListLectureReviewsResponse
+	(*PutMyLectureReviewRequest)(nil),      // 51: jangteo.community.v1.PutMyLectureReviewRequest
+	(*PutMyLectureReviewResponse)(nil),     // 52: jangteo.community.v1.PutMyLectureReviewResponse
+	(*Friend)(nil),                         // 53: jangteo.community.v1.Friend
+	(*SendFriendRequestRequest)(nil),       // 54: jangteo.community.v1.SendFriendRequestRequest
+	(*SendFriendRequestResponse)(nil),      // 55: jangteo.community.v1.SendFriendRequestResponse
+	(*ListFriendRequestsRequest)(nil),      // 56: jangteo.community.v1.ListFriendRequestsRequest
+	(*ListFriendRequestsResponse)(nil),     // 57: jangteo.community.v1.ListFriendRequestsResponse
+	(*AcceptFriendRequestRequest)(nil),     // 58: jangteo.community.v1.AcceptFriendRequestRequest
+	(*AcceptFriendRequestResponse)(nil),    // 59: jangteo.community.v1.AcceptFriendRequestResponse
+	(*DeclineFriendRequestRequest)(nil),    // 60: jangteo.community.v1.DeclineFriendRequestRequest
+	(*DeclineFriendRequestResponse)(nil),   // 61: jangteo.community.v1.DeclineFriendRequestResponse
+	(*ListFriendsRequest)(nil),             // 62: jangteo.community.v1.ListFriendsRequest
+	(*ListFriendsResponse)(nil),            // 63: jangteo.community.v1.ListFriendsResponse
+	(*DeleteFriendRequest)(nil),            // 64: jangteo.community.v1.DeleteFriendRequest
+	(*DeleteFriendResponse)(nil),           // 65: jangteo.community.v1.DeleteFriendResponse
+	(*SetTimetableVisibilityRequest)(nil),  // 66: jangteo.community.v1.SetTimetableVisibilityRequest
+	(*SetTimetableVisibilityResponse)(nil), // 67: jangteo.community.v1.SetTimetableVisibilityResponse
+	(*GetFriendTimetableRequest)(nil),      // 68: jangteo.community.v1.GetFriendTimetableRequest
+	(*GetFriendTimetableResponse)(nil),     // 69: jangteo.community.v1.GetFriendTimetableResponse
 }
 var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	5,  // 0: jangteo.community.v1.SchoolMembership.school:type_name -> jangteo.community.v1.School
@@ -4120,82 +4332,87 @@ var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	30, // 18: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
 	31, // 19: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
 	31, // 20: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 21: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 22: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	7,  // 23: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
-	31, // 24: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 25: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	8,  // 26: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	44, // 27: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
-	44, // 28: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
-	8,  // 29: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	49, // 30: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	3,  // 31: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
-	49, // 32: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
-	49, // 33: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
-	49, // 34: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	49, // 35: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
-	4,  // 36: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	4,  // 37: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	49, // 38: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
-	31, // 39: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	10, // 40: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
-	12, // 41: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
-	14, // 42: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
-	16, // 43: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
-	18, // 44: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
-	20, // 45: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
-	22, // 46: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
-	24, // 47: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
-	26, // 48: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
-	28, // 49: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
-	32, // 50: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
-	34, // 51: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
-	36, // 52: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
-	38, // 53: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
-	40, // 54: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
-	42, // 55: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
-	45, // 56: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
-	47, // 57: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
-	50, // 58: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
-	52, // 59: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
-	54, // 60: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
-	56, // 61: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
-	58, // 62: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
-	60, // 63: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
-	62, // 64: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
-	64, // 65: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
-	11, // 66: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
-	13, // 67: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
-	15, // 68: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
-	17, // 69: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
-	19, // 70: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
-	21, // 71: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
-	23, // 72: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
-	25, // 73: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
-	27, // 74: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
-	29, // 75: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
-	33, // 76: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
-	35, // 77: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
-	37, // 78: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
-	39, // 79: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
-	41, // 80: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
-	43, // 81: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
-	46, // 82: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
-	48, // 83: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
-	51, // 84: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
-	53, // 85: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
-	55, // 86: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
-	57, // 87: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
-	59, // 88: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
-	61, // 89: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
-	63, // 90: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
-	65, // 91: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
-	66, // [66:92] is the sub-list for method output_type
-	40, // [40:66] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	31, // 21: jangteo.community.v1.UpdateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 22: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 23: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	7,  // 24: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
+	31, // 25: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	31, // 26: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	8,  // 27: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	48, // 28: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
+	48, // 29: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
+	8,  // 30: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	53, // 31: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	3,  // 32: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
+	53, // 33: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
+	53, // 34: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
+	53, // 35: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	53, // 36: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
+	4,  // 37: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	4,  // 38: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	53, // 39: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
+	31, // 40: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	10, // 41: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
+	12, // 42: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
+	14, // 43: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
+	16, // 44: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
+	18, // 45: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
+	20, // 46: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
+	22, // 47: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
+	24, // 48: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
+	26, // 49: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
+	28, // 50: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
+	32, // 51: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
+	34, // 52: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
+	36, // 53: jangteo.community.v1.CampusService.UpdateTimetable:input_type -> jangteo.community.v1.UpdateTimetableRequest
+	38, // 54: jangteo.community.v1.CampusService.DeleteTimetable:input_type -> jangteo.community.v1.DeleteTimetableRequest
+	40, // 55: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
+	42, // 56: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
+	44, // 57: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
+	46, // 58: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
+	49, // 59: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
+	51, // 60: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
+	54, // 61: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
+	56, // 62: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
+	58, // 63: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
+	60, // 64: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
+	62, // 65: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
+	64, // 66: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
+	66, // 67: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
+	68, // 68: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
+	11, // 69: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
+	13, // 70: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
+	15, // 71: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
+	17, // 72: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
+	19, // 73: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
+	21, // 74: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
+	23, // 75: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
+	25, // 76: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
+	27, // 77: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
+	29, // 78: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
+	33, // 79: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
+	35, // 80: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
+	37, // 81: jangteo.community.v1.CampusService.UpdateTimetable:output_type -> jangteo.community.v1.UpdateTimetableResponse
+	39, // 82: jangteo.community.v1.CampusService.DeleteTimetable:output_type -> jangteo.community.v1.DeleteTimetableResponse
+	41, // 83: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
+	43, // 84: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
+	45, // 85: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
+	47, // 86: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
+	50, // 87: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
+	52, // 88: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
+	55, // 89: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
+	57, // 90: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
+	59, // 91: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
+	61, // 92: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
+	63, // 93: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
+	65, // 94: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
+	67, // 95: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
+	69, // 96: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
+	69, // [69:97] is the sub-list for method output_type
+	41, // [41:69] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_campus_service_proto_init() }
@@ -4203,13 +4420,14 @@ func file_jangteo_community_v1_campus_service_proto_init() {
 	if File_jangteo_community_v1_campus_service_proto != nil {
 		return
 	}
+	file_jangteo_community_v1_campus_service_proto_msgTypes[31].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_campus_service_proto_rawDesc), len(file_jangteo_community_v1_campus_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   61,
+			NumMessages:   65,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,8 @@ const (
 	CampusService_GetLecture_FullMethodName             = "/jangteo.community.v1.CampusService/GetLecture"
 	CampusService_ListMyTimetables_FullMethodName       = "/jangteo.community.v1.CampusService/ListMyTimetables"
 	CampusService_CreateTimetable_FullMethodName        = "/jangteo.community.v1.CampusService/CreateTimetable"
+	CampusService_UpdateTimetable_FullMethodName        = "/jangteo.community.v1.CampusService/UpdateTimetable"
+	CampusService_DeleteTimetable_FullMethodName        = "/jangteo.community.v1.CampusService/DeleteTimetable"
 	CampusService_AddTimetableLecture_FullMethodName    = "/jangteo.community.v1.CampusService/AddTimetableLecture"
 	CampusService_RemoveTimetableLecture_FullMethodName = "/jangteo.community.v1.CampusService/RemoveTimetableLecture"
 	CampusService_AddTimetableEntry_FullMethodName      = "/jangteo.community.v1.CampusService/AddTimetableEntry"
@@ -89,6 +91,11 @@ type CampusServiceClient interface {
 	// CreateTimetable creates a timetable; the first of a term is primary, and
 	// primary = true moves the mark to the new one.
 	CreateTimetable(ctx context.Context, in *CreateTimetableRequest, opts ...grpc.CallOption) (*CreateTimetableResponse, error)
+	// UpdateTimetable renames a timetable or makes it the term's primary one.
+	UpdateTimetable(ctx context.Context, in *UpdateTimetableRequest, opts ...grpc.CallOption) (*UpdateTimetableResponse, error)
+	// DeleteTimetable deletes a timetable; when it was primary, the term's
+	// oldest remaining timetable becomes primary.
+	DeleteTimetable(ctx context.Context, in *DeleteTimetableRequest, opts ...grpc.CallOption) (*DeleteTimetableResponse, error)
 	// AddTimetableLecture adds a lecture of the timetable's term. A meeting
 	// that overlaps one already in the timetable is 409 TIMETABLE_CLASH naming
 	// it; adding the same lecture again changes nothing.
@@ -249,6 +256,26 @@ func (c *campusServiceClient) CreateTimetable(ctx context.Context, in *CreateTim
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateTimetableResponse)
 	err := c.cc.Invoke(ctx, CampusService_CreateTimetable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) UpdateTimetable(ctx context.Context, in *UpdateTimetableRequest, opts ...grpc.CallOption) (*UpdateTimetableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateTimetableResponse)
+	err := c.cc.Invoke(ctx, CampusService_UpdateTimetable_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) DeleteTimetable(ctx context.Context, in *DeleteTimetableRequest, opts ...grpc.CallOption) (*DeleteTimetableResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteTimetableResponse)
+	err := c.cc.Invoke(ctx, CampusService_DeleteTimetable_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -437,6 +464,11 @@ type CampusServiceServer interface {
 	// CreateTimetable creates a timetable; the first of a term is primary, and
 	// primary = true moves the mark to the new one.
 	CreateTimetable(context.Context, *CreateTimetableRequest) (*CreateTimetableResponse, error)
+	// UpdateTimetable renames a timetable or makes it the term's primary one.
+	UpdateTimetable(context.Context, *UpdateTimetableRequest) (*UpdateTimetableResponse, error)
+	// DeleteTimetable deletes a timetable; when it was primary, the term's
+	// oldest remaining timetable becomes primary.
+	DeleteTimetable(context.Context, *DeleteTimetableRequest) (*DeleteTimetableResponse, error)
 	// AddTimetableLecture adds a lecture of the timetable's term. A meeting
 	// that overlaps one already in the timetable is 409 TIMETABLE_CLASH naming
 	// it; adding the same lecture again changes nothing.
@@ -518,6 +550,12 @@ func (UnimplementedCampusServiceServer) ListMyTimetables(context.Context, *ListM
 }
 func (UnimplementedCampusServiceServer) CreateTimetable(context.Context, *CreateTimetableRequest) (*CreateTimetableResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateTimetable not implemented")
+}
+func (UnimplementedCampusServiceServer) UpdateTimetable(context.Context, *UpdateTimetableRequest) (*UpdateTimetableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateTimetable not implemented")
+}
+func (UnimplementedCampusServiceServer) DeleteTimetable(context.Context, *DeleteTimetableRequest) (*DeleteTimetableResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteTimetable not implemented")
 }
 func (UnimplementedCampusServiceServer) AddTimetableLecture(context.Context, *AddTimetableLectureRequest) (*AddTimetableLectureResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddTimetableLecture not implemented")
@@ -794,6 +832,42 @@ func _CampusService_CreateTimetable_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CampusServiceServer).CreateTimetable(ctx, req.(*CreateTimetableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_UpdateTimetable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateTimetableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).UpdateTimetable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_UpdateTimetable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).UpdateTimetable(ctx, req.(*UpdateTimetableRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_DeleteTimetable_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteTimetableRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).DeleteTimetable(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_DeleteTimetable_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).DeleteTimetable(ctx, req.(*DeleteTimetableRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1104,6 +1178,14 @@ var CampusService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateTimetable",
 			Handler:    _CampusService_CreateTimetable_Handler,
+		},
+		{
+			MethodName: "UpdateTimetable",
+			Handler:    _CampusService_UpdateTimetable_Handler,
+		},
+		{
+			MethodName: "DeleteTimetable",
+			Handler:    _CampusService_DeleteTimetable_Handler,
 		},
 		{
 			MethodName: "AddTimetableLecture",
