@@ -137,6 +137,13 @@ type backend struct {
 	register func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error
 }
 
+// registerCommunity registers the community's two gRPC services, which
+// share its endpoint.
+func registerCommunity(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+	return errors.Join(communityv1.RegisterCommunityServiceHandler(ctx, mux, conn),
+		communityv1.RegisterCampusServiceHandler(ctx, mux, conn))
+}
+
 // Gateway is the HTTP front door.
 type Gateway struct {
 	cfg     Config
@@ -168,7 +175,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"order", cfg.OrderEndpoint, orderv1.RegisterOrderServiceHandler},
 		{"market", cfg.OrderEndpoint, orderv1.RegisterMarketServiceHandler},
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
-		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
+		{"community", cfg.CommunityEndpoint, registerCommunity},
 	}
 	marshaler := &jsonMarshaler{&runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
@@ -213,6 +220,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: register %s: %w", b.name, err)
 		}
 		g.ready.add(b.name, conn)
+		if b.name == "community" {
+			schoolPages{mailPages{log: log}, communityv1.NewCampusServiceClient(conn)}.register(g.mux)
+		}
 		if b.name == "identity" {
 			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), cfg.Dev, log)
 			mailPages{identity: identityv1.NewIdentityServiceClient(conn), log: log}.register(g.mux)

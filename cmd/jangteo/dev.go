@@ -229,6 +229,8 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	com, err := launch(ctx, log, community.DefaultConfig(), func(c *community.Config) {
 		c.Base = base(community.Name)
 		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
+		c.PublicURL = publicURL
+		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
 	}, community.New, opts(community.Name))
 	if err != nil {
 		return err

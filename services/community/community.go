@@ -6,6 +6,7 @@ package community
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,8 +14,10 @@ import (
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/community/internal/app"
+	"github.com/jangteo/jangteo/services/community/internal/campus"
 	"github.com/jangteo/jangteo/services/community/internal/catalogclient"
 	"github.com/jangteo/jangteo/services/community/internal/events"
 	"github.com/jangteo/jangteo/services/community/internal/grpcapi"
@@ -31,12 +34,22 @@ type Config struct {
 	HotRankRefresh time.Duration `env:"HOT_RANK_REFRESH"`
 	// CatalogEndpoint is the catalog's gRPC address (style posts tag products).
 	CatalogEndpoint string `env:"CATALOG_ENDPOINT"`
+	// PublicURL is the base of the links in mail (the gateway's public address).
+	PublicURL string `env:"PUBLIC_URL"`
+	// Mail is the SMTP relay for school email links (SMTP_HOST, SMTP_PORT,
+	// SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS, SMTP_TIMEOUT).
+	Mail mail.Config `envPrefix:"SMTP_"`
 }
 
 // DefaultConfig returns the documented defaults: gRPC on :9106, hot ranks
-// refreshed every 5 minutes, the catalog on 127.0.0.1:9102.
+// refreshed every 5 minutes, the catalog on 127.0.0.1:9102, mail to a relay
+// on 127.0.0.1:1025 with links to http://localhost:8080.
 func DefaultConfig() Config {
-	return Config{Base: service.Defaults(":9106"), HotRankRefresh: 5 * time.Minute, CatalogEndpoint: "127.0.0.1:9102"}
+	return Config{
+		Base: service.Defaults(":9106"), HotRankRefresh: 5 * time.Minute, CatalogEndpoint: "127.0.0.1:9102",
+		PublicURL: "http://localhost:8080",
+		Mail:      mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <no-reply@jangteo.dev>"},
+	}
 }
 
 // Migrations are the service's schema migrations.
@@ -46,6 +59,7 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 type Service struct {
 	rt      *service.Runtime
 	app     *app.App
+	campus  *campus.Campus
 	catalog *grpc.ClientConn
 }
 
@@ -56,6 +70,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}
 	if cfg.CatalogEndpoint == "" {
 		return nil, fmt.Errorf("community: CATALOG_ENDPOINT is empty")
+	}
+	sender, err := mail.NewSender(cfg.Mail)
+	if err != nil {
+		return nil, fmt.Errorf("community: %w", err)
 	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
@@ -69,11 +87,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}
 	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), rt.Log)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
+	cps := campus.New(rt.Pool, sender, strings.TrimSuffix(cfg.PublicURL, "/"))
+	communityv1.RegisterCampusServiceServer(rt.GRPC, grpcapi.NewCampus(cps))
+	rt.Consume(campus.SchoolEmailConsumer, cps.MailSchoolEmail)
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
 	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
-	return &Service{rt: rt, app: a, catalog: conn}, nil
+	return &Service{rt: rt, app: a, campus: cps, catalog: conn}, nil
 }
 
 // Run serves until ctx ends.

@@ -89,6 +89,9 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 	if d.err != nil {
 		return d.err
 	}
+	if err := s.seedCampus(ctx, minji, jisoo, hana); err != nil {
+		return err
+	}
 	s.seedStyles(ctx, sneaker, minji)
 	return nil
 }

@@ -55,6 +55,9 @@ func (a *App) comment(ctx context.Context, c domain.Caller, p store.PostRow, cm 
 	if !p.Open() || !p.VisibleTo(c) {
 		return domain.CommentView{}, domain.ErrPostNotFound
 	}
+	if err := a.checkSchoolBoard(ctx, c, p.BoardSchoolID); err != nil {
+		return domain.CommentView{}, err
+	}
 	var v errs.Violations
 	domain.CheckText(&v, "body", n.Body, domain.MaxCommentLen)
 	if n.Anonymous && !p.BoardAnonymous {
@@ -130,6 +133,9 @@ func (a *App) Comments(ctx context.Context, c domain.Caller, cq CommentsQuery) (
 	}
 	if !p.VisibleTo(c) {
 		return CommentPage{}, domain.ErrPostNotFound
+	}
+	if err := a.checkSchoolBoard(ctx, c, p.BoardSchoolID); err != nil {
+		return CommentPage{}, err
 	}
 	pg, err := q.Comments(ctx, c.UserID, p.ID, store.Page{After: cq.Cursor, Size: pageSize(cq.PageSize, 50)})
 	if err != nil {

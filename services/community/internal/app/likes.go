@@ -16,6 +16,9 @@ type Toggled struct {
 
 // LikePost likes a post; a repeat changes nothing and publishes nothing.
 func (a *App) LikePost(ctx context.Context, c domain.Caller, postID string, on bool) (Toggled, error) {
+	if err := a.checkSchoolContent(ctx, c, postID, ""); on && err != nil {
+		return Toggled{}, err
+	}
 	var t store.Toggle
 	err := a.store.InTx(ctx, func(q *store.Queries) error {
 		var err error
@@ -36,6 +39,9 @@ func (a *App) LikePost(ctx context.Context, c domain.Caller, postID string, on b
 
 // LikeComment likes a comment or reply; a repeat changes nothing.
 func (a *App) LikeComment(ctx context.Context, c domain.Caller, commentID string, on bool) (Toggled, error) {
+	if err := a.checkSchoolContent(ctx, c, "", commentID); on && err != nil {
+		return Toggled{}, err
+	}
 	var t store.Toggle
 	err := a.store.InTx(ctx, func(q *store.Queries) error {
 		var err error
@@ -60,6 +66,9 @@ func (a *App) LikeComment(ctx context.Context, c domain.Caller, commentID string
 
 // Scrap bookmarks a post or removes the bookmark.
 func (a *App) Scrap(ctx context.Context, c domain.Caller, postID string, on bool) (Toggled, error) {
+	if err := a.checkSchoolContent(ctx, c, postID, ""); on && err != nil {
+		return Toggled{}, err
+	}
 	var t store.Toggle
 	// In a transaction: a scrap of a post that is gone rolls its row back.
 	err := a.store.InTx(ctx, func(q *store.Queries) error {

@@ -28,6 +28,9 @@ func (a *App) CreatePost(ctx context.Context, c domain.Caller, n NewPost) (domai
 	if err != nil {
 		return domain.PostView{}, err
 	}
+	if err := a.checkSchoolBoard(ctx, c, b.SchoolID); err != nil {
+		return domain.PostView{}, err
+	}
 	if b.Kind == domain.BoardStyle {
 		return domain.PostView{}, domain.FieldError(domain.ErrStyleBoard, "slug", "post styles through /v1/styles")
 	}
@@ -85,6 +88,9 @@ func (a *App) Post(ctx context.Context, c domain.Caller, id string) (domain.Post
 	}
 	if !p.VisibleTo(c) {
 		return domain.PostView{}, domain.ErrPostNotFound
+	}
+	if err := a.checkSchoolBoard(ctx, c, p.BoardSchoolID); err != nil {
+		return domain.PostView{}, err
 	}
 	posts := []domain.Post{p.Post}
 	if err := a.store.Read().AttachProducts(ctx, posts); err != nil {
@@ -224,6 +230,9 @@ func (a *App) BoardPosts(ctx context.Context, c domain.Caller, bq BoardPostsQuer
 	q := a.store.Read()
 	b, err := q.Board(ctx, c.UserID, bq.Slug)
 	if err != nil {
+		return BoardPage{}, err
+	}
+	if err := a.checkSchoolBoard(ctx, c, b.SchoolID); err != nil {
 		return BoardPage{}, err
 	}
 	out := BoardPage{Board: b}

@@ -18,7 +18,7 @@ import (
 // NULL) for the like and scrap flags.
 const postSelect = `SELECT ` + postColumns + postFrom
 
-const postColumns = `p.id, p.board_id, b.slug, b.name, b.kind, b.anonymous_allowed, p.author_id,
+const postColumns = `p.id, p.board_id, b.slug, b.name, b.kind, b.anonymous_allowed, coalesce(b.school_id::text, ''), p.author_id,
 	coalesce(pr.username, ''), coalesce(pr.name, ''), coalesce(pr.avatar_url, ''),
 	p.anonymous, p.title, p.body, p.media_urls, p.label, p.pinned,
 	p.like_count, p.comment_count, p.scrap_count, p.created_at, p.edited_at, p.deleted_at, p.hidden_at,
@@ -33,15 +33,16 @@ const postFrom = `
 // live is the condition of a listed post.
 const live = `p.deleted_at IS NULL AND p.hidden_at IS NULL`
 
-// PostRow is a post with its board's anonymity rule.
+// PostRow is a post with its board's anonymity rule and school.
 type PostRow struct {
 	domain.Post
 	BoardAnonymous bool
+	BoardSchoolID  string // empty on a global board
 }
 
 func scanPost(row pgx.Row, extra ...any) (PostRow, error) {
 	var p PostRow
-	err := row.Scan(append([]any{&p.ID, &p.BoardID, &p.BoardSlug, &p.BoardName, &p.BoardKind, &p.BoardAnonymous, &p.AuthorID,
+	err := row.Scan(append([]any{&p.ID, &p.BoardID, &p.BoardSlug, &p.BoardName, &p.BoardKind, &p.BoardAnonymous, &p.BoardSchoolID, &p.AuthorID,
 		&p.Author.Username, &p.Author.Name, &p.Author.AvatarURL,
 		&p.Anonymous, &p.Title, &p.Body, &p.Media, &p.Label, &p.Pinned,
 		&p.LikeCount, &p.CommentCount, &p.ScrapCount, &p.CreatedAt, &p.EditedAt, &p.DeletedAt, &p.HiddenAt,

@@ -101,11 +101,11 @@ Args: dict "root" $ "c" $component.
 {{- $_ = set $env "SERVICE_TOKEN_TTL" (toString $v.serviceIdentity.tokenTTL) -}}
 {{- end -}}
 {{- /* Links in mail and payment pages start at the public address. */ -}}
-{{- if has $c.name (list "identity" "order" "payment") -}}
+{{- if has $c.name (list "identity" "order" "payment" "community") -}}
 {{- $_ = set $env "PUBLIC_URL" $publicURL -}}
 {{- end -}}
-{{- /* identity mails links, order mails confirmations: one SMTP relay. */ -}}
-{{- if has $c.name (list "identity" "order") -}}
+{{- /* identity and the community mail links, order mails confirmations: one SMTP relay. */ -}}
+{{- if has $c.name (list "identity" "order" "community") -}}
 {{- $_ = set $env "SMTP_HOST" (required "mail.host is required: the SMTP relay identity and order send mail through" $v.mail.host) -}}
 {{- $_ = set $env "SMTP_PORT" (toString $v.mail.port) -}}
 {{- $_ = set $env "SMTP_FROM" $v.mail.from -}}
