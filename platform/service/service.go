@@ -43,6 +43,9 @@ type Base struct {
 	MetricsAddr string `env:"METRICS_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// StreamReplicas is how many copies JetStream keeps of each stream: 1 in
+	// development, 3 in a cluster.
+	StreamReplicas int `env:"EVENTS_STREAM_REPLICAS"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
@@ -54,6 +57,8 @@ func Defaults(grpcAddr string) Base {
 		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
 		MetricsAddr: ":9090",
 		LogLevel:    "info",
+
+		StreamReplicas: 1,
 	}
 }
 
@@ -124,7 +129,8 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if err = migrate(ctx, rt.Pool, name, m); err != nil {
 		return nil, err
 	}
-	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1))
+	// A service starts while NATS is down; the relay and consumers wait for it.
+	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true))
 	if err != nil {
 		return nil, fmt.Errorf("%s: nats: %w", name, err)
 	}
@@ -151,6 +157,9 @@ func (rt *Runtime) Go(name string, fn func(ctx context.Context) error) {
 // Consume runs a durable consumer beside the server.
 func (rt *Runtime) Consume(cfg events.ConsumerConfig, h events.Handler) {
 	rt.Go("consumer "+cfg.Name, func(ctx context.Context) error {
+		if cfg.StreamReplicas == 0 {
+			cfg.StreamReplicas = rt.cfg.StreamReplicas
+		}
 		return events.Consume(ctx, rt.JS, rt.Pool, rt.Log, cfg, h)
 	})
 }
@@ -166,7 +175,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
-	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log)
+	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log, events.RelayOptions{StreamReplicas: rt.cfg.StreamReplicas})
 	g.Go(func() error { return relay.Run(ctx) })
 	for _, t := range rt.tasks {
 		g.Go(func() error {

@@ -54,7 +54,7 @@ func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Deliv
 		return err
 	}
 	if _, err := uuid.Parse(ev.GetProductId()); err != nil {
-		return errors.New("product_changed without a valid product_id")
+		return events.Permanent(errors.New("product_changed without a valid product_id"))
 	}
 	if ev.GetName() == "" || ev.GetOccurTime() == nil {
 		return nil // nothing to copy
@@ -83,7 +83,7 @@ func (h *Handlers) OrderPaid(ctx context.Context, tx pgx.Tx, d events.Delivery) 
 		return nil
 	}
 	if _, err := uuid.Parse(ev.GetCartId()); err != nil {
-		return errors.New("order.paid with a malformed cart_id")
+		return events.Permanent(errors.New("order.paid with a malformed cart_id"))
 	}
 	var paid []store.PaidLine
 	for _, l := range ev.GetLines() {

@@ -50,13 +50,13 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // enqueueProductChanged writes the product_changed event for p into tx's outbox.
 func enqueueProductChanged(ctx context.Context, tx pgx.Tx, p domain.Product, change domain.ProductChange, at time.Time) error {
-	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectProductChanged, catalogevents.ProductChanged(p, change, at))
+	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectProductChanged, catalogevents.ProductChanged(p, change, at), events.Aggregate(p.ID))
 	return err
 }
 
 // enqueueStockChanged writes the stock_changed event for c into tx's outbox.
 func enqueueStockChanged(ctx context.Context, tx pgx.Tx, c domain.StockChange, at time.Time) error {
-	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectStockChanged, catalogevents.StockChanged(c, at))
+	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectStockChanged, catalogevents.StockChanged(c, at), events.Aggregate(c.ProductID))
 	return err
 }
 

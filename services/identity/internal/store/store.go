@@ -109,7 +109,7 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User, provider, subject
 			return err
 		}
 		u = created
-		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(u, provider))
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(u, provider), events.Aggregate(u.ID))
 		return err
 	})
 	if err != nil {
@@ -277,7 +277,7 @@ func (s *Store) VerifyEmail(ctx context.Context, hash []byte) (domain.User, erro
 			return domain.ErrDisabled
 		}
 		if tag.RowsAffected() == 1 {
-			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u))
+			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u), events.Aggregate(u.ID))
 		}
 		return err
 	})
