@@ -338,20 +338,49 @@ func (c *consumer) recovered(log *zap.Logger) {
 // apply records the event in the inbox and runs the handler in one
 // transaction; an event already in the inbox is skipped, and one whose
 // predecessor is not applied yet is held back (errOutOfOrder).
+//
+// One statement inserts the inbox row and, for an aggregate's event, locks
+// the aggregate's row of this consumer (so replicas apply one aggregate's
+// events one at a time) and advances its sequence to the event's if the
+// predecessor is applied; the sequence it returns tells which happened.
 func (c *consumer) apply(ctx context.Context, log *zap.Logger, d Delivery) error {
+	want := c.predecessor(d)
+	if d.Replay {
+		want = 0
+	} else if first, held := c.heldSince.Load(d.ID); held && time.Since(first.(time.Time)) >= c.cfg.OrderWait {
+		log.Warn("earlier event of the aggregate never came; applying this one anyway",
+			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
+		want = 0
+	}
+	const q = `WITH fresh AS (
+			INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id
+		), agg AS (
+			INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
+			SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END FROM fresh WHERE $3 <> ''
+			ON CONFLICT (consumer, aggregate_id) DO UPDATE
+			SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
+			RETURNING seq
+		)
+		SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
 	result := "applied"
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, c.cfg.Name, d.ID)
-		if err != nil {
+		var fresh bool
+		var seq int64
+		if err := tx.QueryRow(ctx, q, c.cfg.Name, d.ID, d.AggregateID, want, d.AggregateSeq).Scan(&fresh, &seq); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !fresh {
 			result = "duplicate"
 			return nil // seen before: the effect is already committed
 		}
 		if d.AggregateID != "" {
-			if err := c.inOrder(ctx, log, tx, d); err != nil {
-				return err
+			switch {
+			case seq < want:
+				c.heldSince.LoadOrStore(d.ID, time.Now())
+				return errOutOfOrder
+			case seq > d.AggregateSeq && !d.Replay:
+				log.Warn("event applied after a later one of its aggregate",
+					zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("applied", seq))
 			}
 		}
 		if d.Attempt > 1 {
@@ -364,35 +393,6 @@ func (c *consumer) apply(ctx context.Context, log *zap.Logger, d Delivery) error
 	if err == nil {
 		consumed.WithLabelValues(c.cfg.Name, result).Inc()
 	}
-	return err
-}
-
-// inOrder checks, under the lock of the aggregate's inbox row (so replicas
-// take one aggregate's events one at a time), that every earlier event of
-// the aggregate this consumer subscribes to is applied, and records d as
-// applied.
-func (c *consumer) inOrder(ctx context.Context, log *zap.Logger, tx pgx.Tx, d Delivery) error {
-	const lock = `INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq) VALUES ($1, $2, 0)
-		ON CONFLICT (consumer, aggregate_id) DO UPDATE SET seq = a.seq RETURNING seq`
-	var applied int64
-	if err := tx.QueryRow(ctx, lock, c.cfg.Name, d.AggregateID).Scan(&applied); err != nil {
-		return err
-	}
-	if want := c.predecessor(d); applied < want && !d.Replay {
-		first, _ := c.heldSince.LoadOrStore(d.ID, time.Now())
-		if time.Since(first.(time.Time)) < c.cfg.OrderWait {
-			return errOutOfOrder
-		}
-		log.Warn("earlier event of the aggregate never came; applying this one anyway",
-			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want), zap.Int64("applied", applied))
-	}
-	if d.AggregateSeq <= applied {
-		if !d.Replay {
-			log.Warn("event applied after a later one of its aggregate", zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("applied", applied))
-		}
-		return nil
-	}
-	_, err := tx.Exec(ctx, `UPDATE inbox_aggregates SET seq = $3 WHERE consumer = $1 AND aggregate_id = $2`, c.cfg.Name, d.AggregateID, d.AggregateSeq)
 	return err
 }
 

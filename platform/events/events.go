@@ -90,7 +90,7 @@ ALTER TABLE outbox
 	ADD COLUMN IF NOT EXISTS correlation_id text NOT NULL DEFAULT '',
 	ADD COLUMN IF NOT EXISTS causation_id   text NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS outbox_pending;
-CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (partition, position) WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (position) WHERE published_at IS NULL;
 
 -- The last sequence of each aggregate and, per subject, of its latest event.
 CREATE TABLE IF NOT EXISTS outbox_aggregates (

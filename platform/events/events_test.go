@@ -24,10 +24,10 @@ type rig struct {
 	js   jetstream.JetStream
 }
 
-func newRig(t *testing.T) rig {
+func newRig(t testing.TB) rig {
 	t.Helper()
 	ctx := context.Background()
-	url := testkit.Database(t)
+	url := testkit.Database(t) + "&pool_max_conns=16"
 	pool, err := postgres.Connect(ctx, url, "svc")
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer renew.Stop()
 	lastPurge, failures := time.Time{}, 0
 	for {
-		n, err := r.Flush(ctx)
+		_, err := r.pump(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -125,9 +125,6 @@ func (r *Relay) Run(ctx context.Context) error {
 			if _, err := r.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at < $1`, time.Now().Add(-r.keep)); err != nil && ctx.Err() == nil {
 				r.log.Warn("outbox purge", zap.Error(err))
 			}
-		}
-		if n == r.opts.Batch {
-			continue // more are waiting
 		}
 		select {
 		case <-ctx.Done():
@@ -160,81 +157,122 @@ type pending struct {
 	payload                               []byte
 	traceparent, tracestate               string
 	correlationID, causationID, aggregate string
-	aggregateSeq                          int64
+	aggregateSeq, position                int64
 	aggregatePrev                         []byte
 	createdAt                             time.Time
 }
 
-// Flush publishes one batch of the relay's partitions' pending rows and
-// returns how many it published.
+// Flush publishes one batch of the relay's partitions' pending rows, waits
+// for JetStream's acks and returns how many it published.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
 	owned, err := r.partitions(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("events: relay %s: partitions: %w", r.service, err)
+		return 0, err
 	}
+	batch, err := r.next(ctx, owned, 0)
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	return r.settle(ctx, r.send(ctx, batch))
+}
+
+// pump publishes until no pending rows are left, keeping one batch in
+// flight while it reads the next and marks the one before as sent.
+func (r *Relay) pump(ctx context.Context) (int, error) {
+	total := 0
+	var inflight *flight
+	var after int64
+	for {
+		owned, err := r.partitions(ctx)
+		var batch []pending
+		if err == nil {
+			batch, err = r.next(ctx, owned, after)
+		}
+		var f *flight
+		if err == nil && len(batch) > 0 {
+			f = r.send(ctx, batch)
+			after = batch[len(batch)-1].position
+		}
+		if inflight != nil {
+			n, serr := r.settle(ctx, inflight)
+			total += n
+			err = errors.Join(err, serr)
+		}
+		if err != nil || f == nil || len(batch) < r.opts.Batch {
+			if f != nil {
+				n, serr := r.settle(ctx, f)
+				total += n
+				err = errors.Join(err, serr)
+			}
+			return total, err
+		}
+		inflight = f
+	}
+}
+
+// next reads up to a batch of the owned partitions' unsent rows past
+// position after, in outbox order.
+func (r *Relay) next(ctx context.Context, owned []int16, after int64) ([]pending, error) {
 	if len(owned) == 0 {
-		return 0, nil
+		return nil, nil
 	}
-	const q = `SELECT id, subject, type, payload, request_id, traceparent, tracestate, correlation_id, causation_id,
+	const q = `SELECT id, position, subject, type, payload, request_id, traceparent, tracestate, correlation_id, causation_id,
 			aggregate_id, aggregate_seq, aggregate_prev, created_at
-		FROM outbox WHERE published_at IS NULL AND partition = ANY($1) ORDER BY position LIMIT $2`
-	rows, err := r.pool.Query(ctx, q, owned, r.opts.Batch)
+		FROM outbox WHERE published_at IS NULL AND partition = ANY($1) AND position > $2 ORDER BY position LIMIT $3`
+	rows, err := r.pool.Query(ctx, q, owned, after, r.opts.Batch)
 	if err != nil {
-		return 0, fmt.Errorf("events: relay %s: %w", r.service, err)
+		return nil, fmt.Errorf("events: relay %s: %w", r.service, err)
 	}
 	batch, err := pgx.CollectRows(rows, func(rw pgx.CollectableRow) (pending, error) {
 		var p pending
-		err := rw.Scan(&p.id, &p.subject, &p.typ, &p.payload, &p.requestID, &p.traceparent, &p.tracestate,
+		err := rw.Scan(&p.id, &p.position, &p.subject, &p.typ, &p.payload, &p.requestID, &p.traceparent, &p.tracestate,
 			&p.correlationID, &p.causationID, &p.aggregate, &p.aggregateSeq, &p.aggregatePrev, &p.createdAt)
 		return p, err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("events: relay %s: %w", r.service, err)
+		return nil, fmt.Errorf("events: relay %s: %w", r.service, err)
 	}
-	sent, pubErr := r.publish(ctx, batch)
-	if len(sent) > 0 {
-		if _, err := r.pool.Exec(ctx, `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`, sent); err != nil {
-			// Published but not marked: the next round publishes them again
-			// and JetStream drops the duplicates.
-			return 0, fmt.Errorf("events: relay %s: mark sent: %w", r.service, err)
-		}
-		relayed.WithLabelValues(r.service).Add(float64(len(sent)))
-	}
-	if pubErr != nil {
-		return len(sent), fmt.Errorf("events: relay %s: %w", r.service, pubErr)
-	}
-	return len(sent), nil
+	return batch, nil
 }
 
-// publish sends batch without waiting between messages, then collects the
-// acks; it returns the ids JetStream stored and the first failure.
-func (r *Relay) publish(ctx context.Context, batch []pending) ([]uuid.UUID, error) {
-	type inflight struct {
-		id   uuid.UUID
-		ack  jetstream.PubAckFuture
-		span trace.Span
-	}
-	flights := make([]inflight, 0, len(batch))
-	var firstErr error
+// flight is a batch sent to JetStream whose acks are awaited.
+type flight struct {
+	ids   []uuid.UUID
+	acks  []jetstream.PubAckFuture
+	spans []trace.Span
+	err   error // a publish that failed before it was sent
+}
+
+// send publishes batch without waiting between messages (stopping at the
+// first message that cannot be sent).
+func (r *Relay) send(ctx context.Context, batch []pending) *flight {
+	f := &flight{ids: make([]uuid.UUID, 0, len(batch)), acks: make([]jetstream.PubAckFuture, 0, len(batch)), spans: make([]trace.Span, 0, len(batch))}
 	for _, p := range batch {
 		msg, span := r.message(ctx, p)
 		ack, err := r.js.PublishMsgAsync(msg)
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 			span.End()
-			firstErr = fmt.Errorf("publish %s %s: %w", p.subject, p.id, err)
+			f.err = fmt.Errorf("publish %s %s: %w", p.subject, p.id, err)
 			break
 		}
-		flights = append(flights, inflight{p.id, ack, span})
+		f.ids, f.acks, f.spans = append(f.ids, p.id), append(f.acks, ack), append(f.spans, span)
 	}
+	return f
+}
+
+// settle waits for f's acks, marks the acked rows sent and returns how many
+// there were, with the first failure.
+func (r *Relay) settle(ctx context.Context, f *flight) (int, error) {
 	timeout := time.NewTimer(r.opts.AckWait)
 	defer timeout.Stop()
-	sent := make([]uuid.UUID, 0, len(flights))
-	for _, f := range flights {
+	firstErr := f.err
+	sent := make([]uuid.UUID, 0, len(f.ids))
+	for i, ack := range f.acks {
 		var err error
 		select {
-		case <-f.ack.Ok():
-		case err = <-f.ack.Err():
+		case <-ack.Ok():
+		case err = <-ack.Err():
 		case <-timeout.C:
 			err = errors.New("no ack in time")
 			timeout.Reset(0) // the rest have had their time too
@@ -242,16 +280,27 @@ func (r *Relay) publish(ctx context.Context, batch []pending) ([]uuid.UUID, erro
 			err = ctx.Err()
 		}
 		if err != nil {
-			f.span.SetStatus(codes.Error, err.Error())
+			f.spans[i].SetStatus(codes.Error, err.Error())
 			if firstErr == nil {
-				firstErr = fmt.Errorf("publish %s: %w", f.id, err)
+				firstErr = fmt.Errorf("publish %s: %w", f.ids[i], err)
 			}
 		} else {
-			sent = append(sent, f.id)
+			sent = append(sent, f.ids[i])
 		}
-		f.span.End()
+		f.spans[i].End()
 	}
-	return sent, firstErr
+	if len(sent) > 0 {
+		// A row published but not marked (the update fails, the relay dies)
+		// is published again later, and JetStream drops the duplicate.
+		if _, err := r.pool.Exec(ctx, `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`, sent); err != nil {
+			return 0, fmt.Errorf("events: relay %s: mark sent: %w", r.service, err)
+		}
+		relayed.WithLabelValues(r.service).Add(float64(len(sent)))
+	}
+	if firstErr != nil {
+		return len(sent), fmt.Errorf("events: relay %s: %w", r.service, firstErr)
+	}
+	return len(sent), nil
 }
 
 // message builds the NATS message of p and starts its "send" span, a child
