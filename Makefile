@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test generate check-generated lint vet bench fmt
+.PHONY: run test test-cluster generate check-generated lint vet bench fmt
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -19,6 +19,11 @@ test: check-generated
 	done; \
 	echo "packages: $$(grep -c '^ok' $$log) passed, $$(grep -c '^FAIL\s' $$log) failed"; \
 	exit $$failed
+
+## test-cluster: events on a 3-server NATS JetStream cluster, two producer and two consumer
+## replicas; a server and a replica of each die mid-flow; every event applied once, in order
+test-cluster:
+	cd platform && go test $(GO_TEST_FLAGS) -run '^TestCluster$$' -v ./events
 
 ## generate: regenerate gen/go and gen/openapi from proto/
 generate:
