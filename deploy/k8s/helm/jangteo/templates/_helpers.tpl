@@ -89,6 +89,7 @@ Args: dict "root" $ "c" $component.
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $root.Values.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $root.Values.nats.url -}}
+{{- $_ = set $env "EVENTS_STREAM_REPLICAS" (toString $root.Values.nats.streamReplicas) -}}
 {{- $_ = set $env "JWKS_URL" (default $jwks $root.Values.jwksURL) -}}
 {{- else -}}
 {{- $_ := set $env "HTTP_ADDR" (printf ":%v" $c.port) -}}
