@@ -203,13 +203,20 @@ func (c *consumer) setup(ctx context.Context) (jetstream.Consumer, error) {
 	return cons, nil
 }
 
-// watchLag exports the consumer's backlog every few seconds.
+// watchLag exports the consumer's backlog every few seconds, and forgets
+// held-back events that another replica has long applied.
 func (c *consumer) watchLag(ctx context.Context, cons jetstream.Consumer) {
 	for {
 		if info, err := cons.Info(ctx); err == nil {
 			consumerPending.WithLabelValues(c.cfg.Name).Set(float64(info.NumPending))
 			consumerAckPending.WithLabelValues(c.cfg.Name).Set(float64(info.NumAckPending))
 		}
+		c.heldSince.Range(func(id, since any) bool {
+			if time.Since(since.(time.Time)) > 2*c.cfg.OrderWait {
+				c.heldSince.Delete(id)
+			}
+			return true
+		})
 		if !sleep(ctx, 5*time.Second) {
 			return
 		}

@@ -32,7 +32,8 @@ type RelayOptions struct {
 	// Lease is how long a relay owns a partition without renewing it; a
 	// crashed relay's partitions move to the others after it; default 5s.
 	Lease time.Duration
-	// AckWait bounds the wait for JetStream's acks of one batch; default 10s.
+	// AckWait bounds the wait for JetStream's acks of one batch; default 3s,
+	// under Lease, so a relay waiting out a NATS failover keeps its partitions.
 	AckWait time.Duration
 }
 
@@ -76,7 +77,7 @@ func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, service string, log *z
 		opts.Lease = 5 * time.Second
 	}
 	if opts.AckWait <= 0 {
-		opts.AckWait = 10 * time.Second
+		opts.AckWait = 3 * time.Second
 	}
 	return &Relay{
 		pool: pool, js: js, service: service, log: log.Named("relay"), opts: opts,
