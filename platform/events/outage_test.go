@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/jangteo/jangteo/platform/natsembed"
@@ -46,19 +49,31 @@ func TestConsumerRidesOutDatabaseOutage(t *testing.T) {
 	if _, err := EnsureStream(ctx, r.js, "svc"); err != nil {
 		t.Fatal(err)
 	}
-	proxy.Cut()
 	if _, err := NewRelay(r.pool, r.js, "svc", log, RelayOptions{}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	proxy.Cut()
+	// A relay that cannot reach the database either logs that once.
+	core, logs := observer.New(zap.InfoLevel)
+	go NewRelay(cpool, r.js, "svc", zap.New(core), RelayOptions{}).Run(ctx) //nolint:errcheck
 	var calls atomic.Int32
 	cfg := ConsumerConfig{Name: "test-outage", Service: "svc", Subjects: []string{"svc.>"},
 		MaxAttempts: 2, Backoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
-	go Consume(ctx, r.js, cpool, log, cfg, record(&calls)) //nolint:errcheck
-	time.Sleep(2 * time.Second)                            // many more deliveries than MaxAttempts fail
+	go Consume(ctx, r.js, cpool, zap.New(core), cfg, record(&calls)) //nolint:errcheck
+	time.Sleep(2 * time.Second)                                      // many more deliveries than MaxAttempts fail
 	proxy.Restore()
 	waitFor(t, "every effect", func() bool { return r.effects(t) == 5 })
 	if letters, _ := DeadLetters(ctx, r.js, "test-outage"); len(letters) != 0 {
 		t.Fatalf("%d dead letters after an outage; want none", len(letters))
+	}
+	waitFor(t, "the relay's all-clear", func() bool { return logs.FilterMessage("outbox relay publishing again").Len() == 1 })
+	for _, msg := range []string{
+		"outbox relay cannot publish; retrying until it can", "outbox relay publishing again",
+		"consumer cannot apply events; retrying until it can", "consumer applying events again",
+	} {
+		if n := logs.FilterMessage(msg).Len(); n != 1 {
+			t.Errorf("%q logged %d times over one outage, want once", msg, n)
+		}
 	}
 }
 
@@ -140,13 +155,15 @@ func TestPoisonDeadLettersAtOnceAndReplays(t *testing.T) {
 	}
 }
 
-// A relay and a consumer started while NATS is down connect when it comes up.
+// A relay and a consumer started while NATS is down connect when it comes
+// up, and each says so once, not on every retry.
 func TestStartWhileNATSIsDown(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	log := zaptest.NewLogger(t)
+	core, logs := observer.New(zap.InfoLevel)
+	log := zap.New(core)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -175,6 +192,11 @@ func TestStartWhileNATSIsDown(t *testing.T) {
 	}
 	defer srv.Shutdown()
 	waitFor(t, "the effect", func() bool { return r.effects(t) == 1 })
+	for _, msg := range []string{"outbox relay cannot publish; retrying until it can", "consumer cannot apply events; retrying until it can"} {
+		if n := logs.FilterMessage(msg).Len(); n > 1 {
+			t.Errorf("%q logged %d times, want at most once", msg, n)
+		}
+	}
 }
 
 // A committed event reaches the consumer at once: the relay is woken by
@@ -194,5 +216,49 @@ func TestRelayWakesOnCommit(t *testing.T) {
 	waitFor(t, "the effect", func() bool { return r.effects(t) == 1 })
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("event took %s to arrive", d)
+	}
+}
+
+// A relay and a consumer ride out a NATS restart: events committed while NATS
+// is down are published and applied once it is back.
+func TestRideOutNATSRestart(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := zaptest.NewLogger(t)
+
+	dir := t.TempDir()
+	srv, err := natsembed.Start(natsembed.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := srv.ClientURL()
+	port, _ := strconv.Atoi(url[strings.LastIndex(url, ":")+1:])
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	var calls atomic.Int32
+	go NewRelay(r.pool, js, "svc", log, RelayOptions{}).Run(ctx) //nolint:errcheck
+	cfg := ConsumerConfig{Name: "test-restart", Service: "svc", Subjects: []string{"svc.>"}, MaxAttempts: 1, Backoff: 20 * time.Millisecond}
+	go Consume(ctx, js, r.pool, log, cfg, record(&calls)) //nolint:errcheck
+	r.enqueue(t, "before")
+	waitFor(t, "the first effect", func() bool { return r.effects(t) == 1 })
+
+	srv.Shutdown()
+	for i := range 3 {
+		r.enqueue(t, "during"+strconv.Itoa(i))
+	}
+	time.Sleep(time.Second)
+	if srv, err = natsembed.Start(natsembed.Options{Dir: dir, Port: port}); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	waitFor(t, "every effect", func() bool { return r.effects(t) == 4 })
+	if letters, _ := DeadLetters(ctx, js, "test-restart"); len(letters) != 0 {
+		t.Fatalf("%d dead letters after a NATS restart", len(letters))
 	}
 }

@@ -46,7 +46,7 @@ func StartCluster(n int, dir string, log *zap.Logger) (*Cluster, error) {
 		}
 		c.Servers = append(c.Servers, s)
 	}
-	if err := c.waitForLeader(30 * time.Second); err != nil {
+	if err := c.waitForQuorum(30 * time.Second); err != nil {
 		c.Shutdown()
 		return nil, fmt.Errorf("natsembed: cluster: %w", err)
 	}
@@ -91,17 +91,19 @@ func (c *Cluster) Shutdown() {
 	}
 }
 
-func (c *Cluster) waitForLeader(timeout time.Duration) error {
+// waitForQuorum waits until a JetStream leader is elected and knows every
+// member as an online peer, so a stream can be placed on all of them.
+func (c *Cluster) waitForQuorum(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		for _, s := range c.Servers {
-			if s.ns.JetStreamIsLeader() {
+			if s.ns.JetStreamIsLeader() && len(s.ns.JetStreamClusterPeers()) == len(c.Servers) {
 				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return errors.New("no JetStream meta leader elected")
+	return errors.New("no JetStream leader with every member as a peer")
 }
 
 func freePorts(n int) ([]int, error) {

@@ -156,7 +156,9 @@ func TestClusterSurvivesLosingAServer(t *testing.T) {
 	c.Servers[0].Shutdown()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, err := js.Publish(ctx, "order.created", []byte("2"))
+		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := js.Publish(attempt, "order.created", []byte("2"), jetstream.WithMsgID("2"))
+		cancel()
 		if err == nil {
 			break
 		}
