@@ -140,12 +140,8 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 	queues := make([]chan jetstream.Msg, cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i := range queues {
-		queues[i] = make(chan jetstream.Msg, 16)
-		wg.Go(func() {
-			for m := range queues[i] {
-				c.handle(ctx, m)
-			}
-		})
+		queues[i] = make(chan jetstream.Msg, maxBatch)
+		wg.Go(func() { c.work(ctx, queues[i]) })
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		key := m.Headers().Get(HeaderAggregateID)
@@ -261,7 +257,53 @@ func delivery(m jetstream.Msg) (Delivery, error) {
 	return d, nil
 }
 
-func (c *consumer) handle(ctx context.Context, m jetstream.Msg) {
+// maxBatch is how many waiting events a worker applies in one transaction.
+const maxBatch = 32
+
+// job is one delivery on its way through a worker.
+type job struct {
+	m      jetstream.Msg
+	d      Delivery
+	ctx    context.Context // with the event's span, correlation and request id
+	log    *zap.Logger
+	span   trace.Span
+	result string // on success: applied or duplicate
+	err    error
+}
+
+// work applies the events of one queue, taking whatever has piled up (up to
+// maxBatch) into one transaction.
+func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg) {
+	for m := range q {
+		batch := []jetstream.Msg{m}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case m, ok := <-q:
+				if !ok {
+					break more
+				}
+				batch = append(batch, m)
+			default:
+				break more
+			}
+		}
+		jobs := make([]*job, 0, len(batch))
+		for _, m := range batch {
+			if j := c.start(ctx, m); j != nil {
+				jobs = append(jobs, j)
+			}
+		}
+		c.apply(ctx, jobs)
+		for _, j := range jobs {
+			c.finish(j)
+		}
+	}
+}
+
+// start reads m and opens its span; a message that needs no transaction
+// (malformed, or another consumer's replay) is settled here and nil returned.
+func (c *consumer) start(ctx context.Context, m jetstream.Msg) *job {
 	d, bad := delivery(m)
 	h := m.Headers()
 	ctx = extractTrace(ctx, h.Get(HeaderTraceparent), h.Get(HeaderTracestate))
@@ -271,27 +313,35 @@ func (c *consumer) handle(ctx context.Context, m jetstream.Msg) {
 			attribute.String("messaging.consumer.group.name", c.cfg.Name),
 			attribute.String("messaging.message.id", d.ID),
 			attribute.Int("messaging.delivery.attempt", d.Attempt)))
-	defer span.End()
 	ctx = WithCorrelation(ctx, d.CorrelationID, d.ID)
 	if d.RequestID != "" {
 		ctx = logging.WithRequestID(ctx, d.RequestID)
 	}
-	log := logging.For(ctx, c.log).With(zap.String("subject", d.Subject), zap.String("event_id", d.ID), zap.Int("attempt", d.Attempt))
-	if bad != nil {
-		c.deadLetter(ctx, log, m, d, Permanent(bad))
-		return
-	}
-	if to := h.Get(HeaderReplayFor); to != "" && to != c.cfg.Name {
+	j := &job{m: m, d: d, ctx: ctx, span: span,
+		log: logging.For(ctx, c.log).With(zap.String("subject", d.Subject), zap.String("event_id", d.ID), zap.Int("attempt", d.Attempt))}
+	switch to := h.Get(HeaderReplayFor); {
+	case bad != nil:
+		c.deadLetter(ctx, j.log, m, d, Permanent(bad))
+	case to != "" && to != c.cfg.Name:
 		consumed.WithLabelValues(c.cfg.Name, "skipped").Inc()
 		_ = m.Ack() // another consumer's replay
-		return
+	default:
+		return j
 	}
-	err := c.apply(ctx, log, d)
+	span.End()
+	return nil
+}
+
+// finish acks, retries or dead-letters a job by its outcome.
+func (c *consumer) finish(j *job) {
+	defer j.span.End()
+	m, d, log, err := j.m, j.d, j.log, j.err
 	if err != nil {
-		span.SetStatus(otelcodes.Error, err.Error())
+		j.span.SetStatus(otelcodes.Error, err.Error())
 	}
 	switch {
 	case err == nil:
+		consumed.WithLabelValues(c.cfg.Name, j.result).Inc()
 		c.heldSince.Delete(d.ID)
 		c.recovered(log)
 		if c.cfg.skipAck != nil && c.cfg.skipAck(d) {
@@ -300,28 +350,28 @@ func (c *consumer) handle(ctx context.Context, m jetstream.Msg) {
 		if err := m.Ack(); err != nil {
 			log.Warn("ack", zap.Error(err))
 		}
-	case ctx.Err() != nil:
+	case j.ctx.Err() != nil:
 		_ = m.Nak() // shutting down: let another replica take it now
 	case errors.Is(err, errOutOfOrder):
 		consumed.WithLabelValues(c.cfg.Name, "out_of_order").Inc()
 		_ = m.NakWithDelay(min(time.Duration(d.Attempt)*20*time.Millisecond, time.Second))
 	case IsPermanent(err):
 		c.heldSince.Delete(d.ID)
-		c.deadLetter(ctx, log, m, d, err)
+		c.deadLetter(j.ctx, log, m, d, err)
 	case IsTransient(err):
 		consumed.WithLabelValues(c.cfg.Name, "retry").Inc()
 		c.outage(log, err)
 		_ = m.NakWithDelay(backoff(d.Attempt-1, c.cfg.Backoff, c.cfg.MaxBackoff))
 	default:
 		consumed.WithLabelValues(c.cfg.Name, "retry").Inc()
-		n, cerr := c.countFailure(ctx, d, err)
+		n, cerr := c.countFailure(j.ctx, d, err)
 		switch {
 		case cerr != nil:
 			c.outage(log, cerr)
 			_ = m.NakWithDelay(backoff(d.Attempt-1, c.cfg.Backoff, c.cfg.MaxBackoff))
 		case n >= c.cfg.MaxAttempts:
 			c.heldSince.Delete(d.ID)
-			c.deadLetter(ctx, log, m, d, err)
+			c.deadLetter(j.ctx, log, m, d, err)
 		default:
 			log.Warn("event handler failed; will retry", zap.Int("failures", n), zap.Error(err))
 			_ = m.NakWithDelay(backoff(n-1, c.cfg.Backoff, c.cfg.MaxBackoff))
@@ -342,15 +392,45 @@ func (c *consumer) recovered(log *zap.Logger) {
 	}
 }
 
-// apply records the event in the inbox and runs the handler in one
-// transaction; an event already in the inbox is skipped, and one whose
-// predecessor is not applied yet is held back (errOutOfOrder).
+// apply runs jobs in one transaction: each records its event in the inbox
+// and runs the handler, so a redelivered event is skipped. An event whose
+// predecessor is not applied yet is held back (errOutOfOrder) without
+// harming the others. When a handler fails, the transaction is rolled back
+// and each job runs again in a transaction of its own, so one failure
+// holds back nothing else.
+func (c *consumer) apply(ctx context.Context, jobs []*job) {
+	if len(jobs) == 0 {
+		return
+	}
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		for _, j := range jobs {
+			j.err, j.result = nil, ""
+			if err := c.applyOne(tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+	case len(jobs) > 1:
+		for _, j := range jobs {
+			c.apply(ctx, []*job{j})
+		}
+	default:
+		jobs[0].err = err
+	}
+}
+
+// applyOne applies j inside tx. Held back, j.err is errOutOfOrder and nil is
+// returned: the transaction goes on.
 //
-// One statement inserts the inbox row and, for an aggregate's event, locks
-// the aggregate's row of this consumer (so replicas apply one aggregate's
-// events one at a time) and advances its sequence to the event's if the
-// predecessor is applied; the sequence it returns tells which happened.
-func (c *consumer) apply(ctx context.Context, log *zap.Logger, d Delivery) error {
+// One statement locks the aggregate's row of this consumer (so replicas
+// apply one aggregate's events one at a time), advances its sequence to the
+// event's if the predecessor is applied, and only then inserts the inbox
+// row; the sequence it returns says which happened.
+func (c *consumer) applyOne(tx pgx.Tx, j *job) error {
+	ctx, d, log := j.ctx, j.d, j.log
 	want := c.predecessor(d)
 	if d.Replay {
 		want = 0
@@ -359,48 +439,43 @@ func (c *consumer) apply(ctx context.Context, log *zap.Logger, d Delivery) error
 			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
 		want = 0
 	}
-	const q = `WITH fresh AS (
-			INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id
-		), agg AS (
+	const q = `WITH agg AS (
 			INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
-			SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END FROM fresh WHERE $3 <> ''
+			SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END WHERE $3 <> ''
 			ON CONFLICT (consumer, aggregate_id) DO UPDATE
 			SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
 			RETURNING seq
+		), fresh AS (
+			INSERT INTO inbox (consumer, event_id)
+			SELECT $1, $2 WHERE $3 = '' OR (SELECT seq FROM agg) >= $4
+			ON CONFLICT DO NOTHING RETURNING event_id
 		)
 		SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
-	result := "applied"
-	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		var fresh bool
-		var seq int64
-		if err := tx.QueryRow(ctx, q, c.cfg.Name, d.ID, d.AggregateID, want, d.AggregateSeq).Scan(&fresh, &seq); err != nil {
+	var fresh bool
+	var seq int64
+	if err := tx.QueryRow(ctx, q, c.cfg.Name, d.ID, d.AggregateID, want, d.AggregateSeq).Scan(&fresh, &seq); err != nil {
+		return err
+	}
+	if d.AggregateID != "" && seq < want {
+		c.heldSince.LoadOrStore(d.ID, time.Now())
+		j.err = errOutOfOrder
+		return nil
+	}
+	if !fresh {
+		j.result = "duplicate"
+		return nil // seen before: the effect is already committed
+	}
+	if d.AggregateID != "" && seq > d.AggregateSeq && !d.Replay {
+		log.Warn("event applied after a later one of its aggregate",
+			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("applied", seq))
+	}
+	if d.Attempt > 1 {
+		if _, err := tx.Exec(ctx, `DELETE FROM inbox_failures WHERE consumer = $1 AND event_id = $2`, c.cfg.Name, d.ID); err != nil {
 			return err
 		}
-		if !fresh {
-			result = "duplicate"
-			return nil // seen before: the effect is already committed
-		}
-		if d.AggregateID != "" {
-			switch {
-			case seq < want:
-				c.heldSince.LoadOrStore(d.ID, time.Now())
-				return errOutOfOrder
-			case seq > d.AggregateSeq && !d.Replay:
-				log.Warn("event applied after a later one of its aggregate",
-					zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("applied", seq))
-			}
-		}
-		if d.Attempt > 1 {
-			if _, err := tx.Exec(ctx, `DELETE FROM inbox_failures WHERE consumer = $1 AND event_id = $2`, c.cfg.Name, d.ID); err != nil {
-				return err
-			}
-		}
-		return c.h(ctx, tx, d)
-	})
-	if err == nil {
-		consumed.WithLabelValues(c.cfg.Name, result).Inc()
 	}
-	return err
+	j.result = "applied"
+	return c.h(ctx, tx, d)
 }
 
 // predecessor is the sequence of the aggregate's latest earlier event on a
