@@ -152,17 +152,21 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 		_, _ = h.Write([]byte(key))
 		queues[h.Sum32()%uint32(len(queues))] <- m
 	})
+	stop := func() {
+		for _, q := range queues {
+			close(q)
+		}
+		wg.Wait()
+	}
 	if err != nil {
+		stop()
 		return fmt.Errorf("events: consume %s: %w", cfg.Name, err)
 	}
 	go c.watchLag(ctx, cons)
 	<-ctx.Done()
 	cc.Drain()
 	<-cc.Closed()
-	for _, q := range queues {
-		close(q)
-	}
-	wg.Wait()
+	stop()
 	return nil
 }
 
