@@ -5,40 +5,50 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test test-cluster generate check-generated lint vet bench fmt
+.PHONY: run test test-cluster build generate check-generated openapi-ts lint vet bench fmt
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
 	@go build -o bin/jangteo ./cmd/jangteo && exec bin/jangteo dev $(ARGS)
 
-## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
+## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS,
+## summarised by tools/testsum (packages, failures in full, a count of tests)
 test: check-generated
-	@set -o pipefail; log=$$(mktemp); trap 'rm -f $$log' EXIT; failed=0; \
-	for m in $(MODULES); do \
-		echo "== $$m"; (cd $$m && go test $(GO_TEST_FLAGS) ./... 2>&1) | tee -a $$log || failed=1; \
-	done; \
-	echo "packages: $$(grep -c '^ok' $$log) passed, $$(grep -c '^FAIL\s' $$log) failed"; \
-	exit $$failed
+	@set -o pipefail; for m in $(MODULES); do \
+		(cd $$m && go test $(GO_TEST_FLAGS) -json ./... 2>&1); \
+	done | go run ./tools/testsum
 
 ## test-cluster: events on a 3-server NATS JetStream cluster, two producer and two consumer
 ## replicas; a server and a replica of each die mid-flow; every event applied once, in order
 test-cluster:
 	cd platform && go test $(GO_TEST_FLAGS) -run '^TestCluster$$' -v ./events
 
-## generate: regenerate gen/go and gen/openapi from proto/
+## build: every module's packages and commands (`go build ./...` at the root sees only the root)
+build:
+	@set -e; for m in $(MODULES); do (cd $$m && go build ./...); done
+
+## generate: regenerate gen/go and gen/openapi from proto/ (Swagger 2.0 from buf, then the
+## OpenAPI 3.1 document the gateway serves, completed from the .proto options)
 generate:
 	go tool buf generate
+	go run ./tools/openapi3 -in gen/openapi/jangteo.swagger.json -out gen/openapi/jangteo.openapi.json
 
 ## check-generated: fail when gen/ differs from what proto/ generates
 check-generated:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	go tool buf generate -o $$tmp; \
+	go run ./tools/openapi3 -in $$tmp/gen/openapi/jangteo.swagger.json -out $$tmp/gen/openapi/jangteo.openapi.json; \
 	for f in $$(cd $$tmp && find gen -type f); do \
 		cmp -s $$tmp/$$f $$f || { echo "stale generated file: $$f (run make generate)"; exit 1; }; \
 	done; \
-	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' \)); do \
+	for f in $$(find gen -type f \( -name '*.pb.go' -o -name '*.pb.gw.go' -o -name '*.swagger.json' -o -name '*.openapi.json' \)); do \
 		[ -f $$tmp/$$f ] || { echo "generated file without a proto: $$f (run make generate)"; exit 1; }; \
 	done
+
+## openapi-ts: generate a TypeScript client from the OpenAPI document (openapi-typescript from
+## npm) and type-check a sample of frontend calls against it
+openapi-ts:
+	cd tools/openapi-ts && npm ci --no-audit --no-fund && npm run check
 
 ## lint: buf lint (STANDARD) and go vet on every module
 lint: vet

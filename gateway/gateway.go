@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +34,9 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/gen/openapi"
+	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/tracing"
 )
 
@@ -40,6 +44,9 @@ import (
 type Config struct {
 	// HTTPAddr is where REST is served.
 	HTTPAddr string `env:"HTTP_ADDR"`
+	// MetricsAddr serves Prometheus /metrics, apart from the public API; empty
+	// disables it.
+	MetricsAddr string `env:"METRICS_ADDR"`
 	// The services' gRPC endpoints (host:port).
 	IdentityEndpoint  string `env:"IDENTITY_ENDPOINT"`
 	CatalogEndpoint   string `env:"CATALOG_ENDPOINT"`
@@ -47,39 +54,77 @@ type Config struct {
 	OrderEndpoint     string `env:"ORDER_ENDPOINT"`
 	PaymentEndpoint   string `env:"PAYMENT_ENDPOINT"`
 	CommunityEndpoint string `env:"COMMUNITY_ENDPOINT"`
-	// CORSOrigins are the browser origins allowed to call the API; "*" allows any.
+	// CORSOrigins are the browser origins allowed to call the API. "*"
+	// (any origin) is refused unless Dev is set.
 	CORSOrigins []string `env:"CORS_ORIGINS" envSeparator:","`
-	// MaxBodyBytes caps a request body.
-	MaxBodyBytes int64 `env:"MAX_BODY_BYTES"`
+	// MaxBodyBytes caps a request body; MaxUploadBodyBytes caps it on the
+	// routes that take a file.
+	MaxBodyBytes       int64 `env:"MAX_BODY_BYTES"`
+	MaxUploadBodyBytes int64 `env:"MAX_UPLOAD_BODY_BYTES"`
+	// Timeouts of the HTTP server: the request headers, the whole request
+	// (headers and body, so a slow body is cut off), writing the response,
+	// and a keep-alive connection's idle time.
+	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT"`
+	ReadTimeout       time.Duration `env:"HTTP_READ_TIMEOUT"`
+	WriteTimeout      time.Duration `env:"HTTP_WRITE_TIMEOUT"`
+	IdleTimeout       time.Duration `env:"HTTP_IDLE_TIMEOUT"`
+	// HSTS is the Strict-Transport-Security max-age; set it when clients
+	// reach the gateway over TLS (0 sends no header).
+	HSTS time.Duration `env:"HSTS_MAX_AGE"`
+	// RateLimits are the token buckets per route group.
+	RateLimits RateLimits
 	// AdminPrefix is where the admin API (declared under /v1/admin) is served;
 	// pick something unguessable in production.
 	AdminPrefix string `env:"ADMIN_PREFIX"`
-	// TrustProxyHeaders takes the client address from X-Forwarded-For; set it
-	// only behind a load balancer that overwrites that header.
-	TrustProxyHeaders bool `env:"TRUST_PROXY_HEADERS"`
+	// TrustProxyHeaders takes the client address from X-Forwarded-For: the
+	// right-most address that is not one of TrustedProxies.
+	TrustProxyHeaders bool           `env:"TRUST_PROXY_HEADERS"`
+	TrustedProxies    []netip.Prefix `env:"TRUSTED_PROXY_CIDRS" envSeparator:","`
 	// BlocklistRefresh is how often blocked addresses are reloaded from identity.
 	BlocklistRefresh time.Duration `env:"BLOCKLIST_REFRESH"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// Keys overrides where the rate limiter gets the token keys it checks
+	// signed-in callers with (tests); by default identity's GetJwks.
+	Keys auth.FetchFunc
+	// Dev relaxes what only suits one machine (`jangteo dev`): CORS may
+	// allow any origin, and loopback addresses the honeypot records are
+	// never blocked.
+	Dev bool
 }
 
 // DefaultConfig returns the documented defaults: every service on localhost at
 // the ports `jangteo dev` uses.
 func DefaultConfig() Config {
 	return Config{
-		HTTPAddr:          ":8080",
-		IdentityEndpoint:  "127.0.0.1:9101",
-		CatalogEndpoint:   "127.0.0.1:9102",
-		CartEndpoint:      "127.0.0.1:9103",
-		OrderEndpoint:     "127.0.0.1:9104",
-		PaymentEndpoint:   "127.0.0.1:9105",
-		CommunityEndpoint: "127.0.0.1:9106",
-		CORSOrigins:       []string{"*"},
-		MaxBodyBytes:      8 << 20,
-		AdminPrefix:       "/v1/admin",
-		BlocklistRefresh:  5 * time.Second,
-		LogLevel:          "info",
+		HTTPAddr:           ":8080",
+		MetricsAddr:        ":9090",
+		IdentityEndpoint:   "127.0.0.1:9101",
+		CatalogEndpoint:    "127.0.0.1:9102",
+		CartEndpoint:       "127.0.0.1:9103",
+		OrderEndpoint:      "127.0.0.1:9104",
+		PaymentEndpoint:    "127.0.0.1:9105",
+		CommunityEndpoint:  "127.0.0.1:9106",
+		MaxBodyBytes:       1 << 20,
+		MaxUploadBodyBytes: 8 << 20,
+		ReadHeaderTimeout:  5 * time.Second,
+		ReadTimeout:        30 * time.Second,
+		WriteTimeout:       60 * time.Second,
+		IdleTimeout:        60 * time.Second,
+		RateLimits:         DefaultRateLimits(),
+		AdminPrefix:        "/v1/admin",
+		TrustedProxies:     privateNetworks,
+		BlocklistRefresh:   5 * time.Second,
+		LogLevel:           "info",
 	}
+}
+
+// privateNetworks are where a load balancer in front of the gateway sits:
+// loopback and the private ranges a cluster's pods and nodes use.
+var privateNetworks = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("fc00::/7"),
 }
 
 type backend struct {
@@ -103,7 +148,14 @@ type Gateway struct {
 // lazily, so the gateway starts before the services do.
 func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	log = log.Named("gateway")
+	if slices.Contains(cfg.CORSOrigins, "*") && !cfg.Dev {
+		return nil, errors.New(`gateway: CORS_ORIGINS "*" is for development only: list the frontends' origins`)
+	}
 	tracing.Setup()
+	rs, err := loadRoutes(openapi.Swagger)
+	if err != nil {
+		return nil, err
+	}
 	g := &Gateway{cfg: cfg, log: log, mux: http.NewServeMux()}
 	backends := []backend{
 		{"identity", cfg.IdentityEndpoint, identityv1.RegisterIdentityServiceHandler},
@@ -114,16 +166,23 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}
 	api := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(&jsonMarshaler{&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
+			UnmarshalOptions: protojson.UnmarshalOptions{},
+		}})),
+		runtime.SetQueryParameterParser(&queryParser{}),
 		runtime.WithErrorHandler(errorHandler(log)),
+		runtime.WithRoutingErrorHandler(routingErrorHandler(rs)),
+		runtime.WithDisablePathLengthFallback(), // a form POST never runs a GET
+		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithIncomingHeaderMatcher(incomingHeader),
 		runtime.WithOutgoingHeaderMatcher(outgoingHeader),
+		runtime.WithOutgoingTrailerMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithForwardResponseOption(httpCode),
+		runtime.WithForwardResponseOption(redirect),
 	)
 	g.ready = &readiness{}
+	var keys *auth.KeyCache
 	for _, b := range backends {
 		conn, err := grpcclient.Dial(b.endpoint)
 		if err != nil {
@@ -137,14 +196,20 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		}
 		g.ready.add(b.name, conn)
 		if b.name == "identity" {
-			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), log)
+			g.trap = newHoneypot(identityv1.NewIdentityServiceClient(conn), cfg.Dev, log)
+			mailPages{identity: identityv1.NewIdentityServiceClient(conn), log: log}.register(g.mux)
+			fetch := cfg.Keys
+			if fetch == nil {
+				fetch = auth.IdentityFetch(conn)
+			}
+			keys = auth.NewKeyCache(fetch)
 		}
 	}
+	limits := newLimiter(cfg.RateLimits, auth.NewVerifier(keys))
 
-	g.mux.Handle("/", api)
+	g.mux.Handle("/", headAsGet(api))
 	g.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	g.mux.Handle("GET /readyz", g.ready)
-	g.mux.Handle("GET /metrics", promhttp.Handler())
 	g.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.Document)
@@ -158,12 +223,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		func(h http.Handler) http.Handler { return otelhttp.NewHandler(h, "gateway") },
 		recoverPanics(log),
 		requestID,
-		clientIP(cfg.TrustProxyHeaders),
+		secureHeaders(cfg.HSTS, cfg.AdminPrefix),
+		clientIP(cfg.TrustProxyHeaders, cfg.TrustedProxies),
 		accessLog(log),
 		g.trap.guard,
 		cors(cfg.CORSOrigins),
-		limitBody(cfg.MaxBodyBytes),
+		limits.middleware,
 		adminPrefix(cfg.AdminPrefix),
+		checkParams(rs),
+		limitBody(rs, cfg.MaxBodyBytes, cfg.MaxUploadBodyBytes),
 	)
 	return g, nil
 }
@@ -184,26 +252,43 @@ func (g *Gateway) Run(ctx context.Context) error {
 	return g.Serve(ctx, lis)
 }
 
-// Serve is Run on an existing listener.
+// Serve is Run on an existing listener. Metrics are served on
+// cfg.MetricsAddr, never on the public listener.
 func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	defer g.Close()
 	go g.trap.refresh(ctx, g.cfg.BlocklistRefresh)
-	srv := &http.Server{Handler: g.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
+	srv := &http.Server{
+		Handler:           g.handler,
+		ReadHeaderTimeout: g.cfg.ReadHeaderTimeout,
+		ReadTimeout:       g.cfg.ReadTimeout,
+		WriteTimeout:      g.cfg.WriteTimeout,
+		IdleTimeout:       g.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(lis) }()
-	g.log.Info("serving", zap.String("addr", lis.Addr().String()))
+	if g.cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.Handler())
+		msrv := &http.Server{Addr: g.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.ListenAndServe() }()
+	}
+	g.log.Info("serving", zap.String("addr", lis.Addr().String()), zap.String("metrics", g.cfg.MetricsAddr))
+	var err error
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
 	}
+	g.ready.draining.Store(true)
 	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
-		return err
+	for _, s := range servers {
+		_ = s.Shutdown(shut)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("gateway: %w", err)
 	}
 	return nil
 }
@@ -226,15 +311,16 @@ func incomingHeader(key string) (string, bool) {
 	return runtime.DefaultHeaderMatcher(key)
 }
 
-// outgoingHeader passes the response metadata frontends read as plain headers.
+// outgoingHeader passes the response metadata frontends read as plain
+// headers; the rest of the services' metadata stays inside.
 func outgoingHeader(key string) (string, bool) {
 	switch key {
 	case "x-cart-token":
 		return "X-Cart-Token", true
-	case grpcserver.HTTPCodeHeader:
-		return "", false
+	case idempotency.ReplayedHeader:
+		return "Idempotent-Replayed", true
 	}
-	return runtime.MetadataHeaderPrefix + key, true
+	return "", false
 }
 
 // httpCode applies the status a handler asked for with grpcserver.SetHTTPCode.

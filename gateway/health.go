@@ -5,17 +5,22 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// readiness answers /readyz: 200 when every backend's gRPC health check says
-// SERVING, 503 naming the ones that do not.
+// readiness answers /readyz. Ready means "this gateway can serve": it is up
+// and not draining. A backend that is down does not make it unready — every
+// gateway replica would leave the load balancer at once, taking the healthy
+// services' routes with them — and its routes answer 503 meanwhile.
+// /readyz?verbose adds each backend's gRPC health, for people and dashboards.
 type readiness struct {
-	names   []string
-	clients []healthpb.HealthClient
+	names    []string
+	clients  []healthpb.HealthClient
+	draining atomic.Bool
 }
 
 func (rd *readiness) add(name string, conn *grpc.ClientConn) {
@@ -24,7 +29,23 @@ func (rd *readiness) add(name string, conn *grpc.ClientConn) {
 }
 
 func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	code := http.StatusOK
+	if rd.draining.Load() {
+		code = http.StatusServiceUnavailable
+	}
+	body := map[string]any{"ready": code == http.StatusOK}
+	if r.URL.Query().Has("verbose") {
+		body["services"] = rd.backends(r.Context())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// backends asks every backend's health service, in parallel, within 2 s.
+func (rd *readiness) backends(ctx context.Context) map[string]string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	states := make(map[string]string, len(rd.names))
 	var mu sync.Mutex
@@ -36,7 +57,7 @@ func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				state = "unreachable"
 			} else if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-				state = resp.GetStatus().String()
+				state = "not_serving"
 			}
 			mu.Lock()
 			states[rd.names[i]] = state
@@ -44,13 +65,5 @@ func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	wg.Wait()
-	code := http.StatusOK
-	for _, s := range states {
-		if s != "serving" {
-			code = http.StatusServiceUnavailable
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{"ready": code == http.StatusOK, "services": states})
+	return states
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -20,21 +21,55 @@ const protoAdminPrefix = "/v1/admin"
 
 // clientIP decides the caller's address once and pins it in X-Forwarded-For,
 // which grpc-gateway forwards to the services (identity throttles logins by
-// it). Unless the gateway sits behind a trusted proxy, a client-sent
+// it). Unless the gateway sits behind trusted proxies, a client-sent
 // X-Forwarded-For is discarded so nobody can pose as another address.
-func clientIP(trustProxy bool) middleware {
+//
+// Behind proxies that append to X-Forwarded-For (ingress-nginx, an ALB), the
+// left of the header is whatever the client sent; only the entries the
+// proxies added are true. So the client is the right-most address that is
+// not a trusted proxy, and the header is read only when the connection
+// itself comes from one.
+func clientIP(trustProxy bool, trusted []netip.Prefix) middleware {
+	isTrusted := func(a netip.Addr) bool {
+		a = a.Unmap()
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ip := remoteIP(r.RemoteAddr)
-			if trustProxy {
-				if first, _, _ := strings.Cut(r.Header.Get("X-Forwarded-For"), ","); net.ParseIP(strings.TrimSpace(first)) != nil {
-					ip = strings.TrimSpace(first)
-				}
+			if peer, err := netip.ParseAddr(ip); trustProxy && err == nil && isTrusted(peer) {
+				ip = forwardedClient(r.Header.Values("X-Forwarded-For"), isTrusted, ip)
 			}
 			r.Header.Set("X-Forwarded-For", ip)
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// forwardedClient walks X-Forwarded-For from the right, skipping trusted
+// proxies, and returns the first other address; peer when there is none.
+func forwardedClient(headers []string, isTrusted func(netip.Addr) bool, peer string) string {
+	var hops []string
+	for _, h := range headers {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // garbage: nothing left of it can be believed
+		}
+		client = a.Unmap().String()
+		if !isTrusted(a) {
+			break
+		}
+	}
+	return client
 }
 
 func remoteIP(addr string) string {
@@ -54,13 +89,17 @@ func requestIP(r *http.Request) string {
 type honeypot struct {
 	client identityv1.IdentityServiceClient
 	log    *zap.Logger
+	// dev records loopback visitors but never blocks them: on one machine
+	// everyone is 127.0.0.1, and a newcomer opening /admin would lock
+	// themselves (and their unblock request) out of the whole API.
+	dev bool
 
 	mu      sync.RWMutex
 	blocked map[string]bool
 }
 
-func newHoneypot(client identityv1.IdentityServiceClient, log *zap.Logger) *honeypot {
-	return &honeypot{client: client, log: log.Named("honeypot"), blocked: map[string]bool{}}
+func newHoneypot(client identityv1.IdentityServiceClient, dev bool, log *zap.Logger) *honeypot {
+	return &honeypot{client: client, dev: dev, log: log.Named("honeypot"), blocked: map[string]bool{}}
 }
 
 // refresh reloads the blocklist from identity every interval until ctx ends,
@@ -88,6 +127,9 @@ func (h *honeypot) refresh(ctx context.Context, interval time.Duration) {
 }
 
 func (h *honeypot) isBlocked(ip string) bool {
+	if a, err := netip.ParseAddr(ip); h.dev && err == nil && a.IsLoopback() {
+		return false
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return h.blocked[ip]

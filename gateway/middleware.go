@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -111,32 +110,14 @@ func cors(origins []string) middleware {
 				h := w.Header()
 				h.Set("Access-Control-Allow-Origin", origin)
 				h.Add("Vary", "Origin")
-				h.Set("Access-Control-Expose-Headers", "X-Cart-Token, X-Request-Id, Retry-After")
+				h.Set("Access-Control-Expose-Headers", "X-Cart-Token, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy")
 				if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-					h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+					h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
 					h.Set("Access-Control-Allow-Headers", headers)
 					h.Set("Access-Control-Max-Age", "600")
 					w.WriteHeader(http.StatusNoContent)
 					return
 				}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// limitBody refuses bodies over max bytes with 413 before they reach a service.
-func limitBody(max int64) middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.ContentLength > max {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				_, _ = w.Write([]byte(`{"code":3,"message":"request body is too large","details":[]}`))
-				return
-			}
-			if r.Body != nil && !strings.EqualFold(r.Method, http.MethodGet) {
-				r.Body = http.MaxBytesReader(w, r.Body, max)
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -54,6 +54,9 @@ type devConfig struct {
 	Reset bool
 	// AdminPrefix is where the gateway serves the admin API.
 	AdminPrefix string `env:"JANGTEO_ADMIN_PREFIX"`
+	// MetricsAddr serves Prometheus /metrics for the whole process, apart
+	// from the API; empty disables it.
+	MetricsAddr string `env:"JANGTEO_METRICS_ADDR"`
 	// ports overrides each service's gRPC port (tests use 0).
 	ports map[string]int
 	// tune adjusts the gateway's config (tests).
@@ -69,6 +72,7 @@ func defaultDevConfig() devConfig {
 		AdminEmail:    "admin@jangteo.dev",
 		AdminPassword: "jangteo-admin-1234",
 		AdminPrefix:   "/v1/admin",
+		MetricsAddr:   "127.0.0.1:9090",
 		LogLevel:      "info",
 		Seed:          true,
 	}
@@ -161,8 +165,8 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
 		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
-		b.JWKSURL = publicURL + "/.well-known/jwks.json"
-		b.MetricsAddr = "" // the gateway serves /metrics for the whole process
+		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
+		b.MetricsAddr = "" // the gateway's metrics port serves the whole process
 		b.LogLevel = cfg.LogLevel
 		return b
 	}
@@ -191,7 +195,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) { c.Base = base(payment.Name) }, payment.New, opts(payment.Name))
+	pay, err := launch(ctx, log, payment.DefaultConfig(), func(c *payment.Config) {
+		c.Base = base(payment.Name)
+		c.PublicURL = publicURL // the sandbox's approval pages
+	}, payment.New, opts(payment.Name))
 	if err != nil {
 		return err
 	}
@@ -218,6 +225,8 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	gwCfg.PaymentEndpoint = listeners[payment.Name].Addr().String()
 	gwCfg.CommunityEndpoint = listeners[community.Name].Addr().String()
 	gwCfg.AdminPrefix = cfg.AdminPrefix
+	gwCfg.MetricsAddr = cfg.MetricsAddr
+	gwCfg.Dev, gwCfg.CORSOrigins = true, []string{"*"}
 	if cfg.tune != nil {
 		cfg.tune(&gwCfg)
 	}
@@ -243,14 +252,17 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
     API docs   %[2]s/docs
     OpenAPI    %[2]s/openapi.json
     Mailbox    %[2]s/dev/mailbox
-    Health     %[2]s/readyz
+    Health     %[2]s/readyz?verbose
+    Metrics    http://%[6]s/metrics
+    Honeypot   %[2]s/admin is a fake admin login: visits are recorded
+               (loopback is never blocked in dev); the real admin API is %[7]s
 
     Dev admin  %[3]s / %[4]s
     Database   %[5]s
 
   Press Ctrl-C to stop.
 
-`, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL))
+`, time.Since(start).Round(time.Millisecond), publicURL, cfg.AdminEmail, cfg.AdminPassword, redact(dbURL), cfg.MetricsAddr, cfg.AdminPrefix)
 	if ready != nil {
 		ready(hostPort(httpLis.Addr()))
 	}

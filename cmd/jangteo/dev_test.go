@@ -119,6 +119,7 @@ func testConfig(t *testing.T) devConfig {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.NATSPort = 0
 	cfg.LogLevel = "warn"
+	cfg.MetricsAddr = ""
 	cfg.ports = map[string]int{}
 	for name := range defaultPorts {
 		cfg.ports[name] = 0
@@ -185,8 +186,8 @@ func client(t *testing.T, base string) (getFunc, postFunc) {
 func waitReady(t *testing.T, get getFunc) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		code, body := get("/readyz", "", "")
-		if code == http.StatusOK {
+		code, body := get("/readyz?verbose", "", "")
+		if code == http.StatusOK && allServing(body) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -194,6 +195,16 @@ func waitReady(t *testing.T, get getFunc) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+func allServing(body map[string]any) bool {
+	states, _ := body["services"].(map[string]any)
+	for _, s := range states {
+		if s != "serving" {
+			return false
+		}
+	}
+	return len(states) > 0
 }
 
 func login(t *testing.T, post postFunc, cfg devConfig) string {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jangteo/jangteo/platform/auth"
+	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/testkit"
 )
 
@@ -50,5 +52,50 @@ func TestHTTPFetch(t *testing.T) {
 	}
 	if p.UserID != "user-1" || !p.HasRole("customer") || p.IsStaff() {
 		t.Fatalf("principal = %+v", p)
+	}
+}
+
+// While identity cannot be reached: a token whose key is cached keeps
+// verifying, one whose key cannot be looked up is 503 (never 401), and once
+// identity is back it verifies within the retry interval, not minutes later.
+func TestKeyCacheOutage(t *testing.T) {
+	t.Parallel()
+	iss := testkit.NewIssuer()
+	var down atomic.Bool
+	var fetches atomic.Int32
+	cache := auth.NewKeyCache(func(ctx context.Context) ([]byte, error) {
+		fetches.Add(1)
+		if down.Load() {
+			return nil, errors.New("connection refused")
+		}
+		return iss.JWKS(), nil
+	})
+	v := auth.NewVerifier(cache)
+	ctx := context.Background()
+
+	down.Store(true)
+	_, err := v.Verify(ctx, iss.Token("user-1", "customer"))
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.Unavailable || e.RetryAfter == 0 {
+		t.Fatalf("verify while identity is down = %v; want Unavailable with a retry delay", err)
+	}
+	down.Store(false)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		if _, err = v.Verify(ctx, iss.Token("user-1", "customer")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still failing after identity came back: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Known keys keep working through the next outage.
+	down.Store(true)
+	if _, err := v.Verify(ctx, iss.Token("user-2")); err != nil {
+		t.Fatalf("verify with a cached key during an outage = %v", err)
+	}
+	if n := fetches.Load(); n > 5 {
+		t.Fatalf("fetches = %d: retries are not paced", n)
 	}
 }

@@ -63,6 +63,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return Principal{}, ErrTokenExpired
+	case errors.Is(err, ErrKeysUnavailable):
+		return Principal{}, ErrKeysUnavailable.After(time.Second)
 	default:
 		return Principal{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}

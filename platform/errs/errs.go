@@ -30,6 +30,7 @@ const (
 	FailedPrecondition                 // 400/412: not possible in the current state
 	ResourceExhausted                  // 429: throttled or out of capacity
 	Unavailable                        // 503: a dependency is down; retry later
+	Unprocessable                      // 422: understood, but refused as sent (an idempotency key reused for another request)
 )
 
 var codeOf = map[Kind]codes.Code{
@@ -41,7 +42,15 @@ var codeOf = map[Kind]codes.Code{
 	FailedPrecondition: codes.FailedPrecondition,
 	ResourceExhausted:  codes.ResourceExhausted,
 	Unavailable:        codes.Unavailable,
+	Unprocessable:      codes.FailedPrecondition,
 }
+
+// HTTPStatusKey is the ErrorInfo metadata key naming the HTTP status of a kind
+// whose gRPC code maps to another one (Unprocessable: FailedPrecondition would
+// be 400); the gateway answers with it.
+const HTTPStatusKey = "http_status"
+
+var httpStatusOf = map[Kind]string{Unprocessable: "422"}
 
 // Domain is the ErrorInfo domain of every Jangteo error.
 const Domain = "jangteo"
@@ -90,6 +99,15 @@ func (e *Error) With(format string, args ...any) *Error {
 func (e *Error) After(d time.Duration) *Error {
 	c := *e
 	c.RetryAfter = d
+	c.sentinel = e.root()
+	return &c
+}
+
+// WithFields returns a copy of the sentinel naming the offending fields (or
+// headers) as BadRequest field violations.
+func (e *Error) WithFields(fields ...FieldViolation) *Error {
+	c := *e
+	c.Fields = fields
 	c.sentinel = e.root()
 	return &c
 }
@@ -157,7 +175,11 @@ func ToStatus(err error) (*status.Status, bool) {
 
 func (e *Error) status() *status.Status {
 	st := status.New(codeOf[e.Kind], e.Message)
-	details := []protoadaptMessage{&errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain}}
+	info := &errdetails.ErrorInfo{Reason: e.Reason, Domain: Domain}
+	if hs, ok := httpStatusOf[e.Kind]; ok {
+		info.Metadata = map[string]string{HTTPStatusKey: hs}
+	}
+	details := []protoadaptMessage{info}
 	if len(e.Fields) > 0 {
 		br := &errdetails.BadRequest{}
 		for _, f := range e.Fields {

@@ -88,3 +88,20 @@ func TestDetails(t *testing.T) {
 		t.Fatal("empty Violations is an error")
 	}
 }
+
+func TestUnprocessableNamesItsHTTPStatus(t *testing.T) {
+	t.Parallel()
+	st, public := errs.ToStatus(errs.New(errs.Unprocessable, "KEY_REUSED", "reused"))
+	if st.Code() != codes.FailedPrecondition || !public {
+		t.Fatalf("ToStatus = %v public=%v", st.Code(), public)
+	}
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			if got := info.GetMetadata()[errs.HTTPStatusKey]; got != "422" {
+				t.Fatalf("http_status = %q, want 422", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no ErrorInfo")
+}

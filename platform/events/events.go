@@ -17,11 +17,12 @@ package events
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/jangteo/jangteo/platform/postgres"
@@ -66,102 +67,18 @@ const DeadLetterStream = "DEADLETTER"
 // aggregate fall in one partition, and each partition has one relay owner.
 const Partitions = 16
 
-// tablesSQL creates the outbox, inbox and their bookkeeping in a service's
-// schema. It is idempotent so every service runs it at start after its
-// migrations; columns added later come as ADD COLUMN IF NOT EXISTS.
-const tablesSQL = `
-CREATE TABLE IF NOT EXISTS outbox (
-	id           uuid PRIMARY KEY,
-	subject      text NOT NULL,
-	type         text NOT NULL,
-	payload      bytea NOT NULL,
-	request_id   text NOT NULL DEFAULT '',
-	created_at   timestamptz NOT NULL DEFAULT now(),
-	published_at timestamptz
-);
-ALTER TABLE outbox
-	ADD COLUMN IF NOT EXISTS position       bigint GENERATED ALWAYS AS IDENTITY,
-	ADD COLUMN IF NOT EXISTS partition      smallint NOT NULL DEFAULT 0,
-	ADD COLUMN IF NOT EXISTS aggregate_id   text NOT NULL DEFAULT '',
-	ADD COLUMN IF NOT EXISTS aggregate_seq  bigint NOT NULL DEFAULT 0,
-	ADD COLUMN IF NOT EXISTS aggregate_prev jsonb NOT NULL DEFAULT '{}',
-	ADD COLUMN IF NOT EXISTS traceparent    text NOT NULL DEFAULT '',
-	ADD COLUMN IF NOT EXISTS tracestate     text NOT NULL DEFAULT '',
-	ADD COLUMN IF NOT EXISTS correlation_id text NOT NULL DEFAULT '',
-	ADD COLUMN IF NOT EXISTS causation_id   text NOT NULL DEFAULT '';
-DROP INDEX IF EXISTS outbox_pending;
-CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (position) WHERE published_at IS NULL;
+// Migrations create the outbox and inbox in a service's schema: the set
+// "events", applied by service.Start beside the service's own migrations. A
+// change to these tables is a new numbered file in platform/events/migrations.
+var Migrations = postgres.MigrationSet{Name: "events", FS: migrationFiles, Dir: "migrations"}
 
--- The last sequence of each aggregate and, per subject, of its latest event.
-CREATE TABLE IF NOT EXISTS outbox_aggregates (
-	aggregate_id    text PRIMARY KEY,
-	seq             bigint NOT NULL,
-	subjects        jsonb NOT NULL,
-	subjects_before jsonb NOT NULL
-);
--- Which relay replica publishes which partition, on a renewed lease.
-CREATE TABLE IF NOT EXISTS outbox_partitions (
-	partition   smallint PRIMARY KEY,
-	owner       text NOT NULL DEFAULT '',
-	lease_until timestamptz NOT NULL DEFAULT '-infinity'
-);
-INSERT INTO outbox_partitions (partition) SELECT generate_series(0, 15) ON CONFLICT DO NOTHING;
-CREATE TABLE IF NOT EXISTS outbox_relays (
-	relay   text PRIMARY KEY,
-	seen_at timestamptz NOT NULL
-);
--- A committed insert wakes the relays (LISTEN outbox_<schema>).
-CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM pg_notify('outbox_' || current_schema(), '');
-	RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON outbox
-	FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
-CREATE TABLE IF NOT EXISTS inbox (
-	consumer     text NOT NULL,
-	event_id     text NOT NULL,
-	processed_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (consumer, event_id)
-);
--- The last applied sequence of each aggregate, per consumer.
-CREATE TABLE IF NOT EXISTS inbox_aggregates (
-	consumer     text NOT NULL,
-	aggregate_id text NOT NULL,
-	seq          bigint NOT NULL,
-	PRIMARY KEY (consumer, aggregate_id)
-);
--- Failed attempts of events whose handler failed for a reason that is not
--- transient; at MaxAttempts the event is dead-lettered.
-CREATE TABLE IF NOT EXISTS inbox_failures (
-	consumer   text NOT NULL,
-	event_id   text NOT NULL,
-	attempts   int NOT NULL,
-	last_error text NOT NULL,
-	PRIMARY KEY (consumer, event_id)
-);`
-
-// Setup creates the outbox and inbox tables in the pool's schema. Replicas
-// starting together take turns.
-func Setup(ctx context.Context, db postgres.DB) error {
-	b, ok := db.(interface {
-		Begin(context.Context) (pgx.Tx, error)
-	})
-	if !ok {
-		return fmt.Errorf("events: setup: %T cannot begin a transaction", db)
-	}
-	err := pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.jangteo_events_setup'))`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, tablesSQL)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("events: setup tables: %w", err)
-	}
-	return nil
+// Setup applies Migrations to the pool's schema (tests that use the outbox
+// without a whole service).
+func Setup(ctx context.Context, pool *pgxpool.Pool) error {
+	return postgres.Migrate(ctx, pool, Migrations)
 }
 
 // StreamName is the stream a service publishes to: one per service, holding

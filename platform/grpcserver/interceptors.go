@@ -17,6 +17,7 @@ import (
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/logging"
+	"github.com/jangteo/jangteo/platform/postgres"
 )
 
 // RequestIDHeader is the metadata key (and HTTP header) carrying the request id.
@@ -91,11 +92,19 @@ func recoverStream(log *zap.Logger) grpc.StreamServerInterceptor {
 	}
 }
 
+// ErrDatabaseUnavailable answers a call whose database could not be reached
+// before anything was written: 503, retry shortly.
+var ErrDatabaseUnavailable = errs.New(errs.Unavailable, "DATABASE_UNAVAILABLE", "the service cannot reach its database: retry shortly").After(2 * time.Second)
+
 // toStatusErr is the one place an error becomes what a client sees; internal
 // errors are logged here, once, and reach the client as "internal error".
 func toStatusErr(ctx context.Context, log *zap.Logger, method string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if postgres.Unavailable(err) {
+		logging.For(ctx, log).Warn("database unavailable", zap.String("method", method), zap.Error(err))
+		err = ErrDatabaseUnavailable
 	}
 	st, public := errs.ToStatus(err)
 	if !public {
@@ -117,13 +126,17 @@ func errorsStream(log *zap.Logger) grpc.StreamServerInterceptor {
 	}
 }
 
-// validateUnary enforces the protovalidate rules written in the .proto files and
-// reports each broken rule as a field violation.
+// validateUnary enforces the rules every field obeys (checkValues) and the
+// protovalidate rules written in the .proto files, and reports each broken
+// rule as a field violation.
 func validateUnary(v protovalidate.Validator) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		msg, ok := req.(proto.Message)
 		if !ok {
 			return handler(ctx, req)
+		}
+		if bad := checkValues(msg.ProtoReflect()); len(bad) > 0 {
+			return nil, bad.Err()
 		}
 		if err := v.Validate(msg); err != nil {
 			var verr *protovalidate.ValidationError

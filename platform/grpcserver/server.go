@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/jangteo/jangteo/platform/auth"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/tracing"
 )
 
@@ -31,12 +32,14 @@ type Server struct {
 	name   string
 	health *health.Server
 	log    *zap.Logger
+	keys   *idempotency.Keys
 }
 
 // New returns a server for the named service. Calls pass, outermost first,
 // through: request id and access log + metrics, panic recovery, error mapping,
-// the access policy, and protovalidate.
-func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
+// the access policy, protovalidate, and idempotency keys (for the RPCs that
+// require one; keys may be nil for a server that has none).
+func New(name string, log *zap.Logger, policy *auth.Policy, keys *idempotency.Keys) (*Server, error) {
 	tracing.Setup()
 	validator, err := protovalidate.New()
 	if err != nil {
@@ -56,8 +59,10 @@ func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
 			observeUnary(log, m),
 			recoverUnary(log),
 			errorsUnary(log),
+			declaredHTTPCodeUnary(),
 			policy.UnaryInterceptor(),
 			validateUnary(validator),
+			idempotencyUnary(keys),
 		),
 		grpc.ChainStreamInterceptor(
 			observeStream(log, m),
@@ -69,15 +74,27 @@ func New(name string, log *zap.Logger, policy *auth.Policy) (*Server, error) {
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(s, hs)
 	reflection.Register(s)
-	return &Server{Server: s, name: name, health: hs, log: log}, nil
+	return &Server{Server: s, name: name, health: hs, log: log, keys: keys}, nil
+}
+
+// SetServing reports the server SERVING or NOT_SERVING on its health service,
+// for every registered service and the server as a whole. After a graceful
+// stop has begun it changes nothing.
+func (s *Server) SetServing(serving bool) {
+	st := healthpb.HealthCheckResponse_NOT_SERVING
+	if serving {
+		st = healthpb.HealthCheckResponse_SERVING
+	}
+	for svc := range s.GetServiceInfo() {
+		s.health.SetServingStatus(svc, st)
+	}
+	s.health.SetServingStatus("", st)
 }
 
 // Serve listens on addr and serves until ctx ends, then drains in-flight calls
-// for up to 10 seconds. It refuses to start when an RPC has no access policy.
+// for up to 10 seconds. It refuses to start when an RPC has no access policy
+// or requires idempotency keys the server cannot enforce.
 func (s *Server) Serve(ctx context.Context, addr string) error {
-	if err := auth.CheckServer(s.Server); err != nil {
-		return err
-	}
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("grpcserver: listen %s: %w", addr, err)
@@ -85,8 +102,19 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	return s.ServeListener(ctx, lis)
 }
 
+func (s *Server) check() error {
+	if err := auth.CheckServer(s.Server); err != nil {
+		return err
+	}
+	return idempotency.CheckServer(s.Server, s.keys)
+}
+
 // ServeListener is Serve on an existing listener (tests use port 0).
 func (s *Server) ServeListener(ctx context.Context, lis net.Listener) error {
+	if err := s.check(); err != nil {
+		_ = lis.Close()
+		return err
+	}
 	for svc := range s.GetServiceInfo() {
 		s.health.SetServingStatus(svc, healthpb.HealthCheckResponse_SERVING)
 	}
@@ -112,4 +140,13 @@ func (s *Server) ServeListener(ctx context.Context, lis net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+func idempotencyUnary(keys *idempotency.Keys) grpc.UnaryServerInterceptor {
+	if keys == nil {
+		return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+			return handler(ctx, req)
+		}
+	}
+	return keys.UnaryInterceptor()
 }

@@ -47,7 +47,7 @@ func start(t *testing.T) (catalogv1.CatalogServiceClient, healthpb.HealthClient,
 	t.Helper()
 	iss := testkit.NewIssuer()
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(iss.Fetch())))
-	srv, err := grpcserver.New("catalog", zaptest.NewLogger(t), policy)
+	srv, err := grpcserver.New("catalog", zaptest.NewLogger(t), policy, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,11 @@ func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// While the database is unreachable, calls fail fast with 503
+		// instead of hanging on a connect.
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
@@ -41,10 +47,33 @@ type DB interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// InTx runs fn in a transaction, committing when it returns nil and rolling
-// back otherwise (and on panic).
-func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
+// An RPC that takes an idempotency key runs inside one transaction that also
+// records its response (platform/idempotency): WithTx puts that transaction in
+// ctx, and InTx on the same pool joins it as a savepoint.
+
+type txKey struct{}
+
+type ambientTx struct {
+	pool *pgxpool.Pool
+	tx   pgx.Tx
+}
+
+// WithTx returns ctx in which InTx on pool joins tx rather than beginning its
+// own transaction. The caller commits or rolls back tx. A transaction serves
+// one goroutine at a time: work under ctx must not run transactions
+// concurrently.
+func WithTx(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, ambientTx{pool: pool, tx: tx})
+}
+
+// Querier returns what a query under ctx should run on: the transaction ctx
+// carries for pool (WithTx), so a read sees the call's own uncommitted writes
+// and needs no second connection, or else pool itself.
+func Querier(ctx context.Context, pool *pgxpool.Pool) DB {
+	if outer, ok := ctx.Value(txKey{}).(ambientTx); ok && outer.pool == pool {
+		return outer.tx
+	}
+	return pool
 }
 
 // Unique-violation and friends, for stores that translate driver errors into

@@ -1,7 +1,8 @@
 // Package service is the runtime every Jangteo service runs on: it connects to
 // PostgreSQL (applying the service's migrations) and NATS JetStream, builds the
-// gRPC server with the access policy, relays the outbox, runs consumers and
-// background tasks, and stops them all together.
+// gRPC server with the access policy, relays the outbox, runs consumers, jobs
+// (timers and periodic singletons, see Jobs) and background tasks, and stops
+// them all together.
 package service
 
 import (
@@ -13,10 +14,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
@@ -25,6 +28,7 @@ import (
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/grpcclient"
 	"github.com/jangteo/jangteo/platform/grpcserver"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/platform/postgres"
 )
 
@@ -37,12 +41,17 @@ type Base struct {
 	DatabaseURL string `env:"DATABASE_URL"`
 	// NATSURL is the NATS server with JetStream.
 	NATSURL string `env:"NATS_URL"`
-	// JWKSURL is where identity publishes its token keys.
+	// IdentityEndpoint is identity's gRPC address; token keys are fetched
+	// from it directly (GetJwks), never through the gateway.
+	IdentityEndpoint string `env:"IDENTITY_ENDPOINT"`
+	// JWKSURL, when set, fetches the keys over HTTP from a JWKS document instead.
 	JWKSURL string `env:"JWKS_URL"`
 	// MetricsAddr serves Prometheus /metrics; empty disables it.
 	MetricsAddr string `env:"METRICS_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
+	// IdempotencyTTL is how long an idempotency key's outcome is replayed.
+	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL"`
 	// StreamReplicas is how many copies JetStream keeps of each stream: 1 in
 	// development, 3 in a cluster.
 	StreamReplicas int `env:"EVENTS_STREAM_REPLICAS"`
@@ -51,18 +60,19 @@ type Base struct {
 // Defaults returns the shared defaults with the service's own gRPC address.
 func Defaults(grpcAddr string) Base {
 	return Base{
-		GRPCAddr:    grpcAddr,
-		DatabaseURL: "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
-		NATSURL:     "nats://127.0.0.1:4222",
-		JWKSURL:     "http://127.0.0.1:8080/.well-known/jwks.json",
-		MetricsAddr: ":9090",
-		LogLevel:    "info",
-
-		StreamReplicas: 1,
+		GRPCAddr:         grpcAddr,
+		DatabaseURL:      "postgres://postgres@127.0.0.1:5432/jangteo?sslmode=disable",
+		NATSURL:          "nats://127.0.0.1:4222",
+		IdentityEndpoint: "127.0.0.1:9101",
+		MetricsAddr:      ":9090",
+		LogLevel:         "info",
+		IdempotencyTTL:   idempotency.DefaultTTL,
+		StreamReplicas:   1,
 	}
 }
 
-// Migrations are a service's embedded numbered SQL files.
+// Migrations are a service's embedded numbered SQL files: the migration set
+// named after the service (its schema), applied after the platform's own sets.
 type Migrations struct {
 	FS  fs.FS
 	Dir string
@@ -85,10 +95,19 @@ type Runtime struct {
 	NATS *nats.Conn
 	JS   jetstream.JetStream
 	GRPC *grpcserver.Server
+	// Jobs schedules and works background jobs in the service's schema:
+	// rt.Jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: t})
+	// inside a use case's transaction. See AddWorker and Periodic.
+	Jobs *river.Client[pgx.Tx]
+	// Keys are the service's idempotency keys; Keys.Purge is their housekeeping.
+	Keys *idempotency.Keys
 
-	cfg   Base
-	opts  Options
-	tasks []task
+	cfg      Base
+	opts     Options
+	tasks    []task
+	workers  *river.Workers
+	kinds    int              // workers registered
+	identity *grpc.ClientConn // token keys come from here
 }
 
 type task struct {
@@ -96,7 +115,8 @@ type task struct {
 	run  func(ctx context.Context) error
 }
 
-// Migrate applies a service's migrations and the event tables to url.
+// Migrate applies a service's migrations, the platform's (outbox and inbox,
+// idempotency keys) and the job tables to url.
 func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 	pool, err := postgres.Connect(ctx, url, schema)
 	if err != nil {
@@ -107,17 +127,21 @@ func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, m Migrations) error {
-	if err := postgres.Migrate(ctx, pool, schema, m.FS, m.Dir); err != nil {
+	if err := postgres.Migrate(ctx, pool,
+		events.Migrations,
+		idempotency.Migrations,
+		postgres.MigrationSet{Name: schema, FS: m.FS, Dir: m.Dir},
+	); err != nil {
 		return err
 	}
-	return events.Setup(ctx, pool)
+	return migrateJobs(ctx, pool, schema)
 }
 
 // Start connects a service named name (also its schema and stream) and builds
 // its gRPC server; register handlers on rt.GRPC, add consumers and tasks, then
 // call Run.
 func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrations, opts Options) (_ *Runtime, err error) {
-	rt := &Runtime{Name: name, Log: log.Named(name), cfg: cfg, opts: opts}
+	rt := &Runtime{Name: name, Log: log.Named(name), cfg: cfg, opts: opts, workers: river.NewWorkers()}
 	defer func() {
 		if err != nil {
 			rt.close()
@@ -129,6 +153,9 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if err = migrate(ctx, rt.Pool, name, m); err != nil {
 		return nil, err
 	}
+	if rt.Jobs, err = newJobs(rt.Pool, name, rt.Log, rt.workers); err != nil {
+		return nil, err
+	}
 	// A service starts while NATS is down; the relay and consumers wait for it.
 	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true))
 	if err != nil {
@@ -138,13 +165,22 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		return nil, fmt.Errorf("%s: jetstream: %w", name, err)
 	}
 	fetch := opts.Keys
-	if fetch == nil {
+	switch {
+	case fetch != nil:
+	case cfg.JWKSURL != "":
 		fetch = auth.HTTPFetch(cfg.JWKSURL, nil)
+	default:
+		if rt.identity, err = grpcclient.Dial(cfg.IdentityEndpoint); err != nil {
+			return nil, fmt.Errorf("%s: identity: %w", name, err)
+		}
+		fetch = auth.IdentityFetch(rt.identity)
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)))
-	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy); err != nil {
+	rt.Keys = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL})
+	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
 		return nil, err
 	}
+	rt.housekeeping()
 	return rt, nil
 }
 
@@ -164,8 +200,8 @@ func (rt *Runtime) Consume(cfg events.ConsumerConfig, h events.Handler) {
 	})
 }
 
-// Run serves gRPC, relays the outbox and runs every task until ctx ends or one
-// of them fails, then stops them all and closes the connections.
+// Run serves gRPC, relays the outbox, works jobs and runs every task until ctx
+// ends or one of them fails, then stops them all and closes the connections.
 func (rt *Runtime) Run(ctx context.Context) error {
 	defer rt.close()
 	g, ctx := errgroup.WithContext(ctx)
@@ -175,8 +211,10 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		}
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
+	g.Go(func() error { return rt.watchHealth(ctx) })
 	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log, events.RelayOptions{StreamReplicas: rt.cfg.StreamReplicas})
 	g.Go(func() error { return relay.Run(ctx) })
+	g.Go(func() error { return rt.runJobs(ctx) })
 	for _, t := range rt.tasks {
 		g.Go(func() error {
 			if err := t.run(ctx); err != nil && ctx.Err() == nil {
@@ -196,6 +234,9 @@ func (rt *Runtime) Run(ctx context.Context) error {
 }
 
 func (rt *Runtime) close() {
+	if rt.identity != nil {
+		_ = rt.identity.Close()
+	}
 	if rt.NATS != nil {
 		_ = rt.NATS.Drain()
 	}

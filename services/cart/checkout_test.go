@@ -101,7 +101,7 @@ func TestOrderPaidEmptiesTheCart(t *testing.T) {
 	publishOrderPaid(t, e, id, paid)
 	consumed(t, e, "cart-order-paid", id)
 
-	want := map[string]int64{v260: 1, bag: 1} // what was added after checkout stays
+	want := map[string]int32{v260: 1, bag: 1} // what was added after checkout stays
 	if got := quantities(must(e.client.GetCart(buy, &cartv1.GetCartRequest{})).GetCart()); len(got) != 2 || got[v260] != 1 || got[bag] != 1 {
 		t.Fatalf("cart after order.paid = %v, want %v", got, want)
 	}

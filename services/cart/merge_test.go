@@ -12,8 +12,8 @@ import (
 )
 
 // quantities maps variant id → quantity.
-func quantities(c *cartv1.Cart) map[string]int64 {
-	out := map[string]int64{}
+func quantities(c *cartv1.Cart) map[string]int32 {
+	out := map[string]int32{}
 	for _, l := range c.GetLines() {
 		out[l.GetVariantId()] = l.GetQuantity()
 	}
@@ -43,7 +43,7 @@ func TestMerge(t *testing.T) {
 	}
 
 	merged := must(e.client.MergeCart(e.login("u-m", token), &cartv1.MergeCartRequest{}))
-	want := map[string]int64{v260: 3, v270: 1, bag: 1}
+	want := map[string]int32{v260: 3, v270: 1, bag: 1}
 	if got := quantities(merged.GetCart()); !merged.GetMerged() || len(got) != 3 || got[v260] != 3 || got[v270] != 1 || got[bag] != 1 {
 		t.Fatalf("merged = %v, %v; want %v", merged.GetMerged(), got, want)
 	}
@@ -131,7 +131,7 @@ func TestMergeRaces(t *testing.T) {
 			t.Fatalf("round %d: %d merges reported merged, want 1", round, mergedCount)
 		}
 		got := quantities(must(e.client.GetCart(e.user(user), &cartv1.GetCartRequest{})).GetCart())[v260]
-		if want := 1 + 1 + addedOK; got != want {
+		if want := int32(1 + 1 + addedOK); got != want {
 			t.Fatalf("round %d: quantity = %d, want %d (user 1 + anonymous 1 + %d adds before the merge)", round, got, want, addedOK)
 		}
 		var anonymous int
@@ -183,7 +183,7 @@ func TestConcurrentAddsAddUp(t *testing.T) {
 	}
 	wg.Wait()
 	got := must(e.client.GetCart(anon(token.GetCartToken()), &cartv1.GetCartRequest{})).GetCart().GetLines()[0].GetQuantity()
-	if got != 1+ok.load() || got != 99 {
+	if int64(got) != 1+ok.load() || got != 99 {
 		t.Fatalf("quantity = %d after %d successful increments; want 1 + successes = 99", got, ok.load())
 	}
 }

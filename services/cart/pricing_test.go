@@ -41,14 +41,15 @@ func TestPricing(t *testing.T) {
 	shoe := lineOf(t, c, v270)
 	if shoe.GetUnitPrice().GetAmount() != 120000 || shoe.GetLineTotal().GetAmount() != 120000 || shoe.GetProductName() != "Runner" ||
 		shoe.GetImageUrl() != "https://img.example/runner.jpg" || shoe.GetOptions()["size"] != "270" || shoe.GetSku() != "RUN-270" ||
-		shoe.GetStatus() != cartv1.LineStatus_LINE_STATUS_OK || shoe.GetProductSlug() != s.shoe.GetSlug() {
+		shoe.GetStatus() != cartv1.LineStatus_LINE_STATUS_OK || shoe.GetProductSlug() != s.shoe.GetSlug() ||
+		shoe.AvailableQuantity != nil {
 		t.Fatalf("270 line = %v", shoe)
 	}
 
 	// Stock and availability change in the catalog: lines are flagged with the
 	// reason and leave the totals; the item count still counts them.
 	staff := e.staff()
-	zero, one := int64(0), int64(1)
+	zero, one := int32(0), int32(1)
 	must(e.catalog.UpdateVariant(staff, &catalogv1.UpdateVariantRequest{Id: v260, Stock: &one}))
 	must(e.catalog.UpdateVariant(staff, &catalogv1.UpdateVariantRequest{Id: v270, Stock: &zero}))
 	off := false
@@ -57,7 +58,7 @@ func TestPricing(t *testing.T) {
 	tests := []struct {
 		variant string
 		status  cartv1.LineStatus
-		left    int64
+		left    int32
 	}{
 		{v260, cartv1.LineStatus_LINE_STATUS_INSUFFICIENT_STOCK, 1},
 		{v270, cartv1.LineStatus_LINE_STATUS_OUT_OF_STOCK, 0},

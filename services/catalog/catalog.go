@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/catalog/internal/app"
 	catalogevents "github.com/jangteo/jangteo/services/catalog/internal/events"
@@ -27,7 +29,9 @@ type Config struct {
 	service.Base
 	// Images says where uploaded product pictures go.
 	Images ImagesConfig
-	// SweepInterval is how often expired stock reservations are released.
+	// SweepInterval is how often a periodic job releases expired
+	// reservations that have no expiry job left (each reservation schedules
+	// its own expiry; this is the safety net).
 	SweepInterval time.Duration `env:"RESERVATION_SWEEP_INTERVAL"`
 }
 
@@ -61,7 +65,7 @@ func DefaultConfig() Config {
 		Images: ImagesConfig{
 			Driver: images.DriverDisk, Dir: images.DefaultDir, PublicBaseURL: images.DefaultPublicBaseURL,
 		},
-		SweepInterval: 30 * time.Second,
+		SweepInterval: 5 * time.Minute,
 	}
 }
 
@@ -76,7 +80,7 @@ type Service struct {
 }
 
 // New connects the catalog, registers its gRPC API, the order.paid consumer
-// and the reservation sweeper.
+// and the reservation jobs (each reservation's expiry, and the periodic sweep).
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
 	pics, err := images.New(images.Config{
 		Driver: cfg.Images.Driver, Dir: cfg.Images.Dir, PublicBaseURL: cfg.Images.PublicBaseURL,
@@ -91,19 +95,19 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(rt.Pool)
-	a := app.New(st, pics)
+	stores := func(db postgres.DB) app.Store { return store.New(db) }
+	a := app.New(rt.Pool, stores, rt.Jobs, pics)
 	catalogv1.RegisterCatalogServiceServer(rt.GRPC, grpcapi.New(a))
-	rt.Consume(catalogevents.OrderPaidConsumer, catalogevents.OrderPaid(st))
+	rt.Consume(catalogevents.OrderPaidConsumer, catalogevents.OrderPaid(func(tx pgx.Tx) catalogevents.PurchaseRecorder {
+		return a.WithTx(tx)
+	}))
+	service.AddWorker(rt, app.ExpireReservationWorker{App: a})
+	service.AddWorker(rt, app.SweepReservationsWorker{App: a})
 	every := cfg.SweepInterval
 	if every <= 0 {
-		every = 30 * time.Second
+		every = 5 * time.Minute
 	}
-	rt.Go("reservation sweeper", func(ctx context.Context) error {
-		return a.SweepReservations(ctx, every, func(err error) {
-			rt.Log.Error("release expired reservations", zap.Error(err))
-		})
-	})
+	rt.Periodic(every, app.SweepReservationsArgs{})
 	s := &Service{rt: rt, app: a}
 	if d, ok := pics.(*images.Disk); ok {
 		s.media = d.Handler()

@@ -27,6 +27,7 @@ type env struct {
 	js     jetstream.JetStream
 	svc    *catalog.Service
 	addr   string // the gRPC address
+	cfg    catalog.Config
 }
 
 // start runs a catalog on a fresh database and NATS; opts adjust its config.
@@ -54,7 +55,20 @@ func start(t *testing.T, opts ...func(*catalog.Config)) env {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc, addr: lis.Addr().String()}
+	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc, addr: lis.Addr().String(), cfg: cfg}
+}
+
+// replica runs a second catalog on e's database and NATS, as another pod of
+// the same deployment would, and returns its client.
+func replica(t *testing.T, e env) catalogv1.CatalogServiceClient {
+	t.Helper()
+	lis := testkit.Listen(t)
+	svc, err := catalog.New(t.Context(), e.cfg, zaptest.NewLogger(t), service.Options{Keys: e.iss.Fetch(), Listener: lis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Run(t, svc)
+	return catalogv1.NewCatalogServiceClient(testkit.Dial(t, lis.Addr().String()))
 }
 
 func as(token string) context.Context {

@@ -54,7 +54,7 @@ func TestProductVariants(t *testing.T) {
 			target = v
 		}
 	}
-	stock := int64(5)
+	stock := int32(5)
 	upd := must(e.client.UpdateVariant(staff, &catalogv1.UpdateVariantRequest{Id: target.GetId(), Stock: &stock, ClearPriceOverride: true})).GetProduct()
 	for _, v := range upd.GetVariants() {
 		if v.GetId() == target.GetId() && (v.GetStock() != 5 || v.GetPriceOverride() != nil || v.GetPrice().GetAmount() != 99000) {

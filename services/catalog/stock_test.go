@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -25,7 +26,7 @@ func stockOf(t *testing.T, e env, variantID string) int64 {
 	return resp.GetVariants()[0].GetStock()
 }
 
-func product(t *testing.T, e env, categoryID string, stock int64) *catalogv1.Product {
+func product(t *testing.T, e env, categoryID string, stock int32) *catalogv1.Product {
 	t.Helper()
 	staff := as(e.iss.Token("staff-1", "staff"))
 	return must(e.client.CreateProduct(staff, &catalogv1.CreateProductRequest{
@@ -171,6 +172,44 @@ func TestReservationLifecycle(t *testing.T) {
 	must(e.client.ArchiveProduct(staff, &catalogv1.ArchiveProductRequest{Id: gone.GetId()}))
 	_, err = e.client.ReserveStock(ctx, &catalogv1.ReserveStockRequest{OrderId: newID(), Lines: []*catalogv1.ReserveLine{{VariantId: gone.GetVariants()[0].GetId(), Quantity: 1}}})
 	wantCode(t, err, codes.FailedPrecondition, "")
+}
+
+func TestReservationExpiresOnceAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	// No sweeps: only each reservation's own expiry job releases it.
+	e := start(t, func(c *catalog.Config) { c.SweepInterval = time.Hour })
+	clients := []catalogv1.CatalogServiceClient{e.client, replica(t, e)}
+	f := newFixture(t, e)
+	v := product(t, e, f.sneakers.GetId(), 5).GetVariants()[0].GetId()
+	ctx := internal(e)
+	stock := catalogEvents(t, e.js, "catalog.stock_changed")
+	const orders = 4
+	for i := range orders {
+		must(clients[i%2].ReserveStock(ctx, &catalogv1.ReserveStockRequest{OrderId: newID(), Ttl: durationpb.New(time.Second),
+			Lines: []*catalogv1.ReserveLine{{VariantId: v, Quantity: 1}}}))
+	}
+	if s := stockOf(t, e, v); s != 5-orders {
+		t.Fatalf("stock = %d, want %d", s, 5-orders)
+	}
+	eventually(t, "the expiry jobs", func() bool { return stockOf(t, e, v) == 5 })
+
+	released := 0
+	for range 2 * orders {
+		var ev catalogv1.StockChanged
+		nextEvent(t, stock, &ev)
+		if ev.GetReason() == catalogv1.StockChanged_REASON_RELEASED {
+			released++
+		}
+	}
+	if released != orders {
+		t.Fatalf("%d released events, want %d", released, orders)
+	}
+	if msg, err := stock.Next(jetstream.FetchMaxWait(time.Second)); err == nil {
+		t.Fatalf("unexpected event after every release: %s", msg.Subject())
+	}
+	if s := stockOf(t, e, v); s != 5 {
+		t.Fatalf("stock after expiry = %d, want 5", s)
+	}
 }
 
 func TestSweeperReleasesExpiredReservations(t *testing.T) {

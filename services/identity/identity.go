@@ -66,6 +66,12 @@ type Config struct {
 	LoginIPWindow         time.Duration `env:"LOGIN_IP_WINDOW"`
 	// HoneypotBlockAfter honeypot attempts block an IP from the whole API.
 	HoneypotBlockAfter int `env:"HONEYPOT_BLOCK_AFTER"`
+	// PasswordHashMemoryMiB is the memory all concurrent password hashes
+	// (argon2id, 64 MiB each) may hold together; more wait in line up to
+	// PasswordHashQueueTimeout, then get 503 with Retry-After. The chart
+	// sizes identity's memory limit from it.
+	PasswordHashMemoryMiB    int64         `env:"PASSWORD_HASH_MEMORY_MIB"`
+	PasswordHashQueueTimeout time.Duration `env:"PASSWORD_HASH_QUEUE_TIMEOUT"`
 }
 
 // DefaultConfig returns the documented defaults (gRPC on :9101).
@@ -85,6 +91,8 @@ func DefaultConfig() Config {
 		LoginMaxAttemptsPerIP:      20,
 		LoginIPWindow:              15 * time.Minute,
 		HoneypotBlockAfter:         3,
+		PasswordHashMemoryMiB:      128,
+		PasswordHashQueueTimeout:   5 * time.Second,
 	}
 }
 
@@ -128,7 +136,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		return nil, err
 	}
 	keys.Store(ks)
-	hasher, err := password.NewHasher(password.DefaultParams)
+	hasher, err := password.NewHasher(password.DefaultParams, password.Budget{
+		MemoryKiB: cfg.PasswordHashMemoryMiB << 10, QueueTimeout: cfg.PasswordHashQueueTimeout,
+	})
 	if err != nil {
 		return nil, err
 	}

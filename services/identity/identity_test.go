@@ -37,7 +37,7 @@ type env struct {
 
 type option func(*identity.Config)
 
-func start(t *testing.T, opts ...option) env {
+func start(t testing.TB, opts ...option) env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sink, err := smtpsink.Start("127.0.0.1:0")
@@ -109,7 +109,7 @@ func (e env) signUp(t *testing.T, email string) *identityv1.LoginResponse {
 	if _, err := e.client.SignUp(context.Background(), &identityv1.SignUpRequest{Email: email, Password: pw, Name: "테스터"}); err != nil {
 		t.Fatalf("SignUp(%s): %v", email, err)
 	}
-	tok := e.mailedToken(t, email, "/v1/auth/verify?token=")
+	tok := e.mailedToken(t, email, "/verify-email?token=")
 	if _, err := e.client.VerifyEmail(context.Background(), &identityv1.VerifyEmailRequest{Token: tok}); err != nil {
 		t.Fatalf("VerifyEmail: %v", err)
 	}

@@ -43,7 +43,7 @@ func TestSignUpVerifyAndLogin(t *testing.T) {
 	}
 
 	// The mailed link is the GET binding of VerifyEmail on the public URL.
-	tok := e.mailedToken(t, "minji@example.com", "http://jangteo.test/v1/auth/verify?token=")
+	tok := e.mailedToken(t, "minji@example.com", "http://jangteo.test/verify-email?token=")
 	verified, err := e.client.VerifyEmail(ctx, &identityv1.VerifyEmailRequest{Token: tok})
 	if err != nil || verified.GetUser().GetStatus() != "active" || !verified.GetUser().GetEmailVerified() {
 		t.Fatalf("VerifyEmail = %v, %v", verified, err)
@@ -130,7 +130,7 @@ func TestResendAndExpiredVerification(t *testing.T) {
 	if _, err := e.client.SignUp(ctx, &identityv1.SignUpRequest{Email: "late@example.com", Password: "correct-horse-7", Name: "Late"}); err != nil {
 		t.Fatal(err)
 	}
-	first := e.mailedToken(t, "late@example.com", "/v1/auth/verify?token=")
+	first := e.mailedToken(t, "late@example.com", "/verify-email?token=")
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := e.client.VerifyEmail(ctx, &identityv1.VerifyEmailRequest{Token: first}); reason(err) != "LINK_INVALID" {
 		t.Fatalf("expired link = %v", err)
@@ -142,7 +142,7 @@ func TestResendAndExpiredVerification(t *testing.T) {
 	if got := header.Get("x-http-code"); len(got) != 1 || got[0] != "202" {
 		t.Fatalf("x-http-code = %v, want 202", got)
 	}
-	second := e.mailedTokenAfter(t, "late@example.com", "/v1/auth/verify?token=", first)
+	second := e.mailedTokenAfter(t, "late@example.com", "/verify-email?token=", first)
 	if _, err := e.client.VerifyEmail(ctx, &identityv1.VerifyEmailRequest{Token: second}); err != nil {
 		t.Fatalf("resent link: %v", err)
 	}

@@ -46,7 +46,7 @@ type Message struct {
 	// TLS reports whether the message arrived after STARTTLS.
 	TLS bool `json:"tls"`
 	// ReceivedAt is when the final "." was read.
-	ReceivedAt time.Time `json:"receivedAt"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 func (m Message) clone() Message {

@@ -443,7 +443,7 @@ func TestHandler(t *testing.T) {
 				t.Fatalf("ids = %v, want %v", ids, tt.wantIDs)
 			}
 			if len(got) > 0 {
-				for _, k := range []string{"id", "from", "to", "subject", "text", "html", "tls", "receivedAt"} {
+				for _, k := range []string{"id", "from", "to", "subject", "text", "html", "tls", "received_at"} {
 					if _, ok := got[0][k]; !ok {
 						t.Errorf("JSON lacks %q: %v", k, got[0])
 					}

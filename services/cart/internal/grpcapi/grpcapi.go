@@ -6,7 +6,6 @@ package grpcapi
 
 import (
 	"context"
-	"net/http"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -15,7 +14,6 @@ import (
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	"github.com/jangteo/jangteo/platform/auth"
-	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/services/cart/internal/app"
 	"github.com/jangteo/jangteo/services/cart/internal/domain"
 )
@@ -67,7 +65,7 @@ func (s *Server) AddCartItem(ctx context.Context, req *cartv1.AddCartItemRequest
 		Ref: domain.VariantRef{
 			Product: req.GetProduct(), Options: req.GetOptions(), VariantID: req.GetVariantId(),
 		},
-		Quantity: req.GetQuantity(),
+		Quantity: int64(req.GetQuantity()),
 	})
 	if err != nil {
 		return nil, err
@@ -75,15 +73,12 @@ func (s *Server) AddCartItem(ctx context.Context, req *cartv1.AddCartItemRequest
 	if res.CartToken != "" {
 		_ = grpc.SetHeader(ctx, metadata.Pairs(CartTokenHeader, res.CartToken))
 	}
-	if res.Created {
-		grpcserver.SetHTTPCode(ctx, http.StatusCreated)
-	}
 	return &cartv1.AddCartItemResponse{Cart: toProtoCart(res.Cart), LineId: res.LineID, CartToken: res.CartToken}, nil
 }
 
 // UpdateCartItem implements cartv1.CartServiceServer.
 func (s *Server) UpdateCartItem(ctx context.Context, req *cartv1.UpdateCartItemRequest) (*cartv1.UpdateCartItemResponse, error) {
-	v, err := s.app.SetQuantity(ctx, caller(ctx), req.GetId(), req.GetQuantity())
+	v, err := s.app.SetQuantity(ctx, caller(ctx), req.GetId(), int64(req.GetQuantity()))
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +152,7 @@ func (s *Server) GetCartForCheckout(ctx context.Context, req *cartv1.GetCartForC
 
 func toProtoCart(v app.View) *cartv1.Cart {
 	out := &cartv1.Cart{
-		Id: v.ID, ItemCount: v.ItemCount, TaxRateBp: int32(v.TaxRateBP),
+		Id: v.ID, ItemCount: int32(v.ItemCount), TaxRateBp: int32(v.TaxRateBP),
 		Subtotal: toProtoMoney(v.Subtotal), Tax: toProtoMoney(v.Tax), GrandTotal: toProtoMoney(v.GrandTotal),
 		Priced: v.Priced, CheckoutReady: v.CheckoutReady,
 		Lines: make([]*cartv1.CartLine, 0, len(v.Lines)),
@@ -168,8 +163,12 @@ func toProtoCart(v app.View) *cartv1.Cart {
 	for _, l := range v.Lines {
 		pl := &cartv1.CartLine{
 			Id: l.ID, ProductId: l.ProductID, ProductSlug: l.ProductSlug, ProductName: l.ProductName,
-			ImageUrl: l.ImageURL, VariantId: l.VariantID, Sku: l.SKU, Options: l.Options, Quantity: l.Quantity,
-			Status: toProtoStatus[l.Status], AvailableQuantity: l.AvailableQuantity,
+			ImageUrl: l.ImageURL, VariantId: l.VariantID, Sku: l.SKU, Options: l.Options, Quantity: int32(l.Quantity),
+			Status: toProtoStatus[l.Status],
+		}
+		if l.Status == domain.LineInsufficientStock || l.Status == domain.LineOutOfStock {
+			n := int32(l.AvailableQuantity)
+			pl.AvailableQuantity = &n
 		}
 		if l.Status != domain.LineUnpriced && l.UnitPrice.Currency != "" {
 			pl.UnitPrice, pl.LineTotal = toProtoMoney(l.UnitPrice), toProtoMoney(l.LineTotal)

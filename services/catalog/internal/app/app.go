@@ -1,48 +1,43 @@
 // Package app holds the catalog's use cases, one per file.
+//
+// A use case that writes more than one row owns its transaction: it runs
+// postgres.InTx on a.db, makes the store over that transaction with a.stores,
+// and writes its events (and schedules its jobs) on the same transaction, so
+// all of it commits or none does. Reads and single statements use a.store.
+// WithTx runs the use cases inside a caller's transaction (an event
+// consumer's, with its inbox row).
 package app
 
 import (
 	"context"
 
-	"github.com/jangteo/jangteo/services/catalog/internal/domain"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 )
 
-// Store is what the use cases need from persistence. Update methods run the
-// given function on the locked row inside a transaction.
+// Store is what the use cases need from persistence: the small interfaces
+// each group of use cases declares beside it.
 type Store interface {
+	slugStore
+	categoryStore
+	causeStore
+	brandStore
+	productStore
+	reviewStore
+	reservationStore
+}
+
+// slugStore finds out whether a derived slug is free.
+type slugStore interface {
 	SlugTaken(ctx context.Context, table, slug string) (bool, error)
+}
 
-	CreateCategory(ctx context.Context, c domain.Category) (domain.Category, error)
-	Categories(ctx context.Context) ([]domain.Category, error)
-	UpdateCategory(ctx context.Context, id string, fn func(*domain.Category) error) (domain.Category, error)
-	DeleteCategory(ctx context.Context, id string) error
-
-	CreateCause(ctx context.Context, c domain.Cause) (domain.Cause, error)
-	Causes(ctx context.Context) ([]domain.Cause, error)
-	Cause(ctx context.Context, slug string) (domain.Cause, error)
-	UpdateCause(ctx context.Context, id string, fn func(*domain.Cause) error) (domain.Cause, error)
-	DeleteCause(ctx context.Context, id string) error
-
-	CreateBrand(ctx context.Context, b domain.Brand) (domain.Brand, error)
-	Brands(ctx context.Context, causeSlug string) ([]domain.Brand, error)
-	Brand(ctx context.Context, slugOrID string) (domain.Brand, error)
-	UpdateBrand(ctx context.Context, id string, fn func(*domain.Brand) error) (domain.Brand, error)
-	DeleteBrand(ctx context.Context, id string) error
-
-	CreateProduct(ctx context.Context, p domain.Product) (domain.Product, error)
-	Product(ctx context.Context, slugOrID string) (domain.Product, error)
-	Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error)
-	UpdateProduct(ctx context.Context, id string, fn func(*domain.Product) (domain.ProductChange, error)) (domain.Product, error)
-	UpdateVariant(ctx context.Context, id string, fn func(p domain.Product, v *domain.Variant) error) (domain.Product, error)
-	VariantDetails(ctx context.Context, ids []string) ([]domain.VariantDetail, error)
-
-	Reserve(ctx context.Context, r domain.Reservation) (domain.Reservation, bool, error)
-	CommitReservation(ctx context.Context, orderID string) (domain.Reservation, error)
-	ReleaseReservation(ctx context.Context, orderID string) (domain.Reservation, error)
-	ReleaseExpired(ctx context.Context, limit int) (int, error)
-
-	PutReview(ctx context.Context, r domain.Review) (domain.Review, domain.ProductRating, error)
-	Reviews(ctx context.Context, productID string, page domain.Page) ([]domain.Review, error)
+// Jobs schedules background jobs in a transaction (river's client).
+type Jobs interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 // ImageStore saves an image under key and returns the URL clients load it from.
@@ -52,17 +47,27 @@ type ImageStore interface {
 
 // App runs the catalog's use cases.
 type App struct {
-	store  Store
+	db     postgres.Conn           // the pool, or the transaction of WithTx
+	stores func(postgres.DB) Store // the store over a use case's transaction
+	store  Store                   // the store over db
+	jobs   Jobs
 	images ImageStore
 }
 
-// New returns the use cases over store, saving uploads to images.
-func New(store Store, images ImageStore) *App {
-	if store == nil {
-		panic("app: nil store")
+// New returns the use cases over db (the pool), with stores making the store
+// over the pool or a transaction, jobs scheduling timers and uploads saved to
+// images.
+func New(db postgres.Conn, stores func(postgres.DB) Store, jobs Jobs, images ImageStore) *App {
+	if db == nil || stores == nil || jobs == nil || images == nil {
+		panic("app: nil dependency")
 	}
-	if images == nil {
-		panic("app: nil image store")
-	}
-	return &App{store: store, images: images}
+	return &App{db: db, stores: stores, store: stores(db), jobs: jobs, images: images}
+}
+
+// WithTx returns the use cases running inside tx: their transactions become
+// savepoints of tx and commit with it.
+func (a *App) WithTx(tx pgx.Tx) *App {
+	c := *a
+	c.db, c.store = tx, a.stores(tx)
+	return &c
 }

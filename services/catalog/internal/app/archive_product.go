@@ -9,7 +9,7 @@ import (
 // ArchiveProduct takes a product out of lists and sale for good; its page
 // stays readable by slug for old orders. Archiving twice changes nothing.
 func (a *App) ArchiveProduct(ctx context.Context, id string) (domain.Product, error) {
-	return a.store.UpdateProduct(ctx, id, func(p *domain.Product) (domain.ProductChange, error) {
+	return a.updateProduct(ctx, id, func(p *domain.Product) (domain.ProductChange, error) {
 		if p.Archived {
 			return 0, nil
 		}

@@ -3,8 +3,21 @@ package app
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
+
+// brandStore is what the brand use cases need.
+type brandStore interface {
+	CreateBrand(ctx context.Context, b domain.Brand) (domain.Brand, error)
+	Brands(ctx context.Context, causeSlug string) ([]domain.Brand, error)
+	Brand(ctx context.Context, slugOrID string) (domain.Brand, error)
+	BrandForUpdate(ctx context.Context, id string) (domain.Brand, error)
+	SaveBrand(ctx context.Context, b domain.Brand) (domain.Brand, error)
+	DeleteBrand(ctx context.Context, id string) error
+}
 
 // CreateBrand adds a brand, deriving its slug from the name when empty.
 func (a *App) CreateBrand(ctx context.Context, b domain.Brand) (domain.Brand, error) {
@@ -16,10 +29,18 @@ func (a *App) CreateBrand(ctx context.Context, b domain.Brand) (domain.Brand, er
 
 // UpdateBrand changes the fields patch sets.
 func (a *App) UpdateBrand(ctx context.Context, id string, patch domain.BrandPatch) (domain.Brand, error) {
-	return a.store.UpdateBrand(ctx, id, func(b *domain.Brand) error {
-		patch.Apply(b)
-		return nil
+	var b domain.Brand
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		var err error
+		if b, err = s.BrandForUpdate(ctx, id); err != nil {
+			return err
+		}
+		patch.Apply(&b)
+		b, err = s.SaveBrand(ctx, b)
+		return err
 	})
+	return b, err
 }
 
 // DeleteBrand removes a brand that has no products.

@@ -3,8 +3,20 @@ package app
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
+
+// categoryStore is what the category use cases need.
+type categoryStore interface {
+	CreateCategory(ctx context.Context, c domain.Category) (domain.Category, error)
+	Categories(ctx context.Context) ([]domain.Category, error)
+	CategoryForUpdate(ctx context.Context, id string) (domain.Category, error)
+	SaveCategory(ctx context.Context, c domain.Category) error
+	DeleteCategory(ctx context.Context, id string) error
+}
 
 // CreateCategory adds a category, deriving its slug from the name when empty.
 func (a *App) CreateCategory(ctx context.Context, c domain.Category) (domain.Category, error) {
@@ -16,13 +28,20 @@ func (a *App) CreateCategory(ctx context.Context, c domain.Category) (domain.Cat
 
 // UpdateCategory changes the fields patch sets.
 func (a *App) UpdateCategory(ctx context.Context, id string, patch domain.CategoryPatch) (domain.Category, error) {
-	return a.store.UpdateCategory(ctx, id, func(c *domain.Category) error {
-		patch.Apply(c)
+	var c domain.Category
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		var err error
+		if c, err = s.CategoryForUpdate(ctx, id); err != nil {
+			return err
+		}
+		patch.Apply(&c)
 		if c.ParentID == c.ID {
 			return domain.ErrCategoryCycle
 		}
-		return nil
+		return s.SaveCategory(ctx, c)
 	})
+	return c, err
 }
 
 // DeleteCategory removes a category that has no sub-categories or products.

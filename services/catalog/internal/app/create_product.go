@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
 
@@ -30,6 +33,20 @@ func (a *App) CreateProduct(ctx context.Context, np NewProduct) (domain.Product,
 	p.Available = true
 	return withSlug(ctx, a, "products", p.Slug, p.Name, func(s string) (domain.Product, error) {
 		p.Slug = s
-		return a.store.CreateProduct(ctx, p)
+		return a.createProduct(ctx, p)
 	})
+}
+
+// createProduct stores p with its variants and the product_changed event
+// announcing it, in one transaction.
+func (a *App) createProduct(ctx context.Context, p domain.Product) (domain.Product, error) {
+	var created domain.Product
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		var err error
+		if created, err = a.stores(tx).CreateProduct(ctx, p); err != nil {
+			return err
+		}
+		return publishProductChanged(ctx, tx, created, domain.ProductCreated)
+	})
+	return created, err
 }

@@ -3,8 +3,18 @@ package app
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
+
+// reviewStore is what the review use cases need (with productStore's Product).
+type reviewStore interface {
+	PutReview(ctx context.Context, r domain.Review) (domain.Review, domain.ProductRating, error)
+	Reviews(ctx context.Context, productID string, page domain.Page) ([]domain.Review, error)
+	RecordPurchases(ctx context.Context, purchases []domain.Purchase) error
+}
 
 // PutReview writes or rewrites userID's review of a product; only a buyer
 // of the product (per order.paid) may. It returns the product's new tally.
@@ -17,7 +27,22 @@ func (a *App) PutReview(ctx context.Context, slugOrID, userID string, stars floa
 	if err != nil {
 		return domain.Review{}, domain.ProductRating{}, err
 	}
-	return a.store.PutReview(ctx, domain.Review{ProductID: p.ID, UserID: userID, Rating: rating, Title: title, Body: body})
+	var (
+		r     = domain.Review{ProductID: p.ID, UserID: userID, Rating: rating, Title: title, Body: body}
+		put   domain.Review
+		tally domain.ProductRating
+	)
+	err = postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		put, tally, err = a.stores(tx).PutReview(ctx, r)
+		return err
+	})
+	return put, tally, err
+}
+
+// RecordPurchases notes that each buyer may review each product and counts
+// the units sold (from order.paid).
+func (a *App) RecordPurchases(ctx context.Context, purchases []domain.Purchase) error {
+	return a.store.RecordPurchases(ctx, purchases)
 }
 
 // ReviewPage is one page of a product's reviews.

@@ -6,12 +6,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
 
-// ReserveStock holds every line of an order, or none. Repeating the call for
-// the same order returns the first reservation and changes nothing; the
-// same order id with other lines is a conflict, and a released order cannot
+// reservationStore is what the reservation use cases need.
+type reservationStore interface {
+	ClaimReservation(ctx context.Context, r domain.Reservation) (bool, error)
+	TakeStock(ctx context.Context, orderID string, l domain.ReservationLine) (domain.StockChange, error)
+	Reservation(ctx context.Context, orderID string) (domain.Reservation, error)
+	CommitReservation(ctx context.Context, orderID string) error
+	ReleaseReservation(ctx context.Context, orderID string) ([]domain.StockChange, error)
+	ReleaseIfExpired(ctx context.Context, orderID string) ([]domain.StockChange, error)
+	ExpiredReservations(ctx context.Context, limit int) ([]string, error)
+}
+
+// ReserveStock holds every line of an order, or none, and schedules the
+// reservation's expiry in the same transaction. Repeating the call for the
+// same order returns the first reservation and changes nothing; the same
+// order id with other lines is a conflict, and a released order cannot
 // reserve again.
 func (a *App) ReserveStock(ctx context.Context, orderID string, lines []domain.ReservationLine, ttl time.Duration) (domain.Reservation, error) {
 	if ttl <= 0 {
@@ -21,8 +37,39 @@ func (a *App) ReserveStock(ctx context.Context, orderID string, lines []domain.R
 		OrderID:   orderID,
 		Lines:     domain.NormalizeLines(lines),
 		ExpiresAt: time.Now().UTC().Add(min(ttl, domain.MaxReservationTTL)).Truncate(time.Microsecond),
+		Status:    domain.ReservationActive,
 	}
-	got, created, err := a.store.Reserve(ctx, r)
+	var (
+		got     domain.Reservation
+		created bool
+	)
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		var err error
+		if created, err = s.ClaimReservation(ctx, r); err != nil {
+			return err
+		}
+		if !created {
+			got, err = s.Reservation(ctx, orderID)
+			return err
+		}
+		// Lines are sorted by variant, so concurrent orders lock variants in
+		// the same order and cannot deadlock.
+		changes := make([]domain.StockChange, 0, len(r.Lines))
+		for _, l := range r.Lines {
+			c, err := s.TakeStock(ctx, orderID, l)
+			if err != nil {
+				return err
+			}
+			changes = append(changes, c)
+		}
+		if err := publishStockChanged(ctx, tx, changes...); err != nil {
+			return err
+		}
+		got = r
+		_, err = a.jobs.InsertTx(ctx, tx, ExpireReservationArgs{OrderID: orderID}, &river.InsertOpts{ScheduledAt: r.ExpiresAt})
+		return err
+	})
 	if err != nil || created {
 		return got, err
 	}
@@ -38,7 +85,16 @@ func (a *App) ReserveStock(ctx context.Context, orderID string, lines []domain.R
 // CommitReservation marks an order's held stock as sold; committing again
 // changes nothing.
 func (a *App) CommitReservation(ctx context.Context, orderID string) (domain.Reservation, error) {
-	r, err := a.store.CommitReservation(ctx, orderID)
+	var r domain.Reservation
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		if err := s.CommitReservation(ctx, orderID); err != nil {
+			return err
+		}
+		var err error
+		r, err = s.Reservation(ctx, orderID)
+		return err
+	})
 	if err != nil {
 		return domain.Reservation{}, err
 	}
@@ -49,39 +105,74 @@ func (a *App) CommitReservation(ctx context.Context, orderID string) (domain.Res
 }
 
 // ReleaseReservation gives an order's units back; releasing again changes
-// nothing.
+// nothing. Releasing an order that never reserved leaves a released
+// reservation behind, so a late reserve for it takes nothing.
 func (a *App) ReleaseReservation(ctx context.Context, orderID string) (domain.Reservation, error) {
-	return a.store.ReleaseReservation(ctx, orderID)
+	var r domain.Reservation
+	err := postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		changes, err := s.ReleaseReservation(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		if err := publishStockChanged(ctx, tx, changes...); err != nil {
+			return err
+		}
+		r, err = s.Reservation(ctx, orderID)
+		return err
+	})
+	return r, err
 }
 
-// SweepBatch is how many expired reservations one sweep releases at most.
+// ExpireReservation releases the order's reservation if it is still active
+// and its time is up; a reservation committed or released meanwhile is left
+// alone. When its time is not up yet, it returns how long is left.
+func (a *App) ExpireReservation(ctx context.Context, orderID string) (left time.Duration, err error) {
+	err = postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
+		s := a.stores(tx)
+		changes, err := s.ReleaseIfExpired(ctx, orderID)
+		if err != nil || len(changes) > 0 {
+			if err == nil {
+				err = publishStockChanged(ctx, tx, changes...)
+			}
+			return err
+		}
+		r, err := s.Reservation(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		if r.Status == domain.ReservationActive {
+			left = max(time.Until(r.ExpiresAt), time.Second)
+		}
+		return nil
+	})
+	return left, err
+}
+
+// SweepBatch is how many expired reservations one sweep looks up at a time.
 const SweepBatch = 100
 
-// ReleaseExpired releases reservations whose time is up, in batches, and
-// returns how many it released.
+// ReleaseExpired releases every active reservation past its expiry and
+// returns how many it released: the safety net under the expiry jobs (and
+// for reservations made before them).
 func (a *App) ReleaseExpired(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, err := a.store.ReleaseExpired(ctx, SweepBatch)
-		total += n
-		if err != nil || n < SweepBatch {
+		ids, err := a.store.ExpiredReservations(ctx, SweepBatch)
+		if err != nil {
 			return total, err
 		}
-	}
-}
-
-// SweepReservations runs ReleaseExpired every interval until ctx ends.
-func (a *App) SweepReservations(ctx context.Context, every time.Duration, onError func(error)) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if _, err := a.ReleaseExpired(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
+		for _, id := range ids {
+			left, err := a.ExpireReservation(ctx, id)
+			if err != nil {
+				return total, err
 			}
+			if left == 0 {
+				total++
+			}
+		}
+		if len(ids) < SweepBatch {
+			return total, nil
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (a *App) UploadProductImage(ctx context.Context, slugOrID, declaredType str
 	if err != nil {
 		return "", domain.Product{}, err
 	}
-	p, err = a.store.UpdateProduct(ctx, p.ID, func(p *domain.Product) (domain.ProductChange, error) {
+	p, err = a.updateProduct(ctx, p.ID, func(p *domain.Product) (domain.ProductChange, error) {
 		if len(p.ImageURLs) >= 20 {
 			return 0, errs.InvalidFields(errs.Field("data", "a product has at most 20 pictures"))
 		}

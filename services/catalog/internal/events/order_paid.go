@@ -17,15 +17,16 @@ var OrderPaidConsumer = events.ConsumerConfig{
 	Subjects: []string{"order.paid"},
 }
 
-// PurchaseRecorder stores purchases inside the consumer's transaction.
+// PurchaseRecorder is the use case the handler runs.
 type PurchaseRecorder interface {
-	RecordPurchases(ctx context.Context, tx pgx.Tx, purchases []domain.Purchase) error
+	RecordPurchases(ctx context.Context, purchases []domain.Purchase) error
 }
 
 // OrderPaid returns the handler that records who bought what, which is what
-// allows a review and what ranks products by popularity. The platform writes
-// the inbox row in the same transaction, so a redelivered event is harmless.
-func OrderPaid(rec PurchaseRecorder) events.Handler {
+// allows a review and what ranks products by popularity. inTx gives the use
+// cases running inside the consumer's transaction, which also writes the
+// inbox row, so a redelivered event is harmless.
+func OrderPaid(inTx func(tx pgx.Tx) PurchaseRecorder) events.Handler {
 	return func(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
 		var ev orderv1.OrderPaid
 		if err := d.Decode(&ev); err != nil {
@@ -38,6 +39,6 @@ func OrderPaid(rec PurchaseRecorder) events.Handler {
 				ProductID: l.GetProductId(), VariantID: l.GetVariantId(), Quantity: l.GetQuantity(),
 			})
 		}
-		return rec.RecordPurchases(ctx, tx, purchases)
+		return inTx(tx).RecordPurchases(ctx, purchases)
 	}
 }

@@ -51,7 +51,7 @@ func toProtoProduct(p domain.Product) *catalogv1.Product {
 		BrandId: p.BrandID, BrandSlug: p.BrandSlug, BrandName: p.BrandName,
 		Price:     toProtoMoney(p.Price),
 		Available: p.Available, Archived: p.Archived, ImageUrls: p.ImageURLs,
-		InStock: p.InStock, ReviewCount: p.ReviewCount, AverageRating: p.AverageRating(),
+		InStock: p.InStock, ReviewCount: int32(p.ReviewCount), AverageRating: p.AverageRating(),
 		CreateTime: timestamppb.New(p.CreatedAt), UpdateTime: timestamppb.New(p.UpdatedAt),
 	}
 	for _, o := range p.Options {
@@ -59,7 +59,7 @@ func toProtoProduct(p domain.Product) *catalogv1.Product {
 	}
 	for _, v := range p.Variants {
 		pv := &catalogv1.Variant{
-			Id: v.ID, Sku: v.SKU, Options: v.Options, Stock: v.Stock, Price: toProtoMoney(v.Price(p.Price)),
+			Id: v.ID, Sku: v.SKU, Options: v.Options, Stock: int32(v.Stock), Price: toProtoMoney(v.Price(p.Price)),
 		}
 		if v.PriceOverride != nil {
 			pv.PriceOverride = toProtoMoney(*v.PriceOverride)

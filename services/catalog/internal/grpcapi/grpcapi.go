@@ -4,11 +4,7 @@
 package grpcapi
 
 import (
-	"context"
-	"net/http"
-
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
-	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/services/catalog/internal/app"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
@@ -21,8 +17,5 @@ type Server struct {
 
 // New returns the gRPC server over the use cases.
 func New(a *app.App) *Server { return &Server{app: a} }
-
-// created asks the gateway to answer 201.
-func created(ctx context.Context) { grpcserver.SetHTTPCode(ctx, http.StatusCreated) }
 
 func page(number, size int32) domain.Page { return domain.NewPage(int(number), int(size)) }

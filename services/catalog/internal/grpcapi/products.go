@@ -16,14 +16,14 @@ func (s *Server) CreateProduct(ctx context.Context, req *catalogv1.CreateProduct
 			CategoryID: req.GetCategoryId(), BrandID: req.GetBrandId(), ImageURLs: req.GetImageUrls(),
 			Price: toDomainMoney(req.GetPrice()),
 		},
-		Stock: req.GetStock(),
+		Stock: int64(req.GetStock()),
 		SKU:   req.GetSku(),
 	}
 	for _, o := range req.GetOptions() {
 		np.Product.Options = append(np.Product.Options, domain.Option{Name: o.GetName(), Values: o.GetValues()})
 	}
 	for _, v := range req.GetVariants() {
-		spec := domain.VariantSpec{Options: v.GetOptions(), SKU: v.GetSku(), Stock: v.GetStock()}
+		spec := domain.VariantSpec{Options: v.GetOptions(), SKU: v.GetSku(), Stock: int64(v.GetStock())}
 		if v.GetPriceOverride() != nil {
 			m := toDomainMoney(v.GetPriceOverride())
 			if m.Currency == "" {
@@ -37,7 +37,6 @@ func (s *Server) CreateProduct(ctx context.Context, req *catalogv1.CreateProduct
 	if err != nil {
 		return nil, err
 	}
-	created(ctx)
 	return &catalogv1.CreateProductResponse{Product: toProtoProduct(p)}, nil
 }
 
@@ -68,7 +67,7 @@ func (s *Server) ListProducts(ctx context.Context, req *catalogv1.ListProductsRe
 		return nil, err
 	}
 	resp := &catalogv1.ListProductsResponse{
-		TotalCount: list.TotalCount, TotalPages: int32(list.TotalPages), Page: int32(list.Page),
+		TotalCount: int32(list.TotalCount), TotalPages: int32(list.TotalPages), Page: int32(list.Page),
 		Products: make([]*catalogv1.Product, 0, len(list.Products)),
 	}
 	for _, p := range list.Products {
@@ -109,7 +108,7 @@ func (s *Server) ArchiveProduct(ctx context.Context, req *catalogv1.ArchiveProdu
 
 // UpdateVariant implements catalogv1.CatalogServiceServer.
 func (s *Server) UpdateVariant(ctx context.Context, req *catalogv1.UpdateVariantRequest) (*catalogv1.UpdateVariantResponse, error) {
-	patch := app.VariantPatch{SKU: req.Sku, Stock: req.Stock, ClearPriceOverride: req.GetClearPriceOverride()}
+	patch := app.VariantPatch{SKU: req.Sku, Stock: widen(req.Stock), ClearPriceOverride: req.GetClearPriceOverride()}
 	if req.GetPriceOverride() != nil {
 		m := toDomainMoney(req.GetPriceOverride())
 		patch.PriceOverride = &m
@@ -127,6 +126,14 @@ func (s *Server) UploadProductImage(ctx context.Context, req *catalogv1.UploadPr
 	if err != nil {
 		return nil, err
 	}
-	created(ctx)
 	return &catalogv1.UploadProductImageResponse{Url: url, Product: toProtoProduct(p)}, nil
+}
+
+// widen converts an optional 32-bit count of the API to the domain's int64.
+func widen(n *int32) *int64 {
+	if n == nil {
+		return nil
+	}
+	v := int64(*n)
+	return &v
 }

@@ -14,7 +14,7 @@ func (s *Server) ListReviews(ctx context.Context, req *catalogv1.ListReviewsRequ
 		return nil, err
 	}
 	resp := &catalogv1.ListReviewsResponse{
-		TotalCount: rp.Rating.Count, TotalPages: int32(rp.TotalPages), AverageRating: rp.Rating.Average(),
+		TotalCount: int32(rp.Rating.Count), TotalPages: int32(rp.TotalPages), AverageRating: rp.Rating.Average(),
 		Reviews: make([]*catalogv1.Review, 0, len(rp.Reviews)),
 	}
 	for _, r := range rp.Reviews {
@@ -34,6 +34,6 @@ func (s *Server) PutMyReview(ctx context.Context, req *catalogv1.PutMyReviewRequ
 		return nil, err
 	}
 	return &catalogv1.PutMyReviewResponse{
-		Review: toProtoReview(r), ReviewCount: tally.Count, AverageRating: tally.Average(),
+		Review: toProtoReview(r), ReviewCount: int32(tally.Count), AverageRating: tally.Average(),
 	}, nil
 }

@@ -16,7 +16,6 @@ func (s *Server) CreateCategory(ctx context.Context, req *catalogv1.CreateCatego
 	if err != nil {
 		return nil, err
 	}
-	created(ctx)
 	return &catalogv1.CreateCategoryResponse{Category: toProtoCategory(c)}, nil
 }
 
@@ -60,7 +59,6 @@ func (s *Server) CreateCause(ctx context.Context, req *catalogv1.CreateCauseRequ
 	if err != nil {
 		return nil, err
 	}
-	created(ctx)
 	return &catalogv1.CreateCauseResponse{Cause: toProtoCause(c)}, nil
 }
 
@@ -114,7 +112,6 @@ func (s *Server) CreateBrand(ctx context.Context, req *catalogv1.CreateBrandRequ
 	if err != nil {
 		return nil, err
 	}
-	created(ctx)
 	return &catalogv1.CreateBrandResponse{Brand: toProtoBrand(b)}, nil
 }
 
@@ -158,7 +155,7 @@ func (s *Server) GetBrand(ctx context.Context, req *catalogv1.GetBrandRequest) (
 		return nil, err
 	}
 	resp := &catalogv1.GetBrandResponse{
-		Brand: toProtoBrand(bp.Brand), TotalCount: bp.Products.TotalCount, TotalPages: int32(bp.Products.TotalPages),
+		Brand: toProtoBrand(bp.Brand), TotalCount: int32(bp.Products.TotalCount), TotalPages: int32(bp.Products.TotalPages),
 		Products: make([]*catalogv1.Product, 0, len(bp.Products.Products)),
 	}
 	for _, p := range bp.Products.Products {

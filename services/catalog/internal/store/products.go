@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
 
@@ -37,40 +36,28 @@ func toDomainOptions(rows []optionRow) []domain.Option {
 	return opts
 }
 
-// CreateProduct inserts p with its variants and, in the same transaction,
-// the catalog.product_changed event announcing it.
+// CreateProduct inserts p with its variants and returns it as stored. Run it
+// in a transaction: it takes several statements.
 func (s *Store) CreateProduct(ctx context.Context, p domain.Product) (domain.Product, error) {
 	at := now()
 	p.ID = uuid.Must(uuid.NewV7()).String()
-	p.CreatedAt, p.UpdatedAt = at, at
 	if p.ImageURLs == nil {
 		p.ImageURLs = []string{} // the column is NOT NULL; nil would be sent as NULL
 	}
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		const q = `INSERT INTO products (id, slug, name, description, category_id, brand_id, price_amount, currency,
-				available, image_urls, options, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid, $7, $8, $9, $10, $11, $12, $12)`
-		if _, err := tx.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
-			p.Price.Amount, p.Price.Currency, p.Available, p.ImageURLs, toOptionRows(p.Options), at); err != nil {
-			return translate(err)
-		}
-		if err := insertVariants(ctx, tx, p.ID, p.Variants); err != nil {
-			return err
-		}
-		stored, err := s.product(ctx, tx, p.ID, false)
-		if err != nil {
-			return err
-		}
-		p = stored
-		return enqueueProductChanged(ctx, tx, p, domain.ProductCreated, at)
-	})
-	if err != nil {
+	const q = `INSERT INTO products (id, slug, name, description, category_id, brand_id, price_amount, currency,
+			available, image_urls, options, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid, $7, $8, $9, $10, $11, $12, $12)`
+	if _, err := s.db.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
+		p.Price.Amount, p.Price.Currency, p.Available, p.ImageURLs, toOptionRows(p.Options), at); err != nil {
+		return domain.Product{}, translate(err)
+	}
+	if err := s.insertVariants(ctx, p.ID, p.Variants); err != nil {
 		return domain.Product{}, err
 	}
-	return p, nil
+	return s.product(ctx, p.ID, false)
 }
 
-func insertVariants(ctx context.Context, tx pgx.Tx, productID string, variants []domain.Variant) error {
+func (s *Store) insertVariants(ctx context.Context, productID string, variants []domain.Variant) error {
 	const q = `INSERT INTO variants (id, product_id, position, sku, options, stock, price_override_amount)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	b := &pgx.Batch{}
@@ -81,7 +68,7 @@ func insertVariants(ctx context.Context, tx pgx.Tx, productID string, variants [
 		}
 		b.Queue(q, uuid.Must(uuid.NewV7()).String(), productID, i, v.SKU, v.Options, v.Stock, override)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.SendBatch(ctx, b).Close(); err != nil {
 		return translate(err)
 	}
 	return nil
@@ -115,10 +102,16 @@ func scanProduct(r pgx.CollectableRow) (domain.Product, error) {
 // Product returns the product with the given slug or id and its variants,
 // archived or not, so old orders keep their links.
 func (s *Store) Product(ctx context.Context, slugOrID string) (domain.Product, error) {
-	return s.product(ctx, s.pool, slugOrID, false)
+	return s.product(ctx, slugOrID, false)
 }
 
-func (s *Store) product(ctx context.Context, db postgres.DB, slugOrID string, lock bool) (domain.Product, error) {
+// ProductForUpdate returns the product with id, locked until the
+// transaction the store runs in ends.
+func (s *Store) ProductForUpdate(ctx context.Context, id string) (domain.Product, error) {
+	return s.product(ctx, id, true)
+}
+
+func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain.Product, error) {
 	q := `SELECT ` + productColumns + productFrom + ` WHERE p.slug = $1`
 	args := []any{slugOrID}
 	if id, err := uuid.Parse(slugOrID); err == nil {
@@ -128,7 +121,7 @@ func (s *Store) product(ctx context.Context, db postgres.DB, slugOrID string, lo
 	if lock {
 		q += ` FOR UPDATE OF p`
 	}
-	rows, _ := db.Query(ctx, q, args...)
+	rows, _ := s.db.Query(ctx, q, args...)
 	p, err := pgx.CollectExactlyOneRow(rows, scanProduct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Product{}, domain.ErrProductNotFound
@@ -136,7 +129,7 @@ func (s *Store) product(ctx context.Context, db postgres.DB, slugOrID string, lo
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("db: product: %w", err)
 	}
-	if p.Variants, err = variants(ctx, db, p.ID); err != nil {
+	if p.Variants, err = s.variants(ctx, p.ID); err != nil {
 		return domain.Product{}, err
 	}
 	return p, nil
@@ -157,10 +150,10 @@ func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
 	return v, err
 }
 
-func variants(ctx context.Context, db postgres.DB, productID string) ([]domain.Variant, error) {
+func (s *Store) variants(ctx context.Context, productID string) ([]domain.Variant, error) {
 	const q = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
 		WHERE v.product_id = $1 ORDER BY v.position, v.id`
-	rows, _ := db.Query(ctx, q, productID)
+	rows, _ := s.db.Query(ctx, q, productID)
 	vs, err := pgx.CollectRows(rows, scanVariant)
 	if err != nil {
 		return nil, fmt.Errorf("db: variants: %w", err)
@@ -168,40 +161,21 @@ func variants(ctx context.Context, db postgres.DB, productID string) ([]domain.V
 	return vs, nil
 }
 
-// UpdateProduct runs fn on the locked product and stores the result with the
-// product_changed event fn's change names; a zero change writes nothing.
-func (s *Store) UpdateProduct(ctx context.Context, id string, fn func(*domain.Product) (domain.ProductChange, error)) (domain.Product, error) {
-	var p domain.Product
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		if p, err = s.product(ctx, tx, id, true); err != nil {
-			return err
-		}
-		change, err := fn(&p)
-		if err != nil || change == 0 {
-			return err
-		}
-		if p.ImageURLs == nil {
-			p.ImageURLs = []string{}
-		}
-		at := now()
-		const q = `UPDATE products SET slug = $2, name = $3, description = $4, category_id = $5,
-				brand_id = NULLIF($6, '')::uuid, price_amount = $7, available = $8, image_urls = $9,
-				archived_at = CASE WHEN $10 THEN coalesce(archived_at, $11) END, updated_at = $11
-			WHERE id = $1`
-		if _, err := tx.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
-			p.Price.Amount, p.Available, p.ImageURLs, p.Archived, at); err != nil {
-			return translate(err)
-		}
-		if p, err = s.product(ctx, tx, p.ID, false); err != nil {
-			return err
-		}
-		return enqueueProductChanged(ctx, tx, p, change, at)
-	})
-	if err != nil {
-		return domain.Product{}, err
+// SaveProduct writes p's editable fields (archiving stamps the time once)
+// and returns it as stored.
+func (s *Store) SaveProduct(ctx context.Context, p domain.Product) (domain.Product, error) {
+	if p.ImageURLs == nil {
+		p.ImageURLs = []string{}
 	}
-	return p, nil
+	const q = `UPDATE products SET slug = $2, name = $3, description = $4, category_id = $5,
+			brand_id = NULLIF($6, '')::uuid, price_amount = $7, available = $8, image_urls = $9,
+			archived_at = CASE WHEN $10 THEN coalesce(archived_at, $11) END, updated_at = $11
+		WHERE id = $1`
+	if _, err := s.db.Exec(ctx, q, p.ID, p.Slug, p.Name, p.Description, p.CategoryID, p.BrandID,
+		p.Price.Amount, p.Available, p.ImageURLs, p.Archived, now()); err != nil {
+		return domain.Product{}, translate(err)
+	}
+	return s.product(ctx, p.ID, false)
 }
 
 // Filter fragments of Products; each takes the next positional argument.
@@ -298,7 +272,7 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 	batch := &pgx.Batch{}
 	batch.Queue(q, args...)
 	batch.Queue(count, args...)
-	res := s.pool.SendBatch(ctx, batch)
+	res := s.db.SendBatch(ctx, batch)
 	defer res.Close()
 	rows, err := res.Query()
 	if err != nil {

@@ -1,4 +1,8 @@
-// Package store keeps the catalog in PostgreSQL.
+// Package store keeps the catalog in PostgreSQL. A Store runs its queries on
+// the pool or on a transaction it was made for; it never opens a transaction
+// or writes an event itself: the use case that needs several statements to
+// commit together (and its outbox rows and jobs with them) makes the Store
+// over its transaction.
 package store
 
 import (
@@ -8,12 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
-	catalogevents "github.com/jangteo/jangteo/services/catalog/internal/events"
 )
 
 // Migrations are the catalog schema's numbered SQL files.
@@ -23,11 +24,11 @@ var Migrations embed.FS
 
 // Store is the catalog's PostgreSQL store.
 type Store struct {
-	pool *pgxpool.Pool
+	db postgres.DB
 }
 
-// New returns a store over pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// New returns a store running on db: the pool, or a use case's transaction.
+func New(db postgres.DB) *Store { return &Store{db: db} }
 
 // sluggedTables are the tables whose slugs SlugTaken may check.
 var sluggedTables = map[string]bool{"categories": true, "products": true, "brands": true, "causes": true}
@@ -40,25 +41,13 @@ func (s *Store) SlugTaken(ctx context.Context, table, slug string) (bool, error)
 	}
 	q := `SELECT EXISTS (SELECT 1 FROM ` + pgx.Identifier{table}.Sanitize() + ` WHERE slug = $1)`
 	var taken bool
-	if err := s.pool.QueryRow(ctx, q, slug).Scan(&taken); err != nil {
+	if err := s.db.QueryRow(ctx, q, slug).Scan(&taken); err != nil {
 		return false, fmt.Errorf("db: slug taken: %w", err)
 	}
 	return taken, nil
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// enqueueProductChanged writes the product_changed event for p into tx's outbox.
-func enqueueProductChanged(ctx context.Context, tx pgx.Tx, p domain.Product, change domain.ProductChange, at time.Time) error {
-	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectProductChanged, catalogevents.ProductChanged(p, change, at), events.Aggregate(p.ID))
-	return err
-}
-
-// enqueueStockChanged writes the stock_changed event for c into tx's outbox.
-func enqueueStockChanged(ctx context.Context, tx pgx.Tx, c domain.StockChange, at time.Time) error {
-	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectStockChanged, catalogevents.StockChanged(c, at), events.Aggregate(c.ProductID))
-	return err
-}
 
 // translate turns constraint violations into the catalog's sentinels.
 func translate(err error) error {

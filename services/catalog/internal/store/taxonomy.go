@@ -17,7 +17,7 @@ func (s *Store) CreateCategory(ctx context.Context, c domain.Category) (domain.C
 	c.ID = uuid.Must(uuid.NewV7()).String()
 	const q = `INSERT INTO categories (id, slug, name, description, parent_id, image_url)
 		VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`
-	_, err := s.pool.Exec(ctx, q, c.ID, c.Slug, c.Name, c.Description, c.ParentID, c.ImageURL)
+	_, err := s.db.Exec(ctx, q, c.ID, c.Slug, c.Name, c.Description, c.ParentID, c.ImageURL)
 	if err := translate(err); err != nil {
 		return domain.Category{}, err
 	}
@@ -28,7 +28,7 @@ func (s *Store) CreateCategory(ctx context.Context, c domain.Category) (domain.C
 func (s *Store) Categories(ctx context.Context) ([]domain.Category, error) {
 	const q = `SELECT id, slug, name, description, coalesce(parent_id::text, ''), image_url
 		FROM categories ORDER BY parent_id NULLS FIRST, name`
-	rows, err := s.pool.Query(ctx, q)
+	rows, err := s.db.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("db: categories: %w", err)
 	}
@@ -39,49 +39,49 @@ func (s *Store) Categories(ctx context.Context) ([]domain.Category, error) {
 	})
 }
 
-// UpdateCategory runs fn on the locked category and stores the result. A
-// new parent that is the category itself or one of its descendants is refused.
-func (s *Store) UpdateCategory(ctx context.Context, id string, fn func(*domain.Category) error) (domain.Category, error) {
+// CategoryForUpdate returns the category with id, locked until the
+// transaction the store runs in ends.
+func (s *Store) CategoryForUpdate(ctx context.Context, id string) (domain.Category, error) {
 	var c domain.Category
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		const get = `SELECT id, slug, name, description, coalesce(parent_id::text, ''), image_url
-			FROM categories WHERE id = $1 FOR UPDATE`
-		err := tx.QueryRow(ctx, get, id).Scan(&c.ID, &c.Slug, &c.Name, &c.Description, &c.ParentID, &c.ImageURL)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.ErrCategoryNotFound
+	const q = `SELECT id, slug, name, description, coalesce(parent_id::text, ''), image_url
+		FROM categories WHERE id = $1 FOR UPDATE`
+	err := s.db.QueryRow(ctx, q, id).Scan(&c.ID, &c.Slug, &c.Name, &c.Description, &c.ParentID, &c.ImageURL)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, domain.ErrCategoryNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("db: category: %w", err)
+	}
+	return c, nil
+}
+
+// SaveCategory writes c. A parent that is c itself or one of its descendants
+// is refused with ErrCategoryCycle.
+func (s *Store) SaveCategory(ctx context.Context, c domain.Category) error {
+	if c.ParentID != "" {
+		const cycle = `WITH RECURSIVE up AS (
+				SELECT id, parent_id FROM categories WHERE id = $1
+				UNION ALL
+				SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id
+			) SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)`
+		var loops bool
+		if err := s.db.QueryRow(ctx, cycle, c.ParentID, c.ID).Scan(&loops); err != nil {
+			return fmt.Errorf("db: category cycle: %w", err)
 		}
-		if err != nil {
-			return fmt.Errorf("db: category: %w", err)
+		if loops {
+			return domain.ErrCategoryCycle
 		}
-		if err := fn(&c); err != nil {
-			return err
-		}
-		if c.ParentID != "" {
-			const cycle = `WITH RECURSIVE up AS (
-					SELECT id, parent_id FROM categories WHERE id = $1
-					UNION ALL
-					SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id
-				) SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)`
-			var loops bool
-			if err := tx.QueryRow(ctx, cycle, c.ParentID, c.ID).Scan(&loops); err != nil {
-				return fmt.Errorf("db: category cycle: %w", err)
-			}
-			if loops {
-				return domain.ErrCategoryCycle
-			}
-		}
-		const q = `UPDATE categories SET slug = $2, name = $3, description = $4,
-			parent_id = NULLIF($5, '')::uuid, image_url = $6 WHERE id = $1`
-		_, err = tx.Exec(ctx, q, c.ID, c.Slug, c.Name, c.Description, c.ParentID, c.ImageURL)
-		return translate(err)
-	})
-	return c, err
+	}
+	const q = `UPDATE categories SET slug = $2, name = $3, description = $4,
+		parent_id = NULLIF($5, '')::uuid, image_url = $6 WHERE id = $1`
+	_, err := s.db.Exec(ctx, q, c.ID, c.Slug, c.Name, c.Description, c.ParentID, c.ImageURL)
+	return translate(err)
 }
 
 // DeleteCategory removes a category without sub-categories or products.
 func (s *Store) DeleteCategory(ctx context.Context, id string) error {
 	const q = `DELETE FROM categories WHERE id = $1`
-	tag, err := s.pool.Exec(ctx, q, id)
+	tag, err := s.db.Exec(ctx, q, id)
 	if _, ok := postgres.IsForeignKeyViolation(err); ok {
 		return domain.ErrCategoryInUse
 	}
@@ -98,7 +98,7 @@ func (s *Store) DeleteCategory(ctx context.Context, id string) error {
 func (s *Store) CreateCause(ctx context.Context, c domain.Cause) (domain.Cause, error) {
 	c.ID = uuid.Must(uuid.NewV7()).String()
 	const q = `INSERT INTO causes (id, slug, name, image_url, summary, body) VALUES ($1, $2, $3, $4, $5, $6)`
-	if _, err := s.pool.Exec(ctx, q, c.ID, c.Slug, c.Name, c.ImageURL, c.Summary, c.Body); err != nil {
+	if _, err := s.db.Exec(ctx, q, c.ID, c.Slug, c.Name, c.ImageURL, c.Summary, c.Body); err != nil {
 		return domain.Cause{}, translate(err)
 	}
 	return c, nil
@@ -115,7 +115,7 @@ func scanCause(r pgx.CollectableRow) (domain.Cause, error) {
 // Causes returns every cause by name.
 func (s *Store) Causes(ctx context.Context) ([]domain.Cause, error) {
 	const q = `SELECT ` + causeColumns + ` FROM causes ORDER BY name, id`
-	rows, _ := s.pool.Query(ctx, q)
+	rows, _ := s.db.Query(ctx, q)
 	causes, err := pgx.CollectRows(rows, scanCause)
 	if err != nil {
 		return nil, fmt.Errorf("db: causes: %w", err)
@@ -126,7 +126,7 @@ func (s *Store) Causes(ctx context.Context) ([]domain.Cause, error) {
 // Cause returns the cause with the given slug.
 func (s *Store) Cause(ctx context.Context, slug string) (domain.Cause, error) {
 	const q = `SELECT ` + causeColumns + ` FROM causes WHERE slug = $1`
-	rows, _ := s.pool.Query(ctx, q, slug)
+	rows, _ := s.db.Query(ctx, q, slug)
 	c, err := pgx.CollectExactlyOneRow(rows, scanCause)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Cause{}, domain.ErrCauseNotFound
@@ -137,32 +137,30 @@ func (s *Store) Cause(ctx context.Context, slug string) (domain.Cause, error) {
 	return c, nil
 }
 
-// UpdateCause runs fn on the locked cause and stores the result.
-func (s *Store) UpdateCause(ctx context.Context, id string, fn func(*domain.Cause) error) (domain.Cause, error) {
-	var c domain.Cause
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+causeColumns+` FROM causes WHERE id = $1 FOR UPDATE`, id)
-		var err error
-		c, err = pgx.CollectExactlyOneRow(rows, scanCause)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return domain.ErrCauseNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("db: cause: %w", err)
-		}
-		if err := fn(&c); err != nil {
-			return err
-		}
-		const q = `UPDATE causes SET slug = $2, name = $3, image_url = $4, summary = $5, body = $6 WHERE id = $1`
-		_, err = tx.Exec(ctx, q, c.ID, c.Slug, c.Name, c.ImageURL, c.Summary, c.Body)
-		return translate(err)
-	})
-	return c, err
+// CauseForUpdate returns the cause with id, locked until the transaction the
+// store runs in ends.
+func (s *Store) CauseForUpdate(ctx context.Context, id string) (domain.Cause, error) {
+	rows, _ := s.db.Query(ctx, `SELECT `+causeColumns+` FROM causes WHERE id = $1 FOR UPDATE`, id)
+	c, err := pgx.CollectExactlyOneRow(rows, scanCause)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Cause{}, domain.ErrCauseNotFound
+	}
+	if err != nil {
+		return domain.Cause{}, fmt.Errorf("db: cause: %w", err)
+	}
+	return c, nil
+}
+
+// SaveCause writes c.
+func (s *Store) SaveCause(ctx context.Context, c domain.Cause) error {
+	const q = `UPDATE causes SET slug = $2, name = $3, image_url = $4, summary = $5, body = $6 WHERE id = $1`
+	_, err := s.db.Exec(ctx, q, c.ID, c.Slug, c.Name, c.ImageURL, c.Summary, c.Body)
+	return translate(err)
 }
 
 // DeleteCause removes a cause; its brands lose it.
 func (s *Store) DeleteCause(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM causes WHERE id = $1`, id)
+	tag, err := s.db.Exec(ctx, `DELETE FROM causes WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("db: delete cause: %w", err)
 	}
@@ -178,7 +176,7 @@ func (s *Store) CreateBrand(ctx context.Context, b domain.Brand) (domain.Brand, 
 	const q = `INSERT INTO brands (id, slug, name, logo_url, homepage_url, summary, description, cause_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid)
 		RETURNING coalesce((SELECT slug FROM causes WHERE id = NULLIF($8, '')::uuid), '')`
-	err := s.pool.QueryRow(ctx, q, b.ID, b.Slug, b.Name, b.LogoURL, b.HomepageURL, b.Summary, b.Description, b.CauseID).Scan(&b.CauseSlug)
+	err := s.db.QueryRow(ctx, q, b.ID, b.Slug, b.Name, b.LogoURL, b.HomepageURL, b.Summary, b.Description, b.CauseID).Scan(&b.CauseSlug)
 	if err != nil {
 		return domain.Brand{}, translate(err)
 	}
@@ -199,7 +197,7 @@ func scanBrand(r pgx.CollectableRow) (domain.Brand, error) {
 // Brands returns every brand by name, only those of causeSlug when given.
 func (s *Store) Brands(ctx context.Context, causeSlug string) ([]domain.Brand, error) {
 	const q = `SELECT ` + brandColumns + brandFrom + ` WHERE $1 = '' OR k.slug = $1 ORDER BY b.name, b.id`
-	rows, _ := s.pool.Query(ctx, q, causeSlug)
+	rows, _ := s.db.Query(ctx, q, causeSlug)
 	brands, err := pgx.CollectRows(rows, scanBrand)
 	if err != nil {
 		return nil, fmt.Errorf("db: brands: %w", err)
@@ -209,10 +207,10 @@ func (s *Store) Brands(ctx context.Context, causeSlug string) ([]domain.Brand, e
 
 // Brand returns the brand with the given slug or id.
 func (s *Store) Brand(ctx context.Context, slugOrID string) (domain.Brand, error) {
-	return s.brand(ctx, s.pool, slugOrID, false)
+	return s.brand(ctx, slugOrID, false)
 }
 
-func (s *Store) brand(ctx context.Context, db postgres.DB, slugOrID string, lock bool) (domain.Brand, error) {
+func (s *Store) brand(ctx context.Context, slugOrID string, lock bool) (domain.Brand, error) {
 	q := `SELECT ` + brandColumns + brandFrom + ` WHERE b.slug = $1`
 	args := []any{slugOrID}
 	if id, err := uuid.Parse(slugOrID); err == nil {
@@ -222,7 +220,7 @@ func (s *Store) brand(ctx context.Context, db postgres.DB, slugOrID string, lock
 	if lock {
 		q += ` FOR UPDATE OF b`
 	}
-	rows, _ := db.Query(ctx, q, args...)
+	rows, _ := s.db.Query(ctx, q, args...)
 	b, err := pgx.CollectExactlyOneRow(rows, scanBrand)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Brand{}, domain.ErrBrandNotFound
@@ -233,29 +231,25 @@ func (s *Store) brand(ctx context.Context, db postgres.DB, slugOrID string, lock
 	return b, nil
 }
 
-// UpdateBrand runs fn on the locked brand and stores the result.
-func (s *Store) UpdateBrand(ctx context.Context, id string, fn func(*domain.Brand) error) (domain.Brand, error) {
-	var b domain.Brand
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		if b, err = s.brand(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if err := fn(&b); err != nil {
-			return err
-		}
-		const q = `UPDATE brands SET slug = $2, name = $3, logo_url = $4, homepage_url = $5, summary = $6,
-			description = $7, cause_id = NULLIF($8, '')::uuid WHERE id = $1
-			RETURNING coalesce((SELECT slug FROM causes WHERE id = NULLIF($8, '')::uuid), '')`
-		return translate(tx.QueryRow(ctx, q, b.ID, b.Slug, b.Name, b.LogoURL, b.HomepageURL, b.Summary,
-			b.Description, b.CauseID).Scan(&b.CauseSlug))
-	})
-	return b, err
+// BrandForUpdate returns the brand with id, locked until the transaction the
+// store runs in ends.
+func (s *Store) BrandForUpdate(ctx context.Context, id string) (domain.Brand, error) {
+	return s.brand(ctx, id, true)
+}
+
+// SaveBrand writes b and returns it with its cause's slug.
+func (s *Store) SaveBrand(ctx context.Context, b domain.Brand) (domain.Brand, error) {
+	const q = `UPDATE brands SET slug = $2, name = $3, logo_url = $4, homepage_url = $5, summary = $6,
+		description = $7, cause_id = NULLIF($8, '')::uuid WHERE id = $1
+		RETURNING coalesce((SELECT slug FROM causes WHERE id = NULLIF($8, '')::uuid), '')`
+	err := s.db.QueryRow(ctx, q, b.ID, b.Slug, b.Name, b.LogoURL, b.HomepageURL, b.Summary,
+		b.Description, b.CauseID).Scan(&b.CauseSlug)
+	return b, translate(err)
 }
 
 // DeleteBrand removes a brand without products.
 func (s *Store) DeleteBrand(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM brands WHERE id = $1`, id)
+	tag, err := s.db.Exec(ctx, `DELETE FROM brands WHERE id = $1`, id)
 	if _, ok := postgres.IsForeignKeyViolation(err); ok {
 		return domain.ErrBrandInUse
 	}

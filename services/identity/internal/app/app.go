@@ -24,6 +24,7 @@ type Store interface {
 	EnsureAdmin(ctx context.Context, email, name, passwordHash string) error
 	UpdateProfile(ctx context.Context, userID string, c domain.ProfileChange) (domain.User, error)
 	SetPassword(ctx context.Context, userID, hash string, revoke bool) error
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error
 	SetStatus(ctx context.Context, userID, status string) (domain.User, error)
 	SetRoles(ctx context.Context, userID string, roles []string) (domain.User, error)
 	Users(ctx context.Context, f domain.UserFilter) ([]domain.User, int64, error)

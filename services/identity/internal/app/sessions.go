@@ -34,12 +34,15 @@ func (a *App) Login(ctx context.Context, email, pw, ip string) (domain.Session, 
 	if hash == "" {
 		hash = a.dummyPW // same work whether or not the account exists
 	}
-	ok, _, err := a.hasher.Verify(pw, hash)
+	ok, needsRehash, err := a.hasher.Verify(pw, hash)
 	if err != nil {
 		return domain.Session{}, err
 	}
 	if !ok || u.PasswordHash == "" {
 		return domain.Session{}, domain.ErrInvalidCredentials
+	}
+	if needsRehash {
+		a.rehash(ctx, u, pw)
 	}
 	// Right password: forget the failures, then say why the account may not
 	// sign in (only now, so guessers learn nothing about the account).
@@ -47,6 +50,16 @@ func (a *App) Login(ctx context.Context, email, pw, ip string) (domain.Session, 
 		return domain.Session{}, err
 	}
 	return a.startSession(ctx, u)
+}
+
+// rehash stores a hash of pw made with the current parameters in place of
+// one made with older ones — only if the stored hash is still that one, so a
+// password changed meanwhile is never put back. It is best effort: the
+// sign-in succeeds regardless, and the next one tries again.
+func (a *App) rehash(ctx context.Context, u domain.User, pw string) {
+	if hash, err := a.hasher.Hash(pw); err == nil {
+		_ = a.store.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, hash)
+	}
 }
 
 // throttle counts an attempt under key and refuses it, uncounted, when key

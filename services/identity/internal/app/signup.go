@@ -39,6 +39,14 @@ func (a *App) SignUp(ctx context.Context, r SignUpRequest) (domain.User, error) 
 	if err := v.Err(); err != nil {
 		return domain.User{}, err
 	}
+	// A taken email is answered before the (memory-hungry) hash is made; the
+	// unique index still decides a race between two sign-ups.
+	switch _, err := a.store.UserByEmail(ctx, email); {
+	case err == nil:
+		return domain.User{}, domain.ErrEmailTaken
+	case !errors.Is(err, domain.ErrUserNotFound):
+		return domain.User{}, err
+	}
 	hash, err := a.hasher.Hash(r.Password)
 	if err != nil {
 		return domain.User{}, err

@@ -5,7 +5,6 @@ package grpcapi
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/jangteo/jangteo/platform/paging"
 
@@ -13,7 +12,6 @@ import (
 
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
 	"github.com/jangteo/jangteo/platform/auth"
-	"github.com/jangteo/jangteo/platform/grpcserver"
 	"github.com/jangteo/jangteo/services/identity/internal/app"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
 )
@@ -41,7 +39,7 @@ func (s *Server) Login(ctx context.Context, req *identityv1.LoginRequest) (*iden
 		return nil, err
 	}
 	return &identityv1.LoginResponse{
-		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int64(sess.ExpiresIn.Seconds()),
+		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int32(sess.ExpiresIn.Seconds()),
 		TokenType: "Bearer", User: toProtoUser(sess.User),
 	}, nil
 }
@@ -70,7 +68,6 @@ func (s *Server) SignUp(ctx context.Context, req *identityv1.SignUpRequest) (*id
 	if err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusCreated)
 	return &identityv1.SignUpResponse{User: toProtoUser(u)}, nil
 }
 
@@ -88,7 +85,6 @@ func (s *Server) ResendVerification(ctx context.Context, req *identityv1.ResendV
 	if err := s.app.ResendVerification(ctx, req.GetEmail()); err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusAccepted)
 	return &identityv1.ResendVerificationResponse{}, nil
 }
 
@@ -99,7 +95,7 @@ func (s *Server) RefreshToken(ctx context.Context, req *identityv1.RefreshTokenR
 		return nil, err
 	}
 	return &identityv1.RefreshTokenResponse{
-		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int64(sess.ExpiresIn.Seconds()),
+		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int32(sess.ExpiresIn.Seconds()),
 		TokenType: "Bearer", User: toProtoUser(sess.User),
 	}, nil
 }
@@ -118,7 +114,7 @@ func (s *Server) LogoutAll(ctx context.Context, _ *identityv1.LogoutAllRequest) 
 	if err != nil {
 		return nil, err
 	}
-	return &identityv1.LogoutAllResponse{Revoked: n}, nil
+	return &identityv1.LogoutAllResponse{Revoked: int32(n)}, nil
 }
 
 // ForgotPassword implements identityv1.IdentityServiceServer.
@@ -126,7 +122,6 @@ func (s *Server) ForgotPassword(ctx context.Context, req *identityv1.ForgotPassw
 	if err := s.app.ForgotPassword(ctx, req.GetEmail()); err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusAccepted)
 	return &identityv1.ForgotPasswordResponse{}, nil
 }
 
@@ -180,7 +175,6 @@ func (s *Server) CreateAddress(ctx context.Context, req *identityv1.CreateAddres
 	if err != nil {
 		return nil, err
 	}
-	grpcserver.SetHTTPCode(ctx, http.StatusCreated)
 	return &identityv1.CreateAddressResponse{Address: toProtoAddress(a)}, nil
 }
 
@@ -211,7 +205,7 @@ func (s *Server) SocialLogin(ctx context.Context, req *identityv1.SocialLoginReq
 		return nil, err
 	}
 	return &identityv1.SocialLoginResponse{
-		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int64(sess.ExpiresIn.Seconds()),
+		AccessToken: sess.AccessToken, RefreshToken: sess.RefreshToken, ExpiresIn: int32(sess.ExpiresIn.Seconds()),
 		TokenType: "Bearer", User: toProtoUser(sess.User), Created: created,
 	}, nil
 }
@@ -226,7 +220,7 @@ func (s *Server) ListUsers(ctx context.Context, req *identityv1.ListUsersRequest
 		return nil, err
 	}
 	resp := &identityv1.ListUsersResponse{
-		TotalCount: list.TotalCount, Page: int32(list.Page), TotalPages: int32(list.TotalPages),
+		TotalCount: int32(list.TotalCount), Page: int32(list.Page), TotalPages: int32(list.TotalPages),
 		Users: make([]*identityv1.User, 0, len(list.Users)),
 	}
 	for _, u := range list.Users {

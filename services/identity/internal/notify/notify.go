@@ -52,7 +52,7 @@ func New(st *store.Store, m Mailer, publicURL string, verifyTTL, resetTTL time.D
 // VerifyLink is the link a verification mail carries: the GET binding of
 // VerifyEmail, so clicking it activates the account.
 func (n *Notifier) VerifyLink(tok string) string {
-	return n.publicURL + "/v1/auth/verify?token=" + url.QueryEscape(tok)
+	return n.publicURL + "/verify-email?token=" + url.QueryEscape(tok)
 }
 
 // ResetLink is the link a reset mail carries: the frontend's page, which

@@ -12,6 +12,7 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -19,9 +20,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/jangteo/jangteo/platform/errs"
 )
 
 // Params are the argon2id cost parameters and output sizes.
@@ -83,17 +88,67 @@ var ErrIncompatibleVersion = errors.New("password: incompatible argon2 version")
 
 // Hasher hashes and verifies passwords with fixed parameters.
 // It is safe for concurrent use.
+//
+// Each argon2id run holds Params.Memory for its duration, so concurrent runs
+// are what exhaust a process: a Hasher with a Budget lets runs use at most
+// that much memory together; the rest queue, and a run that waits longer
+// than the budget's QueueTimeout fails with ErrBusy (503, retry shortly).
 type Hasher struct {
-	params Params
+	params  Params
+	mem     *semaphore.Weighted // KiB; nil means unbounded
+	memKiB  int64
+	timeout time.Duration
 }
 
-// NewHasher returns a Hasher using p. It rejects parameters that argon2
-// cannot use or that would make hashes trivially weak or absurdly costly.
-func NewHasher(p Params) (*Hasher, error) {
+// Budget bounds the memory concurrent hashes may hold together.
+type Budget struct {
+	// MemoryKiB is the total; at least one hash's Memory is always allowed.
+	MemoryKiB int64
+	// QueueTimeout is how long a hash waits for room before ErrBusy.
+	QueueTimeout time.Duration
+}
+
+// ErrBusy means every hashing slot stayed taken for the queue timeout: the
+// service is at its memory budget and the client should retry shortly.
+var ErrBusy = errs.New(errs.Unavailable, "PASSWORD_HASHING_BUSY", "too many sign-ins at once: retry in a moment").After(time.Second)
+
+// NewHasher returns a Hasher using p, bounded by budget when its MemoryKiB is
+// set. It rejects parameters that argon2 cannot use or that would make hashes
+// trivially weak or absurdly costly.
+func NewHasher(p Params, budget ...Budget) (*Hasher, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	return &Hasher{params: p}, nil
+	h := &Hasher{params: p}
+	if len(budget) > 0 && budget[0].MemoryKiB > 0 {
+		h.memKiB = max(budget[0].MemoryKiB, int64(p.Memory))
+		h.mem = semaphore.NewWeighted(h.memKiB)
+		h.timeout = budget[0].QueueTimeout
+	}
+	return h, nil
+}
+
+// Concurrent is how many hashes with the Hasher's own parameters run at once
+// within its budget (0: unbounded).
+func (h *Hasher) Concurrent() int {
+	if h.mem == nil {
+		return 0
+	}
+	return int(h.memKiB / int64(h.params.Memory))
+}
+
+// run derives a key once there is room for p.Memory in the budget.
+func (h *Hasher) run(pw string, salt []byte, p Params) ([]byte, error) {
+	if h.mem != nil {
+		need := min(int64(p.Memory), h.memKiB) // a bigger stored hash takes the whole budget
+		ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
+		defer cancel()
+		if err := h.mem.Acquire(ctx, need); err != nil {
+			return nil, ErrBusy
+		}
+		defer h.mem.Release(need)
+	}
+	return derive(pw, salt, p), nil
 }
 
 // defaultHasher backs the package-level Hash and Verify.
@@ -118,7 +173,10 @@ func (h *Hasher) Hash(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: read salt: %w", err)
 	}
-	key := derive(pw, salt, h.params)
+	key, err := h.run(pw, salt, h.params)
+	if err != nil {
+		return "", err
+	}
 	return encode(h.params, salt, key), nil
 }
 
@@ -132,7 +190,10 @@ func (h *Hasher) Verify(pw, encoded string) (ok, needsRehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	got := derive(pw, salt, p)
+	got, err := h.run(pw, salt, p)
+	if err != nil {
+		return false, false, err
+	}
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, false, nil
 	}

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func testHasher(t *testing.T) *Hasher {
@@ -122,4 +125,49 @@ func TestNewHasherRejectsBadParams(t *testing.T) {
 			t.Errorf("NewHasher(%+v): %v", p, err)
 		}
 	}
+}
+
+// A budget of one hash lets one run at a time; a caller that cannot get room
+// within the queue timeout gets ErrBusy (a 503 with Retry-After), never an
+// unbounded pile of 64 MiB allocations.
+func TestBudgetBoundsConcurrentHashes(t *testing.T) {
+	t.Parallel()
+	p := Params{Memory: 16 * 1024, Iterations: 4, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	h, err := NewHasher(p, Budget{MemoryKiB: 16 * 1024, QueueTimeout: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Concurrent() != 1 {
+		t.Fatalf("Concurrent = %d, want 1", h.Concurrent())
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	var busy, ok atomic.Int32
+	for range n {
+		wg.Go(func() {
+			_, err := h.Hash("correct-horse-7")
+			switch {
+			case errors.Is(err, ErrBusy):
+				busy.Add(1)
+			case err == nil:
+				ok.Add(1)
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() == 0 || busy.Load() == 0 || ok.Load()+busy.Load() != n {
+		t.Fatalf("ok = %d, busy = %d; want some of each", ok.Load(), busy.Load())
+	}
+	// With a queue timeout long enough, everyone is served in turn.
+	h, _ = NewHasher(p, Budget{MemoryKiB: 32 * 1024, QueueTimeout: time.Minute})
+	for range n {
+		wg.Go(func() {
+			if _, err := h.Hash("correct-horse-7"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }

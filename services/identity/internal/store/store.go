@@ -151,6 +151,16 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, c domain.Profi
 	return s.UserByID(ctx, userID)
 }
 
+// ReplacePasswordHash swaps oldHash for newHash (the same password hashed
+// with new parameters); it does nothing when the password changed meanwhile.
+func (s *Store) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) error {
+	const q = `UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`
+	if _, err := s.db.Exec(ctx, q, userID, oldHash, newHash); err != nil {
+		return fmt.Errorf("db: replace password hash: %w", err)
+	}
+	return nil
+}
+
 // SetPassword replaces the user's password hash; with revoke, every refresh
 // token of the user stops working in the same transaction.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, revoke bool) error {

@@ -100,7 +100,7 @@ type Cart struct {
 	// lines are the cart's lines, oldest first.
 	Lines []*CartLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
 	// item_count is the number of units over all lines, flagged or not (the badge number).
-	ItemCount int64 `protobuf:"varint,3,opt,name=item_count,json=itemCount,proto3" json:"item_count,omitempty"`
+	ItemCount int32 `protobuf:"varint,3,opt,name=item_count,json=itemCount,proto3" json:"item_count,omitempty"`
 	// subtotal is the sum of the line totals of the lines that can be bought.
 	Subtotal *v1.Money `protobuf:"bytes,4,opt,name=subtotal,proto3" json:"subtotal,omitempty"`
 	// tax_rate_bp is the tax rate in basis points (200 = 2 %).
@@ -164,7 +164,7 @@ func (x *Cart) GetLines() []*CartLine {
 	return nil
 }
 
-func (x *Cart) GetItemCount() int64 {
+func (x *Cart) GetItemCount() int32 {
 	if x != nil {
 		return x.ItemCount
 	}
@@ -240,16 +240,16 @@ type CartLine struct {
 	// options are the variant's option values, e.g. {"size": "270"}.
 	Options map[string]string `protobuf:"bytes,8,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// quantity is the number of units.
-	Quantity int64 `protobuf:"varint,9,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity int32 `protobuf:"varint,9,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// unit_price is the price of one unit now; unset when not priced.
 	UnitPrice *v1.Money `protobuf:"bytes,10,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
 	// line_total is unit_price × quantity; unset when not priced.
 	LineTotal *v1.Money `protobuf:"bytes,11,opt,name=line_total,json=lineTotal,proto3" json:"line_total,omitempty"`
 	// status says whether the line can be bought as it is.
 	Status LineStatus `protobuf:"varint,12,opt,name=status,proto3,enum=jangteo.cart.v1.LineStatus" json:"status,omitempty"`
-	// available_quantity is the stock left for the variant when status is
+	// available_quantity is the stock left for the variant, present only when status is
 	// LINE_STATUS_INSUFFICIENT_STOCK or LINE_STATUS_OUT_OF_STOCK.
-	AvailableQuantity int64 `protobuf:"varint,13,opt,name=available_quantity,json=availableQuantity,proto3" json:"available_quantity,omitempty"`
+	AvailableQuantity *int32 `protobuf:"varint,13,opt,name=available_quantity,json=availableQuantity,proto3,oneof" json:"available_quantity,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -340,7 +340,7 @@ func (x *CartLine) GetOptions() map[string]string {
 	return nil
 }
 
-func (x *CartLine) GetQuantity() int64 {
+func (x *CartLine) GetQuantity() int32 {
 	if x != nil {
 		return x.Quantity
 	}
@@ -368,9 +368,9 @@ func (x *CartLine) GetStatus() LineStatus {
 	return LineStatus_LINE_STATUS_UNSPECIFIED
 }
 
-func (x *CartLine) GetAvailableQuantity() int64 {
-	if x != nil {
-		return x.AvailableQuantity
+func (x *CartLine) GetAvailableQuantity() int32 {
+	if x != nil && x.AvailableQuantity != nil {
+		return *x.AvailableQuantity
 	}
 	return 0
 }
@@ -457,7 +457,7 @@ const file_jangteo_cart_v1_cart_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x05lines\x18\x02 \x03(\v2\x19.jangteo.cart.v1.CartLineR\x05lines\x12\x1d\n" +
 	"\n" +
-	"item_count\x18\x03 \x01(\x03R\titemCount\x122\n" +
+	"item_count\x18\x03 \x01(\x05R\titemCount\x122\n" +
 	"\bsubtotal\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\bsubtotal\x12\x1e\n" +
 	"\vtax_rate_bp\x18\x05 \x01(\x05R\ttaxRateBp\x12(\n" +
 	"\x03tax\x18\x06 \x01(\v2\x16.jangteo.type.v1.MoneyR\x03tax\x127\n" +
@@ -467,7 +467,7 @@ const file_jangteo_cart_v1_cart_proto_rawDesc = "" +
 	"\x0echeckout_ready\x18\t \x01(\bR\rcheckoutReady\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xb9\x04\n" +
+	"updateTime\"\xd5\x04\n" +
 	"\bCartLine\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -479,17 +479,18 @@ const file_jangteo_cart_v1_cart_proto_rawDesc = "" +
 	"variant_id\x18\x06 \x01(\tR\tvariantId\x12\x10\n" +
 	"\x03sku\x18\a \x01(\tR\x03sku\x12@\n" +
 	"\aoptions\x18\b \x03(\v2&.jangteo.cart.v1.CartLine.OptionsEntryR\aoptions\x12\x1a\n" +
-	"\bquantity\x18\t \x01(\x03R\bquantity\x125\n" +
+	"\bquantity\x18\t \x01(\x05R\bquantity\x125\n" +
 	"\n" +
 	"unit_price\x18\n" +
 	" \x01(\v2\x16.jangteo.type.v1.MoneyR\tunitPrice\x125\n" +
 	"\n" +
 	"line_total\x18\v \x01(\v2\x16.jangteo.type.v1.MoneyR\tlineTotal\x123\n" +
-	"\x06status\x18\f \x01(\x0e2\x1b.jangteo.cart.v1.LineStatusR\x06status\x12-\n" +
-	"\x12available_quantity\x18\r \x01(\x03R\x11availableQuantity\x1a:\n" +
+	"\x06status\x18\f \x01(\x0e2\x1b.jangteo.cart.v1.LineStatusR\x06status\x122\n" +
+	"\x12available_quantity\x18\r \x01(\x05H\x00R\x11availableQuantity\x88\x01\x01\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x81\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x15\n" +
+	"\x13_available_quantity\"\x81\x01\n" +
 	"\fCheckoutLine\x12\x17\n" +
 	"\aline_id\x18\x01 \x01(\tR\x06lineId\x12\x1d\n" +
 	"\n" +
@@ -551,6 +552,7 @@ func file_jangteo_cart_v1_cart_proto_init() {
 	if File_jangteo_cart_v1_cart_proto != nil {
 		return
 	}
+	file_jangteo_cart_v1_cart_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

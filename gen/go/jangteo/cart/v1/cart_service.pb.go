@@ -120,7 +120,7 @@ type AddCartItemRequest struct {
 	VariantId string `protobuf:"bytes,3,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
 	// quantity is the number of units to add: at least 1; the line may hold at
 	// most the configured maximum (99 by default).
-	Quantity      int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity      int32 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -176,7 +176,7 @@ func (x *AddCartItemRequest) GetVariantId() string {
 	return ""
 }
 
-func (x *AddCartItemRequest) GetQuantity() int64 {
+func (x *AddCartItemRequest) GetQuantity() int32 {
 	if x != nil {
 		return x.Quantity
 	}
@@ -254,7 +254,7 @@ type UpdateCartItemRequest struct {
 	// id is the line's UUID.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// quantity is the new number of units; 0 removes the line.
-	Quantity      int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity      int32 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -296,7 +296,7 @@ func (x *UpdateCartItemRequest) GetId() string {
 	return ""
 }
 
-func (x *UpdateCartItemRequest) GetQuantity() int64 {
+func (x *UpdateCartItemRequest) GetQuantity() int32 {
 	if x != nil {
 		return x.Quantity
 	}
@@ -926,7 +926,7 @@ const file_jangteo_cart_v1_cart_service_proto_rawDesc = "" +
 	"R\aoptions\x12v\n" +
 	"\n" +
 	"variant_id\x18\x03 \x01(\tBW\xbaHTrR2P^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$R\tvariantId\x12#\n" +
-	"\bquantity\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\bquantity\x1a:\n" +
+	"\bquantity\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02 \x00R\bquantity\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"x\n" +
@@ -937,7 +937,7 @@ const file_jangteo_cart_v1_cart_service_proto_rawDesc = "" +
 	"cart_token\x18\x03 \x01(\tR\tcartToken\"V\n" +
 	"\x15UpdateCartItemRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
-	"\bquantity\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\bquantity\"C\n" +
+	"\bquantity\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bquantity\"C\n" +
 	"\x16UpdateCartItemResponse\x12)\n" +
 	"\x04cart\x18\x01 \x01(\v2\x15.jangteo.cart.v1.CartR\x04cart\"4\n" +
 	"\x18IncrementCartItemRequest\x12\x18\n" +

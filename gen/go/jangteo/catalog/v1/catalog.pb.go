@@ -464,7 +464,7 @@ type Variant struct {
 	// options maps each option name of the product to this variant's value.
 	Options map[string]string `protobuf:"bytes,3,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// stock is the number of units that can still be reserved.
-	Stock int64 `protobuf:"varint,4,opt,name=stock,proto3" json:"stock,omitempty"`
+	Stock int32 `protobuf:"varint,4,opt,name=stock,proto3" json:"stock,omitempty"`
 	// price is what one unit costs: the override when set, else the product's base price.
 	Price *v1.Money `protobuf:"bytes,5,opt,name=price,proto3" json:"price,omitempty"`
 	// price_override is the variant's own price; unset when it sells at the base price.
@@ -524,7 +524,7 @@ func (x *Variant) GetOptions() map[string]string {
 	return nil
 }
 
-func (x *Variant) GetStock() int64 {
+func (x *Variant) GetStock() int32 {
 	if x != nil {
 		return x.Stock
 	}
@@ -584,7 +584,7 @@ type Product struct {
 	// GetProduct and the write calls, empty in lists.
 	Variants []*Variant `protobuf:"bytes,17,rep,name=variants,proto3" json:"variants,omitempty"`
 	// review_count is the number of reviews.
-	ReviewCount int64 `protobuf:"varint,18,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
+	ReviewCount int32 `protobuf:"varint,18,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
 	// average_rating is the mean review rating (0.5–5); 0 without reviews.
 	AverageRating float64 `protobuf:"fixed64,19,opt,name=average_rating,json=averageRating,proto3" json:"average_rating,omitempty"`
 	// in_stock says whether any variant has stock.
@@ -742,7 +742,7 @@ func (x *Product) GetVariants() []*Variant {
 	return nil
 }
 
-func (x *Product) GetReviewCount() int64 {
+func (x *Product) GetReviewCount() int32 {
 	if x != nil {
 		return x.ReviewCount
 	}
@@ -1039,7 +1039,7 @@ const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12B\n" +
 	"\aoptions\x18\x03 \x03(\v2(.jangteo.catalog.v1.Variant.OptionsEntryR\aoptions\x12\x14\n" +
-	"\x05stock\x18\x04 \x01(\x03R\x05stock\x12,\n" +
+	"\x05stock\x18\x04 \x01(\x05R\x05stock\x12,\n" +
 	"\x05price\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12=\n" +
 	"\x0eprice_override\x18\x06 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
@@ -1070,7 +1070,7 @@ const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
 	"brand_name\x18\x0f \x01(\tR\tbrandName\x12;\n" +
 	"\aoptions\x18\x10 \x03(\v2!.jangteo.catalog.v1.ProductOptionR\aoptions\x127\n" +
 	"\bvariants\x18\x11 \x03(\v2\x1b.jangteo.catalog.v1.VariantR\bvariants\x12!\n" +
-	"\freview_count\x18\x12 \x01(\x03R\vreviewCount\x12%\n" +
+	"\freview_count\x18\x12 \x01(\x05R\vreviewCount\x12%\n" +
 	"\x0eaverage_rating\x18\x13 \x01(\x01R\raverageRating\x12\x19\n" +
 	"\bin_stock\x18\x14 \x01(\bR\ainStock\"\x8c\x02\n" +
 	"\x06Review\x12\x0e\n" +

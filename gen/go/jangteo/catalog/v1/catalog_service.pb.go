@@ -1528,7 +1528,7 @@ type GetBrandResponse struct {
 	// products are the brand's products on this page.
 	Products []*Product `protobuf:"bytes,2,rep,name=products,proto3" json:"products,omitempty"`
 	// total_count is the number of the brand's listed products.
-	TotalCount int64 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	TotalCount int32 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// total_pages is the number of pages at this page size.
 	TotalPages    int32 `protobuf:"varint,4,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1579,7 +1579,7 @@ func (x *GetBrandResponse) GetProducts() []*Product {
 	return nil
 }
 
-func (x *GetBrandResponse) GetTotalCount() int64 {
+func (x *GetBrandResponse) GetTotalCount() int32 {
 	if x != nil {
 		return x.TotalCount
 	}
@@ -1656,7 +1656,7 @@ type VariantInput struct {
 	// sku is the stock-keeping unit code.
 	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
 	// stock is the number of units on hand.
-	Stock int64 `protobuf:"varint,3,opt,name=stock,proto3" json:"stock,omitempty"`
+	Stock int32 `protobuf:"varint,3,opt,name=stock,proto3" json:"stock,omitempty"`
 	// price_override is the variant's own price; unset sells at the base price.
 	PriceOverride *v1.Money `protobuf:"bytes,4,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1707,7 +1707,7 @@ func (x *VariantInput) GetSku() string {
 	return ""
 }
 
-func (x *VariantInput) GetStock() int64 {
+func (x *VariantInput) GetStock() int32 {
 	if x != nil {
 		return x.Stock
 	}
@@ -1746,7 +1746,7 @@ type CreateProductRequest struct {
 	Variants []*VariantInput `protobuf:"bytes,9,rep,name=variants,proto3" json:"variants,omitempty"`
 	// stock is the stock of every variant not listed in variants (the default
 	// variant of a product without options).
-	Stock int64 `protobuf:"varint,10,opt,name=stock,proto3" json:"stock,omitempty"`
+	Stock int32 `protobuf:"varint,10,opt,name=stock,proto3" json:"stock,omitempty"`
 	// sku is the SKU of the default variant of a product without options.
 	Sku           string `protobuf:"bytes,11,opt,name=sku,proto3" json:"sku,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1846,7 +1846,7 @@ func (x *CreateProductRequest) GetVariants() []*VariantInput {
 	return nil
 }
 
-func (x *CreateProductRequest) GetStock() int64 {
+func (x *CreateProductRequest) GetStock() int32 {
 	if x != nil {
 		return x.Stock
 	}
@@ -2143,7 +2143,7 @@ type ListProductsResponse struct {
 	// products on this page (without variants).
 	Products []*Product `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty"`
 	// total_count is the number of products matching the filter.
-	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	TotalCount int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// total_pages is the number of pages at this page size.
 	TotalPages int32 `protobuf:"varint,3,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
 	// page is the page returned.
@@ -2189,7 +2189,7 @@ func (x *ListProductsResponse) GetProducts() []*Product {
 	return nil
 }
 
-func (x *ListProductsResponse) GetTotalCount() int64 {
+func (x *ListProductsResponse) GetTotalCount() int32 {
 	if x != nil {
 		return x.TotalCount
 	}
@@ -2483,7 +2483,7 @@ type UpdateVariantRequest struct {
 	// sku is the new SKU.
 	Sku *string `protobuf:"bytes,2,opt,name=sku,proto3,oneof" json:"sku,omitempty"`
 	// stock sets the units on hand (a stock count, not a delta).
-	Stock *int64 `protobuf:"varint,3,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
+	Stock *int32 `protobuf:"varint,3,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
 	// price_override sets the variant's own price.
 	PriceOverride *v1.Money `protobuf:"bytes,4,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
 	// clear_price_override makes the variant sell at the base price again.
@@ -2536,7 +2536,7 @@ func (x *UpdateVariantRequest) GetSku() string {
 	return ""
 }
 
-func (x *UpdateVariantRequest) GetStock() int64 {
+func (x *UpdateVariantRequest) GetStock() int32 {
 	if x != nil && x.Stock != nil {
 		return *x.Stock
 	}
@@ -2801,7 +2801,7 @@ type ListReviewsResponse struct {
 	// reviews on this page, newest first.
 	Reviews []*Review `protobuf:"bytes,1,rep,name=reviews,proto3" json:"reviews,omitempty"`
 	// total_count is the product's number of reviews.
-	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	TotalCount int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// total_pages is the number of pages at this page size.
 	TotalPages int32 `protobuf:"varint,3,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
 	// average_rating is the product's mean rating; 0 without reviews.
@@ -2847,7 +2847,7 @@ func (x *ListReviewsResponse) GetReviews() []*Review {
 	return nil
 }
 
-func (x *ListReviewsResponse) GetTotalCount() int64 {
+func (x *ListReviewsResponse) GetTotalCount() int32 {
 	if x != nil {
 		return x.TotalCount
 	}
@@ -2947,7 +2947,7 @@ type PutMyReviewResponse struct {
 	// review is the caller's review.
 	Review *Review `protobuf:"bytes,1,opt,name=review,proto3" json:"review,omitempty"`
 	// review_count is the product's number of reviews after the write.
-	ReviewCount int64 `protobuf:"varint,2,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
+	ReviewCount int32 `protobuf:"varint,2,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
 	// average_rating is the product's mean rating after the write.
 	AverageRating float64 `protobuf:"fixed64,3,opt,name=average_rating,json=averageRating,proto3" json:"average_rating,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2991,7 +2991,7 @@ func (x *PutMyReviewResponse) GetReview() *Review {
 	return nil
 }
 
-func (x *PutMyReviewResponse) GetReviewCount() int64 {
+func (x *PutMyReviewResponse) GetReviewCount() int32 {
 	if x != nil {
 		return x.ReviewCount
 	}
@@ -3697,7 +3697,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x10GetBrandResponse\x12/\n" +
 	"\x05brand\x18\x01 \x01(\v2\x19.jangteo.catalog.v1.BrandR\x05brand\x127\n" +
 	"\bproducts\x18\x02 \x03(\v2\x1b.jangteo.catalog.v1.ProductR\bproducts\x12\x1f\n" +
-	"\vtotal_count\x18\x03 \x01(\x03R\n" +
+	"\vtotal_count\x18\x03 \x01(\x05R\n" +
 	"totalCount\x12\x1f\n" +
 	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
 	"totalPages\"a\n" +
@@ -3707,7 +3707,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\fVariantInput\x12G\n" +
 	"\aoptions\x18\x01 \x03(\v2-.jangteo.catalog.v1.VariantInput.OptionsEntryR\aoptions\x12\x19\n" +
 	"\x03sku\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x03sku\x12\x1d\n" +
-	"\x05stock\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x05stock\x12=\n" +
+	"\x05stock\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x05stock\x12=\n" +
 	"\x0eprice_override\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -3726,7 +3726,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\aoptions\x18\b \x03(\v2&.jangteo.catalog.v1.ProductOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x12G\n" +
 	"\bvariants\x18\t \x03(\v2 .jangteo.catalog.v1.VariantInputB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bvariants\x12\x1d\n" +
 	"\x05stock\x18\n" +
-	" \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x05stock\x12\x19\n" +
+	" \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x05stock\x12\x19\n" +
 	"\x03sku\x18\v \x01(\tB\a\xbaH\x04r\x02\x18dR\x03sku\"N\n" +
 	"\x15CreateProductResponse\x125\n" +
 	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"3\n" +
@@ -3734,7 +3734,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x04slug\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\"K\n" +
 	"\x12GetProductResponse\x125\n" +
-	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xd4\x04\n" +
+	"\aproduct\x18\x01 \x01(\v2\x1b.jangteo.catalog.v1.ProductR\aproduct\"\xd5\x04\n" +
 	"\x13ListProductsRequest\x12#\n" +
 	"\bcategory\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\bcategory\x12\x1b\n" +
 	"\x04page\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
@@ -3744,9 +3744,9 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x05cause\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05cause\x12)\n" +
 	"\tmin_price\x18\a \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\bminPrice\x88\x01\x01\x12)\n" +
 	"\tmax_price\x18\b \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x01R\bmaxPrice\x88\x01\x01\x12\x19\n" +
-	"\bin_stock\x18\t \x01(\bR\ainStock\x12K\n" +
+	"\bin_stock\x18\t \x01(\bR\ainStock\x12L\n" +
 	"\x04sort\x18\n" +
-	" \x01(\tB7\xbaH4r2R\x00R\x06newestR\tprice_ascR\n" +
+	" \x01(\tB8\xbaH5\xd8\x01\x01r0R\x06newestR\tprice_ascR\n" +
 	"price_descR\x06ratingR\apopularR\x04sort\x12h\n" +
 	"\aoptions\x18\v \x03(\v24.jangteo.catalog.v1.ListProductsRequest.OptionsEntryB\x18\xbaH\x15\x9a\x01\x12\x10\x05\"\x06r\x04\x10\x01\x182*\x06r\x04\x10\x01\x182R\aoptions\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
@@ -3758,7 +3758,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"_max_price\"\xa5\x01\n" +
 	"\x14ListProductsResponse\x127\n" +
 	"\bproducts\x18\x01 \x03(\v2\x1b.jangteo.catalog.v1.ProductR\bproducts\x12\x1f\n" +
-	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
 	"totalCount\x12\x1f\n" +
 	"\vtotal_pages\x18\x03 \x01(\x05R\n" +
 	"totalPages\x12\x12\n" +
@@ -3794,7 +3794,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x14UpdateVariantRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1e\n" +
 	"\x03sku\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dH\x00R\x03sku\x88\x01\x01\x12\"\n" +
-	"\x05stock\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x01R\x05stock\x88\x01\x01\x12=\n" +
+	"\x05stock\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00H\x01R\x05stock\x88\x01\x01\x12=\n" +
 	"\x0eprice_override\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x120\n" +
 	"\x14clear_price_override\x18\x05 \x01(\bR\x12clearPriceOverrideB\x06\n" +
 	"\x04_skuB\b\n" +
@@ -3817,22 +3817,22 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xb4\x01\n" +
 	"\x13ListReviewsResponse\x124\n" +
 	"\areviews\x18\x01 \x03(\v2\x1a.jangteo.catalog.v1.ReviewR\areviews\x12\x1f\n" +
-	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
 	"totalCount\x12\x1f\n" +
 	"\vtotal_pages\x18\x03 \x01(\x05R\n" +
 	"totalPages\x12%\n" +
-	"\x0eaverage_rating\x18\x04 \x01(\x01R\raverageRating\"\x81\x02\n" +
+	"\x0eaverage_rating\x18\x04 \x01(\x01R\raverageRating\"\xa4\x02\n" +
 	"\x12PutMyReviewRequest\x12\x1e\n" +
 	"\x04slug\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12\x8a\x01\n" +
-	"\x06rating\x18\x02 \x01(\x01Br\xbaHo\xba\x01X\n" +
-	"\x11rating.half_steps\x12\x1crating must be in half steps\x1a%this * 2.0 == double(int(this * 2.0))\x12\x12\x19\x00\x00\x00\x00\x00\x00\x14@)\x00\x00\x00\x00\x00\x00\xe0?R\x06rating\x12 \n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04slug\x12\xad\x01\n" +
+	"\x06rating\x18\x02 \x01(\x01B\x94\x01\xbaH\x90\x01\xba\x01y\n" +
+	"\x11rating.half_steps\x12\x1crating must be in half steps\x1aF!(this >= 0.5 && this <= 5.0) || this * 2.0 == double(int(this * 2.0))\x12\x12\x19\x00\x00\x00\x00\x00\x00\x14@)\x00\x00\x00\x00\x00\x00\xe0?R\x06rating\x12 \n" +
 	"\x05title\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12\x1c\n" +
 	"\x04body\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\x04body\"\x93\x01\n" +
 	"\x13PutMyReviewResponse\x122\n" +
 	"\x06review\x18\x01 \x01(\v2\x1a.jangteo.catalog.v1.ReviewR\x06review\x12!\n" +
-	"\freview_count\x18\x02 \x01(\x03R\vreviewCount\x12%\n" +
+	"\freview_count\x18\x02 \x01(\x05R\vreviewCount\x12%\n" +
 	"\x0eaverage_rating\x18\x03 \x01(\x01R\raverageRating\"N\n" +
 	"\x17BatchGetVariantsRequest\x123\n" +
 	"\vvariant_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\xf4\x03\"\x05r\x03\xb0\x01\x01R\n" +
@@ -3878,25 +3878,25 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x19ReleaseReservationRequest\x12#\n" +
 	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\"_\n" +
 	"\x1aReleaseReservationResponse\x12A\n" +
-	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation2\xb1\x1b\n" +
-	"\x0eCatalogService\x12\x86\x01\n" +
-	"\x0eCreateCategory\x12).jangteo.catalog.v1.CreateCategoryRequest\x1a*.jangteo.catalog.v1.CreateCategoryResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/categories\x12\x83\x01\n" +
-	"\x0eListCategories\x12).jangteo.catalog.v1.ListCategoriesRequest\x1a*.jangteo.catalog.v1.ListCategoriesResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/categories\x12\x81\x01\n" +
-	"\rCreateProduct\x12(.jangteo.catalog.v1.CreateProductRequest\x1a).jangteo.catalog.v1.CreateProductResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/products\x12|\n" +
+	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation2\xca\x1b\n" +
+	"\x0eCatalogService\x12\x8b\x01\n" +
+	"\x0eCreateCategory\x12).jangteo.catalog.v1.CreateCategoryRequest\x1a*.jangteo.catalog.v1.CreateCategoryResponse\"\"\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/categories\x12\x83\x01\n" +
+	"\x0eListCategories\x12).jangteo.catalog.v1.ListCategoriesRequest\x1a*.jangteo.catalog.v1.ListCategoriesResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/categories\x12\x86\x01\n" +
+	"\rCreateProduct\x12(.jangteo.catalog.v1.CreateProductRequest\x1a).jangteo.catalog.v1.CreateProductResponse\" \xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/products\x12|\n" +
 	"\n" +
 	"GetProduct\x12%.jangteo.catalog.v1.GetProductRequest\x1a&.jangteo.catalog.v1.GetProductResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/products/{slug}\x12{\n" +
 	"\fListProducts\x12'.jangteo.catalog.v1.ListProductsRequest\x1a(.jangteo.catalog.v1.ListProductsResponse\"\x18\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/products\x12\x8b\x01\n" +
 	"\x0eUpdateCategory\x12).jangteo.catalog.v1.UpdateCategoryRequest\x1a*.jangteo.catalog.v1.UpdateCategoryResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/categories/{id}\x12\x88\x01\n" +
-	"\x0eDeleteCategory\x12).jangteo.catalog.v1.DeleteCategoryRequest\x1a*.jangteo.catalog.v1.DeleteCategoryResponse\"\x1f\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x15*\x13/v1/categories/{id}\x12y\n" +
-	"\vCreateCause\x12&.jangteo.catalog.v1.CreateCauseRequest\x1a'.jangteo.catalog.v1.CreateCauseResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"\x0eDeleteCategory\x12).jangteo.catalog.v1.DeleteCategoryRequest\x1a*.jangteo.catalog.v1.DeleteCategoryResponse\"\x1f\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x15*\x13/v1/categories/{id}\x12~\n" +
+	"\vCreateCause\x12&.jangteo.catalog.v1.CreateCauseRequest\x1a'.jangteo.catalog.v1.CreateCauseResponse\"\x1e\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/causes\x12~\n" +
 	"\vUpdateCause\x12&.jangteo.catalog.v1.UpdateCauseRequest\x1a'.jangteo.catalog.v1.UpdateCauseResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14:\x01*2\x0f/v1/causes/{id}\x12{\n" +
 	"\vDeleteCause\x12&.jangteo.catalog.v1.DeleteCauseRequest\x1a'.jangteo.catalog.v1.DeleteCauseResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11*\x0f/v1/causes/{id}\x12s\n" +
 	"\n" +
 	"ListCauses\x12%.jangteo.catalog.v1.ListCausesRequest\x1a&.jangteo.catalog.v1.ListCausesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
 	"/v1/causes\x12t\n" +
-	"\bGetCause\x12#.jangteo.catalog.v1.GetCauseRequest\x1a$.jangteo.catalog.v1.GetCauseResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/causes/{slug}\x12y\n" +
-	"\vCreateBrand\x12&.jangteo.catalog.v1.CreateBrandRequest\x1a'.jangteo.catalog.v1.CreateBrandResponse\"\x19\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"\bGetCause\x12#.jangteo.catalog.v1.GetCauseRequest\x1a$.jangteo.catalog.v1.GetCauseResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/causes/{slug}\x12~\n" +
+	"\vCreateBrand\x12&.jangteo.catalog.v1.CreateBrandRequest\x1a'.jangteo.catalog.v1.CreateBrandResponse\"\x1e\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/brands\x12~\n" +
 	"\vUpdateBrand\x12&.jangteo.catalog.v1.UpdateBrandRequest\x1a'.jangteo.catalog.v1.UpdateBrandResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14:\x01*2\x0f/v1/brands/{id}\x12{\n" +
 	"\vDeleteBrand\x12&.jangteo.catalog.v1.DeleteBrandRequest\x1a'.jangteo.catalog.v1.DeleteBrandResponse\"\x1b\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x11*\x0f/v1/brands/{id}\x12s\n" +
@@ -3906,8 +3906,8 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\bGetBrand\x12#.jangteo.catalog.v1.GetBrandRequest\x1a$.jangteo.catalog.v1.GetBrandResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/brands/{slug}\x12\x86\x01\n" +
 	"\rUpdateProduct\x12(.jangteo.catalog.v1.UpdateProductRequest\x1a).jangteo.catalog.v1.UpdateProductResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/products/{id}\x12\x91\x01\n" +
 	"\x0eArchiveProduct\x12).jangteo.catalog.v1.ArchiveProductRequest\x1a*.jangteo.catalog.v1.ArchiveProductResponse\"(\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/products/{id}:archive\x12\x86\x01\n" +
-	"\rUpdateVariant\x12(.jangteo.catalog.v1.UpdateVariantRequest\x1a).jangteo.catalog.v1.UpdateVariantResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/variants/{id}\x12\x9e\x01\n" +
-	"\x12UploadProductImage\x12-.jangteo.catalog.v1.UploadProductImageRequest\x1a..jangteo.catalog.v1.UploadProductImageResponse\")\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/products/{slug}/images\x12\x87\x01\n" +
+	"\rUpdateVariant\x12(.jangteo.catalog.v1.UpdateVariantRequest\x1a).jangteo.catalog.v1.UpdateVariantResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/variants/{id}\x12\xa3\x01\n" +
+	"\x12UploadProductImage\x12-.jangteo.catalog.v1.UploadProductImageRequest\x1a..jangteo.catalog.v1.UploadProductImageResponse\".\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/products/{slug}/images\x12\x87\x01\n" +
 	"\vListReviews\x12&.jangteo.catalog.v1.ListReviewsRequest\x1a'.jangteo.catalog.v1.ListReviewsResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/products/{slug}/reviews\x12\x8f\x01\n" +
 	"\vPutMyReview\x12&.jangteo.catalog.v1.PutMyReviewRequest\x1a'.jangteo.catalog.v1.PutMyReviewResponse\"/\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02%:\x01*\x1a /v1/products/{slug}/reviews/mine\x12s\n" +
 	"\x10BatchGetVariants\x12+.jangteo.catalog.v1.BatchGetVariantsRequest\x1a,.jangteo.catalog.v1.BatchGetVariantsResponse\"\x04\xc0\xf3\x18\x05\x12g\n" +

@@ -233,7 +233,7 @@ type LoginResponse struct {
 	// refresh_token renews the access token.
 	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
 	// expires_in is the access token's lifetime in seconds.
-	ExpiresIn int64 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	ExpiresIn int32 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
 	// token_type is always "Bearer".
 	TokenType string `protobuf:"bytes,4,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
 	// user is the signed-in account.
@@ -286,7 +286,7 @@ func (x *LoginResponse) GetRefreshToken() string {
 	return ""
 }
 
-func (x *LoginResponse) GetExpiresIn() int64 {
+func (x *LoginResponse) GetExpiresIn() int32 {
 	if x != nil {
 		return x.ExpiresIn
 	}
@@ -913,7 +913,7 @@ type RefreshTokenResponse struct {
 	// refresh_token replaces the one sent, which no longer works.
 	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
 	// expires_in is the access token's lifetime in seconds.
-	ExpiresIn int64 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	ExpiresIn int32 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
 	// token_type is always "Bearer".
 	TokenType string `protobuf:"bytes,4,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
 	// user is the signed-in account.
@@ -966,7 +966,7 @@ func (x *RefreshTokenResponse) GetRefreshToken() string {
 	return ""
 }
 
-func (x *RefreshTokenResponse) GetExpiresIn() int64 {
+func (x *RefreshTokenResponse) GetExpiresIn() int32 {
 	if x != nil {
 		return x.ExpiresIn
 	}
@@ -1111,7 +1111,7 @@ func (*LogoutAllRequest) Descriptor() ([]byte, []int) {
 type LogoutAllResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// revoked is the number of refresh tokens revoked.
-	Revoked       int64 `protobuf:"varint,1,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	Revoked       int32 `protobuf:"varint,1,opt,name=revoked,proto3" json:"revoked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1146,7 +1146,7 @@ func (*LogoutAllResponse) Descriptor() ([]byte, []int) {
 	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{19}
 }
 
-func (x *LogoutAllResponse) GetRevoked() int64 {
+func (x *LogoutAllResponse) GetRevoked() int32 {
 	if x != nil {
 		return x.Revoked
 	}
@@ -2251,7 +2251,7 @@ type SocialLoginResponse struct {
 	// refresh_token renews the access token.
 	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
 	// expires_in is the access token's lifetime in seconds.
-	ExpiresIn int64 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	ExpiresIn int32 `protobuf:"varint,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
 	// token_type is always "Bearer".
 	TokenType string `protobuf:"bytes,4,opt,name=token_type,json=tokenType,proto3" json:"token_type,omitempty"`
 	// user is the signed-in account.
@@ -2306,7 +2306,7 @@ func (x *SocialLoginResponse) GetRefreshToken() string {
 	return ""
 }
 
-func (x *SocialLoginResponse) GetExpiresIn() int64 {
+func (x *SocialLoginResponse) GetExpiresIn() int32 {
 	if x != nil {
 		return x.ExpiresIn
 	}
@@ -2413,7 +2413,7 @@ type ListUsersResponse struct {
 	// users are the accounts on this page.
 	Users []*User `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
 	// total_count is how many accounts match.
-	TotalCount int64 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	TotalCount int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
 	// page is the page returned.
 	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
 	// total_pages is how many pages the matches fill.
@@ -2459,7 +2459,7 @@ func (x *ListUsersResponse) GetUsers() []*User {
 	return nil
 }
 
-func (x *ListUsersResponse) GetTotalCount() int64 {
+func (x *ListUsersResponse) GetTotalCount() int32 {
 	if x != nil {
 		return x.TotalCount
 	}
@@ -3299,7 +3299,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
 	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
 	"\n" +
-	"expires_in\x18\x03 \x01(\x03R\texpiresIn\x12\x1d\n" +
+	"expires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n" +
 	"\n" +
 	"token_type\x18\x04 \x01(\tR\ttokenType\x12-\n" +
 	"\x04user\x18\x05 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"\x10\n" +
@@ -3341,7 +3341,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
 	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
 	"\n" +
-	"expires_in\x18\x03 \x01(\x03R\texpiresIn\x12\x1d\n" +
+	"expires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n" +
 	"\n" +
 	"token_type\x18\x04 \x01(\tR\ttokenType\x12-\n" +
 	"\x04user\x18\x05 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\"@\n" +
@@ -3351,7 +3351,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x0eLogoutResponse\"\x12\n" +
 	"\x10LogoutAllRequest\"-\n" +
 	"\x11LogoutAllResponse\x12\x18\n" +
-	"\arevoked\x18\x01 \x01(\x03R\arevoked\"6\n" +
+	"\arevoked\x18\x01 \x01(\x05R\arevoked\"6\n" +
 	"\x15ForgotPasswordRequest\x12\x1d\n" +
 	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02`\x01R\x05email\"\x18\n" +
 	"\x16ForgotPasswordResponse\"g\n" +
@@ -3455,7 +3455,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
 	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
 	"\n" +
-	"expires_in\x18\x03 \x01(\x03R\texpiresIn\x12\x1d\n" +
+	"expires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n" +
 	"\n" +
 	"token_type\x18\x04 \x01(\tR\ttokenType\x12-\n" +
 	"\x04user\x18\x05 \x01(\v2\x19.jangteo.identity.v1.UserR\x04user\x12\x18\n" +
@@ -3467,7 +3467,7 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\x9a\x01\n" +
 	"\x11ListUsersResponse\x12/\n" +
 	"\x05users\x18\x01 \x03(\v2\x19.jangteo.identity.v1.UserR\x05users\x12\x1f\n" +
-	"\vtotal_count\x18\x02 \x01(\x03R\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
 	"totalCount\x12\x12\n" +
 	"\x04page\x18\x03 \x01(\x05R\x04page\x12\x1f\n" +
 	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
@@ -3518,23 +3518,23 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\"4\n" +
 	"\x11UnblockIpResponse\x12\x1f\n" +
 	"\vwas_blocked\x18\x01 \x01(\bR\n" +
-	"wasBlocked2\xb8\x1b\n" +
+	"wasBlocked2\xb9\x1b\n" +
 	"\x0fIdentityService\x12m\n" +
 	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
 	"\aGetJwks\x12#.jangteo.identity.v1.GetJwksRequest\x1a$.jangteo.identity.v1.GetJwksResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12b\n" +
-	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/me\x12q\n" +
-	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x93\x01\n" +
-	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"1\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02':\x01*Z\x11\x12\x0f/v1/auth/verify\"\x0f/v1/auth/verify\x12\x9c\x01\n" +
-	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\x84\x01\n" +
+	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/me\x12v\n" +
+	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"#\xc0\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x80\x01\n" +
+	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/verify\x12\xa1\x01\n" +
+	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"*\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\x84\x01\n" +
 	"\fRefreshToken\x12(.jangteo.identity.v1.RefreshTokenRequest\x1a).jangteo.identity.v1.RefreshTokenResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12q\n" +
 	"\x06Logout\x12\".jangteo.identity.v1.LogoutRequest\x1a#.jangteo.identity.v1.LogoutResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12~\n" +
-	"\tLogoutAll\x12%.jangteo.identity.v1.LogoutAllRequest\x1a&.jangteo.identity.v1.LogoutAllResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/auth/logout-all\x12\x92\x01\n" +
-	"\x0eForgotPassword\x12*.jangteo.identity.v1.ForgotPasswordRequest\x1a+.jangteo.identity.v1.ForgotPasswordResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/auth/password/forgot\x12\x8e\x01\n" +
+	"\tLogoutAll\x12%.jangteo.identity.v1.LogoutAllRequest\x1a&.jangteo.identity.v1.LogoutAllResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/auth/logout-all\x12\x97\x01\n" +
+	"\x0eForgotPassword\x12*.jangteo.identity.v1.ForgotPasswordRequest\x1a+.jangteo.identity.v1.ForgotPasswordResponse\",\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/auth/password/forgot\x12\x8e\x01\n" +
 	"\rResetPassword\x12).jangteo.identity.v1.ResetPasswordRequest\x1a*.jangteo.identity.v1.ResetPasswordResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/auth/password/reset\x12\x89\x01\n" +
 	"\x0eChangePassword\x12*.jangteo.identity.v1.ChangePasswordRequest\x1a+.jangteo.identity.v1.ChangePasswordResponse\"\x1e\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/me/password\x12n\n" +
 	"\bUpdateMe\x12$.jangteo.identity.v1.UpdateMeRequest\x1a%.jangteo.identity.v1.UpdateMeResponse\"\x15\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\v:\x01*2\x06/v1/me\x12\x84\x01\n" +
-	"\rListAddresses\x12).jangteo.identity.v1.ListAddressesRequest\x1a*.jangteo.identity.v1.ListAddressesResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/me/addresses\x12\x87\x01\n" +
-	"\rCreateAddress\x12).jangteo.identity.v1.CreateAddressRequest\x1a*.jangteo.identity.v1.CreateAddressResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/me/addresses\x12\x8c\x01\n" +
+	"\rListAddresses\x12).jangteo.identity.v1.ListAddressesRequest\x1a*.jangteo.identity.v1.ListAddressesResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/me/addresses\x12\x8c\x01\n" +
+	"\rCreateAddress\x12).jangteo.identity.v1.CreateAddressRequest\x1a*.jangteo.identity.v1.CreateAddressResponse\"$\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/me/addresses\x12\x8c\x01\n" +
 	"\rUpdateAddress\x12).jangteo.identity.v1.UpdateAddressRequest\x1a*.jangteo.identity.v1.UpdateAddressResponse\"$\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1a:\x01*2\x15/v1/me/addresses/{id}\x12\x89\x01\n" +
 	"\rDeleteAddress\x12).jangteo.identity.v1.DeleteAddressRequest\x1a*.jangteo.identity.v1.DeleteAddressResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17*\x15/v1/me/addresses/{id}\x12\x8b\x01\n" +
 	"\vSocialLogin\x12'.jangteo.identity.v1.SocialLoginRequest\x1a(.jangteo.identity.v1.SocialLoginResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/auth/social/{provider}\x12w\n" +

@@ -64,7 +64,8 @@ type IdentityServiceClient interface {
 	// link; the gateway answers 201.
 	SignUp(ctx context.Context, in *SignUpRequest, opts ...grpc.CallOption) (*SignUpResponse, error)
 	// VerifyEmail activates the account a verification link was mailed for.
-	// The GET form is the link itself, so it works when clicked in a mail.
+	// The mailed link opens a page (PUBLIC_URL/verify-email) whose button
+	// calls this, so a mail scanner prefetching the link cannot use it up.
 	VerifyEmail(ctx context.Context, in *VerifyEmailRequest, opts ...grpc.CallOption) (*VerifyEmailResponse, error)
 	// ResendVerification mails a new verification link when the account exists
 	// and is still pending; it always answers 202 so it reveals no accounts.
@@ -407,7 +408,8 @@ type IdentityServiceServer interface {
 	// link; the gateway answers 201.
 	SignUp(context.Context, *SignUpRequest) (*SignUpResponse, error)
 	// VerifyEmail activates the account a verification link was mailed for.
-	// The GET form is the link itself, so it works when clicked in a mail.
+	// The mailed link opens a page (PUBLIC_URL/verify-email) whose button
+	// calls this, so a mail scanner prefetching the link cannot use it up.
 	VerifyEmail(context.Context, *VerifyEmailRequest) (*VerifyEmailResponse, error)
 	// ResendVerification mails a new verification link when the account exists
 	// and is still pending; it always answers 202 so it reveals no accounts.

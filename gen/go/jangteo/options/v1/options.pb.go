@@ -107,6 +107,14 @@ var file_jangteo_options_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,51001,opt,name=idempotency_key_required",
 		Filename:      "jangteo/options/v1/options.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*int32)(nil),
+		Field:         51002,
+		Name:          "jangteo.options.v1.http_status",
+		Tag:           "varint,51002,opt,name=http_status",
+		Filename:      "jangteo/options/v1/options.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MethodOptions.
@@ -123,6 +131,12 @@ var (
 	//
 	// optional bool idempotency_key_required = 51001;
 	E_IdempotencyKeyRequired = &file_jangteo_options_v1_options_proto_extTypes[1]
+	// http_status is the HTTP status a successful call answers when it is not
+	// 200: 201 for creations, 202 for accepted work. The platform's server sets
+	// it on every successful response and the OpenAPI document lists it.
+	//
+	// optional int32 http_status = 51002;
+	E_HttpStatus = &file_jangteo_options_v1_options_proto_extTypes[2]
 )
 
 var File_jangteo_options_v1_options_proto protoreflect.FileDescriptor
@@ -138,7 +152,9 @@ const file_jangteo_options_v1_options_proto_rawDesc = "" +
 	"\fACCESS_ADMIN\x10\x04\x12\x13\n" +
 	"\x0fACCESS_INTERNAL\x10\x05:T\n" +
 	"\x06access\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0e2\x1a.jangteo.options.v1.AccessR\x06access:Z\n" +
-	"\x18idempotency_key_required\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\bR\x16idempotencyKeyRequiredB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
+	"\x18idempotency_key_required\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\bR\x16idempotencyKeyRequired:A\n" +
+	"\vhttp_status\x12\x1e.google.protobuf.MethodOptions\x18\xba\x8e\x03 \x01(\x05R\n" +
+	"httpStatusB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
 
 var (
 	file_jangteo_options_v1_options_proto_rawDescOnce sync.Once
@@ -160,11 +176,12 @@ var file_jangteo_options_v1_options_proto_goTypes = []any{
 var file_jangteo_options_v1_options_proto_depIdxs = []int32{
 	1, // 0: jangteo.options.v1.access:extendee -> google.protobuf.MethodOptions
 	1, // 1: jangteo.options.v1.idempotency_key_required:extendee -> google.protobuf.MethodOptions
-	0, // 2: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	2, // [2:3] is the sub-list for extension type_name
-	0, // [0:2] is the sub-list for extension extendee
+	1, // 2: jangteo.options.v1.http_status:extendee -> google.protobuf.MethodOptions
+	0, // 3: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	3, // [3:4] is the sub-list for extension type_name
+	0, // [0:3] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -180,7 +197,7 @@ func file_jangteo_options_v1_options_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_options_v1_options_proto_rawDesc), len(file_jangteo_options_v1_options_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   0,
-			NumExtensions: 2,
+			NumExtensions: 3,
 			NumServices:   0,
 		},
 		GoTypes:           file_jangteo_options_v1_options_proto_goTypes,

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -24,6 +25,180 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CreatePaymentRequest is what the order service knows about the payment.
+type CreatePaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the UUID of the order to pay.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// order_number is the order's human-readable number, shown to the buyer.
+	OrderNumber string `protobuf:"bytes,2,opt,name=order_number,json=orderNumber,proto3" json:"order_number,omitempty"`
+	// user_id is the buyer's UUID.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// amount is what to charge, in minor units of currency (from the order).
+	Amount int64 `protobuf:"varint,4,opt,name=amount,proto3" json:"amount,omitempty"`
+	// currency is the ISO 4217 code, e.g. "KRW".
+	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
+	// order_name is the item summary shown at the provider, e.g. "운동화 외 2건".
+	OrderName string `protobuf:"bytes,6,opt,name=order_name,json=orderName,proto3" json:"order_name,omitempty"`
+	// provider is the provider to pay with: "sandbox" (unknown or disabled → 400).
+	Provider string `protobuf:"bytes,7,opt,name=provider,proto3" json:"provider,omitempty"`
+	// return_url is where the buyer is sent after approving (absolute http(s) URL).
+	ReturnUrl string `protobuf:"bytes,8,opt,name=return_url,json=returnUrl,proto3" json:"return_url,omitempty"`
+	// cancel_url is where the buyer is sent after declining (absolute http(s) URL).
+	CancelUrl string `protobuf:"bytes,9,opt,name=cancel_url,json=cancelUrl,proto3" json:"cancel_url,omitempty"`
+	// idempotency_key is the client's Idempotency-Key, passed on by the order
+	// service: the same key for the same user returns the same payment.
+	IdempotencyKey string `protobuf:"bytes,10,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CreatePaymentRequest) Reset() {
+	*x = CreatePaymentRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePaymentRequest) ProtoMessage() {}
+
+func (x *CreatePaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePaymentRequest.ProtoReflect.Descriptor instead.
+func (*CreatePaymentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *CreatePaymentRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetOrderNumber() string {
+	if x != nil {
+		return x.OrderNumber
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *CreatePaymentRequest) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetOrderName() string {
+	if x != nil {
+		return x.OrderName
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetReturnUrl() string {
+	if x != nil {
+		return x.ReturnUrl
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetCancelUrl() string {
+	if x != nil {
+		return x.CancelUrl
+	}
+	return ""
+}
+
+func (x *CreatePaymentRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// CreatePaymentResponse carries the new (or, on a replay, the existing) payment.
+type CreatePaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is READY with its redirect_url, or FAILED when the provider refused it.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePaymentResponse) Reset() {
+	*x = CreatePaymentResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePaymentResponse) ProtoMessage() {}
+
+func (x *CreatePaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePaymentResponse.ProtoReflect.Descriptor instead.
+func (*CreatePaymentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CreatePaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
 // GetPaymentRequest names a payment.
 type GetPaymentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -35,7 +210,7 @@ type GetPaymentRequest struct {
 
 func (x *GetPaymentRequest) Reset() {
 	*x = GetPaymentRequest{}
-	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[0]
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -47,7 +222,7 @@ func (x *GetPaymentRequest) String() string {
 func (*GetPaymentRequest) ProtoMessage() {}
 
 func (x *GetPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[0]
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -60,7 +235,7 @@ func (x *GetPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentRequest.ProtoReflect.Descriptor instead.
 func (*GetPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{0}
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetPaymentRequest) GetId() string {
@@ -73,17 +248,15 @@ func (x *GetPaymentRequest) GetId() string {
 // GetPaymentResponse carries one payment.
 type GetPaymentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is the payment's UUID.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// state is created, ready, approved, failed, cancelled or refunded.
-	State         string `protobuf:"bytes,2,opt,name=state,proto3" json:"state,omitempty"`
+	// payment is the payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetPaymentResponse) Reset() {
 	*x = GetPaymentResponse{}
-	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[1]
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -95,7 +268,7 @@ func (x *GetPaymentResponse) String() string {
 func (*GetPaymentResponse) ProtoMessage() {}
 
 func (x *GetPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[1]
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -108,36 +281,689 @@ func (x *GetPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentResponse.ProtoReflect.Descriptor instead.
 func (*GetPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *GetPaymentResponse) GetId() string {
+func (x *GetPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// RefundPaymentRequest asks for money back.
+type RefundPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment_id is the payment's UUID.
+	PaymentId string `protobuf:"bytes,1,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	// amount is how much to give back in minor units; 0 gives back everything left.
+	Amount int64 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// reason is why, kept with the refund and sent in payment.refunded.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// idempotency_key names this refund: the same key returns the payment without
+	// refunding again; the same key with another amount is 400 IDEMPOTENCY_KEY_REUSED.
+	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RefundPaymentRequest) Reset() {
+	*x = RefundPaymentRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundPaymentRequest) ProtoMessage() {}
+
+func (x *RefundPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundPaymentRequest.ProtoReflect.Descriptor instead.
+func (*RefundPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RefundPaymentRequest) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+func (x *RefundPaymentRequest) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *RefundPaymentRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RefundPaymentRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+// RefundPaymentResponse carries the payment after the refund.
+type RefundPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is PARTIALLY_REFUNDED or REFUNDED, with refunded_amount updated.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundPaymentResponse) Reset() {
+	*x = RefundPaymentResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundPaymentResponse) ProtoMessage() {}
+
+func (x *RefundPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundPaymentResponse.ProtoReflect.Descriptor instead.
+func (*RefundPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RefundPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// CancelPaymentsRequest names the order whose open payments to cancel.
+type CancelPaymentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id is the order's UUID.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// reason is why, e.g. "payment window expired"; sent in payment.cancelled.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelPaymentsRequest) Reset() {
+	*x = CancelPaymentsRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelPaymentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelPaymentsRequest) ProtoMessage() {}
+
+func (x *CancelPaymentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelPaymentsRequest.ProtoReflect.Descriptor instead.
+func (*CancelPaymentsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CancelPaymentsRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *CancelPaymentsRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// CancelPaymentsResponse lists what was cancelled.
+type CancelPaymentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payments are the payments this call cancelled; empty when there were none.
+	Payments      []*Payment `protobuf:"bytes,1,rep,name=payments,proto3" json:"payments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelPaymentsResponse) Reset() {
+	*x = CancelPaymentsResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelPaymentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelPaymentsResponse) ProtoMessage() {}
+
+func (x *CancelPaymentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelPaymentsResponse.ProtoReflect.Descriptor instead.
+func (*CancelPaymentsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CancelPaymentsResponse) GetPayments() []*Payment {
+	if x != nil {
+		return x.Payments
+	}
+	return nil
+}
+
+// ListPaymentsRequest filters and pages payments.
+type ListPaymentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// order_id keeps only this order's payments.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// status keeps only payments in this status; unspecified keeps all.
+	Status PaymentStatus `protobuf:"varint,2,opt,name=status,proto3,enum=jangteo.payment.v1.PaymentStatus" json:"status,omitempty"`
+	// page is 1-based; 1 when unset.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is 20 by default, at most 100.
+	PageSize      int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPaymentsRequest) Reset() {
+	*x = ListPaymentsRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPaymentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPaymentsRequest) ProtoMessage() {}
+
+func (x *ListPaymentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPaymentsRequest.ProtoReflect.Descriptor instead.
+func (*ListPaymentsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListPaymentsRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ListPaymentsRequest) GetStatus() PaymentStatus {
+	if x != nil {
+		return x.Status
+	}
+	return PaymentStatus_PAYMENT_STATUS_UNSPECIFIED
+}
+
+func (x *ListPaymentsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListPaymentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListPaymentsResponse is one page of payments, newest first.
+type ListPaymentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payments are the payments on this page.
+	Payments []*Payment `protobuf:"bytes,1,rep,name=payments,proto3" json:"payments,omitempty"`
+	// total_count is how many payments match.
+	TotalCount int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// page is the page returned.
+	Page int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	// total_pages is how many pages the matches fill.
+	TotalPages    int32 `protobuf:"varint,4,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPaymentsResponse) Reset() {
+	*x = ListPaymentsResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPaymentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPaymentsResponse) ProtoMessage() {}
+
+func (x *ListPaymentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPaymentsResponse.ProtoReflect.Descriptor instead.
+func (*ListPaymentsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListPaymentsResponse) GetPayments() []*Payment {
+	if x != nil {
+		return x.Payments
+	}
+	return nil
+}
+
+func (x *ListPaymentsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListPaymentsResponse) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListPaymentsResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
+// GetSandboxPageRequest names the payment to show.
+type GetSandboxPageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the payment's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSandboxPageRequest) Reset() {
+	*x = GetSandboxPageRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSandboxPageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSandboxPageRequest) ProtoMessage() {}
+
+func (x *GetSandboxPageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSandboxPageRequest.ProtoReflect.Descriptor instead.
+func (*GetSandboxPageRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetSandboxPageRequest) GetId() string {
 	if x != nil {
 		return x.Id
 	}
 	return ""
 }
 
-func (x *GetPaymentResponse) GetState() string {
+// ApproveSandboxPaymentRequest names the payment the buyer approves.
+type ApproveSandboxPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the payment's UUID (from the path; no body is needed).
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveSandboxPaymentRequest) Reset() {
+	*x = ApproveSandboxPaymentRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveSandboxPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveSandboxPaymentRequest) ProtoMessage() {}
+
+func (x *ApproveSandboxPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[11]
 	if x != nil {
-		return x.State
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveSandboxPaymentRequest.ProtoReflect.Descriptor instead.
+func (*ApproveSandboxPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ApproveSandboxPaymentRequest) GetId() string {
+	if x != nil {
+		return x.Id
 	}
 	return ""
+}
+
+// ApproveSandboxPaymentResponse carries the approved payment; over HTTP the
+// answer is a 303 redirect to its return_url.
+type ApproveSandboxPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is the APPROVED payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveSandboxPaymentResponse) Reset() {
+	*x = ApproveSandboxPaymentResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveSandboxPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveSandboxPaymentResponse) ProtoMessage() {}
+
+func (x *ApproveSandboxPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveSandboxPaymentResponse.ProtoReflect.Descriptor instead.
+func (*ApproveSandboxPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ApproveSandboxPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// DeclineSandboxPaymentRequest names the payment the buyer declines.
+type DeclineSandboxPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the payment's UUID (from the path; no body is needed).
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineSandboxPaymentRequest) Reset() {
+	*x = DeclineSandboxPaymentRequest{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineSandboxPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineSandboxPaymentRequest) ProtoMessage() {}
+
+func (x *DeclineSandboxPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineSandboxPaymentRequest.ProtoReflect.Descriptor instead.
+func (*DeclineSandboxPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeclineSandboxPaymentRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeclineSandboxPaymentResponse carries the declined payment; over HTTP the
+// answer is a 303 redirect to its cancel_url.
+type DeclineSandboxPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// payment is the FAILED payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineSandboxPaymentResponse) Reset() {
+	*x = DeclineSandboxPaymentResponse{}
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineSandboxPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineSandboxPaymentResponse) ProtoMessage() {}
+
+func (x *DeclineSandboxPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_payment_v1_payment_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineSandboxPaymentResponse.ProtoReflect.Descriptor instead.
+func (*DeclineSandboxPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_payment_v1_payment_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeclineSandboxPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
 }
 
 var File_jangteo_payment_v1_payment_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_payment_v1_payment_service_proto_rawDesc = "" +
 	"\n" +
-	"(jangteo/payment/v1/payment_service.proto\x12\x12jangteo.payment.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"-\n" +
-	"\x11GetPaymentRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\":\n" +
-	"\x12GetPaymentResponse\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05state\x18\x02 \x01(\tR\x05state2\x8c\x01\n" +
-	"\x0ePaymentService\x12z\n" +
+	"(jangteo/payment/v1/payment_service.proto\x12\x12jangteo.payment.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a jangteo/options/v1/options.proto\x1a jangteo/payment/v1/payment.proto\"\xba\x03\n" +
+	"\x14CreatePaymentRequest\x12#\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\x12,\n" +
+	"\forder_number\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\vorderNumber\x12!\n" +
+	"\auser_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12\x1f\n" +
+	"\x06amount\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x06amount\x12-\n" +
+	"\bcurrency\x18\x05 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[A-Z]{3}$R\bcurrency\x12(\n" +
 	"\n" +
-	"GetPayment\x12%.jangteo.payment.v1.GetPaymentRequest\x1a&.jangteo.payment.v1.GetPaymentResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/payments/{id}B@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
+	"order_name\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\torderName\x12%\n" +
+	"\bprovider\x18\a \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\bprovider\x12*\n" +
+	"\n" +
+	"return_url\x18\b \x01(\tB\v\xbaH\br\x06\x18\xd0\x0f\x88\x01\x01R\treturnUrl\x12*\n" +
+	"\n" +
+	"cancel_url\x18\t \x01(\tB\v\xbaH\br\x06\x18\xd0\x0f\x88\x01\x01R\tcancelUrl\x123\n" +
+	"\x0fidempotency_key\x18\n" +
+	" \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x0eidempotencyKey\"N\n" +
+	"\x15CreatePaymentResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"-\n" +
+	"\x11GetPaymentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"K\n" +
+	"\x12GetPaymentResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"\xb7\x01\n" +
+	"\x14RefundPaymentRequest\x12'\n" +
+	"\n" +
+	"payment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tpaymentId\x12\x1f\n" +
+	"\x06amount\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x06amount\x12 \n" +
+	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\x123\n" +
+	"\x0fidempotency_key\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\x0eidempotencyKey\"N\n" +
+	"\x15RefundPaymentResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"^\n" +
+	"\x15CancelPaymentsRequest\x12#\n" +
+	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\x12 \n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"Q\n" +
+	"\x16CancelPaymentsResponse\x127\n" +
+	"\bpayments\x18\x01 \x03(\v2\x1b.jangteo.payment.v1.PaymentR\bpayments\"\x93\x02\n" +
+	"\x13ListPaymentsRequest\x12r\n" +
+	"\border_id\x18\x01 \x01(\tBW\xbaHTrR2P^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$R\aorderId\x12C\n" +
+	"\x06status\x18\x02 \x01(\x0e2!.jangteo.payment.v1.PaymentStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12\x1b\n" +
+	"\x04page\x18\x03 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xa5\x01\n" +
+	"\x14ListPaymentsResponse\x127\n" +
+	"\bpayments\x18\x01 \x03(\v2\x1b.jangteo.payment.v1.PaymentR\bpayments\x12\x1f\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
+	"totalCount\x12\x12\n" +
+	"\x04page\x18\x03 \x01(\x05R\x04page\x12\x1f\n" +
+	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
+	"totalPages\"1\n" +
+	"\x15GetSandboxPageRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"8\n" +
+	"\x1cApproveSandboxPaymentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"V\n" +
+	"\x1dApproveSandboxPaymentResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment\"8\n" +
+	"\x1cDeclineSandboxPaymentRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"V\n" +
+	"\x1dDeclineSandboxPaymentResponse\x125\n" +
+	"\apayment\x18\x01 \x01(\v2\x1b.jangteo.payment.v1.PaymentR\apayment2\xb7\b\n" +
+	"\x0ePaymentService\x12j\n" +
+	"\rCreatePayment\x12(.jangteo.payment.v1.CreatePaymentRequest\x1a).jangteo.payment.v1.CreatePaymentResponse\"\x04\xc0\xf3\x18\x05\x12z\n" +
+	"\n" +
+	"GetPayment\x12%.jangteo.payment.v1.GetPaymentRequest\x1a&.jangteo.payment.v1.GetPaymentResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/payments/{id}\x12j\n" +
+	"\rRefundPayment\x12(.jangteo.payment.v1.RefundPaymentRequest\x1a).jangteo.payment.v1.RefundPaymentResponse\"\x04\xc0\xf3\x18\x05\x12m\n" +
+	"\x0eCancelPayments\x12).jangteo.payment.v1.CancelPaymentsRequest\x1a*.jangteo.payment.v1.CancelPaymentsResponse\"\x04\xc0\xf3\x18\x05\x12\x81\x01\n" +
+	"\fListPayments\x12'.jangteo.payment.v1.ListPaymentsRequest\x1a(.jangteo.payment.v1.ListPaymentsResponse\"\x1e\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/admin/payments\x12x\n" +
+	"\x0eGetSandboxPage\x12).jangteo.payment.v1.GetSandboxPageRequest\x1a\x14.google.api.HttpBody\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{id}/sandbox\x12\xb0\x01\n" +
+	"\x15ApproveSandboxPayment\x120.jangteo.payment.v1.ApproveSandboxPaymentRequest\x1a1.jangteo.payment.v1.ApproveSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:approve\x12\xb0\x01\n" +
+	"\x15DeclineSandboxPayment\x120.jangteo.payment.v1.DeclineSandboxPaymentRequest\x1a1.jangteo.payment.v1.DeclineSandboxPaymentResponse\"2\xc0\xf3\x18\x01\xd0\xf3\x18\xaf\x02\x82\xd3\xe4\x93\x02#\"!/v1/payments/{id}/sandbox:declineB@Z>github.com/jangteo/jangteo/gen/go/jangteo/payment/v1;paymentv1b\x06proto3"
 
 var (
 	file_jangteo_payment_v1_payment_service_proto_rawDescOnce sync.Once
@@ -151,19 +977,57 @@ func file_jangteo_payment_v1_payment_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_payment_v1_payment_service_proto_rawDescData
 }
 
-var file_jangteo_payment_v1_payment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_payment_v1_payment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_jangteo_payment_v1_payment_service_proto_goTypes = []any{
-	(*GetPaymentRequest)(nil),  // 0: jangteo.payment.v1.GetPaymentRequest
-	(*GetPaymentResponse)(nil), // 1: jangteo.payment.v1.GetPaymentResponse
+	(*CreatePaymentRequest)(nil),          // 0: jangteo.payment.v1.CreatePaymentRequest
+	(*CreatePaymentResponse)(nil),         // 1: jangteo.payment.v1.CreatePaymentResponse
+	(*GetPaymentRequest)(nil),             // 2: jangteo.payment.v1.GetPaymentRequest
+	(*GetPaymentResponse)(nil),            // 3: jangteo.payment.v1.GetPaymentResponse
+	(*RefundPaymentRequest)(nil),          // 4: jangteo.payment.v1.RefundPaymentRequest
+	(*RefundPaymentResponse)(nil),         // 5: jangteo.payment.v1.RefundPaymentResponse
+	(*CancelPaymentsRequest)(nil),         // 6: jangteo.payment.v1.CancelPaymentsRequest
+	(*CancelPaymentsResponse)(nil),        // 7: jangteo.payment.v1.CancelPaymentsResponse
+	(*ListPaymentsRequest)(nil),           // 8: jangteo.payment.v1.ListPaymentsRequest
+	(*ListPaymentsResponse)(nil),          // 9: jangteo.payment.v1.ListPaymentsResponse
+	(*GetSandboxPageRequest)(nil),         // 10: jangteo.payment.v1.GetSandboxPageRequest
+	(*ApproveSandboxPaymentRequest)(nil),  // 11: jangteo.payment.v1.ApproveSandboxPaymentRequest
+	(*ApproveSandboxPaymentResponse)(nil), // 12: jangteo.payment.v1.ApproveSandboxPaymentResponse
+	(*DeclineSandboxPaymentRequest)(nil),  // 13: jangteo.payment.v1.DeclineSandboxPaymentRequest
+	(*DeclineSandboxPaymentResponse)(nil), // 14: jangteo.payment.v1.DeclineSandboxPaymentResponse
+	(*Payment)(nil),                       // 15: jangteo.payment.v1.Payment
+	(PaymentStatus)(0),                    // 16: jangteo.payment.v1.PaymentStatus
+	(*httpbody.HttpBody)(nil),             // 17: google.api.HttpBody
 }
 var file_jangteo_payment_v1_payment_service_proto_depIdxs = []int32{
-	0, // 0: jangteo.payment.v1.PaymentService.GetPayment:input_type -> jangteo.payment.v1.GetPaymentRequest
-	1, // 1: jangteo.payment.v1.PaymentService.GetPayment:output_type -> jangteo.payment.v1.GetPaymentResponse
-	1, // [1:2] is the sub-list for method output_type
-	0, // [0:1] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	15, // 0: jangteo.payment.v1.CreatePaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	15, // 1: jangteo.payment.v1.GetPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	15, // 2: jangteo.payment.v1.RefundPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	15, // 3: jangteo.payment.v1.CancelPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
+	16, // 4: jangteo.payment.v1.ListPaymentsRequest.status:type_name -> jangteo.payment.v1.PaymentStatus
+	15, // 5: jangteo.payment.v1.ListPaymentsResponse.payments:type_name -> jangteo.payment.v1.Payment
+	15, // 6: jangteo.payment.v1.ApproveSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	15, // 7: jangteo.payment.v1.DeclineSandboxPaymentResponse.payment:type_name -> jangteo.payment.v1.Payment
+	0,  // 8: jangteo.payment.v1.PaymentService.CreatePayment:input_type -> jangteo.payment.v1.CreatePaymentRequest
+	2,  // 9: jangteo.payment.v1.PaymentService.GetPayment:input_type -> jangteo.payment.v1.GetPaymentRequest
+	4,  // 10: jangteo.payment.v1.PaymentService.RefundPayment:input_type -> jangteo.payment.v1.RefundPaymentRequest
+	6,  // 11: jangteo.payment.v1.PaymentService.CancelPayments:input_type -> jangteo.payment.v1.CancelPaymentsRequest
+	8,  // 12: jangteo.payment.v1.PaymentService.ListPayments:input_type -> jangteo.payment.v1.ListPaymentsRequest
+	10, // 13: jangteo.payment.v1.PaymentService.GetSandboxPage:input_type -> jangteo.payment.v1.GetSandboxPageRequest
+	11, // 14: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:input_type -> jangteo.payment.v1.ApproveSandboxPaymentRequest
+	13, // 15: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:input_type -> jangteo.payment.v1.DeclineSandboxPaymentRequest
+	1,  // 16: jangteo.payment.v1.PaymentService.CreatePayment:output_type -> jangteo.payment.v1.CreatePaymentResponse
+	3,  // 17: jangteo.payment.v1.PaymentService.GetPayment:output_type -> jangteo.payment.v1.GetPaymentResponse
+	5,  // 18: jangteo.payment.v1.PaymentService.RefundPayment:output_type -> jangteo.payment.v1.RefundPaymentResponse
+	7,  // 19: jangteo.payment.v1.PaymentService.CancelPayments:output_type -> jangteo.payment.v1.CancelPaymentsResponse
+	9,  // 20: jangteo.payment.v1.PaymentService.ListPayments:output_type -> jangteo.payment.v1.ListPaymentsResponse
+	17, // 21: jangteo.payment.v1.PaymentService.GetSandboxPage:output_type -> google.api.HttpBody
+	12, // 22: jangteo.payment.v1.PaymentService.ApproveSandboxPayment:output_type -> jangteo.payment.v1.ApproveSandboxPaymentResponse
+	14, // 23: jangteo.payment.v1.PaymentService.DeclineSandboxPayment:output_type -> jangteo.payment.v1.DeclineSandboxPaymentResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_payment_v1_payment_service_proto_init() }
@@ -171,13 +1035,14 @@ func file_jangteo_payment_v1_payment_service_proto_init() {
 	if File_jangteo_payment_v1_payment_service_proto != nil {
 		return
 	}
+	file_jangteo_payment_v1_payment_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_payment_v1_payment_service_proto_rawDesc), len(file_jangteo_payment_v1_payment_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

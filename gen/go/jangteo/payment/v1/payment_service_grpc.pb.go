@@ -8,6 +8,7 @@ package paymentv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -19,7 +20,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PaymentService_GetPayment_FullMethodName = "/jangteo.payment.v1.PaymentService/GetPayment"
+	PaymentService_CreatePayment_FullMethodName         = "/jangteo.payment.v1.PaymentService/CreatePayment"
+	PaymentService_GetPayment_FullMethodName            = "/jangteo.payment.v1.PaymentService/GetPayment"
+	PaymentService_RefundPayment_FullMethodName         = "/jangteo.payment.v1.PaymentService/RefundPayment"
+	PaymentService_CancelPayments_FullMethodName        = "/jangteo.payment.v1.PaymentService/CancelPayments"
+	PaymentService_ListPayments_FullMethodName          = "/jangteo.payment.v1.PaymentService/ListPayments"
+	PaymentService_GetSandboxPage_FullMethodName        = "/jangteo.payment.v1.PaymentService/GetSandboxPage"
+	PaymentService_ApproveSandboxPayment_FullMethodName = "/jangteo.payment.v1.PaymentService/ApproveSandboxPayment"
+	PaymentService_DeclineSandboxPayment_FullMethodName = "/jangteo.payment.v1.PaymentService/DeclineSandboxPayment"
 )
 
 // PaymentServiceClient is the client API for PaymentService service.
@@ -27,9 +35,51 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // PaymentService owns payments and talks to the payment providers.
+//
+// The order service creates, refunds and cancels payments through the
+// internal RPCs; the amount always comes from the order, never from the
+// client. Outcomes are reported by the events in events.proto
+// (payment.approved, payment.failed, payment.cancelled, payment.refunded).
 type PaymentServiceClient interface {
-	// GetPayment reads one of the caller's payments.
+	// CreatePayment records a payment for an order and prepares it at the
+	// provider, answering it READY with the redirect_url the buyer approves it
+	// at. The same idempotency_key for the same user returns the same payment;
+	// with another order, amount, currency or provider it is 400
+	// IDEMPOTENCY_KEY_REUSED. Errors: 400 UNKNOWN_PROVIDER; 503 PROVIDER_UNAVAILABLE
+	// (nothing changed: retry with the same key).
+	CreatePayment(ctx context.Context, in *CreatePaymentRequest, opts ...grpc.CallOption) (*CreatePaymentResponse, error)
+	// GetPayment reads a payment: its buyer or staff; anyone else gets 404.
 	GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*GetPaymentResponse, error)
+	// RefundPayment gives back part or all of an approved payment through its
+	// provider. More than what is left is 409 REFUND_EXCEEDS_BALANCE naming what
+	// is left; a payment that was never approved is 409 PAYMENT_STATUS_CONFLICT
+	// naming its status; a refund the provider refuses is 409 REFUND_REJECTED.
+	// The same idempotency_key returns the payment without a second refund.
+	// (409 is gRPC AlreadyExists throughout Jangteo.)
+	RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*RefundPaymentResponse, error)
+	// CancelPayments cancels every CREATED or READY payment of an order so that
+	// none of them can be approved any more, and returns the ones it cancelled
+	// (none when called again).
+	CancelPayments(ctx context.Context, in *CancelPaymentsRequest, opts ...grpc.CallOption) (*CancelPaymentsResponse, error)
+	// ListPayments pages through payments, newest first (staff).
+	ListPayments(ctx context.Context, in *ListPaymentsRequest, opts ...grpc.CallOption) (*ListPaymentsResponse, error)
+	// GetSandboxPage is the sandbox provider's approval page: plain HTML (text/html)
+	// showing the order number and amount, with Approve and Decline buttons that
+	// POST to ApproveSandboxPayment and DeclineSandboxPayment. Only payments of
+	// the sandbox provider have one; it works in a browser and with curl.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	GetSandboxPage(ctx context.Context, in *GetSandboxPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ApproveSandboxPayment approves a READY sandbox payment (the buyer's click)
+	// and answers 303 See Other to return_url with payment_id and order_number
+	// in the query. Approving an approved payment again answers the same
+	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
+	ApproveSandboxPayment(ctx context.Context, in *ApproveSandboxPaymentRequest, opts ...grpc.CallOption) (*ApproveSandboxPaymentResponse, error)
+	// DeclineSandboxPayment fails a READY sandbox payment (the buyer declined)
+	// and answers 303 See Other to cancel_url with payment_id and order_number
+	// in the query. Declining a declined payment again answers the same
+	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
+	DeclineSandboxPayment(ctx context.Context, in *DeclineSandboxPaymentRequest, opts ...grpc.CallOption) (*DeclineSandboxPaymentResponse, error)
 }
 
 type paymentServiceClient struct {
@@ -38,6 +88,16 @@ type paymentServiceClient struct {
 
 func NewPaymentServiceClient(cc grpc.ClientConnInterface) PaymentServiceClient {
 	return &paymentServiceClient{cc}
+}
+
+func (c *paymentServiceClient) CreatePayment(ctx context.Context, in *CreatePaymentRequest, opts ...grpc.CallOption) (*CreatePaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePaymentResponse)
+	err := c.cc.Invoke(ctx, PaymentService_CreatePayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *paymentServiceClient) GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*GetPaymentResponse, error) {
@@ -50,14 +110,116 @@ func (c *paymentServiceClient) GetPayment(ctx context.Context, in *GetPaymentReq
 	return out, nil
 }
 
+func (c *paymentServiceClient) RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*RefundPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RefundPaymentResponse)
+	err := c.cc.Invoke(ctx, PaymentService_RefundPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) CancelPayments(ctx context.Context, in *CancelPaymentsRequest, opts ...grpc.CallOption) (*CancelPaymentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelPaymentsResponse)
+	err := c.cc.Invoke(ctx, PaymentService_CancelPayments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) ListPayments(ctx context.Context, in *ListPaymentsRequest, opts ...grpc.CallOption) (*ListPaymentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPaymentsResponse)
+	err := c.cc.Invoke(ctx, PaymentService_ListPayments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) GetSandboxPage(ctx context.Context, in *GetSandboxPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, PaymentService_GetSandboxPage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) ApproveSandboxPayment(ctx context.Context, in *ApproveSandboxPaymentRequest, opts ...grpc.CallOption) (*ApproveSandboxPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApproveSandboxPaymentResponse)
+	err := c.cc.Invoke(ctx, PaymentService_ApproveSandboxPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentServiceClient) DeclineSandboxPayment(ctx context.Context, in *DeclineSandboxPaymentRequest, opts ...grpc.CallOption) (*DeclineSandboxPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineSandboxPaymentResponse)
+	err := c.cc.Invoke(ctx, PaymentService_DeclineSandboxPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PaymentServiceServer is the server API for PaymentService service.
 // All implementations must embed UnimplementedPaymentServiceServer
 // for forward compatibility.
 //
 // PaymentService owns payments and talks to the payment providers.
+//
+// The order service creates, refunds and cancels payments through the
+// internal RPCs; the amount always comes from the order, never from the
+// client. Outcomes are reported by the events in events.proto
+// (payment.approved, payment.failed, payment.cancelled, payment.refunded).
 type PaymentServiceServer interface {
-	// GetPayment reads one of the caller's payments.
+	// CreatePayment records a payment for an order and prepares it at the
+	// provider, answering it READY with the redirect_url the buyer approves it
+	// at. The same idempotency_key for the same user returns the same payment;
+	// with another order, amount, currency or provider it is 400
+	// IDEMPOTENCY_KEY_REUSED. Errors: 400 UNKNOWN_PROVIDER; 503 PROVIDER_UNAVAILABLE
+	// (nothing changed: retry with the same key).
+	CreatePayment(context.Context, *CreatePaymentRequest) (*CreatePaymentResponse, error)
+	// GetPayment reads a payment: its buyer or staff; anyone else gets 404.
 	GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error)
+	// RefundPayment gives back part or all of an approved payment through its
+	// provider. More than what is left is 409 REFUND_EXCEEDS_BALANCE naming what
+	// is left; a payment that was never approved is 409 PAYMENT_STATUS_CONFLICT
+	// naming its status; a refund the provider refuses is 409 REFUND_REJECTED.
+	// The same idempotency_key returns the payment without a second refund.
+	// (409 is gRPC AlreadyExists throughout Jangteo.)
+	RefundPayment(context.Context, *RefundPaymentRequest) (*RefundPaymentResponse, error)
+	// CancelPayments cancels every CREATED or READY payment of an order so that
+	// none of them can be approved any more, and returns the ones it cancelled
+	// (none when called again).
+	CancelPayments(context.Context, *CancelPaymentsRequest) (*CancelPaymentsResponse, error)
+	// ListPayments pages through payments, newest first (staff).
+	ListPayments(context.Context, *ListPaymentsRequest) (*ListPaymentsResponse, error)
+	// GetSandboxPage is the sandbox provider's approval page: plain HTML (text/html)
+	// showing the order number and amount, with Approve and Decline buttons that
+	// POST to ApproveSandboxPayment and DeclineSandboxPayment. Only payments of
+	// the sandbox provider have one; it works in a browser and with curl.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	GetSandboxPage(context.Context, *GetSandboxPageRequest) (*httpbody.HttpBody, error)
+	// ApproveSandboxPayment approves a READY sandbox payment (the buyer's click)
+	// and answers 303 See Other to return_url with payment_id and order_number
+	// in the query. Approving an approved payment again answers the same
+	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
+	ApproveSandboxPayment(context.Context, *ApproveSandboxPaymentRequest) (*ApproveSandboxPaymentResponse, error)
+	// DeclineSandboxPayment fails a READY sandbox payment (the buyer declined)
+	// and answers 303 See Other to cancel_url with payment_id and order_number
+	// in the query. Declining a declined payment again answers the same
+	// redirect; a payment that is no longer READY otherwise is 409 naming its status.
+	DeclineSandboxPayment(context.Context, *DeclineSandboxPaymentRequest) (*DeclineSandboxPaymentResponse, error)
 	mustEmbedUnimplementedPaymentServiceServer()
 }
 
@@ -68,8 +230,29 @@ type PaymentServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedPaymentServiceServer struct{}
 
+func (UnimplementedPaymentServiceServer) CreatePayment(context.Context, *CreatePaymentRequest) (*CreatePaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePayment not implemented")
+}
 func (UnimplementedPaymentServiceServer) GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPayment not implemented")
+}
+func (UnimplementedPaymentServiceServer) RefundPayment(context.Context, *RefundPaymentRequest) (*RefundPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefundPayment not implemented")
+}
+func (UnimplementedPaymentServiceServer) CancelPayments(context.Context, *CancelPaymentsRequest) (*CancelPaymentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelPayments not implemented")
+}
+func (UnimplementedPaymentServiceServer) ListPayments(context.Context, *ListPaymentsRequest) (*ListPaymentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPayments not implemented")
+}
+func (UnimplementedPaymentServiceServer) GetSandboxPage(context.Context, *GetSandboxPageRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSandboxPage not implemented")
+}
+func (UnimplementedPaymentServiceServer) ApproveSandboxPayment(context.Context, *ApproveSandboxPaymentRequest) (*ApproveSandboxPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveSandboxPayment not implemented")
+}
+func (UnimplementedPaymentServiceServer) DeclineSandboxPayment(context.Context, *DeclineSandboxPaymentRequest) (*DeclineSandboxPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineSandboxPayment not implemented")
 }
 func (UnimplementedPaymentServiceServer) mustEmbedUnimplementedPaymentServiceServer() {}
 func (UnimplementedPaymentServiceServer) testEmbeddedByValue()                        {}
@@ -92,6 +275,24 @@ func RegisterPaymentServiceServer(s grpc.ServiceRegistrar, srv PaymentServiceSer
 	s.RegisterService(&PaymentService_ServiceDesc, srv)
 }
 
+func _PaymentService_CreatePayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).CreatePayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_CreatePayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).CreatePayment(ctx, req.(*CreatePaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _PaymentService_GetPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetPaymentRequest)
 	if err := dec(in); err != nil {
@@ -110,6 +311,114 @@ func _PaymentService_GetPayment_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentService_RefundPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefundPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).RefundPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_RefundPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).RefundPayment(ctx, req.(*RefundPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_CancelPayments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelPaymentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).CancelPayments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_CancelPayments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).CancelPayments(ctx, req.(*CancelPaymentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_ListPayments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPaymentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).ListPayments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_ListPayments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).ListPayments(ctx, req.(*ListPaymentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_GetSandboxPage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSandboxPageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).GetSandboxPage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_GetSandboxPage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).GetSandboxPage(ctx, req.(*GetSandboxPageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_ApproveSandboxPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveSandboxPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).ApproveSandboxPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_ApproveSandboxPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).ApproveSandboxPayment(ctx, req.(*ApproveSandboxPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentService_DeclineSandboxPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineSandboxPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).DeclineSandboxPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_DeclineSandboxPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).DeclineSandboxPayment(ctx, req.(*DeclineSandboxPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PaymentService_ServiceDesc is the grpc.ServiceDesc for PaymentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -118,8 +427,36 @@ var PaymentService_ServiceDesc = grpc.ServiceDesc{
 	HandlerType: (*PaymentServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "CreatePayment",
+			Handler:    _PaymentService_CreatePayment_Handler,
+		},
+		{
 			MethodName: "GetPayment",
 			Handler:    _PaymentService_GetPayment_Handler,
+		},
+		{
+			MethodName: "RefundPayment",
+			Handler:    _PaymentService_RefundPayment_Handler,
+		},
+		{
+			MethodName: "CancelPayments",
+			Handler:    _PaymentService_CancelPayments_Handler,
+		},
+		{
+			MethodName: "ListPayments",
+			Handler:    _PaymentService_ListPayments_Handler,
+		},
+		{
+			MethodName: "GetSandboxPage",
+			Handler:    _PaymentService_GetSandboxPage_Handler,
+		},
+		{
+			MethodName: "ApproveSandboxPayment",
+			Handler:    _PaymentService_ApproveSandboxPayment_Handler,
+		},
+		{
+			MethodName: "DeclineSandboxPayment",
+			Handler:    _PaymentService_DeclineSandboxPayment_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

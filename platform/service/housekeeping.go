@@ -1,0 +1,36 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/jangteo/jangteo/platform/idempotency"
+)
+
+// purgeKeysEvery is how often expired idempotency keys are deleted.
+const purgeKeysEvery = time.Hour
+
+// PurgeIdempotencyKeys is the periodic job that deletes expired idempotency
+// keys of the service (one replica at a time).
+type PurgeIdempotencyKeys struct{}
+
+// Kind implements river.JobArgs.
+func (PurgeIdempotencyKeys) Kind() string { return "platform.purge_idempotency_keys" }
+
+type purgeKeysWorker struct {
+	river.WorkerDefaults[PurgeIdempotencyKeys]
+	keys *idempotency.Keys
+}
+
+func (w purgeKeysWorker) Work(ctx context.Context, _ *river.Job[PurgeIdempotencyKeys]) error {
+	_, err := w.keys.Purge(ctx)
+	return err
+}
+
+// housekeeping registers the platform's own periodic jobs.
+func (rt *Runtime) housekeeping() {
+	AddWorker(rt, purgeKeysWorker{keys: rt.Keys})
+	rt.Periodic(purgeKeysEvery, PurgeIdempotencyKeys{})
+}

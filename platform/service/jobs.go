@@ -1,0 +1,121 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"go.uber.org/zap"
+	"go.uber.org/zap/exp/zapslog"
+)
+
+// Jobs are river (github.com/riverqueue/river) running on the service's own
+// schema: a job is a row in river_job, inserted in the caller's transaction
+// with rt.Jobs.InsertTx, so it exists only if that transaction commits, and
+// worked by exactly one replica. Scheduled jobs (InsertOpts.ScheduledAt) are
+// the timers of the system; periodic jobs are its singletons.
+
+// jobWorkers is how many jobs one replica works at once.
+const jobWorkers = 10
+
+// jobStopTimeout is how long Run waits for running jobs before cancelling
+// them; a cancelled job is retried by another replica.
+const jobStopTimeout = 10 * time.Second
+
+// migrateJobs creates or upgrades river's tables in schema (each version in
+// its own transaction, as some add enum values). Replicas starting together
+// take turns on an advisory lock.
+func migrateJobs(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{
+		Schema: schema,
+		Logger: slog.New(slog.DiscardHandler), // failures are returned
+	})
+	if err != nil {
+		return fmt.Errorf("migrate %s: jobs: %w", schema, err)
+	}
+	lock, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: jobs: %w", schema, err)
+	}
+	defer lock.Release()
+	key := "migrate-jobs:" + schema
+	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", key); err != nil {
+		return fmt.Errorf("migrate %s: jobs: lock: %w", schema, err)
+	}
+	defer lock.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(hashtext($1))", key) //nolint:errcheck // released with the session anyway
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate %s: jobs: %w", schema, err)
+	}
+	return nil
+}
+
+// newJobs builds the river client of a service; workers are added to w until
+// Run starts it.
+func newJobs(pool *pgxpool.Pool, schema string, log *zap.Logger, w *river.Workers) (*river.Client[pgx.Tx], error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Logger:  slog.New(zapslog.NewHandler(log.Named("jobs").Core(), zapslog.WithName(log.Name()+".jobs"))),
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: jobWorkers}},
+		Schema:  schema,
+		Workers: w,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: jobs: %w", schema, err)
+	}
+	return c, nil
+}
+
+// AddWorker registers the worker of one kind of job (T's Kind). Call it before
+// Run; a job can be inserted only once its worker is registered.
+func AddWorker[T river.JobArgs](rt *Runtime, w river.Worker[T]) {
+	river.AddWorker(rt.workers, w)
+	rt.kinds++
+}
+
+// Periodic inserts args every interval, from one replica (river's elected
+// leader), and never while the previous one is still waiting or running, so
+// at most one runs at a time across all replicas. The first one runs at
+// start. Register args' worker with AddWorker too.
+func (rt *Runtime) Periodic(every time.Duration, args river.JobArgs) {
+	singleton := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable,
+		rivertype.JobStatePending,
+		rivertype.JobStateRetryable,
+		rivertype.JobStateRunning,
+		rivertype.JobStateScheduled,
+	}}}
+	rt.Jobs.PeriodicJobs().Add(river.NewPeriodicJob(
+		river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) { return args, singleton },
+		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true},
+	))
+}
+
+// runJobs works jobs until ctx ends, then stops gracefully: running jobs get
+// jobStopTimeout to finish before their contexts are cancelled.
+func (rt *Runtime) runJobs(ctx context.Context) error {
+	if rt.kinds == 0 {
+		<-ctx.Done() // nothing to work: the client only inserts
+		return nil
+	}
+	if err := rt.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), jobStopTimeout)
+	defer cancel()
+	if err := rt.Jobs.Stop(stop); err != nil {
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if err := rt.Jobs.StopAndCancel(hard); err != nil {
+			return fmt.Errorf("jobs: stop: %w", err)
+		}
+	}
+	return nil
+}
