@@ -60,6 +60,8 @@ type Relay struct {
 
 	mu        sync.Mutex
 	owned     []int16
+	short     bool // owned fewer than its share at the last claim
+	nudged    bool // woken since: partitions may have come free
 	leaseDue  time.Time
 	down      bool
 	downSince time.Time
@@ -131,6 +133,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+			r.mu.Lock()
+			r.nudged = true
+			r.mu.Unlock()
 		case <-tick.C:
 		case <-renew.C: // a partition may have come free
 		}
@@ -340,20 +345,22 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 // taking or giving up partitions to hold a fair share when the lease is due.
 func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 	r.mu.Lock()
-	if time.Now().Before(r.leaseDue) {
+	// A relay short of its share asks again soon: another relay gives
+	// partitions up when it has more than its share, and notifies.
+	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) {
 		owned := r.owned
 		r.mu.Unlock()
 		return owned, nil
 	}
 	r.mu.Unlock()
-	owned, err := r.claim(ctx)
+	owned, short, err := r.claim(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
 		r.owned, r.leaseDue = nil, time.Time{} // owned no longer for sure
 		return nil, err
 	}
-	r.owned, r.leaseDue = owned, time.Now().Add(r.opts.Lease/3)
+	r.owned, r.short, r.nudged, r.leaseDue = owned, short, false, time.Now().Add(r.opts.Lease/3)
 	r.observeLag(ctx)
 	return owned, nil
 }
@@ -370,10 +377,9 @@ func (r *Relay) observeLag(ctx context.Context) {
 	}
 }
 
-func (r *Relay) claim(ctx context.Context) ([]int16, error) {
-	var owned []int16
+func (r *Relay) claim(ctx context.Context) (owned []int16, short bool, err error) {
 	lease := r.opts.Lease.Milliseconds()
-	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		const heartbeat = `INSERT INTO outbox_relays (relay, seen_at) VALUES ($1, now())
 			ON CONFLICT (relay) DO UPDATE SET seen_at = now()`
 		if _, err := tx.Exec(ctx, heartbeat, r.id); err != nil {
@@ -403,12 +409,17 @@ func (r *Relay) claim(ctx context.Context) ([]int16, error) {
 		if owned, err = pgx.CollectRows(rows, pgx.RowTo[int16]); err != nil {
 			return err
 		}
+		short = len(owned) < share
 		const giveUp = `UPDATE outbox_partitions SET owner = '', lease_until = '-infinity'
 			WHERE owner = $1 AND NOT (partition = ANY($2))`
-		_, err = tx.Exec(ctx, giveUp, r.id, owned)
+		tag, err := tx.Exec(ctx, giveUp, r.id, owned)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), '')`) // wake the relays short of partitions
 		return err
 	})
-	return owned, err
+	return owned, short, err
 }
 
 // release gives this relay's partitions to the others at once on shutdown.
