@@ -61,7 +61,7 @@ type Relay struct {
 	mu        sync.Mutex
 	owned     []int16
 	short     bool // owned fewer than its share at the last claim
-	nudged    bool // woken since: partitions may have come free
+	nudged    bool // another relay has given partitions up since the last claim
 	leaseDue  time.Time
 	down      bool
 	downSince time.Time
@@ -133,9 +133,6 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
-			r.mu.Lock()
-			r.nudged = true
-			r.mu.Unlock()
 		case <-tick.C:
 		case <-renew.C: // a partition may have come free
 		}
@@ -345,13 +342,14 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 // taking or giving up partitions to hold a fair share when the lease is due.
 func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 	r.mu.Lock()
-	// A relay short of its share asks again soon: another relay gives
-	// partitions up when it has more than its share, and notifies.
+	// A relay short of its share claims again when another one has given
+	// partitions up (and said so on the channel).
 	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) {
 		owned := r.owned
 		r.mu.Unlock()
 		return owned, nil
 	}
+	r.nudged = false // a nudge from now on is for the next claim
 	r.mu.Unlock()
 	owned, short, err := r.claim(ctx)
 	r.mu.Lock()
@@ -360,7 +358,7 @@ func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 		r.owned, r.leaseDue = nil, time.Time{} // owned no longer for sure
 		return nil, err
 	}
-	r.owned, r.short, r.nudged, r.leaseDue = owned, short, false, time.Now().Add(r.opts.Lease/3)
+	r.owned, r.short, r.leaseDue = owned, short, time.Now().Add(r.opts.Lease/3)
 	r.observeLag(ctx)
 	return owned, nil
 }
@@ -416,7 +414,7 @@ func (r *Relay) claim(ctx context.Context) (owned []int16, short bool, err error
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), '')`) // wake the relays short of partitions
+		_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsFreed)
 		return err
 	})
 	return owned, short, err
@@ -460,12 +458,22 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 	}
 	notify(wake) // rows may have come while no one listened
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
+		}
+		if n.Payload == partitionsFreed {
+			r.mu.Lock()
+			r.nudged = true
+			r.mu.Unlock()
 		}
 		notify(wake)
 	}
 }
+
+// partitionsFreed is the notification a relay sends when it gives
+// partitions up; a committed outbox insert sends an empty one.
+const partitionsFreed = "partitions"
 
 func notify(wake chan<- struct{}) {
 	select {
