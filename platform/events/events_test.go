@@ -211,3 +211,23 @@ func TestFailingEventGoesToDeadLetter(t *testing.T) {
 		t.Fatalf("effects = %d; a failed handler must leave nothing behind", n)
 	}
 }
+
+func TestPurgePublishedKeepsRecentAndUnsent(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := context.Background()
+	old, recent, unsent := r.enqueue(t, "old"), r.enqueue(t, "recent"), r.enqueue(t, "unsent")
+	_, err := r.pool.Exec(ctx, `UPDATE outbox SET published_at = CASE id WHEN $1 THEN now() - interval '8 days' ELSE now() END WHERE id IN ($1, $2)`, old, recent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := PurgePublished(ctx, r.pool); err != nil || n != 1 {
+		t.Fatalf("PurgePublished = %d, %v; want 1", n, err)
+	}
+	var left []string
+	rows, _ := r.pool.Query(ctx, `SELECT id::text FROM outbox ORDER BY position`)
+	left, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(left) != 2 || left[0] != recent || left[1] != unsent {
+		t.Fatalf("outbox after purge = %v, %v; want the recent and the unsent event", left, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/attribute"
@@ -111,4 +112,26 @@ func WithCorrelation(ctx context.Context, correlationID, causationID string) con
 func Correlation(ctx context.Context) (correlationID, causationID string) {
 	c, _ := ctx.Value(correlationKey{}).(correlation)
 	return c.correlationID, c.causationID
+}
+
+// KeepPublished is how long published events stay in the outbox, for audit.
+const KeepPublished = 7 * 24 * time.Hour
+
+// PurgePublished deletes events published longer than KeepPublished ago, in
+// batches so no transaction grows large, and returns how many it deleted.
+// service runs it as a periodic job on one replica.
+func PurgePublished(ctx context.Context, db postgres.DB) (int64, error) {
+	const q = `DELETE FROM outbox WHERE id IN (
+		SELECT id FROM outbox WHERE published_at < $1 LIMIT 5000)`
+	var total int64
+	for {
+		tag, err := db.Exec(ctx, q, time.Now().Add(-KeepPublished))
+		if err != nil {
+			return total, fmt.Errorf("events: purge outbox: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < 5000 {
+			return total, nil
+		}
+	}
 }

@@ -56,7 +56,6 @@ type Relay struct {
 	log     *zap.Logger
 	opts    RelayOptions
 	id      string
-	keep    time.Duration
 
 	mu        sync.Mutex
 	owned     []int16
@@ -83,13 +82,12 @@ func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, service string, log *z
 	}
 	return &Relay{
 		pool: pool, js: js, service: service, log: log.Named("relay"), opts: opts,
-		id: uuid.NewString(), keep: 7 * 24 * time.Hour,
+		id: uuid.NewString(),
 	}
 }
 
-// Run publishes pending rows until ctx ends. Published rows are kept for a
-// week for audit, then deleted. While NATS or the database is unreachable it
-// retries with backoff and logs the outage once.
+// Run publishes pending rows until ctx ends. While NATS or the database is
+// unreachable it retries with backoff and logs the outage once.
 func (r *Relay) Run(ctx context.Context) error {
 	wake := make(chan struct{}, 1)
 	go r.listen(ctx, wake)
@@ -108,7 +106,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer tick.Stop()
 	renew := time.NewTicker(r.opts.Lease / 3)
 	defer renew.Stop()
-	lastPurge, failures := time.Time{}, 0
+	failures := 0
 	for {
 		_, err := r.pump(ctx)
 		if ctx.Err() != nil {
@@ -123,12 +121,6 @@ func (r *Relay) Run(ctx context.Context) error {
 			continue
 		}
 		failures = 0
-		if time.Since(lastPurge) > time.Hour {
-			lastPurge = time.Now()
-			if _, err := r.pool.Exec(ctx, `DELETE FROM outbox WHERE published_at < $1`, time.Now().Add(-r.keep)); err != nil && ctx.Err() == nil {
-				r.log.Warn("outbox purge", zap.Error(err))
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return nil
