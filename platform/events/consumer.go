@@ -140,7 +140,7 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 	queues := make([]chan jetstream.Msg, cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i := range queues {
-		queues[i] = make(chan jetstream.Msg, maxBatch)
+		queues[i] = make(chan jetstream.Msg, 16)
 		wg.Go(func() { c.work(ctx, queues[i]) })
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
@@ -261,9 +261,6 @@ func delivery(m jetstream.Msg) (Delivery, error) {
 	return d, nil
 }
 
-// maxBatch is how many waiting events a worker applies in one transaction.
-const maxBatch = 32
-
 // job is one delivery on its way through a worker.
 type job struct {
 	m      jetstream.Msg
@@ -275,31 +272,11 @@ type job struct {
 	err    error
 }
 
-// work applies the events of one queue, taking whatever has piled up (up to
-// maxBatch) into one transaction.
+// work applies the events of one queue, one transaction each.
 func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg) {
 	for m := range q {
-		batch := []jetstream.Msg{m}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case m, ok := <-q:
-				if !ok {
-					break more
-				}
-				batch = append(batch, m)
-			default:
-				break more
-			}
-		}
-		jobs := make([]*job, 0, len(batch))
-		for _, m := range batch {
-			if j := c.start(ctx, m); j != nil {
-				jobs = append(jobs, j)
-			}
-		}
-		c.apply(ctx, jobs)
-		for _, j := range jobs {
+		if j := c.start(ctx, m); j != nil {
+			c.apply(j)
 			c.finish(j)
 		}
 	}
@@ -396,38 +373,18 @@ func (c *consumer) recovered(log *zap.Logger) {
 	}
 }
 
-// apply runs jobs in one transaction: each records its event in the inbox
-// and runs the handler, so a redelivered event is skipped. An event whose
-// predecessor is not applied yet is held back (errOutOfOrder) without
-// harming the others. When a handler fails, the transaction is rolled back
-// and each job runs again in a transaction of its own, so one failure
-// holds back nothing else.
-func (c *consumer) apply(ctx context.Context, jobs []*job) {
-	if len(jobs) == 0 {
-		return
-	}
-	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		for _, j := range jobs {
-			j.err, j.result = nil, ""
-			if err := c.applyOne(tx, j); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-	case len(jobs) > 1:
-		for _, j := range jobs {
-			c.apply(ctx, []*job{j})
-		}
-	default:
-		jobs[0].err = err
+// apply runs j in its own transaction: it records the event in the inbox
+// and runs the handler, so a redelivered event is skipped; an event whose
+// predecessor is not applied yet is held back (errOutOfOrder).
+func (c *consumer) apply(j *job) {
+	err := pgx.BeginFunc(j.ctx, c.pool, func(tx pgx.Tx) error { return c.applyOne(tx, j) })
+	if err != nil {
+		j.err = err
 	}
 }
 
-// applyOne applies j inside tx. Held back, j.err is errOutOfOrder and nil is
-// returned: the transaction goes on.
+// applyOne applies j inside tx. Held back, j.err is errOutOfOrder and the
+// transaction commits having changed nothing.
 //
 // One statement locks the aggregate's row of this consumer (so replicas
 // apply one aggregate's events one at a time), advances its sequence to the

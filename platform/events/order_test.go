@@ -115,6 +115,7 @@ func TestThreeRelaysThreeConsumersKeepAggregateOrder(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("all applied %s after the last commit", time.Until(deadline.Add(-40*time.Second)).Abs().Round(time.Millisecond))
 	time.Sleep(500 * time.Millisecond) // anything applied twice would show now
 
 	// Each consumer applied exactly the events it reads, each once, in the
