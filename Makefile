@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test build generate check-generated openapi-ts lint vet bench load fmt fuzz
+.PHONY: run test test-cluster build generate check-generated openapi-ts lint vet bench load fmt fuzz
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -19,6 +19,11 @@ test: check-generated
 	@set -o pipefail; for m in $(MODULES); do \
 		(cd $$m && go test $(GO_TEST_FLAGS) -json ./... 2>&1); \
 	done | go run ./tools/testsum
+
+## test-cluster: events on a 3-server NATS JetStream cluster, two producer and two consumer
+## replicas; a server and a replica of each die mid-flow; every event applied once, in order
+test-cluster:
+	cd platform && go test $(GO_TEST_FLAGS) -run '^TestCluster$$' -v ./events
 
 ## build: every module's packages and commands (`go build ./...` at the root sees only the root)
 build:

@@ -45,6 +45,8 @@ type devConfig struct {
 	GRPCHost string `env:"JANGTEO_GRPC_HOST"`
 	// PostgresPort is the private cluster's port.
 	PostgresPort int `env:"JANGTEO_POSTGRES_PORT"`
+	// NATSPort is the embedded NATS server's port (`jangteo events` finds it there).
+	NATSPort int `env:"JANGTEO_NATS_PORT"`
 	// AdminEmail and AdminPassword are the dev admin account, printed at start.
 	AdminEmail    string `env:"JANGTEO_ADMIN_EMAIL"`
 	AdminPassword string `env:"JANGTEO_ADMIN_PASSWORD"`
@@ -70,6 +72,7 @@ func defaultDevConfig() devConfig {
 		HTTPAddr:      ":8080",
 		GRPCHost:      "127.0.0.1",
 		PostgresPort:  54329,
+		NATSPort:      4222,
 		AdminEmail:    "admin@jangteo.dev",
 		AdminPassword: "jangteo-admin-1234",
 		AdminPrefix:   "/v1/admin",
@@ -126,7 +129,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		dbURL = pg.URL()
 	}
 
-	ns, err := natsembed.Start(natsembed.Options{Dir: filepath.Join(cfg.DataDir, "nats"), Log: log.Named("nats")})
+	ns, err := natsembed.Start(natsembed.Options{Dir: filepath.Join(cfg.DataDir, "nats"), Port: cfg.NATSPort, Log: log.Named("nats")})
 	if err != nil {
 		return err
 	}

@@ -216,6 +216,7 @@ func testConfig(t *testing.T) devConfig {
 	cfg.DatabaseURL = testkit.Database(t)
 	cfg.DataDir = t.TempDir()
 	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.NATSPort = 0
 	cfg.LogLevel = "warn"
 	cfg.MetricsAddr = ""
 	cfg.ports = map[string]int{}

@@ -2,6 +2,7 @@
 //
 //	jangteo dev           start everything (reusing .data from the last run)
 //	jangteo dev --reset   delete .data first and start clean
+//	jangteo events …      list and replay dead letters (see events.go)
 //
 // `dev` uses DATABASE_URL when set, otherwise a private PostgreSQL cluster in
 // .data/postgres; it embeds NATS JetStream and an SMTP sink, applies every
@@ -23,8 +24,15 @@ import (
 func main() { service.Main("jangteo", run) }
 
 func run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "events" {
+		cfg := defaultEventsConfig()
+		if err := config.Load(&cfg, ""); err != nil {
+			return err
+		}
+		return runEvents(ctx, cfg, args[1:], os.Stdout)
+	}
 	if len(args) == 0 || args[0] != "dev" {
-		return errors.New("usage: jangteo dev [--reset]")
+		return errors.New("usage: jangteo dev [--reset] | jangteo events deadletters|replay …")
 	}
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	reset := fs.Bool("reset", false, "delete the data directory and start clean")

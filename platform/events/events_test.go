@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,14 +19,16 @@ import (
 )
 
 type rig struct {
+	url  string
 	pool *pgxpool.Pool
 	js   jetstream.JetStream
 }
 
-func newRig(t *testing.T) rig {
+func newRig(t testing.TB) rig {
 	t.Helper()
 	ctx := context.Background()
-	pool, err := postgres.Connect(ctx, testkit.Database(t), "svc")
+	url := testkit.Database(t) + "&pool_max_conns=16"
+	pool, err := postgres.Connect(ctx, url, "svc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +48,7 @@ func newRig(t *testing.T) rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rig{pool: pool, js: js}
+	return rig{url: url, pool: pool, js: js}
 }
 
 func (r rig) enqueue(t *testing.T, value string) string {
@@ -105,7 +108,7 @@ func TestRelayPublishingTwiceHasOneEffect(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := r.enqueue(t, "hello")
-	relay := NewRelay(r.pool, r.js, "svc", log)
+	relay := NewRelay(r.pool, r.js, "svc", log, RelayOptions{})
 	if n, err := relay.Flush(ctx); err != nil || n != 1 {
 		t.Fatalf("Flush = %d, %v; want 1", n, err)
 	}
@@ -145,7 +148,7 @@ func TestRedeliveredEventHasOneEffect(t *testing.T) {
 	if _, err := EnsureStream(ctx, r.js, "svc"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewRelay(r.pool, r.js, "svc", log).Flush(ctx); err != nil {
+	if _, err := NewRelay(r.pool, r.js, "svc", log, RelayOptions{}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var calls, deliveries atomic.Int32
@@ -173,14 +176,14 @@ func TestFailingEventGoesToDeadLetter(t *testing.T) {
 	if _, err := EnsureStream(ctx, r.js, "svc"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewRelay(r.pool, r.js, "svc", log).Flush(ctx); err != nil {
+	if _, err := NewRelay(r.pool, r.js, "svc", log, RelayOptions{}).Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
 	failing := func(ctx context.Context, tx pgx.Tx, d Delivery) error {
 		calls.Add(1)
 		_, _ = tx.Exec(ctx, `INSERT INTO effects VALUES ($1, 'half-written')`, d.ID)
-		return context.DeadlineExceeded // any error
+		return errors.New("no such thing") // neither transient nor permanent
 	}
 	cfg := ConsumerConfig{Name: "test-poison", Service: "svc", Subjects: []string{"svc.>"}, MaxAttempts: 3, Backoff: 10 * time.Millisecond}
 	go Consume(ctx, r.js, r.pool, log, cfg, failing) //nolint:errcheck
@@ -206,5 +209,25 @@ func TestFailingEventGoesToDeadLetter(t *testing.T) {
 	}
 	if n := r.effects(t); n != 0 {
 		t.Fatalf("effects = %d; a failed handler must leave nothing behind", n)
+	}
+}
+
+func TestPurgePublishedKeepsRecentAndUnsent(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := context.Background()
+	old, recent, unsent := r.enqueue(t, "old"), r.enqueue(t, "recent"), r.enqueue(t, "unsent")
+	_, err := r.pool.Exec(ctx, `UPDATE outbox SET published_at = CASE id WHEN $1 THEN now() - interval '8 days' ELSE now() END WHERE id IN ($1, $2)`, old, recent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := PurgePublished(ctx, r.pool); err != nil || n != 1 {
+		t.Fatalf("PurgePublished = %d, %v; want 1", n, err)
+	}
+	var left []string
+	rows, _ := r.pool.Query(ctx, `SELECT id::text FROM outbox ORDER BY position`)
+	left, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(left) != 2 || left[0] != recent || left[1] != unsent {
+		t.Fatalf("outbox after purge = %v, %v; want the recent and the unsent event", left, err)
 	}
 }

@@ -128,3 +128,50 @@ func connect(t *testing.T, url string) jetstream.JetStream {
 	}
 	return js
 }
+
+// A three-server cluster keeps a stream at three replicas, and the stream
+// keeps taking messages when a server is lost.
+func TestClusterSurvivesLosingAServer(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := StartCluster(3, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	nc, err := nats.Connect(c.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	stream, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDER", Subjects: []string{"order.>"}, Replicas: 3})
+	if err != nil {
+		t.Fatalf("CreateStream: %v", err)
+	}
+	if _, err := js.Publish(ctx, "order.created", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	c.Servers[0].Shutdown()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		attempt, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := js.Publish(attempt, "order.created", []byte("2"), jetstream.WithMsgID("2"))
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("publish after losing a server: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 || info.Config.Replicas != 3 {
+		t.Fatalf("stream holds %d messages at %d replicas, want 2 at 3", info.State.Msgs, info.Config.Replicas)
+	}
+}

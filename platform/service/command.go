@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/platform/logging"
+	"github.com/jangteo/jangteo/platform/tracing"
 )
 
 // Main runs a command's run function with a context that ends on SIGINT or
@@ -18,6 +20,9 @@ func Main(name string, run func(ctx context.Context, args []string) error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:])
 	stop()
+	flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = tracing.Shutdown(flush) // export the spans still buffered
+	cancel()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)

@@ -4,26 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/platform/idempotency"
+	"github.com/jangteo/jangteo/platform/postgres"
 )
 
-// How often the platform's own periodic jobs run.
-const (
-	purgeKeysEvery   = time.Hour
-	purgeOutboxEvery = time.Hour
-)
-
-// housekeeping registers the platform's own periodic jobs on every service.
-func (rt *Runtime) housekeeping() {
-	AddWorker(rt, purgeKeysWorker{keys: rt.Keys})
-	rt.Periodic(purgeKeysEvery, PurgeIdempotencyKeys{})
-	AddWorker(rt, purgeOutboxWorker{pool: rt.Pool})
-	rt.Periodic(purgeOutboxEvery, PurgeOutbox{})
-}
+// purgeKeysEvery is how often expired idempotency keys and old outbox rows are deleted.
+const purgeKeysEvery = time.Hour
 
 // PurgeIdempotencyKeys is the periodic job that deletes expired idempotency
 // keys of the service (one replica at a time).
@@ -42,8 +31,8 @@ func (w purgeKeysWorker) Work(ctx context.Context, _ *river.Job[PurgeIdempotency
 	return err
 }
 
-// PurgeOutbox is the periodic job that deletes outbox rows published more
-// than events.OutboxRetention ago (one replica at a time).
+// PurgeOutbox is the periodic job that deletes events published more than
+// events.KeepPublished ago (one replica at a time).
 type PurgeOutbox struct{}
 
 // Kind implements river.JobArgs.
@@ -51,10 +40,18 @@ func (PurgeOutbox) Kind() string { return "platform.purge_outbox" }
 
 type purgeOutboxWorker struct {
 	river.WorkerDefaults[PurgeOutbox]
-	pool *pgxpool.Pool
+	db postgres.DB
 }
 
 func (w purgeOutboxWorker) Work(ctx context.Context, _ *river.Job[PurgeOutbox]) error {
-	_, err := events.PurgeOutbox(ctx, w.pool, time.Now().Add(-events.OutboxRetention))
+	_, err := events.PurgePublished(ctx, w.db)
 	return err
+}
+
+// housekeeping registers the platform's own periodic jobs.
+func (rt *Runtime) housekeeping() {
+	AddWorker(rt, purgeKeysWorker{keys: rt.Keys})
+	rt.Periodic(purgeKeysEvery, PurgeIdempotencyKeys{})
+	AddWorker(rt, purgeOutboxWorker{db: rt.Pool})
+	rt.Periodic(purgeKeysEvery, PurgeOutbox{})
 }

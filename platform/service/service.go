@@ -55,6 +55,9 @@ type Base struct {
 	// ServiceClientSecret is the service's client secret (its client id is its
 	// name). Needed only by a service that calls other services' internal RPCs.
 	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
+	// StreamReplicas is how many copies JetStream keeps of each stream: 1 in
+	// development, 3 in a cluster.
+	StreamReplicas int `env:"EVENTS_STREAM_REPLICAS"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
@@ -67,6 +70,7 @@ func Defaults(grpcAddr string) Base {
 		MetricsAddr:      ":9090",
 		LogLevel:         "info",
 		IdempotencyTTL:   idempotency.DefaultTTL,
+		StreamReplicas:   1,
 	}
 }
 
@@ -158,7 +162,8 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 	if rt.Jobs, err = newJobs(rt.Pool, name, rt.Log, rt.workers); err != nil {
 		return nil, err
 	}
-	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1))
+	// A service starts while NATS is down; the relay and consumers wait for it.
+	rt.NATS, err = nats.Connect(cfg.NATSURL, nats.Name("jangteo-"+name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true))
 	if err != nil {
 		return nil, fmt.Errorf("%s: nats: %w", name, err)
 	}
@@ -199,6 +204,9 @@ func (rt *Runtime) Go(name string, fn func(ctx context.Context) error) {
 // Consume runs a durable consumer beside the server.
 func (rt *Runtime) Consume(cfg events.ConsumerConfig, h events.Handler) {
 	rt.Go("consumer "+cfg.Name, func(ctx context.Context) error {
+		if cfg.StreamReplicas == 0 {
+			cfg.StreamReplicas = rt.cfg.StreamReplicas
+		}
 		return events.Consume(ctx, rt.JS, rt.Pool, rt.Log, cfg, h)
 	})
 }
@@ -215,7 +223,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 		return rt.GRPC.Serve(ctx, rt.cfg.GRPCAddr)
 	})
 	g.Go(func() error { return rt.watchHealth(ctx) })
-	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log)
+	relay := events.NewRelay(rt.Pool, rt.JS, rt.Name, rt.Log, events.RelayOptions{StreamReplicas: rt.cfg.StreamReplicas})
 	g.Go(func() error { return relay.Run(ctx) })
 	g.Go(func() error { return rt.runJobs(ctx) })
 	for _, t := range rt.tasks {

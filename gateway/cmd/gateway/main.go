@@ -11,6 +11,7 @@ import (
 	"github.com/jangteo/jangteo/gateway"
 	"github.com/jangteo/jangteo/platform/config"
 	"github.com/jangteo/jangteo/platform/logging"
+	"github.com/jangteo/jangteo/platform/tracing"
 )
 
 func main() {
@@ -31,7 +32,8 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer log.Sync() //nolint:errcheck
+	defer log.Sync()                                   //nolint:errcheck
+	defer tracing.Shutdown(context.WithoutCancel(ctx)) //nolint:errcheck // export the spans still buffered
 	g, err := gateway.New(ctx, cfg, log)
 	if err != nil {
 		return err

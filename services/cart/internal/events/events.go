@@ -64,7 +64,7 @@ func (h *Handlers) ProductChanged(ctx context.Context, tx pgx.Tx, d events.Deliv
 		return err
 	}
 	if _, err := uuid.Parse(ev.GetProductId()); err != nil {
-		return errors.New("product_changed without a valid product_id")
+		return events.Permanent(errors.New("product_changed without a valid product_id"))
 	}
 	if ev.GetName() == "" || ev.GetOccurTime() == nil {
 		return nil // nothing to copy
@@ -93,7 +93,7 @@ func (h *Handlers) OrderPaid(ctx context.Context, tx pgx.Tx, d events.Delivery) 
 		return nil
 	}
 	if _, err := uuid.Parse(ev.GetCartId()); err != nil {
-		return errors.New("order.paid with a malformed cart_id")
+		return events.Permanent(errors.New("order.paid with a malformed cart_id"))
 	}
 	var paid []domain.PaidLine
 	for _, l := range ev.GetLines() {

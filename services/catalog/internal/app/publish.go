@@ -13,7 +13,7 @@ import (
 
 // publishProductChanged writes catalog.product_changed for p to tx's outbox.
 func publishProductChanged(ctx context.Context, tx pgx.Tx, p domain.Product, change domain.ProductChange) error {
-	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectProductChanged, catalogevents.ProductChanged(p, change, p.UpdatedAt))
+	_, err := events.Enqueue(ctx, tx, catalogevents.SubjectProductChanged, catalogevents.ProductChanged(p, change, p.UpdatedAt), events.Aggregate(p.ID))
 	return err
 }
 
@@ -22,7 +22,7 @@ func publishProductChanged(ctx context.Context, tx pgx.Tx, p domain.Product, cha
 func publishStockChanged(ctx context.Context, tx pgx.Tx, changes ...domain.StockChange) error {
 	at := time.Now().UTC()
 	for _, c := range changes {
-		if _, err := events.Enqueue(ctx, tx, catalogevents.SubjectStockChanged, catalogevents.StockChanged(c, at)); err != nil {
+		if _, err := events.Enqueue(ctx, tx, catalogevents.SubjectStockChanged, catalogevents.StockChanged(c, at), events.Aggregate(c.ProductID)); err != nil {
 			return err
 		}
 	}

@@ -47,7 +47,7 @@ func (a *App) UpdateMe(ctx context.Context, userID string, c domain.ProfileChang
 		if err != nil {
 			return domain.User{}, err
 		}
-		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserProfileChanged, idevents.UserProfileChanged(u))
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserProfileChanged, idevents.UserProfileChanged(u), events.Aggregate(u.ID))
 		return u, err
 	})
 }

@@ -67,7 +67,7 @@ func (a *App) createUser(ctx context.Context, u domain.User, provider, subject, 
 		if err != nil {
 			return domain.User{}, err
 		}
-		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(created, provider))
+		_, err = events.Enqueue(ctx, tx, idevents.SubjectUserRegistered, idevents.UserRegistered(created, provider), events.Aggregate(created.ID))
 		return created, err
 	})
 }
@@ -83,7 +83,7 @@ func (a *App) VerifyEmail(ctx context.Context, tok string) (domain.User, error) 
 			return domain.User{}, domain.ErrDisabled // and the link stays unused
 		}
 		if verified {
-			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u))
+			_, err = events.Enqueue(ctx, tx, idevents.SubjectUserVerified, idevents.UserVerified(u), events.Aggregate(u.ID))
 		}
 		return u, err
 	})

@@ -83,7 +83,7 @@ func (n *Notifier) Verification(ctx context.Context, _ pgx.Tx, d events.Delivery
 		}
 		userID, email, name = ev.GetUserId(), ev.GetEmail(), ev.GetName()
 	default:
-		return fmt.Errorf("notify: unexpected subject %s", d.Subject)
+		return events.Permanent(fmt.Errorf("notify: unexpected subject %s", d.Subject))
 	}
 	tok, hash := opaque.New()
 	if err := n.store.CreateOneTimeToken(ctx, "verify", userID, hash, n.now().Add(n.verifyTTL)); err != nil {

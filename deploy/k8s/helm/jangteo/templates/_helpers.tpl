@@ -95,6 +95,7 @@ Args: dict "root" $ "c" $component.
 {{- $_ := set $env "GRPC_ADDR" (printf ":%v" $c.port) -}}
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $v.nats.url -}}
+{{- $_ = set $env "EVENTS_STREAM_REPLICAS" (toString $v.nats.streamReplicas) -}}
 {{- /* Token keys come from identity directly (IDENTITY_ENDPOINT), never through the gateway. */ -}}
 {{- with $v.jwksURL }}{{ $_ = set $env "JWKS_URL" . }}{{ end -}}
 {{- if eq $c.name "identity" -}}
