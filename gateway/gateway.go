@@ -166,6 +166,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"catalog", cfg.CatalogEndpoint, catalogv1.RegisterCatalogServiceHandler},
 		{"cart", cfg.CartEndpoint, cartv1.RegisterCartServiceHandler},
 		{"order", cfg.OrderEndpoint, orderv1.RegisterOrderServiceHandler},
+		{"bookings", cfg.OrderEndpoint, orderv1.RegisterBookingServiceHandler},
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
 		{"community", cfg.CommunityEndpoint, communityv1.RegisterCommunityServiceHandler},
 	}

@@ -47,6 +47,7 @@ type env struct {
 	js       jetstream.JetStream
 	sink     *smtpsink.Sink
 	orders   orderv1.OrderServiceClient
+	bookings orderv1.BookingServiceClient
 	catalog  catalogv1.CatalogServiceClient
 	carts    cartv1.CartServiceClient
 	payments paymentv1.PaymentServiceClient
@@ -154,7 +155,9 @@ func (e *env) runOrder(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
 	var once sync.Once
-	e.orders = orderv1.NewOrderServiceClient(testkit.Dial(t, lis.Addr().String()))
+	conn := testkit.Dial(t, lis.Addr().String())
+	e.orders = orderv1.NewOrderServiceClient(conn)
+	e.bookings = orderv1.NewBookingServiceClient(conn)
 	e.stop = func() {
 		once.Do(func() {
 			cancel()

@@ -20,6 +20,13 @@ import (
 	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/order/internal/app"
+	bookingapp "github.com/jangteo/jangteo/services/order/internal/bookings/app"
+	bookingclients "github.com/jangteo/jangteo/services/order/internal/bookings/clients"
+	bookingdomain "github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	bookinggrpc "github.com/jangteo/jangteo/services/order/internal/bookings/grpcapi"
+	bookingstore "github.com/jangteo/jangteo/services/order/internal/bookings/store"
+	bookingsubs "github.com/jangteo/jangteo/services/order/internal/bookings/subscribers"
+	bookingtimers "github.com/jangteo/jangteo/services/order/internal/bookings/timers"
 	"github.com/jangteo/jangteo/services/order/internal/clients"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/grpcapi"
@@ -52,6 +59,14 @@ type Config struct {
 	ShippingFee int64 `env:"SHIPPING_FEE"`
 	// FreeShippingFrom waives the fee for subtotals at or above it; 0 never waives.
 	FreeShippingFrom int64 `env:"FREE_SHIPPING_FROM"`
+	// BookingHold is how long a space booking waits for payment before it
+	// expires and frees its slot.
+	BookingHold time.Duration `env:"BOOKING_HOLD"`
+	// BookingFreeCancelDays is until how many days before its date a guest
+	// cancels a confirmed booking for a full refund.
+	BookingFreeCancelDays int `env:"BOOKING_FREE_CANCEL_DAYS"`
+	// BookingLateRefundPercent is the share refunded to a guest who cancels later.
+	BookingLateRefundPercent int `env:"BOOKING_LATE_REFUND_PERCENT"`
 	// PublicURL is the shop's address, for links in mail.
 	PublicURL string `env:"PUBLIC_URL"`
 	// Mail is the SMTP relay (SMTP_HOST, SMTP_PORT, SMTP_USERNAME,
@@ -63,17 +78,20 @@ type Config struct {
 // payment window, 2 % tax, ₩3,000 shipping, free from ₩50,000.
 func DefaultConfig() Config {
 	return Config{
-		Base:               service.Defaults(":9104"),
-		CartEndpoint:       "127.0.0.1:9103",
-		CatalogEndpoint:    "127.0.0.1:9102",
-		PaymentEndpoint:    "127.0.0.1:9105",
-		PaymentWindow:      30 * time.Minute,
-		ReservationGrace:   5 * time.Minute,
-		TaxRateBasisPoints: 200,
-		ShippingFee:        3000,
-		FreeShippingFrom:   50000,
-		PublicURL:          "http://localhost:8080",
-		Mail:               mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
+		Base:                     service.Defaults(":9104"),
+		CartEndpoint:             "127.0.0.1:9103",
+		CatalogEndpoint:          "127.0.0.1:9102",
+		PaymentEndpoint:          "127.0.0.1:9105",
+		PaymentWindow:            30 * time.Minute,
+		ReservationGrace:         5 * time.Minute,
+		TaxRateBasisPoints:       200,
+		ShippingFee:              3000,
+		FreeShippingFrom:         50000,
+		BookingHold:              15 * time.Minute,
+		BookingFreeCancelDays:    3,
+		BookingLateRefundPercent: 50,
+		PublicURL:                "http://localhost:8080",
+		Mail:                     mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
 	}
 }
 
@@ -89,6 +107,10 @@ func (c Config) validate() error {
 		return errors.New("order: RESERVATION_GRACE is negative")
 	case c.TaxRateBasisPoints < 0 || c.TaxRateBasisPoints > 10000:
 		return fmt.Errorf("order: TAX_RATE_BP %d is not within 0..10000", c.TaxRateBasisPoints)
+	case c.BookingHold < time.Second:
+		return fmt.Errorf("order: BOOKING_HOLD %s is too short", c.BookingHold)
+	case c.BookingFreeCancelDays < 0 || c.BookingLateRefundPercent < 0 || c.BookingLateRefundPercent > 100:
+		return errors.New("order: BOOKING_FREE_CANCEL_DAYS must not be negative and BOOKING_LATE_REFUND_PERCENT must be within 0..100")
 	case c.ShippingFee < 0 || c.FreeShippingFrom < 0:
 		return errors.New("order: SHIPPING_FEE and FREE_SHIPPING_FROM must not be negative")
 	}
@@ -100,9 +122,10 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running order service.
 type Service struct {
-	rt    *service.Runtime
-	app   *app.App
-	conns []*grpc.ClientConn
+	rt       *service.Runtime
+	app      *app.App
+	bookings *bookingapp.App
+	conns    []*grpc.ClientConn
 }
 
 // New connects the service, registers its gRPC API, its consumers and its timer.
@@ -168,6 +191,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(subscribers.CommitStockConsumer, h.CommitStock)
 	rt.Consume(subscribers.ConfirmationConsumer, h.Confirmation)
 	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
+
+	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), bookingtimers.New(rt.Jobs),
+		bookingclients.NewPayments(paymentv1.NewPaymentServiceClient(paymentConn)), bookingapp.Config{
+			Hold:   cfg.BookingHold,
+			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
+		}, rt.Log.Named("bookings"))
+	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
+	service.AddWorker(rt, &bookingtimers.ExpireWorker{App: s.bookings})
+	rt.Consume(bookingsubs.PaymentApprovedConsumer, bookingsubs.New(s.bookings).PaymentApproved)
 	return s, nil
 }
 

@@ -1,0 +1,297 @@
+// Package domain holds space rental's rules: a space's slots and their hours,
+// a booking's time range, and its life from the hold to completion.
+package domain
+
+import (
+	"crypto/rand"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/jangteo/jangteo/platform/errs"
+)
+
+// Seoul is where every space is: dates and hours are Seoul's.
+var Seoul = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		return time.FixedZone("KST", 9*60*60) // no DST since 1988
+	}
+	return loc
+}()
+
+// Option is a way of renting a space on a date.
+type Option string
+
+// The options and their default hours.
+const (
+	Day    Option = "day"
+	Night  Option = "night"
+	AllDay Option = "all_day"
+)
+
+// DefaultHours are each option's hours unless the space sets its own.
+var DefaultHours = map[Option][2]int{Day: {9, 18}, Night: {19, 8}, AllDay: {9, 8}}
+
+// ParseOption reads an option, naming field when it is unknown.
+func ParseOption(field, s string) (Option, error) {
+	if _, ok := DefaultHours[Option(s)]; !ok {
+		return "", errs.InvalidFields(errs.Field(field, fmt.Sprintf("%q is not day, night or all_day", s)))
+	}
+	return Option(s), nil
+}
+
+// SpaceOption is one of a space's options with its price and hours.
+type SpaceOption struct {
+	Kind      Option
+	Price     int64
+	StartHour int
+	EndHour   int // at or before StartHour: the next day
+}
+
+// Slot is the option's time range on date (a Seoul calendar date).
+func (o SpaceOption) Slot(date time.Time) (start, end time.Time) {
+	y, m, d := date.Date()
+	start = time.Date(y, m, d, o.StartHour, 0, 0, 0, Seoul)
+	endDay := d
+	if o.EndHour <= o.StartHour {
+		endDay++
+	}
+	return start, time.Date(y, m, endDay, o.EndHour, 0, 0, 0, Seoul)
+}
+
+// Space is a place rented by the slot.
+type Space struct {
+	ID, Slug, HostID, Name string
+	District, Address      string
+	MinPeople, MaxPeople   int
+	Currency               string
+	Options                []SpaceOption
+	CreatedAt              time.Time
+}
+
+// Option returns the space's option of kind.
+func (s Space) Option(kind Option) (SpaceOption, bool) {
+	for _, o := range s.Options {
+		if o.Kind == kind {
+			return o, true
+		}
+	}
+	return SpaceOption{}, false
+}
+
+// Districts are Seoul's 25 districts, the reference list a space's district comes from.
+var Districts = []string{
+	"gangnam", "gangdong", "gangbuk", "gangseo", "gwanak", "gwangjin", "guro", "geumcheon",
+	"nowon", "dobong", "dongdaemun", "dongjak", "mapo", "seodaemun", "seocho", "seongdong",
+	"seongbuk", "songpa", "yangcheon", "yeongdeungpo", "yongsan", "eunpyeong", "jongno", "jung", "jungnang",
+}
+
+// ValidateSpace checks a new space, naming every bad field.
+func ValidateSpace(s Space) error {
+	var v []errs.FieldViolation
+	if strings.TrimSpace(s.Name) == "" {
+		v = append(v, errs.Field("name", "a name is required"))
+	}
+	known := false
+	for _, d := range Districts {
+		known = known || d == s.District
+	}
+	if !known {
+		v = append(v, errs.Field("district", fmt.Sprintf("%q is not one of Seoul's districts", s.District)))
+	}
+	if strings.TrimSpace(s.Address) == "" {
+		v = append(v, errs.Field("address", "an address is required"))
+	}
+	if s.MinPeople < 1 {
+		v = append(v, errs.Field("min_people", "at least 1"))
+	}
+	if s.MaxPeople < s.MinPeople {
+		v = append(v, errs.Field("max_people", "must not be less than min_people"))
+	}
+	if len(s.Options) == 0 {
+		v = append(v, errs.Field("options", "at least one option is required"))
+	}
+	seen := map[Option]bool{}
+	for i, o := range s.Options {
+		field := fmt.Sprintf("options[%d]", i)
+		switch {
+		case seen[o.Kind]:
+			v = append(v, errs.Field(field+".kind", fmt.Sprintf("%s is given twice", o.Kind)))
+		case o.Price < 0:
+			v = append(v, errs.Field(field+".price", "must not be negative"))
+		case o.StartHour == o.EndHour:
+			v = append(v, errs.Field(field+".end_hour", "a slot cannot be empty"))
+		}
+		seen[o.Kind] = true
+	}
+	if d, ok := s.Option(Day); ok {
+		if n, ok := s.Option(Night); ok && overlap(d, n) {
+			v = append(v, errs.Field("options", "day and night hours overlap"))
+		}
+	}
+	if len(v) > 0 {
+		return errs.InvalidFields(v...)
+	}
+	return nil
+}
+
+// overlap reports whether a and b overlap on the same date or across midnight.
+func overlap(a, b SpaceOption) bool {
+	date := time.Date(2026, 1, 1, 0, 0, 0, 0, Seoul)
+	for _, shift := range []int{-1, 0, 1} {
+		as, ae := a.Slot(date)
+		bs, be := b.Slot(date.AddDate(0, 0, shift))
+		if as.Before(be) && bs.Before(ae) {
+			return true
+		}
+	}
+	return false
+}
+
+var slugUnsafe = regexp.MustCompile(`[^a-z0-9가-힣]+`)
+
+// Slug makes a URL name from a space's name and a random suffix.
+func Slug(name string) string {
+	s := strings.Trim(slugUnsafe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60])
+	}
+	if s == "" {
+		s = "space"
+	}
+	return s + "-" + strings.ToLower(randomCode(5))
+}
+
+// Status is where a booking is in its life.
+type Status string
+
+// Booking statuses. Cancelled and expired bookings no longer hold their slot.
+const (
+	StatusPendingPayment Status = "pending_payment"
+	StatusConfirmed      Status = "confirmed"
+	StatusCompleted      Status = "completed"
+	StatusCancelled      Status = "cancelled"
+	StatusExpired        Status = "expired"
+)
+
+// Booking is a guest's booking of one slot of a space.
+type Booking struct {
+	ID, Number           string
+	SpaceID, SpaceName   string
+	HostID, UserID       string
+	Date                 time.Time // a Seoul date at midnight
+	Option               Option
+	People               int
+	Note                 string
+	Start, End           time.Time
+	Status               Status
+	Currency             string
+	Price, Refunded      int64
+	HoldUntil            time.Time
+	PaymentID            string
+	CreatedAt, UpdatedAt time.Time
+}
+
+// Request is what a guest asks for.
+type Request struct {
+	Space  string // slug or id
+	Date   string // YYYY-MM-DD
+	Option string
+	People int
+	Note   string
+}
+
+// NewBooking checks r against the space and the clock and returns the held booking.
+func NewBooking(s Space, r Request, userID string, now time.Time, hold time.Duration) (Booking, error) {
+	var v []errs.FieldViolation
+	date, err := time.ParseInLocation("2006-01-02", r.Date, Seoul)
+	today := now.In(Seoul).Format("2006-01-02")
+	switch {
+	case err != nil:
+		v = append(v, errs.Field("date", fmt.Sprintf("%q is not a date (YYYY-MM-DD)", r.Date)))
+	case r.Date < today:
+		v = append(v, errs.Field("date", fmt.Sprintf("%s is in the past", r.Date)))
+	}
+	kind, err := ParseOption("option", r.Option)
+	var opt SpaceOption
+	if err != nil {
+		v = append(v, errs.Field("option", fmt.Sprintf("%q is not day, night or all_day", r.Option)))
+	} else if o, ok := s.Option(kind); !ok {
+		v = append(v, errs.Field("option", fmt.Sprintf("%s does not rent by %s", s.Name, kind)))
+	} else {
+		opt = o
+	}
+	if r.People < s.MinPeople || r.People > s.MaxPeople {
+		v = append(v, errs.Field("people", fmt.Sprintf("%s takes %d to %d people", s.Name, s.MinPeople, s.MaxPeople)))
+	}
+	if len(v) > 0 {
+		return Booking{}, errs.InvalidFields(v...)
+	}
+	start, end := opt.Slot(date)
+	if !start.After(now) {
+		return Booking{}, errs.InvalidFields(errs.Field("date", fmt.Sprintf("the %s slot of %s has already begun", kind, r.Date)))
+	}
+	return Booking{
+		ID: uuid.Must(uuid.NewV7()).String(), Number: NewNumber(now), SpaceID: s.ID, SpaceName: s.Name, HostID: s.HostID, UserID: userID,
+		Date: date, Option: kind, People: r.People, Note: strings.TrimSpace(r.Note), Start: start, End: end,
+		Status: StatusPendingPayment, Currency: s.Currency, Price: opt.Price, HoldUntil: now.Add(hold),
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// Payable reports whether the booking can be paid at now.
+func (b Booking) Payable(now time.Time) bool {
+	return b.Status == StatusPendingPayment && now.Before(b.HoldUntil)
+}
+
+// CancelPolicy is how much a guest gets back for cancelling a confirmed booking.
+type CancelPolicy struct {
+	FreeDays       int // full refund until this many days before the date
+	LateRefundRate int // percent refunded after that
+}
+
+// Refund is what cancelling b at now gives back: everything for the host,
+// and for the guest everything until FreeDays before the date, then the rate.
+func (p CancelPolicy) Refund(b Booking, byHost bool, now time.Time) int64 {
+	if b.Status != StatusConfirmed {
+		return 0
+	}
+	if byHost || now.Before(b.Date.AddDate(0, 0, -p.FreeDays)) {
+		return b.Price
+	}
+	return b.Price * int64(p.LateRefundRate) / 100
+}
+
+// Sentinel errors of space rental.
+var (
+	ErrSpaceNotFound   = errs.New(errs.NotFound, "SPACE_NOT_FOUND", "space not found")
+	ErrBookingNotFound = errs.New(errs.NotFound, "BOOKING_NOT_FOUND", "booking not found")
+	ErrSlotTaken       = errs.New(errs.Conflict, "SLOT_TAKEN", "the slot is already booked")
+	ErrNotPayable      = errs.New(errs.Conflict, "BOOKING_NOT_PAYABLE", "the booking cannot be paid")
+	ErrStateConflict   = errs.New(errs.Conflict, "BOOKING_STATE_CONFLICT", "the booking cannot change that way now")
+)
+
+const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func randomCode(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// NewNumber draws a booking number: "BK-" + YYMMDD (UTC) + "-" + five
+// random characters. Payments of bookings carry it, which is how the order
+// service's consumers tell them from payments of orders.
+func NewNumber(t time.Time) string {
+	return "BK-" + t.UTC().Format("060102") + "-" + randomCode(5)
+}
+
+// NumberPrefix starts every booking number.
+const NumberPrefix = "BK-"
