@@ -22,6 +22,7 @@ func (e *env) space(t *testing.T, host buyer) *orderv1.Space {
 	t.Helper()
 	return must(e.bookings.CreateSpace(host.ctx, &orderv1.CreateSpaceRequest{
 		Name: "Hapjeong studio", District: "mapo", Address: "서울특별시 마포구 양화로 45", MinPeople: 2, MaxPeople: 8,
+		Category: "studio", Facilities: []string{"wifi", "lighting"},
 		Options: []*orderv1.SpaceOptionInput{
 			{Kind: "day", Price: krw(50000)}, {Kind: "night", Price: krw(40000)}, {Kind: "all_day", Price: krw(80000)},
 		},
@@ -124,13 +125,15 @@ func TestBookingRefusesBadInput(t *testing.T) {
 	wantField(t, book("2026-13-01", "day", 4), "date")
 
 	_, err := e.bookings.CreateSpace(g.ctx, &orderv1.CreateSpaceRequest{
-		Name: "Loft", District: "atlantis", Address: "somewhere", MinPeople: 5, MaxPeople: 2,
-		Options: []*orderv1.SpaceOptionInput{{Kind: "day", Price: krw(1000)}},
+		Name: "Loft", District: "atlantis", Address: "somewhere", MinPeople: 5, MaxPeople: 2, Category: "studio",
+		Facilities: []string{"wifi", "jacuzzi"},
+		Options:    []*orderv1.SpaceOptionInput{{Kind: "day", Price: krw(1000)}},
 	})
 	wantField(t, err, "district")
 	wantField(t, err, "max_people")
+	wantField(t, err, "facilities[1]")
 	_, err = e.bookings.CreateSpace(g.ctx, &orderv1.CreateSpaceRequest{
-		Name: "Loft", District: "jongno", Address: "종로 1", MinPeople: 1, MaxPeople: 2,
+		Name: "Loft", District: "jongno", Address: "종로 1", MinPeople: 1, MaxPeople: 2, Category: "studio",
 		Options: []*orderv1.SpaceOptionInput{{Kind: "day", Price: krw(1000)}, {Kind: "night", Price: krw(1000), StartHour: ptr(int32(17))}},
 	})
 	wantField(t, err, "options")

@@ -45,7 +45,17 @@ type Space struct {
 	// options are the slots it is rented by, each with its price and hours.
 	Options []*SpaceOption `protobuf:"bytes,9,rep,name=options,proto3" json:"options,omitempty"`
 	// create_time is when the space was listed.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// category is the kind of space, e.g. "studio" (see the README's list).
+	Category string `protobuf:"bytes,11,opt,name=category,proto3" json:"category,omitempty"`
+	// facilities are what it offers, e.g. "wifi", "projector" (see the README's list).
+	Facilities []string `protobuf:"bytes,12,rep,name=facilities,proto3" json:"facilities,omitempty"`
+	// description tells guests about it.
+	Description string `protobuf:"bytes,13,opt,name=description,proto3" json:"description,omitempty"`
+	// like_count is how many users like it.
+	LikeCount int32 `protobuf:"varint,14,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	// liked_by_me is whether the caller likes it (false when signed out).
+	LikedByMe     bool `protobuf:"varint,15,opt,name=liked_by_me,json=likedByMe,proto3" json:"liked_by_me,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -150,6 +160,105 @@ func (x *Space) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Space) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *Space) GetFacilities() []string {
+	if x != nil {
+		return x.Facilities
+	}
+	return nil
+}
+
+func (x *Space) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Space) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+func (x *Space) GetLikedByMe() bool {
+	if x != nil {
+		return x.LikedByMe
+	}
+	return false
+}
+
+// SpaceDay is which options of a space are free on one date.
+type SpaceDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// date is the date, YYYY-MM-DD (Seoul).
+	Date string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	// free are the options that can still be booked: "day", "night", "all_day".
+	Free []string `protobuf:"bytes,2,rep,name=free,proto3" json:"free,omitempty"`
+	// taken are the options a live booking overlaps.
+	Taken         []string `protobuf:"bytes,3,rep,name=taken,proto3" json:"taken,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpaceDay) Reset() {
+	*x = SpaceDay{}
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpaceDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpaceDay) ProtoMessage() {}
+
+func (x *SpaceDay) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpaceDay.ProtoReflect.Descriptor instead.
+func (*SpaceDay) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SpaceDay) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *SpaceDay) GetFree() []string {
+	if x != nil {
+		return x.Free
+	}
+	return nil
+}
+
+func (x *SpaceDay) GetTaken() []string {
+	if x != nil {
+		return x.Taken
+	}
+	return nil
+}
+
 // SpaceOption is one way of renting a space on a date.
 type SpaceOption struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -167,7 +276,7 @@ type SpaceOption struct {
 
 func (x *SpaceOption) Reset() {
 	*x = SpaceOption{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -179,7 +288,7 @@ func (x *SpaceOption) String() string {
 func (*SpaceOption) ProtoMessage() {}
 
 func (x *SpaceOption) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -192,7 +301,7 @@ func (x *SpaceOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpaceOption.ProtoReflect.Descriptor instead.
 func (*SpaceOption) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SpaceOption) GetKind() string {
@@ -266,7 +375,7 @@ type Booking struct {
 
 func (x *Booking) Reset() {
 	*x = Booking{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -278,7 +387,7 @@ func (x *Booking) String() string {
 func (*Booking) ProtoMessage() {}
 
 func (x *Booking) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -291,7 +400,7 @@ func (x *Booking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Booking.ProtoReflect.Descriptor instead.
 func (*Booking) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{2}
+	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Booking) GetId() string {
@@ -417,7 +526,7 @@ var File_jangteo_order_v1_booking_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	"\x1ejangteo/order/v1/booking.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bjangteo/type/v1/money.proto\"\xc2\x02\n" +
+	"\x1ejangteo/order/v1/booking.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bjangteo/type/v1/money.proto\"\xdf\x03\n" +
 	"\x05Space\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x17\n" +
@@ -432,7 +541,19 @@ const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"\aoptions\x18\t \x03(\v2\x1d.jangteo.order.v1.SpaceOptionR\aoptions\x12;\n" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x89\x01\n" +
+	"createTime\x12\x1a\n" +
+	"\bcategory\x18\v \x01(\tR\bcategory\x12\x1e\n" +
+	"\n" +
+	"facilities\x18\f \x03(\tR\n" +
+	"facilities\x12 \n" +
+	"\vdescription\x18\r \x01(\tR\vdescription\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x0e \x01(\x05R\tlikeCount\x12\x1e\n" +
+	"\vliked_by_me\x18\x0f \x01(\bR\tlikedByMe\"H\n" +
+	"\bSpaceDay\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12\x12\n" +
+	"\x04free\x18\x02 \x03(\tR\x04free\x12\x14\n" +
+	"\x05taken\x18\x03 \x03(\tR\x05taken\"\x89\x01\n" +
 	"\vSpaceOption\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12,\n" +
 	"\x05price\x18\x02 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12\x1d\n" +
@@ -476,24 +597,25 @@ func file_jangteo_order_v1_booking_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_booking_proto_rawDescData
 }
 
-var file_jangteo_order_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_jangteo_order_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_jangteo_order_v1_booking_proto_goTypes = []any{
 	(*Space)(nil),                 // 0: jangteo.order.v1.Space
-	(*SpaceOption)(nil),           // 1: jangteo.order.v1.SpaceOption
-	(*Booking)(nil),               // 2: jangteo.order.v1.Booking
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
-	(*v1.Money)(nil),              // 4: jangteo.type.v1.Money
+	(*SpaceDay)(nil),              // 1: jangteo.order.v1.SpaceDay
+	(*SpaceOption)(nil),           // 2: jangteo.order.v1.SpaceOption
+	(*Booking)(nil),               // 3: jangteo.order.v1.Booking
+	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(*v1.Money)(nil),              // 5: jangteo.type.v1.Money
 }
 var file_jangteo_order_v1_booking_proto_depIdxs = []int32{
-	1, // 0: jangteo.order.v1.Space.options:type_name -> jangteo.order.v1.SpaceOption
-	3, // 1: jangteo.order.v1.Space.create_time:type_name -> google.protobuf.Timestamp
-	4, // 2: jangteo.order.v1.SpaceOption.price:type_name -> jangteo.type.v1.Money
-	3, // 3: jangteo.order.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
-	3, // 4: jangteo.order.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
-	4, // 5: jangteo.order.v1.Booking.price:type_name -> jangteo.type.v1.Money
-	3, // 6: jangteo.order.v1.Booking.hold_until:type_name -> google.protobuf.Timestamp
-	4, // 7: jangteo.order.v1.Booking.refunded:type_name -> jangteo.type.v1.Money
-	3, // 8: jangteo.order.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	2, // 0: jangteo.order.v1.Space.options:type_name -> jangteo.order.v1.SpaceOption
+	4, // 1: jangteo.order.v1.Space.create_time:type_name -> google.protobuf.Timestamp
+	5, // 2: jangteo.order.v1.SpaceOption.price:type_name -> jangteo.type.v1.Money
+	4, // 3: jangteo.order.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
+	4, // 4: jangteo.order.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
+	5, // 5: jangteo.order.v1.Booking.price:type_name -> jangteo.type.v1.Money
+	4, // 6: jangteo.order.v1.Booking.hold_until:type_name -> google.protobuf.Timestamp
+	5, // 7: jangteo.order.v1.Booking.refunded:type_name -> jangteo.type.v1.Money
+	4, // 8: jangteo.order.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
 	9, // [9:9] is the sub-list for method output_type
 	9, // [9:9] is the sub-list for method input_type
 	9, // [9:9] is the sub-list for extension type_name
@@ -512,7 +634,7 @@ func file_jangteo_order_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_booking_proto_rawDesc), len(file_jangteo_order_v1_booking_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -113,7 +113,13 @@ type CreateSpaceRequest struct {
 	// max_people is the largest party (at least min_people).
 	MaxPeople int32 `protobuf:"varint,5,opt,name=max_people,json=maxPeople,proto3" json:"max_people,omitempty"`
 	// options are the slots it is rented by; at least one.
-	Options       []*SpaceOptionInput `protobuf:"bytes,6,rep,name=options,proto3" json:"options,omitempty"`
+	Options []*SpaceOptionInput `protobuf:"bytes,6,rep,name=options,proto3" json:"options,omitempty"`
+	// category is the kind of space (see the README's list).
+	Category string `protobuf:"bytes,7,opt,name=category,proto3" json:"category,omitempty"`
+	// facilities are what it offers (see the README's list).
+	Facilities []string `protobuf:"bytes,8,rep,name=facilities,proto3" json:"facilities,omitempty"`
+	// description tells guests about it; optional.
+	Description   string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -190,6 +196,649 @@ func (x *CreateSpaceRequest) GetOptions() []*SpaceOptionInput {
 	return nil
 }
 
+func (x *CreateSpaceRequest) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *CreateSpaceRequest) GetFacilities() []string {
+	if x != nil {
+		return x.Facilities
+	}
+	return nil
+}
+
+func (x *CreateSpaceRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// UpdateSpaceRequest edits a space.
+type UpdateSpaceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space is the space's slug or id.
+	Space string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	// name replaces the display name.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// district replaces the district.
+	District *string `protobuf:"bytes,3,opt,name=district,proto3,oneof" json:"district,omitempty"`
+	// address replaces the address.
+	Address *string `protobuf:"bytes,4,opt,name=address,proto3,oneof" json:"address,omitempty"`
+	// min_people replaces the smallest party.
+	MinPeople *int32 `protobuf:"varint,5,opt,name=min_people,json=minPeople,proto3,oneof" json:"min_people,omitempty"`
+	// max_people replaces the largest party.
+	MaxPeople *int32 `protobuf:"varint,6,opt,name=max_people,json=maxPeople,proto3,oneof" json:"max_people,omitempty"`
+	// category replaces the category.
+	Category *string `protobuf:"bytes,7,opt,name=category,proto3,oneof" json:"category,omitempty"`
+	// description replaces the description.
+	Description *string `protobuf:"bytes,8,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// facilities, when non-empty, replace the facilities.
+	Facilities []string `protobuf:"bytes,9,rep,name=facilities,proto3" json:"facilities,omitempty"`
+	// options, when non-empty, replace the options (bookings keep their price).
+	Options       []*SpaceOptionInput `protobuf:"bytes,10,rep,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSpaceRequest) Reset() {
+	*x = UpdateSpaceRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSpaceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSpaceRequest) ProtoMessage() {}
+
+func (x *UpdateSpaceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSpaceRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSpaceRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UpdateSpaceRequest) GetSpace() string {
+	if x != nil {
+		return x.Space
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetDistrict() string {
+	if x != nil && x.District != nil {
+		return *x.District
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetAddress() string {
+	if x != nil && x.Address != nil {
+		return *x.Address
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetMinPeople() int32 {
+	if x != nil && x.MinPeople != nil {
+		return *x.MinPeople
+	}
+	return 0
+}
+
+func (x *UpdateSpaceRequest) GetMaxPeople() int32 {
+	if x != nil && x.MaxPeople != nil {
+		return *x.MaxPeople
+	}
+	return 0
+}
+
+func (x *UpdateSpaceRequest) GetCategory() string {
+	if x != nil && x.Category != nil {
+		return *x.Category
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetDescription() string {
+	if x != nil && x.Description != nil {
+		return *x.Description
+	}
+	return ""
+}
+
+func (x *UpdateSpaceRequest) GetFacilities() []string {
+	if x != nil {
+		return x.Facilities
+	}
+	return nil
+}
+
+func (x *UpdateSpaceRequest) GetOptions() []*SpaceOptionInput {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+// UpdateSpaceResponse carries the edited space.
+type UpdateSpaceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space is the space after the edit.
+	Space         *Space `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSpaceResponse) Reset() {
+	*x = UpdateSpaceResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSpaceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSpaceResponse) ProtoMessage() {}
+
+func (x *UpdateSpaceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSpaceResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSpaceResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateSpaceResponse) GetSpace() *Space {
+	if x != nil {
+		return x.Space
+	}
+	return nil
+}
+
+// ListSpacesRequest searches spaces.
+type ListSpacesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// district keeps spaces in this district.
+	District string `protobuf:"bytes,1,opt,name=district,proto3" json:"district,omitempty"`
+	// category keeps spaces of this category.
+	Category string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
+	// people keeps spaces taking a party of this size.
+	People int32 `protobuf:"varint,3,opt,name=people,proto3" json:"people,omitempty"`
+	// date keeps spaces with a free option on this date, YYYY-MM-DD.
+	Date string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
+	// option, with date, keeps spaces whose this option is free then.
+	Option string `protobuf:"bytes,5,opt,name=option,proto3" json:"option,omitempty"`
+	// sort is price_asc, price_desc, likes or newest (the default).
+	Sort string `protobuf:"bytes,6,opt,name=sort,proto3" json:"sort,omitempty"`
+	// page is the 1-based page (default 1).
+	Page int32 `protobuf:"varint,7,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is the number per page (default 20, at most 100).
+	PageSize      int32 `protobuf:"varint,8,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSpacesRequest) Reset() {
+	*x = ListSpacesRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSpacesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSpacesRequest) ProtoMessage() {}
+
+func (x *ListSpacesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSpacesRequest.ProtoReflect.Descriptor instead.
+func (*ListSpacesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListSpacesRequest) GetDistrict() string {
+	if x != nil {
+		return x.District
+	}
+	return ""
+}
+
+func (x *ListSpacesRequest) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *ListSpacesRequest) GetPeople() int32 {
+	if x != nil {
+		return x.People
+	}
+	return 0
+}
+
+func (x *ListSpacesRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *ListSpacesRequest) GetOption() string {
+	if x != nil {
+		return x.Option
+	}
+	return ""
+}
+
+func (x *ListSpacesRequest) GetSort() string {
+	if x != nil {
+		return x.Sort
+	}
+	return ""
+}
+
+func (x *ListSpacesRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListSpacesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListSpacesResponse is one page of matching spaces.
+type ListSpacesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// spaces on this page.
+	Spaces []*Space `protobuf:"bytes,1,rep,name=spaces,proto3" json:"spaces,omitempty"`
+	// total_count is the number of matching spaces.
+	TotalCount    int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSpacesResponse) Reset() {
+	*x = ListSpacesResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSpacesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSpacesResponse) ProtoMessage() {}
+
+func (x *ListSpacesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSpacesResponse.ProtoReflect.Descriptor instead.
+func (*ListSpacesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListSpacesResponse) GetSpaces() []*Space {
+	if x != nil {
+		return x.Spaces
+	}
+	return nil
+}
+
+func (x *ListSpacesResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+// GetSpaceAvailabilityRequest asks for a month of a space.
+type GetSpaceAvailabilityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space is the space's slug or id.
+	Space string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	// month is YYYY-MM.
+	Month         string `protobuf:"bytes,2,opt,name=month,proto3" json:"month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSpaceAvailabilityRequest) Reset() {
+	*x = GetSpaceAvailabilityRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSpaceAvailabilityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSpaceAvailabilityRequest) ProtoMessage() {}
+
+func (x *GetSpaceAvailabilityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSpaceAvailabilityRequest.ProtoReflect.Descriptor instead.
+func (*GetSpaceAvailabilityRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GetSpaceAvailabilityRequest) GetSpace() string {
+	if x != nil {
+		return x.Space
+	}
+	return ""
+}
+
+func (x *GetSpaceAvailabilityRequest) GetMonth() string {
+	if x != nil {
+		return x.Month
+	}
+	return ""
+}
+
+// GetSpaceAvailabilityResponse lists the month's days.
+type GetSpaceAvailabilityResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// days are the month's dates in order.
+	Days          []*SpaceDay `protobuf:"bytes,1,rep,name=days,proto3" json:"days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSpaceAvailabilityResponse) Reset() {
+	*x = GetSpaceAvailabilityResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSpaceAvailabilityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSpaceAvailabilityResponse) ProtoMessage() {}
+
+func (x *GetSpaceAvailabilityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSpaceAvailabilityResponse.ProtoReflect.Descriptor instead.
+func (*GetSpaceAvailabilityResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetSpaceAvailabilityResponse) GetDays() []*SpaceDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+// LikeSpaceRequest names a space to like.
+type LikeSpaceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space is the space's slug or id.
+	Space         string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeSpaceRequest) Reset() {
+	*x = LikeSpaceRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeSpaceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeSpaceRequest) ProtoMessage() {}
+
+func (x *LikeSpaceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeSpaceRequest.ProtoReflect.Descriptor instead.
+func (*LikeSpaceRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *LikeSpaceRequest) GetSpace() string {
+	if x != nil {
+		return x.Space
+	}
+	return ""
+}
+
+// LikeSpaceResponse carries the space's count.
+type LikeSpaceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the space's likes after the call.
+	LikeCount     int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LikeSpaceResponse) Reset() {
+	*x = LikeSpaceResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LikeSpaceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LikeSpaceResponse) ProtoMessage() {}
+
+func (x *LikeSpaceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LikeSpaceResponse.ProtoReflect.Descriptor instead.
+func (*LikeSpaceResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *LikeSpaceResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
+// UnlikeSpaceRequest names a space to unlike.
+type UnlikeSpaceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space is the space's slug or id.
+	Space         string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeSpaceRequest) Reset() {
+	*x = UnlikeSpaceRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeSpaceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeSpaceRequest) ProtoMessage() {}
+
+func (x *UnlikeSpaceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeSpaceRequest.ProtoReflect.Descriptor instead.
+func (*UnlikeSpaceRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UnlikeSpaceRequest) GetSpace() string {
+	if x != nil {
+		return x.Space
+	}
+	return ""
+}
+
+// UnlikeSpaceResponse carries the space's count.
+type UnlikeSpaceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// like_count is the space's likes after the call.
+	LikeCount     int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlikeSpaceResponse) Reset() {
+	*x = UnlikeSpaceResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlikeSpaceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlikeSpaceResponse) ProtoMessage() {}
+
+func (x *UnlikeSpaceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlikeSpaceResponse.ProtoReflect.Descriptor instead.
+func (*UnlikeSpaceResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UnlikeSpaceResponse) GetLikeCount() int32 {
+	if x != nil {
+		return x.LikeCount
+	}
+	return 0
+}
+
 // CreateSpaceResponse carries the new space.
 type CreateSpaceResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -201,7 +850,7 @@ type CreateSpaceResponse struct {
 
 func (x *CreateSpaceResponse) Reset() {
 	*x = CreateSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -213,7 +862,7 @@ func (x *CreateSpaceResponse) String() string {
 func (*CreateSpaceResponse) ProtoMessage() {}
 
 func (x *CreateSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -226,7 +875,7 @@ func (x *CreateSpaceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpaceResponse.ProtoReflect.Descriptor instead.
 func (*CreateSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{2}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateSpaceResponse) GetSpace() *Space {
@@ -247,7 +896,7 @@ type GetSpaceRequest struct {
 
 func (x *GetSpaceRequest) Reset() {
 	*x = GetSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -259,7 +908,7 @@ func (x *GetSpaceRequest) String() string {
 func (*GetSpaceRequest) ProtoMessage() {}
 
 func (x *GetSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -272,7 +921,7 @@ func (x *GetSpaceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSpaceRequest.ProtoReflect.Descriptor instead.
 func (*GetSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{3}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetSpaceRequest) GetSpace() string {
@@ -293,7 +942,7 @@ type GetSpaceResponse struct {
 
 func (x *GetSpaceResponse) Reset() {
 	*x = GetSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -305,7 +954,7 @@ func (x *GetSpaceResponse) String() string {
 func (*GetSpaceResponse) ProtoMessage() {}
 
 func (x *GetSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -318,7 +967,7 @@ func (x *GetSpaceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSpaceResponse.ProtoReflect.Descriptor instead.
 func (*GetSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{4}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetSpaceResponse) GetSpace() *Space {
@@ -347,7 +996,7 @@ type CreateBookingRequest struct {
 
 func (x *CreateBookingRequest) Reset() {
 	*x = CreateBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -359,7 +1008,7 @@ func (x *CreateBookingRequest) String() string {
 func (*CreateBookingRequest) ProtoMessage() {}
 
 func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -372,7 +1021,7 @@ func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{5}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateBookingRequest) GetSpace() string {
@@ -421,7 +1070,7 @@ type CreateBookingResponse struct {
 
 func (x *CreateBookingResponse) Reset() {
 	*x = CreateBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -433,7 +1082,7 @@ func (x *CreateBookingResponse) String() string {
 func (*CreateBookingResponse) ProtoMessage() {}
 
 func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -446,7 +1095,7 @@ func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{6}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateBookingResponse) GetBooking() *Booking {
@@ -467,7 +1116,7 @@ type GetBookingRequest struct {
 
 func (x *GetBookingRequest) Reset() {
 	*x = GetBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -479,7 +1128,7 @@ func (x *GetBookingRequest) String() string {
 func (*GetBookingRequest) ProtoMessage() {}
 
 func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -492,7 +1141,7 @@ func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{7}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetBookingRequest) GetId() string {
@@ -513,7 +1162,7 @@ type GetBookingResponse struct {
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +1174,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +1187,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetBookingResponse) GetBooking() *Booking {
@@ -561,7 +1210,7 @@ type ListMyBookingsRequest struct {
 
 func (x *ListMyBookingsRequest) Reset() {
 	*x = ListMyBookingsRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -573,7 +1222,7 @@ func (x *ListMyBookingsRequest) String() string {
 func (*ListMyBookingsRequest) ProtoMessage() {}
 
 func (x *ListMyBookingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -586,7 +1235,7 @@ func (x *ListMyBookingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyBookingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMyBookingsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListMyBookingsRequest) GetPageSize() int32 {
@@ -616,7 +1265,7 @@ type ListMyBookingsResponse struct {
 
 func (x *ListMyBookingsResponse) Reset() {
 	*x = ListMyBookingsResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +1277,7 @@ func (x *ListMyBookingsResponse) String() string {
 func (*ListMyBookingsResponse) ProtoMessage() {}
 
 func (x *ListMyBookingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +1290,7 @@ func (x *ListMyBookingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyBookingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMyBookingsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{10}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListMyBookingsResponse) GetBookings() []*Booking {
@@ -675,7 +1324,7 @@ type PayBookingRequest struct {
 
 func (x *PayBookingRequest) Reset() {
 	*x = PayBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +1336,7 @@ func (x *PayBookingRequest) String() string {
 func (*PayBookingRequest) ProtoMessage() {}
 
 func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +1349,7 @@ func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingRequest.ProtoReflect.Descriptor instead.
 func (*PayBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{11}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PayBookingRequest) GetId() string {
@@ -742,7 +1391,7 @@ type PayBookingResponse struct {
 
 func (x *PayBookingResponse) Reset() {
 	*x = PayBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -754,7 +1403,7 @@ func (x *PayBookingResponse) String() string {
 func (*PayBookingResponse) ProtoMessage() {}
 
 func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -767,7 +1416,7 @@ func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingResponse.ProtoReflect.Descriptor instead.
 func (*PayBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{12}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PayBookingResponse) GetPayment() *v11.Payment {
@@ -790,7 +1439,7 @@ type CancelBookingRequest struct {
 
 func (x *CancelBookingRequest) Reset() {
 	*x = CancelBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +1451,7 @@ func (x *CancelBookingRequest) String() string {
 func (*CancelBookingRequest) ProtoMessage() {}
 
 func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +1464,7 @@ func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
 func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{13}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CancelBookingRequest) GetId() string {
@@ -843,7 +1492,7 @@ type CancelBookingResponse struct {
 
 func (x *CancelBookingResponse) Reset() {
 	*x = CancelBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -855,7 +1504,7 @@ func (x *CancelBookingResponse) String() string {
 func (*CancelBookingResponse) ProtoMessage() {}
 
 func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -868,7 +1517,7 @@ func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
 func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{14}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CancelBookingResponse) GetBooking() *Booking {
@@ -890,7 +1539,7 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"start_hour\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x00R\tstartHour\x88\x01\x01\x12)\n" +
 	"\bend_hour\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x01R\aendHour\x88\x01\x01B\r\n" +
 	"\v_start_hourB\v\n" +
-	"\t_end_hour\"\x83\x02\n" +
+	"\t_end_hour\"\x84\x03\n" +
 	"\x12CreateSpaceRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12#\n" +
@@ -900,7 +1549,72 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"min_people\x18\x04 \x01(\x05R\tminPeople\x12\x1d\n" +
 	"\n" +
 	"max_people\x18\x05 \x01(\x05R\tmaxPeople\x12F\n" +
-	"\aoptions\x18\x06 \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\"D\n" +
+	"\aoptions\x18\x06 \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x12#\n" +
+	"\bcategory\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x12.\n" +
+	"\n" +
+	"facilities\x18\b \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
+	"facilities\x12*\n" +
+	"\vdescription\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\x88'R\vdescription\"\xa4\x04\n" +
+	"\x12UpdateSpaceRequest\x12 \n" +
+	"\x05space\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\x12!\n" +
+	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12(\n" +
+	"\bdistrict\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(H\x01R\bdistrict\x88\x01\x01\x12'\n" +
+	"\aaddress\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02H\x02R\aaddress\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"min_people\x18\x05 \x01(\x05H\x03R\tminPeople\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"max_people\x18\x06 \x01(\x05H\x04R\tmaxPeople\x88\x01\x01\x12(\n" +
+	"\bcategory\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(H\x05R\bcategory\x88\x01\x01\x12/\n" +
+	"\vdescription\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\x88'H\x06R\vdescription\x88\x01\x01\x12.\n" +
+	"\n" +
+	"facilities\x18\t \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
+	"facilities\x12F\n" +
+	"\aoptions\x18\n" +
+	" \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptionsB\a\n" +
+	"\x05_nameB\v\n" +
+	"\t_districtB\n" +
+	"\n" +
+	"\b_addressB\r\n" +
+	"\v_min_peopleB\r\n" +
+	"\v_max_peopleB\v\n" +
+	"\t_categoryB\x0e\n" +
+	"\f_description\"D\n" +
+	"\x13UpdateSpaceResponse\x12-\n" +
+	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\x98\x02\n" +
+	"\x11ListSpacesRequest\x12#\n" +
+	"\bdistrict\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18(R\bdistrict\x12#\n" +
+	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x12\x16\n" +
+	"\x06people\x18\x03 \x01(\x05R\x06people\x12\x1b\n" +
+	"\x04date\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
+	"R\x04date\x12\x1f\n" +
+	"\x06option\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x06option\x12\x1b\n" +
+	"\x04sort\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04sort\x12\x1e\n" +
+	"\x04page\x18\a \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x90N(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\b \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"f\n" +
+	"\x12ListSpacesResponse\x12/\n" +
+	"\x06spaces\x18\x01 \x03(\v2\x17.jangteo.order.v1.SpaceR\x06spaces\x12\x1f\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
+	"totalCount\"^\n" +
+	"\x1bGetSpaceAvailabilityRequest\x12 \n" +
+	"\x05space\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\x12\x1d\n" +
+	"\x05month\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x05month\"N\n" +
+	"\x1cGetSpaceAvailabilityResponse\x12.\n" +
+	"\x04days\x18\x01 \x03(\v2\x1a.jangteo.order.v1.SpaceDayR\x04days\"4\n" +
+	"\x10LikeSpaceRequest\x12 \n" +
+	"\x05space\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"2\n" +
+	"\x11LikeSpaceResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\"6\n" +
+	"\x12UnlikeSpaceRequest\x12 \n" +
+	"\x05space\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"4\n" +
+	"\x13UnlikeSpaceResponse\x12\x1d\n" +
+	"\n" +
+	"like_count\x18\x01 \x01(\x05R\tlikeCount\"D\n" +
 	"\x13CreateSpaceResponse\x12-\n" +
 	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"3\n" +
 	"\x0fGetSpaceRequest\x12 \n" +
@@ -942,10 +1656,17 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"L\n" +
 	"\x15CancelBookingResponse\x123\n" +
-	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\x9d\a\n" +
+	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xae\f\n" +
 	"\x0eBookingService\x12z\n" +
 	"\vCreateSpace\x12$.jangteo.order.v1.CreateSpaceRequest\x1a%.jangteo.order.v1.CreateSpaceResponse\"\x1e\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
-	"/v1/spaces\x12q\n" +
+	"/v1/spaces\x12}\n" +
+	"\vUpdateSpace\x12$.jangteo.order.v1.UpdateSpaceRequest\x1a%.jangteo.order.v1.UpdateSpaceResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17:\x01*2\x12/v1/spaces/{space}\x12o\n" +
+	"\n" +
+	"ListSpaces\x12#.jangteo.order.v1.ListSpacesRequest\x1a$.jangteo.order.v1.ListSpacesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/spaces\x12\xa2\x01\n" +
+	"\x14GetSpaceAvailability\x12-.jangteo.order.v1.GetSpaceAvailabilityRequest\x1a..jangteo.order.v1.GetSpaceAvailabilityResponse\"+\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/spaces/{space}/availability\x12y\n" +
+	"\tLikeSpace\x12\".jangteo.order.v1.LikeSpaceRequest\x1a#.jangteo.order.v1.LikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19\x1a\x17/v1/spaces/{space}/like\x12\x7f\n" +
+	"\vUnlikeSpace\x12$.jangteo.order.v1.UnlikeSpaceRequest\x1a%.jangteo.order.v1.UnlikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19*\x17/v1/spaces/{space}/like\x12q\n" +
 	"\bGetSpace\x12!.jangteo.order.v1.GetSpaceRequest\x1a\".jangteo.order.v1.GetSpaceResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/spaces/{space}\x12\x86\x01\n" +
 	"\rCreateBooking\x12&.jangteo.order.v1.CreateBookingRequest\x1a'.jangteo.order.v1.CreateBookingResponse\"$\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12v\n" +
 	"\n" +
@@ -967,57 +1688,82 @@ func file_jangteo_order_v1_booking_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_booking_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_jangteo_order_v1_booking_service_proto_goTypes = []any{
-	(*SpaceOptionInput)(nil),       // 0: jangteo.order.v1.SpaceOptionInput
-	(*CreateSpaceRequest)(nil),     // 1: jangteo.order.v1.CreateSpaceRequest
-	(*CreateSpaceResponse)(nil),    // 2: jangteo.order.v1.CreateSpaceResponse
-	(*GetSpaceRequest)(nil),        // 3: jangteo.order.v1.GetSpaceRequest
-	(*GetSpaceResponse)(nil),       // 4: jangteo.order.v1.GetSpaceResponse
-	(*CreateBookingRequest)(nil),   // 5: jangteo.order.v1.CreateBookingRequest
-	(*CreateBookingResponse)(nil),  // 6: jangteo.order.v1.CreateBookingResponse
-	(*GetBookingRequest)(nil),      // 7: jangteo.order.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),     // 8: jangteo.order.v1.GetBookingResponse
-	(*ListMyBookingsRequest)(nil),  // 9: jangteo.order.v1.ListMyBookingsRequest
-	(*ListMyBookingsResponse)(nil), // 10: jangteo.order.v1.ListMyBookingsResponse
-	(*PayBookingRequest)(nil),      // 11: jangteo.order.v1.PayBookingRequest
-	(*PayBookingResponse)(nil),     // 12: jangteo.order.v1.PayBookingResponse
-	(*CancelBookingRequest)(nil),   // 13: jangteo.order.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),  // 14: jangteo.order.v1.CancelBookingResponse
-	(*v1.Money)(nil),               // 15: jangteo.type.v1.Money
-	(*Space)(nil),                  // 16: jangteo.order.v1.Space
-	(*Booking)(nil),                // 17: jangteo.order.v1.Booking
-	(*v11.Payment)(nil),            // 18: jangteo.payment.v1.Payment
+	(*SpaceOptionInput)(nil),             // 0: jangteo.order.v1.SpaceOptionInput
+	(*CreateSpaceRequest)(nil),           // 1: jangteo.order.v1.CreateSpaceRequest
+	(*UpdateSpaceRequest)(nil),           // 2: jangteo.order.v1.UpdateSpaceRequest
+	(*UpdateSpaceResponse)(nil),          // 3: jangteo.order.v1.UpdateSpaceResponse
+	(*ListSpacesRequest)(nil),            // 4: jangteo.order.v1.ListSpacesRequest
+	(*ListSpacesResponse)(nil),           // 5: jangteo.order.v1.ListSpacesResponse
+	(*GetSpaceAvailabilityRequest)(nil),  // 6: jangteo.order.v1.GetSpaceAvailabilityRequest
+	(*GetSpaceAvailabilityResponse)(nil), // 7: jangteo.order.v1.GetSpaceAvailabilityResponse
+	(*LikeSpaceRequest)(nil),             // 8: jangteo.order.v1.LikeSpaceRequest
+	(*LikeSpaceResponse)(nil),            // 9: jangteo.order.v1.LikeSpaceResponse
+	(*UnlikeSpaceRequest)(nil),           // 10: jangteo.order.v1.UnlikeSpaceRequest
+	(*UnlikeSpaceResponse)(nil),          // 11: jangteo.order.v1.UnlikeSpaceResponse
+	(*CreateSpaceResponse)(nil),          // 12: jangteo.order.v1.CreateSpaceResponse
+	(*GetSpaceRequest)(nil),              // 13: jangteo.order.v1.GetSpaceRequest
+	(*GetSpaceResponse)(nil),             // 14: jangteo.order.v1.GetSpaceResponse
+	(*CreateBookingRequest)(nil),         // 15: jangteo.order.v1.CreateBookingRequest
+	(*CreateBookingResponse)(nil),        // 16: jangteo.order.v1.CreateBookingResponse
+	(*GetBookingRequest)(nil),            // 17: jangteo.order.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),           // 18: jangteo.order.v1.GetBookingResponse
+	(*ListMyBookingsRequest)(nil),        // 19: jangteo.order.v1.ListMyBookingsRequest
+	(*ListMyBookingsResponse)(nil),       // 20: jangteo.order.v1.ListMyBookingsResponse
+	(*PayBookingRequest)(nil),            // 21: jangteo.order.v1.PayBookingRequest
+	(*PayBookingResponse)(nil),           // 22: jangteo.order.v1.PayBookingResponse
+	(*CancelBookingRequest)(nil),         // 23: jangteo.order.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),        // 24: jangteo.order.v1.CancelBookingResponse
+	(*v1.Money)(nil),                     // 25: jangteo.type.v1.Money
+	(*Space)(nil),                        // 26: jangteo.order.v1.Space
+	(*SpaceDay)(nil),                     // 27: jangteo.order.v1.SpaceDay
+	(*Booking)(nil),                      // 28: jangteo.order.v1.Booking
+	(*v11.Payment)(nil),                  // 29: jangteo.payment.v1.Payment
 }
 var file_jangteo_order_v1_booking_service_proto_depIdxs = []int32{
-	15, // 0: jangteo.order.v1.SpaceOptionInput.price:type_name -> jangteo.type.v1.Money
+	25, // 0: jangteo.order.v1.SpaceOptionInput.price:type_name -> jangteo.type.v1.Money
 	0,  // 1: jangteo.order.v1.CreateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
-	16, // 2: jangteo.order.v1.CreateSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	16, // 3: jangteo.order.v1.GetSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	17, // 4: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	17, // 5: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	17, // 6: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
-	18, // 7: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
-	17, // 8: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	1,  // 9: jangteo.order.v1.BookingService.CreateSpace:input_type -> jangteo.order.v1.CreateSpaceRequest
-	3,  // 10: jangteo.order.v1.BookingService.GetSpace:input_type -> jangteo.order.v1.GetSpaceRequest
-	5,  // 11: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
-	7,  // 12: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
-	9,  // 13: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
-	11, // 14: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
-	13, // 15: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
-	2,  // 16: jangteo.order.v1.BookingService.CreateSpace:output_type -> jangteo.order.v1.CreateSpaceResponse
-	4,  // 17: jangteo.order.v1.BookingService.GetSpace:output_type -> jangteo.order.v1.GetSpaceResponse
-	6,  // 18: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
-	8,  // 19: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
-	10, // 20: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
-	12, // 21: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
-	14, // 22: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
-	16, // [16:23] is the sub-list for method output_type
-	9,  // [9:16] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	0,  // 2: jangteo.order.v1.UpdateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
+	26, // 3: jangteo.order.v1.UpdateSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	26, // 4: jangteo.order.v1.ListSpacesResponse.spaces:type_name -> jangteo.order.v1.Space
+	27, // 5: jangteo.order.v1.GetSpaceAvailabilityResponse.days:type_name -> jangteo.order.v1.SpaceDay
+	26, // 6: jangteo.order.v1.CreateSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	26, // 7: jangteo.order.v1.GetSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	28, // 8: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	28, // 9: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	28, // 10: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
+	29, // 11: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
+	28, // 12: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	1,  // 13: jangteo.order.v1.BookingService.CreateSpace:input_type -> jangteo.order.v1.CreateSpaceRequest
+	2,  // 14: jangteo.order.v1.BookingService.UpdateSpace:input_type -> jangteo.order.v1.UpdateSpaceRequest
+	4,  // 15: jangteo.order.v1.BookingService.ListSpaces:input_type -> jangteo.order.v1.ListSpacesRequest
+	6,  // 16: jangteo.order.v1.BookingService.GetSpaceAvailability:input_type -> jangteo.order.v1.GetSpaceAvailabilityRequest
+	8,  // 17: jangteo.order.v1.BookingService.LikeSpace:input_type -> jangteo.order.v1.LikeSpaceRequest
+	10, // 18: jangteo.order.v1.BookingService.UnlikeSpace:input_type -> jangteo.order.v1.UnlikeSpaceRequest
+	13, // 19: jangteo.order.v1.BookingService.GetSpace:input_type -> jangteo.order.v1.GetSpaceRequest
+	15, // 20: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
+	17, // 21: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
+	19, // 22: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
+	21, // 23: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
+	23, // 24: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
+	12, // 25: jangteo.order.v1.BookingService.CreateSpace:output_type -> jangteo.order.v1.CreateSpaceResponse
+	3,  // 26: jangteo.order.v1.BookingService.UpdateSpace:output_type -> jangteo.order.v1.UpdateSpaceResponse
+	5,  // 27: jangteo.order.v1.BookingService.ListSpaces:output_type -> jangteo.order.v1.ListSpacesResponse
+	7,  // 28: jangteo.order.v1.BookingService.GetSpaceAvailability:output_type -> jangteo.order.v1.GetSpaceAvailabilityResponse
+	9,  // 29: jangteo.order.v1.BookingService.LikeSpace:output_type -> jangteo.order.v1.LikeSpaceResponse
+	11, // 30: jangteo.order.v1.BookingService.UnlikeSpace:output_type -> jangteo.order.v1.UnlikeSpaceResponse
+	14, // 31: jangteo.order.v1.BookingService.GetSpace:output_type -> jangteo.order.v1.GetSpaceResponse
+	16, // 32: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
+	18, // 33: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
+	20, // 34: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
+	22, // 35: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
+	24, // 36: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
+	25, // [25:37] is the sub-list for method output_type
+	13, // [13:25] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_booking_service_proto_init() }
@@ -1027,13 +1773,14 @@ func file_jangteo_order_v1_booking_service_proto_init() {
 	}
 	file_jangteo_order_v1_booking_proto_init()
 	file_jangteo_order_v1_booking_service_proto_msgTypes[0].OneofWrappers = []any{}
+	file_jangteo_order_v1_booking_service_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_booking_service_proto_rawDesc), len(file_jangteo_order_v1_booking_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,13 +19,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookingService_CreateSpace_FullMethodName    = "/jangteo.order.v1.BookingService/CreateSpace"
-	BookingService_GetSpace_FullMethodName       = "/jangteo.order.v1.BookingService/GetSpace"
-	BookingService_CreateBooking_FullMethodName  = "/jangteo.order.v1.BookingService/CreateBooking"
-	BookingService_GetBooking_FullMethodName     = "/jangteo.order.v1.BookingService/GetBooking"
-	BookingService_ListMyBookings_FullMethodName = "/jangteo.order.v1.BookingService/ListMyBookings"
-	BookingService_PayBooking_FullMethodName     = "/jangteo.order.v1.BookingService/PayBooking"
-	BookingService_CancelBooking_FullMethodName  = "/jangteo.order.v1.BookingService/CancelBooking"
+	BookingService_CreateSpace_FullMethodName          = "/jangteo.order.v1.BookingService/CreateSpace"
+	BookingService_UpdateSpace_FullMethodName          = "/jangteo.order.v1.BookingService/UpdateSpace"
+	BookingService_ListSpaces_FullMethodName           = "/jangteo.order.v1.BookingService/ListSpaces"
+	BookingService_GetSpaceAvailability_FullMethodName = "/jangteo.order.v1.BookingService/GetSpaceAvailability"
+	BookingService_LikeSpace_FullMethodName            = "/jangteo.order.v1.BookingService/LikeSpace"
+	BookingService_UnlikeSpace_FullMethodName          = "/jangteo.order.v1.BookingService/UnlikeSpace"
+	BookingService_GetSpace_FullMethodName             = "/jangteo.order.v1.BookingService/GetSpace"
+	BookingService_CreateBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CreateBooking"
+	BookingService_GetBooking_FullMethodName           = "/jangteo.order.v1.BookingService/GetBooking"
+	BookingService_ListMyBookings_FullMethodName       = "/jangteo.order.v1.BookingService/ListMyBookings"
+	BookingService_PayBooking_FullMethodName           = "/jangteo.order.v1.BookingService/PayBooking"
+	BookingService_CancelBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CancelBooking"
 )
 
 // BookingServiceClient is the client API for BookingService service.
@@ -40,6 +45,20 @@ const (
 type BookingServiceClient interface {
 	// CreateSpace lists a space; the caller becomes its host. Answers 201.
 	CreateSpace(ctx context.Context, in *CreateSpaceRequest, opts ...grpc.CallOption) (*CreateSpaceResponse, error)
+	// UpdateSpace edits a space; only its host or staff may. Fields left
+	// unset keep their value; options, when given, replace all of them.
+	UpdateSpace(ctx context.Context, in *UpdateSpaceRequest, opts ...grpc.CallOption) (*UpdateSpaceResponse, error)
+	// ListSpaces searches spaces by district, category, head count and a
+	// date (optionally one option) they are free on; sorted and paged with
+	// the total.
+	ListSpaces(ctx context.Context, in *ListSpacesRequest, opts ...grpc.CallOption) (*ListSpacesResponse, error)
+	// GetSpaceAvailability lists, for each date of a month, which options
+	// of a space are free.
+	GetSpaceAvailability(ctx context.Context, in *GetSpaceAvailabilityRequest, opts ...grpc.CallOption) (*GetSpaceAvailabilityResponse, error)
+	// LikeSpace records the caller's like of a space; liking twice is one like.
+	LikeSpace(ctx context.Context, in *LikeSpaceRequest, opts ...grpc.CallOption) (*LikeSpaceResponse, error)
+	// UnlikeSpace takes the caller's like back.
+	UnlikeSpace(ctx context.Context, in *UnlikeSpaceRequest, opts ...grpc.CallOption) (*UnlikeSpaceResponse, error)
 	// GetSpace reads a space by slug or id with its options.
 	GetSpace(ctx context.Context, in *GetSpaceRequest, opts ...grpc.CallOption) (*GetSpaceResponse, error)
 	// CreateBooking holds a slot of a space for the caller and answers 201
@@ -72,6 +91,56 @@ func (c *bookingServiceClient) CreateSpace(ctx context.Context, in *CreateSpaceR
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateSpaceResponse)
 	err := c.cc.Invoke(ctx, BookingService_CreateSpace_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) UpdateSpace(ctx context.Context, in *UpdateSpaceRequest, opts ...grpc.CallOption) (*UpdateSpaceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateSpaceResponse)
+	err := c.cc.Invoke(ctx, BookingService_UpdateSpace_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) ListSpaces(ctx context.Context, in *ListSpacesRequest, opts ...grpc.CallOption) (*ListSpacesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSpacesResponse)
+	err := c.cc.Invoke(ctx, BookingService_ListSpaces_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetSpaceAvailability(ctx context.Context, in *GetSpaceAvailabilityRequest, opts ...grpc.CallOption) (*GetSpaceAvailabilityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSpaceAvailabilityResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetSpaceAvailability_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) LikeSpace(ctx context.Context, in *LikeSpaceRequest, opts ...grpc.CallOption) (*LikeSpaceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LikeSpaceResponse)
+	err := c.cc.Invoke(ctx, BookingService_LikeSpace_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) UnlikeSpace(ctx context.Context, in *UnlikeSpaceRequest, opts ...grpc.CallOption) (*UnlikeSpaceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlikeSpaceResponse)
+	err := c.cc.Invoke(ctx, BookingService_UnlikeSpace_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +219,20 @@ func (c *bookingServiceClient) CancelBooking(ctx context.Context, in *CancelBook
 type BookingServiceServer interface {
 	// CreateSpace lists a space; the caller becomes its host. Answers 201.
 	CreateSpace(context.Context, *CreateSpaceRequest) (*CreateSpaceResponse, error)
+	// UpdateSpace edits a space; only its host or staff may. Fields left
+	// unset keep their value; options, when given, replace all of them.
+	UpdateSpace(context.Context, *UpdateSpaceRequest) (*UpdateSpaceResponse, error)
+	// ListSpaces searches spaces by district, category, head count and a
+	// date (optionally one option) they are free on; sorted and paged with
+	// the total.
+	ListSpaces(context.Context, *ListSpacesRequest) (*ListSpacesResponse, error)
+	// GetSpaceAvailability lists, for each date of a month, which options
+	// of a space are free.
+	GetSpaceAvailability(context.Context, *GetSpaceAvailabilityRequest) (*GetSpaceAvailabilityResponse, error)
+	// LikeSpace records the caller's like of a space; liking twice is one like.
+	LikeSpace(context.Context, *LikeSpaceRequest) (*LikeSpaceResponse, error)
+	// UnlikeSpace takes the caller's like back.
+	UnlikeSpace(context.Context, *UnlikeSpaceRequest) (*UnlikeSpaceResponse, error)
 	// GetSpace reads a space by slug or id with its options.
 	GetSpace(context.Context, *GetSpaceRequest) (*GetSpaceResponse, error)
 	// CreateBooking holds a slot of a space for the caller and answers 201
@@ -180,6 +263,21 @@ type UnimplementedBookingServiceServer struct{}
 
 func (UnimplementedBookingServiceServer) CreateSpace(context.Context, *CreateSpaceRequest) (*CreateSpaceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateSpace not implemented")
+}
+func (UnimplementedBookingServiceServer) UpdateSpace(context.Context, *UpdateSpaceRequest) (*UpdateSpaceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateSpace not implemented")
+}
+func (UnimplementedBookingServiceServer) ListSpaces(context.Context, *ListSpacesRequest) (*ListSpacesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSpaces not implemented")
+}
+func (UnimplementedBookingServiceServer) GetSpaceAvailability(context.Context, *GetSpaceAvailabilityRequest) (*GetSpaceAvailabilityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSpaceAvailability not implemented")
+}
+func (UnimplementedBookingServiceServer) LikeSpace(context.Context, *LikeSpaceRequest) (*LikeSpaceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LikeSpace not implemented")
+}
+func (UnimplementedBookingServiceServer) UnlikeSpace(context.Context, *UnlikeSpaceRequest) (*UnlikeSpaceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlikeSpace not implemented")
 }
 func (UnimplementedBookingServiceServer) GetSpace(context.Context, *GetSpaceRequest) (*GetSpaceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetSpace not implemented")
@@ -234,6 +332,96 @@ func _BookingService_CreateSpace_Handler(srv interface{}, ctx context.Context, d
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(BookingServiceServer).CreateSpace(ctx, req.(*CreateSpaceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_UpdateSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateSpaceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).UpdateSpace(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_UpdateSpace_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).UpdateSpace(ctx, req.(*UpdateSpaceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_ListSpaces_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSpacesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ListSpaces(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ListSpaces_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ListSpaces(ctx, req.(*ListSpacesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetSpaceAvailability_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSpaceAvailabilityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetSpaceAvailability(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetSpaceAvailability_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetSpaceAvailability(ctx, req.(*GetSpaceAvailabilityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_LikeSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LikeSpaceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).LikeSpace(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_LikeSpace_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).LikeSpace(ctx, req.(*LikeSpaceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_UnlikeSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlikeSpaceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).UnlikeSpace(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_UnlikeSpace_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).UnlikeSpace(ctx, req.(*UnlikeSpaceRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -356,6 +544,26 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateSpace",
 			Handler:    _BookingService_CreateSpace_Handler,
+		},
+		{
+			MethodName: "UpdateSpace",
+			Handler:    _BookingService_UpdateSpace_Handler,
+		},
+		{
+			MethodName: "ListSpaces",
+			Handler:    _BookingService_ListSpaces_Handler,
+		},
+		{
+			MethodName: "GetSpaceAvailability",
+			Handler:    _BookingService_GetSpaceAvailability_Handler,
+		},
+		{
+			MethodName: "LikeSpace",
+			Handler:    _BookingService_LikeSpace_Handler,
+		},
+		{
+			MethodName: "UnlikeSpace",
+			Handler:    _BookingService_UnlikeSpace_Handler,
 		},
 		{
 			MethodName: "GetSpace",

@@ -15,7 +15,7 @@ import (
 // in one transaction, and the exclusion constraint turns away an
 // overlapping one with domain.ErrSlotTaken.
 func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain.Booking, error) {
-	sp, err := store.Space(ctx, a.store.Pool(), r.Space)
+	sp, err := store.Space(ctx, a.store.Pool(), r.Space, "")
 	if err != nil {
 		return domain.Booking{}, err
 	}

@@ -69,7 +69,11 @@ type Space struct {
 	District, Address      string
 	MinPeople, MaxPeople   int
 	Currency               string
+	Category, Description  string
+	Facilities             []string
 	Options                []SpaceOption
+	LikeCount              int
+	LikedByMe              bool
 	CreatedAt              time.Time
 }
 
@@ -90,18 +94,48 @@ var Districts = []string{
 	"seongbuk", "songpa", "yangcheon", "yeongdeungpo", "yongsan", "eunpyeong", "jongno", "jung", "jungnang",
 }
 
+// Categories are the kinds of space.
+var Categories = []string{
+	"party_room", "studio", "meeting_room", "practice_room", "seminar_room", "kitchen", "rooftop", "cafe",
+}
+
+// Facilities are what a space may offer.
+var Facilities = []string{
+	"wifi", "projector", "kitchen", "parking", "whiteboard", "sound_system", "tv", "air_conditioning",
+	"heating", "restroom", "shower", "elevator", "pet_friendly", "microphone", "lighting", "mirror", "piano",
+}
+
+func known(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidDistrict and ValidCategory check filters and fields against the reference lists.
+func ValidDistrict(d string) bool { return known(Districts, d) }
+
+// ValidCategory reports whether c is one of Categories.
+func ValidCategory(c string) bool { return known(Categories, c) }
+
 // ValidateSpace checks a new space, naming every bad field.
 func ValidateSpace(s Space) error {
 	var v []errs.FieldViolation
 	if strings.TrimSpace(s.Name) == "" {
 		v = append(v, errs.Field("name", "a name is required"))
 	}
-	known := false
-	for _, d := range Districts {
-		known = known || d == s.District
-	}
-	if !known {
+	if !ValidDistrict(s.District) {
 		v = append(v, errs.Field("district", fmt.Sprintf("%q is not one of Seoul's districts", s.District)))
+	}
+	if !ValidCategory(s.Category) {
+		v = append(v, errs.Field("category", fmt.Sprintf("%q is not one of %s", s.Category, strings.Join(Categories, ", "))))
+	}
+	for i, f := range s.Facilities {
+		if !known(Facilities, f) {
+			v = append(v, errs.Field(fmt.Sprintf("facilities[%d]", i), fmt.Sprintf("%q is not a known facility", f)))
+		}
 	}
 	if strings.TrimSpace(s.Address) == "" {
 		v = append(v, errs.Field("address", "an address is required"))
@@ -119,6 +153,8 @@ func ValidateSpace(s Space) error {
 	for i, o := range s.Options {
 		field := fmt.Sprintf("options[%d]", i)
 		switch {
+		case DefaultHours[o.Kind] == [2]int{}:
+			v = append(v, errs.Field(field+".kind", fmt.Sprintf("%q is not day, night or all_day", o.Kind)))
 		case seen[o.Kind]:
 			v = append(v, errs.Field(field+".kind", fmt.Sprintf("%s is given twice", o.Kind)))
 		case o.Price < 0:
@@ -295,3 +331,113 @@ func NewNumber(t time.Time) string {
 
 // NumberPrefix starts every booking number.
 const NumberPrefix = "BK-"
+
+// Sort is the order of a space search.
+type Sort string
+
+// The sorts of a space search.
+const (
+	SortNewest    Sort = "newest"
+	SortPriceAsc  Sort = "price_asc"
+	SortPriceDesc Sort = "price_desc"
+	SortLikes     Sort = "likes"
+)
+
+// Search is a space search, checked by Check.
+type Search struct {
+	District, Category string
+	People             int
+	Date               string // YYYY-MM-DD or empty
+	Option             Option // with Date, or empty
+	Sort               Sort
+	Page, PageSize     int
+}
+
+// Check validates the search and fills in the defaults, naming every bad field.
+func (s *Search) Check() error {
+	var v []errs.FieldViolation
+	if s.District != "" && !ValidDistrict(s.District) {
+		v = append(v, errs.Field("district", fmt.Sprintf("%q is not one of Seoul's districts", s.District)))
+	}
+	if s.Category != "" && !ValidCategory(s.Category) {
+		v = append(v, errs.Field("category", fmt.Sprintf("%q is not one of %s", s.Category, strings.Join(Categories, ", "))))
+	}
+	if s.People < 0 {
+		v = append(v, errs.Field("people", "must not be negative"))
+	}
+	if s.Date != "" {
+		if _, err := time.ParseInLocation(time.DateOnly, s.Date, Seoul); err != nil {
+			v = append(v, errs.Field("date", fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s.Date)))
+		}
+	}
+	if s.Option != "" {
+		if DefaultHours[s.Option] == [2]int{} {
+			v = append(v, errs.Field("option", fmt.Sprintf("%q is not day, night or all_day", s.Option)))
+		} else if s.Date == "" {
+			v = append(v, errs.Field("date", "option filters need a date"))
+		}
+	}
+	switch s.Sort {
+	case "":
+		s.Sort = SortNewest
+	case SortNewest, SortPriceAsc, SortPriceDesc, SortLikes:
+	default:
+		v = append(v, errs.Field("sort", fmt.Sprintf("%q is not price_asc, price_desc, likes or newest", s.Sort)))
+	}
+	if s.Page <= 0 {
+		s.Page = 1
+	}
+	if s.PageSize <= 0 {
+		s.PageSize = 20
+	}
+	if len(v) > 0 {
+		return errs.InvalidFields(v...)
+	}
+	return nil
+}
+
+// Availability is which options of a space are free and taken on a date.
+type Availability struct {
+	Date        string
+	Free, Taken []Option
+}
+
+// Month lists the days of month (YYYY-MM) with the options of sp that
+// overlap none of booked (live bookings' ranges) and start after now.
+func Month(sp Space, month string, booked [][2]time.Time, now time.Time) ([]Availability, error) {
+	first, err := time.ParseInLocation("2006-01", month, Seoul)
+	if err != nil {
+		return nil, errs.InvalidFields(errs.Field("month", fmt.Sprintf("%q is not a month (YYYY-MM)", month)))
+	}
+	var days []Availability
+	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+		day := Availability{Date: d.Format(time.DateOnly)}
+		for _, o := range sp.Options {
+			start, end := o.Slot(d)
+			taken := false
+			for _, b := range booked {
+				taken = taken || (start.Before(b[1]) && b[0].Before(end))
+			}
+			switch {
+			case taken:
+				day.Taken = append(day.Taken, o.Kind)
+			case start.After(now):
+				day.Free = append(day.Free, o.Kind)
+			}
+		}
+		days = append(days, day)
+	}
+	return days, nil
+}
+
+// MonthRange is the span of time a month's slots can cover.
+func MonthRange(month string) (time.Time, time.Time, bool) {
+	first, err := time.ParseInLocation("2006-01", month, Seoul)
+	if err != nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return first, first.AddDate(0, 1, 2), true
+}
+
+// ErrNotHost is an edit of a space by someone other than its host or staff.
+var ErrNotHost = errs.New(errs.PermissionDenied, "NOT_SPACE_HOST", "only the space's host or staff may change it")

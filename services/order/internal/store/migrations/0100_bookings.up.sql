@@ -14,9 +14,22 @@ CREATE TABLE spaces (
 	min_people  integer NOT NULL CHECK (min_people >= 1),
 	max_people  integer NOT NULL CHECK (max_people >= min_people),
 	currency    text NOT NULL,
+	category    text NOT NULL,
+	facilities  text[] NOT NULL DEFAULT '{}',
+	description text NOT NULL DEFAULT '',
+	like_count  integer NOT NULL DEFAULT 0 CHECK (like_count >= 0),
 	created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX spaces_by_host ON spaces (host_id);
+CREATE INDEX spaces_by_district ON spaces (district, category);
+
+-- A like per user and space; spaces.like_count moves with each row.
+CREATE TABLE space_likes (
+	space_id    uuid NOT NULL REFERENCES spaces ON DELETE CASCADE,
+	user_id     text NOT NULL,
+	created_at  timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (space_id, user_id)
+);
 
 CREATE TABLE space_options (
 	space_id    uuid NOT NULL REFERENCES spaces ON DELETE CASCADE,
