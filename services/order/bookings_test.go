@@ -315,3 +315,19 @@ func TestLateBookingPaymentIsRefunded(t *testing.T) {
 		t.Fatalf("status = %s", got.GetStatus())
 	}
 }
+
+func TestDemoSpaces(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	for range 2 { // the second run leaves the data alone
+		if err := e.svc.SeedDemoSpaces(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := must(e.bookings.ListSpaces(context.Background(), &orderv1.ListSpacesRequest{}))
+	mapo := must(e.bookings.ListSpaces(context.Background(), &orderv1.ListSpacesRequest{District: "mapo"}))
+	tomorrow := must(e.bookings.ListSpaces(context.Background(), &orderv1.ListSpacesRequest{District: "mapo", Date: inDays(1)}))
+	if all.GetTotalCount() < 12 || mapo.GetTotalCount() != 4 || tomorrow.GetTotalCount() != 3 {
+		t.Fatalf("spaces %d, in Mapo %d, free in Mapo tomorrow %d", all.GetTotalCount(), mapo.GetTotalCount(), tomorrow.GetTotalCount())
+	}
+}
