@@ -80,4 +80,3 @@ func (s *Service) SeedDemoSpaces(ctx context.Context) error {
 	}
 	return nil
 }
-
