@@ -331,3 +331,63 @@ func TestDemoSpaces(t *testing.T) {
 		t.Fatalf("spaces %d, in Mapo %d, free in Mapo tomorrow %d", all.GetTotalCount(), mapo.GetTotalCount(), tomorrow.GetTotalCount())
 	}
 }
+
+func TestBookingEventsCompletionAndHostList(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	host, guest := e.newBuyer(), e.newBuyer()
+	sp, other := e.space(t, host), e.space(t, e.newBuyer())
+
+	b := must(e.book(guest.ctx, sp.GetSlug(), inDays(8), "day"))
+	e.payBooking(t, guest, b.GetId())
+	var at time.Time
+	if err := e.db.QueryRow(context.Background(), `SELECT scheduled_at FROM river_job WHERE kind = 'booking.complete' AND args->>'booking_id' = $1`,
+		b.GetId()).Scan(&at); err != nil || !at.Equal(b.GetEndTime().AsTime()) {
+		t.Fatalf("completion job at %s (%v), want the slot's end %s", at, err, b.GetEndTime().AsTime())
+	}
+	// Once the slot is over the job completes it; a second run changes nothing.
+	if ok, err := e.svc.Bookings().Complete(context.Background(), b.GetId()); ok || err != nil {
+		t.Fatalf("completed before the slot ended: %v, %v", ok, err)
+	}
+	if _, err := e.db.Exec(context.Background(), `UPDATE bookings SET slot = tstzrange(now() - interval '10 hours', now() - interval '1 hour') WHERE id = $1`, b.GetId()); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, false} {
+		if ok, err := e.svc.Bookings().Complete(context.Background(), b.GetId()); ok != want || err != nil {
+			t.Fatalf("complete #%d: %v, %v", i+1, ok, err)
+		}
+	}
+	if got := e.booking(t, guest, b.GetId()); got.GetStatus() != "completed" {
+		t.Fatalf("status = %s", got.GetStatus())
+	}
+
+	c := must(e.book(guest.ctx, sp.GetSlug(), inDays(9), "night"))
+	must(e.bookings.CancelBooking(guest.ctx, &orderv1.CancelBookingRequest{Id: c.GetId()}))
+	must(e.book(guest.ctx, other.GetSlug(), inDays(9), "night"))
+	eventually(t, "booking events", func() bool {
+		return e.published(t, "order", "order.booking_held") == 3 && e.published(t, "order", "order.booking_confirmed") == 1 &&
+			e.published(t, "order", "order.booking_released") == 1
+	})
+
+	// The host sees their space's bookings; others do not.
+	hosted := must(e.bookings.ListHostedBookings(host.ctx, &orderv1.ListHostedBookingsRequest{}))
+	if hosted.GetTotalCount() != 2 || hosted.GetBookings()[0].GetId() != c.GetId() {
+		t.Fatalf("hosted = %v", hosted)
+	}
+	if l := must(e.bookings.ListHostedBookings(host.ctx, &orderv1.ListHostedBookingsRequest{Space: sp.GetSlug(), PageSize: 1})); l.GetTotalCount() != 2 || len(l.GetBookings()) != 1 {
+		t.Fatalf("hosted of one space = %v", l)
+	}
+	if l := must(e.bookings.ListHostedBookings(guest.ctx, &orderv1.ListHostedBookingsRequest{})); l.GetTotalCount() != 0 {
+		t.Fatalf("a guest hosts %v", l)
+	}
+	_, err := e.bookings.ListHostedBookings(guest.ctx, &orderv1.ListHostedBookingsRequest{Space: sp.GetSlug()})
+	wantCode(t, err, codes.PermissionDenied, "NOT_SPACE_HOST")
+	if l := must(e.bookings.ListHostedBookings(e.staff(), &orderv1.ListHostedBookingsRequest{})); l.GetTotalCount() != 3 {
+		t.Fatalf("staff see %d bookings", l.GetTotalCount())
+	}
+	// The host cancels a booking of their space (nothing paid: nothing refunded).
+	d := must(e.book(guest.ctx, sp.GetSlug(), inDays(10), "all_day"))
+	if got := must(e.bookings.CancelBooking(host.ctx, &orderv1.CancelBookingRequest{Id: d.GetId()})).GetBooking(); got.GetStatus() != "cancelled" {
+		t.Fatalf("host cancel = %v", got)
+	}
+}

@@ -199,6 +199,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		}, rt.Log.Named("bookings"))
 	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
 	service.AddWorker(rt, &bookingtimers.ExpireWorker{App: s.bookings})
+	service.AddWorker(rt, &bookingtimers.CompleteWorker{App: s.bookings})
 	rt.Consume(bookingsubs.PaymentApprovedConsumer, bookingsubs.New(s.bookings).PaymentApproved)
 	return s, nil
 }

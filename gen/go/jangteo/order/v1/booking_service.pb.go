@@ -1307,6 +1307,125 @@ func (x *ListMyBookingsResponse) GetTotalCount() int32 {
 	return 0
 }
 
+// ListHostedBookingsRequest pages the bookings of the caller's spaces.
+type ListHostedBookingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// space keeps one space's bookings (slug or id).
+	Space string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
+	// page_size is the number per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page is the 1-based page number (default 1).
+	Page          int32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListHostedBookingsRequest) Reset() {
+	*x = ListHostedBookingsRequest{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListHostedBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListHostedBookingsRequest) ProtoMessage() {}
+
+func (x *ListHostedBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListHostedBookingsRequest.ProtoReflect.Descriptor instead.
+func (*ListHostedBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListHostedBookingsRequest) GetSpace() string {
+	if x != nil {
+		return x.Space
+	}
+	return ""
+}
+
+func (x *ListHostedBookingsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListHostedBookingsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+// ListHostedBookingsResponse is one page of the bookings of the caller's spaces.
+type ListHostedBookingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// bookings on this page, newest first.
+	Bookings []*Booking `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	// total_count is the number of matching bookings.
+	TotalCount    int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListHostedBookingsResponse) Reset() {
+	*x = ListHostedBookingsResponse{}
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListHostedBookingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListHostedBookingsResponse) ProtoMessage() {}
+
+func (x *ListHostedBookingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListHostedBookingsResponse.ProtoReflect.Descriptor instead.
+func (*ListHostedBookingsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListHostedBookingsResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+func (x *ListHostedBookingsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
 // PayBookingRequest starts a payment of a booking.
 type PayBookingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1324,7 +1443,7 @@ type PayBookingRequest struct {
 
 func (x *PayBookingRequest) Reset() {
 	*x = PayBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1336,7 +1455,7 @@ func (x *PayBookingRequest) String() string {
 func (*PayBookingRequest) ProtoMessage() {}
 
 func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1349,7 +1468,7 @@ func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingRequest.ProtoReflect.Descriptor instead.
 func (*PayBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PayBookingRequest) GetId() string {
@@ -1391,7 +1510,7 @@ type PayBookingResponse struct {
 
 func (x *PayBookingResponse) Reset() {
 	*x = PayBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1403,7 +1522,7 @@ func (x *PayBookingResponse) String() string {
 func (*PayBookingResponse) ProtoMessage() {}
 
 func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1416,7 +1535,7 @@ func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingResponse.ProtoReflect.Descriptor instead.
 func (*PayBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PayBookingResponse) GetPayment() *v11.Payment {
@@ -1439,7 +1558,7 @@ type CancelBookingRequest struct {
 
 func (x *CancelBookingRequest) Reset() {
 	*x = CancelBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1451,7 +1570,7 @@ func (x *CancelBookingRequest) String() string {
 func (*CancelBookingRequest) ProtoMessage() {}
 
 func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1464,7 +1583,7 @@ func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
 func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CancelBookingRequest) GetId() string {
@@ -1492,7 +1611,7 @@ type CancelBookingResponse struct {
 
 func (x *CancelBookingResponse) Reset() {
 	*x = CancelBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1623,7 @@ func (x *CancelBookingResponse) String() string {
 func (*CancelBookingResponse) ProtoMessage() {}
 
 func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1517,7 +1636,7 @@ func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
 func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CancelBookingResponse) GetBooking() *Booking {
@@ -1642,6 +1761,15 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x16ListMyBookingsResponse\x125\n" +
 	"\bbookings\x18\x01 \x03(\v2\x19.jangteo.order.v1.BookingR\bbookings\x12\x1f\n" +
 	"\vtotal_count\x18\x02 \x01(\x05R\n" +
+	"totalCount\"\x83\x01\n" +
+	"\x19ListHostedBookingsRequest\x12\x1e\n" +
+	"\x05space\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05space\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12\x1e\n" +
+	"\x04page\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x90N(\x00R\x04page\"t\n" +
+	"\x1aListHostedBookingsResponse\x125\n" +
+	"\bbookings\x18\x01 \x03(\v2\x19.jangteo.order.v1.BookingR\bbookings\x12\x1f\n" +
+	"\vtotal_count\x18\x02 \x01(\x05R\n" +
 	"totalCount\"\xac\x01\n" +
 	"\x11PayBookingRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12%\n" +
@@ -1656,7 +1784,7 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"L\n" +
 	"\x15CancelBookingResponse\x123\n" +
-	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xae\f\n" +
+	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xc4\r\n" +
 	"\x0eBookingService\x12z\n" +
 	"\vCreateSpace\x12$.jangteo.order.v1.CreateSpaceRequest\x1a%.jangteo.order.v1.CreateSpaceResponse\"\x1e\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/spaces\x12}\n" +
@@ -1671,7 +1799,8 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\rCreateBooking\x12&.jangteo.order.v1.CreateBookingRequest\x1a'.jangteo.order.v1.CreateBookingResponse\"$\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12v\n" +
 	"\n" +
 	"GetBooking\x12#.jangteo.order.v1.GetBookingRequest\x1a$.jangteo.order.v1.GetBookingResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12\x80\x01\n" +
-	"\x0eListMyBookings\x12'.jangteo.order.v1.ListMyBookingsRequest\x1a(.jangteo.order.v1.ListMyBookingsResponse\"\x1b\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/me/bookings\x12\x8b\x01\n" +
+	"\x0eListMyBookings\x12'.jangteo.order.v1.ListMyBookingsRequest\x1a(.jangteo.order.v1.ListMyBookingsResponse\"\x1b\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/me/bookings\x12\x93\x01\n" +
+	"\x12ListHostedBookings\x12+.jangteo.order.v1.ListHostedBookingsRequest\x1a,.jangteo.order.v1.ListHostedBookingsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/hosted-bookings\x12\x8b\x01\n" +
 	"\n" +
 	"PayBooking\x12#.jangteo.order.v1.PayBookingRequest\x1a$.jangteo.order.v1.PayBookingResponse\"2\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/bookings/{id}/payments\x12\x89\x01\n" +
 	"\rCancelBooking\x12&.jangteo.order.v1.CancelBookingRequest\x1a'.jangteo.order.v1.CancelBookingResponse\"'\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:cancelB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
@@ -1688,7 +1817,7 @@ func file_jangteo_order_v1_booking_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_booking_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_jangteo_order_v1_booking_service_proto_goTypes = []any{
 	(*SpaceOptionInput)(nil),             // 0: jangteo.order.v1.SpaceOptionInput
 	(*CreateSpaceRequest)(nil),           // 1: jangteo.order.v1.CreateSpaceRequest
@@ -1711,59 +1840,64 @@ var file_jangteo_order_v1_booking_service_proto_goTypes = []any{
 	(*GetBookingResponse)(nil),           // 18: jangteo.order.v1.GetBookingResponse
 	(*ListMyBookingsRequest)(nil),        // 19: jangteo.order.v1.ListMyBookingsRequest
 	(*ListMyBookingsResponse)(nil),       // 20: jangteo.order.v1.ListMyBookingsResponse
-	(*PayBookingRequest)(nil),            // 21: jangteo.order.v1.PayBookingRequest
-	(*PayBookingResponse)(nil),           // 22: jangteo.order.v1.PayBookingResponse
-	(*CancelBookingRequest)(nil),         // 23: jangteo.order.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),        // 24: jangteo.order.v1.CancelBookingResponse
-	(*v1.Money)(nil),                     // 25: jangteo.type.v1.Money
-	(*Space)(nil),                        // 26: jangteo.order.v1.Space
-	(*SpaceDay)(nil),                     // 27: jangteo.order.v1.SpaceDay
-	(*Booking)(nil),                      // 28: jangteo.order.v1.Booking
-	(*v11.Payment)(nil),                  // 29: jangteo.payment.v1.Payment
+	(*ListHostedBookingsRequest)(nil),    // 21: jangteo.order.v1.ListHostedBookingsRequest
+	(*ListHostedBookingsResponse)(nil),   // 22: jangteo.order.v1.ListHostedBookingsResponse
+	(*PayBookingRequest)(nil),            // 23: jangteo.order.v1.PayBookingRequest
+	(*PayBookingResponse)(nil),           // 24: jangteo.order.v1.PayBookingResponse
+	(*CancelBookingRequest)(nil),         // 25: jangteo.order.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),        // 26: jangteo.order.v1.CancelBookingResponse
+	(*v1.Money)(nil),                     // 27: jangteo.type.v1.Money
+	(*Space)(nil),                        // 28: jangteo.order.v1.Space
+	(*SpaceDay)(nil),                     // 29: jangteo.order.v1.SpaceDay
+	(*Booking)(nil),                      // 30: jangteo.order.v1.Booking
+	(*v11.Payment)(nil),                  // 31: jangteo.payment.v1.Payment
 }
 var file_jangteo_order_v1_booking_service_proto_depIdxs = []int32{
-	25, // 0: jangteo.order.v1.SpaceOptionInput.price:type_name -> jangteo.type.v1.Money
+	27, // 0: jangteo.order.v1.SpaceOptionInput.price:type_name -> jangteo.type.v1.Money
 	0,  // 1: jangteo.order.v1.CreateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
 	0,  // 2: jangteo.order.v1.UpdateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
-	26, // 3: jangteo.order.v1.UpdateSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	26, // 4: jangteo.order.v1.ListSpacesResponse.spaces:type_name -> jangteo.order.v1.Space
-	27, // 5: jangteo.order.v1.GetSpaceAvailabilityResponse.days:type_name -> jangteo.order.v1.SpaceDay
-	26, // 6: jangteo.order.v1.CreateSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	26, // 7: jangteo.order.v1.GetSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	28, // 8: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	28, // 9: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	28, // 10: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
-	29, // 11: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
-	28, // 12: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	1,  // 13: jangteo.order.v1.BookingService.CreateSpace:input_type -> jangteo.order.v1.CreateSpaceRequest
-	2,  // 14: jangteo.order.v1.BookingService.UpdateSpace:input_type -> jangteo.order.v1.UpdateSpaceRequest
-	4,  // 15: jangteo.order.v1.BookingService.ListSpaces:input_type -> jangteo.order.v1.ListSpacesRequest
-	6,  // 16: jangteo.order.v1.BookingService.GetSpaceAvailability:input_type -> jangteo.order.v1.GetSpaceAvailabilityRequest
-	8,  // 17: jangteo.order.v1.BookingService.LikeSpace:input_type -> jangteo.order.v1.LikeSpaceRequest
-	10, // 18: jangteo.order.v1.BookingService.UnlikeSpace:input_type -> jangteo.order.v1.UnlikeSpaceRequest
-	13, // 19: jangteo.order.v1.BookingService.GetSpace:input_type -> jangteo.order.v1.GetSpaceRequest
-	15, // 20: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
-	17, // 21: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
-	19, // 22: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
-	21, // 23: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
-	23, // 24: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
-	12, // 25: jangteo.order.v1.BookingService.CreateSpace:output_type -> jangteo.order.v1.CreateSpaceResponse
-	3,  // 26: jangteo.order.v1.BookingService.UpdateSpace:output_type -> jangteo.order.v1.UpdateSpaceResponse
-	5,  // 27: jangteo.order.v1.BookingService.ListSpaces:output_type -> jangteo.order.v1.ListSpacesResponse
-	7,  // 28: jangteo.order.v1.BookingService.GetSpaceAvailability:output_type -> jangteo.order.v1.GetSpaceAvailabilityResponse
-	9,  // 29: jangteo.order.v1.BookingService.LikeSpace:output_type -> jangteo.order.v1.LikeSpaceResponse
-	11, // 30: jangteo.order.v1.BookingService.UnlikeSpace:output_type -> jangteo.order.v1.UnlikeSpaceResponse
-	14, // 31: jangteo.order.v1.BookingService.GetSpace:output_type -> jangteo.order.v1.GetSpaceResponse
-	16, // 32: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
-	18, // 33: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
-	20, // 34: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
-	22, // 35: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
-	24, // 36: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
-	25, // [25:37] is the sub-list for method output_type
-	13, // [13:25] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	28, // 3: jangteo.order.v1.UpdateSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	28, // 4: jangteo.order.v1.ListSpacesResponse.spaces:type_name -> jangteo.order.v1.Space
+	29, // 5: jangteo.order.v1.GetSpaceAvailabilityResponse.days:type_name -> jangteo.order.v1.SpaceDay
+	28, // 6: jangteo.order.v1.CreateSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	28, // 7: jangteo.order.v1.GetSpaceResponse.space:type_name -> jangteo.order.v1.Space
+	30, // 8: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	30, // 9: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	30, // 10: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
+	30, // 11: jangteo.order.v1.ListHostedBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
+	31, // 12: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
+	30, // 13: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	1,  // 14: jangteo.order.v1.BookingService.CreateSpace:input_type -> jangteo.order.v1.CreateSpaceRequest
+	2,  // 15: jangteo.order.v1.BookingService.UpdateSpace:input_type -> jangteo.order.v1.UpdateSpaceRequest
+	4,  // 16: jangteo.order.v1.BookingService.ListSpaces:input_type -> jangteo.order.v1.ListSpacesRequest
+	6,  // 17: jangteo.order.v1.BookingService.GetSpaceAvailability:input_type -> jangteo.order.v1.GetSpaceAvailabilityRequest
+	8,  // 18: jangteo.order.v1.BookingService.LikeSpace:input_type -> jangteo.order.v1.LikeSpaceRequest
+	10, // 19: jangteo.order.v1.BookingService.UnlikeSpace:input_type -> jangteo.order.v1.UnlikeSpaceRequest
+	13, // 20: jangteo.order.v1.BookingService.GetSpace:input_type -> jangteo.order.v1.GetSpaceRequest
+	15, // 21: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
+	17, // 22: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
+	19, // 23: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
+	21, // 24: jangteo.order.v1.BookingService.ListHostedBookings:input_type -> jangteo.order.v1.ListHostedBookingsRequest
+	23, // 25: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
+	25, // 26: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
+	12, // 27: jangteo.order.v1.BookingService.CreateSpace:output_type -> jangteo.order.v1.CreateSpaceResponse
+	3,  // 28: jangteo.order.v1.BookingService.UpdateSpace:output_type -> jangteo.order.v1.UpdateSpaceResponse
+	5,  // 29: jangteo.order.v1.BookingService.ListSpaces:output_type -> jangteo.order.v1.ListSpacesResponse
+	7,  // 30: jangteo.order.v1.BookingService.GetSpaceAvailability:output_type -> jangteo.order.v1.GetSpaceAvailabilityResponse
+	9,  // 31: jangteo.order.v1.BookingService.LikeSpace:output_type -> jangteo.order.v1.LikeSpaceResponse
+	11, // 32: jangteo.order.v1.BookingService.UnlikeSpace:output_type -> jangteo.order.v1.UnlikeSpaceResponse
+	14, // 33: jangteo.order.v1.BookingService.GetSpace:output_type -> jangteo.order.v1.GetSpaceResponse
+	16, // 34: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
+	18, // 35: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
+	20, // 36: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
+	22, // 37: jangteo.order.v1.BookingService.ListHostedBookings:output_type -> jangteo.order.v1.ListHostedBookingsResponse
+	24, // 38: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
+	26, // 39: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
+	27, // [27:40] is the sub-list for method output_type
+	14, // [14:27] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_booking_service_proto_init() }
@@ -1780,7 +1914,7 @@ func file_jangteo_order_v1_booking_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_booking_service_proto_rawDesc), len(file_jangteo_order_v1_booking_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	BookingService_CreateBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CreateBooking"
 	BookingService_GetBooking_FullMethodName           = "/jangteo.order.v1.BookingService/GetBooking"
 	BookingService_ListMyBookings_FullMethodName       = "/jangteo.order.v1.BookingService/ListMyBookings"
+	BookingService_ListHostedBookings_FullMethodName   = "/jangteo.order.v1.BookingService/ListHostedBookings"
 	BookingService_PayBooking_FullMethodName           = "/jangteo.order.v1.BookingService/PayBooking"
 	BookingService_CancelBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CancelBooking"
 )
@@ -69,6 +70,9 @@ type BookingServiceClient interface {
 	GetBooking(ctx context.Context, in *GetBookingRequest, opts ...grpc.CallOption) (*GetBookingResponse, error)
 	// ListMyBookings lists the caller's bookings, newest first.
 	ListMyBookings(ctx context.Context, in *ListMyBookingsRequest, opts ...grpc.CallOption) (*ListMyBookingsResponse, error)
+	// ListHostedBookings lists the bookings of the caller's spaces (staff:
+	// of any space), newest first, optionally of one space.
+	ListHostedBookings(ctx context.Context, in *ListHostedBookingsRequest, opts ...grpc.CallOption) (*ListHostedBookingsResponse, error)
 	// PayBooking starts a payment of one of the caller's held bookings; the
 	// amount is the booking's price. Answers 201 with the payment. The
 	// booking is confirmed when the payment is approved.
@@ -187,6 +191,16 @@ func (c *bookingServiceClient) ListMyBookings(ctx context.Context, in *ListMyBoo
 	return out, nil
 }
 
+func (c *bookingServiceClient) ListHostedBookings(ctx context.Context, in *ListHostedBookingsRequest, opts ...grpc.CallOption) (*ListHostedBookingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListHostedBookingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_ListHostedBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *bookingServiceClient) PayBooking(ctx context.Context, in *PayBookingRequest, opts ...grpc.CallOption) (*PayBookingResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(PayBookingResponse)
@@ -243,6 +257,9 @@ type BookingServiceServer interface {
 	GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error)
 	// ListMyBookings lists the caller's bookings, newest first.
 	ListMyBookings(context.Context, *ListMyBookingsRequest) (*ListMyBookingsResponse, error)
+	// ListHostedBookings lists the bookings of the caller's spaces (staff:
+	// of any space), newest first, optionally of one space.
+	ListHostedBookings(context.Context, *ListHostedBookingsRequest) (*ListHostedBookingsResponse, error)
 	// PayBooking starts a payment of one of the caller's held bookings; the
 	// amount is the booking's price. Answers 201 with the payment. The
 	// booking is confirmed when the payment is approved.
@@ -290,6 +307,9 @@ func (UnimplementedBookingServiceServer) GetBooking(context.Context, *GetBooking
 }
 func (UnimplementedBookingServiceServer) ListMyBookings(context.Context, *ListMyBookingsRequest) (*ListMyBookingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyBookings not implemented")
+}
+func (UnimplementedBookingServiceServer) ListHostedBookings(context.Context, *ListHostedBookingsRequest) (*ListHostedBookingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListHostedBookings not implemented")
 }
 func (UnimplementedBookingServiceServer) PayBooking(context.Context, *PayBookingRequest) (*PayBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PayBooking not implemented")
@@ -498,6 +518,24 @@ func _BookingService_ListMyBookings_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BookingService_ListHostedBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListHostedBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ListHostedBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ListHostedBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ListHostedBookings(ctx, req.(*ListHostedBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BookingService_PayBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(PayBookingRequest)
 	if err := dec(in); err != nil {
@@ -580,6 +618,10 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListMyBookings",
 			Handler:    _BookingService_ListMyBookings_Handler,
+		},
+		{
+			MethodName: "ListHostedBookings",
+			Handler:    _BookingService_ListHostedBookings_Handler,
 		},
 		{
 			MethodName: "PayBooking",

@@ -21,9 +21,10 @@ type Store interface {
 	Pool() store.DB
 }
 
-// Timers schedules the end of a booking's hold.
+// Timers schedules the end of a booking's hold and its completion.
 type Timers interface {
 	ExpireAt(ctx context.Context, tx pgx.Tx, bookingID string, at time.Time) error
+	CompleteAt(ctx context.Context, tx pgx.Tx, bookingID string, at time.Time) error
 }
 
 // PaymentRequest is a guest's request to pay a booking.

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	"github.com/jangteo/jangteo/services/order/internal/bookings/events"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/store"
 )
 
@@ -27,6 +28,9 @@ func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain
 		if err := store.InsertBooking(ctx, tx, b); err != nil {
 			return err
 		}
+		if err := events.Publish(ctx, tx, events.SubjectHeld, b); err != nil {
+			return err
+		}
 		return a.timers.ExpireAt(ctx, tx, b.ID, b.HoldUntil)
 	})
 	return b, err
@@ -35,14 +39,54 @@ func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain
 // Expire ends the hold of a booking still unpaid, freeing its slot.
 func (a *App) Expire(ctx context.Context, id string) (bool, error) {
 	var done bool
-	err := a.store.Tx(ctx, func(tx pgx.Tx) (err error) {
-		done, err = store.Expire(ctx, tx, id, a.clock())
-		return err
+	err := a.store.Tx(ctx, func(tx pgx.Tx) error {
+		b, ok, err := store.Expire(ctx, tx, id, a.clock())
+		if err != nil || !ok {
+			return err
+		}
+		done = true
+		return events.Publish(ctx, tx, events.SubjectReleased, b)
 	})
 	if done {
 		a.log.Info("booking hold expired", zap.String("booking_id", id))
 	}
 	return done, err
+}
+
+// Complete closes a confirmed booking whose slot has ended.
+func (a *App) Complete(ctx context.Context, id string) (bool, error) {
+	var done bool
+	err := a.store.Tx(ctx, func(tx pgx.Tx) (err error) {
+		done, err = store.Complete(ctx, tx, id, a.clock())
+		return err
+	})
+	return done, err
+}
+
+// HostedBookings pages the bookings of userID's spaces (staff: of every
+// space), of one space when key names it.
+func (a *App) HostedBookings(ctx context.Context, userID string, staff bool, key string, page, size int) ([]domain.Booking, int, error) {
+	host, spaceID := userID, ""
+	if staff {
+		host = ""
+	}
+	if key != "" {
+		sp, err := store.Space(ctx, a.store.Pool(), key, "")
+		if err != nil {
+			return nil, 0, err
+		}
+		if sp.HostID != userID && !staff {
+			return nil, 0, domain.ErrNotHost
+		}
+		spaceID = sp.ID
+	}
+	if size <= 0 {
+		size = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return store.ByHost(ctx, a.store.Pool(), host, spaceID, size, (page-1)*size)
 }
 
 // Booking reads one of userID's bookings; another user's is not found.

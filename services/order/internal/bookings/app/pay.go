@@ -10,6 +10,7 @@ import (
 
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	"github.com/jangteo/jangteo/services/order/internal/bookings/events"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/store"
 )
 
@@ -47,9 +48,15 @@ func (a *App) PaymentApproved(ctx context.Context, tx pgx.Tx, p Approval) error 
 		return nil
 	}
 	if p.Amount == b.Price && p.Currency == b.Currency {
-		ok, err := store.Confirm(ctx, tx, b.ID, p.PaymentID, a.clock())
-		if err != nil || ok {
+		confirmed, ok, err := store.Confirm(ctx, tx, b.ID, p.PaymentID, a.clock())
+		if err != nil {
 			return err
+		}
+		if ok {
+			if err := events.Publish(ctx, tx, events.SubjectConfirmed, confirmed); err != nil {
+				return err
+			}
+			return a.timers.CompleteAt(ctx, tx, b.ID, b.End)
 		}
 	}
 	a.log.Info("refunding a payment that cannot confirm its booking", zap.String("booking_id", b.ID),
@@ -99,7 +106,7 @@ func (a *App) Cancel(ctx context.Context, userID, id, reason string) (domain.Boo
 		}
 		b.Status, b.Refunded, b.UpdatedAt = domain.StatusCancelled, refund, now
 		out = b
-		return nil
+		return events.Publish(ctx, tx, events.SubjectReleased, b)
 	})
 	return out, err
 }

@@ -225,6 +225,23 @@ func (s *Server) ListMyBookings(ctx context.Context, req *orderv1.ListMyBookings
 	return resp, nil
 }
 
+// ListHostedBookings implements orderv1.BookingServiceServer.
+func (s *Server) ListHostedBookings(ctx context.Context, req *orderv1.ListHostedBookingsRequest) (*orderv1.ListHostedBookingsResponse, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok || p.UserID == "" {
+		return nil, errNoCaller
+	}
+	list, total, err := s.app.HostedBookings(ctx, p.UserID, p.IsStaff(), req.GetSpace(), int(req.GetPage()), int(req.GetPageSize()))
+	if err != nil {
+		return nil, err
+	}
+	resp := &orderv1.ListHostedBookingsResponse{TotalCount: int32(total)}
+	for _, b := range list {
+		resp.Bookings = append(resp.Bookings, toProtoBooking(b))
+	}
+	return resp, nil
+}
+
 // PayBooking implements orderv1.BookingServiceServer.
 func (s *Server) PayBooking(ctx context.Context, req *orderv1.PayBookingRequest) (*orderv1.PayBookingResponse, error) {
 	userID, err := caller(ctx)

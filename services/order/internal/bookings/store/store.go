@@ -327,27 +327,56 @@ func ByUser(ctx context.Context, db DB, userID string, limit, offset int) ([]dom
 	return list, n, nil
 }
 
+// changed runs a conditional UPDATE returning the booking; false when no row matched.
+func changed(ctx context.Context, tx pgx.Tx, q string, args ...any) (domain.Booking, bool, error) {
+	b, err := scanBooking(tx.QueryRow(ctx, q+` RETURNING `+bookingColumns, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return b, false, nil
+	}
+	if err != nil {
+		return b, false, fmt.Errorf("db: change booking: %w", err)
+	}
+	return b, true, nil
+}
+
 // Expire ends a booking's hold if it is still unpaid at now, freeing its
 // slot; false when it was paid, cancelled or already expired.
-func Expire(ctx context.Context, tx pgx.Tx, id string, now time.Time) (bool, error) {
-	const q = `UPDATE bookings SET status = 'expired', updated_at = $2
-		WHERE id = $1 AND status = 'pending_payment' AND hold_until <= $2`
-	tag, err := tx.Exec(ctx, q, id, now)
-	if err != nil {
-		return false, fmt.Errorf("db: expire booking: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
+func Expire(ctx context.Context, tx pgx.Tx, id string, now time.Time) (domain.Booking, bool, error) {
+	return changed(ctx, tx, `UPDATE bookings SET status = 'expired', updated_at = $2
+		WHERE id = $1 AND status = 'pending_payment' AND hold_until <= $2`, id, now)
 }
 
 // Confirm marks a held booking paid by paymentID; false when it is no longer held.
-func Confirm(ctx context.Context, tx pgx.Tx, id, paymentID string, now time.Time) (bool, error) {
-	const q = `UPDATE bookings SET status = 'confirmed', payment_id = $2, updated_at = $3
-		WHERE id = $1 AND status = 'pending_payment'`
-	tag, err := tx.Exec(ctx, q, id, paymentID, now)
+func Confirm(ctx context.Context, tx pgx.Tx, id, paymentID string, now time.Time) (domain.Booking, bool, error) {
+	return changed(ctx, tx, `UPDATE bookings SET status = 'confirmed', payment_id = $2, updated_at = $3
+		WHERE id = $1 AND status = 'pending_payment'`, id, paymentID, now)
+}
+
+// Complete closes a confirmed booking whose slot has ended by now.
+func Complete(ctx context.Context, tx pgx.Tx, id string, now time.Time) (bool, error) {
+	_, ok, err := changed(ctx, tx, `UPDATE bookings SET status = 'completed', updated_at = $2
+		WHERE id = $1 AND status = 'confirmed' AND upper(slot) <= $2`, id, now)
+	return ok, err
+}
+
+// ByHost pages the bookings of hostID's spaces (every host's when hostID
+// is empty), of one space when spaceID is set, newest first, with their count.
+func ByHost(ctx context.Context, db DB, hostID, spaceID string, limit, offset int) ([]domain.Booking, int, error) {
+	const where = `($1 = '' OR host_id = $1) AND ($2 = '' OR space_id::text = $2)`
+	rows, err := db.Query(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE `+where+`
+		ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`, hostID, spaceID, limit, offset)
 	if err != nil {
-		return false, fmt.Errorf("db: confirm booking: %w", err)
+		return nil, 0, fmt.Errorf("db: hosted bookings: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Booking, error) { return scanBooking(r) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: hosted bookings: %w", err)
+	}
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE `+where, hostID, spaceID).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("db: count hosted bookings: %w", err)
+	}
+	return list, n, nil
 }
 
 // Cancel marks a locked booking cancelled with what was refunded.

@@ -1,5 +1,7 @@
-// Package timers ends unpaid bookings' holds on the platform's job queue
-// (river): a job inserted in the booking's transaction runs at hold_until.
+// Package timers runs space rental's timers on the platform's job queue
+// (river): a job inserted in the booking's transaction ends an unpaid hold
+// at hold_until, and one inserted on confirmation completes the booking
+// when its slot ends.
 package timers
 
 import (
@@ -50,5 +52,39 @@ type ExpireWorker struct {
 // Work implements river.Worker.
 func (w *ExpireWorker) Work(ctx context.Context, job *river.Job[ExpireArgs]) error {
 	_, err := w.App.Expire(ctx, job.Args.BookingID)
+	return err
+}
+
+// CompleteArgs is the job that closes a confirmed booking after its slot.
+type CompleteArgs struct {
+	BookingID string `json:"booking_id"`
+}
+
+// Kind implements river.JobArgs.
+func (CompleteArgs) Kind() string { return "booking.complete" }
+
+// CompleteAt schedules the completion of bookingID at at, in tx.
+func (t *Timers) CompleteAt(ctx context.Context, tx pgx.Tx, bookingID string, at time.Time) error {
+	if _, err := t.jobs.InsertTx(ctx, tx, CompleteArgs{BookingID: bookingID}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+		return fmt.Errorf("schedule completion of booking %s: %w", bookingID, err)
+	}
+	return nil
+}
+
+// Completer is what the completion worker runs.
+type Completer interface {
+	Complete(ctx context.Context, bookingID string) (bool, error)
+}
+
+// CompleteWorker closes a booking whose slot has ended; a booking
+// cancelled meanwhile is left alone.
+type CompleteWorker struct {
+	river.WorkerDefaults[CompleteArgs]
+	App Completer
+}
+
+// Work implements river.Worker.
+func (w *CompleteWorker) Work(ctx context.Context, job *river.Job[CompleteArgs]) error {
+	_, err := w.App.Complete(ctx, job.Args.BookingID)
 	return err
 }
