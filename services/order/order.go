@@ -21,7 +21,6 @@ import (
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/order/internal/app"
 	bookingapp "github.com/jangteo/jangteo/services/order/internal/bookings/app"
-	bookingclients "github.com/jangteo/jangteo/services/order/internal/bookings/clients"
 	bookingdomain "github.com/jangteo/jangteo/services/order/internal/bookings/domain"
 	bookinggrpc "github.com/jangteo/jangteo/services/order/internal/bookings/grpcapi"
 	bookingstore "github.com/jangteo/jangteo/services/order/internal/bookings/store"
@@ -193,7 +192,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
 
 	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), bookingtimers.New(rt.Jobs),
-		bookingclients.NewPayments(paymentv1.NewPaymentServiceClient(paymentConn)), bookingapp.Config{
+		clients.NewBookingPayments(paymentv1.NewPaymentServiceClient(paymentConn)), bookingapp.Config{
 			Hold:   cfg.BookingHold,
 			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
 		}, rt.Log.Named("bookings"))
