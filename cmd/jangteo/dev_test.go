@@ -90,6 +90,12 @@ func TestDevStack(t *testing.T) {
 	if n := len(styles["posts"].([]any)); n != 2 {
 		t.Fatalf("demo styles = %d, want 2", n)
 	}
+
+	// Space rental's demo: spaces across Seoul, a few slots taken.
+	_, spaces := get("/v1/spaces?page_size=100", "", "")
+	if n := len(spaces["spaces"].([]any)); n < 12 {
+		t.Fatalf("demo spaces = %d, want at least 12", n)
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

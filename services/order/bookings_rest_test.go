@@ -76,7 +76,7 @@ func TestBookingsOverREST(t *testing.T) {
 	slug := out["space"].(map[string]any)["slug"].(string)
 
 	date := inDays(6)
-	body := `{"space":"` + slug + `","date":"` + date + `","option":"day","people":4,"note":"baking class"}`
+	body := `{"space":"` + slug + `","date":"` + date + `","option":"day","people":4,"note":"baking class","email":"baker@example.com"}`
 	if code, out := call("POST", "/v1/bookings", guest, "", body); code != 400 {
 		t.Fatalf("booking without an Idempotency-Key: %d %v", code, out)
 	}

@@ -22,7 +22,7 @@ func (e *env) space(t *testing.T, host buyer) *orderv1.Space {
 	t.Helper()
 	return must(e.bookings.CreateSpace(host.ctx, &orderv1.CreateSpaceRequest{
 		Name: "Hapjeong studio", District: "mapo", Address: "서울특별시 마포구 양화로 45", MinPeople: 2, MaxPeople: 8,
-		Category: "studio", Facilities: []string{"wifi", "lighting"},
+		Category: "studio", Facilities: []string{"wifi", "lighting"}, ContactEmail: "host@example.com",
 		Options: []*orderv1.SpaceOptionInput{
 			{Kind: "day", Price: krw(50000)}, {Kind: "night", Price: krw(40000)}, {Kind: "all_day", Price: krw(80000)},
 		},
@@ -37,7 +37,7 @@ func inDays(n int) string {
 
 func (e *env) book(ctx context.Context, space, date, option string) (*orderv1.Booking, error) {
 	resp, err := e.bookings.CreateBooking(withKey(ctx, uuid.NewString()), &orderv1.CreateBookingRequest{
-		Space: space, Date: date, Option: option, People: 4, Note: "촬영",
+		Space: space, Date: date, Option: option, People: 4, Note: "촬영", Email: "guest@example.com",
 	})
 	return resp.GetBooking(), err
 }
@@ -114,7 +114,7 @@ func TestBookingRefusesBadInput(t *testing.T) {
 	g := e.newBuyer()
 	book := func(date, option string, people int32) error {
 		_, err := e.bookings.CreateBooking(withKey(g.ctx, uuid.NewString()), &orderv1.CreateBookingRequest{
-			Space: sp.GetSlug(), Date: date, Option: option, People: people,
+			Space: sp.GetSlug(), Date: date, Option: option, People: people, Email: "guest@example.com",
 		})
 		return err
 	}
@@ -123,8 +123,12 @@ func TestBookingRefusesBadInput(t *testing.T) {
 	wantField(t, book(inDays(3), "brunch", 4), "option")
 	wantField(t, book(inDays(-1), "day", 4), "date")
 	wantField(t, book("2026-13-01", "day", 4), "date")
+	_, err := e.bookings.CreateBooking(withKey(g.ctx, uuid.NewString()), &orderv1.CreateBookingRequest{
+		Space: sp.GetSlug(), Date: inDays(3), Option: "day", People: 4, Email: "not an address",
+	})
+	wantField(t, err, "email")
 
-	_, err := e.bookings.CreateSpace(g.ctx, &orderv1.CreateSpaceRequest{
+	_, err = e.bookings.CreateSpace(g.ctx, &orderv1.CreateSpaceRequest{
 		Name: "Loft", District: "atlantis", Address: "somewhere", MinPeople: 5, MaxPeople: 2, Category: "studio",
 		Facilities: []string{"wifi", "jacuzzi"},
 		Options:    []*orderv1.SpaceOptionInput{{Kind: "day", Price: krw(1000)}},
@@ -292,6 +296,17 @@ func TestBookingPaymentAndCancel(t *testing.T) {
 		t.Fatalf("unpaid cancel = %v", c)
 	}
 	eventually(t, "order consumer skipped booking payments", func() bool { return e.consumed(t, "order-payment-approved") == 3 })
+	// Guest and host hear of the 3 confirmations and 4 cancellations.
+	eventually(t, "booking mail", func() bool { return len(e.mails("guest@example.com")) == 7 && len(e.mails("host@example.com")) == 7 })
+	kinds := map[string]int{}
+	for _, m := range e.mails("host@example.com") {
+		if strings.Contains(m.Text, "Hapjeong studio") {
+			kinds[strings.Fields(m.Subject)[4]]++ // "예약 확정 · Booking confirmed BK-…"
+		}
+	}
+	if kinds["confirmed"] != 3 || kinds["cancelled"] != 4 {
+		t.Fatalf("host mail by kind: %v", kinds)
+	}
 }
 
 // A payment approved after the hold expired is refunded in full.

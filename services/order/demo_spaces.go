@@ -70,6 +70,7 @@ func (s *Service) SeedDemoSpaces(ctx context.Context) error {
 		d := demoSpaces[b.space]
 		bk, err := s.bookings.Book(ctx, fmt.Sprintf("00000000-0000-7000-8000-0000000a%04d", i), domain.Request{
 			Space: slugs[b.space], Date: today.AddDate(0, 0, b.days).Format(time.DateOnly), Option: string(b.option), People: d.min,
+			Email: fmt.Sprintf("guest%d@jangteo.dev", i+1),
 		})
 		if err != nil {
 			return fmt.Errorf("seed booking of %s: %w", d.name, err)

@@ -192,14 +192,16 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
 
 	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), bookingtimers.New(rt.Jobs),
-		clients.NewBookingPayments(paymentv1.NewPaymentServiceClient(paymentConn)), bookingapp.Config{
+		clients.NewBookingPayments(paymentv1.NewPaymentServiceClient(paymentConn)), sender, bookingapp.Config{
 			Hold:   cfg.BookingHold,
 			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
 		}, rt.Log.Named("bookings"))
 	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
 	service.AddWorker(rt, &bookingtimers.ExpireWorker{App: s.bookings})
 	service.AddWorker(rt, &bookingtimers.CompleteWorker{App: s.bookings})
-	rt.Consume(bookingsubs.PaymentApprovedConsumer, bookingsubs.New(s.bookings).PaymentApproved)
+	bh := bookingsubs.New(s.bookings)
+	rt.Consume(bookingsubs.PaymentApprovedConsumer, bh.PaymentApproved)
+	rt.Consume(bookingsubs.MailConsumer, bh.Mail)
 	return s, nil
 }
 

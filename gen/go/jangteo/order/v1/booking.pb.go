@@ -368,7 +368,9 @@ type Booking struct {
 	// refunded is what was given back after a cancel.
 	Refunded *v1.Money `protobuf:"bytes,16,opt,name=refunded,proto3" json:"refunded,omitempty"`
 	// create_time is when it was made.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// email is the guest's address for mail about the booking.
+	Email         string `protobuf:"bytes,18,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -522,6 +524,13 @@ func (x *Booking) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Booking) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
 var File_jangteo_order_v1_booking_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_booking_proto_rawDesc = "" +
@@ -559,7 +568,7 @@ const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"\x05price\x18\x02 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12\x1d\n" +
 	"\n" +
 	"start_hour\x18\x03 \x01(\x05R\tstartHour\x12\x19\n" +
-	"\bend_hour\x18\x04 \x01(\x05R\aendHour\"\xdf\x04\n" +
+	"\bend_hour\x18\x04 \x01(\x05R\aendHour\"\xf5\x04\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x19\n" +
@@ -583,7 +592,8 @@ const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"payment_id\x18\x0f \x01(\tR\tpaymentId\x122\n" +
 	"\brefunded\x18\x10 \x01(\v2\x16.jangteo.type.v1.MoneyR\brefunded\x12;\n" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTimeB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
+	"createTime\x12\x14\n" +
+	"\x05email\x18\x12 \x01(\tR\x05emailB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
 	file_jangteo_order_v1_booking_proto_rawDescOnce sync.Once

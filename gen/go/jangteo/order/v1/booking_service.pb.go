@@ -119,7 +119,10 @@ type CreateSpaceRequest struct {
 	// facilities are what it offers (see the README's list).
 	Facilities []string `protobuf:"bytes,8,rep,name=facilities,proto3" json:"facilities,omitempty"`
 	// description tells guests about it; optional.
-	Description   string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
+	Description string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
+	// contact_email is where the host hears of confirmed and cancelled
+	// bookings; optional, never shown to guests.
+	ContactEmail  string `protobuf:"bytes,10,opt,name=contact_email,json=contactEmail,proto3" json:"contact_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -217,6 +220,13 @@ func (x *CreateSpaceRequest) GetDescription() string {
 	return ""
 }
 
+func (x *CreateSpaceRequest) GetContactEmail() string {
+	if x != nil {
+		return x.ContactEmail
+	}
+	return ""
+}
+
 // UpdateSpaceRequest edits a space.
 type UpdateSpaceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -239,7 +249,9 @@ type UpdateSpaceRequest struct {
 	// facilities, when non-empty, replace the facilities.
 	Facilities []string `protobuf:"bytes,9,rep,name=facilities,proto3" json:"facilities,omitempty"`
 	// options, when non-empty, replace the options (bookings keep their price).
-	Options       []*SpaceOptionInput `protobuf:"bytes,10,rep,name=options,proto3" json:"options,omitempty"`
+	Options []*SpaceOptionInput `protobuf:"bytes,10,rep,name=options,proto3" json:"options,omitempty"`
+	// contact_email replaces the host's contact address.
+	ContactEmail  *string `protobuf:"bytes,11,opt,name=contact_email,json=contactEmail,proto3,oneof" json:"contact_email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -342,6 +354,13 @@ func (x *UpdateSpaceRequest) GetOptions() []*SpaceOptionInput {
 		return x.Options
 	}
 	return nil
+}
+
+func (x *UpdateSpaceRequest) GetContactEmail() string {
+	if x != nil && x.ContactEmail != nil {
+		return *x.ContactEmail
+	}
+	return ""
 }
 
 // UpdateSpaceResponse carries the edited space.
@@ -989,7 +1008,9 @@ type CreateBookingRequest struct {
 	// people is the party's size, within the space's min and max.
 	People int32 `protobuf:"varint,4,opt,name=people,proto3" json:"people,omitempty"`
 	// note is a message to the host; optional.
-	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	Note string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	// email is where the guest's confirmation and cancellation mail goes.
+	Email         string `protobuf:"bytes,6,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1055,6 +1076,13 @@ func (x *CreateBookingRequest) GetPeople() int32 {
 func (x *CreateBookingRequest) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *CreateBookingRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
 	}
 	return ""
 }
@@ -1658,7 +1686,7 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"start_hour\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x00R\tstartHour\x88\x01\x01\x12)\n" +
 	"\bend_hour\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x01R\aendHour\x88\x01\x01B\r\n" +
 	"\v_start_hourB\v\n" +
-	"\t_end_hour\"\x84\x03\n" +
+	"\t_end_hour\"\xb3\x03\n" +
 	"\x12CreateSpaceRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12#\n" +
@@ -1673,7 +1701,9 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\n" +
 	"facilities\x18\b \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
 	"facilities\x12*\n" +
-	"\vdescription\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\x88'R\vdescription\"\xa4\x04\n" +
+	"\vdescription\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\x88'R\vdescription\x12-\n" +
+	"\rcontact_email\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\fcontactEmail\"\xea\x04\n" +
 	"\x12UpdateSpaceRequest\x12 \n" +
 	"\x05space\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\x12!\n" +
@@ -1690,7 +1720,8 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"facilities\x18\t \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
 	"facilities\x12F\n" +
 	"\aoptions\x18\n" +
-	" \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptionsB\a\n" +
+	" \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x122\n" +
+	"\rcontact_email\x18\v \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01H\aR\fcontactEmail\x88\x01\x01B\a\n" +
 	"\x05_nameB\v\n" +
 	"\t_districtB\n" +
 	"\n" +
@@ -1698,7 +1729,8 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\v_min_peopleB\r\n" +
 	"\v_max_peopleB\v\n" +
 	"\t_categoryB\x0e\n" +
-	"\f_description\"D\n" +
+	"\f_descriptionB\x10\n" +
+	"\x0e_contact_email\"D\n" +
 	"\x13UpdateSpaceResponse\x12-\n" +
 	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\x98\x02\n" +
 	"\x11ListSpacesRequest\x12#\n" +
@@ -1740,14 +1772,15 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x05space\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"A\n" +
 	"\x10GetSpaceResponse\x12-\n" +
-	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\xaa\x01\n" +
+	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\xca\x01\n" +
 	"\x14CreateBookingRequest\x12\x1e\n" +
 	"\x05space\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05space\x12\x1b\n" +
 	"\x04date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
 	"R\x04date\x12\x1f\n" +
 	"\x06option\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x06option\x12\x16\n" +
 	"\x06people\x18\x04 \x01(\x05R\x06people\x12\x1c\n" +
-	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x04note\"L\n" +
+	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x04note\x12\x1e\n" +
+	"\x05email\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\x05email\"L\n" +
 	"\x15CreateBookingResponse\x123\n" +
 	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking\"-\n" +
 	"\x11GetBookingRequest\x12\x18\n" +

@@ -50,12 +50,13 @@ type App struct {
 	store    Store
 	timers   Timers
 	payments Payments
+	mailer   Mailer
 	cfg      Config
 	log      *zap.Logger
 	clock    func() time.Time
 }
 
 // New returns the use cases.
-func New(s Store, t Timers, p Payments, cfg Config, log *zap.Logger) *App {
-	return &App{store: s, timers: t, payments: p, cfg: cfg, log: log, clock: time.Now}
+func New(s Store, t Timers, p Payments, m Mailer, cfg Config, log *zap.Logger) *App {
+	return &App{store: s, timers: t, payments: p, mailer: m, cfg: cfg, log: log, clock: time.Now}
 }

@@ -25,6 +25,7 @@ func (a *App) CreateSpace(ctx context.Context, hostID string, sp domain.Space) (
 // Options, when set, replace them all.
 type SpaceEdit struct {
 	Name, District, Address, Category, Description *string
+	ContactEmail                                   *string
 	MinPeople, MaxPeople                           *int
 	Facilities                                     []string
 	Options                                        []domain.SpaceOption
@@ -46,6 +47,7 @@ func (a *App) EditSpace(ctx context.Context, userID string, staff bool, key stri
 		set(&sp.Address, e.Address)
 		set(&sp.Category, e.Category)
 		set(&sp.Description, e.Description)
+		set(&sp.ContactEmail, e.ContactEmail)
 		set(&sp.MinPeople, e.MinPeople)
 		set(&sp.MaxPeople, e.MaxPeople)
 		if len(e.Facilities) > 0 {

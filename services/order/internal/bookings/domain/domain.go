@@ -5,6 +5,7 @@ package domain
 import (
 	"crypto/rand"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -70,6 +71,7 @@ type Space struct {
 	MinPeople, MaxPeople   int
 	Currency               string
 	Category, Description  string
+	ContactEmail           string // the host's, for mail; never shown
 	Facilities             []string
 	Options                []SpaceOption
 	LikeCount              int
@@ -137,6 +139,9 @@ func ValidateSpace(s Space) error {
 			v = append(v, errs.Field(fmt.Sprintf("facilities[%d]", i), fmt.Sprintf("%q is not a known facility", f)))
 		}
 	}
+	if s.ContactEmail != "" && !validEmail(s.ContactEmail) {
+		v = append(v, errs.Field("contact_email", "not a valid email address"))
+	}
 	if strings.TrimSpace(s.Address) == "" {
 		v = append(v, errs.Field("address", "an address is required"))
 	}
@@ -188,6 +193,12 @@ func overlap(a, b SpaceOption) bool {
 	return false
 }
 
+// validEmail reports whether s is one bare address, e.g. minji@example.com.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}
+
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9가-힣]+`)
 
 // Slug makes a URL name from a space's name and a random suffix.
@@ -222,7 +233,7 @@ type Booking struct {
 	Date                 time.Time // a Seoul date at midnight
 	Option               Option
 	People               int
-	Note                 string
+	Note, Email          string
 	Start, End           time.Time
 	Status               Status
 	Currency             string
@@ -239,6 +250,7 @@ type Request struct {
 	Option string
 	People int
 	Note   string
+	Email  string
 }
 
 // NewBooking checks r against the space and the clock and returns the held booking.
@@ -261,6 +273,9 @@ func NewBooking(s Space, r Request, userID string, now time.Time, hold time.Dura
 	} else {
 		opt = o
 	}
+	if !validEmail(r.Email) {
+		v = append(v, errs.Field("email", "a valid email address is required"))
+	}
 	if r.People < s.MinPeople || r.People > s.MaxPeople {
 		v = append(v, errs.Field("people", fmt.Sprintf("%s takes %d to %d people", s.Name, s.MinPeople, s.MaxPeople)))
 	}
@@ -273,7 +288,7 @@ func NewBooking(s Space, r Request, userID string, now time.Time, hold time.Dura
 	}
 	return Booking{
 		ID: uuid.Must(uuid.NewV7()).String(), Number: NewNumber(now), SpaceID: s.ID, SpaceName: s.Name, HostID: s.HostID, UserID: userID,
-		Date: date, Option: kind, People: r.People, Note: strings.TrimSpace(r.Note), Start: start, End: end,
+		Date: date, Option: kind, People: r.People, Note: strings.TrimSpace(r.Note), Email: r.Email, Start: start, End: end,
 		Status: StatusPendingPayment, Currency: s.Currency, Price: opt.Price, HoldUntil: now.Add(hold),
 		CreatedAt: now, UpdatedAt: now,
 	}, nil

@@ -71,7 +71,7 @@ func (s *Server) CreateSpace(ctx context.Context, req *orderv1.CreateSpaceReques
 	sp, err := s.app.CreateSpace(ctx, userID, domain.Space{
 		Name: req.GetName(), District: req.GetDistrict(), Address: req.GetAddress(), MinPeople: int(req.GetMinPeople()),
 		MaxPeople: int(req.GetMaxPeople()), Currency: currency, Category: req.GetCategory(), Facilities: req.GetFacilities(),
-		Description: req.GetDescription(), Options: opts,
+		Description: req.GetDescription(), ContactEmail: req.GetContactEmail(), Options: opts,
 	})
 	if err != nil {
 		return nil, err
@@ -88,6 +88,7 @@ func (s *Server) UpdateSpace(ctx context.Context, req *orderv1.UpdateSpaceReques
 	e := app.SpaceEdit{
 		Name: req.Name, District: req.District, Address: req.Address, Category: req.Category, Description: req.Description,
 		MinPeople: intPtr(req.MinPeople), MaxPeople: intPtr(req.MaxPeople), Facilities: req.GetFacilities(),
+		ContactEmail: req.ContactEmail,
 	}
 	e.Options, _ = toDomainOptions(req.GetOptions())
 	sp, err := s.app.EditSpace(ctx, p.UserID, p.IsStaff(), req.GetSpace(), e)
@@ -188,6 +189,7 @@ func (s *Server) CreateBooking(ctx context.Context, req *orderv1.CreateBookingRe
 	}
 	b, err := s.app.Book(ctx, userID, domain.Request{
 		Space: req.GetSpace(), Date: req.GetDate(), Option: req.GetOption(), People: int(req.GetPeople()), Note: req.GetNote(),
+		Email: req.GetEmail(),
 	})
 	if err != nil {
 		return nil, err
@@ -305,5 +307,6 @@ func toProtoBooking(b domain.Booking) *orderv1.Booking {
 		Date: b.Date.Format(time.DateOnly), Option: string(b.Option), People: int32(b.People), Note: b.Note,
 		Status: string(b.Status), StartTime: ts(b.Start), EndTime: ts(b.End), Price: money(b.Price, b.Currency),
 		HoldUntil: ts(b.HoldUntil), PaymentId: b.PaymentID, Refunded: money(b.Refunded, b.Currency), CreateTime: ts(b.CreatedAt),
+		Email: b.Email,
 	}
 }

@@ -44,10 +44,10 @@ func (s *Store) Pool() DB { return s.pool }
 // InsertSpace writes a new space with its options.
 func InsertSpace(ctx context.Context, tx pgx.Tx, sp domain.Space) error {
 	const q = `INSERT INTO spaces (id, slug, host_id, name, district, address, min_people, max_people, currency,
-			category, facilities, description, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+			category, facilities, description, contact_email, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 	if _, err := tx.Exec(ctx, q, sp.ID, sp.Slug, sp.HostID, sp.Name, sp.District, sp.Address,
-		sp.MinPeople, sp.MaxPeople, sp.Currency, sp.Category, facilities(sp), sp.Description, sp.CreatedAt); err != nil {
+		sp.MinPeople, sp.MaxPeople, sp.Currency, sp.Category, facilities(sp), sp.Description, sp.ContactEmail, sp.CreatedAt); err != nil {
 		return fmt.Errorf("db: insert space: %w", err)
 	}
 	return insertOptions(ctx, tx, sp)
@@ -71,13 +71,13 @@ func insertOptions(ctx context.Context, tx pgx.Tx, sp domain.Space) error {
 }
 
 const spaceColumns = `s.id, s.slug, s.host_id, s.name, s.district, s.address, s.min_people, s.max_people, s.currency,
-	s.category, s.facilities, s.description, s.like_count, s.created_at,
+	s.category, s.facilities, s.description, s.contact_email, s.like_count, s.created_at,
 	EXISTS (SELECT 1 FROM space_likes l WHERE l.space_id = s.id AND l.user_id = @viewer)`
 
 func scanSpace(r pgx.Row) (domain.Space, error) {
 	var sp domain.Space
 	err := r.Scan(&sp.ID, &sp.Slug, &sp.HostID, &sp.Name, &sp.District, &sp.Address, &sp.MinPeople, &sp.MaxPeople,
-		&sp.Currency, &sp.Category, &sp.Facilities, &sp.Description, &sp.LikeCount, &sp.CreatedAt, &sp.LikedByMe)
+		&sp.Currency, &sp.Category, &sp.Facilities, &sp.Description, &sp.ContactEmail, &sp.LikeCount, &sp.CreatedAt, &sp.LikedByMe)
 	return sp, err
 }
 
@@ -139,9 +139,9 @@ func options(ctx context.Context, db DB, ids []string) (map[string][]domain.Spac
 // UpdateSpace writes a locked space's fields, and its options when replace is set.
 func UpdateSpace(ctx context.Context, tx pgx.Tx, sp domain.Space, replace bool) error {
 	const q = `UPDATE spaces SET name = $2, district = $3, address = $4, min_people = $5, max_people = $6,
-		category = $7, facilities = $8, description = $9 WHERE id = $1`
+		category = $7, facilities = $8, description = $9, contact_email = $10 WHERE id = $1`
 	if _, err := tx.Exec(ctx, q, sp.ID, sp.Name, sp.District, sp.Address, sp.MinPeople, sp.MaxPeople,
-		sp.Category, facilities(sp), sp.Description); err != nil {
+		sp.Category, facilities(sp), sp.Description, sp.ContactEmail); err != nil {
 		return fmt.Errorf("db: update space: %w", err)
 	}
 	if !replace {
@@ -189,7 +189,7 @@ func Search(ctx context.Context, db DB, f domain.Search, userID string) ([]domai
 		var sp domain.Space
 		var minPrice *int64
 		err := r.Scan(&sp.ID, &sp.Slug, &sp.HostID, &sp.Name, &sp.District, &sp.Address, &sp.MinPeople, &sp.MaxPeople,
-			&sp.Currency, &sp.Category, &sp.Facilities, &sp.Description, &sp.LikeCount, &sp.CreatedAt, &sp.LikedByMe, &minPrice)
+			&sp.Currency, &sp.Category, &sp.Facilities, &sp.Description, &sp.ContactEmail, &sp.LikeCount, &sp.CreatedAt, &sp.LikedByMe, &minPrice)
 		return sp, err
 	})
 	if err != nil {
@@ -255,10 +255,10 @@ func Unlike(ctx context.Context, tx pgx.Tx, spaceID, userID string) (int, error)
 // booking of the space overlaps its slot.
 func InsertBooking(ctx context.Context, tx pgx.Tx, b domain.Booking) error {
 	const q = `INSERT INTO bookings (id, number, space_id, space_name, host_id, user_id, date, option, people, note,
-			slot, status, currency, price, hold_until, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, tstzrange($11, $12), $13, $14, $15, $16, $17, $17)`
+			slot, status, currency, price, hold_until, created_at, updated_at, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, tstzrange($11, $12), $13, $14, $15, $16, $17, $17, $18)`
 	_, err := tx.Exec(ctx, q, b.ID, b.Number, b.SpaceID, b.SpaceName, b.HostID, b.UserID, b.Date.Format(time.DateOnly),
-		b.Option, b.People, b.Note, b.Start, b.End, b.Status, b.Currency, b.Price, b.HoldUntil, b.CreatedAt)
+		b.Option, b.People, b.Note, b.Start, b.End, b.Status, b.Currency, b.Price, b.HoldUntil, b.CreatedAt, b.Email)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23P01" && pgErr.ConstraintName == "bookings_no_overlap" {
 		return domain.ErrSlotTaken.With("%s is already booked for %s (%s)", b.SpaceName, b.Date.Format(time.DateOnly), b.Option)
@@ -270,7 +270,7 @@ func InsertBooking(ctx context.Context, tx pgx.Tx, b domain.Booking) error {
 }
 
 const bookingColumns = `id, number, space_id, space_name, host_id, user_id, date::text, option, people, note,
-	lower(slot), upper(slot), status, currency, price, refunded, hold_until, payment_id, created_at, updated_at`
+	lower(slot), upper(slot), status, currency, price, refunded, hold_until, payment_id, created_at, updated_at, email`
 
 func scanBooking(r pgx.Row) (domain.Booking, error) {
 	var (
@@ -278,7 +278,7 @@ func scanBooking(r pgx.Row) (domain.Booking, error) {
 		date string
 	)
 	err := r.Scan(&b.ID, &b.Number, &b.SpaceID, &b.SpaceName, &b.HostID, &b.UserID, &date, &b.Option, &b.People, &b.Note,
-		&b.Start, &b.End, &b.Status, &b.Currency, &b.Price, &b.Refunded, &b.HoldUntil, &b.PaymentID, &b.CreatedAt, &b.UpdatedAt)
+		&b.Start, &b.End, &b.Status, &b.Currency, &b.Price, &b.Refunded, &b.HoldUntil, &b.PaymentID, &b.CreatedAt, &b.UpdatedAt, &b.Email)
 	if err != nil {
 		return b, err
 	}

@@ -17,6 +17,7 @@ CREATE TABLE spaces (
 	category    text NOT NULL,
 	facilities  text[] NOT NULL DEFAULT '{}',
 	description text NOT NULL DEFAULT '',
+	contact_email text NOT NULL DEFAULT '',
 	like_count  integer NOT NULL DEFAULT 0 CHECK (like_count >= 0),
 	created_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -51,6 +52,7 @@ CREATE TABLE bookings (
 	option           text NOT NULL CHECK (option IN ('day', 'night', 'all_day')),
 	people           integer NOT NULL CHECK (people >= 1),
 	note             text NOT NULL DEFAULT '',
+	email            text NOT NULL,
 	slot             tstzrange NOT NULL,
 	status           text NOT NULL CHECK (status IN ('pending_payment', 'confirmed', 'completed', 'cancelled', 'expired')),
 	currency         text NOT NULL,
