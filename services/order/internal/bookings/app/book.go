@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
@@ -108,5 +107,3 @@ func (a *App) Bookings(ctx context.Context, userID string, page, size int) ([]do
 	}
 	return store.ByUser(ctx, a.store.Pool(), userID, size, (page-1)*size)
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -86,9 +86,9 @@ func (a *App) Spaces(ctx context.Context, f domain.Search, userID string) ([]dom
 
 // Availability lists which options of a space are free on each date of month (YYYY-MM).
 func (a *App) Availability(ctx context.Context, key, month string) ([]domain.Availability, error) {
-	from, to, ok := domain.MonthRange(month)
-	if !ok {
-		return domain.Month(domain.Space{}, month, nil, a.clock()) // names the field
+	from, to, err := domain.MonthRange(month)
+	if err != nil {
+		return nil, err
 	}
 	sp, err := store.Space(ctx, a.store.Pool(), key, "")
 	if err != nil {

@@ -37,12 +37,10 @@ const (
 // DefaultHours are each option's hours unless the space sets its own.
 var DefaultHours = map[Option][2]int{Day: {9, 18}, Night: {19, 8}, AllDay: {9, 8}}
 
-// ParseOption reads an option, naming field when it is unknown.
-func ParseOption(field, s string) (Option, error) {
-	if _, ok := DefaultHours[Option(s)]; !ok {
-		return "", errs.InvalidFields(errs.Field(field, fmt.Sprintf("%q is not day, night or all_day", s)))
-	}
-	return Option(s), nil
+// Known reports whether o is day, night or all_day.
+func (o Option) Known() bool {
+	_, ok := DefaultHours[o]
+	return ok
 }
 
 // SpaceOption is one of a space's options with its price and hours.
@@ -158,7 +156,7 @@ func ValidateSpace(s Space) error {
 	for i, o := range s.Options {
 		field := fmt.Sprintf("options[%d]", i)
 		switch {
-		case DefaultHours[o.Kind] == [2]int{}:
+		case !o.Kind.Known():
 			v = append(v, errs.Field(field+".kind", fmt.Sprintf("%q is not day, night or all_day", o.Kind)))
 		case seen[o.Kind]:
 			v = append(v, errs.Field(field+".kind", fmt.Sprintf("%s is given twice", o.Kind)))
@@ -264,9 +262,9 @@ func NewBooking(s Space, r Request, userID string, now time.Time, hold time.Dura
 	case r.Date < today:
 		v = append(v, errs.Field("date", fmt.Sprintf("%s is in the past", r.Date)))
 	}
-	kind, err := ParseOption("option", r.Option)
+	kind := Option(r.Option)
 	var opt SpaceOption
-	if err != nil {
+	if !kind.Known() {
 		v = append(v, errs.Field("option", fmt.Sprintf("%q is not day, night or all_day", r.Option)))
 	} else if o, ok := s.Option(kind); !ok {
 		v = append(v, errs.Field("option", fmt.Sprintf("%s does not rent by %s", s.Name, kind)))
@@ -341,7 +339,7 @@ func randomCode(n int) string {
 // random characters. Payments of bookings carry it, which is how the order
 // service's consumers tell them from payments of orders.
 func NewNumber(t time.Time) string {
-	return "BK-" + t.UTC().Format("060102") + "-" + randomCode(5)
+	return NumberPrefix + t.UTC().Format("060102") + "-" + randomCode(5)
 }
 
 // NumberPrefix starts every booking number.
@@ -386,7 +384,7 @@ func (s *Search) Check() error {
 		}
 	}
 	if s.Option != "" {
-		if DefaultHours[s.Option] == [2]int{} {
+		if !s.Option.Known() {
 			v = append(v, errs.Field("option", fmt.Sprintf("%q is not day, night or all_day", s.Option)))
 		} else if s.Date == "" {
 			v = append(v, errs.Field("date", "option filters need a date"))
@@ -420,9 +418,9 @@ type Availability struct {
 // Month lists the days of month (YYYY-MM) with the options of sp that
 // overlap none of booked (live bookings' ranges) and start after now.
 func Month(sp Space, month string, booked [][2]time.Time, now time.Time) ([]Availability, error) {
-	first, err := time.ParseInLocation("2006-01", month, Seoul)
+	first, _, err := MonthRange(month)
 	if err != nil {
-		return nil, errs.InvalidFields(errs.Field("month", fmt.Sprintf("%q is not a month (YYYY-MM)", month)))
+		return nil, err
 	}
 	var days []Availability
 	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
@@ -445,13 +443,15 @@ func Month(sp Space, month string, booked [][2]time.Time, now time.Time) ([]Avai
 	return days, nil
 }
 
-// MonthRange is the span of time a month's slots can cover.
-func MonthRange(month string) (time.Time, time.Time, bool) {
+// MonthRange is the span of time the slots of a month (YYYY-MM) can cover:
+// from its first midnight to two days after it ends (a night slot of its
+// last date ends on the next day).
+func MonthRange(month string) (from, to time.Time, err error) {
 	first, err := time.ParseInLocation("2006-01", month, Seoul)
 	if err != nil {
-		return time.Time{}, time.Time{}, false
+		return first, first, errs.InvalidFields(errs.Field("month", fmt.Sprintf("%q is not a month (YYYY-MM)", month)))
 	}
-	return first, first.AddDate(0, 1, 2), true
+	return first, first.AddDate(0, 1, 2), nil
 }
 
 // ErrNotHost is an edit of a space by someone other than its host or staff.

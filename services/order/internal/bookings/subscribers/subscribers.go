@@ -26,8 +26,8 @@ var MailConsumer = events.ConsumerConfig{
 	Name: "booking-mail", Service: "order", Subjects: []string{bookingevents.SubjectConfirmed, bookingevents.SubjectReleased},
 }
 
-// IsBooking reports whether a payment's order number is a booking's.
-func IsBooking(orderNumber string) bool { return strings.HasPrefix(orderNumber, domain.NumberPrefix) }
+// isBooking reports whether a payment's order number is a booking's.
+func isBooking(orderNumber string) bool { return strings.HasPrefix(orderNumber, domain.NumberPrefix) }
 
 // Handlers apply consumed events through the use cases.
 type Handlers struct{ app *app.App }
@@ -41,7 +41,7 @@ func (h *Handlers) PaymentApproved(ctx context.Context, tx pgx.Tx, d events.Deli
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
-	if !IsBooking(ev.GetOrderNumber()) {
+	if !isBooking(ev.GetOrderNumber()) {
 		return nil
 	}
 	return h.app.PaymentApproved(ctx, tx, app.Approval{
