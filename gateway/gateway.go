@@ -174,6 +174,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		{"cart", cfg.CartEndpoint, cartv1.RegisterCartServiceHandler},
 		{"order", cfg.OrderEndpoint, orderv1.RegisterOrderServiceHandler},
 		{"market", cfg.OrderEndpoint, orderv1.RegisterMarketServiceHandler},
+		{"bookings", cfg.OrderEndpoint, orderv1.RegisterBookingServiceHandler},
 		{"payment", cfg.PaymentEndpoint, paymentv1.RegisterPaymentServiceHandler},
 		{"community", cfg.CommunityEndpoint, registerCommunity},
 	}

@@ -135,6 +135,12 @@ func TestDevStack(t *testing.T) {
 			t.Fatalf("the demo market of %s is not quoted: %v", sneaker, m)
 		}
 	}
+
+	// Space rental's demo: spaces across Seoul, a few slots taken.
+	_, spaces := get("/v1/spaces?page_size=100", "", "")
+	if n := len(spaces["spaces"].([]any)); n < 12 {
+		t.Fatalf("demo spaces = %d, want at least 12", n)
+	}
 }
 
 // TestHoneypotAndAdminPrefix runs identity behind the gateway: requests to the

@@ -48,6 +48,8 @@ type env struct {
 	sink     *smtpsink.Sink
 	orders   orderv1.OrderServiceClient
 	market   orderv1.MarketServiceClient
+	bookings orderv1.BookingServiceClient
+	addr     string // the order service's gRPC address
 	catalog  catalogv1.CatalogServiceClient
 	carts    cartv1.CartServiceClient
 	payments paymentv1.PaymentServiceClient
@@ -155,9 +157,11 @@ func (e *env) runOrder(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
 	var once sync.Once
-	conn := testkit.Dial(t, lis.Addr().String())
+	e.addr = lis.Addr().String()
+	conn := testkit.Dial(t, e.addr)
 	e.orders = orderv1.NewOrderServiceClient(conn)
 	e.market = orderv1.NewMarketServiceClient(conn)
+	e.bookings = orderv1.NewBookingServiceClient(conn)
 	e.stop = func() {
 		once.Do(func() {
 			cancel()

@@ -20,6 +20,12 @@ import (
 	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/order/internal/app"
+	bookingapp "github.com/jangteo/jangteo/services/order/internal/bookings/app"
+	bookingdomain "github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	bookinggrpc "github.com/jangteo/jangteo/services/order/internal/bookings/grpcapi"
+	bookingstore "github.com/jangteo/jangteo/services/order/internal/bookings/store"
+	bookingsubs "github.com/jangteo/jangteo/services/order/internal/bookings/subscribers"
+	bookingtimers "github.com/jangteo/jangteo/services/order/internal/bookings/timers"
 	"github.com/jangteo/jangteo/services/order/internal/clients"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/grpcapi"
@@ -52,6 +58,14 @@ type Config struct {
 	ShippingFee int64 `env:"SHIPPING_FEE"`
 	// FreeShippingFrom waives the fee for subtotals at or above it; 0 never waives.
 	FreeShippingFrom int64 `env:"FREE_SHIPPING_FROM"`
+	// BookingHold is how long a space booking waits for payment before it
+	// expires and frees its slot.
+	BookingHold time.Duration `env:"BOOKING_HOLD"`
+	// BookingFreeCancelDays is until how many days before its date a guest
+	// cancels a confirmed booking for a full refund.
+	BookingFreeCancelDays int `env:"BOOKING_FREE_CANCEL_DAYS"`
+	// BookingLateRefundPercent is the share refunded to a guest who cancels later.
+	BookingLateRefundPercent int `env:"BOOKING_LATE_REFUND_PERCENT"`
 	// PublicURL is the shop's address, for links in mail.
 	PublicURL string `env:"PUBLIC_URL"`
 	// Market are the resale market's fees (MARKET_SELLER_FEE_BP, …).
@@ -65,18 +79,21 @@ type Config struct {
 // payment window, 2 % tax, ₩3,000 shipping, free from ₩50,000.
 func DefaultConfig() Config {
 	return Config{
-		Base:               service.Defaults(":9104"),
-		CartEndpoint:       "127.0.0.1:9103",
-		CatalogEndpoint:    "127.0.0.1:9102",
-		PaymentEndpoint:    "127.0.0.1:9105",
-		PaymentWindow:      30 * time.Minute,
-		ReservationGrace:   5 * time.Minute,
-		TaxRateBasisPoints: 200,
-		ShippingFee:        3000,
-		FreeShippingFrom:   50000,
-		PublicURL:          "http://localhost:8080",
-		Market:             MarketConfig{SellerFeeBP: 500, SellerFeeMinimum: 2500, BuyerFeeBP: 300, PenaltyBP: 1500, PenaltyMinimum: 10000},
-		Mail:               mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
+		Base:                     service.Defaults(":9104"),
+		CartEndpoint:             "127.0.0.1:9103",
+		CatalogEndpoint:          "127.0.0.1:9102",
+		PaymentEndpoint:          "127.0.0.1:9105",
+		PaymentWindow:            30 * time.Minute,
+		ReservationGrace:         5 * time.Minute,
+		TaxRateBasisPoints:       200,
+		ShippingFee:              3000,
+		FreeShippingFrom:         50000,
+		BookingHold:              15 * time.Minute,
+		BookingFreeCancelDays:    3,
+		BookingLateRefundPercent: 50,
+		PublicURL:                "http://localhost:8080",
+		Market:                   MarketConfig{SellerFeeBP: 500, SellerFeeMinimum: 2500, BuyerFeeBP: 300, PenaltyBP: 1500, PenaltyMinimum: 10000},
+		Mail:                     mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <orders@jangteo.dev>"},
 	}
 }
 
@@ -95,6 +112,10 @@ func (c Config) validate() error {
 	case c.Market.SellerFeeBP < 0 || c.Market.SellerFeeBP > 10000 || c.Market.BuyerFeeBP < 0 || c.Market.BuyerFeeBP > 10000 ||
 		c.Market.PenaltyBP < 0 || c.Market.PenaltyBP > 10000 || c.Market.SellerFeeMinimum < 0 || c.Market.PenaltyMinimum < 0:
 		return errors.New("order: MARKET_*_BP must be within 0..10000 and the minimums not negative")
+	case c.BookingHold < time.Second:
+		return fmt.Errorf("order: BOOKING_HOLD %s is too short", c.BookingHold)
+	case c.BookingFreeCancelDays < 0 || c.BookingLateRefundPercent < 0 || c.BookingLateRefundPercent > 100:
+		return errors.New("order: BOOKING_FREE_CANCEL_DAYS must not be negative and BOOKING_LATE_REFUND_PERCENT must be within 0..100")
 	case c.ShippingFee < 0 || c.FreeShippingFrom < 0:
 		return errors.New("order: SHIPPING_FEE and FREE_SHIPPING_FROM must not be negative")
 	}
@@ -119,9 +140,10 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running order service.
 type Service struct {
-	rt    *service.Runtime
-	app   *app.App
-	conns []*grpc.ClientConn
+	rt       *service.Runtime
+	app      *app.App
+	bookings *bookingapp.App
+	conns    []*grpc.ClientConn
 }
 
 // New connects the service, registers its gRPC API, its consumers and its timer.
@@ -188,6 +210,18 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(subscribers.CommitStockConsumer, h.CommitStock)
 	rt.Consume(subscribers.ConfirmationConsumer, h.Confirmation)
 	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
+
+	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), bookingtimers.New(rt.Jobs),
+		clients.NewBookingPayments(paymentv1.NewPaymentServiceClient(paymentConn)), sender, bookingapp.Config{
+			Hold:   cfg.BookingHold,
+			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
+		}, rt.Log.Named("bookings"))
+	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
+	service.AddWorker(rt, &bookingtimers.ExpireWorker{App: s.bookings})
+	service.AddWorker(rt, &bookingtimers.CompleteWorker{App: s.bookings})
+	bh := bookingsubs.New(s.bookings)
+	rt.Consume(bookingsubs.PaymentApprovedConsumer, bh.PaymentApproved)
+	rt.Consume(bookingsubs.MailConsumer, bh.Mail)
 	return s, nil
 }
 

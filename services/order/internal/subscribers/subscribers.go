@@ -8,6 +8,7 @@ package subscribers
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,6 +16,7 @@ import (
 	paymentv1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	"github.com/jangteo/jangteo/platform/events"
 	"github.com/jangteo/jangteo/services/order/internal/app"
+	bookings "github.com/jangteo/jangteo/services/order/internal/bookings/domain"
 	orderevents "github.com/jangteo/jangteo/services/order/internal/events"
 )
 
@@ -45,6 +47,10 @@ func New(a *app.App) *Handlers { return &Handlers{app: a} }
 
 var errNoOrder = errors.New("event without an order_id")
 
+// isBooking reports whether a payment paid a space booking rather than an
+// order: bookings have their own consumer.
+func isBooking(orderNumber string) bool { return strings.HasPrefix(orderNumber, bookings.NumberPrefix) }
+
 // PaymentApproved marks the order paid, or refunds a payment that came too late.
 func (h *Handlers) PaymentApproved(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
 	var ev paymentv1.PaymentApproved
@@ -53,6 +59,9 @@ func (h *Handlers) PaymentApproved(ctx context.Context, tx pgx.Tx, d events.Deli
 	}
 	if ev.GetOrderId() == "" {
 		return errNoOrder
+	}
+	if isBooking(ev.GetOrderNumber()) {
+		return nil
 	}
 	return h.app.PaymentApproved(ctx, tx, app.Approval{
 		PaymentID: ev.GetPaymentId(), OrderID: ev.GetOrderId(), Amount: ev.GetAmount(), Currency: ev.GetCurrency(),
@@ -67,6 +76,9 @@ func (h *Handlers) PaymentRefunded(ctx context.Context, tx pgx.Tx, d events.Deli
 	}
 	if ev.GetOrderId() == "" {
 		return errNoOrder
+	}
+	if isBooking(ev.GetOrderNumber()) {
+		return nil
 	}
 	return h.app.PaymentRefunded(ctx, tx, ev.GetOrderId(), ev.GetPaymentId(), ev.GetRefundedTotal())
 }

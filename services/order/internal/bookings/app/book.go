@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/zap"
+
+	"github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	"github.com/jangteo/jangteo/services/order/internal/bookings/events"
+	"github.com/jangteo/jangteo/services/order/internal/bookings/store"
+)
+
+// Book holds a slot for userID: the booking is written with its expiry job
+// in one transaction, and the exclusion constraint turns away an
+// overlapping one with domain.ErrSlotTaken.
+func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain.Booking, error) {
+	sp, err := store.Space(ctx, a.store.Pool(), r.Space, "")
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	b, err := domain.NewBooking(sp, r, userID, a.clock(), a.cfg.Hold)
+	if err != nil {
+		return b, err
+	}
+	err = a.store.Tx(ctx, func(tx pgx.Tx) error {
+		if err := store.InsertBooking(ctx, tx, b); err != nil {
+			return err
+		}
+		if err := events.Publish(ctx, tx, events.SubjectHeld, b); err != nil {
+			return err
+		}
+		return a.timers.ExpireAt(ctx, tx, b.ID, b.HoldUntil)
+	})
+	return b, err
+}
+
+// Expire ends the hold of a booking still unpaid, freeing its slot.
+func (a *App) Expire(ctx context.Context, id string) (bool, error) {
+	var done bool
+	err := a.store.Tx(ctx, func(tx pgx.Tx) error {
+		b, ok, err := store.Expire(ctx, tx, id, a.clock())
+		if err != nil || !ok {
+			return err
+		}
+		done = true
+		return events.Publish(ctx, tx, events.SubjectReleased, b)
+	})
+	if done {
+		a.log.Info("booking hold expired", zap.String("booking_id", id))
+	}
+	return done, err
+}
+
+// Complete closes a confirmed booking whose slot has ended.
+func (a *App) Complete(ctx context.Context, id string) (bool, error) {
+	var done bool
+	err := a.store.Tx(ctx, func(tx pgx.Tx) (err error) {
+		done, err = store.Complete(ctx, tx, id, a.clock())
+		return err
+	})
+	return done, err
+}
+
+// HostedBookings pages the bookings of userID's spaces (staff: of every
+// space), of one space when key names it.
+func (a *App) HostedBookings(ctx context.Context, userID string, staff bool, key string, page, size int) ([]domain.Booking, int, error) {
+	host, spaceID := userID, ""
+	if staff {
+		host = ""
+	}
+	if key != "" {
+		sp, err := store.Space(ctx, a.store.Pool(), key, "")
+		if err != nil {
+			return nil, 0, err
+		}
+		if sp.HostID != userID && !staff {
+			return nil, 0, domain.ErrNotHost
+		}
+		spaceID = sp.ID
+	}
+	if size <= 0 {
+		size = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return store.ByHost(ctx, a.store.Pool(), host, spaceID, size, (page-1)*size)
+}
+
+// Booking reads one of userID's bookings; another user's is not found.
+func (a *App) Booking(ctx context.Context, userID, id string) (domain.Booking, error) {
+	b, err := store.Booking(ctx, a.store.Pool(), id)
+	if err == nil && b.UserID != userID {
+		return domain.Booking{}, domain.ErrBookingNotFound.With("no booking %s", id)
+	}
+	return b, err
+}
+
+// Bookings pages userID's bookings, newest first.
+func (a *App) Bookings(ctx context.Context, userID string, page, size int) ([]domain.Booking, int, error) {
+	if size <= 0 {
+		size = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return store.ByUser(ctx, a.store.Pool(), userID, size, (page-1)*size)
+}
