@@ -1,3 +1,3 @@
 module github.com/jangteo/jangteo/gen/openapi
 
-go 1.26
+go 1.26.7
