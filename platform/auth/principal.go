@@ -69,3 +69,13 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
 }
+
+// UserID returns the id of the signed-in user making the call, or ErrNoToken.
+// Behind the access policy an AUTHENTICATED or STAFF call always has one, so
+// handlers use it instead of each keeping their own check.
+func UserID(ctx context.Context) (string, error) {
+	if p, ok := FromContext(ctx); ok && p.UserID != "" {
+		return p.UserID, nil
+	}
+	return "", ErrNoToken
+}

@@ -23,18 +23,6 @@ type Server struct {
 // New returns the gRPC server of the use cases.
 func New(a *app.App) *Server { return &Server{app: a} }
 
-// errNoCaller cannot happen behind the access policy, which lets no
-// AUTHENTICATED or STAFF call through without a verified token.
-var errNoCaller = errs.New(errs.Unauthenticated, "UNAUTHENTICATED", "sign in first")
-
-func caller(ctx context.Context) (string, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok || p.UserID == "" {
-		return "", errNoCaller
-	}
-	return p.UserID, nil
-}
-
 // idempotencyKey is the client's Idempotency-Key (gRPC metadata
 // "idempotency-key", forwarded by the gateway), passed on to the payment
 // service so a retry returns the same payment or refund.
@@ -48,7 +36,7 @@ func idempotencyKey(ctx context.Context) (string, error) {
 
 // CreateOrder implements orderv1.OrderServiceServer.
 func (s *Server) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +49,7 @@ func (s *Server) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReques
 
 // ListOrders implements orderv1.OrderServiceServer.
 func (s *Server) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest) (*orderv1.ListOrdersResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +66,7 @@ func (s *Server) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest)
 
 // GetOrder implements orderv1.OrderServiceServer.
 func (s *Server) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +79,7 @@ func (s *Server) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*o
 
 // CancelOrder implements orderv1.OrderServiceServer.
 func (s *Server) CancelOrder(ctx context.Context, req *orderv1.CancelOrderRequest) (*orderv1.CancelOrderResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +92,7 @@ func (s *Server) CancelOrder(ctx context.Context, req *orderv1.CancelOrderReques
 
 // PayOrder implements orderv1.OrderServiceServer.
 func (s *Server) PayOrder(ctx context.Context, req *orderv1.PayOrderRequest) (*orderv1.PayOrderResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +142,7 @@ func (s *Server) GetOrderAsStaff(ctx context.Context, req *orderv1.GetOrderAsSta
 
 // AdvanceOrder implements orderv1.OrderServiceServer.
 func (s *Server) AdvanceOrder(ctx context.Context, req *orderv1.AdvanceOrderRequest) (*orderv1.AdvanceOrderResponse, error) {
-	staffID, err := caller(ctx)
+	staffID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +155,7 @@ func (s *Server) AdvanceOrder(ctx context.Context, req *orderv1.AdvanceOrderRequ
 
 // RefundOrder implements orderv1.OrderServiceServer.
 func (s *Server) RefundOrder(ctx context.Context, req *orderv1.RefundOrderRequest) (*orderv1.RefundOrderResponse, error) {
-	staffID, err := caller(ctx)
+	staffID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}

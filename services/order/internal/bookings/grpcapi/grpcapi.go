@@ -26,16 +26,6 @@ type Server struct {
 // New returns the gRPC server of the use cases.
 func New(a *app.App) *Server { return &Server{app: a} }
 
-var errNoCaller = errs.New(errs.Unauthenticated, "UNAUTHENTICATED", "sign in first")
-
-func caller(ctx context.Context) (string, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok || p.UserID == "" {
-		return "", errNoCaller
-	}
-	return p.UserID, nil
-}
-
 // viewer is the caller if signed in, else "".
 func viewer(ctx context.Context) string {
 	p, _ := auth.FromContext(ctx)
@@ -63,7 +53,7 @@ func toDomainOptions(in []*orderv1.SpaceOptionInput) (opts []domain.SpaceOption,
 
 // CreateSpace implements orderv1.BookingServiceServer.
 func (s *Server) CreateSpace(ctx context.Context, req *orderv1.CreateSpaceRequest) (*orderv1.CreateSpaceResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +73,7 @@ func (s *Server) CreateSpace(ctx context.Context, req *orderv1.CreateSpaceReques
 func (s *Server) UpdateSpace(ctx context.Context, req *orderv1.UpdateSpaceRequest) (*orderv1.UpdateSpaceResponse, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok || p.UserID == "" {
-		return nil, errNoCaller
+		return nil, auth.ErrNoToken
 	}
 	e := app.SpaceEdit{
 		Name: req.Name, District: req.District, Address: req.Address, Category: req.Category, Description: req.Description,
@@ -154,7 +144,7 @@ func kinds(os []domain.Option) []string {
 
 // LikeSpace implements orderv1.BookingServiceServer.
 func (s *Server) LikeSpace(ctx context.Context, req *orderv1.LikeSpaceRequest) (*orderv1.LikeSpaceResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +157,7 @@ func (s *Server) LikeSpace(ctx context.Context, req *orderv1.LikeSpaceRequest) (
 
 // UnlikeSpace implements orderv1.BookingServiceServer.
 func (s *Server) UnlikeSpace(ctx context.Context, req *orderv1.UnlikeSpaceRequest) (*orderv1.UnlikeSpaceResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +170,7 @@ func (s *Server) UnlikeSpace(ctx context.Context, req *orderv1.UnlikeSpaceReques
 
 // CreateBooking implements orderv1.BookingServiceServer.
 func (s *Server) CreateBooking(ctx context.Context, req *orderv1.CreateBookingRequest) (*orderv1.CreateBookingResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +189,7 @@ func (s *Server) CreateBooking(ctx context.Context, req *orderv1.CreateBookingRe
 
 // GetBooking implements orderv1.BookingServiceServer.
 func (s *Server) GetBooking(ctx context.Context, req *orderv1.GetBookingRequest) (*orderv1.GetBookingResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +202,7 @@ func (s *Server) GetBooking(ctx context.Context, req *orderv1.GetBookingRequest)
 
 // ListMyBookings implements orderv1.BookingServiceServer.
 func (s *Server) ListMyBookings(ctx context.Context, req *orderv1.ListMyBookingsRequest) (*orderv1.ListMyBookingsResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +221,7 @@ func (s *Server) ListMyBookings(ctx context.Context, req *orderv1.ListMyBookings
 func (s *Server) ListHostedBookings(ctx context.Context, req *orderv1.ListHostedBookingsRequest) (*orderv1.ListHostedBookingsResponse, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok || p.UserID == "" {
-		return nil, errNoCaller
+		return nil, auth.ErrNoToken
 	}
 	list, total, err := s.app.HostedBookings(ctx, p.UserID, p.IsStaff(), req.GetSpace(), int(req.GetPage()), int(req.GetPageSize()))
 	if err != nil {
@@ -246,7 +236,7 @@ func (s *Server) ListHostedBookings(ctx context.Context, req *orderv1.ListHosted
 
 // PayBooking implements orderv1.BookingServiceServer.
 func (s *Server) PayBooking(ctx context.Context, req *orderv1.PayBookingRequest) (*orderv1.PayBookingResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +259,7 @@ func (s *Server) PayBooking(ctx context.Context, req *orderv1.PayBookingRequest)
 
 // CancelBooking implements orderv1.BookingServiceServer.
 func (s *Server) CancelBooking(ctx context.Context, req *orderv1.CancelBookingRequest) (*orderv1.CancelBookingResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}

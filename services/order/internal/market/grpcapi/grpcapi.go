@@ -23,16 +23,6 @@ type Server struct {
 // New returns the gRPC server of the market's use cases.
 func New(a *app.App) *Server { return &Server{app: a} }
 
-var errNoCaller = errs.New(errs.Unauthenticated, "UNAUTHENTICATED", "sign in first")
-
-func caller(ctx context.Context) (string, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok || p.UserID == "" {
-		return "", errNoCaller
-	}
-	return p.UserID, nil
-}
-
 func page(size int32, token string) (store.Page, error) {
 	after, ok := store.ParseToken(token)
 	if !ok {
@@ -46,7 +36,7 @@ func page(size int32, token string) (store.Page, error) {
 
 // PlaceAsk implements orderv1.MarketServiceServer.
 func (s *Server) PlaceAsk(ctx context.Context, req *orderv1.PlaceAskRequest) (*orderv1.PlaceAskResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +53,7 @@ func (s *Server) PlaceAsk(ctx context.Context, req *orderv1.PlaceAskRequest) (*o
 
 // PlaceBid implements orderv1.MarketServiceServer.
 func (s *Server) PlaceBid(ctx context.Context, req *orderv1.PlaceBidRequest) (*orderv1.PlaceBidResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +70,7 @@ func (s *Server) PlaceBid(ctx context.Context, req *orderv1.PlaceBidRequest) (*o
 
 // BuyNow implements orderv1.MarketServiceServer.
 func (s *Server) BuyNow(ctx context.Context, req *orderv1.BuyNowRequest) (*orderv1.BuyNowResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +83,7 @@ func (s *Server) BuyNow(ctx context.Context, req *orderv1.BuyNowRequest) (*order
 
 // SellNow implements orderv1.MarketServiceServer.
 func (s *Server) SellNow(ctx context.Context, req *orderv1.SellNowRequest) (*orderv1.SellNowResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +96,7 @@ func (s *Server) SellNow(ctx context.Context, req *orderv1.SellNowRequest) (*ord
 
 // CancelAsk implements orderv1.MarketServiceServer.
 func (s *Server) CancelAsk(ctx context.Context, req *orderv1.CancelAskRequest) (*orderv1.CancelAskResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +109,7 @@ func (s *Server) CancelAsk(ctx context.Context, req *orderv1.CancelAskRequest) (
 
 // CancelBid implements orderv1.MarketServiceServer.
 func (s *Server) CancelBid(ctx context.Context, req *orderv1.CancelBidRequest) (*orderv1.CancelBidResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +151,7 @@ func (s *Server) ListMyBids(ctx context.Context, req *orderv1.ListMyBidsRequest)
 }
 
 func (s *Server) offers(ctx context.Context, side domain.Side, size int32, token string) ([]*orderv1.Offer, string, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -182,7 +172,7 @@ func (s *Server) offers(ctx context.Context, side domain.Side, size int32, token
 
 // ListMyTrades implements orderv1.MarketServiceServer.
 func (s *Server) ListMyTrades(ctx context.Context, req *orderv1.ListMyTradesRequest) (*orderv1.ListMyTradesResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +193,7 @@ func (s *Server) ListMyTrades(ctx context.Context, req *orderv1.ListMyTradesRequ
 
 // ListMyLedger implements orderv1.MarketServiceServer.
 func (s *Server) ListMyLedger(ctx context.Context, req *orderv1.ListMyLedgerRequest) (*orderv1.ListMyLedgerResponse, error) {
-	userID, err := caller(ctx)
+	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +214,7 @@ func (s *Server) ListMyLedger(ctx context.Context, req *orderv1.ListMyLedgerRequ
 
 // InspectTrade implements orderv1.MarketServiceServer.
 func (s *Server) InspectTrade(ctx context.Context, req *orderv1.InspectTradeRequest) (*orderv1.InspectTradeResponse, error) {
-	staffID, err := caller(ctx)
+	staffID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
