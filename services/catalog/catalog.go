@@ -12,12 +12,12 @@ import (
 	"go.uber.org/zap"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/catalog/internal/app"
 	catalogevents "github.com/jangteo/jangteo/services/catalog/internal/events"
 	"github.com/jangteo/jangteo/services/catalog/internal/grpcapi"
-	"github.com/jangteo/jangteo/services/catalog/internal/images"
 	"github.com/jangteo/jangteo/services/catalog/internal/store"
 )
 

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
-	"github.com/jangteo/jangteo/services/catalog/internal/images"
 )
 
 // MaxImageBytes is the largest picture UploadProductImage accepts. The

@@ -1,4 +1,4 @@
-// Package images stores product pictures and hands back the public URL
+// Package images stores uploaded pictures (products, spaces, posts) and hands back the public URL
 // clients load them from.
 //
 // Uploads are checked with Check before they are stored: only JPEG, PNG,
