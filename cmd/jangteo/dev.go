@@ -275,6 +275,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if media := cat.MediaHandler(); media != nil {
 		gw.Handle("/media/", http.StripPrefix("/media", media))
 	}
+	if media := com.MediaHandler(); media != nil { // members' post pictures: keys under community/
+		gw.Handle("/media/community/", http.StripPrefix("/media", media))
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	for _, r := range runners {

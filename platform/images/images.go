@@ -41,32 +41,33 @@ const (
 )
 
 // Config selects and configures the image store. It is filled once from
-// flags or the environment in main and passed to New.
+// flags or the environment in main (the env tags are the variables a
+// service reads with platform/config) and passed to New.
 type Config struct {
 	// Driver is "disk" (the default when empty) or "s3".
-	Driver string
+	Driver string `env:"IMAGES_DRIVER"`
 	// Dir is the disk store's root directory; DefaultDir when empty.
-	Dir string
+	Dir string `env:"IMAGES_DIR"`
 	// PublicBaseURL is the URL prefix returned keys are appended to, e.g.
 	// "http://localhost:8080/media" for disk or a CDN in front of a bucket.
 	// Disk defaults to DefaultPublicBaseURL; S3 defaults to the bucket's
 	// path-style URL on S3Endpoint.
-	PublicBaseURL string
+	PublicBaseURL string `env:"IMAGES_PUBLIC_BASE_URL"`
 	// S3Endpoint is host[:port] of the S3 API, e.g. "s3.ap-northeast-2.amazonaws.com"
 	// or "minio:9000". A URL with a scheme is accepted too; its scheme then
 	// decides TLS instead of S3UseSSL.
-	S3Endpoint string
+	S3Endpoint string `env:"S3_ENDPOINT"`
 	// S3Bucket is the bucket objects are written to; it must exist.
-	S3Bucket string
+	S3Bucket string `env:"S3_BUCKET"`
 	// S3AccessKey and S3SecretKey are static credentials; both empty means
 	// anonymous requests.
-	S3AccessKey string
-	S3SecretKey string
+	S3AccessKey string `env:"S3_ACCESS_KEY"`
+	S3SecretKey string `env:"S3_SECRET_KEY"`
 	// S3UseSSL selects https for the S3 API.
-	S3UseSSL bool
+	S3UseSSL bool `env:"S3_USE_SSL"`
 	// S3Region is the bucket's region. Setting it saves the client a
 	// bucket-location request before the first upload.
-	S3Region string
+	S3Region string `env:"S3_REGION"`
 }
 
 // New returns the store cfg.Driver names. For the disk driver the Store is

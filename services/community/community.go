@@ -6,6 +6,7 @@ package community
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
+	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/platform/mail"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/services/community/internal/app"
@@ -39,16 +41,25 @@ type Config struct {
 	// Mail is the SMTP relay for school email links (SMTP_HOST, SMTP_PORT,
 	// SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS, SMTP_TIMEOUT).
 	Mail mail.Config `envPrefix:"SMTP_"`
+	// Images is where members' uploaded pictures go (IMAGES_DRIVER,
+	// IMAGES_DIR, IMAGES_PUBLIC_BASE_URL, S3_*), as the catalog's.
+	Images images.Config
+	// UploadsPerHour bounds each member's picture uploads in any hour.
+	UploadsPerHour int `env:"MEDIA_UPLOADS_PER_HOUR"`
 }
 
 // DefaultConfig returns the documented defaults: gRPC on :9106, hot ranks
 // refreshed every 5 minutes, the catalog on 127.0.0.1:9102, mail to a relay
-// on 127.0.0.1:1025 with links to http://localhost:8080.
+// on 127.0.0.1:1025 with links to http://localhost:8080, uploads on disk
+// under .data/images served at http://localhost:8080/media (60 an hour per
+// member).
 func DefaultConfig() Config {
 	return Config{
 		Base: service.Defaults(":9106"), HotRankRefresh: 5 * time.Minute, CatalogEndpoint: "127.0.0.1:9102",
-		PublicURL: "http://localhost:8080",
-		Mail:      mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <no-reply@jangteo.dev>"},
+		PublicURL:      "http://localhost:8080",
+		Mail:           mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <no-reply@jangteo.dev>"},
+		Images:         images.Config{Driver: images.DriverDisk, Dir: images.DefaultDir, PublicBaseURL: images.DefaultPublicBaseURL},
+		UploadsPerHour: app.DefaultUploadsPerHour,
 	}
 }
 
@@ -61,6 +72,7 @@ type Service struct {
 	app     *app.App
 	campus  *campus.Campus
 	catalog *grpc.ClientConn
+	media   http.Handler
 }
 
 // New connects the service and registers its gRPC API.
@@ -75,6 +87,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, fmt.Errorf("community: %w", err)
 	}
+	pics, err := images.New(cfg.Images)
+	if err != nil {
+		return nil, fmt.Errorf("community: %w", err)
+	}
 	rt, err := service.Start(ctx, Name, cfg.Base, log, Migrations, opts)
 	if err != nil {
 		return nil, err
@@ -85,7 +101,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	if err != nil {
 		return nil, fmt.Errorf("community: catalog client: %w", err)
 	}
-	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)), rt.Log)
+	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)),
+		app.MediaConfig{Store: pics, UploadsPerHour: cfg.UploadsPerHour}, rt.Log)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
 	cps := campus.New(rt.Pool, sender, strings.TrimSuffix(cfg.PublicURL, "/"))
 	communityv1.RegisterCampusServiceServer(rt.GRPC, grpcapi.NewCampus(cps))
@@ -94,8 +111,18 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
 	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
-	return &Service{rt: rt, app: a, campus: cps, catalog: conn}, nil
+	s := &Service{rt: rt, app: a, campus: cps, catalog: conn}
+	if d, ok := pics.(*images.Disk); ok {
+		s.media = d.Handler()
+	}
+	return s, nil
 }
+
+// MediaHandler serves uploaded pictures when they are kept on disk: mount
+// it at the path of Images.PublicBaseURL (/media/ by default) with that
+// prefix stripped; nil otherwise. Its keys start with "community/", so it
+// may share the path and directory with the catalog's pictures.
+func (s *Service) MediaHandler() http.Handler { return s.media }
 
 // Run serves until ctx ends.
 func (s *Service) Run(ctx context.Context) error {

@@ -1,8 +1,12 @@
 package community
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"time"
 
 	"go.uber.org/zap"
@@ -122,16 +126,43 @@ func (s *Service) seedStyles(ctx context.Context, authors ...domain.Caller) {
 		}
 		clothes = shoes
 	}
-	styles := []app.NewStyle{
-		{Images: []string{"https://picsum.photos/seed/jangteo-ootd1/800/1000"}, Body: "주말 나들이 코디 👟", Products: []string{shoes[0], clothes[0]}},
-		{Images: []string{"https://picsum.photos/seed/jangteo-ootd2/800/1000", "https://picsum.photos/seed/jangteo-ootd3/800/1000"},
-			Body: "가볍게 출근룩", Products: []string{clothes[1], shoes[1]}},
+	styles := []struct {
+		pictures []color.RGBA
+		style    app.NewStyle
+	}{
+		{[]color.RGBA{{0xd9, 0x8f, 0x5c, 0xff}}, app.NewStyle{Body: "주말 나들이 코디 👟", Products: []string{shoes[0], clothes[0]}}},
+		{[]color.RGBA{{0x4a, 0x6f, 0xa5, 0xff}, {0x2f, 0x2f, 0x3a, 0xff}}, app.NewStyle{Body: "가볍게 출근룩", Products: []string{clothes[1], shoes[1]}}},
 	}
 	for i, st := range styles {
-		if _, err := s.app.CreateStyle(ctx, authors[i%len(authors)], st); err != nil {
+		author := authors[i%len(authors)]
+		for _, c := range st.pictures {
+			m, err := s.app.UploadMedia(ctx, author, "image/png", demoPicture(c))
+			if err != nil {
+				s.rt.Log.Warn("demo style picture skipped", zap.Error(err))
+				continue
+			}
+			st.style.MediaIDs = append(st.style.MediaIDs, m.ID)
+		}
+		if _, err := s.app.CreateStyle(ctx, author, st.style); err != nil {
 			s.rt.Log.Warn("demo style skipped", zap.Error(err))
 		}
 	}
+}
+
+// demoPicture draws a small portrait PNG fading from c to white, a stand-in
+// for a photo, uploaded like a member's.
+func demoPicture(c color.RGBA) []byte {
+	const w, h = 80, 100
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		mix := func(v uint8) uint8 { return uint8(int(v) + (255-int(v))*y/h) }
+		for x := range w {
+			img.SetRGBA(x, y, color.RGBA{mix(c.R), mix(c.G), mix(c.B), 0xff})
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img) // writing to memory does not fail
+	return buf.Bytes()
 }
 
 func member(i int) domain.Caller { return domain.Caller{UserID: demoMembers[i].UserID} }

@@ -61,6 +61,7 @@ func startWith(t *testing.T, o options) *env {
 	cfg := community.DefaultConfig()
 	cfg.DatabaseURL, cfg.NATSURL, cfg.MetricsAddr = dbURL, e.natsURL, ""
 	cfg.CatalogEndpoint = "127.0.0.1:1" // nothing listens
+	cfg.Images.Dir = t.TempDir()
 	if o.catalog {
 		ccfg := catalog.DefaultConfig()
 		ccfg.DatabaseURL, ccfg.NATSURL, ccfg.MetricsAddr = dbURL, e.natsURL, ""

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
@@ -27,7 +28,7 @@ func TestPosts(t *testing.T) {
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: strings.Repeat("나", 5001)}, "body", "at most 5000 characters"},
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "  ", Body: "b"}, "title", "must not be empty"},
 			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: "a\x00b"}, "body", "NUL"},
-			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: "b", MediaUrls: []string{"ftp://x/y.png"}}, "media_urls[0]", "http"},
+			{&communityv1.CreatePostRequest{Slug: "free", Title: "t", Body: "b", MediaIds: []string{uuid.NewString()}}, "media_ids[0]", "no upload"},
 			{&communityv1.CreatePostRequest{Slug: "notice", Title: "t", Body: "b", Anonymous: true}, "anonymous", ""},
 		} {
 			ctx := minji.ctx
@@ -47,7 +48,7 @@ func TestPosts(t *testing.T) {
 	})
 
 	post := must(e.client.CreatePost(minji.ctx, &communityv1.CreatePostRequest{
-		Slug: "free", Title: "첫 글", Body: "안녕하세요", MediaUrls: []string{"https://img.example/a.jpg"},
+		Slug: "free", Title: "첫 글", Body: "안녕하세요", MediaIds: []string{e.upload(t, minji).GetId()},
 	})).GetPost()
 	if post.GetAuthor().GetProfile().GetUsername() != "minji" || post.GetAuthor().GetDisplayName() != "김민지" ||
 		!post.GetViewer().GetMine() || post.GetBoardSlug() != "free" || len(post.GetMediaUrls()) != 1 {
@@ -65,9 +66,9 @@ func TestPosts(t *testing.T) {
 		wantCode(t, err, codes.InvalidArgument, "body")
 
 		got := must(e.client.UpdatePost(minji.ctx, &communityv1.UpdatePostRequest{
-			Id: post.GetId(), Title: new("고친 글"), Media: &communityv1.MediaUrls{},
+			Id: post.GetId(), Title: new("고친 글"), Media: &communityv1.MediaIds{},
 		})).GetPost()
-		if got.GetTitle() != "고친 글" || got.GetBody() != "안녕하세요" || len(got.GetMediaUrls()) != 0 || got.GetUpdateTime() == nil {
+		if got.GetTitle() != "고친 글" || got.GetBody() != "안녕하세요" || len(got.GetMediaUrls()) != 0 || len(got.GetMedia()) != 0 || got.GetUpdateTime() == nil {
 			t.Fatalf("edited = %v", got)
 		}
 		_, err = e.client.GetPost(visitor, &communityv1.GetPostRequest{Id: "0193a7b2-0000-7000-8000-000000000000"})

@@ -35,6 +35,10 @@ func (e *env) rest(t *testing.T) *rest {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Pictures on disk are served beside the API, as cmd/jangteo mounts them.
+	if media := e.svc.MediaHandler(); media != nil {
+		gw.Handle("/media/", http.StripPrefix("/media", media))
+	}
 	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(func() { srv.Close(); gw.Close() })
 	return &rest{t: t, url: srv.URL}

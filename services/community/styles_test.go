@@ -25,14 +25,14 @@ func TestStyles(t *testing.T) {
 	runner, bag := product("Runner"), product("Tote")
 
 	style := must(e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{
-		ImageUrls: []string{"https://img.example/ootd.jpg"}, Body: "오늘의 코디",
+		MediaIds: []string{e.upload(t, minji).GetId()}, Body: "오늘의 코디",
 		ProductSlugs: []string{runner.GetSlug(), bag.GetId(), runner.GetSlug()},
 	})).GetPost()
 	if style.GetBoardSlug() != "style" || len(style.GetProducts()) != 2 || style.GetProducts()[0].GetSlug() != runner.GetSlug() ||
 		style.GetProducts()[1].GetName() != "Tote" || style.GetProducts()[0].GetImageUrl() != "https://img.example/Runner.jpg" {
 		t.Fatalf("style = %v", style)
 	}
-	must(e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{ImageUrls: []string{"https://img.example/bag.jpg"}, ProductSlugs: []string{bag.GetSlug()}}))
+	must(e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{MediaIds: []string{e.upload(t, minji).GetId()}, ProductSlugs: []string{bag.GetSlug()}}))
 
 	feed := must(e.client.ListStyles(visitor, &communityv1.ListStylesRequest{})).GetPosts()
 	if len(feed) != 2 || len(feed[1].GetProducts()) != 2 {
@@ -49,10 +49,10 @@ func TestStyles(t *testing.T) {
 		t.Fatalf("GetPost of a style = %v", got)
 	}
 
-	_, err := e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{ImageUrls: []string{"https://img.example/x.jpg"}, ProductSlugs: []string{runner.GetSlug(), "no-such-shoe"}})
+	_, err := e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{MediaIds: []string{e.upload(t, minji).GetId()}, ProductSlugs: []string{runner.GetSlug(), "no-such-shoe"}})
 	wantCode(t, err, codes.InvalidArgument, "product_slugs[1]")
 	_, err = e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{Body: "사진 없음"})
-	wantCode(t, err, codes.InvalidArgument, "image_urls")
+	wantCode(t, err, codes.InvalidArgument, "media_ids")
 	_, err = e.client.ListProductStyles(visitor, &communityv1.ListProductStylesRequest{Slug: "no-such-shoe"})
 	wantCode(t, err, codes.NotFound, "slug")
 	_, err = e.client.CreatePost(minji.ctx, &communityv1.CreatePostRequest{Slug: "style", Title: "t", Body: "b"})
@@ -63,8 +63,8 @@ func TestStylesCatalogDown(t *testing.T) {
 	t.Parallel()
 	e := start(t) // the catalog endpoint answers nothing
 	minji := e.newUser(t, "minji", "김민지")
-	_, err := e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{ImageUrls: []string{"https://img.example/x.jpg"}, ProductSlugs: []string{"runner"}})
+	_, err := e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{MediaIds: []string{e.upload(t, minji).GetId()}, ProductSlugs: []string{"runner"}})
 	wantCode(t, err, codes.Unavailable, "")
 	// Without tags the catalog is not needed.
-	must(e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{ImageUrls: []string{"https://img.example/x.jpg"}}))
+	must(e.client.CreateStyle(minji.ctx, &communityv1.CreateStyleRequest{MediaIds: []string{e.upload(t, minji).GetId()}}))
 }

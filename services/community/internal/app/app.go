@@ -17,16 +17,21 @@ import (
 type App struct {
 	store   *store.Store
 	catalog Catalog
+	media   MediaConfig
 	log     *zap.Logger
 	now     func() time.Time
 }
 
-// New returns the use cases over s, asking cat about products.
-func New(s *store.Store, cat Catalog, log *zap.Logger) *App {
-	if s == nil || cat == nil || log == nil {
+// New returns the use cases over s, asking cat about products and keeping
+// uploads as media says.
+func New(s *store.Store, cat Catalog, media MediaConfig, log *zap.Logger) *App {
+	if s == nil || cat == nil || media.Store == nil || log == nil {
 		panic("app: nil dependency")
 	}
-	return &App{store: s, catalog: cat, log: log, now: func() time.Time { return time.Now().UTC() }}
+	if media.UploadsPerHour <= 0 {
+		media.UploadsPerHour = DefaultUploadsPerHour
+	}
+	return &App{store: s, catalog: cat, media: media, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

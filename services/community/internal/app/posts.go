@@ -15,7 +15,7 @@ type NewPost struct {
 	BoardSlug string
 	Title     string
 	Body      string
-	Media     []string
+	MediaIDs  []string // the caller's uploads, in order
 	Anonymous bool
 	Label     string
 	Pinned    bool
@@ -43,7 +43,10 @@ func (a *App) CreatePost(ctx context.Context, c domain.Caller, n NewPost) (domai
 	var v errs.Violations
 	domain.CheckText(&v, "title", n.Title, domain.MaxTitle)
 	domain.CheckText(&v, "body", n.Body, domain.MaxBody)
-	domain.CheckMedia(&v, "media_urls", n.Media)
+	media, err := attachMedia(ctx, a.store.Read(), &v, c, "media_ids", n.MediaIDs)
+	if err != nil {
+		return domain.PostView{}, err
+	}
 	checkLabel(&v, b.Board, n.Label)
 	if n.Anonymous && !b.AnonymousAllowed {
 		v.Add("anonymous", "this board does not allow anonymous posts")
@@ -53,7 +56,7 @@ func (a *App) CreatePost(ctx context.Context, c domain.Caller, n NewPost) (domai
 	}
 	p := domain.Post{
 		ID: newID(), BoardID: b.ID, AuthorID: c.UserID, Anonymous: n.Anonymous,
-		Title: strings.TrimSpace(n.Title), Body: n.Body, Media: nonNil(n.Media), Label: n.Label, Pinned: n.Pinned,
+		Title: strings.TrimSpace(n.Title), Body: n.Body, Media: media, MediaIDs: n.MediaIDs, Label: n.Label, Pinned: n.Pinned,
 		CreatedAt: a.now(),
 	}
 	var out store.PostRow
@@ -101,11 +104,11 @@ func (a *App) Post(ctx context.Context, c domain.Caller, id string) (domain.Post
 
 // PostChange is an edit; nil fields stay.
 type PostChange struct {
-	Title  *string
-	Body   *string
-	Media  *[]string
-	Label  *string
-	Pinned *bool
+	Title    *string
+	Body     *string
+	MediaIDs *[]string // the caller's uploads, in order; replaces the post's media
+	Label    *string
+	Pinned   *bool
 }
 
 // UpdatePost edits the caller's own post; staff may pin any post and edit
@@ -121,7 +124,7 @@ func (a *App) UpdatePost(ctx context.Context, c domain.Caller, id string, ch Pos
 			return domain.ErrPostNotFound
 		}
 		author := p.AuthorID == c.UserID
-		onlyPin := ch.Title == nil && ch.Body == nil && ch.Media == nil && ch.Label == nil
+		onlyPin := ch.Title == nil && ch.Body == nil && ch.MediaIDs == nil && ch.Label == nil
 		switch {
 		case ch.Pinned != nil && !c.Staff:
 			return domain.FieldError(domain.ErrStaffOnly, "pinned", "only staff pin posts")
@@ -137,9 +140,11 @@ func (a *App) UpdatePost(ctx context.Context, c domain.Caller, id string, ch Pos
 			domain.CheckText(&v, "body", *ch.Body, domain.MaxBody)
 			p.Body = *ch.Body
 		}
-		if ch.Media != nil {
-			domain.CheckMedia(&v, "media.urls", *ch.Media)
-			p.Media = nonNil(*ch.Media)
+		if ch.MediaIDs != nil {
+			if p.Media, err = attachMedia(ctx, q, &v, c, "media.ids", *ch.MediaIDs); err != nil {
+				return err
+			}
+			p.MediaIDs = *ch.MediaIDs
 		}
 		if ch.Label != nil {
 			b, err := q.Board(ctx, "", p.BoardSlug)

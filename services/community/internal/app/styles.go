@@ -28,7 +28,7 @@ const (
 
 // NewStyle is a style post.
 type NewStyle struct {
-	Images   []string
+	MediaIDs []string // the caller's uploads, in order
 	Body     string
 	Products []string
 }
@@ -37,10 +37,13 @@ type NewStyle struct {
 // catalog knows (each checked through its API).
 func (a *App) CreateStyle(ctx context.Context, c domain.Caller, n NewStyle) (domain.PostView, error) {
 	var v errs.Violations
-	if len(n.Images) == 0 {
-		v.Add("image_urls", "a style needs at least one image")
+	if len(n.MediaIDs) == 0 {
+		v.Add("media_ids", "a style needs at least one picture")
 	}
-	domain.CheckMedia(&v, "image_urls", n.Images)
+	media, err := attachMedia(ctx, a.store.Read(), &v, c, "media_ids", n.MediaIDs)
+	if err != nil {
+		return domain.PostView{}, err
+	}
 	domain.CheckOptionalText(&v, "body", n.Body, MaxStyleCaption)
 	if len(n.Products) > MaxTaggedProduct {
 		v.Add("product_slugs", fmt.Sprintf("at most %d products (got %d)", MaxTaggedProduct, len(n.Products)))
@@ -64,7 +67,7 @@ func (a *App) CreateStyle(ctx context.Context, c domain.Caller, n NewStyle) (dom
 	if err != nil {
 		return domain.PostView{}, err
 	}
-	p := domain.Post{ID: newID(), BoardID: b.ID, AuthorID: c.UserID, Body: n.Body, Media: n.Images, CreatedAt: a.now()}
+	p := domain.Post{ID: newID(), BoardID: b.ID, AuthorID: c.UserID, Body: n.Body, Media: media, MediaIDs: n.MediaIDs, CreatedAt: a.now()}
 	var out store.PostRow
 	err = a.store.InTx(ctx, func(q *store.Queries) error {
 		if err := q.CreatePost(ctx, p); err != nil {

@@ -5,7 +5,6 @@ package domain
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -97,26 +96,4 @@ func CheckOptionalText(v *errs.Violations, field, s string, max int) {
 	if s != "" {
 		CheckText(v, field, s, max)
 	}
-}
-
-// CheckMedia checks a list of media URLs.
-func CheckMedia(v *errs.Violations, field string, urls []string) {
-	if len(urls) > MaxMedia {
-		v.Add(field, fmt.Sprintf("at most %d media files (got %d)", MaxMedia, len(urls)))
-		return
-	}
-	for i, u := range urls {
-		if !ValidHTTPURL(u) {
-			v.Add(fmt.Sprintf("%s[%d]", field, i), "must be an http or https URL")
-		}
-	}
-}
-
-// ValidHTTPURL reports whether s is an absolute http(s) URL of sane length.
-func ValidHTTPURL(s string) bool {
-	if len(s) > MaxURL {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

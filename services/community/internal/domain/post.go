@@ -39,7 +39,8 @@ type Post struct {
 	Anonymous    bool
 	Title        string
 	Body         string
-	Media        []string
+	Media        []string // URLs, in order
+	MediaIDs     []string // the uploads behind Media (empty for posts older than uploads)
 	Label        string
 	Pinned       bool
 	LikeCount    int
@@ -142,6 +143,7 @@ type PostView struct {
 	Title        string
 	Body         string
 	Media        []string
+	MediaIDs     []string
 	Label        string
 	Pinned       bool
 	LikeCount    int
@@ -169,7 +171,7 @@ func ShowPost(p Post, c Caller) PostView {
 		return v
 	}
 	v.Viewer.Mine = c.SignedIn() && p.AuthorID == c.UserID
-	v.Title, v.Body, v.Media, v.Products = p.Title, p.Body, p.Media, p.Products
+	v.Title, v.Body, v.Media, v.MediaIDs, v.Products = p.Title, p.Body, p.Media, p.MediaIDs, p.Products
 	if p.Anonymous {
 		v.Author = &AuthorView{DisplayName: AnonymousName, Anonymous: true, IsPostAuthor: true}
 	} else {
@@ -265,4 +267,16 @@ func Thread(comments, replies []Comment, viewer Caller) []CommentView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// Media is a picture a member uploaded for their posts. Key names the
+// stored object; it is random and says nothing about the owner.
+type Media struct {
+	ID          string
+	OwnerID     string
+	Key         string
+	URL         string
+	ContentType string
+	Size        int64
+	CreatedAt   time.Time
 }

@@ -83,6 +83,14 @@ func toProtoPost(p domain.PostView) *communityv1.Post {
 	if p.EditedAt != nil {
 		out.UpdateTime = timestamppb.New(*p.EditedAt)
 	}
+	// Posts written before uploads have URLs only (no ids).
+	for i, url := range p.Media {
+		m := &communityv1.Media{Url: url}
+		if i < len(p.MediaIDs) {
+			m.Id = p.MediaIDs[i]
+		}
+		out.Media = append(out.Media, m)
+	}
 	for _, tp := range p.Products {
 		out.Products = append(out.Products, &communityv1.TaggedProduct{ProductId: tp.ID, Slug: tp.Slug, Name: tp.Name, ImageUrl: tp.ImageURL})
 	}

@@ -25,7 +25,7 @@ func (s *Server) ListBoardPosts(ctx context.Context, req *communityv1.ListBoardP
 // CreatePost implements communityv1.CommunityServiceServer.
 func (s *Server) CreatePost(ctx context.Context, req *communityv1.CreatePostRequest) (*communityv1.CreatePostResponse, error) {
 	p, err := s.app.CreatePost(ctx, caller(ctx), app.NewPost{
-		BoardSlug: req.GetSlug(), Title: req.GetTitle(), Body: req.GetBody(), Media: req.GetMediaUrls(),
+		BoardSlug: req.GetSlug(), Title: req.GetTitle(), Body: req.GetBody(), MediaIDs: req.GetMediaIds(),
 		Anonymous: req.GetAnonymous(), Label: req.GetLabel(), Pinned: req.GetPinned(),
 	})
 	if err != nil {
@@ -48,8 +48,8 @@ func (s *Server) GetPost(ctx context.Context, req *communityv1.GetPostRequest) (
 func (s *Server) UpdatePost(ctx context.Context, req *communityv1.UpdatePostRequest) (*communityv1.UpdatePostResponse, error) {
 	ch := app.PostChange{Title: req.Title, Body: req.Body, Label: req.Label, Pinned: req.Pinned}
 	if req.GetMedia() != nil {
-		urls := req.GetMedia().GetUrls()
-		ch.Media = &urls
+		ids := req.GetMedia().GetIds()
+		ch.MediaIDs = &ids
 	}
 	p, err := s.app.UpdatePost(ctx, caller(ctx), req.GetId(), ch)
 	if err != nil {

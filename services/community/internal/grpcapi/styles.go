@@ -9,7 +9,7 @@ import (
 
 // CreateStyle implements communityv1.CommunityServiceServer.
 func (s *Server) CreateStyle(ctx context.Context, req *communityv1.CreateStyleRequest) (*communityv1.CreateStyleResponse, error) {
-	p, err := s.app.CreateStyle(ctx, caller(ctx), app.NewStyle{Images: req.GetImageUrls(), Body: req.GetBody(), Products: req.GetProductSlugs()})
+	p, err := s.app.CreateStyle(ctx, caller(ctx), app.NewStyle{MediaIDs: req.GetMediaIds(), Body: req.GetBody(), Products: req.GetProductSlugs()})
 	if err != nil {
 		return nil, err
 	}
@@ -33,4 +33,16 @@ func (s *Server) ListProductStyles(ctx context.Context, req *communityv1.ListPro
 		return nil, err
 	}
 	return &communityv1.ListProductStylesResponse{Posts: toProtoPosts(posts), NextCursor: next}, nil
+}
+
+// UploadMedia implements communityv1.CommunityServiceServer.
+func (s *Server) UploadMedia(ctx context.Context, req *communityv1.UploadMediaRequest) (*communityv1.UploadMediaResponse, error) {
+	m, err := s.app.UploadMedia(ctx, caller(ctx), req.GetContentType(), req.GetData())
+	if err != nil {
+		return nil, err
+	}
+	created(ctx)
+	return &communityv1.UploadMediaResponse{Media: &communityv1.Media{
+		Id: m.ID, Url: m.URL, ContentType: m.ContentType, SizeBytes: m.Size,
+	}}, nil
 }

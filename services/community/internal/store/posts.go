@@ -20,7 +20,7 @@ const postSelect = `SELECT ` + postColumns + postFrom
 
 const postColumns = `p.id, p.board_id, b.slug, b.name, b.kind, b.anonymous_allowed, coalesce(b.school_id::text, ''), p.author_id,
 	coalesce(pr.username, ''), coalesce(pr.name, ''), coalesce(pr.avatar_url, ''),
-	p.anonymous, p.title, p.body, p.media_urls, p.label, p.pinned,
+	p.anonymous, p.title, p.body, p.media_urls, p.media_ids, p.label, p.pinned,
 	p.like_count, p.comment_count, p.scrap_count, p.created_at, p.edited_at, p.deleted_at, p.hidden_at,
 	EXISTS (SELECT 1 FROM post_likes l WHERE l.post_id = p.id AND l.user_id = $1),
 	EXISTS (SELECT 1 FROM scraps s WHERE s.post_id = p.id AND s.user_id = $1)`
@@ -44,7 +44,7 @@ func scanPost(row pgx.Row, extra ...any) (PostRow, error) {
 	var p PostRow
 	err := row.Scan(append([]any{&p.ID, &p.BoardID, &p.BoardSlug, &p.BoardName, &p.BoardKind, &p.BoardAnonymous, &p.BoardSchoolID, &p.AuthorID,
 		&p.Author.Username, &p.Author.Name, &p.Author.AvatarURL,
-		&p.Anonymous, &p.Title, &p.Body, &p.Media, &p.Label, &p.Pinned,
+		&p.Anonymous, &p.Title, &p.Body, &p.Media, &p.MediaIDs, &p.Label, &p.Pinned,
 		&p.LikeCount, &p.CommentCount, &p.ScrapCount, &p.CreatedAt, &p.EditedAt, &p.DeletedAt, &p.HiddenAt,
 		&p.Liked, &p.Scrapped}, extra...)...)
 	return p, err
@@ -68,9 +68,9 @@ func collectPosts(rows pgx.Rows, err error) ([]domain.Post, error) {
 
 // CreatePost inserts a post.
 func (q *Queries) CreatePost(ctx context.Context, p domain.Post) error {
-	const sql = `INSERT INTO posts (id, board_id, author_id, anonymous, title, body, media_urls, label, pinned, created_at, hot_rank)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, hot_rank(0, $10))`
-	_, err := q.db.Exec(ctx, sql, p.ID, p.BoardID, p.AuthorID, p.Anonymous, p.Title, p.Body, p.Media, p.Label, p.Pinned, p.CreatedAt)
+	const sql = `INSERT INTO posts (id, board_id, author_id, anonymous, title, body, media_urls, media_ids, label, pinned, created_at, hot_rank)
+		VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, '{}'::text[]), coalesce($8, '{}'::text[]), $9, $10, $11, hot_rank(0, $11))`
+	_, err := q.db.Exec(ctx, sql, p.ID, p.BoardID, p.AuthorID, p.Anonymous, p.Title, p.Body, p.Media, p.MediaIDs, p.Label, p.Pinned, p.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("db: create post: %w", err)
 	}
@@ -96,8 +96,8 @@ func (q *Queries) Post(ctx context.Context, viewer, id string, lock bool) (PostR
 
 // UpdatePost writes an edited post's content (and pin).
 func (q *Queries) UpdatePost(ctx context.Context, p domain.Post) error {
-	const sql = `UPDATE posts SET title = $2, body = $3, media_urls = $4, label = $5, pinned = $6, edited_at = $7 WHERE id = $1`
-	if _, err := q.db.Exec(ctx, sql, p.ID, p.Title, p.Body, p.Media, p.Label, p.Pinned, p.EditedAt); err != nil {
+	const sql = `UPDATE posts SET title = $2, body = $3, media_urls = coalesce($4, '{}'::text[]), media_ids = coalesce($5, '{}'::text[]), label = $6, pinned = $7, edited_at = $8 WHERE id = $1`
+	if _, err := q.db.Exec(ctx, sql, p.ID, p.Title, p.Body, p.Media, p.MediaIDs, p.Label, p.Pinned, p.EditedAt); err != nil {
 		return fmt.Errorf("db: update post: %w", err)
 	}
 	return nil

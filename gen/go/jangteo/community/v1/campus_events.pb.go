@@ -107,6 +107,109 @@ func (x *SchoolEmailVerificationRequested) GetOccurTime() *timestamppb.Timestamp
 	return nil
 }
 
+// SchoolMembershipChanged is published on community.school_membership_changed
+// when a membership is approved (by the school email link or by staff), and
+// when an approved member chooses another school or address (approved false
+// until that is confirmed). Identity keeps the user's school from it.
+type SchoolMembershipChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is the member's UUID.
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// approved says the member now belongs to the school; false clears it.
+	Approved bool `protobuf:"varint,2,opt,name=approved,proto3" json:"approved,omitempty"`
+	// school_id is the school's UUID (empty when not approved).
+	SchoolId string `protobuf:"bytes,3,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	// school_slug is the school's URL name (empty when not approved).
+	SchoolSlug string `protobuf:"bytes,4,opt,name=school_slug,json=schoolSlug,proto3" json:"school_slug,omitempty"`
+	// school_name is the school's display name (empty when not approved).
+	SchoolName string `protobuf:"bytes,5,opt,name=school_name,json=schoolName,proto3" json:"school_name,omitempty"`
+	// admission_year is the year the member entered the school (0 when not approved).
+	AdmissionYear int32 `protobuf:"varint,6,opt,name=admission_year,json=admissionYear,proto3" json:"admission_year,omitempty"`
+	// occur_time is when it changed; a consumer keeps the newest.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchoolMembershipChanged) Reset() {
+	*x = SchoolMembershipChanged{}
+	mi := &file_jangteo_community_v1_campus_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchoolMembershipChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchoolMembershipChanged) ProtoMessage() {}
+
+func (x *SchoolMembershipChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchoolMembershipChanged.ProtoReflect.Descriptor instead.
+func (*SchoolMembershipChanged) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SchoolMembershipChanged) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SchoolMembershipChanged) GetApproved() bool {
+	if x != nil {
+		return x.Approved
+	}
+	return false
+}
+
+func (x *SchoolMembershipChanged) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *SchoolMembershipChanged) GetSchoolSlug() string {
+	if x != nil {
+		return x.SchoolSlug
+	}
+	return ""
+}
+
+func (x *SchoolMembershipChanged) GetSchoolName() string {
+	if x != nil {
+		return x.SchoolName
+	}
+	return ""
+}
+
+func (x *SchoolMembershipChanged) GetAdmissionYear() int32 {
+	if x != nil {
+		return x.AdmissionYear
+	}
+	return 0
+}
+
+func (x *SchoolMembershipChanged) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_campus_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_campus_events_proto_rawDesc = "" +
@@ -119,7 +222,18 @@ const file_jangteo_community_v1_campus_events_proto_rawDesc = "" +
 	"schoolName\x12\x14\n" +
 	"\x05email\x18\x04 \x01(\tR\x05email\x129\n" +
 	"\n" +
-	"occur_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTimeBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
+	"occur_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"\x8f\x02\n" +
+	"\x17SchoolMembershipChanged\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1a\n" +
+	"\bapproved\x18\x02 \x01(\bR\bapproved\x12\x1b\n" +
+	"\tschool_id\x18\x03 \x01(\tR\bschoolId\x12\x1f\n" +
+	"\vschool_slug\x18\x04 \x01(\tR\n" +
+	"schoolSlug\x12\x1f\n" +
+	"\vschool_name\x18\x05 \x01(\tR\n" +
+	"schoolName\x12%\n" +
+	"\x0eadmission_year\x18\x06 \x01(\x05R\radmissionYear\x129\n" +
+	"\n" +
+	"occur_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\toccurTimeBDZBgithub.com/jangteo/jangteo/gen/go/jangteo/community/v1;communityv1b\x06proto3"
 
 var (
 	file_jangteo_community_v1_campus_events_proto_rawDescOnce sync.Once
@@ -133,18 +247,20 @@ func file_jangteo_community_v1_campus_events_proto_rawDescGZIP() []byte {
 	return file_jangteo_community_v1_campus_events_proto_rawDescData
 }
 
-var file_jangteo_community_v1_campus_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_jangteo_community_v1_campus_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_jangteo_community_v1_campus_events_proto_goTypes = []any{
 	(*SchoolEmailVerificationRequested)(nil), // 0: jangteo.community.v1.SchoolEmailVerificationRequested
-	(*timestamppb.Timestamp)(nil),            // 1: google.protobuf.Timestamp
+	(*SchoolMembershipChanged)(nil),          // 1: jangteo.community.v1.SchoolMembershipChanged
+	(*timestamppb.Timestamp)(nil),            // 2: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_campus_events_proto_depIdxs = []int32{
-	1, // 0: jangteo.community.v1.SchoolEmailVerificationRequested.occur_time:type_name -> google.protobuf.Timestamp
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 0: jangteo.community.v1.SchoolEmailVerificationRequested.occur_time:type_name -> google.protobuf.Timestamp
+	2, // 1: jangteo.community.v1.SchoolMembershipChanged.occur_time:type_name -> google.protobuf.Timestamp
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_campus_events_proto_init() }
@@ -158,7 +274,7 @@ func file_jangteo_community_v1_campus_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_campus_events_proto_rawDesc), len(file_jangteo_community_v1_campus_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -12,6 +12,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -1450,6 +1451,308 @@ func (x *ApproveSchoolMemberResponse) GetMembership() *SchoolMembership {
 	return nil
 }
 
+// DeclineSchoolMemberRequest names a pending membership.
+type DeclineSchoolMemberRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// slug is the school's URL name.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// user_id is the member's UUID.
+	UserId        string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineSchoolMemberRequest) Reset() {
+	*x = DeclineSchoolMemberRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineSchoolMemberRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineSchoolMemberRequest) ProtoMessage() {}
+
+func (x *DeclineSchoolMemberRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineSchoolMemberRequest.ProtoReflect.Descriptor instead.
+func (*DeclineSchoolMemberRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DeclineSchoolMemberRequest) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *DeclineSchoolMemberRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// DeclineSchoolMemberResponse is empty: the request is gone.
+type DeclineSchoolMemberResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineSchoolMemberResponse) Reset() {
+	*x = DeclineSchoolMemberResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineSchoolMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineSchoolMemberResponse) ProtoMessage() {}
+
+func (x *DeclineSchoolMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineSchoolMemberResponse.ProtoReflect.Descriptor instead.
+func (*DeclineSchoolMemberResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
+}
+
+// ListPendingMembershipsRequest asks for a page of pending memberships.
+type ListPendingMembershipsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// school keeps one school's requests (its slug); empty means every school.
+	School string `protobuf:"bytes,1,opt,name=school,proto3" json:"school,omitempty"`
+	// page is the 1-based page number (default 1).
+	Page int32 `protobuf:"varint,2,opt,name=page,proto3" json:"page,omitempty"`
+	// page_size is 1–100 (default 20).
+	PageSize      int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPendingMembershipsRequest) Reset() {
+	*x = ListPendingMembershipsRequest{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPendingMembershipsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPendingMembershipsRequest) ProtoMessage() {}
+
+func (x *ListPendingMembershipsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPendingMembershipsRequest.ProtoReflect.Descriptor instead.
+func (*ListPendingMembershipsRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListPendingMembershipsRequest) GetSchool() string {
+	if x != nil {
+		return x.School
+	}
+	return ""
+}
+
+func (x *ListPendingMembershipsRequest) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListPendingMembershipsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// PendingMembership is a membership awaiting approval, with who asked.
+type PendingMembership struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// membership is the request (status pending).
+	Membership *SchoolMembership `protobuf:"bytes,1,opt,name=membership,proto3" json:"membership,omitempty"`
+	// username is the member's handle, when they have one.
+	Username string `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	// name is the member's display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// request_time is when the member chose the school.
+	RequestTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=request_time,json=requestTime,proto3" json:"request_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PendingMembership) Reset() {
+	*x = PendingMembership{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingMembership) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingMembership) ProtoMessage() {}
+
+func (x *PendingMembership) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingMembership.ProtoReflect.Descriptor instead.
+func (*PendingMembership) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PendingMembership) GetMembership() *SchoolMembership {
+	if x != nil {
+		return x.Membership
+	}
+	return nil
+}
+
+func (x *PendingMembership) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *PendingMembership) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PendingMembership) GetRequestTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RequestTime
+	}
+	return nil
+}
+
+// ListPendingMembershipsResponse is a page of pending memberships.
+type ListPendingMembershipsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// memberships are the requests, oldest first.
+	Memberships []*PendingMembership `protobuf:"bytes,1,rep,name=memberships,proto3" json:"memberships,omitempty"`
+	// page is the page returned.
+	Page int32 `protobuf:"varint,2,opt,name=page,proto3" json:"page,omitempty"`
+	// total_count is the number of pending requests matching the filter.
+	TotalCount int32 `protobuf:"varint,3,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
+	// total_pages is the number of pages.
+	TotalPages    int32 `protobuf:"varint,4,opt,name=total_pages,json=totalPages,proto3" json:"total_pages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPendingMembershipsResponse) Reset() {
+	*x = ListPendingMembershipsResponse{}
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPendingMembershipsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPendingMembershipsResponse) ProtoMessage() {}
+
+func (x *ListPendingMembershipsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPendingMembershipsResponse.ProtoReflect.Descriptor instead.
+func (*ListPendingMembershipsResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListPendingMembershipsResponse) GetMemberships() []*PendingMembership {
+	if x != nil {
+		return x.Memberships
+	}
+	return nil
+}
+
+func (x *ListPendingMembershipsResponse) GetPage() int32 {
+	if x != nil {
+		return x.Page
+	}
+	return 0
+}
+
+func (x *ListPendingMembershipsResponse) GetTotalCount() int32 {
+	if x != nil {
+		return x.TotalCount
+	}
+	return 0
+}
+
+func (x *ListPendingMembershipsResponse) GetTotalPages() int32 {
+	if x != nil {
+		return x.TotalPages
+	}
+	return 0
+}
+
 // ImportLecturesRequest carries a term's lectures as CSV.
 type ImportLecturesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1467,7 +1770,7 @@ type ImportLecturesRequest struct {
 
 func (x *ImportLecturesRequest) Reset() {
 	*x = ImportLecturesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +1782,7 @@ func (x *ImportLecturesRequest) String() string {
 func (*ImportLecturesRequest) ProtoMessage() {}
 
 func (x *ImportLecturesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[19]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +1795,7 @@ func (x *ImportLecturesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportLecturesRequest.ProtoReflect.Descriptor instead.
 func (*ImportLecturesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{19}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ImportLecturesRequest) GetSlug() string {
@@ -1527,7 +1830,7 @@ type ImportLecturesResponse struct {
 
 func (x *ImportLecturesResponse) Reset() {
 	*x = ImportLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1539,7 +1842,7 @@ func (x *ImportLecturesResponse) String() string {
 func (*ImportLecturesResponse) ProtoMessage() {}
 
 func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[20]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1552,7 +1855,7 @@ func (x *ImportLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ImportLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{20}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ImportLecturesResponse) GetImported() int32 {
@@ -1585,7 +1888,7 @@ type ListLecturesRequest struct {
 
 func (x *ListLecturesRequest) Reset() {
 	*x = ListLecturesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1900,7 @@ func (x *ListLecturesRequest) String() string {
 func (*ListLecturesRequest) ProtoMessage() {}
 
 func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[21]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1913,7 @@ func (x *ListLecturesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesRequest.ProtoReflect.Descriptor instead.
 func (*ListLecturesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListLecturesRequest) GetSlug() string {
@@ -1677,7 +1980,7 @@ type ListLecturesResponse struct {
 
 func (x *ListLecturesResponse) Reset() {
 	*x = ListLecturesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1992,7 @@ func (x *ListLecturesResponse) String() string {
 func (*ListLecturesResponse) ProtoMessage() {}
 
 func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[22]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +2005,7 @@ func (x *ListLecturesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLecturesResponse.ProtoReflect.Descriptor instead.
 func (*ListLecturesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListLecturesResponse) GetLectures() []*Lecture {
@@ -1737,7 +2040,7 @@ type GetLectureRequest struct {
 
 func (x *GetLectureRequest) Reset() {
 	*x = GetLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1749,7 +2052,7 @@ func (x *GetLectureRequest) String() string {
 func (*GetLectureRequest) ProtoMessage() {}
 
 func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[23]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1762,7 +2065,7 @@ func (x *GetLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureRequest.ProtoReflect.Descriptor instead.
 func (*GetLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetLectureRequest) GetId() string {
@@ -1783,7 +2086,7 @@ type GetLectureResponse struct {
 
 func (x *GetLectureResponse) Reset() {
 	*x = GetLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +2098,7 @@ func (x *GetLectureResponse) String() string {
 func (*GetLectureResponse) ProtoMessage() {}
 
 func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[24]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +2111,7 @@ func (x *GetLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetLectureResponse.ProtoReflect.Descriptor instead.
 func (*GetLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetLectureResponse) GetLecture() *Lecture {
@@ -1833,7 +2136,7 @@ type TimetableEntry struct {
 
 func (x *TimetableEntry) Reset() {
 	*x = TimetableEntry{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1845,7 +2148,7 @@ func (x *TimetableEntry) String() string {
 func (*TimetableEntry) ProtoMessage() {}
 
 func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[25]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1858,7 +2161,7 @@ func (x *TimetableEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimetableEntry.ProtoReflect.Descriptor instead.
 func (*TimetableEntry) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{25}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TimetableEntry) GetId() string {
@@ -1905,7 +2208,7 @@ type Timetable struct {
 
 func (x *Timetable) Reset() {
 	*x = Timetable{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1917,7 +2220,7 @@ func (x *Timetable) String() string {
 func (*Timetable) ProtoMessage() {}
 
 func (x *Timetable) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[26]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1930,7 +2233,7 @@ func (x *Timetable) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timetable.ProtoReflect.Descriptor instead.
 func (*Timetable) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{26}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Timetable) GetId() string {
@@ -1993,7 +2296,7 @@ type ListMyTimetablesRequest struct {
 
 func (x *ListMyTimetablesRequest) Reset() {
 	*x = ListMyTimetablesRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2005,7 +2308,7 @@ func (x *ListMyTimetablesRequest) String() string {
 func (*ListMyTimetablesRequest) ProtoMessage() {}
 
 func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[27]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2018,7 +2321,7 @@ func (x *ListMyTimetablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesRequest.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{27}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListMyTimetablesRequest) GetTerm() string {
@@ -2039,7 +2342,7 @@ type ListMyTimetablesResponse struct {
 
 func (x *ListMyTimetablesResponse) Reset() {
 	*x = ListMyTimetablesResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2051,7 +2354,7 @@ func (x *ListMyTimetablesResponse) String() string {
 func (*ListMyTimetablesResponse) ProtoMessage() {}
 
 func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[28]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2064,7 +2367,7 @@ func (x *ListMyTimetablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyTimetablesResponse.ProtoReflect.Descriptor instead.
 func (*ListMyTimetablesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{28}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListMyTimetablesResponse) GetTimetables() []*Timetable {
@@ -2089,7 +2392,7 @@ type CreateTimetableRequest struct {
 
 func (x *CreateTimetableRequest) Reset() {
 	*x = CreateTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2101,7 +2404,7 @@ func (x *CreateTimetableRequest) String() string {
 func (*CreateTimetableRequest) ProtoMessage() {}
 
 func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[29]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2114,7 +2417,7 @@ func (x *CreateTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableRequest.ProtoReflect.Descriptor instead.
 func (*CreateTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{29}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CreateTimetableRequest) GetTerm() string {
@@ -2149,7 +2452,7 @@ type CreateTimetableResponse struct {
 
 func (x *CreateTimetableResponse) Reset() {
 	*x = CreateTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2161,7 +2464,7 @@ func (x *CreateTimetableResponse) String() string {
 func (*CreateTimetableResponse) ProtoMessage() {}
 
 func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[30]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2174,7 +2477,7 @@ func (x *CreateTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTimetableResponse.ProtoReflect.Descriptor instead.
 func (*CreateTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{30}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CreateTimetableResponse) GetTimetable() *Timetable {
@@ -2200,7 +2503,7 @@ type UpdateTimetableRequest struct {
 
 func (x *UpdateTimetableRequest) Reset() {
 	*x = UpdateTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2212,7 +2515,7 @@ func (x *UpdateTimetableRequest) String() string {
 func (*UpdateTimetableRequest) ProtoMessage() {}
 
 func (x *UpdateTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[31]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2225,7 +2528,7 @@ func (x *UpdateTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimetableRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{31}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UpdateTimetableRequest) GetId() string {
@@ -2260,7 +2563,7 @@ type UpdateTimetableResponse struct {
 
 func (x *UpdateTimetableResponse) Reset() {
 	*x = UpdateTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2272,7 +2575,7 @@ func (x *UpdateTimetableResponse) String() string {
 func (*UpdateTimetableResponse) ProtoMessage() {}
 
 func (x *UpdateTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[32]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2285,7 +2588,7 @@ func (x *UpdateTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimetableResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{32}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *UpdateTimetableResponse) GetTimetable() *Timetable {
@@ -2306,7 +2609,7 @@ type DeleteTimetableRequest struct {
 
 func (x *DeleteTimetableRequest) Reset() {
 	*x = DeleteTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2318,7 +2621,7 @@ func (x *DeleteTimetableRequest) String() string {
 func (*DeleteTimetableRequest) ProtoMessage() {}
 
 func (x *DeleteTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[33]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2331,7 +2634,7 @@ func (x *DeleteTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTimetableRequest.ProtoReflect.Descriptor instead.
 func (*DeleteTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{33}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DeleteTimetableRequest) GetId() string {
@@ -2350,7 +2653,7 @@ type DeleteTimetableResponse struct {
 
 func (x *DeleteTimetableResponse) Reset() {
 	*x = DeleteTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2665,7 @@ func (x *DeleteTimetableResponse) String() string {
 func (*DeleteTimetableResponse) ProtoMessage() {}
 
 func (x *DeleteTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[34]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2678,7 @@ func (x *DeleteTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTimetableResponse.ProtoReflect.Descriptor instead.
 func (*DeleteTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{34}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
 }
 
 // AddTimetableLectureRequest names a timetable and a lecture.
@@ -2391,7 +2694,7 @@ type AddTimetableLectureRequest struct {
 
 func (x *AddTimetableLectureRequest) Reset() {
 	*x = AddTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2403,7 +2706,7 @@ func (x *AddTimetableLectureRequest) String() string {
 func (*AddTimetableLectureRequest) ProtoMessage() {}
 
 func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[35]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2416,7 +2719,7 @@ func (x *AddTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{35}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AddTimetableLectureRequest) GetId() string {
@@ -2444,7 +2747,7 @@ type AddTimetableLectureResponse struct {
 
 func (x *AddTimetableLectureResponse) Reset() {
 	*x = AddTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2456,7 +2759,7 @@ func (x *AddTimetableLectureResponse) String() string {
 func (*AddTimetableLectureResponse) ProtoMessage() {}
 
 func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[36]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2469,7 +2772,7 @@ func (x *AddTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{36}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *AddTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2492,7 +2795,7 @@ type RemoveTimetableLectureRequest struct {
 
 func (x *RemoveTimetableLectureRequest) Reset() {
 	*x = RemoveTimetableLectureRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2504,7 +2807,7 @@ func (x *RemoveTimetableLectureRequest) String() string {
 func (*RemoveTimetableLectureRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[37]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2517,7 +2820,7 @@ func (x *RemoveTimetableLectureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{37}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RemoveTimetableLectureRequest) GetId() string {
@@ -2545,7 +2848,7 @@ type RemoveTimetableLectureResponse struct {
 
 func (x *RemoveTimetableLectureResponse) Reset() {
 	*x = RemoveTimetableLectureResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2557,7 +2860,7 @@ func (x *RemoveTimetableLectureResponse) String() string {
 func (*RemoveTimetableLectureResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[38]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2570,7 +2873,7 @@ func (x *RemoveTimetableLectureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableLectureResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableLectureResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{38}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RemoveTimetableLectureResponse) GetTimetable() *Timetable {
@@ -2595,7 +2898,7 @@ type AddTimetableEntryRequest struct {
 
 func (x *AddTimetableEntryRequest) Reset() {
 	*x = AddTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2607,7 +2910,7 @@ func (x *AddTimetableEntryRequest) String() string {
 func (*AddTimetableEntryRequest) ProtoMessage() {}
 
 func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[39]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2620,7 +2923,7 @@ func (x *AddTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{39}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *AddTimetableEntryRequest) GetId() string {
@@ -2655,7 +2958,7 @@ type AddTimetableEntryResponse struct {
 
 func (x *AddTimetableEntryResponse) Reset() {
 	*x = AddTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2667,7 +2970,7 @@ func (x *AddTimetableEntryResponse) String() string {
 func (*AddTimetableEntryResponse) ProtoMessage() {}
 
 func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[40]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2680,7 +2983,7 @@ func (x *AddTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*AddTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{40}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *AddTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2703,7 +3006,7 @@ type RemoveTimetableEntryRequest struct {
 
 func (x *RemoveTimetableEntryRequest) Reset() {
 	*x = RemoveTimetableEntryRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2715,7 +3018,7 @@ func (x *RemoveTimetableEntryRequest) String() string {
 func (*RemoveTimetableEntryRequest) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[41]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2728,7 +3031,7 @@ func (x *RemoveTimetableEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryRequest.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{41}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *RemoveTimetableEntryRequest) GetId() string {
@@ -2756,7 +3059,7 @@ type RemoveTimetableEntryResponse struct {
 
 func (x *RemoveTimetableEntryResponse) Reset() {
 	*x = RemoveTimetableEntryResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2768,7 +3071,7 @@ func (x *RemoveTimetableEntryResponse) String() string {
 func (*RemoveTimetableEntryResponse) ProtoMessage() {}
 
 func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[42]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2781,7 +3084,7 @@ func (x *RemoveTimetableEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveTimetableEntryResponse.ProtoReflect.Descriptor instead.
 func (*RemoveTimetableEntryResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{42}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *RemoveTimetableEntryResponse) GetTimetable() *Timetable {
@@ -2812,7 +3115,7 @@ type LectureReview struct {
 
 func (x *LectureReview) Reset() {
 	*x = LectureReview{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2824,7 +3127,7 @@ func (x *LectureReview) String() string {
 func (*LectureReview) ProtoMessage() {}
 
 func (x *LectureReview) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[43]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2837,7 +3140,7 @@ func (x *LectureReview) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LectureReview.ProtoReflect.Descriptor instead.
 func (*LectureReview) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{43}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *LectureReview) GetRating() int32 {
@@ -2893,7 +3196,7 @@ type ListLectureReviewsRequest struct {
 
 func (x *ListLectureReviewsRequest) Reset() {
 	*x = ListLectureReviewsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +3208,7 @@ func (x *ListLectureReviewsRequest) String() string {
 func (*ListLectureReviewsRequest) ProtoMessage() {}
 
 func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[44]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +3221,7 @@ func (x *ListLectureReviewsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsRequest.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{44}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListLectureReviewsRequest) GetId() string {
@@ -2941,7 +3244,7 @@ type ListLectureReviewsResponse struct {
 
 func (x *ListLectureReviewsResponse) Reset() {
 	*x = ListLectureReviewsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2953,7 +3256,7 @@ func (x *ListLectureReviewsResponse) String() string {
 func (*ListLectureReviewsResponse) ProtoMessage() {}
 
 func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[45]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2966,7 +3269,7 @@ func (x *ListLectureReviewsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLectureReviewsResponse.ProtoReflect.Descriptor instead.
 func (*ListLectureReviewsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{45}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ListLectureReviewsResponse) GetSummary() *ReviewSummary {
@@ -3004,7 +3307,7 @@ type PutMyLectureReviewRequest struct {
 
 func (x *PutMyLectureReviewRequest) Reset() {
 	*x = PutMyLectureReviewRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3016,7 +3319,7 @@ func (x *PutMyLectureReviewRequest) String() string {
 func (*PutMyLectureReviewRequest) ProtoMessage() {}
 
 func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[46]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3029,7 +3332,7 @@ func (x *PutMyLectureReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewRequest.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{46}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *PutMyLectureReviewRequest) GetId() string {
@@ -3087,7 +3390,7 @@ type PutMyLectureReviewResponse struct {
 
 func (x *PutMyLectureReviewResponse) Reset() {
 	*x = PutMyLectureReviewResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3099,7 +3402,7 @@ func (x *PutMyLectureReviewResponse) String() string {
 func (*PutMyLectureReviewResponse) ProtoMessage() {}
 
 func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[47]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3112,7 +3415,7 @@ func (x *PutMyLectureReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMyLectureReviewResponse.ProtoReflect.Descriptor instead.
 func (*PutMyLectureReviewResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{47}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *PutMyLectureReviewResponse) GetReview() *LectureReview {
@@ -3144,7 +3447,7 @@ type Friend struct {
 
 func (x *Friend) Reset() {
 	*x = Friend{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3156,7 +3459,7 @@ func (x *Friend) String() string {
 func (*Friend) ProtoMessage() {}
 
 func (x *Friend) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[48]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3169,7 +3472,7 @@ func (x *Friend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Friend.ProtoReflect.Descriptor instead.
 func (*Friend) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{48}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Friend) GetUsername() string {
@@ -3204,7 +3507,7 @@ type SendFriendRequestRequest struct {
 
 func (x *SendFriendRequestRequest) Reset() {
 	*x = SendFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3216,7 +3519,7 @@ func (x *SendFriendRequestRequest) String() string {
 func (*SendFriendRequestRequest) ProtoMessage() {}
 
 func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[49]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3229,7 +3532,7 @@ func (x *SendFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{49}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *SendFriendRequestRequest) GetUsername() string {
@@ -3252,7 +3555,7 @@ type SendFriendRequestResponse struct {
 
 func (x *SendFriendRequestResponse) Reset() {
 	*x = SendFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3264,7 +3567,7 @@ func (x *SendFriendRequestResponse) String() string {
 func (*SendFriendRequestResponse) ProtoMessage() {}
 
 func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[50]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3277,7 +3580,7 @@ func (x *SendFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*SendFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{50}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *SendFriendRequestResponse) GetFriend() *Friend {
@@ -3303,7 +3606,7 @@ type ListFriendRequestsRequest struct {
 
 func (x *ListFriendRequestsRequest) Reset() {
 	*x = ListFriendRequestsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3315,7 +3618,7 @@ func (x *ListFriendRequestsRequest) String() string {
 func (*ListFriendRequestsRequest) ProtoMessage() {}
 
 func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[51]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3328,7 +3631,7 @@ func (x *ListFriendRequestsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{51}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
 }
 
 // ListFriendRequestsResponse holds the open requests, newest first.
@@ -3344,7 +3647,7 @@ type ListFriendRequestsResponse struct {
 
 func (x *ListFriendRequestsResponse) Reset() {
 	*x = ListFriendRequestsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3356,7 +3659,7 @@ func (x *ListFriendRequestsResponse) String() string {
 func (*ListFriendRequestsResponse) ProtoMessage() {}
 
 func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[52]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3369,7 +3672,7 @@ func (x *ListFriendRequestsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendRequestsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendRequestsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{52}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ListFriendRequestsResponse) GetIncoming() []*Friend {
@@ -3397,7 +3700,7 @@ type AcceptFriendRequestRequest struct {
 
 func (x *AcceptFriendRequestRequest) Reset() {
 	*x = AcceptFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3409,7 +3712,7 @@ func (x *AcceptFriendRequestRequest) String() string {
 func (*AcceptFriendRequestRequest) ProtoMessage() {}
 
 func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[53]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3422,7 +3725,7 @@ func (x *AcceptFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{53}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *AcceptFriendRequestRequest) GetUsername() string {
@@ -3443,7 +3746,7 @@ type AcceptFriendRequestResponse struct {
 
 func (x *AcceptFriendRequestResponse) Reset() {
 	*x = AcceptFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3455,7 +3758,7 @@ func (x *AcceptFriendRequestResponse) String() string {
 func (*AcceptFriendRequestResponse) ProtoMessage() {}
 
 func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[54]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3468,7 +3771,7 @@ func (x *AcceptFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*AcceptFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{54}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *AcceptFriendRequestResponse) GetFriend() *Friend {
@@ -3489,7 +3792,7 @@ type DeclineFriendRequestRequest struct {
 
 func (x *DeclineFriendRequestRequest) Reset() {
 	*x = DeclineFriendRequestRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3501,7 +3804,7 @@ func (x *DeclineFriendRequestRequest) String() string {
 func (*DeclineFriendRequestRequest) ProtoMessage() {}
 
 func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[55]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3514,7 +3817,7 @@ func (x *DeclineFriendRequestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestRequest.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{55}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *DeclineFriendRequestRequest) GetUsername() string {
@@ -3533,7 +3836,7 @@ type DeclineFriendRequestResponse struct {
 
 func (x *DeclineFriendRequestResponse) Reset() {
 	*x = DeclineFriendRequestResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3545,7 +3848,7 @@ func (x *DeclineFriendRequestResponse) String() string {
 func (*DeclineFriendRequestResponse) ProtoMessage() {}
 
 func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[56]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3558,7 +3861,7 @@ func (x *DeclineFriendRequestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineFriendRequestResponse.ProtoReflect.Descriptor instead.
 func (*DeclineFriendRequestResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{56}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{61}
 }
 
 // ListFriendsRequest is empty.
@@ -3570,7 +3873,7 @@ type ListFriendsRequest struct {
 
 func (x *ListFriendsRequest) Reset() {
 	*x = ListFriendsRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3582,7 +3885,7 @@ func (x *ListFriendsRequest) String() string {
 func (*ListFriendsRequest) ProtoMessage() {}
 
 func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[57]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3595,7 +3898,7 @@ func (x *ListFriendsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsRequest.ProtoReflect.Descriptor instead.
 func (*ListFriendsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{57}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{62}
 }
 
 // ListFriendsResponse holds the caller's friends.
@@ -3609,7 +3912,7 @@ type ListFriendsResponse struct {
 
 func (x *ListFriendsResponse) Reset() {
 	*x = ListFriendsResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3621,7 +3924,7 @@ func (x *ListFriendsResponse) String() string {
 func (*ListFriendsResponse) ProtoMessage() {}
 
 func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[58]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3634,7 +3937,7 @@ func (x *ListFriendsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFriendsResponse.ProtoReflect.Descriptor instead.
 func (*ListFriendsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{58}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ListFriendsResponse) GetFriends() []*Friend {
@@ -3655,7 +3958,7 @@ type DeleteFriendRequest struct {
 
 func (x *DeleteFriendRequest) Reset() {
 	*x = DeleteFriendRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3667,7 +3970,7 @@ func (x *DeleteFriendRequest) String() string {
 func (*DeleteFriendRequest) ProtoMessage() {}
 
 func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[59]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3680,7 +3983,7 @@ func (x *DeleteFriendRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendRequest.ProtoReflect.Descriptor instead.
 func (*DeleteFriendRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{59}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *DeleteFriendRequest) GetUsername() string {
@@ -3699,7 +4002,7 @@ type DeleteFriendResponse struct {
 
 func (x *DeleteFriendResponse) Reset() {
 	*x = DeleteFriendResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3711,7 +4014,7 @@ func (x *DeleteFriendResponse) String() string {
 func (*DeleteFriendResponse) ProtoMessage() {}
 
 func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[60]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3724,7 +4027,7 @@ func (x *DeleteFriendResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteFriendResponse.ProtoReflect.Descriptor instead.
 func (*DeleteFriendResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{60}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{65}
 }
 
 // SetTimetableVisibilityRequest is the new setting.
@@ -3738,7 +4041,7 @@ type SetTimetableVisibilityRequest struct {
 
 func (x *SetTimetableVisibilityRequest) Reset() {
 	*x = SetTimetableVisibilityRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3750,7 +4053,7 @@ func (x *SetTimetableVisibilityRequest) String() string {
 func (*SetTimetableVisibilityRequest) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[61]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3763,7 +4066,7 @@ func (x *SetTimetableVisibilityRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityRequest.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{61}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *SetTimetableVisibilityRequest) GetVisibility() TimetableVisibility {
@@ -3784,7 +4087,7 @@ type SetTimetableVisibilityResponse struct {
 
 func (x *SetTimetableVisibilityResponse) Reset() {
 	*x = SetTimetableVisibilityResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3796,7 +4099,7 @@ func (x *SetTimetableVisibilityResponse) String() string {
 func (*SetTimetableVisibilityResponse) ProtoMessage() {}
 
 func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[62]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3809,7 +4112,7 @@ func (x *SetTimetableVisibilityResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTimetableVisibilityResponse.ProtoReflect.Descriptor instead.
 func (*SetTimetableVisibilityResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{62}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *SetTimetableVisibilityResponse) GetVisibility() TimetableVisibility {
@@ -3832,7 +4135,7 @@ type GetFriendTimetableRequest struct {
 
 func (x *GetFriendTimetableRequest) Reset() {
 	*x = GetFriendTimetableRequest{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3844,7 +4147,7 @@ func (x *GetFriendTimetableRequest) String() string {
 func (*GetFriendTimetableRequest) ProtoMessage() {}
 
 func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[63]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3857,7 +4160,7 @@ func (x *GetFriendTimetableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableRequest.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{63}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetFriendTimetableRequest) GetUsername() string {
@@ -3887,7 +4190,7 @@ type GetFriendTimetableResponse struct {
 
 func (x *GetFriendTimetableResponse) Reset() {
 	*x = GetFriendTimetableResponse{}
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3899,7 +4202,7 @@ func (x *GetFriendTimetableResponse) String() string {
 func (*GetFriendTimetableResponse) ProtoMessage() {}
 
 func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[64]
+	mi := &file_jangteo_community_v1_campus_service_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3912,7 +4215,7 @@ func (x *GetFriendTimetableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFriendTimetableResponse.ProtoReflect.Descriptor instead.
 func (*GetFriendTimetableResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{64}
+	return file_jangteo_community_v1_campus_service_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *GetFriendTimetableResponse) GetOwner() *Friend {
@@ -3933,7 +4236,7 @@ var File_jangteo_community_v1_campus_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\n" +
-	")jangteo/community/v1/campus_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\"{\n" +
+	")jangteo/community/v1/campus_service.proto\x12\x14jangteo.community.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\"{\n" +
 	"\x06School\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
@@ -4011,7 +4314,30 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x1bApproveSchoolMemberResponse\x12F\n" +
 	"\n" +
 	"membership\x18\x01 \x01(\v2&.jangteo.community.v1.SchoolMembershipR\n" +
-	"membership\"\x83\x01\n" +
+	"membership\"^\n" +
+	"\x1aDeclineSchoolMemberRequest\x12\x1d\n" +
+	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12!\n" +
+	"\auser_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"\x1d\n" +
+	"\x1bDeclineSchoolMemberResponse\"\x88\x01\n" +
+	"\x1dListPendingMembershipsRequest\x12\x1f\n" +
+	"\x06school\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18<R\x06school\x12\x1e\n" +
+	"\x04page\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x90N(\x00R\x04page\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xca\x01\n" +
+	"\x11PendingMembership\x12F\n" +
+	"\n" +
+	"membership\x18\x01 \x01(\v2&.jangteo.community.v1.SchoolMembershipR\n" +
+	"membership\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12=\n" +
+	"\frequest_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestTime\"\xc1\x01\n" +
+	"\x1eListPendingMembershipsResponse\x12I\n" +
+	"\vmemberships\x18\x01 \x03(\v2'.jangteo.community.v1.PendingMembershipR\vmemberships\x12\x12\n" +
+	"\x04page\x18\x02 \x01(\x05R\x04page\x12\x1f\n" +
+	"\vtotal_count\x18\x03 \x01(\x05R\n" +
+	"totalCount\x12\x1f\n" +
+	"\vtotal_pages\x18\x04 \x01(\x05R\n" +
+	"totalPages\"\x83\x01\n" +
 	"\x15ImportLecturesRequest\x12\x1d\n" +
 	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12,\n" +
 	"\x04term\x18\x02 \x01(\tB\x18\xbaH\x15r\x132\x11^[0-9]{4}-[12SW]$R\x04term\x12\x1d\n" +
@@ -4192,7 +4518,7 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	" TIMETABLE_VISIBILITY_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cTIMETABLE_VISIBILITY_FRIENDS\x10\x01\x12\x1f\n" +
 	"\x1bTIMETABLE_VISIBILITY_PUBLIC\x10\x02\x12 \n" +
-	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\xae\"\n" +
+	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\x9b%\n" +
 	"\rCampusService\x12{\n" +
 	"\vListSchools\x12(.jangteo.community.v1.ListSchoolsRequest\x1a).jangteo.community.v1.ListSchoolsResponse\"\x17\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/schools\x12|\n" +
 	"\tGetSchool\x12&.jangteo.community.v1.GetSchoolRequest\x1a'.jangteo.community.v1.GetSchoolResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/schools/{slug}\x12\x87\x01\n" +
@@ -4200,7 +4526,9 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\vSetMySchool\x12(.jangteo.community.v1.SetMySchoolRequest\x1a).jangteo.community.v1.SetMySchoolResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12:\x01*\x1a\r/v1/me/school\x12}\n" +
 	"\vGetMySchool\x12(.jangteo.community.v1.GetMySchoolRequest\x1a).jangteo.community.v1.GetMySchoolResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/school\x12\x9c\x01\n" +
 	"\x11VerifySchoolEmail\x12..jangteo.community.v1.VerifySchoolEmailRequest\x1a/.jangteo.community.v1.VerifySchoolEmailResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/school-email:verify\x12\xba\x01\n" +
-	"\x13ApproveSchoolMember\x120.jangteo.community.v1.ApproveSchoolMemberRequest\x1a1.jangteo.community.v1.ApproveSchoolMemberResponse\">\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x024\"2/v1/admin/schools/{slug}/members/{user_id}:approve\x12\xa4\x01\n" +
+	"\x13ApproveSchoolMember\x120.jangteo.community.v1.ApproveSchoolMemberRequest\x1a1.jangteo.community.v1.ApproveSchoolMemberResponse\">\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x024\"2/v1/admin/schools/{slug}/members/{user_id}:approve\x12\xba\x01\n" +
+	"\x13DeclineSchoolMember\x120.jangteo.community.v1.DeclineSchoolMemberRequest\x1a1.jangteo.community.v1.DeclineSchoolMemberResponse\">\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x024\"2/v1/admin/schools/{slug}/members/{user_id}:decline\x12\xad\x01\n" +
+	"\x16ListPendingMemberships\x123.jangteo.community.v1.ListPendingMembershipsRequest\x1a4.jangteo.community.v1.ListPendingMembershipsResponse\"(\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/admin/school-memberships\x12\xa4\x01\n" +
 	"\x0eImportLectures\x12+.jangteo.community.v1.ImportLecturesRequest\x1a,.jangteo.community.v1.ImportLecturesResponse\"7\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/admin/schools/{slug}/lectures:import\x12\x8e\x01\n" +
 	"\fListLectures\x12).jangteo.community.v1.ListLecturesRequest\x1a*.jangteo.community.v1.ListLecturesResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/schools/{slug}/lectures\x12~\n" +
 	"\n" +
@@ -4237,7 +4565,7 @@ func file_jangteo_community_v1_campus_service_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_campus_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
+var file_jangteo_community_v1_campus_service_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
 var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(MembershipStatus)(0),                  // 0: jangteo.community.v1.MembershipStatus
 	(JoinMethod)(0),                        // 1: jangteo.community.v1.JoinMethod
@@ -4263,52 +4591,58 @@ var file_jangteo_community_v1_campus_service_proto_goTypes = []any{
 	(*VerifySchoolEmailResponse)(nil),      // 21: jangteo.community.v1.VerifySchoolEmailResponse
 	(*ApproveSchoolMemberRequest)(nil),     // 22: jangteo.community.v1.ApproveSchoolMemberRequest
 	(*ApproveSchoolMemberResponse)(nil),    // 23: jangteo.community.v1.ApproveSchoolMemberResponse
-	(*ImportLecturesRequest)(nil),          // 24: jangteo.community.v1.ImportLecturesRequest
-	(*ImportLecturesResponse)(nil),         // 25: jangteo.community.v1.ImportLecturesResponse
-	(*ListLecturesRequest)(nil),            // 26: jangteo.community.v1.ListLecturesRequest
-	(*ListLecturesResponse)(nil),           // 27: jangteo.community.v1.ListLecturesResponse
-	(*GetLectureRequest)(nil),              // 28: jangteo.community.v1.GetLectureRequest
-	(*GetLectureResponse)(nil),             // 29: jangteo.community.v1.GetLectureResponse
-	(*TimetableEntry)(nil),                 // 30: jangteo.community.v1.TimetableEntry
-	(*Timetable)(nil),                      // 31: jangteo.community.v1.Timetable
-	(*ListMyTimetablesRequest)(nil),        // 32: jangteo.community.v1.ListMyTimetablesRequest
-	(*ListMyTimetablesResponse)(nil),       // 33: jangteo.community.v1.ListMyTimetablesResponse
-	(*CreateTimetableRequest)(nil),         // 34: jangteo.community.v1.CreateTimetableRequest
-	(*CreateTimetableResponse)(nil),        // 35: jangteo.community.v1.CreateTimetableResponse
-	(*UpdateTimetableRequest)(nil),         // 36: jangteo.community.v1.UpdateTimetableRequest
-	(*UpdateTimetableResponse)(nil),        // 37: jangteo.community.v1.UpdateTimetableResponse
-	(*DeleteTimetableRequest)(nil),         // 38: jangteo.community.v1.DeleteTimetableRequest
-	(*DeleteTimetableResponse)(nil),        // 39: jangteo.community.v1.DeleteTimetableResponse
-	(*AddTimetableLectureRequest)(nil),     // 40: jangteo.community.v1.AddTimetableLectureRequest
-	(*AddTimetableLectureResponse)(nil),    // 41: jangteo.community.v1.AddTimetableLectureResponse
-	(*RemoveTimetableLectureRequest)(nil),  // 42: jangteo.community.v1.RemoveTimetableLectureRequest
-	(*RemoveTimetableLectureResponse)(nil), // 43: jangteo.community.v1.RemoveTimetableLectureResponse
-	(*AddTimetableEntryRequest)(nil),       // 44: jangteo.community.v1.AddTimetableEntryRequest
-	(*AddTimetableEntryResponse)(nil),      // 45: jangteo.community.v1.AddTimetableEntryResponse
-	(*RemoveTimetableEntryRequest)(nil),    // 46: jangteo.community.v1.RemoveTimetableEntryRequest
-	(*RemoveTimetableEntryResponse)(nil),   // 47: jangteo.community.v1.RemoveTimetableEntryResponse
-	(*LectureReview)(nil),                  // 48: jangteo.community.v1.LectureReview
-	(*ListLectureReviewsRequest)(nil),      // 49: jangteo.community.v1.ListLectureReviewsRequest
-	(*ListLectureReviewsResponse)(nil),     // 50: jangteo.community.v1.ListLectureReviewsResponse
-	(*PutMyLectureReviewRequest)(nil),      // 51: jangteo.community.v1.PutMyLectureReviewRequest
-	(*PutMyLectureReviewResponse)(nil),     // 52: jangteo.community.v1.PutMyLectureReviewResponse
-	(*Friend)(nil),                         // 53: jangteo.community.v1.Friend
-	(*SendFriendRequestRequest)(nil),       // 54: jangteo.community.v1.SendFriendRequestRequest
-	(*SendFriendRequestResponse)(nil),      // 55: jangteo.community.v1.SendFriendRequestResponse
-	(*ListFriendRequestsRequest)(nil),      // 56: jangteo.community.v1.ListFriendRequestsRequest
-	(*ListFriendRequestsResponse)(nil),     // 57: jangteo.community.v1.ListFriendRequestsResponse
-	(*AcceptFriendRequestRequest)(nil),     // 58: jangteo.community.v1.AcceptFriendRequestRequest
-	(*AcceptFriendRequestResponse)(nil),    // 59: jangteo.community.v1.AcceptFriendRequestResponse
-	(*DeclineFriendRequestRequest)(nil),    // 60: jangteo.community.v1.DeclineFriendRequestRequest
-	(*DeclineFriendRequestResponse)(nil),   // 61: jangteo.community.v1.DeclineFriendRequestResponse
-	(*ListFriendsRequest)(nil),             // 62: jangteo.community.v1.ListFriendsRequest
-	(*ListFriendsResponse)(nil),            // 63: jangteo.community.v1.ListFriendsResponse
-	(*DeleteFriendRequest)(nil),            // 64: jangteo.community.v1.DeleteFriendRequest
-	(*DeleteFriendResponse)(nil),           // 65: jangteo.community.v1.DeleteFriendResponse
-	(*SetTimetableVisibilityRequest)(nil),  // 66: jangteo.community.v1.SetTimetableVisibilityRequest
-	(*SetTimetableVisibilityResponse)(nil), // 67: jangteo.community.v1.SetTimetableVisibilityResponse
-	(*GetFriendTimetableRequest)(nil),      // 68: jangteo.community.v1.GetFriendTimetableRequest
-	(*GetFriendTimetableResponse)(nil),     // 69: jangteo.community.v1.GetFriendTimetableResponse
+	(*DeclineSchoolMemberRequest)(nil),     // 24: jangteo.community.v1.DeclineSchoolMemberRequest
+	(*DeclineSchoolMemberResponse)(nil),    // 25: jangteo.community.v1.DeclineSchoolMemberResponse
+	(*ListPendingMembershipsRequest)(nil),  // 26: jangteo.community.v1.ListPendingMembershipsRequest
+	(*PendingMembership)(nil),              // 27: jangteo.community.v1.PendingMembership
+	(*ListPendingMembershipsResponse)(nil), // 28: jangteo.community.v1.ListPendingMembershipsResponse
+	(*ImportLecturesRequest)(nil),          // 29: jangteo.community.v1.ImportLecturesRequest
+	(*ImportLecturesResponse)(nil),         // 30: jangteo.community.v1.ImportLecturesResponse
+	(*ListLecturesRequest)(nil),            // 31: jangteo.community.v1.ListLecturesRequest
+	(*ListLecturesResponse)(nil),           // 32: jangteo.community.v1.ListLecturesResponse
+	(*GetLectureRequest)(nil),              // 33: jangteo.community.v1.GetLectureRequest
+	(*GetLectureResponse)(nil),             // 34: jangteo.community.v1.GetLectureResponse
+	(*TimetableEntry)(nil),                 // 35: jangteo.community.v1.TimetableEntry
+	(*Timetable)(nil),                      // 36: jangteo.community.v1.Timetable
+	(*ListMyTimetablesRequest)(nil),        // 37: jangteo.community.v1.ListMyTimetablesRequest
+	(*ListMyTimetablesResponse)(nil),       // 38: jangteo.community.v1.ListMyTimetablesResponse
+	(*CreateTimetableRequest)(nil),         // 39: jangteo.community.v1.CreateTimetableRequest
+	(*CreateTimetableResponse)(nil),        // 40: jangteo.community.v1.CreateTimetableResponse
+	(*UpdateTimetableRequest)(nil),         // 41: jangteo.community.v1.UpdateTimetableRequest
+	(*UpdateTimetableResponse)(nil),        // 42: jangteo.community.v1.UpdateTimetableResponse
+	(*DeleteTimetableRequest)(nil),         // 43: jangteo.community.v1.DeleteTimetableRequest
+	(*DeleteTimetableResponse)(nil),        // 44: jangteo.community.v1.DeleteTimetableResponse
+	(*AddTimetableLectureRequest)(nil),     // 45: jangteo.community.v1.AddTimetableLectureRequest
+	(*AddTimetableLectureResponse)(nil),    // 46: jangteo.community.v1.AddTimetableLectureResponse
+	(*RemoveTimetableLectureRequest)(nil),  // 47: jangteo.community.v1.RemoveTimetableLectureRequest
+	(*RemoveTimetableLectureResponse)(nil), // 48: jangteo.community.v1.RemoveTimetableLectureResponse
+	(*AddTimetableEntryRequest)(nil),       // 49: jangteo.community.v1.AddTimetableEntryRequest
+	(*AddTimetableEntryResponse)(nil),      // 50: jangteo.community.v1.AddTimetableEntryResponse
+	(*RemoveTimetableEntryRequest)(nil),    // 51: jangteo.community.v1.RemoveTimetableEntryRequest
+	(*RemoveTimetableEntryResponse)(nil),   // 52: jangteo.community.v1.RemoveTimetableEntryResponse
+	(*LectureReview)(nil),                  // 53: jangteo.community.v1.LectureReview
+	(*ListLectureReviewsRequest)(nil),      // 54: jangteo.community.v1.ListLectureReviewsRequest
+	(*ListLectureReviewsResponse)(nil),     // 55: jangteo.community.v1.ListLectureReviewsResponse
+	(*PutMyLectureReviewRequest)(nil),      // 56: jangteo.community.v1.PutMyLectureReviewRequest
+	(*PutMyLectureReviewResponse)(nil),     // 57: jangteo.community.v1.PutMyLectureReviewResponse
+	(*Friend)(nil),                         // 58: jangteo.community.v1.Friend
+	(*SendFriendRequestRequest)(nil),       // 59: jangteo.community.v1.SendFriendRequestRequest
+	(*SendFriendRequestResponse)(nil),      // 60: jangteo.community.v1.SendFriendRequestResponse
+	(*ListFriendRequestsRequest)(nil),      // 61: jangteo.community.v1.ListFriendRequestsRequest
+	(*ListFriendRequestsResponse)(nil),     // 62: jangteo.community.v1.ListFriendRequestsResponse
+	(*AcceptFriendRequestRequest)(nil),     // 63: jangteo.community.v1.AcceptFriendRequestRequest
+	(*AcceptFriendRequestResponse)(nil),    // 64: jangteo.community.v1.AcceptFriendRequestResponse
+	(*DeclineFriendRequestRequest)(nil),    // 65: jangteo.community.v1.DeclineFriendRequestRequest
+	(*DeclineFriendRequestResponse)(nil),   // 66: jangteo.community.v1.DeclineFriendRequestResponse
+	(*ListFriendsRequest)(nil),             // 67: jangteo.community.v1.ListFriendsRequest
+	(*ListFriendsResponse)(nil),            // 68: jangteo.community.v1.ListFriendsResponse
+	(*DeleteFriendRequest)(nil),            // 69: jangteo.community.v1.DeleteFriendRequest
+	(*DeleteFriendResponse)(nil),           // 70: jangteo.community.v1.DeleteFriendResponse
+	(*SetTimetableVisibilityRequest)(nil),  // 71: jangteo.community.v1.SetTimetableVisibilityRequest
+	(*SetTimetableVisibilityResponse)(nil), // 72: jangteo.community.v1.SetTimetableVisibilityResponse
+	(*GetFriendTimetableRequest)(nil),      // 73: jangteo.community.v1.GetFriendTimetableRequest
+	(*GetFriendTimetableResponse)(nil),     // 74: jangteo.community.v1.GetFriendTimetableResponse
+	(*timestamppb.Timestamp)(nil),          // 75: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	5,  // 0: jangteo.community.v1.SchoolMembership.school:type_name -> jangteo.community.v1.School
@@ -4324,95 +4658,102 @@ var file_jangteo_community_v1_campus_service_proto_depIdxs = []int32{
 	6,  // 10: jangteo.community.v1.GetMySchoolResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
 	6,  // 11: jangteo.community.v1.VerifySchoolEmailResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
 	6,  // 12: jangteo.community.v1.ApproveSchoolMemberResponse.membership:type_name -> jangteo.community.v1.SchoolMembership
-	2,  // 13: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
-	9,  // 14: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
-	9,  // 15: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
-	7,  // 16: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
-	9,  // 17: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
-	30, // 18: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
-	31, // 19: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
-	31, // 20: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 21: jangteo.community.v1.UpdateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 22: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 23: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	7,  // 24: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
-	31, // 25: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	31, // 26: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	8,  // 27: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	48, // 28: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
-	48, // 29: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
-	8,  // 30: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
-	53, // 31: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	3,  // 32: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
-	53, // 33: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
-	53, // 34: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
-	53, // 35: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
-	53, // 36: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
-	4,  // 37: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	4,  // 38: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
-	53, // 39: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
-	31, // 40: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
-	10, // 41: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
-	12, // 42: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
-	14, // 43: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
-	16, // 44: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
-	18, // 45: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
-	20, // 46: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
-	22, // 47: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
-	24, // 48: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
-	26, // 49: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
-	28, // 50: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
-	32, // 51: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
-	34, // 52: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
-	36, // 53: jangteo.community.v1.CampusService.UpdateTimetable:input_type -> jangteo.community.v1.UpdateTimetableRequest
-	38, // 54: jangteo.community.v1.CampusService.DeleteTimetable:input_type -> jangteo.community.v1.DeleteTimetableRequest
-	40, // 55: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
-	42, // 56: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
-	44, // 57: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
-	46, // 58: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
-	49, // 59: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
-	51, // 60: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
-	54, // 61: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
-	56, // 62: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
-	58, // 63: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
-	60, // 64: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
-	62, // 65: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
-	64, // 66: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
-	66, // 67: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
-	68, // 68: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
-	11, // 69: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
-	13, // 70: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
-	15, // 71: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
-	17, // 72: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
-	19, // 73: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
-	21, // 74: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
-	23, // 75: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
-	25, // 76: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
-	27, // 77: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
-	29, // 78: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
-	33, // 79: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
-	35, // 80: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
-	37, // 81: jangteo.community.v1.CampusService.UpdateTimetable:output_type -> jangteo.community.v1.UpdateTimetableResponse
-	39, // 82: jangteo.community.v1.CampusService.DeleteTimetable:output_type -> jangteo.community.v1.DeleteTimetableResponse
-	41, // 83: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
-	43, // 84: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
-	45, // 85: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
-	47, // 86: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
-	50, // 87: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
-	52, // 88: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
-	55, // 89: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
-	57, // 90: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
-	59, // 91: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
-	61, // 92: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
-	63, // 93: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
-	65, // 94: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
-	67, // 95: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
-	69, // 96: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
-	69, // [69:97] is the sub-list for method output_type
-	41, // [41:69] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	6,  // 13: jangteo.community.v1.PendingMembership.membership:type_name -> jangteo.community.v1.SchoolMembership
+	75, // 14: jangteo.community.v1.PendingMembership.request_time:type_name -> google.protobuf.Timestamp
+	27, // 15: jangteo.community.v1.ListPendingMembershipsResponse.memberships:type_name -> jangteo.community.v1.PendingMembership
+	2,  // 16: jangteo.community.v1.ListLecturesRequest.day:type_name -> jangteo.community.v1.Weekday
+	9,  // 17: jangteo.community.v1.ListLecturesResponse.lectures:type_name -> jangteo.community.v1.Lecture
+	9,  // 18: jangteo.community.v1.GetLectureResponse.lecture:type_name -> jangteo.community.v1.Lecture
+	7,  // 19: jangteo.community.v1.TimetableEntry.meeting:type_name -> jangteo.community.v1.Meeting
+	9,  // 20: jangteo.community.v1.Timetable.lectures:type_name -> jangteo.community.v1.Lecture
+	35, // 21: jangteo.community.v1.Timetable.entries:type_name -> jangteo.community.v1.TimetableEntry
+	36, // 22: jangteo.community.v1.ListMyTimetablesResponse.timetables:type_name -> jangteo.community.v1.Timetable
+	36, // 23: jangteo.community.v1.CreateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	36, // 24: jangteo.community.v1.UpdateTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	36, // 25: jangteo.community.v1.AddTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	36, // 26: jangteo.community.v1.RemoveTimetableLectureResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	7,  // 27: jangteo.community.v1.AddTimetableEntryRequest.meeting:type_name -> jangteo.community.v1.Meeting
+	36, // 28: jangteo.community.v1.AddTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	36, // 29: jangteo.community.v1.RemoveTimetableEntryResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	8,  // 30: jangteo.community.v1.ListLectureReviewsResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	53, // 31: jangteo.community.v1.ListLectureReviewsResponse.reviews:type_name -> jangteo.community.v1.LectureReview
+	53, // 32: jangteo.community.v1.PutMyLectureReviewResponse.review:type_name -> jangteo.community.v1.LectureReview
+	8,  // 33: jangteo.community.v1.PutMyLectureReviewResponse.summary:type_name -> jangteo.community.v1.ReviewSummary
+	58, // 34: jangteo.community.v1.SendFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	3,  // 35: jangteo.community.v1.SendFriendRequestResponse.state:type_name -> jangteo.community.v1.FriendshipState
+	58, // 36: jangteo.community.v1.ListFriendRequestsResponse.incoming:type_name -> jangteo.community.v1.Friend
+	58, // 37: jangteo.community.v1.ListFriendRequestsResponse.outgoing:type_name -> jangteo.community.v1.Friend
+	58, // 38: jangteo.community.v1.AcceptFriendRequestResponse.friend:type_name -> jangteo.community.v1.Friend
+	58, // 39: jangteo.community.v1.ListFriendsResponse.friends:type_name -> jangteo.community.v1.Friend
+	4,  // 40: jangteo.community.v1.SetTimetableVisibilityRequest.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	4,  // 41: jangteo.community.v1.SetTimetableVisibilityResponse.visibility:type_name -> jangteo.community.v1.TimetableVisibility
+	58, // 42: jangteo.community.v1.GetFriendTimetableResponse.owner:type_name -> jangteo.community.v1.Friend
+	36, // 43: jangteo.community.v1.GetFriendTimetableResponse.timetable:type_name -> jangteo.community.v1.Timetable
+	10, // 44: jangteo.community.v1.CampusService.ListSchools:input_type -> jangteo.community.v1.ListSchoolsRequest
+	12, // 45: jangteo.community.v1.CampusService.GetSchool:input_type -> jangteo.community.v1.GetSchoolRequest
+	14, // 46: jangteo.community.v1.CampusService.CreateSchool:input_type -> jangteo.community.v1.CreateSchoolRequest
+	16, // 47: jangteo.community.v1.CampusService.SetMySchool:input_type -> jangteo.community.v1.SetMySchoolRequest
+	18, // 48: jangteo.community.v1.CampusService.GetMySchool:input_type -> jangteo.community.v1.GetMySchoolRequest
+	20, // 49: jangteo.community.v1.CampusService.VerifySchoolEmail:input_type -> jangteo.community.v1.VerifySchoolEmailRequest
+	22, // 50: jangteo.community.v1.CampusService.ApproveSchoolMember:input_type -> jangteo.community.v1.ApproveSchoolMemberRequest
+	24, // 51: jangteo.community.v1.CampusService.DeclineSchoolMember:input_type -> jangteo.community.v1.DeclineSchoolMemberRequest
+	26, // 52: jangteo.community.v1.CampusService.ListPendingMemberships:input_type -> jangteo.community.v1.ListPendingMembershipsRequest
+	29, // 53: jangteo.community.v1.CampusService.ImportLectures:input_type -> jangteo.community.v1.ImportLecturesRequest
+	31, // 54: jangteo.community.v1.CampusService.ListLectures:input_type -> jangteo.community.v1.ListLecturesRequest
+	33, // 55: jangteo.community.v1.CampusService.GetLecture:input_type -> jangteo.community.v1.GetLectureRequest
+	37, // 56: jangteo.community.v1.CampusService.ListMyTimetables:input_type -> jangteo.community.v1.ListMyTimetablesRequest
+	39, // 57: jangteo.community.v1.CampusService.CreateTimetable:input_type -> jangteo.community.v1.CreateTimetableRequest
+	41, // 58: jangteo.community.v1.CampusService.UpdateTimetable:input_type -> jangteo.community.v1.UpdateTimetableRequest
+	43, // 59: jangteo.community.v1.CampusService.DeleteTimetable:input_type -> jangteo.community.v1.DeleteTimetableRequest
+	45, // 60: jangteo.community.v1.CampusService.AddTimetableLecture:input_type -> jangteo.community.v1.AddTimetableLectureRequest
+	47, // 61: jangteo.community.v1.CampusService.RemoveTimetableLecture:input_type -> jangteo.community.v1.RemoveTimetableLectureRequest
+	49, // 62: jangteo.community.v1.CampusService.AddTimetableEntry:input_type -> jangteo.community.v1.AddTimetableEntryRequest
+	51, // 63: jangteo.community.v1.CampusService.RemoveTimetableEntry:input_type -> jangteo.community.v1.RemoveTimetableEntryRequest
+	54, // 64: jangteo.community.v1.CampusService.ListLectureReviews:input_type -> jangteo.community.v1.ListLectureReviewsRequest
+	56, // 65: jangteo.community.v1.CampusService.PutMyLectureReview:input_type -> jangteo.community.v1.PutMyLectureReviewRequest
+	59, // 66: jangteo.community.v1.CampusService.SendFriendRequest:input_type -> jangteo.community.v1.SendFriendRequestRequest
+	61, // 67: jangteo.community.v1.CampusService.ListFriendRequests:input_type -> jangteo.community.v1.ListFriendRequestsRequest
+	63, // 68: jangteo.community.v1.CampusService.AcceptFriendRequest:input_type -> jangteo.community.v1.AcceptFriendRequestRequest
+	65, // 69: jangteo.community.v1.CampusService.DeclineFriendRequest:input_type -> jangteo.community.v1.DeclineFriendRequestRequest
+	67, // 70: jangteo.community.v1.CampusService.ListFriends:input_type -> jangteo.community.v1.ListFriendsRequest
+	69, // 71: jangteo.community.v1.CampusService.DeleteFriend:input_type -> jangteo.community.v1.DeleteFriendRequest
+	71, // 72: jangteo.community.v1.CampusService.SetTimetableVisibility:input_type -> jangteo.community.v1.SetTimetableVisibilityRequest
+	73, // 73: jangteo.community.v1.CampusService.GetFriendTimetable:input_type -> jangteo.community.v1.GetFriendTimetableRequest
+	11, // 74: jangteo.community.v1.CampusService.ListSchools:output_type -> jangteo.community.v1.ListSchoolsResponse
+	13, // 75: jangteo.community.v1.CampusService.GetSchool:output_type -> jangteo.community.v1.GetSchoolResponse
+	15, // 76: jangteo.community.v1.CampusService.CreateSchool:output_type -> jangteo.community.v1.CreateSchoolResponse
+	17, // 77: jangteo.community.v1.CampusService.SetMySchool:output_type -> jangteo.community.v1.SetMySchoolResponse
+	19, // 78: jangteo.community.v1.CampusService.GetMySchool:output_type -> jangteo.community.v1.GetMySchoolResponse
+	21, // 79: jangteo.community.v1.CampusService.VerifySchoolEmail:output_type -> jangteo.community.v1.VerifySchoolEmailResponse
+	23, // 80: jangteo.community.v1.CampusService.ApproveSchoolMember:output_type -> jangteo.community.v1.ApproveSchoolMemberResponse
+	25, // 81: jangteo.community.v1.CampusService.DeclineSchoolMember:output_type -> jangteo.community.v1.DeclineSchoolMemberResponse
+	28, // 82: jangteo.community.v1.CampusService.ListPendingMemberships:output_type -> jangteo.community.v1.ListPendingMembershipsResponse
+	30, // 83: jangteo.community.v1.CampusService.ImportLectures:output_type -> jangteo.community.v1.ImportLecturesResponse
+	32, // 84: jangteo.community.v1.CampusService.ListLectures:output_type -> jangteo.community.v1.ListLecturesResponse
+	34, // 85: jangteo.community.v1.CampusService.GetLecture:output_type -> jangteo.community.v1.GetLectureResponse
+	38, // 86: jangteo.community.v1.CampusService.ListMyTimetables:output_type -> jangteo.community.v1.ListMyTimetablesResponse
+	40, // 87: jangteo.community.v1.CampusService.CreateTimetable:output_type -> jangteo.community.v1.CreateTimetableResponse
+	42, // 88: jangteo.community.v1.CampusService.UpdateTimetable:output_type -> jangteo.community.v1.UpdateTimetableResponse
+	44, // 89: jangteo.community.v1.CampusService.DeleteTimetable:output_type -> jangteo.community.v1.DeleteTimetableResponse
+	46, // 90: jangteo.community.v1.CampusService.AddTimetableLecture:output_type -> jangteo.community.v1.AddTimetableLectureResponse
+	48, // 91: jangteo.community.v1.CampusService.RemoveTimetableLecture:output_type -> jangteo.community.v1.RemoveTimetableLectureResponse
+	50, // 92: jangteo.community.v1.CampusService.AddTimetableEntry:output_type -> jangteo.community.v1.AddTimetableEntryResponse
+	52, // 93: jangteo.community.v1.CampusService.RemoveTimetableEntry:output_type -> jangteo.community.v1.RemoveTimetableEntryResponse
+	55, // 94: jangteo.community.v1.CampusService.ListLectureReviews:output_type -> jangteo.community.v1.ListLectureReviewsResponse
+	57, // 95: jangteo.community.v1.CampusService.PutMyLectureReview:output_type -> jangteo.community.v1.PutMyLectureReviewResponse
+	60, // 96: jangteo.community.v1.CampusService.SendFriendRequest:output_type -> jangteo.community.v1.SendFriendRequestResponse
+	62, // 97: jangteo.community.v1.CampusService.ListFriendRequests:output_type -> jangteo.community.v1.ListFriendRequestsResponse
+	64, // 98: jangteo.community.v1.CampusService.AcceptFriendRequest:output_type -> jangteo.community.v1.AcceptFriendRequestResponse
+	66, // 99: jangteo.community.v1.CampusService.DeclineFriendRequest:output_type -> jangteo.community.v1.DeclineFriendRequestResponse
+	68, // 100: jangteo.community.v1.CampusService.ListFriends:output_type -> jangteo.community.v1.ListFriendsResponse
+	70, // 101: jangteo.community.v1.CampusService.DeleteFriend:output_type -> jangteo.community.v1.DeleteFriendResponse
+	72, // 102: jangteo.community.v1.CampusService.SetTimetableVisibility:output_type -> jangteo.community.v1.SetTimetableVisibilityResponse
+	74, // 103: jangteo.community.v1.CampusService.GetFriendTimetable:output_type -> jangteo.community.v1.GetFriendTimetableResponse
+	74, // [74:104] is the sub-list for method output_type
+	44, // [44:74] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_campus_service_proto_init() }
@@ -4420,14 +4761,14 @@ func file_jangteo_community_v1_campus_service_proto_init() {
 	if File_jangteo_community_v1_campus_service_proto != nil {
 		return
 	}
-	file_jangteo_community_v1_campus_service_proto_msgTypes[31].OneofWrappers = []any{}
+	file_jangteo_community_v1_campus_service_proto_msgTypes[36].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_campus_service_proto_rawDesc), len(file_jangteo_community_v1_campus_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   65,
+			NumMessages:   70,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -26,6 +26,8 @@ const (
 	CampusService_GetMySchool_FullMethodName            = "/jangteo.community.v1.CampusService/GetMySchool"
 	CampusService_VerifySchoolEmail_FullMethodName      = "/jangteo.community.v1.CampusService/VerifySchoolEmail"
 	CampusService_ApproveSchoolMember_FullMethodName    = "/jangteo.community.v1.CampusService/ApproveSchoolMember"
+	CampusService_DeclineSchoolMember_FullMethodName    = "/jangteo.community.v1.CampusService/DeclineSchoolMember"
+	CampusService_ListPendingMemberships_FullMethodName = "/jangteo.community.v1.CampusService/ListPendingMemberships"
 	CampusService_ImportLectures_FullMethodName         = "/jangteo.community.v1.CampusService/ImportLectures"
 	CampusService_ListLectures_FullMethodName           = "/jangteo.community.v1.CampusService/ListLectures"
 	CampusService_GetLecture_FullMethodName             = "/jangteo.community.v1.CampusService/GetLecture"
@@ -76,6 +78,12 @@ type CampusServiceClient interface {
 	VerifySchoolEmail(ctx context.Context, in *VerifySchoolEmailRequest, opts ...grpc.CallOption) (*VerifySchoolEmailResponse, error)
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(ctx context.Context, in *ApproveSchoolMemberRequest, opts ...grpc.CallOption) (*ApproveSchoolMemberResponse, error)
+	// DeclineSchoolMember declines a pending membership (staff): the request
+	// is removed and the member may ask again.
+	DeclineSchoolMember(ctx context.Context, in *DeclineSchoolMemberRequest, opts ...grpc.CallOption) (*DeclineSchoolMemberResponse, error)
+	// ListPendingMemberships pages the memberships awaiting approval, oldest
+	// request first, optionally of one school (staff).
+	ListPendingMemberships(ctx context.Context, in *ListPendingMembershipsRequest, opts ...grpc.CallOption) (*ListPendingMembershipsResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
 	// checked; when any is rejected nothing is stored and the answer is 422
 	// LECTURES_REJECTED whose field violations name each rejected row
@@ -206,6 +214,26 @@ func (c *campusServiceClient) ApproveSchoolMember(ctx context.Context, in *Appro
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ApproveSchoolMemberResponse)
 	err := c.cc.Invoke(ctx, CampusService_ApproveSchoolMember_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) DeclineSchoolMember(ctx context.Context, in *DeclineSchoolMemberRequest, opts ...grpc.CallOption) (*DeclineSchoolMemberResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineSchoolMemberResponse)
+	err := c.cc.Invoke(ctx, CampusService_DeclineSchoolMember_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *campusServiceClient) ListPendingMemberships(ctx context.Context, in *ListPendingMembershipsRequest, opts ...grpc.CallOption) (*ListPendingMembershipsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPendingMembershipsResponse)
+	err := c.cc.Invoke(ctx, CampusService_ListPendingMemberships_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -449,6 +477,12 @@ type CampusServiceServer interface {
 	VerifySchoolEmail(context.Context, *VerifySchoolEmailRequest) (*VerifySchoolEmailResponse, error)
 	// ApproveSchoolMember approves a pending membership (staff).
 	ApproveSchoolMember(context.Context, *ApproveSchoolMemberRequest) (*ApproveSchoolMemberResponse, error)
+	// DeclineSchoolMember declines a pending membership (staff): the request
+	// is removed and the member may ask again.
+	DeclineSchoolMember(context.Context, *DeclineSchoolMemberRequest) (*DeclineSchoolMemberResponse, error)
+	// ListPendingMemberships pages the memberships awaiting approval, oldest
+	// request first, optionally of one school (staff).
+	ListPendingMemberships(context.Context, *ListPendingMembershipsRequest) (*ListPendingMembershipsResponse, error)
 	// ImportLectures imports a term's lectures from CSV (staff). Every row is
 	// checked; when any is rejected nothing is stored and the answer is 422
 	// LECTURES_REJECTED whose field violations name each rejected row
@@ -535,6 +569,12 @@ func (UnimplementedCampusServiceServer) VerifySchoolEmail(context.Context, *Veri
 }
 func (UnimplementedCampusServiceServer) ApproveSchoolMember(context.Context, *ApproveSchoolMemberRequest) (*ApproveSchoolMemberResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveSchoolMember not implemented")
+}
+func (UnimplementedCampusServiceServer) DeclineSchoolMember(context.Context, *DeclineSchoolMemberRequest) (*DeclineSchoolMemberResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineSchoolMember not implemented")
+}
+func (UnimplementedCampusServiceServer) ListPendingMemberships(context.Context, *ListPendingMembershipsRequest) (*ListPendingMembershipsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPendingMemberships not implemented")
 }
 func (UnimplementedCampusServiceServer) ImportLectures(context.Context, *ImportLecturesRequest) (*ImportLecturesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ImportLectures not implemented")
@@ -742,6 +782,42 @@ func _CampusService_ApproveSchoolMember_Handler(srv interface{}, ctx context.Con
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CampusServiceServer).ApproveSchoolMember(ctx, req.(*ApproveSchoolMemberRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_DeclineSchoolMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineSchoolMemberRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).DeclineSchoolMember(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_DeclineSchoolMember_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).DeclineSchoolMember(ctx, req.(*DeclineSchoolMemberRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CampusService_ListPendingMemberships_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPendingMembershipsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CampusServiceServer).ListPendingMemberships(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CampusService_ListPendingMemberships_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CampusServiceServer).ListPendingMemberships(ctx, req.(*ListPendingMembershipsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1158,6 +1234,14 @@ var CampusService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ApproveSchoolMember",
 			Handler:    _CampusService_ApproveSchoolMember_Handler,
+		},
+		{
+			MethodName: "DeclineSchoolMember",
+			Handler:    _CampusService_DeclineSchoolMember_Handler,
+		},
+		{
+			MethodName: "ListPendingMemberships",
+			Handler:    _CampusService_ListPendingMemberships_Handler,
 		},
 		{
 			MethodName: "ImportLectures",

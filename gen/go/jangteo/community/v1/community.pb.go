@@ -691,6 +691,79 @@ func (x *Viewer) GetMine() bool {
 	return false
 }
 
+// Media is a picture uploaded to the community's storage.
+type Media struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the upload's UUID; posts reference it in media_ids.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// url is where the picture is served.
+	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	// content_type is image/jpeg, image/png, image/webp or image/gif (set on upload).
+	ContentType string `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// size_bytes is the file's size (set on upload).
+	SizeBytes     int64 `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Media) Reset() {
+	*x = Media{}
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Media) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Media) ProtoMessage() {}
+
+func (x *Media) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Media.ProtoReflect.Descriptor instead.
+func (*Media) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Media) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Media) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *Media) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *Media) GetSizeBytes() int64 {
+	if x != nil {
+		return x.SizeBytes
+	}
+	return 0
+}
+
 // Post is a post on a board.
 type Post struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -730,6 +803,8 @@ type Post struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// update_time is when the post was last edited; absent if never.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// media are the attached pictures, in order (their URLs are media_urls).
+	Media []*Media `protobuf:"bytes,20,rep,name=media,proto3" json:"media,omitempty"`
 	// products are the catalog products a style post tags, in order.
 	Products      []*TaggedProduct `protobuf:"bytes,19,rep,name=products,proto3" json:"products,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -738,7 +813,7 @@ type Post struct {
 
 func (x *Post) Reset() {
 	*x = Post{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[5]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -750,7 +825,7 @@ func (x *Post) String() string {
 func (*Post) ProtoMessage() {}
 
 func (x *Post) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[5]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -763,7 +838,7 @@ func (x *Post) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Post.ProtoReflect.Descriptor instead.
 func (*Post) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{5}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Post) GetId() string {
@@ -892,6 +967,13 @@ func (x *Post) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Post) GetMedia() []*Media {
+	if x != nil {
+		return x.Media
+	}
+	return nil
+}
+
 func (x *Post) GetProducts() []*TaggedProduct {
 	if x != nil {
 		return x.Products
@@ -916,7 +998,7 @@ type TaggedProduct struct {
 
 func (x *TaggedProduct) Reset() {
 	*x = TaggedProduct{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -928,7 +1010,7 @@ func (x *TaggedProduct) String() string {
 func (*TaggedProduct) ProtoMessage() {}
 
 func (x *TaggedProduct) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[6]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -941,7 +1023,7 @@ func (x *TaggedProduct) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaggedProduct.ProtoReflect.Descriptor instead.
 func (*TaggedProduct) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{6}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TaggedProduct) GetProductId() string {
@@ -1008,7 +1090,7 @@ type Comment struct {
 
 func (x *Comment) Reset() {
 	*x = Comment{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1102,7 @@ func (x *Comment) String() string {
 func (*Comment) ProtoMessage() {}
 
 func (x *Comment) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[7]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1115,7 @@ func (x *Comment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Comment.ProtoReflect.Descriptor instead.
 func (*Comment) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{7}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Comment) GetId() string {
@@ -1154,7 +1236,7 @@ type Profile struct {
 
 func (x *Profile) Reset() {
 	*x = Profile{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1166,7 +1248,7 @@ func (x *Profile) String() string {
 func (*Profile) ProtoMessage() {}
 
 func (x *Profile) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[8]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1179,7 +1261,7 @@ func (x *Profile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Profile.ProtoReflect.Descriptor instead.
 func (*Profile) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Profile) GetUserId() string {
@@ -1256,7 +1338,7 @@ type Message struct {
 
 func (x *Message) Reset() {
 	*x = Message{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1268,7 +1350,7 @@ func (x *Message) String() string {
 func (*Message) ProtoMessage() {}
 
 func (x *Message) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[9]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1281,7 +1363,7 @@ func (x *Message) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Message.ProtoReflect.Descriptor instead.
 func (*Message) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Message) GetId() string {
@@ -1327,7 +1409,7 @@ type ConversationSubject struct {
 
 func (x *ConversationSubject) Reset() {
 	*x = ConversationSubject{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1339,7 +1421,7 @@ func (x *ConversationSubject) String() string {
 func (*ConversationSubject) ProtoMessage() {}
 
 func (x *ConversationSubject) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[10]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1352,7 +1434,7 @@ func (x *ConversationSubject) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConversationSubject.ProtoReflect.Descriptor instead.
 func (*ConversationSubject) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{10}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ConversationSubject) GetPostId() string {
@@ -1404,7 +1486,7 @@ type Conversation struct {
 
 func (x *Conversation) Reset() {
 	*x = Conversation{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1498,7 @@ func (x *Conversation) String() string {
 func (*Conversation) ProtoMessage() {}
 
 func (x *Conversation) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[11]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1511,7 @@ func (x *Conversation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Conversation.ProtoReflect.Descriptor instead.
 func (*Conversation) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{11}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Conversation) GetId() string {
@@ -1519,7 +1601,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1531,7 +1613,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[12]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1544,7 +1626,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{12}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Report) GetId() string {
@@ -1652,7 +1734,7 @@ type Notification struct {
 
 func (x *Notification) Reset() {
 	*x = Notification{}
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1746,7 @@ func (x *Notification) String() string {
 func (*Notification) ProtoMessage() {}
 
 func (x *Notification) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_community_v1_community_proto_msgTypes[13]
+	mi := &file_jangteo_community_v1_community_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1759,7 @@ func (x *Notification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notification.ProtoReflect.Descriptor instead.
 func (*Notification) Descriptor() ([]byte, []int) {
-	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{13}
+	return file_jangteo_community_v1_community_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Notification) GetId() string {
@@ -1781,7 +1863,13 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\tsigned_in\x18\x01 \x01(\bR\bsignedIn\x12\x14\n" +
 	"\x05liked\x18\x02 \x01(\bR\x05liked\x12\x1a\n" +
 	"\bscrapped\x18\x03 \x01(\bR\bscrapped\x12\x12\n" +
-	"\x04mine\x18\x04 \x01(\bR\x04mine\"\xa7\x05\n" +
+	"\x04mine\x18\x04 \x01(\bR\x04mine\"k\n" +
+	"\x05Media\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12!\n" +
+	"\fcontent_type\x18\x03 \x01(\tR\vcontentType\x12\x1d\n" +
+	"\n" +
+	"size_bytes\x18\x04 \x01(\x03R\tsizeBytes\"\xda\x05\n" +
 	"\x04Post\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1808,7 +1896,8 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\x12?\n" +
+	"updateTime\x121\n" +
+	"\x05media\x18\x14 \x03(\v2\x1b.jangteo.community.v1.MediaR\x05media\x12?\n" +
 	"\bproducts\x18\x13 \x03(\v2#.jangteo.community.v1.TaggedProductR\bproducts\"s\n" +
 	"\rTaggedProduct\x12\x1d\n" +
 	"\n" +
@@ -1935,7 +2024,7 @@ func file_jangteo_community_v1_community_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_jangteo_community_v1_community_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(BoardKind)(0),                // 0: jangteo.community.v1.BoardKind
 	(ReportReason)(0),             // 1: jangteo.community.v1.ReportReason
@@ -1946,50 +2035,52 @@ var file_jangteo_community_v1_community_proto_goTypes = []any{
 	(*ProfileRef)(nil),            // 6: jangteo.community.v1.ProfileRef
 	(*Author)(nil),                // 7: jangteo.community.v1.Author
 	(*Viewer)(nil),                // 8: jangteo.community.v1.Viewer
-	(*Post)(nil),                  // 9: jangteo.community.v1.Post
-	(*TaggedProduct)(nil),         // 10: jangteo.community.v1.TaggedProduct
-	(*Comment)(nil),               // 11: jangteo.community.v1.Comment
-	(*Profile)(nil),               // 12: jangteo.community.v1.Profile
-	(*Message)(nil),               // 13: jangteo.community.v1.Message
-	(*ConversationSubject)(nil),   // 14: jangteo.community.v1.ConversationSubject
-	(*Conversation)(nil),          // 15: jangteo.community.v1.Conversation
-	(*Report)(nil),                // 16: jangteo.community.v1.Report
-	(*Notification)(nil),          // 17: jangteo.community.v1.Notification
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(*Media)(nil),                 // 9: jangteo.community.v1.Media
+	(*Post)(nil),                  // 10: jangteo.community.v1.Post
+	(*TaggedProduct)(nil),         // 11: jangteo.community.v1.TaggedProduct
+	(*Comment)(nil),               // 12: jangteo.community.v1.Comment
+	(*Profile)(nil),               // 13: jangteo.community.v1.Profile
+	(*Message)(nil),               // 14: jangteo.community.v1.Message
+	(*ConversationSubject)(nil),   // 15: jangteo.community.v1.ConversationSubject
+	(*Conversation)(nil),          // 16: jangteo.community.v1.Conversation
+	(*Report)(nil),                // 17: jangteo.community.v1.Report
+	(*Notification)(nil),          // 18: jangteo.community.v1.Notification
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_jangteo_community_v1_community_proto_depIdxs = []int32{
 	0,  // 0: jangteo.community.v1.Board.kind:type_name -> jangteo.community.v1.BoardKind
-	18, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
+	19, // 1: jangteo.community.v1.Board.create_time:type_name -> google.protobuf.Timestamp
 	4,  // 2: jangteo.community.v1.BoardCategory.boards:type_name -> jangteo.community.v1.Board
 	6,  // 3: jangteo.community.v1.Author.profile:type_name -> jangteo.community.v1.ProfileRef
 	7,  // 4: jangteo.community.v1.Post.author:type_name -> jangteo.community.v1.Author
 	8,  // 5: jangteo.community.v1.Post.viewer:type_name -> jangteo.community.v1.Viewer
-	18, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
-	18, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
-	10, // 8: jangteo.community.v1.Post.products:type_name -> jangteo.community.v1.TaggedProduct
-	7,  // 9: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
-	7,  // 10: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
-	8,  // 11: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
-	18, // 12: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
-	18, // 13: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
-	11, // 14: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
-	18, // 15: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
-	14, // 16: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
-	7,  // 17: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
-	13, // 18: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
-	18, // 19: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
-	1,  // 20: jangteo.community.v1.Report.reason:type_name -> jangteo.community.v1.ReportReason
-	2,  // 21: jangteo.community.v1.Report.status:type_name -> jangteo.community.v1.ReportStatus
-	18, // 22: jangteo.community.v1.Report.create_time:type_name -> google.protobuf.Timestamp
-	18, // 23: jangteo.community.v1.Report.resolve_time:type_name -> google.protobuf.Timestamp
-	3,  // 24: jangteo.community.v1.Notification.kind:type_name -> jangteo.community.v1.NotificationKind
-	6,  // 25: jangteo.community.v1.Notification.actor:type_name -> jangteo.community.v1.ProfileRef
-	18, // 26: jangteo.community.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 6: jangteo.community.v1.Post.create_time:type_name -> google.protobuf.Timestamp
+	19, // 7: jangteo.community.v1.Post.update_time:type_name -> google.protobuf.Timestamp
+	9,  // 8: jangteo.community.v1.Post.media:type_name -> jangteo.community.v1.Media
+	11, // 9: jangteo.community.v1.Post.products:type_name -> jangteo.community.v1.TaggedProduct
+	7,  // 10: jangteo.community.v1.Comment.author:type_name -> jangteo.community.v1.Author
+	7,  // 11: jangteo.community.v1.Comment.reply_to:type_name -> jangteo.community.v1.Author
+	8,  // 12: jangteo.community.v1.Comment.viewer:type_name -> jangteo.community.v1.Viewer
+	19, // 13: jangteo.community.v1.Comment.create_time:type_name -> google.protobuf.Timestamp
+	19, // 14: jangteo.community.v1.Comment.update_time:type_name -> google.protobuf.Timestamp
+	12, // 15: jangteo.community.v1.Comment.replies:type_name -> jangteo.community.v1.Comment
+	19, // 16: jangteo.community.v1.Message.create_time:type_name -> google.protobuf.Timestamp
+	15, // 17: jangteo.community.v1.Conversation.subject:type_name -> jangteo.community.v1.ConversationSubject
+	7,  // 18: jangteo.community.v1.Conversation.counterpart:type_name -> jangteo.community.v1.Author
+	14, // 19: jangteo.community.v1.Conversation.last_message:type_name -> jangteo.community.v1.Message
+	19, // 20: jangteo.community.v1.Conversation.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 21: jangteo.community.v1.Report.reason:type_name -> jangteo.community.v1.ReportReason
+	2,  // 22: jangteo.community.v1.Report.status:type_name -> jangteo.community.v1.ReportStatus
+	19, // 23: jangteo.community.v1.Report.create_time:type_name -> google.protobuf.Timestamp
+	19, // 24: jangteo.community.v1.Report.resolve_time:type_name -> google.protobuf.Timestamp
+	3,  // 25: jangteo.community.v1.Notification.kind:type_name -> jangteo.community.v1.NotificationKind
+	6,  // 26: jangteo.community.v1.Notification.actor:type_name -> jangteo.community.v1.ProfileRef
+	19, // 27: jangteo.community.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_proto_init() }
@@ -1997,14 +2088,14 @@ func file_jangteo_community_v1_community_proto_init() {
 	if File_jangteo_community_v1_community_proto != nil {
 		return
 	}
-	file_jangteo_community_v1_community_proto_msgTypes[8].OneofWrappers = []any{}
+	file_jangteo_community_v1_community_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_proto_rawDesc), len(file_jangteo_community_v1_community_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

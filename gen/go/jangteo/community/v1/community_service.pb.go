@@ -905,9 +905,9 @@ type CreatePostRequest struct {
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// body is 1–5000 characters.
 	Body string `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
-	// media_urls are up to 10 http(s) URLs of images or videos (e.g. from the
-	// catalog's image storage).
-	MediaUrls []string `protobuf:"bytes,4,rep,name=media_urls,json=mediaUrls,proto3" json:"media_urls,omitempty"`
+	// media_ids are up to 10 of the caller's uploads (UploadMedia), in the
+	// order the post shows them.
+	MediaIds []string `protobuf:"bytes,8,rep,name=media_ids,json=mediaIds,proto3" json:"media_ids,omitempty"`
 	// anonymous hides the author (boards that allow it).
 	Anonymous bool `protobuf:"varint,5,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
 	// label is a notice's category label, one of the board's labels.
@@ -969,9 +969,9 @@ func (x *CreatePostRequest) GetBody() string {
 	return ""
 }
 
-func (x *CreatePostRequest) GetMediaUrls() []string {
+func (x *CreatePostRequest) GetMediaIds() []string {
 	if x != nil {
-		return x.MediaUrls
+		return x.MediaIds
 	}
 	return nil
 }
@@ -1135,29 +1135,29 @@ func (x *GetPostResponse) GetPost() *Post {
 	return nil
 }
 
-// MediaUrls is a list of media URLs, set as a whole.
-type MediaUrls struct {
+// MediaIds is a post's list of uploads, set as a whole.
+type MediaIds struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// urls are up to 10 http(s) URLs, in order.
-	Urls          []string `protobuf:"bytes,1,rep,name=urls,proto3" json:"urls,omitempty"`
+	// ids are up to 10 of the caller's uploads (or the post's current media), in order.
+	Ids           []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *MediaUrls) Reset() {
-	*x = MediaUrls{}
+func (x *MediaIds) Reset() {
+	*x = MediaIds{}
 	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *MediaUrls) String() string {
+func (x *MediaIds) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*MediaUrls) ProtoMessage() {}
+func (*MediaIds) ProtoMessage() {}
 
-func (x *MediaUrls) ProtoReflect() protoreflect.Message {
+func (x *MediaIds) ProtoReflect() protoreflect.Message {
 	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1169,14 +1169,14 @@ func (x *MediaUrls) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use MediaUrls.ProtoReflect.Descriptor instead.
-func (*MediaUrls) Descriptor() ([]byte, []int) {
+// Deprecated: Use MediaIds.ProtoReflect.Descriptor instead.
+func (*MediaIds) Descriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{18}
 }
 
-func (x *MediaUrls) GetUrls() []string {
+func (x *MediaIds) GetIds() []string {
 	if x != nil {
-		return x.Urls
+		return x.Ids
 	}
 	return nil
 }
@@ -1190,8 +1190,8 @@ type UpdatePostRequest struct {
 	Title *string `protobuf:"bytes,2,opt,name=title,proto3,oneof" json:"title,omitempty"`
 	// body is the new body (1–5000 characters).
 	Body *string `protobuf:"bytes,3,opt,name=body,proto3,oneof" json:"body,omitempty"`
-	// media replaces the post's media when set.
-	Media *MediaUrls `protobuf:"bytes,4,opt,name=media,proto3" json:"media,omitempty"`
+	// media replaces the post's media when set (an empty list removes them).
+	Media *MediaIds `protobuf:"bytes,7,opt,name=media,proto3" json:"media,omitempty"`
 	// label is a notice's new category label.
 	Label *string `protobuf:"bytes,5,opt,name=label,proto3,oneof" json:"label,omitempty"`
 	// pinned pins or unpins the post (staff only).
@@ -1251,7 +1251,7 @@ func (x *UpdatePostRequest) GetBody() string {
 	return ""
 }
 
-func (x *UpdatePostRequest) GetMedia() *MediaUrls {
+func (x *UpdatePostRequest) GetMedia() *MediaIds {
 	if x != nil {
 		return x.Media
 	}
@@ -4986,8 +4986,8 @@ func (x *MarkNotificationsReadResponse) GetUnreadCount() int32 {
 // CreateStyleRequest describes a style post.
 type CreateStyleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// image_urls are 1–10 http(s) image URLs, in order.
-	ImageUrls []string `protobuf:"bytes,1,rep,name=image_urls,json=imageUrls,proto3" json:"image_urls,omitempty"`
+	// media_ids are 1–10 of the caller's uploads (UploadMedia), in order.
+	MediaIds []string `protobuf:"bytes,4,rep,name=media_ids,json=mediaIds,proto3" json:"media_ids,omitempty"`
 	// body is the caption (up to 2000 characters).
 	Body string `protobuf:"bytes,2,opt,name=body,proto3" json:"body,omitempty"`
 	// product_slugs are up to 5 catalog products worn or shown (slugs or ids).
@@ -5026,9 +5026,9 @@ func (*CreateStyleRequest) Descriptor() ([]byte, []int) {
 	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{89}
 }
 
-func (x *CreateStyleRequest) GetImageUrls() []string {
+func (x *CreateStyleRequest) GetMediaIds() []string {
 	if x != nil {
-		return x.ImageUrls
+		return x.MediaIds
 	}
 	return nil
 }
@@ -5322,6 +5322,117 @@ func (x *ListProductStylesResponse) GetNextCursor() string {
 	return ""
 }
 
+// UploadMediaRequest carries one picture, base64-encoded in JSON.
+type UploadMediaRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// content_type is the declared type: image/jpeg, image/png, image/webp or
+	// image/gif (or empty); the bytes decide.
+	ContentType string `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	// data is the file (base64 in JSON), at most 5 MiB.
+	Data []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	// filename is the client's file name, kept for logs only.
+	Filename      string `protobuf:"bytes,3,opt,name=filename,proto3" json:"filename,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadMediaRequest) Reset() {
+	*x = UploadMediaRequest{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[95]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadMediaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadMediaRequest) ProtoMessage() {}
+
+func (x *UploadMediaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[95]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadMediaRequest.ProtoReflect.Descriptor instead.
+func (*UploadMediaRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{95}
+}
+
+func (x *UploadMediaRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *UploadMediaRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *UploadMediaRequest) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+// UploadMediaResponse carries the stored upload.
+type UploadMediaResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// media is the upload; pass its id in a post's media_ids.
+	Media         *Media `protobuf:"bytes,1,opt,name=media,proto3" json:"media,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadMediaResponse) Reset() {
+	*x = UploadMediaResponse{}
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[96]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadMediaResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadMediaResponse) ProtoMessage() {}
+
+func (x *UploadMediaResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_community_v1_community_service_proto_msgTypes[96]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadMediaResponse.ProtoReflect.Descriptor instead.
+func (*UploadMediaResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_community_v1_community_service_proto_rawDescGZIP(), []int{96}
+}
+
+func (x *UploadMediaResponse) GetMedia() *Media {
+	if x != nil {
+		return x.Media
+	}
+	return nil
+}
+
 var File_jangteo_community_v1_community_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
@@ -5379,35 +5490,35 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"totalCount\x12\x1f\n" +
 	"\vtotal_pages\x18\x06 \x01(\x05R\n" +
 	"totalPages\x12\x12\n" +
-	"\x04page\x18\a \x01(\x05R\x04page\"\xef\x01\n" +
+	"\x04page\x18\a \x01(\x05R\x04page\"\x86\x02\n" +
 	"\x11CreatePostRequest\x12\x1d\n" +
 	"\x04slug\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18<R\x04slug\x12\x1e\n" +
 	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x05title\x12\x1d\n" +
-	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03R\x04body\x12'\n" +
-	"\n" +
-	"media_urls\x18\x04 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\tmediaUrls\x12\x1c\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03R\x04body\x12,\n" +
+	"\tmedia_ids\x18\b \x03(\tB\x0f\xbaH\f\x92\x01\t\x102\"\x05r\x03\xb0\x01\x01R\bmediaIds\x12\x1c\n" +
 	"\tanonymous\x18\x05 \x01(\bR\tanonymous\x12\x1d\n" +
 	"\x05label\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x05label\x12\x16\n" +
-	"\x06pinned\x18\a \x01(\bR\x06pinned\"D\n" +
+	"\x06pinned\x18\a \x01(\bR\x06pinnedJ\x04\b\x04\x10\x05R\n" +
+	"media_urls\"D\n" +
 	"\x12CreatePostResponse\x12.\n" +
 	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"*\n" +
 	"\x0eGetPostRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
 	"\x0fGetPostResponse\x12.\n" +
-	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\")\n" +
-	"\tMediaUrls\x12\x1c\n" +
-	"\x04urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\x04urls\"\x96\x02\n" +
+	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"-\n" +
+	"\bMediaIds\x12!\n" +
+	"\x03ids\x18\x01 \x03(\tB\x0f\xbaH\f\x92\x01\t\x102\"\x05r\x03\xb0\x01\x01R\x03ids\"\x9b\x02\n" +
 	"\x11UpdatePostRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
 	"\x05title\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aH\x00R\x05title\x88\x01\x01\x12\"\n" +
-	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03H\x01R\x04body\x88\x01\x01\x125\n" +
-	"\x05media\x18\x04 \x01(\v2\x1f.jangteo.community.v1.MediaUrlsR\x05media\x12\"\n" +
+	"\x04body\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18І\x03H\x01R\x04body\x88\x01\x01\x124\n" +
+	"\x05media\x18\a \x01(\v2\x1e.jangteo.community.v1.MediaIdsR\x05media\x12\"\n" +
 	"\x05label\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14H\x02R\x05label\x88\x01\x01\x12\x1b\n" +
 	"\x06pinned\x18\x06 \x01(\bH\x03R\x06pinned\x88\x01\x01B\b\n" +
 	"\x06_titleB\a\n" +
 	"\x05_bodyB\b\n" +
 	"\x06_labelB\t\n" +
-	"\a_pinned\"D\n" +
+	"\a_pinnedJ\x04\b\x04\x10\x05\"D\n" +
 	"\x12UpdatePostResponse\x12.\n" +
 	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"-\n" +
 	"\x11DeletePostRequest\x12\x18\n" +
@@ -5621,12 +5732,12 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x1cMarkNotificationsReadRequest\x12!\n" +
 	"\x03ids\x18\x01 \x03(\tB\x0f\xbaH\f\x92\x01\t\x10d\"\x05r\x03\xb0\x01\x01R\x03ids\"B\n" +
 	"\x1dMarkNotificationsReadResponse\x12!\n" +
-	"\funread_count\x18\x01 \x01(\x05R\vunreadCount\"\x94\x01\n" +
-	"\x12CreateStyleRequest\x12'\n" +
-	"\n" +
-	"image_urls\x18\x01 \x03(\tB\b\xbaH\x05\x92\x01\x02\x102R\timageUrls\x12\x1d\n" +
+	"\funread_count\x18\x01 \x01(\x05R\vunreadCount\"\xab\x01\n" +
+	"\x12CreateStyleRequest\x12,\n" +
+	"\tmedia_ids\x18\x04 \x03(\tB\x0f\xbaH\f\x92\x01\t\x102\"\x05r\x03\xb0\x01\x01R\bmediaIds\x12\x1d\n" +
 	"\x04body\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\x126\n" +
-	"\rproduct_slugs\x18\x03 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xc8\x01R\fproductSlugs\"E\n" +
+	"\rproduct_slugs\x18\x03 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x14\"\ar\x05\x10\x01\x18\xc8\x01R\fproductSlugsJ\x04\b\x01\x10\x02R\n" +
+	"image_urls\"E\n" +
 	"\x13CreateStyleResponse\x12.\n" +
 	"\x04post\x18\x01 \x01(\v2\x1a.jangteo.community.v1.PostR\x04post\"]\n" +
 	"\x11ListStylesRequest\x12 \n" +
@@ -5644,11 +5755,17 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x19ListProductStylesResponse\x120\n" +
 	"\x05posts\x18\x01 \x03(\v2\x1a.jangteo.community.v1.PostR\x05posts\x12\x1f\n" +
 	"\vnext_cursor\x18\x02 \x01(\tR\n" +
-	"nextCursor*`\n" +
+	"nextCursor\"\x88\x01\n" +
+	"\x12UploadMediaRequest\x12*\n" +
+	"\fcontent_type\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18dR\vcontentType\x12 \n" +
+	"\x04data\x18\x02 \x01(\fB\f\xbaH\tz\a\x10\x01\x18\x80\x80\xc0\x02R\x04data\x12$\n" +
+	"\bfilename\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\bfilename\"H\n" +
+	"\x13UploadMediaResponse\x121\n" +
+	"\x05media\x18\x01 \x01(\v2\x1b.jangteo.community.v1.MediaR\x05media*`\n" +
 	"\fReportAction\x12\x1d\n" +
 	"\x19REPORT_ACTION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12REPORT_ACTION_HIDE\x10\x01\x12\x19\n" +
-	"\x15REPORT_ACTION_DISMISS\x10\x022\xbb4\n" +
+	"\x15REPORT_ACTION_DISMISS\x10\x022\xbf5\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -5700,7 +5817,8 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\x11BlockConversation\x12..jangteo.community.v1.BlockConversationRequest\x1a/.jangteo.community.v1.BlockConversationResponse\".\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/me/conversations/{id}:block\x12\x81\x01\n" +
 	"\fCreateReport\x12).jangteo.community.v1.CreateReportRequest\x1a*.jangteo.community.v1.CreateReportResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/reports\x12\x81\x01\n" +
 	"\vListReports\x12(.jangteo.community.v1.ListReportsRequest\x1a).jangteo.community.v1.ListReportsResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/admin/reports\x12\x97\x01\n" +
-	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12}\n" +
+	"\rResolveReport\x12*.jangteo.community.v1.ResolveReportRequest\x1a+.jangteo.community.v1.ResolveReportResponse\"-\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/admin/reports/{id}:resolve\x12\x81\x01\n" +
+	"\vUploadMedia\x12(.jangteo.community.v1.UploadMediaRequest\x1a).jangteo.community.v1.UploadMediaResponse\"\x1d\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/media\x12}\n" +
 	"\vCreateStyle\x12(.jangteo.community.v1.CreateStyleRequest\x1a).jangteo.community.v1.CreateStyleResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
 	"/v1/styles\x12w\n" +
 	"\n" +
@@ -5723,7 +5841,7 @@ func file_jangteo_community_v1_community_service_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_community_v1_community_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 95)
+var file_jangteo_community_v1_community_service_proto_msgTypes = make([]protoimpl.MessageInfo, 97)
 var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(ReportAction)(0),                     // 0: jangteo.community.v1.ReportAction
 	(*ListBoardsRequest)(nil),             // 1: jangteo.community.v1.ListBoardsRequest
@@ -5744,7 +5862,7 @@ var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(*CreatePostResponse)(nil),            // 16: jangteo.community.v1.CreatePostResponse
 	(*GetPostRequest)(nil),                // 17: jangteo.community.v1.GetPostRequest
 	(*GetPostResponse)(nil),               // 18: jangteo.community.v1.GetPostResponse
-	(*MediaUrls)(nil),                     // 19: jangteo.community.v1.MediaUrls
+	(*MediaIds)(nil),                      // 19: jangteo.community.v1.MediaIds
 	(*UpdatePostRequest)(nil),             // 20: jangteo.community.v1.UpdatePostRequest
 	(*UpdatePostResponse)(nil),            // 21: jangteo.community.v1.UpdatePostResponse
 	(*DeletePostRequest)(nil),             // 22: jangteo.community.v1.DeletePostRequest
@@ -5821,167 +5939,173 @@ var file_jangteo_community_v1_community_service_proto_goTypes = []any{
 	(*ListStylesResponse)(nil),            // 93: jangteo.community.v1.ListStylesResponse
 	(*ListProductStylesRequest)(nil),      // 94: jangteo.community.v1.ListProductStylesRequest
 	(*ListProductStylesResponse)(nil),     // 95: jangteo.community.v1.ListProductStylesResponse
-	(*Board)(nil),                         // 96: jangteo.community.v1.Board
-	(*BoardCategory)(nil),                 // 97: jangteo.community.v1.BoardCategory
-	(BoardKind)(0),                        // 98: jangteo.community.v1.BoardKind
-	(*Post)(nil),                          // 99: jangteo.community.v1.Post
-	(*Comment)(nil),                       // 100: jangteo.community.v1.Comment
-	(*Profile)(nil),                       // 101: jangteo.community.v1.Profile
-	(*Conversation)(nil),                  // 102: jangteo.community.v1.Conversation
-	(*Message)(nil),                       // 103: jangteo.community.v1.Message
-	(ReportReason)(0),                     // 104: jangteo.community.v1.ReportReason
-	(*Report)(nil),                        // 105: jangteo.community.v1.Report
-	(ReportStatus)(0),                     // 106: jangteo.community.v1.ReportStatus
-	(*Notification)(nil),                  // 107: jangteo.community.v1.Notification
+	(*UploadMediaRequest)(nil),            // 96: jangteo.community.v1.UploadMediaRequest
+	(*UploadMediaResponse)(nil),           // 97: jangteo.community.v1.UploadMediaResponse
+	(*Board)(nil),                         // 98: jangteo.community.v1.Board
+	(*BoardCategory)(nil),                 // 99: jangteo.community.v1.BoardCategory
+	(BoardKind)(0),                        // 100: jangteo.community.v1.BoardKind
+	(*Post)(nil),                          // 101: jangteo.community.v1.Post
+	(*Comment)(nil),                       // 102: jangteo.community.v1.Comment
+	(*Profile)(nil),                       // 103: jangteo.community.v1.Profile
+	(*Conversation)(nil),                  // 104: jangteo.community.v1.Conversation
+	(*Message)(nil),                       // 105: jangteo.community.v1.Message
+	(ReportReason)(0),                     // 106: jangteo.community.v1.ReportReason
+	(*Report)(nil),                        // 107: jangteo.community.v1.Report
+	(ReportStatus)(0),                     // 108: jangteo.community.v1.ReportStatus
+	(*Notification)(nil),                  // 109: jangteo.community.v1.Notification
+	(*Media)(nil),                         // 110: jangteo.community.v1.Media
 }
 var file_jangteo_community_v1_community_service_proto_depIdxs = []int32{
-	96,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	97,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
-	96,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
-	98,  // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
-	96,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
-	96,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	96,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
-	96,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
-	96,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
-	99,  // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
-	99,  // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
-	99,  // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
-	99,  // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
-	19,  // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaUrls
-	99,  // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
-	99,  // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
-	100, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
-	100, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	100, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
-	100, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
-	99,  // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
-	101, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	101, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
-	101, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
-	101, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	101, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
-	99,  // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
-	99,  // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
-	102, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	103, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	102, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	103, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
-	102, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
-	102, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	103, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
-	103, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
-	102, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	102, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
-	104, // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
-	105, // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
-	106, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
-	105, // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
+	98,  // 0: jangteo.community.v1.ListBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	99,  // 1: jangteo.community.v1.ListBoardsResponse.categories:type_name -> jangteo.community.v1.BoardCategory
+	98,  // 2: jangteo.community.v1.GetBoardResponse.board:type_name -> jangteo.community.v1.Board
+	100, // 3: jangteo.community.v1.CreateBoardRequest.kind:type_name -> jangteo.community.v1.BoardKind
+	98,  // 4: jangteo.community.v1.CreateBoardResponse.board:type_name -> jangteo.community.v1.Board
+	98,  // 5: jangteo.community.v1.FavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	98,  // 6: jangteo.community.v1.UnfavoriteBoardResponse.board:type_name -> jangteo.community.v1.Board
+	98,  // 7: jangteo.community.v1.ListFavoriteBoardsResponse.boards:type_name -> jangteo.community.v1.Board
+	98,  // 8: jangteo.community.v1.ListBoardPostsResponse.board:type_name -> jangteo.community.v1.Board
+	101, // 9: jangteo.community.v1.ListBoardPostsResponse.pinned:type_name -> jangteo.community.v1.Post
+	101, // 10: jangteo.community.v1.ListBoardPostsResponse.posts:type_name -> jangteo.community.v1.Post
+	101, // 11: jangteo.community.v1.CreatePostResponse.post:type_name -> jangteo.community.v1.Post
+	101, // 12: jangteo.community.v1.GetPostResponse.post:type_name -> jangteo.community.v1.Post
+	19,  // 13: jangteo.community.v1.UpdatePostRequest.media:type_name -> jangteo.community.v1.MediaIds
+	101, // 14: jangteo.community.v1.UpdatePostResponse.post:type_name -> jangteo.community.v1.Post
+	101, // 15: jangteo.community.v1.HidePostResponse.post:type_name -> jangteo.community.v1.Post
+	102, // 16: jangteo.community.v1.ListCommentsResponse.comments:type_name -> jangteo.community.v1.Comment
+	102, // 17: jangteo.community.v1.CreateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	102, // 18: jangteo.community.v1.CreateReplyResponse.reply:type_name -> jangteo.community.v1.Comment
+	102, // 19: jangteo.community.v1.UpdateCommentResponse.comment:type_name -> jangteo.community.v1.Comment
+	101, // 20: jangteo.community.v1.ListMyScrapsResponse.posts:type_name -> jangteo.community.v1.Post
+	103, // 21: jangteo.community.v1.GetProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	103, // 22: jangteo.community.v1.ListFollowersResponse.profiles:type_name -> jangteo.community.v1.Profile
+	103, // 23: jangteo.community.v1.ListFollowingResponse.profiles:type_name -> jangteo.community.v1.Profile
+	103, // 24: jangteo.community.v1.FollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	103, // 25: jangteo.community.v1.UnfollowProfileResponse.profile:type_name -> jangteo.community.v1.Profile
+	101, // 26: jangteo.community.v1.ListProfilePostsResponse.posts:type_name -> jangteo.community.v1.Post
+	101, // 27: jangteo.community.v1.ListFeedResponse.posts:type_name -> jangteo.community.v1.Post
+	104, // 28: jangteo.community.v1.MessagePostAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	105, // 29: jangteo.community.v1.MessagePostAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	104, // 30: jangteo.community.v1.MessageCommentAuthorResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	105, // 31: jangteo.community.v1.MessageCommentAuthorResponse.message:type_name -> jangteo.community.v1.Message
+	104, // 32: jangteo.community.v1.ListConversationsResponse.conversations:type_name -> jangteo.community.v1.Conversation
+	104, // 33: jangteo.community.v1.GetConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	105, // 34: jangteo.community.v1.GetConversationResponse.messages:type_name -> jangteo.community.v1.Message
+	105, // 35: jangteo.community.v1.SendMessageResponse.message:type_name -> jangteo.community.v1.Message
+	104, // 36: jangteo.community.v1.MarkConversationReadResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	104, // 37: jangteo.community.v1.BlockConversationResponse.conversation:type_name -> jangteo.community.v1.Conversation
+	106, // 38: jangteo.community.v1.CreateReportRequest.reason:type_name -> jangteo.community.v1.ReportReason
+	107, // 39: jangteo.community.v1.CreateReportResponse.report:type_name -> jangteo.community.v1.Report
+	108, // 40: jangteo.community.v1.ListReportsRequest.status:type_name -> jangteo.community.v1.ReportStatus
+	107, // 41: jangteo.community.v1.ListReportsResponse.reports:type_name -> jangteo.community.v1.Report
 	0,   // 42: jangteo.community.v1.ResolveReportRequest.action:type_name -> jangteo.community.v1.ReportAction
-	105, // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
-	107, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
-	99,  // 45: jangteo.community.v1.CreateStyleResponse.post:type_name -> jangteo.community.v1.Post
-	99,  // 46: jangteo.community.v1.ListStylesResponse.posts:type_name -> jangteo.community.v1.Post
-	99,  // 47: jangteo.community.v1.ListProductStylesResponse.posts:type_name -> jangteo.community.v1.Post
-	1,   // 48: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
-	3,   // 49: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
-	5,   // 50: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
-	7,   // 51: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
-	9,   // 52: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
-	11,  // 53: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
-	13,  // 54: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
-	15,  // 55: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
-	17,  // 56: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
-	20,  // 57: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
-	22,  // 58: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
-	24,  // 59: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
-	26,  // 60: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
-	28,  // 61: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
-	30,  // 62: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
-	32,  // 63: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
-	34,  // 64: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
-	36,  // 65: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
-	38,  // 66: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
-	40,  // 67: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
-	42,  // 68: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
-	44,  // 69: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
-	46,  // 70: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
-	48,  // 71: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
-	50,  // 72: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
-	52,  // 73: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
-	54,  // 74: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
-	56,  // 75: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
-	58,  // 76: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
-	60,  // 77: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
-	62,  // 78: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
-	64,  // 79: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
-	66,  // 80: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
-	68,  // 81: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
-	70,  // 82: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
-	72,  // 83: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
-	74,  // 84: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
-	76,  // 85: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
-	78,  // 86: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
-	80,  // 87: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
-	82,  // 88: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
-	84,  // 89: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
-	90,  // 90: jangteo.community.v1.CommunityService.CreateStyle:input_type -> jangteo.community.v1.CreateStyleRequest
-	92,  // 91: jangteo.community.v1.CommunityService.ListStyles:input_type -> jangteo.community.v1.ListStylesRequest
-	94,  // 92: jangteo.community.v1.CommunityService.ListProductStyles:input_type -> jangteo.community.v1.ListProductStylesRequest
-	86,  // 93: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
-	88,  // 94: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
-	2,   // 95: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
-	4,   // 96: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
-	6,   // 97: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
-	8,   // 98: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
-	10,  // 99: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
-	12,  // 100: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
-	14,  // 101: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
-	16,  // 102: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
-	18,  // 103: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
-	21,  // 104: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
-	23,  // 105: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
-	25,  // 106: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
-	27,  // 107: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
-	29,  // 108: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
-	31,  // 109: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
-	33,  // 110: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
-	35,  // 111: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
-	37,  // 112: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
-	39,  // 113: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
-	41,  // 114: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
-	43,  // 115: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
-	45,  // 116: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
-	47,  // 117: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
-	49,  // 118: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
-	51,  // 119: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
-	53,  // 120: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
-	55,  // 121: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
-	57,  // 122: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
-	59,  // 123: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
-	61,  // 124: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
-	63,  // 125: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
-	65,  // 126: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
-	67,  // 127: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
-	69,  // 128: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
-	71,  // 129: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
-	73,  // 130: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
-	75,  // 131: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
-	77,  // 132: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
-	79,  // 133: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
-	81,  // 134: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
-	83,  // 135: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
-	85,  // 136: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
-	91,  // 137: jangteo.community.v1.CommunityService.CreateStyle:output_type -> jangteo.community.v1.CreateStyleResponse
-	93,  // 138: jangteo.community.v1.CommunityService.ListStyles:output_type -> jangteo.community.v1.ListStylesResponse
-	95,  // 139: jangteo.community.v1.CommunityService.ListProductStyles:output_type -> jangteo.community.v1.ListProductStylesResponse
-	87,  // 140: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
-	89,  // 141: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
-	95,  // [95:142] is the sub-list for method output_type
-	48,  // [48:95] is the sub-list for method input_type
-	48,  // [48:48] is the sub-list for extension type_name
-	48,  // [48:48] is the sub-list for extension extendee
-	0,   // [0:48] is the sub-list for field type_name
+	107, // 43: jangteo.community.v1.ResolveReportResponse.report:type_name -> jangteo.community.v1.Report
+	109, // 44: jangteo.community.v1.ListNotificationsResponse.notifications:type_name -> jangteo.community.v1.Notification
+	101, // 45: jangteo.community.v1.CreateStyleResponse.post:type_name -> jangteo.community.v1.Post
+	101, // 46: jangteo.community.v1.ListStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	101, // 47: jangteo.community.v1.ListProductStylesResponse.posts:type_name -> jangteo.community.v1.Post
+	110, // 48: jangteo.community.v1.UploadMediaResponse.media:type_name -> jangteo.community.v1.Media
+	1,   // 49: jangteo.community.v1.CommunityService.ListBoards:input_type -> jangteo.community.v1.ListBoardsRequest
+	3,   // 50: jangteo.community.v1.CommunityService.GetBoard:input_type -> jangteo.community.v1.GetBoardRequest
+	5,   // 51: jangteo.community.v1.CommunityService.CreateBoard:input_type -> jangteo.community.v1.CreateBoardRequest
+	7,   // 52: jangteo.community.v1.CommunityService.FavoriteBoard:input_type -> jangteo.community.v1.FavoriteBoardRequest
+	9,   // 53: jangteo.community.v1.CommunityService.UnfavoriteBoard:input_type -> jangteo.community.v1.UnfavoriteBoardRequest
+	11,  // 54: jangteo.community.v1.CommunityService.ListFavoriteBoards:input_type -> jangteo.community.v1.ListFavoriteBoardsRequest
+	13,  // 55: jangteo.community.v1.CommunityService.ListBoardPosts:input_type -> jangteo.community.v1.ListBoardPostsRequest
+	15,  // 56: jangteo.community.v1.CommunityService.CreatePost:input_type -> jangteo.community.v1.CreatePostRequest
+	17,  // 57: jangteo.community.v1.CommunityService.GetPost:input_type -> jangteo.community.v1.GetPostRequest
+	20,  // 58: jangteo.community.v1.CommunityService.UpdatePost:input_type -> jangteo.community.v1.UpdatePostRequest
+	22,  // 59: jangteo.community.v1.CommunityService.DeletePost:input_type -> jangteo.community.v1.DeletePostRequest
+	24,  // 60: jangteo.community.v1.CommunityService.HidePost:input_type -> jangteo.community.v1.HidePostRequest
+	26,  // 61: jangteo.community.v1.CommunityService.ListComments:input_type -> jangteo.community.v1.ListCommentsRequest
+	28,  // 62: jangteo.community.v1.CommunityService.CreateComment:input_type -> jangteo.community.v1.CreateCommentRequest
+	30,  // 63: jangteo.community.v1.CommunityService.CreateReply:input_type -> jangteo.community.v1.CreateReplyRequest
+	32,  // 64: jangteo.community.v1.CommunityService.UpdateComment:input_type -> jangteo.community.v1.UpdateCommentRequest
+	34,  // 65: jangteo.community.v1.CommunityService.DeleteComment:input_type -> jangteo.community.v1.DeleteCommentRequest
+	36,  // 66: jangteo.community.v1.CommunityService.HideComment:input_type -> jangteo.community.v1.HideCommentRequest
+	38,  // 67: jangteo.community.v1.CommunityService.LikePost:input_type -> jangteo.community.v1.LikePostRequest
+	40,  // 68: jangteo.community.v1.CommunityService.UnlikePost:input_type -> jangteo.community.v1.UnlikePostRequest
+	42,  // 69: jangteo.community.v1.CommunityService.LikeComment:input_type -> jangteo.community.v1.LikeCommentRequest
+	44,  // 70: jangteo.community.v1.CommunityService.UnlikeComment:input_type -> jangteo.community.v1.UnlikeCommentRequest
+	46,  // 71: jangteo.community.v1.CommunityService.ScrapPost:input_type -> jangteo.community.v1.ScrapPostRequest
+	48,  // 72: jangteo.community.v1.CommunityService.UnscrapPost:input_type -> jangteo.community.v1.UnscrapPostRequest
+	50,  // 73: jangteo.community.v1.CommunityService.ListMyScraps:input_type -> jangteo.community.v1.ListMyScrapsRequest
+	52,  // 74: jangteo.community.v1.CommunityService.GetProfile:input_type -> jangteo.community.v1.GetProfileRequest
+	54,  // 75: jangteo.community.v1.CommunityService.ListFollowers:input_type -> jangteo.community.v1.ListFollowersRequest
+	56,  // 76: jangteo.community.v1.CommunityService.ListFollowing:input_type -> jangteo.community.v1.ListFollowingRequest
+	58,  // 77: jangteo.community.v1.CommunityService.FollowProfile:input_type -> jangteo.community.v1.FollowProfileRequest
+	60,  // 78: jangteo.community.v1.CommunityService.UnfollowProfile:input_type -> jangteo.community.v1.UnfollowProfileRequest
+	62,  // 79: jangteo.community.v1.CommunityService.ListProfilePosts:input_type -> jangteo.community.v1.ListProfilePostsRequest
+	64,  // 80: jangteo.community.v1.CommunityService.ListFeed:input_type -> jangteo.community.v1.ListFeedRequest
+	66,  // 81: jangteo.community.v1.CommunityService.MessagePostAuthor:input_type -> jangteo.community.v1.MessagePostAuthorRequest
+	68,  // 82: jangteo.community.v1.CommunityService.MessageCommentAuthor:input_type -> jangteo.community.v1.MessageCommentAuthorRequest
+	70,  // 83: jangteo.community.v1.CommunityService.ListConversations:input_type -> jangteo.community.v1.ListConversationsRequest
+	72,  // 84: jangteo.community.v1.CommunityService.GetConversation:input_type -> jangteo.community.v1.GetConversationRequest
+	74,  // 85: jangteo.community.v1.CommunityService.SendMessage:input_type -> jangteo.community.v1.SendMessageRequest
+	76,  // 86: jangteo.community.v1.CommunityService.MarkConversationRead:input_type -> jangteo.community.v1.MarkConversationReadRequest
+	78,  // 87: jangteo.community.v1.CommunityService.BlockConversation:input_type -> jangteo.community.v1.BlockConversationRequest
+	80,  // 88: jangteo.community.v1.CommunityService.CreateReport:input_type -> jangteo.community.v1.CreateReportRequest
+	82,  // 89: jangteo.community.v1.CommunityService.ListReports:input_type -> jangteo.community.v1.ListReportsRequest
+	84,  // 90: jangteo.community.v1.CommunityService.ResolveReport:input_type -> jangteo.community.v1.ResolveReportRequest
+	96,  // 91: jangteo.community.v1.CommunityService.UploadMedia:input_type -> jangteo.community.v1.UploadMediaRequest
+	90,  // 92: jangteo.community.v1.CommunityService.CreateStyle:input_type -> jangteo.community.v1.CreateStyleRequest
+	92,  // 93: jangteo.community.v1.CommunityService.ListStyles:input_type -> jangteo.community.v1.ListStylesRequest
+	94,  // 94: jangteo.community.v1.CommunityService.ListProductStyles:input_type -> jangteo.community.v1.ListProductStylesRequest
+	86,  // 95: jangteo.community.v1.CommunityService.ListNotifications:input_type -> jangteo.community.v1.ListNotificationsRequest
+	88,  // 96: jangteo.community.v1.CommunityService.MarkNotificationsRead:input_type -> jangteo.community.v1.MarkNotificationsReadRequest
+	2,   // 97: jangteo.community.v1.CommunityService.ListBoards:output_type -> jangteo.community.v1.ListBoardsResponse
+	4,   // 98: jangteo.community.v1.CommunityService.GetBoard:output_type -> jangteo.community.v1.GetBoardResponse
+	6,   // 99: jangteo.community.v1.CommunityService.CreateBoard:output_type -> jangteo.community.v1.CreateBoardResponse
+	8,   // 100: jangteo.community.v1.CommunityService.FavoriteBoard:output_type -> jangteo.community.v1.FavoriteBoardResponse
+	10,  // 101: jangteo.community.v1.CommunityService.UnfavoriteBoard:output_type -> jangteo.community.v1.UnfavoriteBoardResponse
+	12,  // 102: jangteo.community.v1.CommunityService.ListFavoriteBoards:output_type -> jangteo.community.v1.ListFavoriteBoardsResponse
+	14,  // 103: jangteo.community.v1.CommunityService.ListBoardPosts:output_type -> jangteo.community.v1.ListBoardPostsResponse
+	16,  // 104: jangteo.community.v1.CommunityService.CreatePost:output_type -> jangteo.community.v1.CreatePostResponse
+	18,  // 105: jangteo.community.v1.CommunityService.GetPost:output_type -> jangteo.community.v1.GetPostResponse
+	21,  // 106: jangteo.community.v1.CommunityService.UpdatePost:output_type -> jangteo.community.v1.UpdatePostResponse
+	23,  // 107: jangteo.community.v1.CommunityService.DeletePost:output_type -> jangteo.community.v1.DeletePostResponse
+	25,  // 108: jangteo.community.v1.CommunityService.HidePost:output_type -> jangteo.community.v1.HidePostResponse
+	27,  // 109: jangteo.community.v1.CommunityService.ListComments:output_type -> jangteo.community.v1.ListCommentsResponse
+	29,  // 110: jangteo.community.v1.CommunityService.CreateComment:output_type -> jangteo.community.v1.CreateCommentResponse
+	31,  // 111: jangteo.community.v1.CommunityService.CreateReply:output_type -> jangteo.community.v1.CreateReplyResponse
+	33,  // 112: jangteo.community.v1.CommunityService.UpdateComment:output_type -> jangteo.community.v1.UpdateCommentResponse
+	35,  // 113: jangteo.community.v1.CommunityService.DeleteComment:output_type -> jangteo.community.v1.DeleteCommentResponse
+	37,  // 114: jangteo.community.v1.CommunityService.HideComment:output_type -> jangteo.community.v1.HideCommentResponse
+	39,  // 115: jangteo.community.v1.CommunityService.LikePost:output_type -> jangteo.community.v1.LikePostResponse
+	41,  // 116: jangteo.community.v1.CommunityService.UnlikePost:output_type -> jangteo.community.v1.UnlikePostResponse
+	43,  // 117: jangteo.community.v1.CommunityService.LikeComment:output_type -> jangteo.community.v1.LikeCommentResponse
+	45,  // 118: jangteo.community.v1.CommunityService.UnlikeComment:output_type -> jangteo.community.v1.UnlikeCommentResponse
+	47,  // 119: jangteo.community.v1.CommunityService.ScrapPost:output_type -> jangteo.community.v1.ScrapPostResponse
+	49,  // 120: jangteo.community.v1.CommunityService.UnscrapPost:output_type -> jangteo.community.v1.UnscrapPostResponse
+	51,  // 121: jangteo.community.v1.CommunityService.ListMyScraps:output_type -> jangteo.community.v1.ListMyScrapsResponse
+	53,  // 122: jangteo.community.v1.CommunityService.GetProfile:output_type -> jangteo.community.v1.GetProfileResponse
+	55,  // 123: jangteo.community.v1.CommunityService.ListFollowers:output_type -> jangteo.community.v1.ListFollowersResponse
+	57,  // 124: jangteo.community.v1.CommunityService.ListFollowing:output_type -> jangteo.community.v1.ListFollowingResponse
+	59,  // 125: jangteo.community.v1.CommunityService.FollowProfile:output_type -> jangteo.community.v1.FollowProfileResponse
+	61,  // 126: jangteo.community.v1.CommunityService.UnfollowProfile:output_type -> jangteo.community.v1.UnfollowProfileResponse
+	63,  // 127: jangteo.community.v1.CommunityService.ListProfilePosts:output_type -> jangteo.community.v1.ListProfilePostsResponse
+	65,  // 128: jangteo.community.v1.CommunityService.ListFeed:output_type -> jangteo.community.v1.ListFeedResponse
+	67,  // 129: jangteo.community.v1.CommunityService.MessagePostAuthor:output_type -> jangteo.community.v1.MessagePostAuthorResponse
+	69,  // 130: jangteo.community.v1.CommunityService.MessageCommentAuthor:output_type -> jangteo.community.v1.MessageCommentAuthorResponse
+	71,  // 131: jangteo.community.v1.CommunityService.ListConversations:output_type -> jangteo.community.v1.ListConversationsResponse
+	73,  // 132: jangteo.community.v1.CommunityService.GetConversation:output_type -> jangteo.community.v1.GetConversationResponse
+	75,  // 133: jangteo.community.v1.CommunityService.SendMessage:output_type -> jangteo.community.v1.SendMessageResponse
+	77,  // 134: jangteo.community.v1.CommunityService.MarkConversationRead:output_type -> jangteo.community.v1.MarkConversationReadResponse
+	79,  // 135: jangteo.community.v1.CommunityService.BlockConversation:output_type -> jangteo.community.v1.BlockConversationResponse
+	81,  // 136: jangteo.community.v1.CommunityService.CreateReport:output_type -> jangteo.community.v1.CreateReportResponse
+	83,  // 137: jangteo.community.v1.CommunityService.ListReports:output_type -> jangteo.community.v1.ListReportsResponse
+	85,  // 138: jangteo.community.v1.CommunityService.ResolveReport:output_type -> jangteo.community.v1.ResolveReportResponse
+	97,  // 139: jangteo.community.v1.CommunityService.UploadMedia:output_type -> jangteo.community.v1.UploadMediaResponse
+	91,  // 140: jangteo.community.v1.CommunityService.CreateStyle:output_type -> jangteo.community.v1.CreateStyleResponse
+	93,  // 141: jangteo.community.v1.CommunityService.ListStyles:output_type -> jangteo.community.v1.ListStylesResponse
+	95,  // 142: jangteo.community.v1.CommunityService.ListProductStyles:output_type -> jangteo.community.v1.ListProductStylesResponse
+	87,  // 143: jangteo.community.v1.CommunityService.ListNotifications:output_type -> jangteo.community.v1.ListNotificationsResponse
+	89,  // 144: jangteo.community.v1.CommunityService.MarkNotificationsRead:output_type -> jangteo.community.v1.MarkNotificationsReadResponse
+	97,  // [97:145] is the sub-list for method output_type
+	49,  // [49:97] is the sub-list for method input_type
+	49,  // [49:49] is the sub-list for extension type_name
+	49,  // [49:49] is the sub-list for extension extendee
+	0,   // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_community_v1_community_service_proto_init() }
@@ -6002,7 +6126,7 @@ func file_jangteo_community_v1_community_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_community_v1_community_service_proto_rawDesc), len(file_jangteo_community_v1_community_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   95,
+			NumMessages:   97,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

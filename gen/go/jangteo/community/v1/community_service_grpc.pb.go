@@ -61,6 +61,7 @@ const (
 	CommunityService_CreateReport_FullMethodName          = "/jangteo.community.v1.CommunityService/CreateReport"
 	CommunityService_ListReports_FullMethodName           = "/jangteo.community.v1.CommunityService/ListReports"
 	CommunityService_ResolveReport_FullMethodName         = "/jangteo.community.v1.CommunityService/ResolveReport"
+	CommunityService_UploadMedia_FullMethodName           = "/jangteo.community.v1.CommunityService/UploadMedia"
 	CommunityService_CreateStyle_FullMethodName           = "/jangteo.community.v1.CommunityService/CreateStyle"
 	CommunityService_ListStyles_FullMethodName            = "/jangteo.community.v1.CommunityService/ListStyles"
 	CommunityService_ListProductStyles_FullMethodName     = "/jangteo.community.v1.CommunityService/ListProductStyles"
@@ -178,6 +179,10 @@ type CommunityServiceClient interface {
 	// notifies the reporter; every other open report of the same content is
 	// resolved with it.
 	ResolveReport(ctx context.Context, in *ResolveReportRequest, opts ...grpc.CallOption) (*ResolveReportResponse, error)
+	// UploadMedia stores a picture (base64 in JSON) for the caller's next post
+	// or style: JPEG, PNG, WebP or GIF judged by its bytes, at most 5 MiB, a
+	// bounded number per member per hour. Posts reference it by id.
+	UploadMedia(ctx context.Context, in *UploadMediaRequest, opts ...grpc.CallOption) (*UploadMediaResponse, error)
 	// CreateStyle posts a style: images with a caption, tagging catalog
 	// products (checked with the catalog).
 	CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error)
@@ -619,6 +624,16 @@ func (c *communityServiceClient) ResolveReport(ctx context.Context, in *ResolveR
 	return out, nil
 }
 
+func (c *communityServiceClient) UploadMedia(ctx context.Context, in *UploadMediaRequest, opts ...grpc.CallOption) (*UploadMediaResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UploadMediaResponse)
+	err := c.cc.Invoke(ctx, CommunityService_UploadMedia_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *communityServiceClient) CreateStyle(ctx context.Context, in *CreateStyleRequest, opts ...grpc.CallOption) (*CreateStyleResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateStyleResponse)
@@ -779,6 +794,10 @@ type CommunityServiceServer interface {
 	// notifies the reporter; every other open report of the same content is
 	// resolved with it.
 	ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error)
+	// UploadMedia stores a picture (base64 in JSON) for the caller's next post
+	// or style: JPEG, PNG, WebP or GIF judged by its bytes, at most 5 MiB, a
+	// bounded number per member per hour. Posts reference it by id.
+	UploadMedia(context.Context, *UploadMediaRequest) (*UploadMediaResponse, error)
 	// CreateStyle posts a style: images with a caption, tagging catalog
 	// products (checked with the catalog).
 	CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error)
@@ -925,6 +944,9 @@ func (UnimplementedCommunityServiceServer) ListReports(context.Context, *ListRep
 }
 func (UnimplementedCommunityServiceServer) ResolveReport(context.Context, *ResolveReportRequest) (*ResolveReportResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveReport not implemented")
+}
+func (UnimplementedCommunityServiceServer) UploadMedia(context.Context, *UploadMediaRequest) (*UploadMediaResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UploadMedia not implemented")
 }
 func (UnimplementedCommunityServiceServer) CreateStyle(context.Context, *CreateStyleRequest) (*CreateStyleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateStyle not implemented")
@@ -1718,6 +1740,24 @@ func _CommunityService_ResolveReport_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommunityService_UploadMedia_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UploadMediaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommunityServiceServer).UploadMedia(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommunityService_UploadMedia_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommunityServiceServer).UploadMedia(ctx, req.(*UploadMediaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CommunityService_CreateStyle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateStyleRequest)
 	if err := dec(in); err != nil {
@@ -1982,6 +2022,10 @@ var CommunityService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveReport",
 			Handler:    _CommunityService_ResolveReport_Handler,
+		},
+		{
+			MethodName: "UploadMedia",
+			Handler:    _CommunityService_UploadMedia_Handler,
 		},
 		{
 			MethodName: "CreateStyle",

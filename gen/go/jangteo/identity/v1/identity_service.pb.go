@@ -51,7 +51,10 @@ type User struct {
 	// update_time is when the account last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// providers are the social providers linked to the account.
-	Providers     []string `protobuf:"bytes,12,rep,name=providers,proto3" json:"providers,omitempty"`
+	Providers []string `protobuf:"bytes,12,rep,name=providers,proto3" json:"providers,omitempty"`
+	// school is the user's confirmed school (from the community's campus);
+	// absent until a membership is confirmed.
+	School        *UserSchool `protobuf:"bytes,13,opt,name=school,proto3" json:"school,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -170,6 +173,87 @@ func (x *User) GetProviders() []string {
 	return nil
 }
 
+func (x *User) GetSchool() *UserSchool {
+	if x != nil {
+		return x.School
+	}
+	return nil
+}
+
+// UserSchool is the school a user belongs to, confirmed by the school email
+// link or by staff in the community's campus.
+type UserSchool struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the school's UUID.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// slug is the school's URL name.
+	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
+	// name is the school's display name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// admission_year is the year the user entered the school (학번).
+	AdmissionYear int32 `protobuf:"varint,4,opt,name=admission_year,json=admissionYear,proto3" json:"admission_year,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSchool) Reset() {
+	*x = UserSchool{}
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSchool) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSchool) ProtoMessage() {}
+
+func (x *UserSchool) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSchool.ProtoReflect.Descriptor instead.
+func (*UserSchool) Descriptor() ([]byte, []int) {
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *UserSchool) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UserSchool) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *UserSchool) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserSchool) GetAdmissionYear() int32 {
+	if x != nil {
+		return x.AdmissionYear
+	}
+	return 0
+}
+
 // LoginRequest carries the credentials.
 type LoginRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -183,7 +267,7 @@ type LoginRequest struct {
 
 func (x *LoginRequest) Reset() {
 	*x = LoginRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[1]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -195,7 +279,7 @@ func (x *LoginRequest) String() string {
 func (*LoginRequest) ProtoMessage() {}
 
 func (x *LoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[1]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -208,7 +292,7 @@ func (x *LoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginRequest.ProtoReflect.Descriptor instead.
 func (*LoginRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{1}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *LoginRequest) GetEmail() string {
@@ -244,7 +328,7 @@ type LoginResponse struct {
 
 func (x *LoginResponse) Reset() {
 	*x = LoginResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[2]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -256,7 +340,7 @@ func (x *LoginResponse) String() string {
 func (*LoginResponse) ProtoMessage() {}
 
 func (x *LoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[2]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -269,7 +353,7 @@ func (x *LoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginResponse.ProtoReflect.Descriptor instead.
 func (*LoginResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{2}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *LoginResponse) GetAccessToken() string {
@@ -316,7 +400,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[3]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -328,7 +412,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[3]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -341,7 +425,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{3}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{4}
 }
 
 // GetJwksResponse is a JSON Web Key Set.
@@ -355,7 +439,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[4]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +451,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[4]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +464,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{4}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetJwksResponse) GetKeys() []*JsonWebKey {
@@ -411,7 +495,7 @@ type JsonWebKey struct {
 
 func (x *JsonWebKey) Reset() {
 	*x = JsonWebKey{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[5]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -423,7 +507,7 @@ func (x *JsonWebKey) String() string {
 func (*JsonWebKey) ProtoMessage() {}
 
 func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[5]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -436,7 +520,7 @@ func (x *JsonWebKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JsonWebKey.ProtoReflect.Descriptor instead.
 func (*JsonWebKey) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{5}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *JsonWebKey) GetKty() string {
@@ -490,7 +574,7 @@ type GetMeRequest struct {
 
 func (x *GetMeRequest) Reset() {
 	*x = GetMeRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[6]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +586,7 @@ func (x *GetMeRequest) String() string {
 func (*GetMeRequest) ProtoMessage() {}
 
 func (x *GetMeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[6]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +599,7 @@ func (x *GetMeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeRequest.ProtoReflect.Descriptor instead.
 func (*GetMeRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{6}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{7}
 }
 
 // GetMeResponse carries the signed-in user.
@@ -529,7 +613,7 @@ type GetMeResponse struct {
 
 func (x *GetMeResponse) Reset() {
 	*x = GetMeResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[7]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +625,7 @@ func (x *GetMeResponse) String() string {
 func (*GetMeResponse) ProtoMessage() {}
 
 func (x *GetMeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[7]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +638,7 @@ func (x *GetMeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeResponse.ProtoReflect.Descriptor instead.
 func (*GetMeResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{7}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetMeResponse) GetUser() *User {
@@ -582,7 +666,7 @@ type SignUpRequest struct {
 
 func (x *SignUpRequest) Reset() {
 	*x = SignUpRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -594,7 +678,7 @@ func (x *SignUpRequest) String() string {
 func (*SignUpRequest) ProtoMessage() {}
 
 func (x *SignUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[8]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -607,7 +691,7 @@ func (x *SignUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignUpRequest.ProtoReflect.Descriptor instead.
 func (*SignUpRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{8}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SignUpRequest) GetEmail() string {
@@ -649,7 +733,7 @@ type SignUpResponse struct {
 
 func (x *SignUpResponse) Reset() {
 	*x = SignUpResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -661,7 +745,7 @@ func (x *SignUpResponse) String() string {
 func (*SignUpResponse) ProtoMessage() {}
 
 func (x *SignUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[9]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -674,7 +758,7 @@ func (x *SignUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignUpResponse.ProtoReflect.Descriptor instead.
 func (*SignUpResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{9}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SignUpResponse) GetUser() *User {
@@ -695,7 +779,7 @@ type VerifyEmailRequest struct {
 
 func (x *VerifyEmailRequest) Reset() {
 	*x = VerifyEmailRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -707,7 +791,7 @@ func (x *VerifyEmailRequest) String() string {
 func (*VerifyEmailRequest) ProtoMessage() {}
 
 func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[10]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -720,7 +804,7 @@ func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyEmailRequest.ProtoReflect.Descriptor instead.
 func (*VerifyEmailRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{10}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *VerifyEmailRequest) GetToken() string {
@@ -741,7 +825,7 @@ type VerifyEmailResponse struct {
 
 func (x *VerifyEmailResponse) Reset() {
 	*x = VerifyEmailResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +837,7 @@ func (x *VerifyEmailResponse) String() string {
 func (*VerifyEmailResponse) ProtoMessage() {}
 
 func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[11]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +850,7 @@ func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyEmailResponse.ProtoReflect.Descriptor instead.
 func (*VerifyEmailResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{11}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *VerifyEmailResponse) GetUser() *User {
@@ -787,7 +871,7 @@ type ResendVerificationRequest struct {
 
 func (x *ResendVerificationRequest) Reset() {
 	*x = ResendVerificationRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +883,7 @@ func (x *ResendVerificationRequest) String() string {
 func (*ResendVerificationRequest) ProtoMessage() {}
 
 func (x *ResendVerificationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[12]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +896,7 @@ func (x *ResendVerificationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendVerificationRequest.ProtoReflect.Descriptor instead.
 func (*ResendVerificationRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{12}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResendVerificationRequest) GetEmail() string {
@@ -831,7 +915,7 @@ type ResendVerificationResponse struct {
 
 func (x *ResendVerificationResponse) Reset() {
 	*x = ResendVerificationResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +927,7 @@ func (x *ResendVerificationResponse) String() string {
 func (*ResendVerificationResponse) ProtoMessage() {}
 
 func (x *ResendVerificationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[13]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +940,7 @@ func (x *ResendVerificationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendVerificationResponse.ProtoReflect.Descriptor instead.
 func (*ResendVerificationResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{13}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{14}
 }
 
 // RefreshTokenRequest carries the refresh token to rotate.
@@ -870,7 +954,7 @@ type RefreshTokenRequest struct {
 
 func (x *RefreshTokenRequest) Reset() {
 	*x = RefreshTokenRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -882,7 +966,7 @@ func (x *RefreshTokenRequest) String() string {
 func (*RefreshTokenRequest) ProtoMessage() {}
 
 func (x *RefreshTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[14]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -895,7 +979,7 @@ func (x *RefreshTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshTokenRequest.ProtoReflect.Descriptor instead.
 func (*RefreshTokenRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{14}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RefreshTokenRequest) GetRefreshToken() string {
@@ -924,7 +1008,7 @@ type RefreshTokenResponse struct {
 
 func (x *RefreshTokenResponse) Reset() {
 	*x = RefreshTokenResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +1020,7 @@ func (x *RefreshTokenResponse) String() string {
 func (*RefreshTokenResponse) ProtoMessage() {}
 
 func (x *RefreshTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[15]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1033,7 @@ func (x *RefreshTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshTokenResponse.ProtoReflect.Descriptor instead.
 func (*RefreshTokenResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{15}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RefreshTokenResponse) GetAccessToken() string {
@@ -998,7 +1082,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1010,7 +1094,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[16]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1023,7 +1107,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{16}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LogoutRequest) GetRefreshToken() string {
@@ -1042,7 +1126,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1054,7 +1138,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[17]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1067,7 +1151,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{17}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{18}
 }
 
 // LogoutAllRequest has no parameters.
@@ -1079,7 +1163,7 @@ type LogoutAllRequest struct {
 
 func (x *LogoutAllRequest) Reset() {
 	*x = LogoutAllRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +1175,7 @@ func (x *LogoutAllRequest) String() string {
 func (*LogoutAllRequest) ProtoMessage() {}
 
 func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[18]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +1188,7 @@ func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutAllRequest.ProtoReflect.Descriptor instead.
 func (*LogoutAllRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{18}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{19}
 }
 
 // LogoutAllResponse says how many sessions ended.
@@ -1118,7 +1202,7 @@ type LogoutAllResponse struct {
 
 func (x *LogoutAllResponse) Reset() {
 	*x = LogoutAllResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1130,7 +1214,7 @@ func (x *LogoutAllResponse) String() string {
 func (*LogoutAllResponse) ProtoMessage() {}
 
 func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[19]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1143,7 +1227,7 @@ func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutAllResponse.ProtoReflect.Descriptor instead.
 func (*LogoutAllResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{19}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LogoutAllResponse) GetRevoked() int32 {
@@ -1164,7 +1248,7 @@ type ForgotPasswordRequest struct {
 
 func (x *ForgotPasswordRequest) Reset() {
 	*x = ForgotPasswordRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1176,7 +1260,7 @@ func (x *ForgotPasswordRequest) String() string {
 func (*ForgotPasswordRequest) ProtoMessage() {}
 
 func (x *ForgotPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[20]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1189,7 +1273,7 @@ func (x *ForgotPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForgotPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ForgotPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{20}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ForgotPasswordRequest) GetEmail() string {
@@ -1208,7 +1292,7 @@ type ForgotPasswordResponse struct {
 
 func (x *ForgotPasswordResponse) Reset() {
 	*x = ForgotPasswordResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1304,7 @@ func (x *ForgotPasswordResponse) String() string {
 func (*ForgotPasswordResponse) ProtoMessage() {}
 
 func (x *ForgotPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[21]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1317,7 @@ func (x *ForgotPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForgotPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ForgotPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{22}
 }
 
 // ResetPasswordRequest carries the mailed token and the new password.
@@ -1249,7 +1333,7 @@ type ResetPasswordRequest struct {
 
 func (x *ResetPasswordRequest) Reset() {
 	*x = ResetPasswordRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1345,7 @@ func (x *ResetPasswordRequest) String() string {
 func (*ResetPasswordRequest) ProtoMessage() {}
 
 func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[22]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1358,7 @@ func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ResetPasswordRequest) GetToken() string {
@@ -1300,7 +1384,7 @@ type ResetPasswordResponse struct {
 
 func (x *ResetPasswordResponse) Reset() {
 	*x = ResetPasswordResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1312,7 +1396,7 @@ func (x *ResetPasswordResponse) String() string {
 func (*ResetPasswordResponse) ProtoMessage() {}
 
 func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[23]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1325,7 +1409,7 @@ func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{24}
 }
 
 // ChangePasswordRequest carries the current and the new password.
@@ -1341,7 +1425,7 @@ type ChangePasswordRequest struct {
 
 func (x *ChangePasswordRequest) Reset() {
 	*x = ChangePasswordRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1353,7 +1437,7 @@ func (x *ChangePasswordRequest) String() string {
 func (*ChangePasswordRequest) ProtoMessage() {}
 
 func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[24]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1366,7 +1450,7 @@ func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
 func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ChangePasswordRequest) GetCurrentPassword() string {
@@ -1392,7 +1476,7 @@ type ChangePasswordResponse struct {
 
 func (x *ChangePasswordResponse) Reset() {
 	*x = ChangePasswordResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1404,7 +1488,7 @@ func (x *ChangePasswordResponse) String() string {
 func (*ChangePasswordResponse) ProtoMessage() {}
 
 func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[25]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1417,7 +1501,7 @@ func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
 func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{25}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{26}
 }
 
 // UpdateMeRequest carries the fields to change; absent fields stay as they are.
@@ -1437,7 +1521,7 @@ type UpdateMeRequest struct {
 
 func (x *UpdateMeRequest) Reset() {
 	*x = UpdateMeRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1533,7 @@ func (x *UpdateMeRequest) String() string {
 func (*UpdateMeRequest) ProtoMessage() {}
 
 func (x *UpdateMeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[26]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1546,7 @@ func (x *UpdateMeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMeRequest.ProtoReflect.Descriptor instead.
 func (*UpdateMeRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{26}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateMeRequest) GetName() string {
@@ -1504,7 +1588,7 @@ type UpdateMeResponse struct {
 
 func (x *UpdateMeResponse) Reset() {
 	*x = UpdateMeResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1600,7 @@ func (x *UpdateMeResponse) String() string {
 func (*UpdateMeResponse) ProtoMessage() {}
 
 func (x *UpdateMeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[27]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1613,7 @@ func (x *UpdateMeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMeResponse.ProtoReflect.Descriptor instead.
 func (*UpdateMeResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{27}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *UpdateMeResponse) GetUser() *User {
@@ -1572,7 +1656,7 @@ type Address struct {
 
 func (x *Address) Reset() {
 	*x = Address{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1668,7 @@ func (x *Address) String() string {
 func (*Address) ProtoMessage() {}
 
 func (x *Address) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[28]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1681,7 @@ func (x *Address) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Address.ProtoReflect.Descriptor instead.
 func (*Address) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{28}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Address) GetId() string {
@@ -1693,7 +1777,7 @@ type ListAddressesRequest struct {
 
 func (x *ListAddressesRequest) Reset() {
 	*x = ListAddressesRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1705,7 +1789,7 @@ func (x *ListAddressesRequest) String() string {
 func (*ListAddressesRequest) ProtoMessage() {}
 
 func (x *ListAddressesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[29]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1718,7 +1802,7 @@ func (x *ListAddressesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAddressesRequest.ProtoReflect.Descriptor instead.
 func (*ListAddressesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{29}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{30}
 }
 
 // ListAddressesResponse carries the caller's addresses, default first.
@@ -1732,7 +1816,7 @@ type ListAddressesResponse struct {
 
 func (x *ListAddressesResponse) Reset() {
 	*x = ListAddressesResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1744,7 +1828,7 @@ func (x *ListAddressesResponse) String() string {
 func (*ListAddressesResponse) ProtoMessage() {}
 
 func (x *ListAddressesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[30]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1757,7 +1841,7 @@ func (x *ListAddressesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAddressesResponse.ProtoReflect.Descriptor instead.
 func (*ListAddressesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{30}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListAddressesResponse) GetAddresses() []*Address {
@@ -1794,7 +1878,7 @@ type CreateAddressRequest struct {
 
 func (x *CreateAddressRequest) Reset() {
 	*x = CreateAddressRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1806,7 +1890,7 @@ func (x *CreateAddressRequest) String() string {
 func (*CreateAddressRequest) ProtoMessage() {}
 
 func (x *CreateAddressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[31]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1819,7 +1903,7 @@ func (x *CreateAddressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAddressRequest.ProtoReflect.Descriptor instead.
 func (*CreateAddressRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{31}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CreateAddressRequest) GetLabel() string {
@@ -1896,7 +1980,7 @@ type CreateAddressResponse struct {
 
 func (x *CreateAddressResponse) Reset() {
 	*x = CreateAddressResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +1992,7 @@ func (x *CreateAddressResponse) String() string {
 func (*CreateAddressResponse) ProtoMessage() {}
 
 func (x *CreateAddressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[32]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +2005,7 @@ func (x *CreateAddressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAddressResponse.ProtoReflect.Descriptor instead.
 func (*CreateAddressResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{32}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CreateAddressResponse) GetAddress() *Address {
@@ -1961,7 +2045,7 @@ type UpdateAddressRequest struct {
 
 func (x *UpdateAddressRequest) Reset() {
 	*x = UpdateAddressRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1973,7 +2057,7 @@ func (x *UpdateAddressRequest) String() string {
 func (*UpdateAddressRequest) ProtoMessage() {}
 
 func (x *UpdateAddressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[33]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1986,7 +2070,7 @@ func (x *UpdateAddressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAddressRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAddressRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{33}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *UpdateAddressRequest) GetId() string {
@@ -2070,7 +2154,7 @@ type UpdateAddressResponse struct {
 
 func (x *UpdateAddressResponse) Reset() {
 	*x = UpdateAddressResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +2166,7 @@ func (x *UpdateAddressResponse) String() string {
 func (*UpdateAddressResponse) ProtoMessage() {}
 
 func (x *UpdateAddressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[34]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +2179,7 @@ func (x *UpdateAddressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAddressResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAddressResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{34}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *UpdateAddressResponse) GetAddress() *Address {
@@ -2116,7 +2200,7 @@ type DeleteAddressRequest struct {
 
 func (x *DeleteAddressRequest) Reset() {
 	*x = DeleteAddressRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2128,7 +2212,7 @@ func (x *DeleteAddressRequest) String() string {
 func (*DeleteAddressRequest) ProtoMessage() {}
 
 func (x *DeleteAddressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[35]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2141,7 +2225,7 @@ func (x *DeleteAddressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAddressRequest.ProtoReflect.Descriptor instead.
 func (*DeleteAddressRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{35}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DeleteAddressRequest) GetId() string {
@@ -2160,7 +2244,7 @@ type DeleteAddressResponse struct {
 
 func (x *DeleteAddressResponse) Reset() {
 	*x = DeleteAddressResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2172,7 +2256,7 @@ func (x *DeleteAddressResponse) String() string {
 func (*DeleteAddressResponse) ProtoMessage() {}
 
 func (x *DeleteAddressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[36]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2185,7 +2269,7 @@ func (x *DeleteAddressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAddressResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAddressResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{36}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{37}
 }
 
 // SocialLoginRequest carries the provider's access token.
@@ -2201,7 +2285,7 @@ type SocialLoginRequest struct {
 
 func (x *SocialLoginRequest) Reset() {
 	*x = SocialLoginRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2213,7 +2297,7 @@ func (x *SocialLoginRequest) String() string {
 func (*SocialLoginRequest) ProtoMessage() {}
 
 func (x *SocialLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[37]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2226,7 +2310,7 @@ func (x *SocialLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SocialLoginRequest.ProtoReflect.Descriptor instead.
 func (*SocialLoginRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{37}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SocialLoginRequest) GetProvider() string {
@@ -2264,7 +2348,7 @@ type SocialLoginResponse struct {
 
 func (x *SocialLoginResponse) Reset() {
 	*x = SocialLoginResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2360,7 @@ func (x *SocialLoginResponse) String() string {
 func (*SocialLoginResponse) ProtoMessage() {}
 
 func (x *SocialLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[38]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2373,7 @@ func (x *SocialLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SocialLoginResponse.ProtoReflect.Descriptor instead.
 func (*SocialLoginResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{38}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SocialLoginResponse) GetAccessToken() string {
@@ -2351,7 +2435,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2447,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[39]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2460,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{39}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListUsersRequest) GetQ() string {
@@ -2424,7 +2508,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2436,7 +2520,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[40]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2449,7 +2533,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{40}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListUsersResponse) GetUsers() []*User {
@@ -2491,7 +2575,7 @@ type DisableUserRequest struct {
 
 func (x *DisableUserRequest) Reset() {
 	*x = DisableUserRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2587,7 @@ func (x *DisableUserRequest) String() string {
 func (*DisableUserRequest) ProtoMessage() {}
 
 func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[41]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2600,7 @@ func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
 func (*DisableUserRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{41}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *DisableUserRequest) GetUserId() string {
@@ -2537,7 +2621,7 @@ type DisableUserResponse struct {
 
 func (x *DisableUserResponse) Reset() {
 	*x = DisableUserResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2549,7 +2633,7 @@ func (x *DisableUserResponse) String() string {
 func (*DisableUserResponse) ProtoMessage() {}
 
 func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[42]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2562,7 +2646,7 @@ func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableUserResponse.ProtoReflect.Descriptor instead.
 func (*DisableUserResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{42}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *DisableUserResponse) GetUser() *User {
@@ -2583,7 +2667,7 @@ type EnableUserRequest struct {
 
 func (x *EnableUserRequest) Reset() {
 	*x = EnableUserRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2595,7 +2679,7 @@ func (x *EnableUserRequest) String() string {
 func (*EnableUserRequest) ProtoMessage() {}
 
 func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[43]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2608,7 +2692,7 @@ func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableUserRequest.ProtoReflect.Descriptor instead.
 func (*EnableUserRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{43}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *EnableUserRequest) GetUserId() string {
@@ -2629,7 +2713,7 @@ type EnableUserResponse struct {
 
 func (x *EnableUserResponse) Reset() {
 	*x = EnableUserResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2641,7 +2725,7 @@ func (x *EnableUserResponse) String() string {
 func (*EnableUserResponse) ProtoMessage() {}
 
 func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[44]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2654,7 +2738,7 @@ func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableUserResponse.ProtoReflect.Descriptor instead.
 func (*EnableUserResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{44}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *EnableUserResponse) GetUser() *User {
@@ -2677,7 +2761,7 @@ type SetUserRolesRequest struct {
 
 func (x *SetUserRolesRequest) Reset() {
 	*x = SetUserRolesRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2689,7 +2773,7 @@ func (x *SetUserRolesRequest) String() string {
 func (*SetUserRolesRequest) ProtoMessage() {}
 
 func (x *SetUserRolesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[45]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2702,7 +2786,7 @@ func (x *SetUserRolesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetUserRolesRequest.ProtoReflect.Descriptor instead.
 func (*SetUserRolesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{45}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SetUserRolesRequest) GetUserId() string {
@@ -2730,7 +2814,7 @@ type SetUserRolesResponse struct {
 
 func (x *SetUserRolesResponse) Reset() {
 	*x = SetUserRolesResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2742,7 +2826,7 @@ func (x *SetUserRolesResponse) String() string {
 func (*SetUserRolesResponse) ProtoMessage() {}
 
 func (x *SetUserRolesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[46]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2755,7 +2839,7 @@ func (x *SetUserRolesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetUserRolesResponse.ProtoReflect.Descriptor instead.
 func (*SetUserRolesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{46}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SetUserRolesResponse) GetUser() *User {
@@ -2786,7 +2870,7 @@ type HoneypotAttempt struct {
 
 func (x *HoneypotAttempt) Reset() {
 	*x = HoneypotAttempt{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2798,7 +2882,7 @@ func (x *HoneypotAttempt) String() string {
 func (*HoneypotAttempt) ProtoMessage() {}
 
 func (x *HoneypotAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[47]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2811,7 +2895,7 @@ func (x *HoneypotAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoneypotAttempt.ProtoReflect.Descriptor instead.
 func (*HoneypotAttempt) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{47}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *HoneypotAttempt) GetId() string {
@@ -2873,7 +2957,7 @@ type RecordHoneypotAttemptRequest struct {
 
 func (x *RecordHoneypotAttemptRequest) Reset() {
 	*x = RecordHoneypotAttemptRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2885,7 +2969,7 @@ func (x *RecordHoneypotAttemptRequest) String() string {
 func (*RecordHoneypotAttemptRequest) ProtoMessage() {}
 
 func (x *RecordHoneypotAttemptRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[48]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2898,7 +2982,7 @@ func (x *RecordHoneypotAttemptRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordHoneypotAttemptRequest.ProtoReflect.Descriptor instead.
 func (*RecordHoneypotAttemptRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{48}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *RecordHoneypotAttemptRequest) GetIp() string {
@@ -2940,7 +3024,7 @@ type RecordHoneypotAttemptResponse struct {
 
 func (x *RecordHoneypotAttemptResponse) Reset() {
 	*x = RecordHoneypotAttemptResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2952,7 +3036,7 @@ func (x *RecordHoneypotAttemptResponse) String() string {
 func (*RecordHoneypotAttemptResponse) ProtoMessage() {}
 
 func (x *RecordHoneypotAttemptResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[49]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2965,7 +3049,7 @@ func (x *RecordHoneypotAttemptResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordHoneypotAttemptResponse.ProtoReflect.Descriptor instead.
 func (*RecordHoneypotAttemptResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{49}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *RecordHoneypotAttemptResponse) GetBlocked() bool {
@@ -2984,7 +3068,7 @@ type ListBlockedIpsRequest struct {
 
 func (x *ListBlockedIpsRequest) Reset() {
 	*x = ListBlockedIpsRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2996,7 +3080,7 @@ func (x *ListBlockedIpsRequest) String() string {
 func (*ListBlockedIpsRequest) ProtoMessage() {}
 
 func (x *ListBlockedIpsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[50]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3009,7 +3093,7 @@ func (x *ListBlockedIpsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBlockedIpsRequest.ProtoReflect.Descriptor instead.
 func (*ListBlockedIpsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{50}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{51}
 }
 
 // ListBlockedIpsResponse carries the blocked IPs.
@@ -3023,7 +3107,7 @@ type ListBlockedIpsResponse struct {
 
 func (x *ListBlockedIpsResponse) Reset() {
 	*x = ListBlockedIpsResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3035,7 +3119,7 @@ func (x *ListBlockedIpsResponse) String() string {
 func (*ListBlockedIpsResponse) ProtoMessage() {}
 
 func (x *ListBlockedIpsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[51]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3048,7 +3132,7 @@ func (x *ListBlockedIpsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBlockedIpsResponse.ProtoReflect.Descriptor instead.
 func (*ListBlockedIpsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{51}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListBlockedIpsResponse) GetIps() []string {
@@ -3075,7 +3159,7 @@ type IssueServiceTokenRequest struct {
 
 func (x *IssueServiceTokenRequest) Reset() {
 	*x = IssueServiceTokenRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3087,7 +3171,7 @@ func (x *IssueServiceTokenRequest) String() string {
 func (*IssueServiceTokenRequest) ProtoMessage() {}
 
 func (x *IssueServiceTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[52]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3100,7 +3184,7 @@ func (x *IssueServiceTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueServiceTokenRequest.ProtoReflect.Descriptor instead.
 func (*IssueServiceTokenRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{52}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *IssueServiceTokenRequest) GetClientId() string {
@@ -3140,7 +3224,7 @@ type IssueServiceTokenResponse struct {
 
 func (x *IssueServiceTokenResponse) Reset() {
 	*x = IssueServiceTokenResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3152,7 +3236,7 @@ func (x *IssueServiceTokenResponse) String() string {
 func (*IssueServiceTokenResponse) ProtoMessage() {}
 
 func (x *IssueServiceTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[53]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3165,7 +3249,7 @@ func (x *IssueServiceTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueServiceTokenResponse.ProtoReflect.Descriptor instead.
 func (*IssueServiceTokenResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{53}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *IssueServiceTokenResponse) GetAccessToken() string {
@@ -3204,7 +3288,7 @@ type ListHoneypotAttemptsRequest struct {
 
 func (x *ListHoneypotAttemptsRequest) Reset() {
 	*x = ListHoneypotAttemptsRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3216,7 +3300,7 @@ func (x *ListHoneypotAttemptsRequest) String() string {
 func (*ListHoneypotAttemptsRequest) ProtoMessage() {}
 
 func (x *ListHoneypotAttemptsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[54]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3229,7 +3313,7 @@ func (x *ListHoneypotAttemptsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHoneypotAttemptsRequest.ProtoReflect.Descriptor instead.
 func (*ListHoneypotAttemptsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{54}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListHoneypotAttemptsRequest) GetIp() string {
@@ -3266,7 +3350,7 @@ type ListHoneypotAttemptsResponse struct {
 
 func (x *ListHoneypotAttemptsResponse) Reset() {
 	*x = ListHoneypotAttemptsResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3278,7 +3362,7 @@ func (x *ListHoneypotAttemptsResponse) String() string {
 func (*ListHoneypotAttemptsResponse) ProtoMessage() {}
 
 func (x *ListHoneypotAttemptsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[55]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3291,7 +3375,7 @@ func (x *ListHoneypotAttemptsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHoneypotAttemptsResponse.ProtoReflect.Descriptor instead.
 func (*ListHoneypotAttemptsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{55}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ListHoneypotAttemptsResponse) GetAttempts() []*HoneypotAttempt {
@@ -3319,7 +3403,7 @@ type UnblockIpRequest struct {
 
 func (x *UnblockIpRequest) Reset() {
 	*x = UnblockIpRequest{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3331,7 +3415,7 @@ func (x *UnblockIpRequest) String() string {
 func (*UnblockIpRequest) ProtoMessage() {}
 
 func (x *UnblockIpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[56]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3344,7 +3428,7 @@ func (x *UnblockIpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnblockIpRequest.ProtoReflect.Descriptor instead.
 func (*UnblockIpRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{56}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *UnblockIpRequest) GetIp() string {
@@ -3365,7 +3449,7 @@ type UnblockIpResponse struct {
 
 func (x *UnblockIpResponse) Reset() {
 	*x = UnblockIpResponse{}
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3377,7 +3461,7 @@ func (x *UnblockIpResponse) String() string {
 func (*UnblockIpResponse) ProtoMessage() {}
 
 func (x *UnblockIpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[57]
+	mi := &file_jangteo_identity_v1_identity_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3390,7 +3474,7 @@ func (x *UnblockIpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnblockIpResponse.ProtoReflect.Descriptor instead.
 func (*UnblockIpResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{57}
+	return file_jangteo_identity_v1_identity_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *UnblockIpResponse) GetWasBlocked() bool {
@@ -3404,7 +3488,7 @@ var File_jangteo_identity_v1_identity_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\n" +
-	"*jangteo/identity/v1/identity_service.proto\x12\x13jangteo.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\"\xfe\x02\n" +
+	"*jangteo/identity/v1/identity_service.proto\x12\x13jangteo.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\"\xb7\x03\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x12\n" +
@@ -3421,7 +3505,14 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	" \x01(\bR\remailVerified\x12;\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1c\n" +
-	"\tproviders\x18\f \x03(\tR\tproviders\"U\n" +
+	"\tproviders\x18\f \x03(\tR\tproviders\x127\n" +
+	"\x06school\x18\r \x01(\v2\x1f.jangteo.identity.v1.UserSchoolR\x06school\"k\n" +
+	"\n" +
+	"UserSchool\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12%\n" +
+	"\x0eadmission_year\x18\x04 \x01(\x05R\radmissionYear\"U\n" +
 	"\fLoginRequest\x12\x1d\n" +
 	"\x05email\x18\x01 \x01(\tB\a\xbaH\x04r\x02`\x01R\x05email\x12&\n" +
 	"\bpassword\x18\x02 \x01(\tB\n" +
@@ -3703,149 +3794,151 @@ func file_jangteo_identity_v1_identity_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_identity_v1_identity_service_proto_rawDescData
 }
 
-var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_jangteo_identity_v1_identity_service_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_jangteo_identity_v1_identity_service_proto_goTypes = []any{
 	(*User)(nil),                          // 0: jangteo.identity.v1.User
-	(*LoginRequest)(nil),                  // 1: jangteo.identity.v1.LoginRequest
-	(*LoginResponse)(nil),                 // 2: jangteo.identity.v1.LoginResponse
-	(*GetJwksRequest)(nil),                // 3: jangteo.identity.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),               // 4: jangteo.identity.v1.GetJwksResponse
-	(*JsonWebKey)(nil),                    // 5: jangteo.identity.v1.JsonWebKey
-	(*GetMeRequest)(nil),                  // 6: jangteo.identity.v1.GetMeRequest
-	(*GetMeResponse)(nil),                 // 7: jangteo.identity.v1.GetMeResponse
-	(*SignUpRequest)(nil),                 // 8: jangteo.identity.v1.SignUpRequest
-	(*SignUpResponse)(nil),                // 9: jangteo.identity.v1.SignUpResponse
-	(*VerifyEmailRequest)(nil),            // 10: jangteo.identity.v1.VerifyEmailRequest
-	(*VerifyEmailResponse)(nil),           // 11: jangteo.identity.v1.VerifyEmailResponse
-	(*ResendVerificationRequest)(nil),     // 12: jangteo.identity.v1.ResendVerificationRequest
-	(*ResendVerificationResponse)(nil),    // 13: jangteo.identity.v1.ResendVerificationResponse
-	(*RefreshTokenRequest)(nil),           // 14: jangteo.identity.v1.RefreshTokenRequest
-	(*RefreshTokenResponse)(nil),          // 15: jangteo.identity.v1.RefreshTokenResponse
-	(*LogoutRequest)(nil),                 // 16: jangteo.identity.v1.LogoutRequest
-	(*LogoutResponse)(nil),                // 17: jangteo.identity.v1.LogoutResponse
-	(*LogoutAllRequest)(nil),              // 18: jangteo.identity.v1.LogoutAllRequest
-	(*LogoutAllResponse)(nil),             // 19: jangteo.identity.v1.LogoutAllResponse
-	(*ForgotPasswordRequest)(nil),         // 20: jangteo.identity.v1.ForgotPasswordRequest
-	(*ForgotPasswordResponse)(nil),        // 21: jangteo.identity.v1.ForgotPasswordResponse
-	(*ResetPasswordRequest)(nil),          // 22: jangteo.identity.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),         // 23: jangteo.identity.v1.ResetPasswordResponse
-	(*ChangePasswordRequest)(nil),         // 24: jangteo.identity.v1.ChangePasswordRequest
-	(*ChangePasswordResponse)(nil),        // 25: jangteo.identity.v1.ChangePasswordResponse
-	(*UpdateMeRequest)(nil),               // 26: jangteo.identity.v1.UpdateMeRequest
-	(*UpdateMeResponse)(nil),              // 27: jangteo.identity.v1.UpdateMeResponse
-	(*Address)(nil),                       // 28: jangteo.identity.v1.Address
-	(*ListAddressesRequest)(nil),          // 29: jangteo.identity.v1.ListAddressesRequest
-	(*ListAddressesResponse)(nil),         // 30: jangteo.identity.v1.ListAddressesResponse
-	(*CreateAddressRequest)(nil),          // 31: jangteo.identity.v1.CreateAddressRequest
-	(*CreateAddressResponse)(nil),         // 32: jangteo.identity.v1.CreateAddressResponse
-	(*UpdateAddressRequest)(nil),          // 33: jangteo.identity.v1.UpdateAddressRequest
-	(*UpdateAddressResponse)(nil),         // 34: jangteo.identity.v1.UpdateAddressResponse
-	(*DeleteAddressRequest)(nil),          // 35: jangteo.identity.v1.DeleteAddressRequest
-	(*DeleteAddressResponse)(nil),         // 36: jangteo.identity.v1.DeleteAddressResponse
-	(*SocialLoginRequest)(nil),            // 37: jangteo.identity.v1.SocialLoginRequest
-	(*SocialLoginResponse)(nil),           // 38: jangteo.identity.v1.SocialLoginResponse
-	(*ListUsersRequest)(nil),              // 39: jangteo.identity.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),             // 40: jangteo.identity.v1.ListUsersResponse
-	(*DisableUserRequest)(nil),            // 41: jangteo.identity.v1.DisableUserRequest
-	(*DisableUserResponse)(nil),           // 42: jangteo.identity.v1.DisableUserResponse
-	(*EnableUserRequest)(nil),             // 43: jangteo.identity.v1.EnableUserRequest
-	(*EnableUserResponse)(nil),            // 44: jangteo.identity.v1.EnableUserResponse
-	(*SetUserRolesRequest)(nil),           // 45: jangteo.identity.v1.SetUserRolesRequest
-	(*SetUserRolesResponse)(nil),          // 46: jangteo.identity.v1.SetUserRolesResponse
-	(*HoneypotAttempt)(nil),               // 47: jangteo.identity.v1.HoneypotAttempt
-	(*RecordHoneypotAttemptRequest)(nil),  // 48: jangteo.identity.v1.RecordHoneypotAttemptRequest
-	(*RecordHoneypotAttemptResponse)(nil), // 49: jangteo.identity.v1.RecordHoneypotAttemptResponse
-	(*ListBlockedIpsRequest)(nil),         // 50: jangteo.identity.v1.ListBlockedIpsRequest
-	(*ListBlockedIpsResponse)(nil),        // 51: jangteo.identity.v1.ListBlockedIpsResponse
-	(*IssueServiceTokenRequest)(nil),      // 52: jangteo.identity.v1.IssueServiceTokenRequest
-	(*IssueServiceTokenResponse)(nil),     // 53: jangteo.identity.v1.IssueServiceTokenResponse
-	(*ListHoneypotAttemptsRequest)(nil),   // 54: jangteo.identity.v1.ListHoneypotAttemptsRequest
-	(*ListHoneypotAttemptsResponse)(nil),  // 55: jangteo.identity.v1.ListHoneypotAttemptsResponse
-	(*UnblockIpRequest)(nil),              // 56: jangteo.identity.v1.UnblockIpRequest
-	(*UnblockIpResponse)(nil),             // 57: jangteo.identity.v1.UnblockIpResponse
-	(*timestamppb.Timestamp)(nil),         // 58: google.protobuf.Timestamp
+	(*UserSchool)(nil),                    // 1: jangteo.identity.v1.UserSchool
+	(*LoginRequest)(nil),                  // 2: jangteo.identity.v1.LoginRequest
+	(*LoginResponse)(nil),                 // 3: jangteo.identity.v1.LoginResponse
+	(*GetJwksRequest)(nil),                // 4: jangteo.identity.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),               // 5: jangteo.identity.v1.GetJwksResponse
+	(*JsonWebKey)(nil),                    // 6: jangteo.identity.v1.JsonWebKey
+	(*GetMeRequest)(nil),                  // 7: jangteo.identity.v1.GetMeRequest
+	(*GetMeResponse)(nil),                 // 8: jangteo.identity.v1.GetMeResponse
+	(*SignUpRequest)(nil),                 // 9: jangteo.identity.v1.SignUpRequest
+	(*SignUpResponse)(nil),                // 10: jangteo.identity.v1.SignUpResponse
+	(*VerifyEmailRequest)(nil),            // 11: jangteo.identity.v1.VerifyEmailRequest
+	(*VerifyEmailResponse)(nil),           // 12: jangteo.identity.v1.VerifyEmailResponse
+	(*ResendVerificationRequest)(nil),     // 13: jangteo.identity.v1.ResendVerificationRequest
+	(*ResendVerificationResponse)(nil),    // 14: jangteo.identity.v1.ResendVerificationResponse
+	(*RefreshTokenRequest)(nil),           // 15: jangteo.identity.v1.RefreshTokenRequest
+	(*RefreshTokenResponse)(nil),          // 16: jangteo.identity.v1.RefreshTokenResponse
+	(*LogoutRequest)(nil),                 // 17: jangteo.identity.v1.LogoutRequest
+	(*LogoutResponse)(nil),                // 18: jangteo.identity.v1.LogoutResponse
+	(*LogoutAllRequest)(nil),              // 19: jangteo.identity.v1.LogoutAllRequest
+	(*LogoutAllResponse)(nil),             // 20: jangteo.identity.v1.LogoutAllResponse
+	(*ForgotPasswordRequest)(nil),         // 21: jangteo.identity.v1.ForgotPasswordRequest
+	(*ForgotPasswordResponse)(nil),        // 22: jangteo.identity.v1.ForgotPasswordResponse
+	(*ResetPasswordRequest)(nil),          // 23: jangteo.identity.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),         // 24: jangteo.identity.v1.ResetPasswordResponse
+	(*ChangePasswordRequest)(nil),         // 25: jangteo.identity.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),        // 26: jangteo.identity.v1.ChangePasswordResponse
+	(*UpdateMeRequest)(nil),               // 27: jangteo.identity.v1.UpdateMeRequest
+	(*UpdateMeResponse)(nil),              // 28: jangteo.identity.v1.UpdateMeResponse
+	(*Address)(nil),                       // 29: jangteo.identity.v1.Address
+	(*ListAddressesRequest)(nil),          // 30: jangteo.identity.v1.ListAddressesRequest
+	(*ListAddressesResponse)(nil),         // 31: jangteo.identity.v1.ListAddressesResponse
+	(*CreateAddressRequest)(nil),          // 32: jangteo.identity.v1.CreateAddressRequest
+	(*CreateAddressResponse)(nil),         // 33: jangteo.identity.v1.CreateAddressResponse
+	(*UpdateAddressRequest)(nil),          // 34: jangteo.identity.v1.UpdateAddressRequest
+	(*UpdateAddressResponse)(nil),         // 35: jangteo.identity.v1.UpdateAddressResponse
+	(*DeleteAddressRequest)(nil),          // 36: jangteo.identity.v1.DeleteAddressRequest
+	(*DeleteAddressResponse)(nil),         // 37: jangteo.identity.v1.DeleteAddressResponse
+	(*SocialLoginRequest)(nil),            // 38: jangteo.identity.v1.SocialLoginRequest
+	(*SocialLoginResponse)(nil),           // 39: jangteo.identity.v1.SocialLoginResponse
+	(*ListUsersRequest)(nil),              // 40: jangteo.identity.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),             // 41: jangteo.identity.v1.ListUsersResponse
+	(*DisableUserRequest)(nil),            // 42: jangteo.identity.v1.DisableUserRequest
+	(*DisableUserResponse)(nil),           // 43: jangteo.identity.v1.DisableUserResponse
+	(*EnableUserRequest)(nil),             // 44: jangteo.identity.v1.EnableUserRequest
+	(*EnableUserResponse)(nil),            // 45: jangteo.identity.v1.EnableUserResponse
+	(*SetUserRolesRequest)(nil),           // 46: jangteo.identity.v1.SetUserRolesRequest
+	(*SetUserRolesResponse)(nil),          // 47: jangteo.identity.v1.SetUserRolesResponse
+	(*HoneypotAttempt)(nil),               // 48: jangteo.identity.v1.HoneypotAttempt
+	(*RecordHoneypotAttemptRequest)(nil),  // 49: jangteo.identity.v1.RecordHoneypotAttemptRequest
+	(*RecordHoneypotAttemptResponse)(nil), // 50: jangteo.identity.v1.RecordHoneypotAttemptResponse
+	(*ListBlockedIpsRequest)(nil),         // 51: jangteo.identity.v1.ListBlockedIpsRequest
+	(*ListBlockedIpsResponse)(nil),        // 52: jangteo.identity.v1.ListBlockedIpsResponse
+	(*IssueServiceTokenRequest)(nil),      // 53: jangteo.identity.v1.IssueServiceTokenRequest
+	(*IssueServiceTokenResponse)(nil),     // 54: jangteo.identity.v1.IssueServiceTokenResponse
+	(*ListHoneypotAttemptsRequest)(nil),   // 55: jangteo.identity.v1.ListHoneypotAttemptsRequest
+	(*ListHoneypotAttemptsResponse)(nil),  // 56: jangteo.identity.v1.ListHoneypotAttemptsResponse
+	(*UnblockIpRequest)(nil),              // 57: jangteo.identity.v1.UnblockIpRequest
+	(*UnblockIpResponse)(nil),             // 58: jangteo.identity.v1.UnblockIpResponse
+	(*timestamppb.Timestamp)(nil),         // 59: google.protobuf.Timestamp
 }
 var file_jangteo_identity_v1_identity_service_proto_depIdxs = []int32{
-	58, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	58, // 1: jangteo.identity.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	0,  // 2: jangteo.identity.v1.LoginResponse.user:type_name -> jangteo.identity.v1.User
-	5,  // 3: jangteo.identity.v1.GetJwksResponse.keys:type_name -> jangteo.identity.v1.JsonWebKey
-	0,  // 4: jangteo.identity.v1.GetMeResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 5: jangteo.identity.v1.SignUpResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 6: jangteo.identity.v1.VerifyEmailResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 7: jangteo.identity.v1.RefreshTokenResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 8: jangteo.identity.v1.UpdateMeResponse.user:type_name -> jangteo.identity.v1.User
-	58, // 9: jangteo.identity.v1.Address.create_time:type_name -> google.protobuf.Timestamp
-	58, // 10: jangteo.identity.v1.Address.update_time:type_name -> google.protobuf.Timestamp
-	28, // 11: jangteo.identity.v1.ListAddressesResponse.addresses:type_name -> jangteo.identity.v1.Address
-	28, // 12: jangteo.identity.v1.CreateAddressResponse.address:type_name -> jangteo.identity.v1.Address
-	28, // 13: jangteo.identity.v1.UpdateAddressResponse.address:type_name -> jangteo.identity.v1.Address
-	0,  // 14: jangteo.identity.v1.SocialLoginResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 15: jangteo.identity.v1.ListUsersResponse.users:type_name -> jangteo.identity.v1.User
-	0,  // 16: jangteo.identity.v1.DisableUserResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 17: jangteo.identity.v1.EnableUserResponse.user:type_name -> jangteo.identity.v1.User
-	0,  // 18: jangteo.identity.v1.SetUserRolesResponse.user:type_name -> jangteo.identity.v1.User
-	58, // 19: jangteo.identity.v1.HoneypotAttempt.create_time:type_name -> google.protobuf.Timestamp
-	47, // 20: jangteo.identity.v1.ListHoneypotAttemptsResponse.attempts:type_name -> jangteo.identity.v1.HoneypotAttempt
-	1,  // 21: jangteo.identity.v1.IdentityService.Login:input_type -> jangteo.identity.v1.LoginRequest
-	3,  // 22: jangteo.identity.v1.IdentityService.GetJwks:input_type -> jangteo.identity.v1.GetJwksRequest
-	6,  // 23: jangteo.identity.v1.IdentityService.GetMe:input_type -> jangteo.identity.v1.GetMeRequest
-	8,  // 24: jangteo.identity.v1.IdentityService.SignUp:input_type -> jangteo.identity.v1.SignUpRequest
-	10, // 25: jangteo.identity.v1.IdentityService.VerifyEmail:input_type -> jangteo.identity.v1.VerifyEmailRequest
-	12, // 26: jangteo.identity.v1.IdentityService.ResendVerification:input_type -> jangteo.identity.v1.ResendVerificationRequest
-	14, // 27: jangteo.identity.v1.IdentityService.RefreshToken:input_type -> jangteo.identity.v1.RefreshTokenRequest
-	16, // 28: jangteo.identity.v1.IdentityService.Logout:input_type -> jangteo.identity.v1.LogoutRequest
-	18, // 29: jangteo.identity.v1.IdentityService.LogoutAll:input_type -> jangteo.identity.v1.LogoutAllRequest
-	20, // 30: jangteo.identity.v1.IdentityService.ForgotPassword:input_type -> jangteo.identity.v1.ForgotPasswordRequest
-	22, // 31: jangteo.identity.v1.IdentityService.ResetPassword:input_type -> jangteo.identity.v1.ResetPasswordRequest
-	24, // 32: jangteo.identity.v1.IdentityService.ChangePassword:input_type -> jangteo.identity.v1.ChangePasswordRequest
-	26, // 33: jangteo.identity.v1.IdentityService.UpdateMe:input_type -> jangteo.identity.v1.UpdateMeRequest
-	29, // 34: jangteo.identity.v1.IdentityService.ListAddresses:input_type -> jangteo.identity.v1.ListAddressesRequest
-	31, // 35: jangteo.identity.v1.IdentityService.CreateAddress:input_type -> jangteo.identity.v1.CreateAddressRequest
-	33, // 36: jangteo.identity.v1.IdentityService.UpdateAddress:input_type -> jangteo.identity.v1.UpdateAddressRequest
-	35, // 37: jangteo.identity.v1.IdentityService.DeleteAddress:input_type -> jangteo.identity.v1.DeleteAddressRequest
-	37, // 38: jangteo.identity.v1.IdentityService.SocialLogin:input_type -> jangteo.identity.v1.SocialLoginRequest
-	39, // 39: jangteo.identity.v1.IdentityService.ListUsers:input_type -> jangteo.identity.v1.ListUsersRequest
-	41, // 40: jangteo.identity.v1.IdentityService.DisableUser:input_type -> jangteo.identity.v1.DisableUserRequest
-	43, // 41: jangteo.identity.v1.IdentityService.EnableUser:input_type -> jangteo.identity.v1.EnableUserRequest
-	45, // 42: jangteo.identity.v1.IdentityService.SetUserRoles:input_type -> jangteo.identity.v1.SetUserRolesRequest
-	48, // 43: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:input_type -> jangteo.identity.v1.RecordHoneypotAttemptRequest
-	50, // 44: jangteo.identity.v1.IdentityService.ListBlockedIps:input_type -> jangteo.identity.v1.ListBlockedIpsRequest
-	52, // 45: jangteo.identity.v1.IdentityService.IssueServiceToken:input_type -> jangteo.identity.v1.IssueServiceTokenRequest
-	54, // 46: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:input_type -> jangteo.identity.v1.ListHoneypotAttemptsRequest
-	56, // 47: jangteo.identity.v1.IdentityService.UnblockIp:input_type -> jangteo.identity.v1.UnblockIpRequest
-	2,  // 48: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
-	4,  // 49: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
-	7,  // 50: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
-	9,  // 51: jangteo.identity.v1.IdentityService.SignUp:output_type -> jangteo.identity.v1.SignUpResponse
-	11, // 52: jangteo.identity.v1.IdentityService.VerifyEmail:output_type -> jangteo.identity.v1.VerifyEmailResponse
-	13, // 53: jangteo.identity.v1.IdentityService.ResendVerification:output_type -> jangteo.identity.v1.ResendVerificationResponse
-	15, // 54: jangteo.identity.v1.IdentityService.RefreshToken:output_type -> jangteo.identity.v1.RefreshTokenResponse
-	17, // 55: jangteo.identity.v1.IdentityService.Logout:output_type -> jangteo.identity.v1.LogoutResponse
-	19, // 56: jangteo.identity.v1.IdentityService.LogoutAll:output_type -> jangteo.identity.v1.LogoutAllResponse
-	21, // 57: jangteo.identity.v1.IdentityService.ForgotPassword:output_type -> jangteo.identity.v1.ForgotPasswordResponse
-	23, // 58: jangteo.identity.v1.IdentityService.ResetPassword:output_type -> jangteo.identity.v1.ResetPasswordResponse
-	25, // 59: jangteo.identity.v1.IdentityService.ChangePassword:output_type -> jangteo.identity.v1.ChangePasswordResponse
-	27, // 60: jangteo.identity.v1.IdentityService.UpdateMe:output_type -> jangteo.identity.v1.UpdateMeResponse
-	30, // 61: jangteo.identity.v1.IdentityService.ListAddresses:output_type -> jangteo.identity.v1.ListAddressesResponse
-	32, // 62: jangteo.identity.v1.IdentityService.CreateAddress:output_type -> jangteo.identity.v1.CreateAddressResponse
-	34, // 63: jangteo.identity.v1.IdentityService.UpdateAddress:output_type -> jangteo.identity.v1.UpdateAddressResponse
-	36, // 64: jangteo.identity.v1.IdentityService.DeleteAddress:output_type -> jangteo.identity.v1.DeleteAddressResponse
-	38, // 65: jangteo.identity.v1.IdentityService.SocialLogin:output_type -> jangteo.identity.v1.SocialLoginResponse
-	40, // 66: jangteo.identity.v1.IdentityService.ListUsers:output_type -> jangteo.identity.v1.ListUsersResponse
-	42, // 67: jangteo.identity.v1.IdentityService.DisableUser:output_type -> jangteo.identity.v1.DisableUserResponse
-	44, // 68: jangteo.identity.v1.IdentityService.EnableUser:output_type -> jangteo.identity.v1.EnableUserResponse
-	46, // 69: jangteo.identity.v1.IdentityService.SetUserRoles:output_type -> jangteo.identity.v1.SetUserRolesResponse
-	49, // 70: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:output_type -> jangteo.identity.v1.RecordHoneypotAttemptResponse
-	51, // 71: jangteo.identity.v1.IdentityService.ListBlockedIps:output_type -> jangteo.identity.v1.ListBlockedIpsResponse
-	53, // 72: jangteo.identity.v1.IdentityService.IssueServiceToken:output_type -> jangteo.identity.v1.IssueServiceTokenResponse
-	55, // 73: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:output_type -> jangteo.identity.v1.ListHoneypotAttemptsResponse
-	57, // 74: jangteo.identity.v1.IdentityService.UnblockIp:output_type -> jangteo.identity.v1.UnblockIpResponse
-	48, // [48:75] is the sub-list for method output_type
-	21, // [21:48] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	59, // 0: jangteo.identity.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	59, // 1: jangteo.identity.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	1,  // 2: jangteo.identity.v1.User.school:type_name -> jangteo.identity.v1.UserSchool
+	0,  // 3: jangteo.identity.v1.LoginResponse.user:type_name -> jangteo.identity.v1.User
+	6,  // 4: jangteo.identity.v1.GetJwksResponse.keys:type_name -> jangteo.identity.v1.JsonWebKey
+	0,  // 5: jangteo.identity.v1.GetMeResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 6: jangteo.identity.v1.SignUpResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 7: jangteo.identity.v1.VerifyEmailResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 8: jangteo.identity.v1.RefreshTokenResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 9: jangteo.identity.v1.UpdateMeResponse.user:type_name -> jangteo.identity.v1.User
+	59, // 10: jangteo.identity.v1.Address.create_time:type_name -> google.protobuf.Timestamp
+	59, // 11: jangteo.identity.v1.Address.update_time:type_name -> google.protobuf.Timestamp
+	29, // 12: jangteo.identity.v1.ListAddressesResponse.addresses:type_name -> jangteo.identity.v1.Address
+	29, // 13: jangteo.identity.v1.CreateAddressResponse.address:type_name -> jangteo.identity.v1.Address
+	29, // 14: jangteo.identity.v1.UpdateAddressResponse.address:type_name -> jangteo.identity.v1.Address
+	0,  // 15: jangteo.identity.v1.SocialLoginResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 16: jangteo.identity.v1.ListUsersResponse.users:type_name -> jangteo.identity.v1.User
+	0,  // 17: jangteo.identity.v1.DisableUserResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 18: jangteo.identity.v1.EnableUserResponse.user:type_name -> jangteo.identity.v1.User
+	0,  // 19: jangteo.identity.v1.SetUserRolesResponse.user:type_name -> jangteo.identity.v1.User
+	59, // 20: jangteo.identity.v1.HoneypotAttempt.create_time:type_name -> google.protobuf.Timestamp
+	48, // 21: jangteo.identity.v1.ListHoneypotAttemptsResponse.attempts:type_name -> jangteo.identity.v1.HoneypotAttempt
+	2,  // 22: jangteo.identity.v1.IdentityService.Login:input_type -> jangteo.identity.v1.LoginRequest
+	4,  // 23: jangteo.identity.v1.IdentityService.GetJwks:input_type -> jangteo.identity.v1.GetJwksRequest
+	7,  // 24: jangteo.identity.v1.IdentityService.GetMe:input_type -> jangteo.identity.v1.GetMeRequest
+	9,  // 25: jangteo.identity.v1.IdentityService.SignUp:input_type -> jangteo.identity.v1.SignUpRequest
+	11, // 26: jangteo.identity.v1.IdentityService.VerifyEmail:input_type -> jangteo.identity.v1.VerifyEmailRequest
+	13, // 27: jangteo.identity.v1.IdentityService.ResendVerification:input_type -> jangteo.identity.v1.ResendVerificationRequest
+	15, // 28: jangteo.identity.v1.IdentityService.RefreshToken:input_type -> jangteo.identity.v1.RefreshTokenRequest
+	17, // 29: jangteo.identity.v1.IdentityService.Logout:input_type -> jangteo.identity.v1.LogoutRequest
+	19, // 30: jangteo.identity.v1.IdentityService.LogoutAll:input_type -> jangteo.identity.v1.LogoutAllRequest
+	21, // 31: jangteo.identity.v1.IdentityService.ForgotPassword:input_type -> jangteo.identity.v1.ForgotPasswordRequest
+	23, // 32: jangteo.identity.v1.IdentityService.ResetPassword:input_type -> jangteo.identity.v1.ResetPasswordRequest
+	25, // 33: jangteo.identity.v1.IdentityService.ChangePassword:input_type -> jangteo.identity.v1.ChangePasswordRequest
+	27, // 34: jangteo.identity.v1.IdentityService.UpdateMe:input_type -> jangteo.identity.v1.UpdateMeRequest
+	30, // 35: jangteo.identity.v1.IdentityService.ListAddresses:input_type -> jangteo.identity.v1.ListAddressesRequest
+	32, // 36: jangteo.identity.v1.IdentityService.CreateAddress:input_type -> jangteo.identity.v1.CreateAddressRequest
+	34, // 37: jangteo.identity.v1.IdentityService.UpdateAddress:input_type -> jangteo.identity.v1.UpdateAddressRequest
+	36, // 38: jangteo.identity.v1.IdentityService.DeleteAddress:input_type -> jangteo.identity.v1.DeleteAddressRequest
+	38, // 39: jangteo.identity.v1.IdentityService.SocialLogin:input_type -> jangteo.identity.v1.SocialLoginRequest
+	40, // 40: jangteo.identity.v1.IdentityService.ListUsers:input_type -> jangteo.identity.v1.ListUsersRequest
+	42, // 41: jangteo.identity.v1.IdentityService.DisableUser:input_type -> jangteo.identity.v1.DisableUserRequest
+	44, // 42: jangteo.identity.v1.IdentityService.EnableUser:input_type -> jangteo.identity.v1.EnableUserRequest
+	46, // 43: jangteo.identity.v1.IdentityService.SetUserRoles:input_type -> jangteo.identity.v1.SetUserRolesRequest
+	49, // 44: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:input_type -> jangteo.identity.v1.RecordHoneypotAttemptRequest
+	51, // 45: jangteo.identity.v1.IdentityService.ListBlockedIps:input_type -> jangteo.identity.v1.ListBlockedIpsRequest
+	53, // 46: jangteo.identity.v1.IdentityService.IssueServiceToken:input_type -> jangteo.identity.v1.IssueServiceTokenRequest
+	55, // 47: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:input_type -> jangteo.identity.v1.ListHoneypotAttemptsRequest
+	57, // 48: jangteo.identity.v1.IdentityService.UnblockIp:input_type -> jangteo.identity.v1.UnblockIpRequest
+	3,  // 49: jangteo.identity.v1.IdentityService.Login:output_type -> jangteo.identity.v1.LoginResponse
+	5,  // 50: jangteo.identity.v1.IdentityService.GetJwks:output_type -> jangteo.identity.v1.GetJwksResponse
+	8,  // 51: jangteo.identity.v1.IdentityService.GetMe:output_type -> jangteo.identity.v1.GetMeResponse
+	10, // 52: jangteo.identity.v1.IdentityService.SignUp:output_type -> jangteo.identity.v1.SignUpResponse
+	12, // 53: jangteo.identity.v1.IdentityService.VerifyEmail:output_type -> jangteo.identity.v1.VerifyEmailResponse
+	14, // 54: jangteo.identity.v1.IdentityService.ResendVerification:output_type -> jangteo.identity.v1.ResendVerificationResponse
+	16, // 55: jangteo.identity.v1.IdentityService.RefreshToken:output_type -> jangteo.identity.v1.RefreshTokenResponse
+	18, // 56: jangteo.identity.v1.IdentityService.Logout:output_type -> jangteo.identity.v1.LogoutResponse
+	20, // 57: jangteo.identity.v1.IdentityService.LogoutAll:output_type -> jangteo.identity.v1.LogoutAllResponse
+	22, // 58: jangteo.identity.v1.IdentityService.ForgotPassword:output_type -> jangteo.identity.v1.ForgotPasswordResponse
+	24, // 59: jangteo.identity.v1.IdentityService.ResetPassword:output_type -> jangteo.identity.v1.ResetPasswordResponse
+	26, // 60: jangteo.identity.v1.IdentityService.ChangePassword:output_type -> jangteo.identity.v1.ChangePasswordResponse
+	28, // 61: jangteo.identity.v1.IdentityService.UpdateMe:output_type -> jangteo.identity.v1.UpdateMeResponse
+	31, // 62: jangteo.identity.v1.IdentityService.ListAddresses:output_type -> jangteo.identity.v1.ListAddressesResponse
+	33, // 63: jangteo.identity.v1.IdentityService.CreateAddress:output_type -> jangteo.identity.v1.CreateAddressResponse
+	35, // 64: jangteo.identity.v1.IdentityService.UpdateAddress:output_type -> jangteo.identity.v1.UpdateAddressResponse
+	37, // 65: jangteo.identity.v1.IdentityService.DeleteAddress:output_type -> jangteo.identity.v1.DeleteAddressResponse
+	39, // 66: jangteo.identity.v1.IdentityService.SocialLogin:output_type -> jangteo.identity.v1.SocialLoginResponse
+	41, // 67: jangteo.identity.v1.IdentityService.ListUsers:output_type -> jangteo.identity.v1.ListUsersResponse
+	43, // 68: jangteo.identity.v1.IdentityService.DisableUser:output_type -> jangteo.identity.v1.DisableUserResponse
+	45, // 69: jangteo.identity.v1.IdentityService.EnableUser:output_type -> jangteo.identity.v1.EnableUserResponse
+	47, // 70: jangteo.identity.v1.IdentityService.SetUserRoles:output_type -> jangteo.identity.v1.SetUserRolesResponse
+	50, // 71: jangteo.identity.v1.IdentityService.RecordHoneypotAttempt:output_type -> jangteo.identity.v1.RecordHoneypotAttemptResponse
+	52, // 72: jangteo.identity.v1.IdentityService.ListBlockedIps:output_type -> jangteo.identity.v1.ListBlockedIpsResponse
+	54, // 73: jangteo.identity.v1.IdentityService.IssueServiceToken:output_type -> jangteo.identity.v1.IssueServiceTokenResponse
+	56, // 74: jangteo.identity.v1.IdentityService.ListHoneypotAttempts:output_type -> jangteo.identity.v1.ListHoneypotAttemptsResponse
+	58, // 75: jangteo.identity.v1.IdentityService.UnblockIp:output_type -> jangteo.identity.v1.UnblockIpResponse
+	49, // [49:76] is the sub-list for method output_type
+	22, // [22:49] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_identity_v1_identity_service_proto_init() }
@@ -3853,15 +3946,15 @@ func file_jangteo_identity_v1_identity_service_proto_init() {
 	if File_jangteo_identity_v1_identity_service_proto != nil {
 		return
 	}
-	file_jangteo_identity_v1_identity_service_proto_msgTypes[26].OneofWrappers = []any{}
-	file_jangteo_identity_v1_identity_service_proto_msgTypes[33].OneofWrappers = []any{}
+	file_jangteo_identity_v1_identity_service_proto_msgTypes[27].OneofWrappers = []any{}
+	file_jangteo_identity_v1_identity_service_proto_msgTypes[34].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_identity_v1_identity_service_proto_rawDesc), len(file_jangteo_identity_v1_identity_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   58,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
