@@ -612,6 +612,12 @@ func TestSchoolEmail(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d mails to hana", n)
 	}
+	// Identity hears of the approval by link, then of the new admission year.
+	evs := c.membershipEvents(t, u.id)
+	if len(evs) != 2 || !evs[0].GetApproved() || evs[0].GetSchoolSlug() != "snu" || evs[0].GetAdmissionYear() != 2025 ||
+		!evs[1].GetApproved() || evs[1].GetAdmissionYear() != 2024 {
+		t.Fatalf("membership events = %v", evs)
+	}
 }
 
 func TestFriends(t *testing.T) {

@@ -85,6 +85,14 @@ func (c *Campus) School(ctx context.Context, slug string) (School, error) {
 	return school(ctx, c.pool, slug)
 }
 
+func schoolByID(ctx context.Context, db postgres.DB, id string) (School, error) {
+	s, err := scanSchool(db.QueryRow(ctx, `SELECT `+schoolColumns+` FROM schools s WHERE s.id = $1`, id))
+	if err != nil {
+		return School{}, fmt.Errorf("db: school %s: %w", id, err)
+	}
+	return s, nil
+}
+
 func school(ctx context.Context, db postgres.DB, slug string) (School, error) {
 	s, err := scanSchool(db.QueryRow(ctx, `SELECT `+schoolColumns+` FROM schools s WHERE s.slug = $1`, slug))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -119,6 +127,11 @@ func (c *Campus) SetSchool(ctx context.Context, userID, slug string, admissionYe
 		}
 	}
 	err = c.inTx(ctx, func(tx pgx.Tx) error {
+		// Leaving an approved school (or a new year at it) is news for identity.
+		was, err := lockedStatus(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
 		const q = `INSERT INTO school_members (user_id, school_id, admission_year, status, join_method, school_email)
 			VALUES ($1, $2, $3, 'pending', $4, $5)
 			ON CONFLICT (user_id) DO UPDATE SET school_id = EXCLUDED.school_id, admission_year = EXCLUDED.admission_year,
@@ -129,10 +142,16 @@ func (c *Campus) SetSchool(ctx context.Context, userID, slug string, admissionYe
 		if err := tx.QueryRow(ctx, q, userID, s.ID, admissionYear, m.JoinMethod, m.SchoolEmail).Scan(&m.Status); err != nil {
 			return fmt.Errorf("db: set school: %w", err)
 		}
+		if was == Approved {
+			// Approved again (a new year) or no longer (another school or address).
+			if err := c.membershipChanged(ctx, tx, m); err != nil {
+				return err
+			}
+		}
 		if m.Status != Pending || m.JoinMethod != ByEmail {
 			return nil
 		}
-		_, err := events.Enqueue(ctx, tx, SubjectSchoolEmailRequested, &communityv1.SchoolEmailVerificationRequested{
+		_, err = events.Enqueue(ctx, tx, SubjectSchoolEmailRequested, &communityv1.SchoolEmailVerificationRequested{
 			UserId: userID, SchoolId: s.ID, SchoolName: s.Name, Email: m.SchoolEmail, OccurTime: timestamppb.New(c.now()),
 		})
 		return err
@@ -176,19 +195,31 @@ func (c *Campus) MySchool(ctx context.Context, userID string) (Membership, error
 	return m, nil
 }
 
-// Approve approves a membership of the school (staff); approving twice
-// changes nothing.
+// Approve approves a membership of the school (staff) and tells identity
+// (SubjectMembershipChanged); approving twice changes nothing and publishes
+// nothing.
 func (c *Campus) Approve(ctx context.Context, slug, userID string) (Membership, error) {
-	const q = `UPDATE school_members m SET status = 'approved', updated_at = now()
-		FROM schools s WHERE s.id = m.school_id AND s.slug = $1 AND m.user_id = $2`
-	tag, err := c.pool.Exec(ctx, q, slug, userID)
-	if err != nil {
-		return Membership{}, fmt.Errorf("db: approve member: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return Membership{}, ErrMembershipNotFound.With("no membership of %q for this user", slug)
-	}
-	return c.MySchool(ctx, userID)
+	var m Membership
+	err := c.inTx(ctx, func(tx pgx.Tx) error {
+		const q = `UPDATE school_members m SET status = 'approved', updated_at = now()
+			FROM schools s WHERE s.id = m.school_id AND s.slug = $1 AND m.user_id = $2 AND m.status = 'pending'`
+		tag, err := tx.Exec(ctx, q, slug, userID)
+		if err != nil {
+			return fmt.Errorf("db: approve member: %w", err)
+		}
+		m, err = scanMembership(tx.QueryRow(ctx, membershipSelect+` WHERE m.user_id = $1 AND s.slug = $2`, userID, slug))
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && m.Status != Approved) {
+			return ErrMembershipNotFound.With("no membership of %q for this user", slug)
+		}
+		if err != nil {
+			return fmt.Errorf("db: membership: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // approved before
+		}
+		return c.membershipChanged(ctx, tx, m)
+	})
+	return m, err
 }
 
 // SchoolEmailConsumer mails school email links.
@@ -241,16 +272,29 @@ func (c *Campus) VerifySchoolEmail(ctx context.Context, token string) (Membershi
 		if err != nil {
 			return fmt.Errorf("db: spend school email token: %w", err)
 		}
+		// A second link of the same address approves again, quietly.
+		was, err := lockedStatus(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
 		const approve = `UPDATE school_members SET status = 'approved', updated_at = now()
-			WHERE user_id = $1 AND school_id = $2 AND school_email = $3`
-		tag, err := tx.Exec(ctx, approve, userID, schoolID, email)
+			WHERE user_id = $1 AND school_id = $2 AND school_email = $3
+			RETURNING admission_year`
+		m := Membership{UserID: userID, Status: Approved}
+		err = tx.QueryRow(ctx, approve, userID, schoolID, email).Scan(&m.AdmissionYear)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrLinkInvalid.With("this link is for a school or address you no longer use")
+		}
 		if err != nil {
 			return fmt.Errorf("db: approve by email: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrLinkInvalid.With("this link is for a school or address you no longer use")
+		if was == Approved {
+			return nil
 		}
-		return nil
+		if m.School, err = schoolByID(ctx, tx, schoolID); err != nil {
+			return err
+		}
+		return c.membershipChanged(ctx, tx, m)
 	})
 	if err != nil {
 		return Membership{}, err

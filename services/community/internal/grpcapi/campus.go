@@ -3,6 +3,8 @@ package grpcapi
 import (
 	"context"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	communityv1 "github.com/jangteo/jangteo/gen/go/jangteo/community/v1"
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/community/internal/campus"
@@ -83,6 +85,36 @@ func (s *Campus) ApproveSchoolMember(ctx context.Context, r *communityv1.Approve
 		return nil, err
 	}
 	return &communityv1.ApproveSchoolMemberResponse{Membership: toProtoMembership(m)}, nil
+}
+
+// DeclineSchoolMember implements communityv1.CampusServiceServer.
+func (s *Campus) DeclineSchoolMember(ctx context.Context, r *communityv1.DeclineSchoolMemberRequest) (*communityv1.DeclineSchoolMemberResponse, error) {
+	if err := s.campus.Decline(ctx, r.GetSlug(), r.GetUserId()); err != nil {
+		return nil, err
+	}
+	return &communityv1.DeclineSchoolMemberResponse{}, nil
+}
+
+// ListPendingMemberships implements communityv1.CampusServiceServer.
+func (s *Campus) ListPendingMemberships(ctx context.Context, r *communityv1.ListPendingMembershipsRequest) (*communityv1.ListPendingMembershipsResponse, error) {
+	size := int(r.GetPageSize())
+	if size <= 0 {
+		size = 20
+	}
+	pg, err := s.campus.Pending(ctx, r.GetSchool(), int(r.GetPage()), size)
+	if err != nil {
+		return nil, err
+	}
+	out := &communityv1.ListPendingMembershipsResponse{
+		Page: int32(pg.Page), TotalCount: int32(pg.Total), TotalPages: int32((pg.Total + size - 1) / size),
+	}
+	for _, m := range pg.Members {
+		out.Memberships = append(out.Memberships, &communityv1.PendingMembership{
+			Membership: toProtoMembership(m.Membership), Username: m.Username, Name: m.Name,
+			RequestTime: timestamppb.New(m.RequestedAt),
+		})
+	}
+	return out, nil
 }
 
 // ImportLectures implements communityv1.CampusServiceServer.
