@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
 	identityv1 "github.com/jangteo/jangteo/gen/go/jangteo/identity/v1"
@@ -197,6 +198,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		Name: "identity-mail-password-reset", Service: Name,
 		Subjects: []string{idevents.SubjectPasswordResetRequested},
 	}, n.PasswordReset)
+	rt.Consume(idevents.SchoolMembershipConsumer, idevents.SchoolMembershipChanged(func(tx pgx.Tx) idevents.SchoolRecorder {
+		return store.New(tx)
+	}))
 	service.AddWorker(rt, app.PruneAttemptsWorker{App: a})
 	rt.Periodic(time.Minute, app.PruneAttemptsArgs{})
 	service.AddWorker(rt, app.PruneTokensWorker{App: a})

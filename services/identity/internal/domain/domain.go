@@ -66,6 +66,16 @@ type User struct {
 	Providers     []string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	School        School // zero until the community confirms a membership
+}
+
+// School is the school a user belongs to, as the community's campus
+// confirmed it (by the school email link or staff approval).
+type School struct {
+	ID            string
+	Slug          string
+	Name          string
+	AdmissionYear int
 }
 
 // NormalizeRoles keeps the known roles once, in a fixed order, always with customer.

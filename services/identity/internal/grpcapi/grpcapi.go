@@ -307,11 +307,15 @@ func (s *Server) UnblockIp(ctx context.Context, req *identityv1.UnblockIpRequest
 }
 
 func toProtoUser(u domain.User) *identityv1.User {
-	return &identityv1.User{
+	out := &identityv1.User{
 		Id: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles, Status: u.Status,
 		Username: u.Username, Phone: u.Phone, AvatarUrl: u.AvatarURL, EmailVerified: u.EmailVerified,
 		Providers: u.Providers, CreateTime: timestamppb.New(u.CreatedAt), UpdateTime: timestamppb.New(u.UpdatedAt),
 	}
+	if s := u.School; s.ID != "" {
+		out.School = &identityv1.UserSchool{Id: s.ID, Slug: s.Slug, Name: s.Name, AdmissionYear: int32(s.AdmissionYear)}
+	}
+	return out
 }
 
 func toProtoAddress(a domain.Address) *identityv1.Address {

@@ -38,12 +38,13 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 const userColumns = `u.id, coalesce(u.email, ''), u.email_verified_at IS NOT NULL, coalesce(u.username, ''), u.name,
 	u.phone, u.avatar_url, coalesce(u.password_hash, ''), u.roles, u.status,
 	array(SELECT provider FROM social_accounts sa WHERE sa.user_id = u.id ORDER BY provider),
-	u.created_at, u.updated_at`
+	u.created_at, u.updated_at, coalesce(u.school_id::text, ''), u.school_slug, u.school_name, u.admission_year`
 
 func scanUser(r pgx.Row) (domain.User, error) {
 	var u domain.User
 	err := r.Scan(&u.ID, &u.Email, &u.EmailVerified, &u.Username, &u.Name, &u.Phone, &u.AvatarURL,
-		&u.PasswordHash, &u.Roles, &u.Status, &u.Providers, &u.CreatedAt, &u.UpdatedAt)
+		&u.PasswordHash, &u.Roles, &u.Status, &u.Providers, &u.CreatedAt, &u.UpdatedAt,
+		&u.School.ID, &u.School.Slug, &u.School.Name, &u.School.AdmissionYear)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, domain.ErrUserNotFound
 	}
@@ -120,6 +121,22 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, c domain.Profi
 		return domain.User{}, domain.ErrUserNotFound
 	}
 	return s.UserByID(ctx, userID)
+}
+
+// SetSchool records the user's confirmed school (a zero School clears it)
+// as of at; a change older than the one applied last changes nothing, nor
+// does an unknown user.
+func (s *Store) SetSchool(ctx context.Context, userID string, school domain.School, at time.Time) error {
+	const q = `UPDATE users SET school_id = $2, school_slug = $3, school_name = $4, admission_year = $5, school_changed_at = $6
+		WHERE id = $1 AND (school_changed_at IS NULL OR school_changed_at < $6)`
+	var id *string
+	if school.ID != "" {
+		id = &school.ID
+	}
+	if _, err := s.db.Exec(ctx, q, userID, id, school.Slug, school.Name, school.AdmissionYear, at); err != nil {
+		return fmt.Errorf("db: set school: %w", err)
+	}
+	return nil
 }
 
 // ReplacePasswordHash swaps oldHash for newHash (the same password hashed
