@@ -48,18 +48,22 @@ func TestIngressRoutesOnlyThePublicAPI(t *testing.T) {
 	checkConfig(t, objs, "jangteo-gateway", map[string]string{"ADMIN_PREFIX": "/manage-7f3a", "TRUST_PROXY_HEADERS": "false"})
 }
 
-// TestImages: pictures go to S3 by default; the disk store is refused with
-// more than one catalog replica and gets a volume with one.
+// TestImages: pictures (the catalog's and the community's) go to S3 by
+// default; the disk store is refused with more than one replica and gets a
+// volume with one.
 func TestImages(t *testing.T) {
 	t.Parallel()
 	objs := decode(t, render(t, "jangteo", ""), "jangteo")
-	checkConfig(t, objs, "jangteo-catalog", map[string]string{
-		"IMAGES_DRIVER": "s3", "S3_ENDPOINT": "s3.example.com", "S3_BUCKET": "jangteo-images", "S3_USE_SSL": "true",
-		"IMAGES_PUBLIC_BASE_URL": "https://cdn.example.com/jangteo",
-	})
+	for _, name := range []string{"jangteo-catalog", "jangteo-community"} {
+		checkConfig(t, objs, name, map[string]string{
+			"IMAGES_DRIVER": "s3", "S3_ENDPOINT": "s3.example.com", "S3_BUCKET": "jangteo-images", "S3_USE_SSL": "true",
+			"IMAGES_PUBLIC_BASE_URL": "https://cdn.example.com/jangteo",
+		})
+	}
 	for _, values := range []string{
 		"images: {driver: disk}",
 		"images: {driver: disk}\nservices: {catalog: {autoscaling: {enabled: false}, replicaCount: 2}}",
+		"images: {driver: disk}\nservices: {catalog: {autoscaling: {enabled: false}, replicaCount: 1}}",
 		"images: {s3: {endpoint: ''}}",
 		"publicURL: ''",
 		"mail: {host: ''}",
@@ -68,7 +72,7 @@ func TestImages(t *testing.T) {
 			t.Errorf("values %q rendered, want a refusal", values)
 		}
 	}
-	one := decode(t, render(t, "jangteo", "images: {driver: disk, disk: {existingClaim: pictures}}\nservices: {catalog: {autoscaling: {enabled: false}, replicaCount: 1}}"), "jangteo")
+	one := decode(t, render(t, "jangteo", "images: {driver: disk, disk: {existingClaim: pictures}}\nservices: {catalog: {autoscaling: {enabled: false}, replicaCount: 1}, community: {autoscaling: {enabled: false}, replicaCount: 1}}"), "jangteo")
 	pod := one.deployment(t, "jangteo-catalog").Spec.Template.Spec
 	c := container(t, &pod)
 	if !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
@@ -76,7 +80,9 @@ func TestImages(t *testing.T) {
 	}) || !slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.Name == "images" && m.MountPath == "/data/images" }) {
 		t.Errorf("disk store: volumes %+v mounts %+v, want the claim at /data/images", pod.Volumes, c.VolumeMounts)
 	}
-	checkConfig(t, one, "jangteo-catalog", map[string]string{"IMAGES_DRIVER": "disk", "IMAGES_DIR": "/data/images"})
+	for _, name := range []string{"jangteo-catalog", "jangteo-community"} {
+		checkConfig(t, one, name, map[string]string{"IMAGES_DRIVER": "disk", "IMAGES_DIR": "/data/images"})
+	}
 }
 
 // TestComponentSecretsAndExtras: existingSecret becomes the component's

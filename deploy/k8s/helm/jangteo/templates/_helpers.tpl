@@ -113,7 +113,8 @@ Args: dict "root" $ "c" $component.
 {{- $_ = set $env "SMTP_STARTTLS" (toString $v.mail.startTLS) -}}
 {{- with $v.mail.username }}{{ $_ = set $env "SMTP_USERNAME" . }}{{ end -}}
 {{- end -}}
-{{- if eq $c.name "catalog" -}}
+{{- /* Product pictures (catalog) and members' post pictures (community): one store. */ -}}
+{{- if has $c.name (list "catalog" "community") -}}
 {{- include "jangteo.imagesConfig" (dict "root" $root "c" $c "env" $env "publicURL" $publicURL) -}}
 {{- end -}}
 {{- else -}}
@@ -129,9 +130,10 @@ Args: dict "root" $ "c" $component.
 {{- end -}}
 
 {{/*
-The catalog's picture store. Pictures must outlive pods and be visible to every
+The picture store of the catalog and the community (one bucket; the community's
+keys start with community/). Pictures must outlive pods and be visible to every
 replica, so in a cluster they go to S3-compatible storage; the disk store is
-refused with more than one catalog replica. Sets keys of .env.
+refused with more than one replica. Sets keys of .env.
 */}}
 {{- define "jangteo.imagesConfig" -}}
 {{- $img := .root.Values.images -}}
@@ -145,7 +147,7 @@ refused with more than one catalog replica. Sets keys of .env.
 {{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required with images.driver=s3: where the bucket's pictures are served from" $img.publicBaseURL) -}}
 {{- else -}}
 {{- if or .c.autoscaling.enabled (gt (int .c.replicaCount) 1) -}}
-{{- fail "images.driver=disk keeps pictures in one pod: run one catalog replica (services.catalog.autoscaling.enabled=false, replicaCount=1) or use images.driver=s3" -}}
+{{- fail (printf "images.driver=disk keeps pictures in one pod: run one %s replica (services.%s.autoscaling.enabled=false, replicaCount=1) or use images.driver=s3" .c.name .c.name) -}}
 {{- end -}}
 {{- $_ = set $env "IMAGES_DIR" "/data/images" -}}
 {{- $_ = set $env "IMAGES_PUBLIC_BASE_URL" (required "images.publicBaseURL is required: where the pictures are served from" $img.publicBaseURL) -}}
