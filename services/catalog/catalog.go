@@ -27,34 +27,14 @@ const Name = "catalog"
 // Config is the catalog's configuration.
 type Config struct {
 	service.Base
-	// Images says where uploaded product pictures go.
-	Images ImagesConfig
+	// Images says where uploaded product pictures go: local disk (default)
+	// or any S3-compatible object storage (IMAGES_DRIVER, IMAGES_DIR,
+	// IMAGES_PUBLIC_BASE_URL, S3_*).
+	Images images.Config
 	// SweepInterval is how often a periodic job releases expired
 	// reservations that have no expiry job left (each reservation schedules
 	// its own expiry; this is the safety net).
 	SweepInterval time.Duration `env:"RESERVATION_SWEEP_INTERVAL"`
-}
-
-// ImagesConfig selects the picture store: local disk (default) or any
-// S3-compatible object storage.
-type ImagesConfig struct {
-	// Driver is "disk" or "s3".
-	Driver string `env:"IMAGES_DRIVER"`
-	// Dir is the disk store's directory.
-	Dir string `env:"IMAGES_DIR"`
-	// PublicBaseURL prefixes the keys of stored pictures in the URLs handed out.
-	PublicBaseURL string `env:"IMAGES_PUBLIC_BASE_URL"`
-	// S3Endpoint is host[:port] (or an http(s) URL) of the S3 API.
-	S3Endpoint string `env:"S3_ENDPOINT"`
-	// S3Bucket is the bucket pictures are written to.
-	S3Bucket string `env:"S3_BUCKET"`
-	// S3AccessKey and S3SecretKey are static credentials.
-	S3AccessKey string `env:"S3_ACCESS_KEY"`
-	S3SecretKey string `env:"S3_SECRET_KEY"`
-	// S3UseSSL selects https for the S3 API.
-	S3UseSSL bool `env:"S3_USE_SSL"`
-	// S3Region is the bucket's region.
-	S3Region string `env:"S3_REGION"`
 }
 
 // DefaultConfig returns the documented defaults (gRPC on :9102, pictures on
@@ -62,7 +42,7 @@ type ImagesConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Base: service.Defaults(":9102"),
-		Images: ImagesConfig{
+		Images: images.Config{
 			Driver: images.DriverDisk, Dir: images.DefaultDir, PublicBaseURL: images.DefaultPublicBaseURL,
 		},
 		SweepInterval: 5 * time.Minute,
@@ -82,12 +62,7 @@ type Service struct {
 // New connects the catalog, registers its gRPC API, the order.paid consumer
 // and the reservation jobs (each reservation's expiry, and the periodic sweep).
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options) (*Service, error) {
-	pics, err := images.New(images.Config{
-		Driver: cfg.Images.Driver, Dir: cfg.Images.Dir, PublicBaseURL: cfg.Images.PublicBaseURL,
-		S3Endpoint: cfg.Images.S3Endpoint, S3Bucket: cfg.Images.S3Bucket,
-		S3AccessKey: cfg.Images.S3AccessKey, S3SecretKey: cfg.Images.S3SecretKey,
-		S3UseSSL: cfg.Images.S3UseSSL, S3Region: cfg.Images.S3Region,
-	})
+	pics, err := images.New(cfg.Images)
 	if err != nil {
 		return nil, err
 	}
