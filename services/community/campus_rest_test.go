@@ -16,7 +16,8 @@ import (
 )
 
 // TestRESTCampus walks the campus routes through the gateway: the admin
-// import's 422 report, a clash's 409 and a school board's 403.
+// import's 422 report, the staff queue of pending memberships, a clash's 409
+// and a school board's 403.
 func TestRESTCampus(t *testing.T) {
 	t.Parallel()
 	c := startCampus(t)
@@ -36,6 +37,23 @@ func TestRESTCampus(t *testing.T) {
 	code, raw, _ = r.do(tok, "POST", "/v1/admin/schools/snu/lectures:import", `{"term":"2026-2","csv":"x"}`)
 	if code != http.StatusForbidden {
 		t.Fatalf("import as a student = %d %s", code, raw)
+	}
+	// The staff queue of pending memberships: a student is refused; staff
+	// page it and decline from it.
+	hana := c.newUser(t, "hana", "이하나")
+	must(c.campus.SetMySchool(hana.ctx, &communityv1.SetMySchoolRequest{School: "yonsei", AdmissionYear: 2026}))
+	if code, raw, _ = r.do(tok, "GET", "/v1/admin/school-memberships", ""); code != http.StatusForbidden {
+		t.Fatalf("pending list as a student = %d %s", code, raw)
+	}
+	code, raw, pending := r.do(staff, "GET", "/v1/admin/school-memberships?school=yonsei&page_size=10", "")
+	if code != http.StatusOK || pending["total_count"].(float64) != 1 || !strings.Contains(raw, `"username":"hana"`) {
+		t.Fatalf("pending list = %d %s", code, raw)
+	}
+	if code, raw, _ = r.do(staff, "POST", "/v1/admin/schools/yonsei/members/"+hana.id+":decline", ""); code != http.StatusOK {
+		t.Fatalf("decline = %d %s", code, raw)
+	}
+	if code, raw, _ = r.do(staff, "POST", "/v1/admin/schools/yonsei/members/"+hana.id+":decline", ""); code != http.StatusNotFound {
+		t.Fatalf("decline again = %d %s", code, raw)
 	}
 	csv, _ = json.Marshal(lecturesCSV)
 	if code, raw, _ = r.do(staff, "POST", "/v1/admin/schools/snu/lectures:import", `{"term":"2026-2","csv":`+string(csv)+`}`); code != http.StatusOK {
