@@ -194,7 +194,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	cat, err := launch(ctx, log, catalog.DefaultConfig(), func(c *catalog.Config) { c.Base = base(catalog.Name) }, catalog.New, opts(catalog.Name))
+	pictures := filepath.Join(cfg.DataDir, "images") // the catalog's and the community's uploads
+	cat, err := launch(ctx, log, catalog.DefaultConfig(), func(c *catalog.Config) {
+		c.Base, c.Images.Dir = base(catalog.Name), pictures
+	}, catalog.New, opts(catalog.Name))
 	if err != nil {
 		return err
 	}
@@ -234,6 +237,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		c.CatalogEndpoint = listeners[catalog.Name].Addr().String()
 		c.PublicURL = publicURL
 		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
+		c.Images.Dir = pictures
 	}, community.New, opts(community.Name))
 	if err != nil {
 		return err
