@@ -194,7 +194,12 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	cat, err := launch(ctx, log, catalog.DefaultConfig(), func(c *catalog.Config) { c.Base = base(catalog.Name) }, catalog.New, opts(catalog.Name))
+	cat, err := launch(ctx, log, catalog.DefaultConfig(), func(c *catalog.Config) {
+		c.Base = base(catalog.Name)
+		if c.Images.Dir == catalog.DefaultConfig().Images.Dir { // uploads (and the demo spaces' pictures) go with the rest of DataDir
+			c.Images.Dir = filepath.Join(cfg.DataDir, "images")
+		}
+	}, catalog.New, opts(catalog.Name))
 	if err != nil {
 		return err
 	}
