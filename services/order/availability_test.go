@@ -26,8 +26,10 @@ func TestCatalogAvailabilityFollowsBookings(t *testing.T) {
 	if !freeDay() {
 		t.Fatal("an unbooked day is not free")
 	}
+	booked := time.Now()
 	b := must(e.book(g.ctx, sp.GetSlug(), date, "day"))
 	eventually(t, "the hold in the catalog", func() bool { return !freeDay() })
+	t.Logf("the hold reached the catalog's availability %s after the booking call", time.Since(booked).Round(time.Millisecond))
 	days := must(e.spaces.GetSpaceAvailability(context.Background(), &catalogv1.GetSpaceAvailabilityRequest{Space: sp.GetSlug(), Month: date[:7]})).GetDays()
 	var day *catalogv1.SpaceDay
 	for _, d := range days {
