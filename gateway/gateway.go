@@ -171,6 +171,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	backends := []backend{
 		{"identity", cfg.IdentityEndpoint, identityv1.RegisterIdentityServiceHandler},
 		{"catalog", cfg.CatalogEndpoint, catalogv1.RegisterCatalogServiceHandler},
+		{"spaces", cfg.CatalogEndpoint, catalogv1.RegisterSpaceServiceHandler},
 		{"cart", cfg.CartEndpoint, cartv1.RegisterCartServiceHandler},
 		{"order", cfg.OrderEndpoint, orderv1.RegisterOrderServiceHandler},
 		{"market", cfg.OrderEndpoint, orderv1.RegisterMarketServiceHandler},

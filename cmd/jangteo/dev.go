@@ -301,8 +301,8 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		if err := com.SeedDemo(gctx); err != nil {
 			log.Warn("community demo data not seeded", zap.Error(err))
 		}
-		if err := ord.SeedDemoSpaces(gctx); err != nil {
-			log.Warn("demo spaces not seeded", zap.Error(err))
+		if err := ord.SeedDemoBookings(gctx); err != nil {
+			log.Warn("demo bookings not seeded", zap.Error(err))
 		}
 	}
 

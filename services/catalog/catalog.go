@@ -1,5 +1,6 @@
 // Package catalog is the catalog service: the taxonomy (categories, brands,
-// causes), products with variants and stock reservations, and reviews.
+// causes), products with variants and stock reservations, reviews, and
+// spaces rented by the slot (products of kind "space").
 // cmd/catalog runs it alone; cmd/jangteo runs it beside the other services.
 package catalog
 
@@ -18,6 +19,7 @@ import (
 	"github.com/jangteo/jangteo/services/catalog/internal/app"
 	catalogevents "github.com/jangteo/jangteo/services/catalog/internal/events"
 	"github.com/jangteo/jangteo/services/catalog/internal/grpcapi"
+	spacesapp "github.com/jangteo/jangteo/services/catalog/internal/spaces/app"
 	"github.com/jangteo/jangteo/services/catalog/internal/store"
 )
 
@@ -54,9 +56,10 @@ var Migrations = service.Migrations{FS: store.Migrations, Dir: "migrations"}
 
 // Service is a running catalog.
 type Service struct {
-	rt    *service.Runtime
-	app   *app.App
-	media http.Handler
+	rt     *service.Runtime
+	app    *app.App
+	spaces *spacesapp.App
+	media  http.Handler
 }
 
 // New connects the catalog, registers its gRPC API, the order.paid consumer
@@ -76,6 +79,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(catalogevents.OrderPaidConsumer, catalogevents.OrderPaid(func(tx pgx.Tx) catalogevents.PurchaseRecorder {
 		return a.WithTx(tx)
 	}))
+	s := &Service{rt: rt, app: a, spaces: registerSpaces(rt, pics)}
 	service.AddWorker(rt, app.ExpireReservationWorker{App: a})
 	service.AddWorker(rt, app.SweepReservationsWorker{App: a})
 	every := cfg.SweepInterval
@@ -83,7 +87,6 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		every = 5 * time.Minute
 	}
 	rt.Periodic(every, app.SweepReservationsArgs{})
-	s := &Service{rt: rt, app: a}
 	if d, ok := pics.(*images.Disk); ok {
 		s.media = d.Handler()
 	}

@@ -23,6 +23,7 @@ import (
 
 type env struct {
 	client catalogv1.CatalogServiceClient
+	spaces catalogv1.SpaceServiceClient
 	iss    *testkit.Issuer
 	js     jetstream.JetStream
 	svc    *catalog.Service
@@ -55,7 +56,7 @@ func start(t *testing.T, opts ...func(*catalog.Config)) env {
 	}
 	t.Cleanup(nc.Close)
 	js, _ := jetstream.New(nc)
-	return env{client: catalogv1.NewCatalogServiceClient(conn), iss: iss, js: js, svc: svc, addr: lis.Addr().String(), cfg: cfg}
+	return env{client: catalogv1.NewCatalogServiceClient(conn), spaces: catalogv1.NewSpaceServiceClient(conn), iss: iss, js: js, svc: svc, addr: lis.Addr().String(), cfg: cfg}
 }
 
 // replica runs a second catalog on e's database and NATS, as another pod of

@@ -120,12 +120,15 @@ var demoCatalog = []demoCause{
 
 // SeedDemo fills an empty catalog with a realistic demo for `jangteo dev`:
 // a category tree, causes with their brands, and 50+ Korean and English
-// products with sizes and colours, stock and a few price overrides. It does
-// nothing when products already exist, so a second start keeps what the
-// developer changed.
+// products with sizes and colours, stock and a few price overrides, and
+// demo spaces (demo_spaces.go). It does nothing when products already
+// exist, so a second start keeps what the developer changed.
 func (s *Service) SeedDemo(ctx context.Context) error {
+	if err := s.seedDemoSpaces(ctx); err != nil {
+		return err
+	}
 	var n int
-	if err := s.rt.Pool.QueryRow(ctx, `SELECT count(*) FROM products`).Scan(&n); err != nil {
+	if err := s.rt.Pool.QueryRow(ctx, `SELECT count(*) FROM products WHERE kind = 'goods'`).Scan(&n); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	if n > 0 {

@@ -51,6 +51,9 @@ type env struct {
 	bookings orderv1.BookingServiceClient
 	addr     string // the order service's gRPC address
 	catalog  catalogv1.CatalogServiceClient
+	spaces   catalogv1.SpaceServiceClient
+	catAddr  string // the catalog's gRPC address
+	catSvc   *catalog.Service
 	carts    cartv1.CartServiceClient
 	payments paymentv1.PaymentServiceClient
 	svc      *order.Service
@@ -75,7 +78,9 @@ func start(t *testing.T, o options) *env {
 	catCfg.Base = e.base(t)
 	catCfg.Images.Dir = t.TempDir()
 	catAddr := e.launch(t, "catalog", func(opts service.Options) (testkit.Runner, error) {
-		return catalog.New(t.Context(), catCfg, zaptest.NewLogger(t).Named("catalog"), opts)
+		svc, err := catalog.New(t.Context(), catCfg, zaptest.NewLogger(t).Named("catalog"), opts)
+		e.catSvc = svc
+		return svc, err
 	})
 	cartCfg := cart.DefaultConfig()
 	cartCfg.Base = e.base(t)
@@ -100,7 +105,9 @@ func start(t *testing.T, o options) *env {
 	}
 	e.runOrder(t)
 
-	e.catalog = catalogv1.NewCatalogServiceClient(testkit.Dial(t, catAddr))
+	e.catAddr = catAddr
+	catConn := testkit.Dial(t, catAddr)
+	e.catalog, e.spaces = catalogv1.NewCatalogServiceClient(catConn), catalogv1.NewSpaceServiceClient(catConn)
 	e.carts = cartv1.NewCartServiceClient(testkit.Dial(t, cartAddr))
 	e.payments = paymentv1.NewPaymentServiceClient(testkit.Dial(t, payAddr))
 	e.db = e.pool(t, order.Name)

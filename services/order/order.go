@@ -1,6 +1,6 @@
 // Package order is the order service: checkout from the cart, the order's
-// life from payment to delivery, and refunds (the resale market and space
-// bookings join it later). cmd/order runs it alone; cmd/jangteo runs it
+// life from payment to delivery, refunds, the resale market, and bookings
+// of the catalog's spaces. cmd/order runs it alone; cmd/jangteo runs it
 // beside the other services.
 package order
 
@@ -143,6 +143,7 @@ type Service struct {
 	rt       *service.Runtime
 	app      *app.App
 	bookings *bookingapp.App
+	spaces   catalogv1.SpaceServiceClient
 	conns    []*grpc.ClientConn
 }
 
@@ -211,7 +212,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(subscribers.ConfirmationConsumer, h.Confirmation)
 	rt.Consume(subscribers.CompensateConsumer, h.Compensate)
 
-	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), bookingtimers.New(rt.Jobs),
+	s.spaces = catalogv1.NewSpaceServiceClient(catalogConn)
+	s.bookings = bookingapp.New(bookingstore.New(rt.Pool), clients.NewSpaces(s.spaces), bookingtimers.New(rt.Jobs),
 		clients.NewBookingPayments(paymentv1.NewPaymentServiceClient(paymentConn)), sender, bookingapp.Config{
 			Hold:   cfg.BookingHold,
 			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 	"github.com/jangteo/jangteo/services/catalog/internal/slug"
@@ -42,7 +41,7 @@ func withSlug[T any](ctx context.Context, a *App, table, want, name string, crea
 			return zero, err
 		}
 		if attempt >= numbered {
-			s = slug.WithSuffix(s, randomSuffix())
+			s = slug.WithSuffix(s, slug.RandomSuffix())
 		}
 		out, err := create(s)
 		if want == "" && attempt < attempts-1 && errors.Is(err, domain.ErrSlugTaken) {
@@ -50,14 +49,4 @@ func withSlug[T any](ctx context.Context, a *App, table, want, name string, crea
 		}
 		return out, err
 	}
-}
-
-// randomSuffix is 6 base-36 characters: 2 billion values.
-func randomSuffix() string {
-	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-	b := make([]byte, 6)
-	for i := range b {
-		b[i] = digits[rand.IntN(len(digits))]
-	}
-	return string(b)
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 
 	"github.com/jangteo/jangteo/platform/errs"
-	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
+	"github.com/jangteo/jangteo/services/catalog/internal/pictures"
 )
 
-// MaxImageBytes is the largest picture UploadProductImage accepts. The
-// request carries it in one gRPC message; the platform's servers accept 8 MiB
-// and the gateway's body limit leaves room for its base64 form.
-const MaxImageBytes = images.DefaultMaxBytes
+// MaxImageBytes is the largest picture UploadProductImage accepts.
+const MaxImageBytes = pictures.MaxBytes
 
 // UploadProductImage checks a picture by its bytes (JPEG, PNG, WebP or GIF,
 // at most MaxImageBytes, agreeing with the declared type), stores it and
@@ -21,15 +19,7 @@ func (a *App) UploadProductImage(ctx context.Context, slugOrID, declaredType str
 	if err != nil {
 		return "", domain.Product{}, err
 	}
-	contentType, err := images.Check(data, declaredType, MaxImageBytes)
-	if err != nil {
-		return "", domain.Product{}, errs.InvalidFields(errs.Field("data", err.Error()))
-	}
-	key, err := images.NewKey("products/"+p.ID, contentType)
-	if err != nil {
-		return "", domain.Product{}, err
-	}
-	url, err := a.images.Put(ctx, key, contentType, data)
+	url, err := pictures.Save(ctx, a.images, "products/"+p.ID, declaredType, data)
 	if err != nil {
 		return "", domain.Product{}, err
 	}

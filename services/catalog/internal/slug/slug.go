@@ -8,6 +8,7 @@
 package slug
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode"
@@ -158,4 +159,14 @@ var latinSpecial = map[rune]string{
 	'ł': "l", 'Ł': "l",
 	'ı': "i",
 	'ħ': "h", 'Ħ': "h",
+}
+
+// RandomSuffix is 6 base-36 characters: 2 billion values.
+func RandomSuffix() string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = digits[rand.IntN(len(digits))]
+	}
+	return string(b)
 }

@@ -197,6 +197,10 @@ const (
 	whereVariantInStock = ` AND v.stock > 0`
 )
 
+// whereGoods keeps the public product list to goods: spaces (kind 'space')
+// are listed by the SpaceService.
+const whereGoods = ` AND p.kind = 'goods'`
+
 // orderBy is the ORDER BY clause of each sort; id breaks ties so pages are stable.
 var orderBy = map[domain.Sort]string{
 	domain.SortNewest:    `p.created_at DESC, p.id DESC`,
@@ -217,6 +221,7 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 		fmt.Fprintf(&where, fragment, len(args))
 	}
 	where.WriteString(` WHERE p.archived_at IS NULL`)
+	where.WriteString(whereGoods)
 	if f.CategorySlug != "" {
 		add(whereCategory, f.CategorySlug)
 	}

@@ -23,315 +23,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Space is a place rented by the slot: a room, a studio, a rooftop.
-type Space struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// id is the space's UUID.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// slug is the space's URL name.
-	Slug string `protobuf:"bytes,2,opt,name=slug,proto3" json:"slug,omitempty"`
-	// host_id is the user who rents it out.
-	HostId string `protobuf:"bytes,3,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
-	// name is the space's display name.
-	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
-	// district is the Seoul district it is in, e.g. "mapo".
-	District string `protobuf:"bytes,5,opt,name=district,proto3" json:"district,omitempty"`
-	// address is the street address.
-	Address string `protobuf:"bytes,6,opt,name=address,proto3" json:"address,omitempty"`
-	// min_people is the smallest party it takes.
-	MinPeople int32 `protobuf:"varint,7,opt,name=min_people,json=minPeople,proto3" json:"min_people,omitempty"`
-	// max_people is the largest party it takes.
-	MaxPeople int32 `protobuf:"varint,8,opt,name=max_people,json=maxPeople,proto3" json:"max_people,omitempty"`
-	// options are the slots it is rented by, each with its price and hours.
-	Options []*SpaceOption `protobuf:"bytes,9,rep,name=options,proto3" json:"options,omitempty"`
-	// create_time is when the space was listed.
-	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	// category is the kind of space, e.g. "studio" (see the README's list).
-	Category string `protobuf:"bytes,11,opt,name=category,proto3" json:"category,omitempty"`
-	// facilities are what it offers, e.g. "wifi", "projector" (see the README's list).
-	Facilities []string `protobuf:"bytes,12,rep,name=facilities,proto3" json:"facilities,omitempty"`
-	// description tells guests about it.
-	Description string `protobuf:"bytes,13,opt,name=description,proto3" json:"description,omitempty"`
-	// like_count is how many users like it.
-	LikeCount int32 `protobuf:"varint,14,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
-	// liked_by_me is whether the caller likes it (false when signed out).
-	LikedByMe     bool `protobuf:"varint,15,opt,name=liked_by_me,json=likedByMe,proto3" json:"liked_by_me,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Space) Reset() {
-	*x = Space{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Space) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Space) ProtoMessage() {}
-
-func (x *Space) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Space.ProtoReflect.Descriptor instead.
-func (*Space) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Space) GetId() string {
-	if x != nil {
-		return x.Id
-	}
-	return ""
-}
-
-func (x *Space) GetSlug() string {
-	if x != nil {
-		return x.Slug
-	}
-	return ""
-}
-
-func (x *Space) GetHostId() string {
-	if x != nil {
-		return x.HostId
-	}
-	return ""
-}
-
-func (x *Space) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *Space) GetDistrict() string {
-	if x != nil {
-		return x.District
-	}
-	return ""
-}
-
-func (x *Space) GetAddress() string {
-	if x != nil {
-		return x.Address
-	}
-	return ""
-}
-
-func (x *Space) GetMinPeople() int32 {
-	if x != nil {
-		return x.MinPeople
-	}
-	return 0
-}
-
-func (x *Space) GetMaxPeople() int32 {
-	if x != nil {
-		return x.MaxPeople
-	}
-	return 0
-}
-
-func (x *Space) GetOptions() []*SpaceOption {
-	if x != nil {
-		return x.Options
-	}
-	return nil
-}
-
-func (x *Space) GetCreateTime() *timestamppb.Timestamp {
-	if x != nil {
-		return x.CreateTime
-	}
-	return nil
-}
-
-func (x *Space) GetCategory() string {
-	if x != nil {
-		return x.Category
-	}
-	return ""
-}
-
-func (x *Space) GetFacilities() []string {
-	if x != nil {
-		return x.Facilities
-	}
-	return nil
-}
-
-func (x *Space) GetDescription() string {
-	if x != nil {
-		return x.Description
-	}
-	return ""
-}
-
-func (x *Space) GetLikeCount() int32 {
-	if x != nil {
-		return x.LikeCount
-	}
-	return 0
-}
-
-func (x *Space) GetLikedByMe() bool {
-	if x != nil {
-		return x.LikedByMe
-	}
-	return false
-}
-
-// SpaceDay is which options of a space are free on one date.
-type SpaceDay struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// date is the date, YYYY-MM-DD (Seoul).
-	Date string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	// free are the options that can still be booked: "day", "night", "all_day".
-	Free []string `protobuf:"bytes,2,rep,name=free,proto3" json:"free,omitempty"`
-	// taken are the options a live booking overlaps.
-	Taken         []string `protobuf:"bytes,3,rep,name=taken,proto3" json:"taken,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *SpaceDay) Reset() {
-	*x = SpaceDay{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SpaceDay) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SpaceDay) ProtoMessage() {}
-
-func (x *SpaceDay) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[1]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SpaceDay.ProtoReflect.Descriptor instead.
-func (*SpaceDay) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *SpaceDay) GetDate() string {
-	if x != nil {
-		return x.Date
-	}
-	return ""
-}
-
-func (x *SpaceDay) GetFree() []string {
-	if x != nil {
-		return x.Free
-	}
-	return nil
-}
-
-func (x *SpaceDay) GetTaken() []string {
-	if x != nil {
-		return x.Taken
-	}
-	return nil
-}
-
-// SpaceOption is one way of renting a space on a date.
-type SpaceOption struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// kind is "day", "night" or "all_day".
-	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	// price is what the slot costs.
-	Price *v1.Money `protobuf:"bytes,2,opt,name=price,proto3" json:"price,omitempty"`
-	// start_hour is the hour (0–23, Seoul time) the slot starts on its date.
-	StartHour int32 `protobuf:"varint,3,opt,name=start_hour,json=startHour,proto3" json:"start_hour,omitempty"`
-	// end_hour is the hour the slot ends; at or before start_hour it is on the next day.
-	EndHour       int32 `protobuf:"varint,4,opt,name=end_hour,json=endHour,proto3" json:"end_hour,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *SpaceOption) Reset() {
-	*x = SpaceOption{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SpaceOption) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SpaceOption) ProtoMessage() {}
-
-func (x *SpaceOption) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SpaceOption.ProtoReflect.Descriptor instead.
-func (*SpaceOption) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *SpaceOption) GetKind() string {
-	if x != nil {
-		return x.Kind
-	}
-	return ""
-}
-
-func (x *SpaceOption) GetPrice() *v1.Money {
-	if x != nil {
-		return x.Price
-	}
-	return nil
-}
-
-func (x *SpaceOption) GetStartHour() int32 {
-	if x != nil {
-		return x.StartHour
-	}
-	return 0
-}
-
-func (x *SpaceOption) GetEndHour() int32 {
-	if x != nil {
-		return x.EndHour
-	}
-	return 0
-}
-
 // Booking is a guest's booking of one slot of a space on a date.
 type Booking struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -370,14 +61,18 @@ type Booking struct {
 	// create_time is when it was made.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// email is the guest's address for mail about the booking.
-	Email         string `protobuf:"bytes,18,opt,name=email,proto3" json:"email,omitempty"`
+	Email string `protobuf:"bytes,18,opt,name=email,proto3" json:"email,omitempty"`
+	// space_slug is the space's slug when it was booked.
+	SpaceSlug string `protobuf:"bytes,19,opt,name=space_slug,json=spaceSlug,proto3" json:"space_slug,omitempty"`
+	// host_id is the space's host when it was booked; the host may cancel it.
+	HostId        string `protobuf:"bytes,20,opt,name=host_id,json=hostId,proto3" json:"host_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Booking) Reset() {
 	*x = Booking{}
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[3]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -389,7 +84,7 @@ func (x *Booking) String() string {
 func (*Booking) ProtoMessage() {}
 
 func (x *Booking) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_proto_msgTypes[3]
+	mi := &file_jangteo_order_v1_booking_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -402,7 +97,7 @@ func (x *Booking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Booking.ProtoReflect.Descriptor instead.
 func (*Booking) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{3}
+	return file_jangteo_order_v1_booking_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Booking) GetId() string {
@@ -531,44 +226,25 @@ func (x *Booking) GetEmail() string {
 	return ""
 }
 
+func (x *Booking) GetSpaceSlug() string {
+	if x != nil {
+		return x.SpaceSlug
+	}
+	return ""
+}
+
+func (x *Booking) GetHostId() string {
+	if x != nil {
+		return x.HostId
+	}
+	return ""
+}
+
 var File_jangteo_order_v1_booking_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	"\x1ejangteo/order/v1/booking.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bjangteo/type/v1/money.proto\"\xdf\x03\n" +
-	"\x05Space\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
-	"\x04slug\x18\x02 \x01(\tR\x04slug\x12\x17\n" +
-	"\ahost_id\x18\x03 \x01(\tR\x06hostId\x12\x12\n" +
-	"\x04name\x18\x04 \x01(\tR\x04name\x12\x1a\n" +
-	"\bdistrict\x18\x05 \x01(\tR\bdistrict\x12\x18\n" +
-	"\aaddress\x18\x06 \x01(\tR\aaddress\x12\x1d\n" +
-	"\n" +
-	"min_people\x18\a \x01(\x05R\tminPeople\x12\x1d\n" +
-	"\n" +
-	"max_people\x18\b \x01(\x05R\tmaxPeople\x127\n" +
-	"\aoptions\x18\t \x03(\v2\x1d.jangteo.order.v1.SpaceOptionR\aoptions\x12;\n" +
-	"\vcreate_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x12\x1a\n" +
-	"\bcategory\x18\v \x01(\tR\bcategory\x12\x1e\n" +
-	"\n" +
-	"facilities\x18\f \x03(\tR\n" +
-	"facilities\x12 \n" +
-	"\vdescription\x18\r \x01(\tR\vdescription\x12\x1d\n" +
-	"\n" +
-	"like_count\x18\x0e \x01(\x05R\tlikeCount\x12\x1e\n" +
-	"\vliked_by_me\x18\x0f \x01(\bR\tlikedByMe\"H\n" +
-	"\bSpaceDay\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\x12\x12\n" +
-	"\x04free\x18\x02 \x03(\tR\x04free\x12\x14\n" +
-	"\x05taken\x18\x03 \x03(\tR\x05taken\"\x89\x01\n" +
-	"\vSpaceOption\x12\x12\n" +
-	"\x04kind\x18\x01 \x01(\tR\x04kind\x12,\n" +
-	"\x05price\x18\x02 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12\x1d\n" +
-	"\n" +
-	"start_hour\x18\x03 \x01(\x05R\tstartHour\x12\x19\n" +
-	"\bend_hour\x18\x04 \x01(\x05R\aendHour\"\xf5\x04\n" +
+	"\x1ejangteo/order/v1/booking.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bjangteo/type/v1/money.proto\"\xad\x05\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x19\n" +
@@ -593,7 +269,10 @@ const file_jangteo_order_v1_booking_proto_rawDesc = "" +
 	"\brefunded\x18\x10 \x01(\v2\x16.jangteo.type.v1.MoneyR\brefunded\x12;\n" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x14\n" +
-	"\x05email\x18\x12 \x01(\tR\x05emailB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
+	"\x05email\x18\x12 \x01(\tR\x05email\x12\x1d\n" +
+	"\n" +
+	"space_slug\x18\x13 \x01(\tR\tspaceSlug\x12\x17\n" +
+	"\ahost_id\x18\x14 \x01(\tR\x06hostIdB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
 	file_jangteo_order_v1_booking_proto_rawDescOnce sync.Once
@@ -607,30 +286,24 @@ func file_jangteo_order_v1_booking_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_booking_proto_rawDescData
 }
 
-var file_jangteo_order_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_jangteo_order_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_jangteo_order_v1_booking_proto_goTypes = []any{
-	(*Space)(nil),                 // 0: jangteo.order.v1.Space
-	(*SpaceDay)(nil),              // 1: jangteo.order.v1.SpaceDay
-	(*SpaceOption)(nil),           // 2: jangteo.order.v1.SpaceOption
-	(*Booking)(nil),               // 3: jangteo.order.v1.Booking
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
-	(*v1.Money)(nil),              // 5: jangteo.type.v1.Money
+	(*Booking)(nil),               // 0: jangteo.order.v1.Booking
+	(*timestamppb.Timestamp)(nil), // 1: google.protobuf.Timestamp
+	(*v1.Money)(nil),              // 2: jangteo.type.v1.Money
 }
 var file_jangteo_order_v1_booking_proto_depIdxs = []int32{
-	2, // 0: jangteo.order.v1.Space.options:type_name -> jangteo.order.v1.SpaceOption
-	4, // 1: jangteo.order.v1.Space.create_time:type_name -> google.protobuf.Timestamp
-	5, // 2: jangteo.order.v1.SpaceOption.price:type_name -> jangteo.type.v1.Money
-	4, // 3: jangteo.order.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
-	4, // 4: jangteo.order.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
-	5, // 5: jangteo.order.v1.Booking.price:type_name -> jangteo.type.v1.Money
-	4, // 6: jangteo.order.v1.Booking.hold_until:type_name -> google.protobuf.Timestamp
-	5, // 7: jangteo.order.v1.Booking.refunded:type_name -> jangteo.type.v1.Money
-	4, // 8: jangteo.order.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	1, // 0: jangteo.order.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
+	1, // 1: jangteo.order.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
+	2, // 2: jangteo.order.v1.Booking.price:type_name -> jangteo.type.v1.Money
+	1, // 3: jangteo.order.v1.Booking.hold_until:type_name -> google.protobuf.Timestamp
+	2, // 4: jangteo.order.v1.Booking.refunded:type_name -> jangteo.type.v1.Money
+	1, // 5: jangteo.order.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_booking_proto_init() }
@@ -644,7 +317,7 @@ func file_jangteo_order_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_booking_proto_rawDesc), len(file_jangteo_order_v1_booking_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -9,8 +9,7 @@ package orderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
-	v11 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
-	v1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
+	v1 "github.com/jangteo/jangteo/gen/go/jangteo/payment/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -25,976 +24,6 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
-
-// SpaceOptionInput sets one slot of a new space.
-type SpaceOptionInput struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// kind is "day", "night" or "all_day".
-	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	// price is what the slot costs.
-	Price *v1.Money `protobuf:"bytes,2,opt,name=price,proto3" json:"price,omitempty"`
-	// start_hour overrides the default start (day 9, night 19, all day 9).
-	StartHour *int32 `protobuf:"varint,3,opt,name=start_hour,json=startHour,proto3,oneof" json:"start_hour,omitempty"`
-	// end_hour overrides the default end (day 18, night 8, all day 8).
-	EndHour       *int32 `protobuf:"varint,4,opt,name=end_hour,json=endHour,proto3,oneof" json:"end_hour,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *SpaceOptionInput) Reset() {
-	*x = SpaceOptionInput{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *SpaceOptionInput) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*SpaceOptionInput) ProtoMessage() {}
-
-func (x *SpaceOptionInput) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use SpaceOptionInput.ProtoReflect.Descriptor instead.
-func (*SpaceOptionInput) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *SpaceOptionInput) GetKind() string {
-	if x != nil {
-		return x.Kind
-	}
-	return ""
-}
-
-func (x *SpaceOptionInput) GetPrice() *v1.Money {
-	if x != nil {
-		return x.Price
-	}
-	return nil
-}
-
-func (x *SpaceOptionInput) GetStartHour() int32 {
-	if x != nil && x.StartHour != nil {
-		return *x.StartHour
-	}
-	return 0
-}
-
-func (x *SpaceOptionInput) GetEndHour() int32 {
-	if x != nil && x.EndHour != nil {
-		return *x.EndHour
-	}
-	return 0
-}
-
-// CreateSpaceRequest lists a space.
-type CreateSpaceRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// name is the display name.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// district is a Seoul district, e.g. "mapo" (see the README's list).
-	District string `protobuf:"bytes,2,opt,name=district,proto3" json:"district,omitempty"`
-	// address is the street address.
-	Address string `protobuf:"bytes,3,opt,name=address,proto3" json:"address,omitempty"`
-	// min_people is the smallest party (at least 1).
-	MinPeople int32 `protobuf:"varint,4,opt,name=min_people,json=minPeople,proto3" json:"min_people,omitempty"`
-	// max_people is the largest party (at least min_people).
-	MaxPeople int32 `protobuf:"varint,5,opt,name=max_people,json=maxPeople,proto3" json:"max_people,omitempty"`
-	// options are the slots it is rented by; at least one.
-	Options []*SpaceOptionInput `protobuf:"bytes,6,rep,name=options,proto3" json:"options,omitempty"`
-	// category is the kind of space (see the README's list).
-	Category string `protobuf:"bytes,7,opt,name=category,proto3" json:"category,omitempty"`
-	// facilities are what it offers (see the README's list).
-	Facilities []string `protobuf:"bytes,8,rep,name=facilities,proto3" json:"facilities,omitempty"`
-	// description tells guests about it; optional.
-	Description string `protobuf:"bytes,9,opt,name=description,proto3" json:"description,omitempty"`
-	// contact_email is where the host hears of confirmed and cancelled
-	// bookings; optional, never shown to guests.
-	ContactEmail  string `protobuf:"bytes,10,opt,name=contact_email,json=contactEmail,proto3" json:"contact_email,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *CreateSpaceRequest) Reset() {
-	*x = CreateSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *CreateSpaceRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*CreateSpaceRequest) ProtoMessage() {}
-
-func (x *CreateSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[1]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use CreateSpaceRequest.ProtoReflect.Descriptor instead.
-func (*CreateSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *CreateSpaceRequest) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *CreateSpaceRequest) GetDistrict() string {
-	if x != nil {
-		return x.District
-	}
-	return ""
-}
-
-func (x *CreateSpaceRequest) GetAddress() string {
-	if x != nil {
-		return x.Address
-	}
-	return ""
-}
-
-func (x *CreateSpaceRequest) GetMinPeople() int32 {
-	if x != nil {
-		return x.MinPeople
-	}
-	return 0
-}
-
-func (x *CreateSpaceRequest) GetMaxPeople() int32 {
-	if x != nil {
-		return x.MaxPeople
-	}
-	return 0
-}
-
-func (x *CreateSpaceRequest) GetOptions() []*SpaceOptionInput {
-	if x != nil {
-		return x.Options
-	}
-	return nil
-}
-
-func (x *CreateSpaceRequest) GetCategory() string {
-	if x != nil {
-		return x.Category
-	}
-	return ""
-}
-
-func (x *CreateSpaceRequest) GetFacilities() []string {
-	if x != nil {
-		return x.Facilities
-	}
-	return nil
-}
-
-func (x *CreateSpaceRequest) GetDescription() string {
-	if x != nil {
-		return x.Description
-	}
-	return ""
-}
-
-func (x *CreateSpaceRequest) GetContactEmail() string {
-	if x != nil {
-		return x.ContactEmail
-	}
-	return ""
-}
-
-// UpdateSpaceRequest edits a space.
-type UpdateSpaceRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space's slug or id.
-	Space string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	// name replaces the display name.
-	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// district replaces the district.
-	District *string `protobuf:"bytes,3,opt,name=district,proto3,oneof" json:"district,omitempty"`
-	// address replaces the address.
-	Address *string `protobuf:"bytes,4,opt,name=address,proto3,oneof" json:"address,omitempty"`
-	// min_people replaces the smallest party.
-	MinPeople *int32 `protobuf:"varint,5,opt,name=min_people,json=minPeople,proto3,oneof" json:"min_people,omitempty"`
-	// max_people replaces the largest party.
-	MaxPeople *int32 `protobuf:"varint,6,opt,name=max_people,json=maxPeople,proto3,oneof" json:"max_people,omitempty"`
-	// category replaces the category.
-	Category *string `protobuf:"bytes,7,opt,name=category,proto3,oneof" json:"category,omitempty"`
-	// description replaces the description.
-	Description *string `protobuf:"bytes,8,opt,name=description,proto3,oneof" json:"description,omitempty"`
-	// facilities, when non-empty, replace the facilities.
-	Facilities []string `protobuf:"bytes,9,rep,name=facilities,proto3" json:"facilities,omitempty"`
-	// options, when non-empty, replace the options (bookings keep their price).
-	Options []*SpaceOptionInput `protobuf:"bytes,10,rep,name=options,proto3" json:"options,omitempty"`
-	// contact_email replaces the host's contact address.
-	ContactEmail  *string `protobuf:"bytes,11,opt,name=contact_email,json=contactEmail,proto3,oneof" json:"contact_email,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UpdateSpaceRequest) Reset() {
-	*x = UpdateSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UpdateSpaceRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UpdateSpaceRequest) ProtoMessage() {}
-
-func (x *UpdateSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UpdateSpaceRequest.ProtoReflect.Descriptor instead.
-func (*UpdateSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *UpdateSpaceRequest) GetSpace() string {
-	if x != nil {
-		return x.Space
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetDistrict() string {
-	if x != nil && x.District != nil {
-		return *x.District
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetAddress() string {
-	if x != nil && x.Address != nil {
-		return *x.Address
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetMinPeople() int32 {
-	if x != nil && x.MinPeople != nil {
-		return *x.MinPeople
-	}
-	return 0
-}
-
-func (x *UpdateSpaceRequest) GetMaxPeople() int32 {
-	if x != nil && x.MaxPeople != nil {
-		return *x.MaxPeople
-	}
-	return 0
-}
-
-func (x *UpdateSpaceRequest) GetCategory() string {
-	if x != nil && x.Category != nil {
-		return *x.Category
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
-	}
-	return ""
-}
-
-func (x *UpdateSpaceRequest) GetFacilities() []string {
-	if x != nil {
-		return x.Facilities
-	}
-	return nil
-}
-
-func (x *UpdateSpaceRequest) GetOptions() []*SpaceOptionInput {
-	if x != nil {
-		return x.Options
-	}
-	return nil
-}
-
-func (x *UpdateSpaceRequest) GetContactEmail() string {
-	if x != nil && x.ContactEmail != nil {
-		return *x.ContactEmail
-	}
-	return ""
-}
-
-// UpdateSpaceResponse carries the edited space.
-type UpdateSpaceResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space after the edit.
-	Space         *Space `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UpdateSpaceResponse) Reset() {
-	*x = UpdateSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UpdateSpaceResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UpdateSpaceResponse) ProtoMessage() {}
-
-func (x *UpdateSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UpdateSpaceResponse.ProtoReflect.Descriptor instead.
-func (*UpdateSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *UpdateSpaceResponse) GetSpace() *Space {
-	if x != nil {
-		return x.Space
-	}
-	return nil
-}
-
-// ListSpacesRequest searches spaces.
-type ListSpacesRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// district keeps spaces in this district.
-	District string `protobuf:"bytes,1,opt,name=district,proto3" json:"district,omitempty"`
-	// category keeps spaces of this category.
-	Category string `protobuf:"bytes,2,opt,name=category,proto3" json:"category,omitempty"`
-	// people keeps spaces taking a party of this size.
-	People int32 `protobuf:"varint,3,opt,name=people,proto3" json:"people,omitempty"`
-	// date keeps spaces with a free option on this date, YYYY-MM-DD.
-	Date string `protobuf:"bytes,4,opt,name=date,proto3" json:"date,omitempty"`
-	// option, with date, keeps spaces whose this option is free then.
-	Option string `protobuf:"bytes,5,opt,name=option,proto3" json:"option,omitempty"`
-	// sort is price_asc, price_desc, likes or newest (the default).
-	Sort string `protobuf:"bytes,6,opt,name=sort,proto3" json:"sort,omitempty"`
-	// page is the 1-based page (default 1).
-	Page int32 `protobuf:"varint,7,opt,name=page,proto3" json:"page,omitempty"`
-	// page_size is the number per page (default 20, at most 100).
-	PageSize      int32 `protobuf:"varint,8,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ListSpacesRequest) Reset() {
-	*x = ListSpacesRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ListSpacesRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ListSpacesRequest) ProtoMessage() {}
-
-func (x *ListSpacesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ListSpacesRequest.ProtoReflect.Descriptor instead.
-func (*ListSpacesRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{4}
-}
-
-func (x *ListSpacesRequest) GetDistrict() string {
-	if x != nil {
-		return x.District
-	}
-	return ""
-}
-
-func (x *ListSpacesRequest) GetCategory() string {
-	if x != nil {
-		return x.Category
-	}
-	return ""
-}
-
-func (x *ListSpacesRequest) GetPeople() int32 {
-	if x != nil {
-		return x.People
-	}
-	return 0
-}
-
-func (x *ListSpacesRequest) GetDate() string {
-	if x != nil {
-		return x.Date
-	}
-	return ""
-}
-
-func (x *ListSpacesRequest) GetOption() string {
-	if x != nil {
-		return x.Option
-	}
-	return ""
-}
-
-func (x *ListSpacesRequest) GetSort() string {
-	if x != nil {
-		return x.Sort
-	}
-	return ""
-}
-
-func (x *ListSpacesRequest) GetPage() int32 {
-	if x != nil {
-		return x.Page
-	}
-	return 0
-}
-
-func (x *ListSpacesRequest) GetPageSize() int32 {
-	if x != nil {
-		return x.PageSize
-	}
-	return 0
-}
-
-// ListSpacesResponse is one page of matching spaces.
-type ListSpacesResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// spaces on this page.
-	Spaces []*Space `protobuf:"bytes,1,rep,name=spaces,proto3" json:"spaces,omitempty"`
-	// total_count is the number of matching spaces.
-	TotalCount    int32 `protobuf:"varint,2,opt,name=total_count,json=totalCount,proto3" json:"total_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ListSpacesResponse) Reset() {
-	*x = ListSpacesResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ListSpacesResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ListSpacesResponse) ProtoMessage() {}
-
-func (x *ListSpacesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ListSpacesResponse.ProtoReflect.Descriptor instead.
-func (*ListSpacesResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{5}
-}
-
-func (x *ListSpacesResponse) GetSpaces() []*Space {
-	if x != nil {
-		return x.Spaces
-	}
-	return nil
-}
-
-func (x *ListSpacesResponse) GetTotalCount() int32 {
-	if x != nil {
-		return x.TotalCount
-	}
-	return 0
-}
-
-// GetSpaceAvailabilityRequest asks for a month of a space.
-type GetSpaceAvailabilityRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space's slug or id.
-	Space string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	// month is YYYY-MM.
-	Month         string `protobuf:"bytes,2,opt,name=month,proto3" json:"month,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetSpaceAvailabilityRequest) Reset() {
-	*x = GetSpaceAvailabilityRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetSpaceAvailabilityRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetSpaceAvailabilityRequest) ProtoMessage() {}
-
-func (x *GetSpaceAvailabilityRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetSpaceAvailabilityRequest.ProtoReflect.Descriptor instead.
-func (*GetSpaceAvailabilityRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{6}
-}
-
-func (x *GetSpaceAvailabilityRequest) GetSpace() string {
-	if x != nil {
-		return x.Space
-	}
-	return ""
-}
-
-func (x *GetSpaceAvailabilityRequest) GetMonth() string {
-	if x != nil {
-		return x.Month
-	}
-	return ""
-}
-
-// GetSpaceAvailabilityResponse lists the month's days.
-type GetSpaceAvailabilityResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// days are the month's dates in order.
-	Days          []*SpaceDay `protobuf:"bytes,1,rep,name=days,proto3" json:"days,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetSpaceAvailabilityResponse) Reset() {
-	*x = GetSpaceAvailabilityResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetSpaceAvailabilityResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetSpaceAvailabilityResponse) ProtoMessage() {}
-
-func (x *GetSpaceAvailabilityResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetSpaceAvailabilityResponse.ProtoReflect.Descriptor instead.
-func (*GetSpaceAvailabilityResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{7}
-}
-
-func (x *GetSpaceAvailabilityResponse) GetDays() []*SpaceDay {
-	if x != nil {
-		return x.Days
-	}
-	return nil
-}
-
-// LikeSpaceRequest names a space to like.
-type LikeSpaceRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space's slug or id.
-	Space         string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *LikeSpaceRequest) Reset() {
-	*x = LikeSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *LikeSpaceRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*LikeSpaceRequest) ProtoMessage() {}
-
-func (x *LikeSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use LikeSpaceRequest.ProtoReflect.Descriptor instead.
-func (*LikeSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{8}
-}
-
-func (x *LikeSpaceRequest) GetSpace() string {
-	if x != nil {
-		return x.Space
-	}
-	return ""
-}
-
-// LikeSpaceResponse carries the space's count.
-type LikeSpaceResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// like_count is the space's likes after the call.
-	LikeCount     int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *LikeSpaceResponse) Reset() {
-	*x = LikeSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *LikeSpaceResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*LikeSpaceResponse) ProtoMessage() {}
-
-func (x *LikeSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use LikeSpaceResponse.ProtoReflect.Descriptor instead.
-func (*LikeSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{9}
-}
-
-func (x *LikeSpaceResponse) GetLikeCount() int32 {
-	if x != nil {
-		return x.LikeCount
-	}
-	return 0
-}
-
-// UnlikeSpaceRequest names a space to unlike.
-type UnlikeSpaceRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space's slug or id.
-	Space         string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UnlikeSpaceRequest) Reset() {
-	*x = UnlikeSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UnlikeSpaceRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UnlikeSpaceRequest) ProtoMessage() {}
-
-func (x *UnlikeSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UnlikeSpaceRequest.ProtoReflect.Descriptor instead.
-func (*UnlikeSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{10}
-}
-
-func (x *UnlikeSpaceRequest) GetSpace() string {
-	if x != nil {
-		return x.Space
-	}
-	return ""
-}
-
-// UnlikeSpaceResponse carries the space's count.
-type UnlikeSpaceResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// like_count is the space's likes after the call.
-	LikeCount     int32 `protobuf:"varint,1,opt,name=like_count,json=likeCount,proto3" json:"like_count,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UnlikeSpaceResponse) Reset() {
-	*x = UnlikeSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UnlikeSpaceResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UnlikeSpaceResponse) ProtoMessage() {}
-
-func (x *UnlikeSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UnlikeSpaceResponse.ProtoReflect.Descriptor instead.
-func (*UnlikeSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{11}
-}
-
-func (x *UnlikeSpaceResponse) GetLikeCount() int32 {
-	if x != nil {
-		return x.LikeCount
-	}
-	return 0
-}
-
-// CreateSpaceResponse carries the new space.
-type CreateSpaceResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the listed space.
-	Space         *Space `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *CreateSpaceResponse) Reset() {
-	*x = CreateSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *CreateSpaceResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*CreateSpaceResponse) ProtoMessage() {}
-
-func (x *CreateSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[12]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use CreateSpaceResponse.ProtoReflect.Descriptor instead.
-func (*CreateSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{12}
-}
-
-func (x *CreateSpaceResponse) GetSpace() *Space {
-	if x != nil {
-		return x.Space
-	}
-	return nil
-}
-
-// GetSpaceRequest names a space.
-type GetSpaceRequest struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space's slug or id.
-	Space         string `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetSpaceRequest) Reset() {
-	*x = GetSpaceRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetSpaceRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetSpaceRequest) ProtoMessage() {}
-
-func (x *GetSpaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[13]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetSpaceRequest.ProtoReflect.Descriptor instead.
-func (*GetSpaceRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{13}
-}
-
-func (x *GetSpaceRequest) GetSpace() string {
-	if x != nil {
-		return x.Space
-	}
-	return ""
-}
-
-// GetSpaceResponse carries a space.
-type GetSpaceResponse struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// space is the space with its options.
-	Space         *Space `protobuf:"bytes,1,opt,name=space,proto3" json:"space,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetSpaceResponse) Reset() {
-	*x = GetSpaceResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetSpaceResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetSpaceResponse) ProtoMessage() {}
-
-func (x *GetSpaceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[14]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetSpaceResponse.ProtoReflect.Descriptor instead.
-func (*GetSpaceResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{14}
-}
-
-func (x *GetSpaceResponse) GetSpace() *Space {
-	if x != nil {
-		return x.Space
-	}
-	return nil
-}
 
 // CreateBookingRequest holds a slot.
 type CreateBookingRequest struct {
@@ -1017,7 +46,7 @@ type CreateBookingRequest struct {
 
 func (x *CreateBookingRequest) Reset() {
 	*x = CreateBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[15]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1029,7 +58,7 @@ func (x *CreateBookingRequest) String() string {
 func (*CreateBookingRequest) ProtoMessage() {}
 
 func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[15]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1042,7 +71,7 @@ func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{15}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *CreateBookingRequest) GetSpace() string {
@@ -1098,7 +127,7 @@ type CreateBookingResponse struct {
 
 func (x *CreateBookingResponse) Reset() {
 	*x = CreateBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[16]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +139,7 @@ func (x *CreateBookingResponse) String() string {
 func (*CreateBookingResponse) ProtoMessage() {}
 
 func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[16]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1123,7 +152,7 @@ func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{16}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *CreateBookingResponse) GetBooking() *Booking {
@@ -1144,7 +173,7 @@ type GetBookingRequest struct {
 
 func (x *GetBookingRequest) Reset() {
 	*x = GetBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[17]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +185,7 @@ func (x *GetBookingRequest) String() string {
 func (*GetBookingRequest) ProtoMessage() {}
 
 func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[17]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +198,7 @@ func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{17}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetBookingRequest) GetId() string {
@@ -1190,7 +219,7 @@ type GetBookingResponse struct {
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[18]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +231,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[18]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +244,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{18}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetBookingResponse) GetBooking() *Booking {
@@ -1238,7 +267,7 @@ type ListMyBookingsRequest struct {
 
 func (x *ListMyBookingsRequest) Reset() {
 	*x = ListMyBookingsRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[19]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1250,7 +279,7 @@ func (x *ListMyBookingsRequest) String() string {
 func (*ListMyBookingsRequest) ProtoMessage() {}
 
 func (x *ListMyBookingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[19]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +292,7 @@ func (x *ListMyBookingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyBookingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMyBookingsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{19}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListMyBookingsRequest) GetPageSize() int32 {
@@ -1293,7 +322,7 @@ type ListMyBookingsResponse struct {
 
 func (x *ListMyBookingsResponse) Reset() {
 	*x = ListMyBookingsResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[20]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1305,7 +334,7 @@ func (x *ListMyBookingsResponse) String() string {
 func (*ListMyBookingsResponse) ProtoMessage() {}
 
 func (x *ListMyBookingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[20]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1318,7 +347,7 @@ func (x *ListMyBookingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyBookingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMyBookingsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{20}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListMyBookingsResponse) GetBookings() []*Booking {
@@ -1350,7 +379,7 @@ type ListHostedBookingsRequest struct {
 
 func (x *ListHostedBookingsRequest) Reset() {
 	*x = ListHostedBookingsRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +391,7 @@ func (x *ListHostedBookingsRequest) String() string {
 func (*ListHostedBookingsRequest) ProtoMessage() {}
 
 func (x *ListHostedBookingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[21]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +404,7 @@ func (x *ListHostedBookingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHostedBookingsRequest.ProtoReflect.Descriptor instead.
 func (*ListHostedBookingsRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{21}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListHostedBookingsRequest) GetSpace() string {
@@ -1412,7 +441,7 @@ type ListHostedBookingsResponse struct {
 
 func (x *ListHostedBookingsResponse) Reset() {
 	*x = ListHostedBookingsResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +453,7 @@ func (x *ListHostedBookingsResponse) String() string {
 func (*ListHostedBookingsResponse) ProtoMessage() {}
 
 func (x *ListHostedBookingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[22]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +466,7 @@ func (x *ListHostedBookingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHostedBookingsResponse.ProtoReflect.Descriptor instead.
 func (*ListHostedBookingsResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{22}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListHostedBookingsResponse) GetBookings() []*Booking {
@@ -1471,7 +500,7 @@ type PayBookingRequest struct {
 
 func (x *PayBookingRequest) Reset() {
 	*x = PayBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1483,7 +512,7 @@ func (x *PayBookingRequest) String() string {
 func (*PayBookingRequest) ProtoMessage() {}
 
 func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[23]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1496,7 +525,7 @@ func (x *PayBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingRequest.ProtoReflect.Descriptor instead.
 func (*PayBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{23}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PayBookingRequest) GetId() string {
@@ -1531,14 +560,14 @@ func (x *PayBookingRequest) GetCancelUrl() string {
 type PayBookingResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// payment is the payment; send the guest to its redirect_url.
-	Payment       *v11.Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	Payment       *v1.Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PayBookingResponse) Reset() {
 	*x = PayBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1550,7 +579,7 @@ func (x *PayBookingResponse) String() string {
 func (*PayBookingResponse) ProtoMessage() {}
 
 func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[24]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1563,10 +592,10 @@ func (x *PayBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayBookingResponse.ProtoReflect.Descriptor instead.
 func (*PayBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{24}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *PayBookingResponse) GetPayment() *v11.Payment {
+func (x *PayBookingResponse) GetPayment() *v1.Payment {
 	if x != nil {
 		return x.Payment
 	}
@@ -1586,7 +615,7 @@ type CancelBookingRequest struct {
 
 func (x *CancelBookingRequest) Reset() {
 	*x = CancelBookingRequest{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[25]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1598,7 +627,7 @@ func (x *CancelBookingRequest) String() string {
 func (*CancelBookingRequest) ProtoMessage() {}
 
 func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[25]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1611,7 +640,7 @@ func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
 func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{25}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CancelBookingRequest) GetId() string {
@@ -1639,7 +668,7 @@ type CancelBookingResponse struct {
 
 func (x *CancelBookingResponse) Reset() {
 	*x = CancelBookingResponse{}
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[26]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1651,7 +680,7 @@ func (x *CancelBookingResponse) String() string {
 func (*CancelBookingResponse) ProtoMessage() {}
 
 func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[26]
+	mi := &file_jangteo_order_v1_booking_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1664,7 +693,7 @@ func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
 func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
-	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{26}
+	return file_jangteo_order_v1_booking_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CancelBookingResponse) GetBooking() *Booking {
@@ -1678,101 +707,7 @@ var File_jangteo_order_v1_booking_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\n" +
-	"&jangteo/order/v1/booking_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\x1a\x1ejangteo/order/v1/booking.proto\x1a jangteo/payment/v1/payment.proto\x1a\x1bjangteo/type/v1/money.proto\"\xdb\x01\n" +
-	"\x10SpaceOptionInput\x12\x1b\n" +
-	"\x04kind\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04kind\x124\n" +
-	"\x05price\x18\x02 \x01(\v2\x16.jangteo.type.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01R\x05price\x12-\n" +
-	"\n" +
-	"start_hour\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x00R\tstartHour\x88\x01\x01\x12)\n" +
-	"\bend_hour\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x17(\x00H\x01R\aendHour\x88\x01\x01B\r\n" +
-	"\v_start_hourB\v\n" +
-	"\t_end_hour\"\xb3\x03\n" +
-	"\x12CreateSpaceRequest\x12\x1e\n" +
-	"\x04name\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12#\n" +
-	"\bdistrict\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\bdistrict\x12\"\n" +
-	"\aaddress\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\aaddress\x12\x1d\n" +
-	"\n" +
-	"min_people\x18\x04 \x01(\x05R\tminPeople\x12\x1d\n" +
-	"\n" +
-	"max_people\x18\x05 \x01(\x05R\tmaxPeople\x12F\n" +
-	"\aoptions\x18\x06 \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x12#\n" +
-	"\bcategory\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x12.\n" +
-	"\n" +
-	"facilities\x18\b \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
-	"facilities\x12*\n" +
-	"\vdescription\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\x88'R\vdescription\x12-\n" +
-	"\rcontact_email\x18\n" +
-	" \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\fcontactEmail\"\xea\x04\n" +
-	"\x12UpdateSpaceRequest\x12 \n" +
-	"\x05space\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\x12!\n" +
-	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12(\n" +
-	"\bdistrict\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(H\x01R\bdistrict\x88\x01\x01\x12'\n" +
-	"\aaddress\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02H\x02R\aaddress\x88\x01\x01\x12\"\n" +
-	"\n" +
-	"min_people\x18\x05 \x01(\x05H\x03R\tminPeople\x88\x01\x01\x12\"\n" +
-	"\n" +
-	"max_people\x18\x06 \x01(\x05H\x04R\tmaxPeople\x88\x01\x01\x12(\n" +
-	"\bcategory\x18\a \x01(\tB\a\xbaH\x04r\x02\x18(H\x05R\bcategory\x88\x01\x01\x12/\n" +
-	"\vdescription\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\x88'H\x06R\vdescription\x88\x01\x01\x12.\n" +
-	"\n" +
-	"facilities\x18\t \x03(\tB\x0e\xbaH\v\x92\x01\b\x10\x1e\"\x04r\x02\x18(R\n" +
-	"facilities\x12F\n" +
-	"\aoptions\x18\n" +
-	" \x03(\v2\".jangteo.order.v1.SpaceOptionInputB\b\xbaH\x05\x92\x01\x02\x10\x03R\aoptions\x122\n" +
-	"\rcontact_email\x18\v \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01H\aR\fcontactEmail\x88\x01\x01B\a\n" +
-	"\x05_nameB\v\n" +
-	"\t_districtB\n" +
-	"\n" +
-	"\b_addressB\r\n" +
-	"\v_min_peopleB\r\n" +
-	"\v_max_peopleB\v\n" +
-	"\t_categoryB\x0e\n" +
-	"\f_descriptionB\x10\n" +
-	"\x0e_contact_email\"D\n" +
-	"\x13UpdateSpaceResponse\x12-\n" +
-	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\x98\x02\n" +
-	"\x11ListSpacesRequest\x12#\n" +
-	"\bdistrict\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18(R\bdistrict\x12#\n" +
-	"\bcategory\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\bcategory\x12\x16\n" +
-	"\x06people\x18\x03 \x01(\x05R\x06people\x12\x1b\n" +
-	"\x04date\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
-	"R\x04date\x12\x1f\n" +
-	"\x06option\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x06option\x12\x1b\n" +
-	"\x04sort\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18\x14R\x04sort\x12\x1e\n" +
-	"\x04page\x18\a \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\x90N(\x00R\x04page\x12&\n" +
-	"\tpage_size\x18\b \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"f\n" +
-	"\x12ListSpacesResponse\x12/\n" +
-	"\x06spaces\x18\x01 \x03(\v2\x17.jangteo.order.v1.SpaceR\x06spaces\x12\x1f\n" +
-	"\vtotal_count\x18\x02 \x01(\x05R\n" +
-	"totalCount\"^\n" +
-	"\x1bGetSpaceAvailabilityRequest\x12 \n" +
-	"\x05space\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\x12\x1d\n" +
-	"\x05month\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\aR\x05month\"N\n" +
-	"\x1cGetSpaceAvailabilityResponse\x12.\n" +
-	"\x04days\x18\x01 \x03(\v2\x1a.jangteo.order.v1.SpaceDayR\x04days\"4\n" +
-	"\x10LikeSpaceRequest\x12 \n" +
-	"\x05space\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"2\n" +
-	"\x11LikeSpaceResponse\x12\x1d\n" +
-	"\n" +
-	"like_count\x18\x01 \x01(\x05R\tlikeCount\"6\n" +
-	"\x12UnlikeSpaceRequest\x12 \n" +
-	"\x05space\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"4\n" +
-	"\x13UnlikeSpaceResponse\x12\x1d\n" +
-	"\n" +
-	"like_count\x18\x01 \x01(\x05R\tlikeCount\"D\n" +
-	"\x13CreateSpaceResponse\x12-\n" +
-	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"3\n" +
-	"\x0fGetSpaceRequest\x12 \n" +
-	"\x05space\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05space\"A\n" +
-	"\x10GetSpaceResponse\x12-\n" +
-	"\x05space\x18\x01 \x01(\v2\x17.jangteo.order.v1.SpaceR\x05space\"\xca\x01\n" +
+	"&jangteo/order/v1/booking_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a jangteo/options/v1/options.proto\x1a\x1ejangteo/order/v1/booking.proto\x1a jangteo/payment/v1/payment.proto\"\xca\x01\n" +
 	"\x14CreateBookingRequest\x12\x1e\n" +
 	"\x05space\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05space\x12\x1b\n" +
 	"\x04date\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18\n" +
@@ -1817,18 +752,8 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"L\n" +
 	"\x15CancelBookingResponse\x123\n" +
-	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xc4\r\n" +
-	"\x0eBookingService\x12z\n" +
-	"\vCreateSpace\x12$.jangteo.order.v1.CreateSpaceRequest\x1a%.jangteo.order.v1.CreateSpaceResponse\"\x1e\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
-	"/v1/spaces\x12}\n" +
-	"\vUpdateSpace\x12$.jangteo.order.v1.UpdateSpaceRequest\x1a%.jangteo.order.v1.UpdateSpaceResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17:\x01*2\x12/v1/spaces/{space}\x12o\n" +
-	"\n" +
-	"ListSpaces\x12#.jangteo.order.v1.ListSpacesRequest\x1a$.jangteo.order.v1.ListSpacesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
-	"/v1/spaces\x12\xa2\x01\n" +
-	"\x14GetSpaceAvailability\x12-.jangteo.order.v1.GetSpaceAvailabilityRequest\x1a..jangteo.order.v1.GetSpaceAvailabilityResponse\"+\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/spaces/{space}/availability\x12y\n" +
-	"\tLikeSpace\x12\".jangteo.order.v1.LikeSpaceRequest\x1a#.jangteo.order.v1.LikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19\x1a\x17/v1/spaces/{space}/like\x12\x7f\n" +
-	"\vUnlikeSpace\x12$.jangteo.order.v1.UnlikeSpaceRequest\x1a%.jangteo.order.v1.UnlikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19*\x17/v1/spaces/{space}/like\x12q\n" +
-	"\bGetSpace\x12!.jangteo.order.v1.GetSpaceRequest\x1a\".jangteo.order.v1.GetSpaceResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/spaces/{space}\x12\x86\x01\n" +
+	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xc4\x06\n" +
+	"\x0eBookingService\x12\x86\x01\n" +
 	"\rCreateBooking\x12&.jangteo.order.v1.CreateBookingRequest\x1a'.jangteo.order.v1.CreateBookingResponse\"$\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12v\n" +
 	"\n" +
 	"GetBooking\x12#.jangteo.order.v1.GetBookingRequest\x1a$.jangteo.order.v1.GetBookingResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12\x80\x01\n" +
@@ -1850,87 +775,47 @@ func file_jangteo_order_v1_booking_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_booking_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_jangteo_order_v1_booking_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_jangteo_order_v1_booking_service_proto_goTypes = []any{
-	(*SpaceOptionInput)(nil),             // 0: jangteo.order.v1.SpaceOptionInput
-	(*CreateSpaceRequest)(nil),           // 1: jangteo.order.v1.CreateSpaceRequest
-	(*UpdateSpaceRequest)(nil),           // 2: jangteo.order.v1.UpdateSpaceRequest
-	(*UpdateSpaceResponse)(nil),          // 3: jangteo.order.v1.UpdateSpaceResponse
-	(*ListSpacesRequest)(nil),            // 4: jangteo.order.v1.ListSpacesRequest
-	(*ListSpacesResponse)(nil),           // 5: jangteo.order.v1.ListSpacesResponse
-	(*GetSpaceAvailabilityRequest)(nil),  // 6: jangteo.order.v1.GetSpaceAvailabilityRequest
-	(*GetSpaceAvailabilityResponse)(nil), // 7: jangteo.order.v1.GetSpaceAvailabilityResponse
-	(*LikeSpaceRequest)(nil),             // 8: jangteo.order.v1.LikeSpaceRequest
-	(*LikeSpaceResponse)(nil),            // 9: jangteo.order.v1.LikeSpaceResponse
-	(*UnlikeSpaceRequest)(nil),           // 10: jangteo.order.v1.UnlikeSpaceRequest
-	(*UnlikeSpaceResponse)(nil),          // 11: jangteo.order.v1.UnlikeSpaceResponse
-	(*CreateSpaceResponse)(nil),          // 12: jangteo.order.v1.CreateSpaceResponse
-	(*GetSpaceRequest)(nil),              // 13: jangteo.order.v1.GetSpaceRequest
-	(*GetSpaceResponse)(nil),             // 14: jangteo.order.v1.GetSpaceResponse
-	(*CreateBookingRequest)(nil),         // 15: jangteo.order.v1.CreateBookingRequest
-	(*CreateBookingResponse)(nil),        // 16: jangteo.order.v1.CreateBookingResponse
-	(*GetBookingRequest)(nil),            // 17: jangteo.order.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),           // 18: jangteo.order.v1.GetBookingResponse
-	(*ListMyBookingsRequest)(nil),        // 19: jangteo.order.v1.ListMyBookingsRequest
-	(*ListMyBookingsResponse)(nil),       // 20: jangteo.order.v1.ListMyBookingsResponse
-	(*ListHostedBookingsRequest)(nil),    // 21: jangteo.order.v1.ListHostedBookingsRequest
-	(*ListHostedBookingsResponse)(nil),   // 22: jangteo.order.v1.ListHostedBookingsResponse
-	(*PayBookingRequest)(nil),            // 23: jangteo.order.v1.PayBookingRequest
-	(*PayBookingResponse)(nil),           // 24: jangteo.order.v1.PayBookingResponse
-	(*CancelBookingRequest)(nil),         // 25: jangteo.order.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),        // 26: jangteo.order.v1.CancelBookingResponse
-	(*v1.Money)(nil),                     // 27: jangteo.type.v1.Money
-	(*Space)(nil),                        // 28: jangteo.order.v1.Space
-	(*SpaceDay)(nil),                     // 29: jangteo.order.v1.SpaceDay
-	(*Booking)(nil),                      // 30: jangteo.order.v1.Booking
-	(*v11.Payment)(nil),                  // 31: jangteo.payment.v1.Payment
+	(*CreateBookingRequest)(nil),       // 0: jangteo.order.v1.CreateBookingRequest
+	(*CreateBookingResponse)(nil),      // 1: jangteo.order.v1.CreateBookingResponse
+	(*GetBookingRequest)(nil),          // 2: jangteo.order.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),         // 3: jangteo.order.v1.GetBookingResponse
+	(*ListMyBookingsRequest)(nil),      // 4: jangteo.order.v1.ListMyBookingsRequest
+	(*ListMyBookingsResponse)(nil),     // 5: jangteo.order.v1.ListMyBookingsResponse
+	(*ListHostedBookingsRequest)(nil),  // 6: jangteo.order.v1.ListHostedBookingsRequest
+	(*ListHostedBookingsResponse)(nil), // 7: jangteo.order.v1.ListHostedBookingsResponse
+	(*PayBookingRequest)(nil),          // 8: jangteo.order.v1.PayBookingRequest
+	(*PayBookingResponse)(nil),         // 9: jangteo.order.v1.PayBookingResponse
+	(*CancelBookingRequest)(nil),       // 10: jangteo.order.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),      // 11: jangteo.order.v1.CancelBookingResponse
+	(*Booking)(nil),                    // 12: jangteo.order.v1.Booking
+	(*v1.Payment)(nil),                 // 13: jangteo.payment.v1.Payment
 }
 var file_jangteo_order_v1_booking_service_proto_depIdxs = []int32{
-	27, // 0: jangteo.order.v1.SpaceOptionInput.price:type_name -> jangteo.type.v1.Money
-	0,  // 1: jangteo.order.v1.CreateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
-	0,  // 2: jangteo.order.v1.UpdateSpaceRequest.options:type_name -> jangteo.order.v1.SpaceOptionInput
-	28, // 3: jangteo.order.v1.UpdateSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	28, // 4: jangteo.order.v1.ListSpacesResponse.spaces:type_name -> jangteo.order.v1.Space
-	29, // 5: jangteo.order.v1.GetSpaceAvailabilityResponse.days:type_name -> jangteo.order.v1.SpaceDay
-	28, // 6: jangteo.order.v1.CreateSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	28, // 7: jangteo.order.v1.GetSpaceResponse.space:type_name -> jangteo.order.v1.Space
-	30, // 8: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	30, // 9: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	30, // 10: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
-	30, // 11: jangteo.order.v1.ListHostedBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
-	31, // 12: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
-	30, // 13: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
-	1,  // 14: jangteo.order.v1.BookingService.CreateSpace:input_type -> jangteo.order.v1.CreateSpaceRequest
-	2,  // 15: jangteo.order.v1.BookingService.UpdateSpace:input_type -> jangteo.order.v1.UpdateSpaceRequest
-	4,  // 16: jangteo.order.v1.BookingService.ListSpaces:input_type -> jangteo.order.v1.ListSpacesRequest
-	6,  // 17: jangteo.order.v1.BookingService.GetSpaceAvailability:input_type -> jangteo.order.v1.GetSpaceAvailabilityRequest
-	8,  // 18: jangteo.order.v1.BookingService.LikeSpace:input_type -> jangteo.order.v1.LikeSpaceRequest
-	10, // 19: jangteo.order.v1.BookingService.UnlikeSpace:input_type -> jangteo.order.v1.UnlikeSpaceRequest
-	13, // 20: jangteo.order.v1.BookingService.GetSpace:input_type -> jangteo.order.v1.GetSpaceRequest
-	15, // 21: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
-	17, // 22: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
-	19, // 23: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
-	21, // 24: jangteo.order.v1.BookingService.ListHostedBookings:input_type -> jangteo.order.v1.ListHostedBookingsRequest
-	23, // 25: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
-	25, // 26: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
-	12, // 27: jangteo.order.v1.BookingService.CreateSpace:output_type -> jangteo.order.v1.CreateSpaceResponse
-	3,  // 28: jangteo.order.v1.BookingService.UpdateSpace:output_type -> jangteo.order.v1.UpdateSpaceResponse
-	5,  // 29: jangteo.order.v1.BookingService.ListSpaces:output_type -> jangteo.order.v1.ListSpacesResponse
-	7,  // 30: jangteo.order.v1.BookingService.GetSpaceAvailability:output_type -> jangteo.order.v1.GetSpaceAvailabilityResponse
-	9,  // 31: jangteo.order.v1.BookingService.LikeSpace:output_type -> jangteo.order.v1.LikeSpaceResponse
-	11, // 32: jangteo.order.v1.BookingService.UnlikeSpace:output_type -> jangteo.order.v1.UnlikeSpaceResponse
-	14, // 33: jangteo.order.v1.BookingService.GetSpace:output_type -> jangteo.order.v1.GetSpaceResponse
-	16, // 34: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
-	18, // 35: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
-	20, // 36: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
-	22, // 37: jangteo.order.v1.BookingService.ListHostedBookings:output_type -> jangteo.order.v1.ListHostedBookingsResponse
-	24, // 38: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
-	26, // 39: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
-	27, // [27:40] is the sub-list for method output_type
-	14, // [14:27] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	12, // 0: jangteo.order.v1.CreateBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	12, // 1: jangteo.order.v1.GetBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	12, // 2: jangteo.order.v1.ListMyBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
+	12, // 3: jangteo.order.v1.ListHostedBookingsResponse.bookings:type_name -> jangteo.order.v1.Booking
+	13, // 4: jangteo.order.v1.PayBookingResponse.payment:type_name -> jangteo.payment.v1.Payment
+	12, // 5: jangteo.order.v1.CancelBookingResponse.booking:type_name -> jangteo.order.v1.Booking
+	0,  // 6: jangteo.order.v1.BookingService.CreateBooking:input_type -> jangteo.order.v1.CreateBookingRequest
+	2,  // 7: jangteo.order.v1.BookingService.GetBooking:input_type -> jangteo.order.v1.GetBookingRequest
+	4,  // 8: jangteo.order.v1.BookingService.ListMyBookings:input_type -> jangteo.order.v1.ListMyBookingsRequest
+	6,  // 9: jangteo.order.v1.BookingService.ListHostedBookings:input_type -> jangteo.order.v1.ListHostedBookingsRequest
+	8,  // 10: jangteo.order.v1.BookingService.PayBooking:input_type -> jangteo.order.v1.PayBookingRequest
+	10, // 11: jangteo.order.v1.BookingService.CancelBooking:input_type -> jangteo.order.v1.CancelBookingRequest
+	1,  // 12: jangteo.order.v1.BookingService.CreateBooking:output_type -> jangteo.order.v1.CreateBookingResponse
+	3,  // 13: jangteo.order.v1.BookingService.GetBooking:output_type -> jangteo.order.v1.GetBookingResponse
+	5,  // 14: jangteo.order.v1.BookingService.ListMyBookings:output_type -> jangteo.order.v1.ListMyBookingsResponse
+	7,  // 15: jangteo.order.v1.BookingService.ListHostedBookings:output_type -> jangteo.order.v1.ListHostedBookingsResponse
+	9,  // 16: jangteo.order.v1.BookingService.PayBooking:output_type -> jangteo.order.v1.PayBookingResponse
+	11, // 17: jangteo.order.v1.BookingService.CancelBooking:output_type -> jangteo.order.v1.CancelBookingResponse
+	12, // [12:18] is the sub-list for method output_type
+	6,  // [6:12] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_booking_service_proto_init() }
@@ -1939,15 +824,13 @@ func file_jangteo_order_v1_booking_service_proto_init() {
 		return
 	}
 	file_jangteo_order_v1_booking_proto_init()
-	file_jangteo_order_v1_booking_service_proto_msgTypes[0].OneofWrappers = []any{}
-	file_jangteo_order_v1_booking_service_proto_msgTypes[2].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_booking_service_proto_rawDesc), len(file_jangteo_order_v1_booking_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,19 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookingService_CreateSpace_FullMethodName          = "/jangteo.order.v1.BookingService/CreateSpace"
-	BookingService_UpdateSpace_FullMethodName          = "/jangteo.order.v1.BookingService/UpdateSpace"
-	BookingService_ListSpaces_FullMethodName           = "/jangteo.order.v1.BookingService/ListSpaces"
-	BookingService_GetSpaceAvailability_FullMethodName = "/jangteo.order.v1.BookingService/GetSpaceAvailability"
-	BookingService_LikeSpace_FullMethodName            = "/jangteo.order.v1.BookingService/LikeSpace"
-	BookingService_UnlikeSpace_FullMethodName          = "/jangteo.order.v1.BookingService/UnlikeSpace"
-	BookingService_GetSpace_FullMethodName             = "/jangteo.order.v1.BookingService/GetSpace"
-	BookingService_CreateBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CreateBooking"
-	BookingService_GetBooking_FullMethodName           = "/jangteo.order.v1.BookingService/GetBooking"
-	BookingService_ListMyBookings_FullMethodName       = "/jangteo.order.v1.BookingService/ListMyBookings"
-	BookingService_ListHostedBookings_FullMethodName   = "/jangteo.order.v1.BookingService/ListHostedBookings"
-	BookingService_PayBooking_FullMethodName           = "/jangteo.order.v1.BookingService/PayBooking"
-	BookingService_CancelBooking_FullMethodName        = "/jangteo.order.v1.BookingService/CancelBooking"
+	BookingService_CreateBooking_FullMethodName      = "/jangteo.order.v1.BookingService/CreateBooking"
+	BookingService_GetBooking_FullMethodName         = "/jangteo.order.v1.BookingService/GetBooking"
+	BookingService_ListMyBookings_FullMethodName     = "/jangteo.order.v1.BookingService/ListMyBookings"
+	BookingService_ListHostedBookings_FullMethodName = "/jangteo.order.v1.BookingService/ListHostedBookings"
+	BookingService_PayBooking_FullMethodName         = "/jangteo.order.v1.BookingService/PayBooking"
+	BookingService_CancelBooking_FullMethodName      = "/jangteo.order.v1.BookingService/CancelBooking"
 )
 
 // BookingServiceClient is the client API for BookingService service.
@@ -39,29 +32,14 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // BookingService rents spaces by the slot: day, night or all day on a date.
+// Spaces are catalog products (jangteo.catalog.v1.SpaceService); a booking
+// reads its space from the catalog and keeps what it needs (name, slug,
+// host, price and hours) as they were when it was made.
 //
 // A slot is a time range; PostgreSQL refuses two live bookings whose ranges
 // overlap on one space, so day and night go together and all day clashes
 // with both. A guest sees only their own bookings: another user's is 404.
 type BookingServiceClient interface {
-	// CreateSpace lists a space; the caller becomes its host. Answers 201.
-	CreateSpace(ctx context.Context, in *CreateSpaceRequest, opts ...grpc.CallOption) (*CreateSpaceResponse, error)
-	// UpdateSpace edits a space; only its host or staff may. Fields left
-	// unset keep their value; options, when given, replace all of them.
-	UpdateSpace(ctx context.Context, in *UpdateSpaceRequest, opts ...grpc.CallOption) (*UpdateSpaceResponse, error)
-	// ListSpaces searches spaces by district, category, head count and a
-	// date (optionally one option) they are free on; sorted and paged with
-	// the total.
-	ListSpaces(ctx context.Context, in *ListSpacesRequest, opts ...grpc.CallOption) (*ListSpacesResponse, error)
-	// GetSpaceAvailability lists, for each date of a month, which options
-	// of a space are free.
-	GetSpaceAvailability(ctx context.Context, in *GetSpaceAvailabilityRequest, opts ...grpc.CallOption) (*GetSpaceAvailabilityResponse, error)
-	// LikeSpace records the caller's like of a space; liking twice is one like.
-	LikeSpace(ctx context.Context, in *LikeSpaceRequest, opts ...grpc.CallOption) (*LikeSpaceResponse, error)
-	// UnlikeSpace takes the caller's like back.
-	UnlikeSpace(ctx context.Context, in *UnlikeSpaceRequest, opts ...grpc.CallOption) (*UnlikeSpaceResponse, error)
-	// GetSpace reads a space by slug or id with its options.
-	GetSpace(ctx context.Context, in *GetSpaceRequest, opts ...grpc.CallOption) (*GetSpaceResponse, error)
 	// CreateBooking holds a slot of a space for the caller and answers 201
 	// with the booking in pending_payment; unpaid at hold_until it expires and
 	// the slot is free again. A taken slot is 409 SLOT_TAKEN.
@@ -89,76 +67,6 @@ type bookingServiceClient struct {
 
 func NewBookingServiceClient(cc grpc.ClientConnInterface) BookingServiceClient {
 	return &bookingServiceClient{cc}
-}
-
-func (c *bookingServiceClient) CreateSpace(ctx context.Context, in *CreateSpaceRequest, opts ...grpc.CallOption) (*CreateSpaceResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(CreateSpaceResponse)
-	err := c.cc.Invoke(ctx, BookingService_CreateSpace_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) UpdateSpace(ctx context.Context, in *UpdateSpaceRequest, opts ...grpc.CallOption) (*UpdateSpaceResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UpdateSpaceResponse)
-	err := c.cc.Invoke(ctx, BookingService_UpdateSpace_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) ListSpaces(ctx context.Context, in *ListSpacesRequest, opts ...grpc.CallOption) (*ListSpacesResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(ListSpacesResponse)
-	err := c.cc.Invoke(ctx, BookingService_ListSpaces_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) GetSpaceAvailability(ctx context.Context, in *GetSpaceAvailabilityRequest, opts ...grpc.CallOption) (*GetSpaceAvailabilityResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(GetSpaceAvailabilityResponse)
-	err := c.cc.Invoke(ctx, BookingService_GetSpaceAvailability_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) LikeSpace(ctx context.Context, in *LikeSpaceRequest, opts ...grpc.CallOption) (*LikeSpaceResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(LikeSpaceResponse)
-	err := c.cc.Invoke(ctx, BookingService_LikeSpace_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) UnlikeSpace(ctx context.Context, in *UnlikeSpaceRequest, opts ...grpc.CallOption) (*UnlikeSpaceResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UnlikeSpaceResponse)
-	err := c.cc.Invoke(ctx, BookingService_UnlikeSpace_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *bookingServiceClient) GetSpace(ctx context.Context, in *GetSpaceRequest, opts ...grpc.CallOption) (*GetSpaceResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(GetSpaceResponse)
-	err := c.cc.Invoke(ctx, BookingService_GetSpace_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (c *bookingServiceClient) CreateBooking(ctx context.Context, in *CreateBookingRequest, opts ...grpc.CallOption) (*CreateBookingResponse, error) {
@@ -226,29 +134,14 @@ func (c *bookingServiceClient) CancelBooking(ctx context.Context, in *CancelBook
 // for forward compatibility.
 //
 // BookingService rents spaces by the slot: day, night or all day on a date.
+// Spaces are catalog products (jangteo.catalog.v1.SpaceService); a booking
+// reads its space from the catalog and keeps what it needs (name, slug,
+// host, price and hours) as they were when it was made.
 //
 // A slot is a time range; PostgreSQL refuses two live bookings whose ranges
 // overlap on one space, so day and night go together and all day clashes
 // with both. A guest sees only their own bookings: another user's is 404.
 type BookingServiceServer interface {
-	// CreateSpace lists a space; the caller becomes its host. Answers 201.
-	CreateSpace(context.Context, *CreateSpaceRequest) (*CreateSpaceResponse, error)
-	// UpdateSpace edits a space; only its host or staff may. Fields left
-	// unset keep their value; options, when given, replace all of them.
-	UpdateSpace(context.Context, *UpdateSpaceRequest) (*UpdateSpaceResponse, error)
-	// ListSpaces searches spaces by district, category, head count and a
-	// date (optionally one option) they are free on; sorted and paged with
-	// the total.
-	ListSpaces(context.Context, *ListSpacesRequest) (*ListSpacesResponse, error)
-	// GetSpaceAvailability lists, for each date of a month, which options
-	// of a space are free.
-	GetSpaceAvailability(context.Context, *GetSpaceAvailabilityRequest) (*GetSpaceAvailabilityResponse, error)
-	// LikeSpace records the caller's like of a space; liking twice is one like.
-	LikeSpace(context.Context, *LikeSpaceRequest) (*LikeSpaceResponse, error)
-	// UnlikeSpace takes the caller's like back.
-	UnlikeSpace(context.Context, *UnlikeSpaceRequest) (*UnlikeSpaceResponse, error)
-	// GetSpace reads a space by slug or id with its options.
-	GetSpace(context.Context, *GetSpaceRequest) (*GetSpaceResponse, error)
 	// CreateBooking holds a slot of a space for the caller and answers 201
 	// with the booking in pending_payment; unpaid at hold_until it expires and
 	// the slot is free again. A taken slot is 409 SLOT_TAKEN.
@@ -278,27 +171,6 @@ type BookingServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedBookingServiceServer struct{}
 
-func (UnimplementedBookingServiceServer) CreateSpace(context.Context, *CreateSpaceRequest) (*CreateSpaceResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method CreateSpace not implemented")
-}
-func (UnimplementedBookingServiceServer) UpdateSpace(context.Context, *UpdateSpaceRequest) (*UpdateSpaceResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UpdateSpace not implemented")
-}
-func (UnimplementedBookingServiceServer) ListSpaces(context.Context, *ListSpacesRequest) (*ListSpacesResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method ListSpaces not implemented")
-}
-func (UnimplementedBookingServiceServer) GetSpaceAvailability(context.Context, *GetSpaceAvailabilityRequest) (*GetSpaceAvailabilityResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method GetSpaceAvailability not implemented")
-}
-func (UnimplementedBookingServiceServer) LikeSpace(context.Context, *LikeSpaceRequest) (*LikeSpaceResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method LikeSpace not implemented")
-}
-func (UnimplementedBookingServiceServer) UnlikeSpace(context.Context, *UnlikeSpaceRequest) (*UnlikeSpaceResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UnlikeSpace not implemented")
-}
-func (UnimplementedBookingServiceServer) GetSpace(context.Context, *GetSpaceRequest) (*GetSpaceResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method GetSpace not implemented")
-}
 func (UnimplementedBookingServiceServer) CreateBooking(context.Context, *CreateBookingRequest) (*CreateBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateBooking not implemented")
 }
@@ -336,132 +208,6 @@ func RegisterBookingServiceServer(s grpc.ServiceRegistrar, srv BookingServiceSer
 		t.testEmbeddedByValue()
 	}
 	s.RegisterService(&BookingService_ServiceDesc, srv)
-}
-
-func _BookingService_CreateSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CreateSpaceRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).CreateSpace(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_CreateSpace_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).CreateSpace(ctx, req.(*CreateSpaceRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_UpdateSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateSpaceRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).UpdateSpace(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_UpdateSpace_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).UpdateSpace(ctx, req.(*UpdateSpaceRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_ListSpaces_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ListSpacesRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).ListSpaces(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_ListSpaces_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).ListSpaces(ctx, req.(*ListSpacesRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_GetSpaceAvailability_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetSpaceAvailabilityRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).GetSpaceAvailability(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_GetSpaceAvailability_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).GetSpaceAvailability(ctx, req.(*GetSpaceAvailabilityRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_LikeSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(LikeSpaceRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).LikeSpace(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_LikeSpace_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).LikeSpace(ctx, req.(*LikeSpaceRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_UnlikeSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UnlikeSpaceRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).UnlikeSpace(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_UnlikeSpace_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).UnlikeSpace(ctx, req.(*UnlikeSpaceRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _BookingService_GetSpace_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetSpaceRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(BookingServiceServer).GetSpace(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: BookingService_GetSpace_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(BookingServiceServer).GetSpace(ctx, req.(*GetSpaceRequest))
-	}
-	return interceptor(ctx, in, info, handler)
 }
 
 func _BookingService_CreateBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -579,34 +325,6 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "jangteo.order.v1.BookingService",
 	HandlerType: (*BookingServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
-		{
-			MethodName: "CreateSpace",
-			Handler:    _BookingService_CreateSpace_Handler,
-		},
-		{
-			MethodName: "UpdateSpace",
-			Handler:    _BookingService_UpdateSpace_Handler,
-		},
-		{
-			MethodName: "ListSpaces",
-			Handler:    _BookingService_ListSpaces_Handler,
-		},
-		{
-			MethodName: "GetSpaceAvailability",
-			Handler:    _BookingService_GetSpaceAvailability_Handler,
-		},
-		{
-			MethodName: "LikeSpace",
-			Handler:    _BookingService_LikeSpace_Handler,
-		},
-		{
-			MethodName: "UnlikeSpace",
-			Handler:    _BookingService_UnlikeSpace_Handler,
-		},
-		{
-			MethodName: "GetSpace",
-			Handler:    _BookingService_GetSpace_Handler,
-		},
 		{
 			MethodName: "CreateBooking",
 			Handler:    _BookingService_CreateBooking_Handler,

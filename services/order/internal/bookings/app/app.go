@@ -1,5 +1,5 @@
-// Package app holds space rental's use cases: listing spaces, holding a
-// slot, paying, confirming and cancelling. Each owns its transaction; the
+// Package app holds space rental's use cases: holding a slot of a catalog
+// space, paying, confirming and cancelling. Each owns its transaction; the
 // database's exclusion constraint decides between bookings of one slot.
 package app
 
@@ -27,6 +27,14 @@ type Timers interface {
 	CompleteAt(ctx context.Context, tx pgx.Tx, bookingID string, at time.Time) error
 }
 
+// Spaces reads spaces from the catalog.
+type Spaces interface {
+	// Bookable reads a space by slug or id and, when option is set, that
+	// option on date with its price and slot; the catalog's client-facing
+	// errors (SPACE_NOT_FOUND, a bad date or option) pass through.
+	Bookable(ctx context.Context, key, date, option string) (domain.Space, error)
+}
+
 // PaymentRequest is a guest's request to pay a booking.
 type PaymentRequest struct {
 	Provider, ReturnURL, CancelURL, IdempotencyKey string
@@ -48,6 +56,7 @@ type Config struct {
 // App runs the use cases.
 type App struct {
 	store    Store
+	spaces   Spaces
 	timers   Timers
 	payments Payments
 	mailer   Mailer
@@ -57,6 +66,6 @@ type App struct {
 }
 
 // New returns the use cases.
-func New(s Store, t Timers, p Payments, m Mailer, cfg Config, log *zap.Logger) *App {
-	return &App{store: s, timers: t, payments: p, mailer: m, cfg: cfg, log: log, clock: time.Now}
+func New(s Store, sp Spaces, t Timers, p Payments, m Mailer, cfg Config, log *zap.Logger) *App {
+	return &App{store: s, spaces: sp, timers: t, payments: p, mailer: m, cfg: cfg, log: log, clock: time.Now}
 }

@@ -11,11 +11,15 @@ import (
 	"github.com/jangteo/jangteo/services/order/internal/bookings/store"
 )
 
-// Book holds a slot for userID: the booking is written with its expiry job
-// in one transaction, and the exclusion constraint turns away an
-// overlapping one with domain.ErrSlotTaken.
+// Book holds a slot for userID: the space, the option's price and its slot
+// come from the catalog and are kept on the booking; the booking is written
+// with its expiry job in one transaction, and the exclusion constraint turns
+// away an overlapping one with domain.ErrSlotTaken.
 func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain.Booking, error) {
-	sp, err := store.Space(ctx, a.store.Pool(), r.Space, "")
+	if err := domain.CheckRequest(r, a.clock()); err != nil {
+		return domain.Booking{}, err
+	}
+	sp, err := a.spaces.Bookable(ctx, r.Space, r.Date, r.Option)
 	if err != nil {
 		return domain.Booking{}, err
 	}
@@ -70,7 +74,7 @@ func (a *App) HostedBookings(ctx context.Context, userID string, staff bool, key
 		host = ""
 	}
 	if key != "" {
-		sp, err := store.Space(ctx, a.store.Pool(), key, "")
+		sp, err := a.spaces.Bookable(ctx, key, "", "")
 		if err != nil {
 			return nil, 0, err
 		}

@@ -19,17 +19,13 @@ type Mailer interface {
 	Send(ctx context.Context, msg mail.Message) error
 }
 
-// MailChange tells the guest, and the host when the space has a contact
-// address, that a booking became status (confirmed or cancelled: the
+// MailChange tells the guest, and the host when the space had a contact
+// address when it was booked, that a booking became status (confirmed or cancelled: the
 // event's, as the booking may have moved on since). Other changes (a hold
 // that expired) send nothing. Run from a consumer: a redelivery may send
 // again, never lose the mail.
 func (a *App) MailChange(ctx context.Context, tx pgx.Tx, bookingID string, status domain.Status) error {
 	b, err := store.Booking(ctx, tx, bookingID)
-	if err != nil {
-		return err
-	}
-	sp, err := store.Space(ctx, tx, b.SpaceID, "")
 	if err != nil {
 		return err
 	}
@@ -45,7 +41,7 @@ func (a *App) MailChange(ctx context.Context, tx pgx.Tx, bookingID string, statu
 	text := fmt.Sprintf("Booking %s %s.\n\n%s\n%s %s, %s – %s (Seoul)\n%d people, %s\n",
 		b.Number, what, b.SpaceName, b.Date.Format(time.DateOnly), b.Option,
 		b.Start.In(domain.Seoul).Format("01-02 15:04"), b.End.In(domain.Seoul).Format("01-02 15:04"), b.People, won(b.Price, b.Currency))
-	for _, to := range []string{b.Email, sp.ContactEmail} {
+	for _, to := range []string{b.Email, b.HostEmail} {
 		if to == "" {
 			continue
 		}

@@ -23,12 +23,14 @@ const (
 	SubjectReleased  = "order.booking_released"
 )
 
-// Publish writes b's slot change on subject to the outbox in tx.
+// Publish writes b's slot change on subject to the outbox in tx, with the
+// booking as the aggregate: the catalog's availability projection applies
+// one booking's events in order.
 func Publish(ctx context.Context, tx pgx.Tx, subject string, b domain.Booking) error {
 	_, err := events.Enqueue(ctx, tx, subject, &orderv1.BookingSlotChanged{
 		BookingId: b.ID, Number: b.Number, SpaceId: b.SpaceID, UserId: b.UserID, HostId: b.HostID,
 		Date: b.Date.Format(time.DateOnly), Option: string(b.Option), StartTime: timestamppb.New(b.Start),
 		EndTime: timestamppb.New(b.End), Status: string(b.Status),
-	})
+	}, events.Aggregate(b.ID))
 	return err
 }

@@ -1,16 +1,19 @@
-package order
+package catalog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"time"
+	"image"
+	"image/color"
+	"image/png"
 
-	"github.com/jangteo/jangteo/services/order/internal/bookings/domain"
+	"github.com/jangteo/jangteo/services/catalog/internal/spaces/domain"
 )
 
-// demoHost is the user the demo spaces belong to (a host without an
+// DemoSpaceHost is the user the demo spaces belong to (a host without an
 // account: the spaces are there to be searched and booked).
-const demoHost = "00000000-0000-7000-8000-000000000057"
+const DemoSpaceHost = "00000000-0000-7000-8000-000000000057"
 
 type demoSpace struct {
 	name, district, category, address string
@@ -36,48 +39,53 @@ var demoSpaces = []demoSpace{
 	{"망원 촬영 스튜디오 화이트", "mapo", "studio", "서울 마포구 포은로 60", 1, 6, 45000, 35000, 70000, []string{"lighting", "mirror", "wifi", "parking"}},
 }
 
-// SeedDemoSpaces lists demo spaces across Seoul and books a few of their
-// slots in the coming days (confirmed), so a search by date shows taken and
-// free slots. It does nothing when spaces exist already.
-func (s *Service) SeedDemoSpaces(ctx context.Context) error {
+// seedDemoSpaces lists the demo spaces across Seoul, each with two
+// pictures, unless spaces exist already. The order service's demo books a
+// few of their slots.
+func (s *Service) seedDemoSpaces(ctx context.Context) error {
 	var n int
 	if err := s.rt.Pool.QueryRow(ctx, `SELECT count(*) FROM spaces`).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	var slugs []string
-	for _, d := range demoSpaces {
+	for i, d := range demoSpaces {
 		var opts []domain.SpaceOption
-		for kind, price := range map[domain.Option]int64{domain.Day: d.day, domain.Night: d.night, domain.AllDay: d.allDay} {
-			if price > 0 {
-				h := domain.DefaultHours[kind]
-				opts = append(opts, domain.SpaceOption{Kind: kind, Price: price, StartHour: h[0], EndHour: h[1]})
+		for _, o := range []struct {
+			kind  domain.Option
+			price int64
+		}{{domain.Day, d.day}, {domain.Night, d.night}, {domain.AllDay, d.allDay}} {
+			if o.price > 0 {
+				h := domain.DefaultHours[o.kind]
+				opts = append(opts, domain.SpaceOption{Kind: o.kind, Price: o.price, StartHour: h[0], EndHour: h[1]})
 			}
 		}
-		sp, err := s.bookings.CreateSpace(ctx, demoHost, domain.Space{
+		sp, err := s.spaces.CreateSpace(ctx, DemoSpaceHost, domain.Space{
 			Name: d.name, District: d.district, Address: d.address, Category: d.category, MinPeople: d.min, MaxPeople: d.max,
 			Currency: "KRW", Facilities: d.facilities, Options: opts,
+			Description: fmt.Sprintf("%s — %d~%d명, 시간대별 대관.", d.name, d.min, d.max),
 		})
 		if err != nil {
 			return fmt.Errorf("seed space %s: %w", d.name, err)
 		}
-		slugs = append(slugs, sp.Slug)
-	}
-	today := time.Now().In(domain.Seoul)
-	for i, b := range []struct {
-		space, days int
-		option      domain.Option
-	}{{0, 1, domain.Day}, {0, 1, domain.Night}, {0, 3, domain.AllDay}, {1, 2, domain.Night}, {3, 1, domain.Day}, {4, 5, domain.AllDay}, {13, 2, domain.Day}} {
-		d := demoSpaces[b.space]
-		bk, err := s.bookings.Book(ctx, fmt.Sprintf("00000000-0000-7000-8000-0000000a%04d", i), domain.Request{
-			Space: slugs[b.space], Date: today.AddDate(0, 0, b.days).Format(time.DateOnly), Option: string(b.option), People: d.min,
-			Email: fmt.Sprintf("guest%d@jangteo.dev", i+1),
-		})
-		if err != nil {
-			return fmt.Errorf("seed booking of %s: %w", d.name, err)
-		}
-		if _, err := s.rt.Pool.Exec(ctx, `UPDATE bookings SET status = 'confirmed' WHERE id = $1`, bk.ID); err != nil {
-			return fmt.Errorf("seed booking of %s: %w", d.name, err)
+		for shade := range 2 {
+			if _, _, err := s.spaces.UploadImage(ctx, DemoSpaceHost, false, sp.ID, "image/png", demoPicture(i, shade)); err != nil {
+				return fmt.Errorf("seed space %s picture: %w", d.name, err)
+			}
 		}
 	}
 	return nil
+}
+
+// demoPicture draws a small gradient PNG, a different hue per space.
+func demoPicture(i, shade int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 160, 100))
+	base := color.RGBA{R: uint8(60 + i*13%180), G: uint8(90 + i*29%150), B: uint8(120 + i*47%120), A: 255}
+	for y := range 100 {
+		for x := range 160 {
+			f := uint8((x + y) / 4 * (shade + 1) % 60)
+			img.Set(x, y, color.RGBA{R: base.R + f/2, G: base.G + f/3, B: base.B, A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img) // encoding into memory does not fail
+	return buf.Bytes()
 }
