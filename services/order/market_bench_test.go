@@ -27,7 +27,7 @@ import (
 // (the 201 answer comes after the trade's transaction commits), through the
 // REST gateway and straight over gRPC. The work is the same whatever b.N is.
 func BenchmarkMarketMatch(b *testing.B) {
-	const resting, bids, clients = 10000, 2000, 32
+	const resting, bids, clients, alone = 10000, 1000, 32, 200
 	e := start(b, options{})
 	api := serveGateway(b, e, func(c *gateway.Config) { c.RateLimits = gateway.RateLimits{} })
 	p := e.product(b, "Hot Sneaker", 150000, 0, "270")
@@ -68,8 +68,13 @@ func BenchmarkMarketMatch(b *testing.B) {
 	}
 	run(b, "warm-up", 100, clients, rest)
 	b.ResetTimer()
+	waiting := sampleLockWaits(e)
 	viaREST := run(b, "REST", bids, clients, rest)
+	viaREST.waiting = waiting()
+	waiting = sampleLockWaits(e)
 	viaGRPC := run(b, "gRPC", bids, clients, grpcBid)
+	viaGRPC.waiting = waiting()
+	single := run(b, "gRPC", alone, 1, grpcBid)
 	b.StopTimer()
 	b.ReportMetric(viaREST.rate, "matched/s")
 	b.ReportMetric(ms(viaREST.p50), "p50-ms")
@@ -78,13 +83,42 @@ func BenchmarkMarketMatch(b *testing.B) {
 	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM market_trades WHERE variant_id = $1`, v).Scan(&trades); err != nil {
 		b.Fatal(err)
 	}
-	if want := 100 + 2*bids; trades != want {
+	if want := 100 + 2*bids + alone; trades != want {
 		b.Fatalf("%d trades, want %d", trades, want)
 	}
 	fmt.Fprintf(os.Stdout, "market match, one variant, %d resting asks, %d clients at once (matching in SQL under the variant's lock):\n", resting, clients)
 	for _, r := range []result{viaREST, viaGRPC} {
-		fmt.Fprintf(os.Stdout, "  %-4s %d crossing bids: %.0f matched orders/s, placement → trade persisted p50 %.1f ms, p99 %.1f ms\n",
-			r.what, r.n, r.rate, ms(r.p50), ms(r.p99))
+		fmt.Fprintf(os.Stdout, "  %-4s %d crossing bids: %.0f matched orders/s, placement → trade persisted p50 %.1f ms, p99 %.1f ms; on average %.1f placements waiting for the variant's lock\n",
+			r.what, r.n, r.rate, ms(r.p50), ms(r.p99), r.waiting)
+	}
+	fmt.Fprintf(os.Stdout, "  gRPC %d crossing bids one after another: %.0f matched orders/s, p50 %.1f ms, p99 %.1f ms\n",
+		single.n, single.rate, ms(single.p50), ms(single.p99))
+}
+
+// sampleLockWaits counts, every 20 ms until the returned func is called, the
+// order service's sessions waiting for an advisory lock, and returns their
+// average: how many placements queue for the hot variant's lock.
+func sampleLockWaits(e *env) func() float64 {
+	ctx, cancel := context.WithCancel(context.Background())
+	var sum, n atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			var w int64
+			const q = `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`
+			if err := e.db.QueryRow(ctx, q).Scan(&w); err == nil {
+				sum.Add(w)
+				n.Add(1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return func() float64 {
+		cancel()
+		<-done
+		return float64(sum.Load()) / float64(max(n.Load(), 1))
 	}
 }
 
@@ -93,6 +127,7 @@ type result struct {
 	n        int
 	rate     float64
 	p50, p99 time.Duration
+	waiting  float64 // placements waiting for the variant's lock, on average
 }
 
 // run places n orders from clients goroutines and measures each one.

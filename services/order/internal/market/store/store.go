@@ -46,17 +46,25 @@ func scanOffer(row pgx.Row) (domain.Offer, error) {
 	return o, err
 }
 
+const (
+	bestAsk = `SELECT ` + offerCols + ` FROM market_offers
+		WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2
+		ORDER BY price ASC, seq ASC LIMIT 1 FOR UPDATE`
+	bestBid = `SELECT ` + offerCols + ` FROM market_offers
+		WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2
+		ORDER BY price DESC, seq ASC LIMIT 1 FOR UPDATE`
+)
+
 // Best locks and returns the best open offer of side on the variant: the
 // lowest ask or the highest bid, the earliest among equal prices.
 func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, now time.Time) (domain.Offer, bool, error) {
-	order := "price ASC, seq ASC"
+	// The side and status are literals, not parameters, so even a generic
+	// plan of the prepared statement reads the side's partial book index.
+	q := bestAsk
 	if side == domain.Bid {
-		order = "price DESC, seq ASC"
+		q = bestBid
 	}
-	q := `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = $2 AND status = 'open' AND expires_at > $3
-		ORDER BY ` + order + ` LIMIT 1 FOR UPDATE`
-	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, side, now))
+	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, now))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Offer{}, false, nil
 	}
@@ -245,10 +253,14 @@ type Quote struct {
 
 // QuoteOf reads the variant's best prices.
 func QuoteOf(ctx context.Context, db pgx.Tx, variantID string, now time.Time) (Quote, error) {
-	const q = `SELECT
-		coalesce((SELECT min(price) FROM market_offers WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2), 0),
-		coalesce((SELECT max(price) FROM market_offers WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2), 0),
-		coalesce((SELECT currency FROM market_offers WHERE variant_id = $1 LIMIT 1), '')`
+	// Each side is one step down its partial book index; the currency comes
+	// from the best offers themselves.
+	const q = `SELECT coalesce(a.price, 0), coalesce(b.price, 0), coalesce(a.currency, b.currency, '')
+		FROM (SELECT) x
+		LEFT JOIN LATERAL (SELECT price, currency FROM market_offers
+			WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2 ORDER BY price LIMIT 1) a ON true
+		LEFT JOIN LATERAL (SELECT price, currency FROM market_offers
+			WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2 ORDER BY price DESC LIMIT 1) b ON true`
 	var out Quote
 	if err := db.QueryRow(ctx, q, variantID, now).Scan(&out.LowestAsk, &out.HighestBid, &out.Currency); err != nil {
 		return Quote{}, fmt.Errorf("db: quote: %w", err)
