@@ -2,6 +2,9 @@ package events
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,6 +35,9 @@ func MarketQuoteChanged(inTx func(tx pgx.Tx) QuoteRecorder) events.Handler {
 		var ev orderv1.QuoteChanged
 		if err := d.Decode(&ev); err != nil {
 			return err
+		}
+		if _, err := uuid.Parse(ev.GetVariantId()); err != nil {
+			return events.Permanent(fmt.Errorf("quote of variant %q: %w", ev.GetVariantId(), err))
 		}
 		return inTx(tx).RecordMarketQuote(ctx, domain.MarketQuote{
 			VariantID: ev.GetVariantId(), BuyNow: money(ev.GetLowestAsk()), SellNow: money(ev.GetHighestBid()),
