@@ -135,6 +135,26 @@ func TestDevStack(t *testing.T) {
 			t.Fatalf("the demo market of %s is not quoted: %v", sneaker, m)
 		}
 	}
+	// The product page shows each size's buy-now and sell-now prices, sizes
+	// 230 to 290, projected by the catalog from the market's quote events.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(time.Second) {
+		_, product := get("/v1/products/"+sneaker, "", "")
+		quoted, sizes := 0, map[any]bool{}
+		variants := product["product"].(map[string]any)["variants"].([]any)
+		for _, v := range variants {
+			v := v.(map[string]any)
+			sizes[v["options"].(map[string]any)["size"]] = true
+			if v["buy_now_price"] != nil && v["sell_now_price"] != nil {
+				quoted++
+			}
+		}
+		if quoted == len(variants) && sizes["230"] && sizes["290"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the product page of %s shows no buy-now and sell-now prices for every size 230–290: %v", sneaker, product)
+		}
+	}
 
 	// Space rental's demo: spaces across Seoul, a few slots taken.
 	_, spaces := get("/v1/spaces?page_size=100", "", "")

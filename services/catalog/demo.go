@@ -27,7 +27,7 @@ type demoProduct struct {
 
 // Option sets the demo products use.
 var (
-	sneakerSizes = domain.Option{Name: "size", Values: []string{"230", "240", "250", "260", "270", "280"}}
+	sneakerSizes = domain.Option{Name: "size", Values: []string{"230", "240", "250", "260", "270", "280", "290"}}
 	apparelSizes = domain.Option{Name: "size", Values: []string{"S", "M", "L", "XL"}}
 	neutrals     = domain.Option{Name: "colour", Values: []string{"black", "white", "beige"}}
 	brights      = domain.Option{Name: "colour", Values: []string{"navy", "green", "orange"}}

@@ -16,7 +16,7 @@ import (
 )
 
 // serveGateway puts the real gateway in front of the order service and the catalog.
-func serveGateway(t *testing.T, e *env) string {
+func serveGateway(t testing.TB, e *env, configure ...func(*gateway.Config)) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,6 +27,9 @@ func serveGateway(t *testing.T, e *env) string {
 	cfg := gateway.DefaultConfig()
 	cfg.IdentityEndpoint, cfg.CatalogEndpoint, cfg.CartEndpoint, cfg.PaymentEndpoint, cfg.CommunityEndpoint = down, down, down, down, down
 	cfg.OrderEndpoint, cfg.CatalogEndpoint, cfg.Keys = e.addr, e.catAddr, e.iss.Fetch()
+	for _, c := range configure {
+		c(&cfg)
+	}
 	gw, err := gateway.New(t.Context(), cfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,7 @@ type options struct {
 	configure func(*order.Config)
 }
 
-func start(t *testing.T, o options) *env {
+func start(t testing.TB, o options) *env {
 	t.Helper()
 	e := &env{iss: testkit.NewIssuer(), dbURL: testkit.Database(t), natsURL: testkit.NATS(t)}
 	sink, err := smtpsink.Start("127.0.0.1:0")
@@ -123,13 +123,13 @@ func start(t *testing.T, o options) *env {
 	return e
 }
 
-func (e *env) base(t *testing.T) service.Base {
+func (e *env) base(t testing.TB) service.Base {
 	b := service.Defaults("")
 	b.DatabaseURL, b.NATSURL, b.MetricsAddr = e.dbURL, e.natsURL, ""
 	return b
 }
 
-func (e *env) pool(t *testing.T, schema string) *pgxpool.Pool {
+func (e *env) pool(t testing.TB, schema string) *pgxpool.Pool {
 	t.Helper()
 	p, err := postgres.Connect(context.Background(), e.dbURL, schema)
 	if err != nil {
@@ -139,7 +139,7 @@ func (e *env) pool(t *testing.T, schema string) *pgxpool.Pool {
 	return p
 }
 
-func (e *env) launch(t *testing.T, name string, start func(service.Options) (testkit.Runner, error)) string {
+func (e *env) launch(t testing.TB, name string, start func(service.Options) (testkit.Runner, error)) string {
 	t.Helper()
 	lis := testkit.Listen(t)
 	svc, err := start(service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(name), Listener: lis})
@@ -151,7 +151,7 @@ func (e *env) launch(t *testing.T, name string, start func(service.Options) (tes
 }
 
 // runOrder starts the order service on a fresh port; e.stop stops it.
-func (e *env) runOrder(t *testing.T) {
+func (e *env) runOrder(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	lis := testkit.Listen(t)
@@ -211,7 +211,7 @@ func krw(amount int64) *typev1.Money { return &typev1.Money{Amount: amount, Curr
 
 // product creates a product with one variant per size ("" for none), each
 // with stock units at price.
-func (e *env) product(t *testing.T, name string, price int64, stock int32, sizes ...string) *catalogv1.Product {
+func (e *env) product(t testing.TB, name string, price int64, stock int32, sizes ...string) *catalogv1.Product {
 	t.Helper()
 	staff := e.staff()
 	cat := must(e.catalog.CreateCategory(staff, &catalogv1.CreateCategoryRequest{Name: name + " category"})).GetCategory()
@@ -222,7 +222,7 @@ func (e *env) product(t *testing.T, name string, price int64, stock int32, sizes
 	return must(e.catalog.CreateProduct(staff, req)).GetProduct()
 }
 
-func variantOf(t *testing.T, p *catalogv1.Product, size string) string {
+func variantOf(t testing.TB, p *catalogv1.Product, size string) string {
 	t.Helper()
 	for _, v := range p.GetVariants() {
 		if v.GetOptions()["size"] == size {

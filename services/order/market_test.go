@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,7 +12,9 @@ import (
 	"github.com/google/uuid"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/service"
 	"github.com/jangteo/jangteo/platform/testkit"
@@ -170,11 +173,16 @@ func TestMarketTradeSettles(t *testing.T) {
 	v := variantOf(t, p, "250")
 	seller, payer, quitter, next := e.newBuyer(), e.newBuyer(), e.newBuyer(), e.newBuyer()
 
-	// Paid: the trade awaits the item at inspection; passed, the seller's payout is recorded.
+	// Paid: the sale awaits the seller's shipment to inspection; shipped,
+	// received and passed, the item ships to the buyer and the seller's
+	// payout is recorded.
 	e.ask(t, seller, v, 150000)
 	tr := e.bid(t, payer, v, 150000).GetTrade()
-	_, err := e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
-	wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT")
+	ship := func(b buyer, id string) (*orderv1.ShipSaleResponse, error) {
+		return e.market.ShipSale(b.ctx, &orderv1.ShipSaleRequest{Id: id, Carrier: "CJ대한통운", TrackingNumber: "5521-0098-7710"})
+	}
+	_, err := ship(seller, tr.GetId())
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is pending_payment")
 	pay := e.pay(t, payer, tr.GetOrderNumber())
 	e.approve(t, pay.GetId())
 	e.waitStatus(t, payer, tr.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_PAID)
@@ -182,10 +190,49 @@ func TestMarketTradeSettles(t *testing.T) {
 		ts := must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
 		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
 	})
-	_, err = e.market.InspectTrade(seller.ctx, &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true})
+	verdict := &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, Note: "genuine, deadstock", Carrier: "CJ대한통운", TrackingNumber: "6812-3344-1200"}
+	_, err = e.market.InspectTrade(e.staff(), verdict)
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is paid")
+	_, err = e.market.ReceiveTrade(e.staff(), &orderv1.ReceiveTradeRequest{Id: tr.GetId()})
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is paid")
+	// Only the seller ships it: to the buyer and anyone else the sale does not exist.
+	for _, other := range []buyer{payer, e.newBuyer()} {
+		_, err = ship(other, tr.GetId())
+		wantCode(t, err, codes.NotFound, "TRADE_NOT_FOUND")
+	}
+	_, err = ship(seller, uuid.NewString())
+	wantCode(t, err, codes.NotFound, "TRADE_NOT_FOUND")
+	_, err = e.market.ShipSale(seller.ctx, &orderv1.ShipSaleRequest{Id: tr.GetId(), TrackingNumber: "1"})
+	wantField(t, err, "carrier")
+	_, err = e.market.ShipSale(seller.ctx, &orderv1.ShipSaleRequest{Id: tr.GetId(), Carrier: "CJ대한통운"})
+	wantField(t, err, "tracking_number")
+	_, err = e.market.ShipSale(seller.ctx, &orderv1.ShipSaleRequest{Id: "nope", Carrier: "CJ대한통운", TrackingNumber: "1"})
+	wantField(t, err, "id")
+	shipped := must(ship(seller, tr.GetId())).GetTrade()
+	if shipped.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_SHIPPED_TO_INSPECTION || shipped.GetInspectionCarrier() != "CJ대한통운" ||
+		shipped.GetInspectionTrackingNumber() != "5521-0098-7710" || shipped.GetShipTime() == nil || shipped.GetSide() != orderv1.OfferSide_OFFER_SIDE_ASK {
+		t.Fatalf("shipped = %v", shipped)
+	}
+	_, err = ship(seller, tr.GetId())
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is shipped_to_inspection")
+	_, err = e.market.InspectTrade(e.staff(), verdict)
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is shipped_to_inspection")
+	_, err = e.market.ReceiveTrade(seller.ctx, &orderv1.ReceiveTradeRequest{Id: tr.GetId()})
 	wantCode(t, err, codes.PermissionDenied, "")
-	passed := must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, Note: "genuine, deadstock"})).GetTrade()
-	if passed.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED {
+	received := must(e.market.ReceiveTrade(e.staff(), &orderv1.ReceiveTradeRequest{Id: tr.GetId()})).GetTrade()
+	if received.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_AT_INSPECTION || received.GetReceiveTime() == nil {
+		t.Fatalf("received = %v", received)
+	}
+	_, err = e.market.ReceiveTrade(e.staff(), &orderv1.ReceiveTradeRequest{Id: tr.GetId()})
+	wantMessage(t, wantCode(t, err, codes.AlreadyExists, "TRADE_STATE_CONFLICT"), "is at_inspection")
+	_, err = e.market.InspectTrade(seller.ctx, verdict)
+	wantCode(t, err, codes.PermissionDenied, "")
+	_, err = e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, TrackingNumber: "1"})
+	wantField(t, err, "carrier")
+	_, err = e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: tr.GetId(), Passed: true, Carrier: "CJ대한통운"})
+	wantField(t, err, "tracking_number")
+	passed := must(e.market.InspectTrade(e.staff(), verdict)).GetTrade()
+	if passed.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED || passed.GetDeliveryTrackingNumber() != "6812-3344-1200" {
 		t.Fatalf("inspected = %v", passed)
 	}
 	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PAYOUT || l.GetAmount().GetAmount() != 142500 || l.GetTradeId() != tr.GetId() {
@@ -195,8 +242,9 @@ func TestMarketTradeSettles(t *testing.T) {
 	if n := e.consumed(t, "order-commit-stock"); n != 1 {
 		t.Fatalf("order-commit-stock consumed %d", n)
 	}
-	if got := e.order(t, payer, tr.GetOrderNumber()).GetStatus(); got != orderv1.OrderStatus_ORDER_STATUS_PAID {
-		t.Fatalf("a paid market order became %v (no catalog stock to commit)", got)
+	if got := e.order(t, payer, tr.GetOrderNumber()); got.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_SHIPPED ||
+		got.GetCarrier() != "CJ대한통운" || got.GetTrackingNumber() != "6812-3344-1200" {
+		t.Fatalf("the buyer's order after inspection = %v, want shipped with the tracking number", got)
 	}
 
 	// Failed inspection: the buyer's order is cancelled and refunded in full,
@@ -210,6 +258,8 @@ func TestMarketTradeSettles(t *testing.T) {
 		ts := must(e.market.ListMyTrades(fb.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()
 		return ts[0].GetStatus() == orderv1.TradeStatus_TRADE_STATUS_PAID
 	})
+	must(ship(seller, ft.GetId()))
+	must(e.market.ReceiveTrade(e.staff(), &orderv1.ReceiveTradeRequest{Id: ft.GetId()}))
 	must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: ft.GetId(), Passed: false, Note: "replica"}))
 	e.waitStatus(t, fb, ft.GetOrderNumber(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
 	if l := e.ledger(t, seller)[0]; l.GetKind() != orderv1.LedgerEntryKind_LEDGER_ENTRY_KIND_PENALTY || l.GetAmount().GetAmount() != 25500 {
@@ -264,6 +314,14 @@ func TestMarketTradeSettles(t *testing.T) {
 	}
 	_, err = e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: "no-such-product"})
 	wantCode(t, err, codes.NotFound, "PRODUCT_NOT_FOUND")
+}
+
+// wantMessage fails unless st's message contains part.
+func wantMessage(t *testing.T, st *status.Status, part string) {
+	t.Helper()
+	if !strings.Contains(st.Message(), part) {
+		t.Fatalf("message %q does not say %q", st.Message(), part)
+	}
 }
 
 func TestMarketExpiry(t *testing.T) {
@@ -415,5 +473,42 @@ func TestMarketUnpaidTradeIsVoided(t *testing.T) {
 	q := must(e.market.GetProductMarket(context.Background(), &orderv1.GetProductMarketRequest{Slug: p.GetSlug()})).GetVariants()[0]
 	if q.GetLowestAsk().GetAmount() != 120000 || q.GetLastPrice() != nil {
 		t.Fatalf("quote after the void = %v", q)
+	}
+}
+
+// The product page's buy-now and sell-now prices follow the book through the
+// market's quote events, the outbox relay and the catalog's consumer.
+func TestMarketQuoteOnProductPage(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Samba OG", 139000, 0, "260", "270")
+	v, other := variantOf(t, p, "260"), variantOf(t, p, "270")
+	seller, buyerA := e.newBuyer(), e.newBuyer()
+	page := func(what string, buy, sell int64) {
+		t.Helper()
+		eventually(t, what, func() bool {
+			for _, pv := range must(e.catalog.GetProduct(context.Background(), &catalogv1.GetProductRequest{Slug: p.GetSlug()})).GetProduct().GetVariants() {
+				if pv.GetId() == v {
+					return pv.GetBuyNowPrice().GetAmount() == buy && pv.GetSellNowPrice().GetAmount() == sell &&
+						(buy == 0) == (pv.GetBuyNowPrice() == nil) && (sell == 0) == (pv.GetSellNowPrice() == nil)
+				}
+			}
+			return false
+		})
+	}
+	page("no market yet", 0, 0)
+	e.ask(t, seller, v, 200000)
+	page("the first ask", 200000, 0)
+	low := e.ask(t, seller, v, 190000).GetAsk()
+	page("a lower ask", 190000, 0)
+	e.bid(t, buyerA, v, 150000)
+	page("a bid", 190000, 150000)
+	must(e.market.CancelAsk(seller.ctx, &orderv1.CancelAskRequest{Id: low.GetId()}))
+	page("the lower ask cancelled", 200000, 150000)
+	e.bid(t, e.newBuyer(), v, 210000) // trades with the 200000 ask
+	page("the last ask traded", 0, 150000)
+	for _, pv := range must(e.catalog.GetProduct(context.Background(), &catalogv1.GetProductRequest{Slug: p.GetSlug()})).GetProduct().GetVariants() {
+		if pv.GetId() == other && (pv.GetBuyNowPrice() != nil || pv.GetSellNowPrice() != nil) {
+			t.Fatalf("the untraded size shows %v", pv)
+		}
 	}
 }

@@ -28,6 +28,7 @@ type Store interface {
 	productStore
 	reviewStore
 	reservationStore
+	marketQuoteStore
 }
 
 // slugStore finds out whether a derived slug is free.

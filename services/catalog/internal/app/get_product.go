@@ -6,7 +6,12 @@ import (
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
 )
 
-// Product reads one product with its variants by slug or id, archived or not.
+// Product reads one product with its variants by slug or id, archived or
+// not, each variant with its market buy-now and sell-now prices.
 func (a *App) Product(ctx context.Context, slugOrID string) (domain.Product, error) {
-	return a.store.Product(ctx, slugOrID)
+	p, err := a.store.Product(ctx, slugOrID)
+	if err != nil {
+		return p, err
+	}
+	return p, a.attachMarketQuotes(ctx, &p)
 }

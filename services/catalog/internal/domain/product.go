@@ -61,6 +61,10 @@ type Variant struct {
 	Options       map[string]string
 	Stock         int64
 	PriceOverride *Money
+	// BuyNow and SellNow are the resale market's lowest ask and highest bid
+	// (nil when none stands), attached by the get-product use case from the
+	// market quote projection.
+	BuyNow, SellNow *Money
 }
 
 // Price is what one unit of v costs given the product's base price.

@@ -64,6 +64,12 @@ func toProtoProduct(p domain.Product) *catalogv1.Product {
 		if v.PriceOverride != nil {
 			pv.PriceOverride = toProtoMoney(*v.PriceOverride)
 		}
+		if v.BuyNow != nil {
+			pv.BuyNowPrice = toProtoMoney(*v.BuyNow)
+		}
+		if v.SellNow != nil {
+			pv.SellNowPrice = toProtoMoney(*v.SellNow)
+		}
 		out.Variants = append(out.Variants, pv)
 	}
 	return out

@@ -469,6 +469,14 @@ type Variant struct {
 	Price *v1.Money `protobuf:"bytes,5,opt,name=price,proto3" json:"price,omitempty"`
 	// price_override is the variant's own price; unset when it sells at the base price.
 	PriceOverride *v1.Money `protobuf:"bytes,6,opt,name=price_override,json=priceOverride,proto3" json:"price_override,omitempty"`
+	// buy_now_price is the resale market's lowest ask for this variant (what
+	// buying now costs before fees); set by GetProduct only, unset when nobody
+	// asks. A projection of the market's quote events: it trails the book by
+	// a moment.
+	BuyNowPrice *v1.Money `protobuf:"bytes,7,opt,name=buy_now_price,json=buyNowPrice,proto3" json:"buy_now_price,omitempty"`
+	// sell_now_price is the market's highest bid (what selling now fetches
+	// before fees); set by GetProduct only, unset when nobody bids.
+	SellNowPrice  *v1.Money `protobuf:"bytes,8,opt,name=sell_now_price,json=sellNowPrice,proto3" json:"sell_now_price,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -541,6 +549,20 @@ func (x *Variant) GetPrice() *v1.Money {
 func (x *Variant) GetPriceOverride() *v1.Money {
 	if x != nil {
 		return x.PriceOverride
+	}
+	return nil
+}
+
+func (x *Variant) GetBuyNowPrice() *v1.Money {
+	if x != nil {
+		return x.BuyNowPrice
+	}
+	return nil
+}
+
+func (x *Variant) GetSellNowPrice() *v1.Money {
+	if x != nil {
+		return x.SellNowPrice
 	}
 	return nil
 }
@@ -1034,14 +1056,16 @@ const file_jangteo_catalog_v1_catalog_proto_rawDesc = "" +
 	"cause_slug\x18\t \x01(\tR\tcauseSlug\";\n" +
 	"\rProductOption\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
-	"\x06values\x18\x02 \x03(\tR\x06values\"\xae\x02\n" +
+	"\x06values\x18\x02 \x03(\tR\x06values\"\xa8\x03\n" +
 	"\aVariant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12B\n" +
 	"\aoptions\x18\x03 \x03(\v2(.jangteo.catalog.v1.Variant.OptionsEntryR\aoptions\x12\x14\n" +
 	"\x05stock\x18\x04 \x01(\x05R\x05stock\x12,\n" +
 	"\x05price\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05price\x12=\n" +
-	"\x0eprice_override\x18\x06 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x1a:\n" +
+	"\x0eprice_override\x18\x06 \x01(\v2\x16.jangteo.type.v1.MoneyR\rpriceOverride\x12:\n" +
+	"\rbuy_now_price\x18\a \x01(\v2\x16.jangteo.type.v1.MoneyR\vbuyNowPrice\x12<\n" +
+	"\x0esell_now_price\x18\b \x01(\v2\x16.jangteo.type.v1.MoneyR\fsellNowPrice\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x05\n" +
@@ -1136,21 +1160,23 @@ var file_jangteo_catalog_v1_catalog_proto_depIdxs = []int32{
 	9,  // 2: jangteo.catalog.v1.Variant.options:type_name -> jangteo.catalog.v1.Variant.OptionsEntry
 	11, // 3: jangteo.catalog.v1.Variant.price:type_name -> jangteo.type.v1.Money
 	11, // 4: jangteo.catalog.v1.Variant.price_override:type_name -> jangteo.type.v1.Money
-	11, // 5: jangteo.catalog.v1.Product.price:type_name -> jangteo.type.v1.Money
-	12, // 6: jangteo.catalog.v1.Product.create_time:type_name -> google.protobuf.Timestamp
-	12, // 7: jangteo.catalog.v1.Product.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 8: jangteo.catalog.v1.Product.options:type_name -> jangteo.catalog.v1.ProductOption
-	5,  // 9: jangteo.catalog.v1.Product.variants:type_name -> jangteo.catalog.v1.Variant
-	12, // 10: jangteo.catalog.v1.Review.create_time:type_name -> google.protobuf.Timestamp
-	12, // 11: jangteo.catalog.v1.Review.update_time:type_name -> google.protobuf.Timestamp
-	0,  // 12: jangteo.catalog.v1.Reservation.status:type_name -> jangteo.catalog.v1.Reservation.Status
-	10, // 13: jangteo.catalog.v1.Reservation.lines:type_name -> jangteo.catalog.v1.Reservation.Line
-	12, // 14: jangteo.catalog.v1.Reservation.expire_time:type_name -> google.protobuf.Timestamp
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	11, // 5: jangteo.catalog.v1.Variant.buy_now_price:type_name -> jangteo.type.v1.Money
+	11, // 6: jangteo.catalog.v1.Variant.sell_now_price:type_name -> jangteo.type.v1.Money
+	11, // 7: jangteo.catalog.v1.Product.price:type_name -> jangteo.type.v1.Money
+	12, // 8: jangteo.catalog.v1.Product.create_time:type_name -> google.protobuf.Timestamp
+	12, // 9: jangteo.catalog.v1.Product.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 10: jangteo.catalog.v1.Product.options:type_name -> jangteo.catalog.v1.ProductOption
+	5,  // 11: jangteo.catalog.v1.Product.variants:type_name -> jangteo.catalog.v1.Variant
+	12, // 12: jangteo.catalog.v1.Review.create_time:type_name -> google.protobuf.Timestamp
+	12, // 13: jangteo.catalog.v1.Review.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 14: jangteo.catalog.v1.Reservation.status:type_name -> jangteo.catalog.v1.Reservation.Status
+	10, // 15: jangteo.catalog.v1.Reservation.lines:type_name -> jangteo.catalog.v1.Reservation.Line
+	12, // 16: jangteo.catalog.v1.Reservation.expire_time:type_name -> google.protobuf.Timestamp
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_catalog_v1_catalog_proto_init() }

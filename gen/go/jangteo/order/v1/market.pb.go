@@ -157,6 +157,10 @@ const (
 	TradeStatus_TRADE_STATUS_INSPECTION_PASSED TradeStatus = 4
 	// TRADE_STATUS_INSPECTION_FAILED: staff failed the item; the buyer is refunded, the seller penalised.
 	TradeStatus_TRADE_STATUS_INSPECTION_FAILED TradeStatus = 5
+	// TRADE_STATUS_SHIPPED_TO_INSPECTION: the seller shipped the item to inspection (carrier, tracking number).
+	TradeStatus_TRADE_STATUS_SHIPPED_TO_INSPECTION TradeStatus = 6
+	// TRADE_STATUS_AT_INSPECTION: staff received the item; it awaits their verdict.
+	TradeStatus_TRADE_STATUS_AT_INSPECTION TradeStatus = 7
 )
 
 // Enum value maps for TradeStatus.
@@ -168,14 +172,18 @@ var (
 		3: "TRADE_STATUS_VOIDED",
 		4: "TRADE_STATUS_INSPECTION_PASSED",
 		5: "TRADE_STATUS_INSPECTION_FAILED",
+		6: "TRADE_STATUS_SHIPPED_TO_INSPECTION",
+		7: "TRADE_STATUS_AT_INSPECTION",
 	}
 	TradeStatus_value = map[string]int32{
-		"TRADE_STATUS_UNSPECIFIED":       0,
-		"TRADE_STATUS_PENDING_PAYMENT":   1,
-		"TRADE_STATUS_PAID":              2,
-		"TRADE_STATUS_VOIDED":            3,
-		"TRADE_STATUS_INSPECTION_PASSED": 4,
-		"TRADE_STATUS_INSPECTION_FAILED": 5,
+		"TRADE_STATUS_UNSPECIFIED":           0,
+		"TRADE_STATUS_PENDING_PAYMENT":       1,
+		"TRADE_STATUS_PAID":                  2,
+		"TRADE_STATUS_VOIDED":                3,
+		"TRADE_STATUS_INSPECTION_PASSED":     4,
+		"TRADE_STATUS_INSPECTION_FAILED":     5,
+		"TRADE_STATUS_SHIPPED_TO_INSPECTION": 6,
+		"TRADE_STATUS_AT_INSPECTION":         7,
 	}
 )
 
@@ -411,9 +419,21 @@ type Trade struct {
 	// side is the caller's part in it: OFFER_SIDE_BID for the buyer, OFFER_SIDE_ASK for the seller.
 	Side OfferSide `protobuf:"varint,11,opt,name=side,proto3,enum=jangteo.order.v1.OfferSide" json:"side,omitempty"`
 	// create_time is when the offers met.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// inspection_carrier is the carrier the seller shipped the item to inspection with.
+	InspectionCarrier string `protobuf:"bytes,13,opt,name=inspection_carrier,json=inspectionCarrier,proto3" json:"inspection_carrier,omitempty"`
+	// inspection_tracking_number is that shipment's tracking number.
+	InspectionTrackingNumber string `protobuf:"bytes,14,opt,name=inspection_tracking_number,json=inspectionTrackingNumber,proto3" json:"inspection_tracking_number,omitempty"`
+	// ship_time is when the seller shipped the item to inspection; unset before.
+	ShipTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=ship_time,json=shipTime,proto3" json:"ship_time,omitempty"`
+	// receive_time is when staff received the item at inspection; unset before.
+	ReceiveTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=receive_time,json=receiveTime,proto3" json:"receive_time,omitempty"`
+	// delivery_carrier is the carrier the item went to the buyer with after passing inspection.
+	DeliveryCarrier string `protobuf:"bytes,17,opt,name=delivery_carrier,json=deliveryCarrier,proto3" json:"delivery_carrier,omitempty"`
+	// delivery_tracking_number is that shipment's tracking number.
+	DeliveryTrackingNumber string `protobuf:"bytes,18,opt,name=delivery_tracking_number,json=deliveryTrackingNumber,proto3" json:"delivery_tracking_number,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Trade) Reset() {
@@ -528,6 +548,48 @@ func (x *Trade) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Trade) GetInspectionCarrier() string {
+	if x != nil {
+		return x.InspectionCarrier
+	}
+	return ""
+}
+
+func (x *Trade) GetInspectionTrackingNumber() string {
+	if x != nil {
+		return x.InspectionTrackingNumber
+	}
+	return ""
+}
+
+func (x *Trade) GetShipTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ShipTime
+	}
+	return nil
+}
+
+func (x *Trade) GetReceiveTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReceiveTime
+	}
+	return nil
+}
+
+func (x *Trade) GetDeliveryCarrier() string {
+	if x != nil {
+		return x.DeliveryCarrier
+	}
+	return ""
+}
+
+func (x *Trade) GetDeliveryTrackingNumber() string {
+	if x != nil {
+		return x.DeliveryTrackingNumber
+	}
+	return ""
 }
 
 // LedgerEntry is one fee, payout or penalty of a user, with its reason.
@@ -768,7 +830,7 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\vexpire_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12;\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x83\x04\n" +
+	"createTime\"\xcd\x06\n" +
 	"\x05Trade\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -785,7 +847,13 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	" \x01(\x0e2\x1d.jangteo.order.v1.TradeStatusR\x06status\x12/\n" +
 	"\x04side\x18\v \x01(\x0e2\x1b.jangteo.order.v1.OfferSideR\x04side\x12;\n" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xf4\x01\n" +
+	"createTime\x12-\n" +
+	"\x12inspection_carrier\x18\r \x01(\tR\x11inspectionCarrier\x12<\n" +
+	"\x1ainspection_tracking_number\x18\x0e \x01(\tR\x18inspectionTrackingNumber\x127\n" +
+	"\tship_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bshipTime\x12=\n" +
+	"\freceive_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\x12)\n" +
+	"\x10delivery_carrier\x18\x11 \x01(\tR\x0fdeliveryCarrier\x128\n" +
+	"\x18delivery_tracking_number\x18\x12 \x01(\tR\x16deliveryTrackingNumber\"\xf4\x01\n" +
 	"\vLedgerEntry\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x125\n" +
 	"\x04kind\x18\x02 \x01(\x0e2!.jangteo.order.v1.LedgerEntryKindR\x04kind\x12.\n" +
@@ -815,14 +883,16 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\x14OFFER_STATUS_MATCHED\x10\x02\x12\x1a\n" +
 	"\x16OFFER_STATUS_CANCELLED\x10\x03\x12\x18\n" +
 	"\x14OFFER_STATUS_EXPIRED\x10\x04\x12\x17\n" +
-	"\x13OFFER_STATUS_VOIDED\x10\x05*\xc5\x01\n" +
+	"\x13OFFER_STATUS_VOIDED\x10\x05*\x8d\x02\n" +
 	"\vTradeStatus\x12\x1c\n" +
 	"\x18TRADE_STATUS_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cTRADE_STATUS_PENDING_PAYMENT\x10\x01\x12\x15\n" +
 	"\x11TRADE_STATUS_PAID\x10\x02\x12\x17\n" +
 	"\x13TRADE_STATUS_VOIDED\x10\x03\x12\"\n" +
 	"\x1eTRADE_STATUS_INSPECTION_PASSED\x10\x04\x12\"\n" +
-	"\x1eTRADE_STATUS_INSPECTION_FAILED\x10\x05*\xb4\x01\n" +
+	"\x1eTRADE_STATUS_INSPECTION_FAILED\x10\x05\x12&\n" +
+	"\"TRADE_STATUS_SHIPPED_TO_INSPECTION\x10\x06\x12\x1e\n" +
+	"\x1aTRADE_STATUS_AT_INSPECTION\x10\a*\xb4\x01\n" +
 	"\x0fLedgerEntryKind\x12!\n" +
 	"\x1dLEDGER_ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bLEDGER_ENTRY_KIND_BUYER_FEE\x10\x01\x12 \n" +
@@ -870,17 +940,19 @@ var file_jangteo_order_v1_market_proto_depIdxs = []int32{
 	2,  // 9: jangteo.order.v1.Trade.status:type_name -> jangteo.order.v1.TradeStatus
 	0,  // 10: jangteo.order.v1.Trade.side:type_name -> jangteo.order.v1.OfferSide
 	10, // 11: jangteo.order.v1.Trade.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 12: jangteo.order.v1.LedgerEntry.kind:type_name -> jangteo.order.v1.LedgerEntryKind
-	9,  // 13: jangteo.order.v1.LedgerEntry.amount:type_name -> jangteo.type.v1.Money
-	10, // 14: jangteo.order.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
-	5,  // 15: jangteo.order.v1.TradeExecuted.trade:type_name -> jangteo.order.v1.Trade
-	9,  // 16: jangteo.order.v1.QuoteChanged.lowest_ask:type_name -> jangteo.type.v1.Money
-	9,  // 17: jangteo.order.v1.QuoteChanged.highest_bid:type_name -> jangteo.type.v1.Money
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	10, // 12: jangteo.order.v1.Trade.ship_time:type_name -> google.protobuf.Timestamp
+	10, // 13: jangteo.order.v1.Trade.receive_time:type_name -> google.protobuf.Timestamp
+	3,  // 14: jangteo.order.v1.LedgerEntry.kind:type_name -> jangteo.order.v1.LedgerEntryKind
+	9,  // 15: jangteo.order.v1.LedgerEntry.amount:type_name -> jangteo.type.v1.Money
+	10, // 16: jangteo.order.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 17: jangteo.order.v1.TradeExecuted.trade:type_name -> jangteo.order.v1.Trade
+	9,  // 18: jangteo.order.v1.QuoteChanged.lowest_ask:type_name -> jangteo.type.v1.Money
+	9,  // 19: jangteo.order.v1.QuoteChanged.highest_bid:type_name -> jangteo.type.v1.Money
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_proto_init() }

@@ -1829,9 +1829,13 @@ type InspectTradeRequest struct {
 	// passed is true when the item is genuine and as described.
 	Passed bool `protobuf:"varint,2,opt,name=passed,proto3" json:"passed,omitempty"`
 	// note says what was found; shown in the order's history and the ledger.
-	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Note string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	// carrier ships the passed item to the buyer; required when passed.
+	Carrier string `protobuf:"bytes,4,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// tracking_number is that shipment's; required when passed.
+	TrackingNumber string `protobuf:"bytes,5,opt,name=tracking_number,json=trackingNumber,proto3" json:"tracking_number,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *InspectTradeRequest) Reset() {
@@ -1885,6 +1889,20 @@ func (x *InspectTradeRequest) GetNote() string {
 	return ""
 }
 
+func (x *InspectTradeRequest) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *InspectTradeRequest) GetTrackingNumber() string {
+	if x != nil {
+		return x.TrackingNumber
+	}
+	return ""
+}
+
 // InspectTradeResponse is the trade after the inspection.
 type InspectTradeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1925,6 +1943,208 @@ func (*InspectTradeResponse) Descriptor() ([]byte, []int) {
 }
 
 func (x *InspectTradeResponse) GetTrade() *Trade {
+	if x != nil {
+		return x.Trade
+	}
+	return nil
+}
+
+// ShipSaleRequest records the seller's shipment to inspection.
+type ShipSaleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the trade's UUID (the caller's sale).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// carrier is who carries the item to inspection (e.g. CJ대한통운).
+	Carrier string `protobuf:"bytes,2,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// tracking_number is the shipment's tracking number.
+	TrackingNumber string `protobuf:"bytes,3,opt,name=tracking_number,json=trackingNumber,proto3" json:"tracking_number,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ShipSaleRequest) Reset() {
+	*x = ShipSaleRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShipSaleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShipSaleRequest) ProtoMessage() {}
+
+func (x *ShipSaleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShipSaleRequest.ProtoReflect.Descriptor instead.
+func (*ShipSaleRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ShipSaleRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ShipSaleRequest) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *ShipSaleRequest) GetTrackingNumber() string {
+	if x != nil {
+		return x.TrackingNumber
+	}
+	return ""
+}
+
+// ShipSaleResponse is the sale after the shipment.
+type ShipSaleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trade is the sale, shipped to inspection.
+	Trade         *Trade `protobuf:"bytes,1,opt,name=trade,proto3" json:"trade,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShipSaleResponse) Reset() {
+	*x = ShipSaleResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShipSaleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShipSaleResponse) ProtoMessage() {}
+
+func (x *ShipSaleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShipSaleResponse.ProtoReflect.Descriptor instead.
+func (*ShipSaleResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ShipSaleResponse) GetTrade() *Trade {
+	if x != nil {
+		return x.Trade
+	}
+	return nil
+}
+
+// ReceiveTradeRequest records the item's arrival at inspection.
+type ReceiveTradeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the trade's UUID.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveTradeRequest) Reset() {
+	*x = ReceiveTradeRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveTradeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveTradeRequest) ProtoMessage() {}
+
+func (x *ReceiveTradeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveTradeRequest.ProtoReflect.Descriptor instead.
+func (*ReceiveTradeRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ReceiveTradeRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ReceiveTradeResponse is the trade after the arrival.
+type ReceiveTradeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trade is the trade, at inspection.
+	Trade         *Trade `protobuf:"bytes,1,opt,name=trade,proto3" json:"trade,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveTradeResponse) Reset() {
+	*x = ReceiveTradeResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveTradeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveTradeResponse) ProtoMessage() {}
+
+func (x *ReceiveTradeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveTradeResponse.ProtoReflect.Descriptor instead.
+func (*ReceiveTradeResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ReceiveTradeResponse) GetTrade() *Trade {
 	if x != nil {
 		return x.Trade
 	}
@@ -2072,13 +2292,25 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\x05close\x18\x05 \x01(\v2\x16.jangteo.type.v1.MoneyR\x05close\x12\x16\n" +
 	"\x06volume\x18\x06 \x01(\x05R\x06volume\"T\n" +
 	"\x1eGetProductPriceHistoryResponse\x122\n" +
-	"\acandles\x18\x01 \x03(\v2\x18.jangteo.order.v1.CandleR\acandles\"e\n" +
+	"\acandles\x18\x01 \x03(\v2\x18.jangteo.order.v1.CandleR\acandles\"\xba\x01\n" +
 	"\x13InspectTradeRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x16\n" +
 	"\x06passed\x18\x02 \x01(\bR\x06passed\x12\x1c\n" +
-	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\"E\n" +
+	"\x04note\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x04note\x12!\n" +
+	"\acarrier\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\acarrier\x120\n" +
+	"\x0ftracking_number\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x0etrackingNumber\"E\n" +
 	"\x14InspectTradeResponse\x12-\n" +
-	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade2\xea\x0f\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"\x84\x01\n" +
+	"\x0fShipSaleRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12#\n" +
+	"\acarrier\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\acarrier\x122\n" +
+	"\x0ftracking_number\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x0etrackingNumber\"A\n" +
+	"\x10ShipSaleResponse\x12-\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"/\n" +
+	"\x13ReceiveTradeRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"E\n" +
+	"\x14ReceiveTradeResponse\x12-\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade2\xfd\x11\n" +
 	"\rMarketService\x12z\n" +
 	"\bPlaceAsk\x12!.jangteo.order.v1.PlaceAskRequest\x1a\".jangteo.order.v1.PlaceAskResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/asks\x12z\n" +
 	"\bPlaceBid\x12!.jangteo.order.v1.PlaceBidRequest\x1a\".jangteo.order.v1.PlaceBidResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/bids\x12w\n" +
@@ -2095,7 +2327,9 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\fListMyTrades\x12%.jangteo.order.v1.ListMyTradesRequest\x1a&.jangteo.order.v1.ListMyTradesResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/trades\x12\x91\x01\n" +
 	"\x10GetProductMarket\x12).jangteo.order.v1.GetProductMarketRequest\x1a*.jangteo.order.v1.GetProductMarketResponse\"&\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/products/{slug}/market\x12\x9b\x01\n" +
 	"\x11ListProductTrades\x12*.jangteo.order.v1.ListProductTradesRequest\x1a+.jangteo.order.v1.ListProductTradesResponse\"-\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02#\x12!/v1/products/{slug}/market/trades\x12\xab\x01\n" +
-	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12\x92\x01\n" +
+	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12|\n" +
+	"\bShipSale\x12!.jangteo.order.v1.ShipSaleRequest\x1a\".jangteo.order.v1.ShipSaleResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/market/sales/{id}:ship\x12\x92\x01\n" +
+	"\fReceiveTrade\x12%.jangteo.order.v1.ReceiveTradeRequest\x1a&.jangteo.order.v1.ReceiveTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:receive\x12\x92\x01\n" +
 	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12\x7f\n" +
 	"\fListMyLedger\x12%.jangteo.order.v1.ListMyLedgerRequest\x1a&.jangteo.order.v1.ListMyLedgerResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/ledgerB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
@@ -2111,7 +2345,7 @@ func file_jangteo_order_v1_market_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_market_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*PlaceAskRequest)(nil),                // 0: jangteo.order.v1.PlaceAskRequest
 	(*PlaceAskResponse)(nil),               // 1: jangteo.order.v1.PlaceAskResponse
@@ -2146,82 +2380,92 @@ var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*GetProductPriceHistoryResponse)(nil), // 30: jangteo.order.v1.GetProductPriceHistoryResponse
 	(*InspectTradeRequest)(nil),            // 31: jangteo.order.v1.InspectTradeRequest
 	(*InspectTradeResponse)(nil),           // 32: jangteo.order.v1.InspectTradeResponse
-	nil,                                    // 33: jangteo.order.v1.VariantQuote.OptionsEntry
-	nil,                                    // 34: jangteo.order.v1.MarketTrade.OptionsEntry
-	(*Offer)(nil),                          // 35: jangteo.order.v1.Offer
-	(*Trade)(nil),                          // 36: jangteo.order.v1.Trade
-	(*v1.Money)(nil),                       // 37: jangteo.type.v1.Money
-	(*LedgerEntry)(nil),                    // 38: jangteo.order.v1.LedgerEntry
-	(*timestamppb.Timestamp)(nil),          // 39: google.protobuf.Timestamp
+	(*ShipSaleRequest)(nil),                // 33: jangteo.order.v1.ShipSaleRequest
+	(*ShipSaleResponse)(nil),               // 34: jangteo.order.v1.ShipSaleResponse
+	(*ReceiveTradeRequest)(nil),            // 35: jangteo.order.v1.ReceiveTradeRequest
+	(*ReceiveTradeResponse)(nil),           // 36: jangteo.order.v1.ReceiveTradeResponse
+	nil,                                    // 37: jangteo.order.v1.VariantQuote.OptionsEntry
+	nil,                                    // 38: jangteo.order.v1.MarketTrade.OptionsEntry
+	(*Offer)(nil),                          // 39: jangteo.order.v1.Offer
+	(*Trade)(nil),                          // 40: jangteo.order.v1.Trade
+	(*v1.Money)(nil),                       // 41: jangteo.type.v1.Money
+	(*LedgerEntry)(nil),                    // 42: jangteo.order.v1.LedgerEntry
+	(*timestamppb.Timestamp)(nil),          // 43: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_market_service_proto_depIdxs = []int32{
-	35, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	36, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
-	35, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	36, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
-	36, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	36, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	35, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	35, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	37, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
-	37, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
-	37, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
-	35, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
-	35, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
-	36, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
-	38, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
-	33, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
-	37, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
-	37, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
-	37, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
-	39, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
+	39, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	40, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
+	39, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	40, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	39, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	39, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	41, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
+	41, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
+	41, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
+	39, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
+	39, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
+	40, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
+	42, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
+	37, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
+	41, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
+	41, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
+	41, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
+	43, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
 	23, // 20: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
-	34, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
-	37, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
-	39, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
+	38, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
+	41, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
+	43, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
 	26, // 24: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
-	39, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
-	37, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
-	37, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
-	37, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
-	37, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
+	43, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
+	41, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
+	41, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
+	41, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
+	41, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
 	29, // 30: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
-	36, // 31: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
-	0,  // 32: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
-	2,  // 33: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
-	4,  // 34: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
-	6,  // 35: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
-	8,  // 36: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
-	10, // 37: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
-	12, // 38: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
-	14, // 39: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
-	16, // 40: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
-	18, // 41: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
-	22, // 42: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
-	25, // 43: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
-	28, // 44: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
-	31, // 45: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
-	20, // 46: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
-	1,  // 47: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
-	3,  // 48: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
-	5,  // 49: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
-	7,  // 50: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
-	9,  // 51: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
-	11, // 52: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
-	13, // 53: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
-	15, // 54: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
-	17, // 55: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
-	19, // 56: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
-	24, // 57: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
-	27, // 58: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
-	30, // 59: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
-	32, // 60: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
-	21, // 61: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
-	47, // [47:62] is the sub-list for method output_type
-	32, // [32:47] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	40, // 31: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 32: jangteo.order.v1.ShipSaleResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 33: jangteo.order.v1.ReceiveTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	0,  // 34: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
+	2,  // 35: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
+	4,  // 36: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
+	6,  // 37: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
+	8,  // 38: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
+	10, // 39: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
+	12, // 40: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
+	14, // 41: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
+	16, // 42: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
+	18, // 43: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
+	22, // 44: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
+	25, // 45: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
+	28, // 46: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
+	33, // 47: jangteo.order.v1.MarketService.ShipSale:input_type -> jangteo.order.v1.ShipSaleRequest
+	35, // 48: jangteo.order.v1.MarketService.ReceiveTrade:input_type -> jangteo.order.v1.ReceiveTradeRequest
+	31, // 49: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
+	20, // 50: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
+	1,  // 51: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
+	3,  // 52: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
+	5,  // 53: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
+	7,  // 54: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
+	9,  // 55: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
+	11, // 56: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
+	13, // 57: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
+	15, // 58: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
+	17, // 59: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
+	19, // 60: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
+	24, // 61: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
+	27, // 62: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
+	30, // 63: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
+	34, // 64: jangteo.order.v1.MarketService.ShipSale:output_type -> jangteo.order.v1.ShipSaleResponse
+	36, // 65: jangteo.order.v1.MarketService.ReceiveTrade:output_type -> jangteo.order.v1.ReceiveTradeResponse
+	32, // 66: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
+	21, // 67: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
+	51, // [51:68] is the sub-list for method output_type
+	34, // [34:51] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_service_proto_init() }
@@ -2236,7 +2480,7 @@ func file_jangteo_order_v1_market_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_market_service_proto_rawDesc), len(file_jangteo_order_v1_market_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

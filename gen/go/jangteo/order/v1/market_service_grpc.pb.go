@@ -32,6 +32,8 @@ const (
 	MarketService_GetProductMarket_FullMethodName       = "/jangteo.order.v1.MarketService/GetProductMarket"
 	MarketService_ListProductTrades_FullMethodName      = "/jangteo.order.v1.MarketService/ListProductTrades"
 	MarketService_GetProductPriceHistory_FullMethodName = "/jangteo.order.v1.MarketService/GetProductPriceHistory"
+	MarketService_ShipSale_FullMethodName               = "/jangteo.order.v1.MarketService/ShipSale"
+	MarketService_ReceiveTrade_FullMethodName           = "/jangteo.order.v1.MarketService/ReceiveTrade"
 	MarketService_InspectTrade_FullMethodName           = "/jangteo.order.v1.MarketService/InspectTrade"
 	MarketService_ListMyLedger_FullMethodName           = "/jangteo.order.v1.MarketService/ListMyLedger"
 )
@@ -82,10 +84,20 @@ type MarketServiceClient interface {
 	// GetProductPriceHistory is a product's trades as open, high, low, close
 	// and volume per interval, oldest first, for a price chart.
 	GetProductPriceHistory(ctx context.Context, in *GetProductPriceHistoryRequest, opts ...grpc.CallOption) (*GetProductPriceHistoryResponse, error)
-	// InspectTrade records staff's inspection of a paid trade's item: passed
-	// (it ships to the buyer; the seller's payout is recorded) or failed (the
-	// buyer's order is cancelled and refunded in full; the seller is
-	// penalised). A trade not awaiting inspection is 409 TRADE_STATE_CONFLICT.
+	// ShipSale records that the seller shipped a paid trade's item to
+	// inspection, with the carrier and tracking number. Only the seller may:
+	// another user's sale is 404 TRADE_NOT_FOUND; a sale not awaiting shipment
+	// is 409 TRADE_STATE_CONFLICT naming its status.
+	ShipSale(ctx context.Context, in *ShipSaleRequest, opts ...grpc.CallOption) (*ShipSaleResponse, error)
+	// ReceiveTrade records that staff received a trade's item at inspection.
+	// A trade whose item was not shipped to inspection is 409
+	// TRADE_STATE_CONFLICT naming its status.
+	ReceiveTrade(ctx context.Context, in *ReceiveTradeRequest, opts ...grpc.CallOption) (*ReceiveTradeResponse, error)
+	// InspectTrade records staff's inspection of a received trade's item:
+	// passed (it ships to the buyer with carrier and tracking_number, the
+	// buyer's order becomes shipped, and the seller's payout is recorded) or
+	// failed (the buyer's order is cancelled and refunded in full; the seller
+	// is penalised). A trade not at inspection is 409 TRADE_STATE_CONFLICT.
 	InspectTrade(ctx context.Context, in *InspectTradeRequest, opts ...grpc.CallOption) (*InspectTradeResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error)
@@ -229,6 +241,26 @@ func (c *marketServiceClient) GetProductPriceHistory(ctx context.Context, in *Ge
 	return out, nil
 }
 
+func (c *marketServiceClient) ShipSale(ctx context.Context, in *ShipSaleRequest, opts ...grpc.CallOption) (*ShipSaleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ShipSaleResponse)
+	err := c.cc.Invoke(ctx, MarketService_ShipSale_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *marketServiceClient) ReceiveTrade(ctx context.Context, in *ReceiveTradeRequest, opts ...grpc.CallOption) (*ReceiveTradeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReceiveTradeResponse)
+	err := c.cc.Invoke(ctx, MarketService_ReceiveTrade_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *marketServiceClient) InspectTrade(ctx context.Context, in *InspectTradeRequest, opts ...grpc.CallOption) (*InspectTradeResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(InspectTradeResponse)
@@ -295,10 +327,20 @@ type MarketServiceServer interface {
 	// GetProductPriceHistory is a product's trades as open, high, low, close
 	// and volume per interval, oldest first, for a price chart.
 	GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error)
-	// InspectTrade records staff's inspection of a paid trade's item: passed
-	// (it ships to the buyer; the seller's payout is recorded) or failed (the
-	// buyer's order is cancelled and refunded in full; the seller is
-	// penalised). A trade not awaiting inspection is 409 TRADE_STATE_CONFLICT.
+	// ShipSale records that the seller shipped a paid trade's item to
+	// inspection, with the carrier and tracking number. Only the seller may:
+	// another user's sale is 404 TRADE_NOT_FOUND; a sale not awaiting shipment
+	// is 409 TRADE_STATE_CONFLICT naming its status.
+	ShipSale(context.Context, *ShipSaleRequest) (*ShipSaleResponse, error)
+	// ReceiveTrade records that staff received a trade's item at inspection.
+	// A trade whose item was not shipped to inspection is 409
+	// TRADE_STATE_CONFLICT naming its status.
+	ReceiveTrade(context.Context, *ReceiveTradeRequest) (*ReceiveTradeResponse, error)
+	// InspectTrade records staff's inspection of a received trade's item:
+	// passed (it ships to the buyer with carrier and tracking_number, the
+	// buyer's order becomes shipped, and the seller's payout is recorded) or
+	// failed (the buyer's order is cancelled and refunded in full; the seller
+	// is penalised). A trade not at inspection is 409 TRADE_STATE_CONFLICT.
 	InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error)
@@ -350,6 +392,12 @@ func (UnimplementedMarketServiceServer) ListProductTrades(context.Context, *List
 }
 func (UnimplementedMarketServiceServer) GetProductPriceHistory(context.Context, *GetProductPriceHistoryRequest) (*GetProductPriceHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetProductPriceHistory not implemented")
+}
+func (UnimplementedMarketServiceServer) ShipSale(context.Context, *ShipSaleRequest) (*ShipSaleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ShipSale not implemented")
+}
+func (UnimplementedMarketServiceServer) ReceiveTrade(context.Context, *ReceiveTradeRequest) (*ReceiveTradeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReceiveTrade not implemented")
 }
 func (UnimplementedMarketServiceServer) InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method InspectTrade not implemented")
@@ -612,6 +660,42 @@ func _MarketService_GetProductPriceHistory_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MarketService_ShipSale_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ShipSaleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).ShipSale(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_ShipSale_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).ShipSale(ctx, req.(*ShipSaleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MarketService_ReceiveTrade_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReceiveTradeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).ReceiveTrade(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_ReceiveTrade_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).ReceiveTrade(ctx, req.(*ReceiveTradeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _MarketService_InspectTrade_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(InspectTradeRequest)
 	if err := dec(in); err != nil {
@@ -706,6 +790,14 @@ var MarketService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetProductPriceHistory",
 			Handler:    _MarketService_GetProductPriceHistory_Handler,
+		},
+		{
+			MethodName: "ShipSale",
+			Handler:    _MarketService_ShipSale_Handler,
+		},
+		{
+			MethodName: "ReceiveTrade",
+			Handler:    _MarketService_ReceiveTrade_Handler,
 		},
 		{
 			MethodName: "InspectTrade",

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/jangteo/jangteo/platform/errs"
+
 	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 	orderevents "github.com/jangteo/jangteo/services/order/internal/events"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
@@ -13,28 +15,53 @@ import (
 	orderstore "github.com/jangteo/jangteo/services/order/internal/store"
 )
 
-// Inspect records staff's verdict on a paid trade's item. Passed: the item
-// ships to the buyer (the order's fulfilment goes on as any order's) and the
-// seller's payout is recorded. Failed: the buyer's order is cancelled — so
-// refunded in full by the order's compensation — and the seller is charged
-// the penalty; the ask does not return to the book.
-func (a *App) Inspect(ctx context.Context, staffID, tradeID string, passed bool, note string) (domain.Trade, error) {
+// Verdict is staff's inspection of an item: passed, with the shipment to
+// the buyer, or failed, with a note saying why.
+type Verdict struct {
+	Passed                  bool
+	Note                    string
+	Carrier, TrackingNumber string // required when passed
+}
+
+// Inspect records staff's verdict on a received trade's item. Passed: the
+// item ships to the buyer — the buyer's order moves to shipped with the
+// carrier and tracking number — and the seller's payout is recorded.
+// Failed: the buyer's order is cancelled — so refunded in full by the
+// order's compensation — and the seller is charged the penalty; the ask does
+// not return to the book.
+func (a *App) Inspect(ctx context.Context, staffID, tradeID string, v Verdict) (domain.Trade, error) {
+	if v.Passed {
+		var bad []errs.FieldViolation
+		if v.Carrier == "" {
+			bad = append(bad, errs.Field("carrier", "required when the item passed: it ships to the buyer"))
+		}
+		if v.TrackingNumber == "" {
+			bad = append(bad, errs.Field("tracking_number", "required when the item passed: it ships to the buyer"))
+		}
+		if len(bad) > 0 {
+			return domain.Trade{}, errs.InvalidFields(bad...)
+		}
+	}
 	var out domain.Trade
 	err := a.tx(ctx, func(tx pgx.Tx) error {
 		t, err := store.LockTrade(ctx, tx, tradeID)
 		if err != nil {
 			return err
 		}
-		if t.Status != domain.TradePaid {
-			return domain.ErrTradeState.With("trade %s is %s, not awaiting inspection", t.ID, t.Status)
+		if t.Status != domain.TradeAtInspection {
+			return domain.ErrTradeState.With("trade %s is %s, not at inspection", t.ID, t.Status)
 		}
 		now := a.clock()
-		if passed {
-			t.Status = domain.TradePassed
-			err = a.ledger(ctx, tx, t, domain.LedgerEntry{
-				UserID: t.SellerID, Kind: domain.LedgerPayout, Amount: t.Payout(),
-				Reason: fmt.Sprintf("payout for the sale at %d: price %d − seller fee %d; inspection passed", t.Price, t.Price, t.SellerFee),
-			}, now)
+		note := v.Note
+		if v.Passed {
+			t.Status, t.DeliveryCarrier, t.DeliveryTracking = domain.TradePassed, v.Carrier, v.TrackingNumber
+			err = a.shipToBuyer(ctx, tx, t, staffID, note)
+			if err == nil {
+				err = a.ledger(ctx, tx, t, domain.LedgerEntry{
+					UserID: t.SellerID, Kind: domain.LedgerPayout, Amount: t.Payout(),
+					Reason: fmt.Sprintf("payout for the sale at %d: price %d − seller fee %d; inspection passed", t.Price, t.Price, t.SellerFee),
+				}, now)
+			}
 		} else {
 			t.Status = domain.TradeFailed
 			err = a.failOrder(ctx, tx, t, staffID, note)
@@ -49,9 +76,30 @@ func (a *App) Inspect(ctx context.Context, staffID, tradeID string, passed bool,
 			return err
 		}
 		out = t
-		return store.SetTradeStatus(ctx, tx, t.ID, t.Status, now)
+		return store.SaveShipment(ctx, tx, t, now)
 	})
 	return out, err
+}
+
+// shipToBuyer moves the buyer's order of a trade whose item passed to
+// shipped (through preparing, if staff had not prepared it yet).
+func (a *App) shipToBuyer(ctx context.Context, tx pgx.Tx, t domain.Trade, staffID, note string) error {
+	seen := 0
+	actor := orderdomain.StaffActor(staffID)
+	o, err := orderstore.Update(ctx, tx, orderstore.Key{ID: t.OrderID}, func(o *orderdomain.Order) error {
+		seen = len(o.History)
+		now := a.clock()
+		if o.Status == orderdomain.StatusPaid {
+			if err := o.Advance(orderdomain.StatusPreparing, "", "", actor, "the item passed inspection: "+note, now); err != nil {
+				return err
+			}
+		}
+		return o.Advance(orderdomain.StatusShipped, t.DeliveryCarrier, t.DeliveryTracking, actor, "", now)
+	})
+	if err != nil {
+		return err
+	}
+	return orderevents.StatusChanged(ctx, tx, o, seen)
 }
 
 // failOrder cancels the buyer's order of a trade whose item failed

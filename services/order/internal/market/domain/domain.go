@@ -48,7 +48,9 @@ type TradeStatus string
 // The statuses of a trade.
 const (
 	TradePendingPayment TradeStatus = "pending_payment"
-	TradePaid           TradeStatus = "paid"
+	TradePaid           TradeStatus = "paid" // awaiting the seller's shipment to inspection
+	TradeShipped        TradeStatus = "shipped_to_inspection"
+	TradeAtInspection   TradeStatus = "at_inspection"
 	TradeVoided         TradeStatus = "voided"
 	TradePassed         TradeStatus = "inspection_passed"
 	TradeFailed         TradeStatus = "inspection_failed"
@@ -95,6 +97,15 @@ type Trade struct {
 	OrderNumber string
 	Status      TradeStatus
 	CreatedAt   time.Time
+	Shipment
+}
+
+// Shipment is the item's way: from the seller to inspection (carrier and
+// tracking number, when it left and arrived) and, once it passed, to the buyer.
+type Shipment struct {
+	InspectionCarrier, InspectionTracking string
+	ShippedAt, ReceivedAt                 time.Time // zero until then
+	DeliveryCarrier, DeliveryTracking     string
 }
 
 // Payout is what the seller is owed.

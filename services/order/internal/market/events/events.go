@@ -31,7 +31,10 @@ func TradeExecuted(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
 	return err
 }
 
-// QuoteChanged announces the variant's best prices as they are in tx.
+// QuoteChanged announces the variant's best prices as they are in tx. The
+// variant is the event's aggregate, so its quotes carry a sequence in commit
+// order (the catalog's projection keeps the highest); callers hold the
+// variant's lock, so no two quotes of a variant are computed at once.
 func QuoteChanged(ctx context.Context, tx pgx.Tx, q store.Quote, variantID string) error {
 	ev := &orderv1.QuoteChanged{VariantId: variantID}
 	if q.LowestAsk > 0 {
@@ -40,7 +43,7 @@ func QuoteChanged(ctx context.Context, tx pgx.Tx, q store.Quote, variantID strin
 	if q.HighestBid > 0 {
 		ev.HighestBid = Money(q.HighestBid, q.Currency)
 	}
-	_, err := events.Enqueue(ctx, tx, SubjectQuoteChanged, ev)
+	_, err := events.Enqueue(ctx, tx, SubjectQuoteChanged, ev, events.Aggregate(variantID))
 	return err
 }
 
@@ -60,7 +63,9 @@ var offerStatuses = map[domain.OfferStatus]orderv1.OfferStatus{
 var tradeStatuses = map[domain.TradeStatus]orderv1.TradeStatus{
 	domain.TradePendingPayment: orderv1.TradeStatus_TRADE_STATUS_PENDING_PAYMENT,
 	domain.TradePaid:           orderv1.TradeStatus_TRADE_STATUS_PAID, domain.TradeVoided: orderv1.TradeStatus_TRADE_STATUS_VOIDED,
-	domain.TradePassed: orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED, domain.TradeFailed: orderv1.TradeStatus_TRADE_STATUS_INSPECTION_FAILED,
+	domain.TradeShipped:      orderv1.TradeStatus_TRADE_STATUS_SHIPPED_TO_INSPECTION,
+	domain.TradeAtInspection: orderv1.TradeStatus_TRADE_STATUS_AT_INSPECTION,
+	domain.TradePassed:       orderv1.TradeStatus_TRADE_STATUS_INSPECTION_PASSED, domain.TradeFailed: orderv1.TradeStatus_TRADE_STATUS_INSPECTION_FAILED,
 }
 
 var ledgerKinds = map[domain.LedgerKind]orderv1.LedgerEntryKind{
@@ -84,6 +89,14 @@ func Trade(t domain.Trade, userID string) *orderv1.Trade {
 		Id: t.ID, VariantId: t.VariantID, Price: Money(t.Price, t.Currency), BuyerFee: Money(t.BuyerFee, t.Currency),
 		SellerFee: Money(t.SellerFee, t.Currency), SellerPayout: Money(t.Payout(), t.Currency),
 		AskId: t.AskID, BidId: t.BidID, Status: tradeStatuses[t.Status], CreateTime: timestamppb.New(t.CreatedAt),
+		InspectionCarrier: t.InspectionCarrier, InspectionTrackingNumber: t.InspectionTracking,
+		DeliveryCarrier: t.DeliveryCarrier, DeliveryTrackingNumber: t.DeliveryTracking,
+	}
+	if !t.ShippedAt.IsZero() {
+		out.ShipTime = timestamppb.New(t.ShippedAt)
+	}
+	if !t.ReceivedAt.IsZero() {
+		out.ReceiveTime = timestamppb.New(t.ReceivedAt)
 	}
 	switch userID {
 	case t.BuyerID:

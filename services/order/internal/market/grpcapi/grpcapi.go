@@ -218,9 +218,33 @@ func (s *Server) InspectTrade(ctx context.Context, req *orderv1.InspectTradeRequ
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.app.Inspect(ctx, staffID, req.GetId(), req.GetPassed(), req.GetNote())
+	t, err := s.app.Inspect(ctx, staffID, req.GetId(), app.Verdict{
+		Passed: req.GetPassed(), Note: req.GetNote(), Carrier: req.GetCarrier(), TrackingNumber: req.GetTrackingNumber(),
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &orderv1.InspectTradeResponse{Trade: events.Trade(t, "")}, nil
+}
+
+// ShipSale implements orderv1.MarketServiceServer.
+func (s *Server) ShipSale(ctx context.Context, req *orderv1.ShipSaleRequest) (*orderv1.ShipSaleResponse, error) {
+	userID, err := auth.UserID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.app.ShipSale(ctx, userID, req.GetId(), req.GetCarrier(), req.GetTrackingNumber())
+	if err != nil {
+		return nil, err
+	}
+	return &orderv1.ShipSaleResponse{Trade: events.Trade(t, userID)}, nil
+}
+
+// ReceiveTrade implements orderv1.MarketServiceServer.
+func (s *Server) ReceiveTrade(ctx context.Context, req *orderv1.ReceiveTradeRequest) (*orderv1.ReceiveTradeResponse, error) {
+	t, err := s.app.Receive(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &orderv1.ReceiveTradeResponse{Trade: events.Trade(t, "")}, nil
 }

@@ -46,17 +46,25 @@ func scanOffer(row pgx.Row) (domain.Offer, error) {
 	return o, err
 }
 
+const (
+	bestAsk = `SELECT ` + offerCols + ` FROM market_offers
+		WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2
+		ORDER BY price ASC, seq ASC LIMIT 1 FOR UPDATE`
+	bestBid = `SELECT ` + offerCols + ` FROM market_offers
+		WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2
+		ORDER BY price DESC, seq ASC LIMIT 1 FOR UPDATE`
+)
+
 // Best locks and returns the best open offer of side on the variant: the
 // lowest ask or the highest bid, the earliest among equal prices.
 func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, now time.Time) (domain.Offer, bool, error) {
-	order := "price ASC, seq ASC"
+	// The side and status are literals, not parameters, so even a generic
+	// plan of the prepared statement reads the side's partial book index.
+	q := bestAsk
 	if side == domain.Bid {
-		order = "price DESC, seq ASC"
+		q = bestBid
 	}
-	q := `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = $2 AND status = 'open' AND expires_at > $3
-		ORDER BY ` + order + ` LIMIT 1 FOR UPDATE`
-	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, side, now))
+	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, now))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Offer{}, false, nil
 	}
@@ -86,6 +94,19 @@ func Transition(ctx context.Context, tx pgx.Tx, id string, from, to domain.Offer
 		return false, fmt.Errorf("db: offer status: %w", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// VariantOfOffer is the variant an offer is for ("" when there is no such offer).
+func VariantOfOffer(ctx context.Context, tx pgx.Tx, id string) (string, error) {
+	var v string
+	err := tx.QueryRow(ctx, `SELECT variant_id::text FROM market_offers WHERE id = $1`, id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("db: variant of offer: %w", err)
+	}
+	return v, nil
 }
 
 // Cancel takes the user's open offer of side off the book and returns it.
@@ -138,13 +159,42 @@ func InsertTrade(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
 }
 
 const tradeCols = `t.id, t.variant_id, t.ask_id, t.bid_id, t.seller_id, t.buyer_id, t.price, t.currency,
-	t.buyer_fee, t.seller_fee, t.order_id, o.number, t.status, t.created_at`
+	t.buyer_fee, t.seller_fee, t.order_id, o.number, t.status, t.created_at,
+	t.inspection_carrier, t.inspection_tracking_number, t.shipped_at, t.received_at, t.delivery_carrier, t.delivery_tracking_number`
 
-func scanTrade(row pgx.Row) (domain.Trade, error) {
+// scanTrade reads tradeCols, then extra columns into extra.
+func scanTrade(row pgx.Row, extra ...any) (domain.Trade, error) {
 	var t domain.Trade
-	err := row.Scan(&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
-		&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt)
+	var shipped, received *time.Time
+	err := row.Scan(append([]any{&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
+		&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt,
+		&t.InspectionCarrier, &t.InspectionTracking, &shipped, &received, &t.DeliveryCarrier, &t.DeliveryTracking}, extra...)...)
+	if shipped != nil {
+		t.ShippedAt = *shipped
+	}
+	if received != nil {
+		t.ReceivedAt = *received
+	}
 	return t, err
+}
+
+// SaveShipment records a trade's status with its shipment.
+func SaveShipment(ctx context.Context, tx pgx.Tx, t domain.Trade, now time.Time) error {
+	const q = `UPDATE market_trades SET status = $2, inspection_carrier = $3, inspection_tracking_number = $4,
+			shipped_at = $5, received_at = $6, delivery_carrier = $7, delivery_tracking_number = $8, updated_at = $9
+		WHERE id = $1`
+	if _, err := tx.Exec(ctx, q, t.ID, t.Status, t.InspectionCarrier, t.InspectionTracking, nullTime(t.ShippedAt),
+		nullTime(t.ReceivedAt), t.DeliveryCarrier, t.DeliveryTracking, now); err != nil {
+		return fmt.Errorf("db: trade shipment: %w", err)
+	}
+	return nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // TradeOfOrder locks the trade an order pays; false for an order of goods.
@@ -203,10 +253,14 @@ type Quote struct {
 
 // QuoteOf reads the variant's best prices.
 func QuoteOf(ctx context.Context, db pgx.Tx, variantID string, now time.Time) (Quote, error) {
-	const q = `SELECT
-		coalesce((SELECT min(price) FROM market_offers WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2), 0),
-		coalesce((SELECT max(price) FROM market_offers WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2), 0),
-		coalesce((SELECT currency FROM market_offers WHERE variant_id = $1 LIMIT 1), '')`
+	// Each side is one step down its partial book index; the currency comes
+	// from the best offers themselves.
+	const q = `SELECT coalesce(a.price, 0), coalesce(b.price, 0), coalesce(a.currency, b.currency, '')
+		FROM (SELECT) x
+		LEFT JOIN LATERAL (SELECT price, currency FROM market_offers
+			WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2 ORDER BY price LIMIT 1) a ON true
+		LEFT JOIN LATERAL (SELECT price, currency FROM market_offers
+			WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2 ORDER BY price DESC LIMIT 1) b ON true`
 	var out Quote
 	if err := db.QueryRow(ctx, q, variantID, now).Scan(&out.LowestAsk, &out.HighestBid, &out.Currency); err != nil {
 		return Quote{}, fmt.Errorf("db: quote: %w", err)
@@ -277,10 +331,9 @@ func (s *Store) Trades(ctx context.Context, userID string, p Page) ([]domain.Tra
 	var out []domain.Trade
 	var seqs []int64
 	for rows.Next() {
-		var t domain.Trade
 		var seq int64
-		if err := rows.Scan(&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
-			&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt, &seq); err != nil {
+		t, err := scanTrade(rows, &seq)
+		if err != nil {
 			return nil, "", fmt.Errorf("db: list trades: %w", err)
 		}
 		out, seqs = append(out, t), append(seqs, seq)
