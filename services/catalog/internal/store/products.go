@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -77,7 +78,7 @@ func (s *Store) insertVariants(ctx context.Context, productID string, variants [
 const productColumns = `p.id, p.slug, p.name, p.description, p.category_id, c.slug,
 	coalesce(p.brand_id::text, ''), coalesce(b.slug, ''), coalesce(b.name, ''),
 	p.price_amount, p.currency, p.available, p.archived_at IS NOT NULL, p.image_urls, p.options,
-	EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0),
+	p.variants_in_stock > 0,
 	p.review_count, p.rating_sum, p.sold_count, p.created_at, p.updated_at`
 
 const productFrom = ` FROM products p JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id`
@@ -129,10 +130,11 @@ func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("db: product: %w", err)
 	}
-	if p.Variants, err = s.variants(ctx, p.ID); err != nil {
+	one := []domain.Product{p}
+	if err := s.withVariants(ctx, one); err != nil {
 		return domain.Product{}, err
 	}
-	return p, nil
+	return one[0], nil
 }
 
 const variantColumns = `v.id, v.product_id, v.sku, v.options, v.stock, v.price_override_amount, p.currency`
@@ -150,15 +152,30 @@ func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
 	return v, err
 }
 
-func (s *Store) variants(ctx context.Context, productID string) ([]domain.Variant, error) {
+// withVariants loads the variants of products (one query for all of them)
+// into each product's Variants, in display order.
+func (s *Store) withVariants(ctx context.Context, products []domain.Product) error {
+	if len(products) == 0 {
+		return nil
+	}
+	ids := make([]string, len(products))
+	at := make(map[string]int, len(products))
+	for i, p := range products {
+		ids[i], at[p.ID] = p.ID, i
+		products[i].Variants = []domain.Variant{}
+	}
 	const q = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
-		WHERE v.product_id = $1 ORDER BY v.position, v.id`
-	rows, _ := s.db.Query(ctx, q, productID)
+		WHERE v.product_id = ANY ($1::uuid[]) ORDER BY v.product_id, v.position, v.id`
+	rows, _ := s.db.Query(ctx, q, ids)
 	vs, err := pgx.CollectRows(rows, scanVariant)
 	if err != nil {
-		return nil, fmt.Errorf("db: variants: %w", err)
+		return fmt.Errorf("db: variants: %w", err)
 	}
-	return vs, nil
+	for _, v := range vs {
+		i := at[v.ProductID]
+		products[i].Variants = append(products[i].Variants, v)
+	}
+	return nil
 }
 
 // SaveProduct writes p's editable fields (archiving stamps the time once)
@@ -185,9 +202,17 @@ const (
 			UNION ALL
 			SELECT c2.id FROM categories c2 JOIN tree t ON c2.parent_id = t.id
 		) SELECT id FROM tree)`
-	// The three ILIKEs are each served by a pg_trgm GIN index.
+	// The ILIKEs on name and description are each served by a pg_trgm GIN
+	// index; the matching brands are read first (an InitPlan), so the brand
+	// arm is an index lookup too and the three combine in a BitmapOr.
 	whereQuery = ` AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d
-		OR p.brand_id IN (SELECT id FROM brands WHERE name ILIKE $%[1]d))`
+		OR p.brand_id = ANY (ARRAY(SELECT id FROM brands WHERE name ILIKE $%[1]d)))`
+	// A two-character query has no trigram: the bigram index finds the
+	// candidates ($%[2]d is the pair, lower-cased as the index is) and the
+	// ILIKE rechecks them.
+	whereQueryPair = ` AND ((text_bigrams(p.name || E'\n' || p.description) @> ARRAY[lower($%[2]d::text)]
+			AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d))
+		OR p.brand_id = ANY (ARRAY(SELECT id FROM brands WHERE name ILIKE $%[1]d)))`
 	whereBrand    = ` AND b.slug = $%d`
 	whereCause    = ` AND p.brand_id IN (SELECT b2.id FROM brands b2 JOIN causes k ON k.id = b2.cause_id WHERE k.slug = $%d)`
 	whereMinPrice = ` AND p.price_amount >= $%d`
@@ -195,6 +220,8 @@ const (
 	// A variant must match every option filter at once (and have stock when asked).
 	whereVariant        = ` AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.options @> $%d::jsonb`
 	whereVariantInStock = ` AND v.stock > 0`
+	// Without option filters, stock is the product's maintained count.
+	whereInStock = ` AND p.variants_in_stock > 0`
 )
 
 // orderBy is the ORDER BY clause of each sort; id breaks ties so pages are stable.
@@ -221,7 +248,13 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 		add(whereCategory, f.CategorySlug)
 	}
 	if f.Query != "" {
-		add(whereQuery, "%"+escapeLike(f.Query)+"%")
+		pattern := "%" + escapeLike(f.Query) + "%"
+		if utf8.RuneCountInString(f.Query) == 2 {
+			args = append(args, pattern, f.Query)
+			fmt.Fprintf(&where, whereQueryPair, len(args)-1, len(args))
+		} else {
+			add(whereQuery, pattern)
+		}
 	}
 	if f.BrandSlug != "" {
 		add(whereBrand, f.BrandSlug)
@@ -235,12 +268,10 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 	if f.MaxPrice != nil {
 		add(whereMaxPrice, *f.MaxPrice)
 	}
-	if len(f.Options) > 0 || f.InStock {
-		opts := f.Options
-		if opts == nil {
-			opts = map[string]string{}
-		}
-		js, _ := json.Marshal(opts) // a map of strings always marshals
+	if len(f.Options) == 0 && f.InStock {
+		where.WriteString(whereInStock)
+	} else if len(f.Options) > 0 {
+		js, _ := json.Marshal(f.Options) // a map of strings always marshals
 		add(whereVariant, string(js))
 		if f.InStock {
 			where.WriteString(whereVariantInStock)
@@ -256,7 +287,7 @@ func escapeLike(q string) string {
 }
 
 // Products returns one page of products that are not archived, matching f in
-// f's order, and how many match in all. Variants are not loaded.
+// f's order, with their variants, and how many match in all.
 func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
 	where, args := productQuery(f)
 	order, ok := orderBy[f.Sort]
@@ -285,6 +316,12 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 	var total int64
 	if err := res.QueryRow().Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("db: count products: %w", err)
+	}
+	if err := res.Close(); err != nil {
+		return nil, 0, fmt.Errorf("db: products: %w", err)
+	}
+	if err := s.withVariants(ctx, products); err != nil {
+		return nil, 0, err
 	}
 	return products, total, nil
 }
