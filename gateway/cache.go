@@ -45,8 +45,14 @@ type responseCache struct {
 	live      bool   // invalidations are being received
 	size      int64
 	entries   map[string]*cachedResponse
+	inflight  map[string]inflight            // reads being fetched, shared by concurrent misses
 	byProduct map[string]map[string]struct{} // product id → keys of its pages; "" → the lists
 	nc        *nats.Conn
+}
+
+type inflight struct {
+	gen  uint64
+	done chan struct{}
 }
 
 type cachedResponse struct {
@@ -66,7 +72,7 @@ const cacheControl = "public, no-cache"
 // still work).
 func newResponseCache(natsURL string, maxBytes int64, ttl time.Duration, log *zap.Logger) *responseCache {
 	c := &responseCache{maxBytes: maxBytes, ttl: ttl, log: log.Named("cache"),
-		entries: map[string]*cachedResponse{}, byProduct: map[string]map[string]struct{}{}}
+		entries: map[string]*cachedResponse{}, inflight: map[string]inflight{}, byProduct: map[string]map[string]struct{}{}}
 	if maxBytes <= 0 || natsURL == "" || ttl <= 0 {
 		return c
 	}
@@ -163,9 +169,12 @@ func (c *responseCache) onEvent(m *nats.Msg) {
 	c.dropProduct(ev.GetProductId())
 }
 
-// get returns the entry for key if it is fresh, and the generation a fill
-// must still see to be stored.
-func (c *responseCache) get(key string) (*cachedResponse, uint64, bool) {
+// get returns the entry for key if it is fresh. Otherwise it returns the
+// generation a fill must still see to be stored, and a leader channel when
+// the caller is to fetch the answer itself: nil means the same read, started
+// since the last invalidation, is already under way (wait on shared, then
+// look again). Nothing is shared or stored while the cache is not live.
+func (c *responseCache) get(key string) (*cachedResponse, uint64, chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.entries[key]
@@ -173,7 +182,50 @@ func (c *responseCache) get(key string) (*cachedResponse, uint64, bool) {
 		c.removeLocked(key, e)
 		e = nil
 	}
-	return e, c.gen, c.live
+	if e != nil {
+		return e, c.gen, nil
+	}
+	if f, ok := c.inflight[key]; ok && c.live && f.gen == c.gen {
+		return nil, c.gen, nil
+	}
+	ch := make(chan struct{})
+	if c.live {
+		c.inflight[key] = inflight{gen: c.gen, done: ch}
+	}
+	return nil, c.gen, ch
+}
+
+// peek returns the fresh entry for key, if any.
+func (c *responseCache) peek(key string) *cachedResponse {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.entries[key]; e != nil && time.Now().Before(e.expires) {
+		return e
+	}
+	return nil
+}
+
+// shared returns what to wait on for the read of key under way since gen;
+// a closed channel when there is none any more.
+func (c *responseCache) shared(key string, gen uint64) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f, ok := c.inflight[key]; ok && f.gen == gen {
+		return f.done
+	}
+	closed := make(chan struct{})
+	close(closed)
+	return closed
+}
+
+// done ends the leader's read of key, waking those who wait for it.
+func (c *responseCache) done(key string, leader chan struct{}) {
+	c.mu.Lock()
+	if f, ok := c.inflight[key]; ok && f.done == leader {
+		delete(c.inflight, key)
+	}
+	c.mu.Unlock()
+	close(leader)
 }
 
 // put stores e under key unless an invalidation happened since gen.
@@ -243,10 +295,19 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		e, gen, live := c.get(key)
+		e, gen, leader := c.get(key)
 		if e != nil {
 			c.write(w, r, e)
 			return
+		}
+		if leader == nil { // the same read is under way: share its answer
+			<-c.shared(key, gen)
+			if e = c.peek(key); e != nil {
+				c.write(w, r, e)
+				return
+			}
+		} else {
+			defer c.done(key, leader)
 		}
 		f := &fill{}
 		buf := &bufferedResponse{header: http.Header{}}
@@ -260,7 +321,7 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 			body: buf.body.Bytes(), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`,
 			contentType: buf.header.Get("Content-Type"), product: f.product, expires: time.Now().Add(c.ttl),
 		}
-		if live && r.Method == http.MethodGet {
+		if r.Method == http.MethodGet {
 			c.put(key, gen, e)
 		}
 		for k, v := range buf.header {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -91,7 +92,7 @@ func BenchmarkCatalogREST(b *testing.B) {
 				var n int
 				b.RunParallel(func(pb *testing.PB) {
 					var local []time.Duration
-					i := 0
+					i := rand.IntN(len(slugs)) // clients read different products, not in lockstep
 					for pb.Next() {
 						path := sc.path
 						if path == "" {

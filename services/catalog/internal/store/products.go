@@ -203,16 +203,17 @@ const (
 			SELECT c2.id FROM categories c2 JOIN tree t ON c2.parent_id = t.id
 		) SELECT id FROM tree)`
 	// The ILIKEs on name and description are each served by a pg_trgm GIN
-	// index; the matching brands are read first (an InitPlan), so the brand
-	// arm is an index lookup too and the three combine in a BitmapOr.
-	whereQuery = ` AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d
-		OR p.brand_id = ANY (ARRAY(SELECT id FROM brands WHERE name ILIKE $%[1]d)))`
-	// A two-character query has no trigram: the bigram index finds the
-	// candidates ($%[2]d is the pair, lower-cased as the index is) and the
-	// ILIKE rechecks them.
+	// index (three characters or more) ...
+	whereQuery = ` AND (p.name ILIKE $%d OR p.description ILIKE $%[1]d`
+	// ... and a two-character query, which has no trigram, by the bigram
+	// index: it finds the candidates ($%[2]d is the pair, lower-cased as the
+	// index is) and the ILIKEs recheck them.
 	whereQueryPair = ` AND ((text_bigrams(p.name || E'\n' || p.description) @> ARRAY[lower($%[2]d::text)]
-			AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d))
-		OR p.brand_id = ANY (ARRAY(SELECT id FROM brands WHERE name ILIKE $%[1]d)))`
+			AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d))`
+	// Products of the brands whose name matches (looked up beforehand, so
+	// the planner sees the ids and combines the arms in a BitmapOr; a
+	// subquery here would make it expect every brand and scan).
+	whereQueryBrands = ` OR p.brand_id = ANY ($%d::uuid[])`
 	whereBrand    = ` AND b.slug = $%d`
 	whereCause    = ` AND p.brand_id IN (SELECT b2.id FROM brands b2 JOIN causes k ON k.id = b2.cause_id WHERE k.slug = $%d)`
 	whereMinPrice = ` AND p.price_amount >= $%d`
@@ -233,8 +234,9 @@ var orderBy = map[domain.Sort]string{
 	domain.SortPopular:   `p.sold_count DESC, p.review_count DESC, p.created_at DESC, p.id DESC`,
 }
 
-// productQuery builds the WHERE clause and arguments for f.
-func productQuery(f domain.ProductFilter) (string, []any) {
+// productQuery builds the WHERE clause and arguments for f; brands are
+// the ids of the brands whose name matches f.Query.
+func productQuery(f domain.ProductFilter, brands []string) (string, []any) {
 	var (
 		where strings.Builder
 		args  []any
@@ -243,6 +245,8 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 		args = append(args, arg)
 		fmt.Fprintf(&where, fragment, len(args))
 	}
+	// What every public list shows at all, for the page and the count alike:
+	// a condition on which products are listed belongs here.
 	where.WriteString(` WHERE p.archived_at IS NULL`)
 	if f.CategorySlug != "" {
 		add(whereCategory, f.CategorySlug)
@@ -255,6 +259,10 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 		} else {
 			add(whereQuery, pattern)
 		}
+		if len(brands) > 0 {
+			add(whereQueryBrands, brands)
+		}
+		where.WriteString(`)`)
 	}
 	if f.BrandSlug != "" {
 		add(whereBrand, f.BrandSlug)
@@ -286,20 +294,35 @@ func escapeLike(q string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 }
 
-// Products returns one page of products that are not archived, matching f in
-// f's order, with their variants, and how many match in all.
-func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
-	where, args := productQuery(f)
+// productsSQL returns the statements of Products: the page and the count.
+// The page and the count go in one round trip as two statements: the page
+// can then walk an index in sort order and stop after LIMIT rows, which a
+// window count over every match would prevent.
+func productsSQL(f domain.ProductFilter, brands []string) (page, count string, args []any) {
+	where, args := productQuery(f, brands)
 	order, ok := orderBy[f.Sort]
 	if !ok {
 		order = orderBy[domain.SortNewest]
 	}
-	// The page and the count go in one round trip as two statements: the
-	// page can then walk an index in sort order and stop after LIMIT rows,
-	// which a window count over every match would prevent.
-	q := `SELECT ` + productColumns + productFrom + where + ` ORDER BY ` + order +
+	page = `SELECT ` + productColumns + productFrom + where + ` ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
-	count := `SELECT count(*) FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	count = `SELECT count(*) FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	return page, count, args
+}
+
+// Products returns one page of products that are not archived, matching f in
+// f's order, with their variants, and how many match in all.
+func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
+	var brands []string
+	if f.Query != "" {
+		const named = `SELECT id::text FROM brands WHERE name ILIKE $1`
+		rows, _ := s.db.Query(ctx, named, "%"+escapeLike(f.Query)+"%")
+		var err error
+		if brands, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return nil, 0, fmt.Errorf("db: brands named: %w", err)
+		}
+	}
+	q, count, args := productsSQL(f, brands)
 	batch := &pgx.Batch{}
 	batch.Queue(q, args...)
 	batch.Queue(count, args...)
