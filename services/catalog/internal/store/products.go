@@ -113,16 +113,29 @@ func (s *Store) ProductForUpdate(ctx context.Context, id string) (domain.Product
 }
 
 func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain.Product, error) {
-	q := `SELECT ` + productColumns + productFrom + ` WHERE p.slug = $1`
+	where := ` WHERE p.slug = $1`
 	args := []any{slugOrID}
 	if id, err := uuid.Parse(slugOrID); err == nil {
-		q += ` OR p.id = $2`
+		where += ` OR p.id = $2`
 		args = append(args, id)
 	}
+	q := `SELECT ` + productColumns + productFrom + where
 	if lock {
 		q += ` FOR UPDATE OF p`
 	}
-	rows, _ := s.db.Query(ctx, q, args...)
+	// The product and its variants go in one round trip: the round trips,
+	// not the statements, are most of what a product page costs.
+	vq := `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id` + where +
+		` ORDER BY v.position, v.id`
+	batch := &pgx.Batch{}
+	batch.Queue(q, args...)
+	batch.Queue(vq, args...)
+	res := s.db.SendBatch(ctx, batch)
+	defer res.Close()
+	rows, err := res.Query()
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("db: product: %w", err)
+	}
 	p, err := pgx.CollectExactlyOneRow(rows, scanProduct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Product{}, domain.ErrProductNotFound
@@ -130,11 +143,13 @@ func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("db: product: %w", err)
 	}
-	one := []domain.Product{p}
-	if err := s.withVariants(ctx, one); err != nil {
-		return domain.Product{}, err
+	if rows, err = res.Query(); err != nil {
+		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
 	}
-	return one[0], nil
+	if p.Variants, err = pgx.CollectRows(rows, scanVariant); err != nil {
+		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
+	}
+	return p, res.Close()
 }
 
 const variantColumns = `v.id, v.product_id, v.sku, v.options, v.stock, v.price_override_amount, p.currency`
@@ -206,14 +221,14 @@ const (
 	// index (three characters or more) ...
 	whereQuery = ` AND (p.name ILIKE $%d OR p.description ILIKE $%[1]d`
 	// ... and a two-character query, which has no trigram, by the bigram
-	// index: it finds the candidates ($%[2]d is the pair, lower-cased as the
-	// index is) and the ILIKEs recheck them.
-	whereQueryPair = ` AND ((text_bigrams(p.name || E'\n' || p.description) @> ARRAY[lower($%[2]d::text)]
-			AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d))`
+	// index ($%d is the pair, lower-cased as the index is), which matches
+	// exactly what the ILIKEs would.
+	whereQueryPair = ` AND (p.search_bigrams @> ARRAY[lower($%d::text)]`
 	// Products of the brands whose name matches (looked up beforehand, so
 	// the planner sees the ids and combines the arms in a BitmapOr; a
 	// subquery here would make it expect every brand and scan).
 	whereQueryBrands = ` OR p.brand_id = ANY ($%d::uuid[])`
+
 	whereBrand    = ` AND b.slug = $%d`
 	whereCause    = ` AND p.brand_id IN (SELECT b2.id FROM brands b2 JOIN causes k ON k.id = b2.cause_id WHERE k.slug = $%d)`
 	whereMinPrice = ` AND p.price_amount >= $%d`
@@ -252,12 +267,10 @@ func productQuery(f domain.ProductFilter, brands []string) (string, []any) {
 		add(whereCategory, f.CategorySlug)
 	}
 	if f.Query != "" {
-		pattern := "%" + escapeLike(f.Query) + "%"
-		if utf8.RuneCountInString(f.Query) == 2 {
-			args = append(args, pattern, f.Query)
-			fmt.Fprintf(&where, whereQueryPair, len(args)-1, len(args))
+		if utf8.RuneCountInString(f.Query) == 2 && !strings.Contains(f.Query, "\n") {
+			add(whereQueryPair, f.Query)
 		} else {
-			add(whereQuery, pattern)
+			add(whereQuery, "%"+escapeLike(f.Query)+"%")
 		}
 		if len(brands) > 0 {
 			add(whereQueryBrands, brands)

@@ -34,15 +34,21 @@ CREATE TRIGGER variants_in_stock_update AFTER UPDATE OF stock, product_id ON var
     EXECUTE FUNCTION variants_in_stock_track();
 
 -- Two-character search. pg_trgm extracts no trigram from a two-character
--- pattern, so ILIKE '%러너%' cannot use the trigram indexes and scans; a
--- GIN index over each text's distinct lower-cased character pairs answers
--- `bigrams @> ARRAY['러너']` from the index, and the ILIKE rechecks the
--- candidates. Name and description are joined by a newline, which no
--- query contains.
+-- pattern, so ILIKE '%러너%' cannot use the trigram indexes and scans.
+-- search_bigrams holds the distinct lower-cased character pairs of the name
+-- and the description (joined by a newline, so a pair spanning both can
+-- only match a query holding a newline, which takes the ILIKE path), and a
+-- GIN index over it answers `search_bigrams @> ARRAY['러너']` exactly: a
+-- pair is in the text if and only if it is one of its bigrams. The pairs
+-- are stored rather than indexed as an expression so that a filter or a
+-- recheck reads them instead of recomputing them row by row, and so that
+-- the planner has the column's most common pairs to choose between walking
+-- the newest-first index (a common pair) and this one (a rare pair).
 CREATE FUNCTION text_bigrams(t text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT coalesce(array_agg(DISTINCT substr(l, i, 2)), '{}')
     FROM (SELECT lower(t) AS l) s, generate_series(1, char_length(l) - 1) AS i
 $$;
 
-CREATE INDEX products_bigrams ON products USING gin (text_bigrams(name || E'\n' || description))
-    WHERE archived_at IS NULL;
+ALTER TABLE products ADD COLUMN search_bigrams text[]
+    GENERATED ALWAYS AS (text_bigrams(name || E'\n' || description)) STORED;
+CREATE INDEX products_bigrams ON products USING gin (search_bigrams);
