@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 )
@@ -26,8 +28,8 @@ import (
 //
 // It stays correct across replicas by listening to the catalog's events on
 // NATS (a plain subscription to catalog.>, no consumer state):
-// product_changed and stock_changed drop every list and the pages of that
-// product; any other catalog event drops everything. A write to the catalog
+// an event naming a product (product_changed, stock_changed) drops every list
+// and the pages of that product; any other catalog event drops everything. A write to the catalog
 // made through this gateway drops everything as soon as it answers, so the
 // writer's next read is fresh without waiting for the event. Changes the
 // catalog does not announce (taxonomy renames, reviews and units sold made
@@ -150,23 +152,37 @@ func (c *responseCache) removeLocked(key string, e *cachedResponse) {
 	}
 }
 
-// onEvent applies one catalog event.
+// onEvent applies one catalog event: an event naming a product (a
+// product_id field, as product_changed and stock_changed have) drops the
+// lists and that product's pages; any other drops everything.
 func (c *responseCache) onEvent(m *nats.Msg) {
-	var ev interface{ GetProductId() string }
-	switch m.Subject {
-	case "catalog.product_changed":
-		ev = &catalogv1.ProductChanged{}
-	case "catalog.stock_changed":
-		ev = &catalogv1.StockChanged{}
-	default:
-		c.flush()
+	if id := productOf(m); id != "" {
+		c.dropProduct(id)
 		return
 	}
-	if err := proto.Unmarshal(m.Data, ev.(proto.Message)); err != nil || ev.GetProductId() == "" {
-		c.flush()
-		return
+	c.flush()
+}
+
+// eventTypeHeader is where the outbox relay puts an event's payload type
+// (platform/events.HeaderType; the gateway does not link the relay).
+const eventTypeHeader = "Jangteo-Type"
+
+// productOf returns the product_id of the event in m ("" when it has none or
+// cannot be read). The payload's type comes from the relay's header.
+func productOf(m *nats.Msg) string {
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(m.Header.Get(eventTypeHeader)))
+	if err != nil {
+		return ""
 	}
-	c.dropProduct(ev.GetProductId())
+	msg := mt.New()
+	if err := proto.Unmarshal(m.Data, msg.Interface()); err != nil {
+		return ""
+	}
+	fd := msg.Descriptor().Fields().ByName("product_id")
+	if fd == nil || fd.Kind() != protoreflect.StringKind || fd.Cardinality() == protoreflect.Repeated {
+		return ""
+	}
+	return msg.Get(fd).String()
 }
 
 // get returns the entry for key if it is fresh. Otherwise it returns the
