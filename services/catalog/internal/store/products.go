@@ -167,32 +167,6 @@ func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
 	return v, err
 }
 
-// withVariants loads the variants of products (one query for all of them)
-// into each product's Variants, in display order.
-func (s *Store) withVariants(ctx context.Context, products []domain.Product) error {
-	if len(products) == 0 {
-		return nil
-	}
-	ids := make([]string, len(products))
-	at := make(map[string]int, len(products))
-	for i, p := range products {
-		ids[i], at[p.ID] = p.ID, i
-		products[i].Variants = []domain.Variant{}
-	}
-	const q = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
-		WHERE v.product_id = ANY ($1::uuid[]) ORDER BY v.product_id, v.position, v.id`
-	rows, _ := s.db.Query(ctx, q, ids)
-	vs, err := pgx.CollectRows(rows, scanVariant)
-	if err != nil {
-		return fmt.Errorf("db: variants: %w", err)
-	}
-	for _, v := range vs {
-		i := at[v.ProductID]
-		products[i].Variants = append(products[i].Variants, v)
-	}
-	return nil
-}
-
 // SaveProduct writes p's editable fields (archiving stamps the time once)
 // and returns it as stored.
 func (s *Store) SaveProduct(ctx context.Context, p domain.Product) (domain.Product, error) {
@@ -311,16 +285,23 @@ func escapeLike(q string) string {
 // The page and the count go in one round trip as two statements: the page
 // can then walk an index in sort order and stop after LIMIT rows, which a
 // window count over every match would prevent.
-func productsSQL(f domain.ProductFilter, brands []string) (page, count string, args []any) {
+func productsSQL(f domain.ProductFilter, brands []string) (page, count, variants string, args []any) {
 	where, args := productQuery(f, brands)
 	order, ok := orderBy[f.Sort]
 	if !ok {
 		order = orderBy[domain.SortNewest]
 	}
-	page = `SELECT ` + productColumns + productFrom + where + ` ORDER BY ` + order +
-		` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
-	count = `SELECT count(*) FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
-	return page, count, args
+	matching := ` FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	window := ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
+	page = `SELECT ` + productColumns + productFrom + where + window
+	count = `SELECT count(*)` + matching
+	// The page's variants ride in the same round trip: the subquery walks
+	// the page again (LIMIT rows of an index) rather than wait for its ids.
+	// (Each statement reads its own snapshot: a product created between the
+	// two could shift the page by one; its next read is whole again.)
+	variants = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
+		WHERE v.product_id IN (SELECT p.id` + matching + window + `) ORDER BY v.product_id, v.position, v.id`
+	return page, count, variants, args
 }
 
 // Products returns one page of products that are not archived, matching f in
@@ -335,10 +316,11 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 			return nil, 0, fmt.Errorf("db: brands named: %w", err)
 		}
 	}
-	q, count, args := productsSQL(f, brands)
+	q, count, variants, args := productsSQL(f, brands)
 	batch := &pgx.Batch{}
 	batch.Queue(q, args...)
 	batch.Queue(count, args...)
+	batch.Queue(variants, args...)
 	res := s.db.SendBatch(ctx, batch)
 	defer res.Close()
 	rows, err := res.Query()
@@ -353,11 +335,25 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 	if err := res.QueryRow().Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("db: count products: %w", err)
 	}
+	if rows, err = res.Query(); err != nil {
+		return nil, 0, fmt.Errorf("db: variants: %w", err)
+	}
+	vs, err := pgx.CollectRows(rows, scanVariant)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: variants: %w", err)
+	}
+	at := make(map[string]int, len(products))
+	for i, p := range products {
+		at[p.ID] = i
+		products[i].Variants = []domain.Variant{}
+	}
+	for _, v := range vs {
+		if i, ok := at[v.ProductID]; ok {
+			products[i].Variants = append(products[i].Variants, v)
+		}
+	}
 	if err := res.Close(); err != nil {
 		return nil, 0, fmt.Errorf("db: products: %w", err)
-	}
-	if err := s.withVariants(ctx, products); err != nil {
-		return nil, 0, err
 	}
 	return products, total, nil
 }

@@ -66,7 +66,7 @@ func TestTwoCharacterSearchUsesIndex(t *testing.T) {
 	ctx := t.Context()
 
 	f := domain.ProductFilter{Query: "가방", Sort: domain.SortNewest, Page: domain.NewPage(1, 20)}
-	page, count, args := productsSQL(f, nil)
+	page, count, _, args := productsSQL(f, nil)
 	for name, q := range map[string]string{"page": page, "count": count} {
 		plan := explain(t, pool, q, args)
 		if !strings.Contains(plan, "products_bigrams") {
