@@ -87,6 +87,7 @@ type Config struct {
 	// them with a service token it gets from identity with this secret.
 	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
 	// NATSURL is where the response cache hears the catalog's events; empty
+	// (the default: a cache must not trust a NATS it was not pointed at)
 	// turns the cache off.
 	NATSURL string `env:"NATS_URL"`
 	// ResponseCacheBytes caps the public product reads kept in memory (0
@@ -126,7 +127,6 @@ func DefaultConfig() Config {
 		AdminPrefix:        "/v1/admin",
 		TrustedProxies:     privateNetworks,
 		BlocklistRefresh:   5 * time.Second,
-		NATSURL:            "nats://127.0.0.1:4222",
 		ResponseCacheBytes: 16 << 20,
 		ResponseCacheTTL:   30 * time.Second,
 		LogLevel:           "info",
