@@ -214,6 +214,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	} else {
 		tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
 		if err != nil {
+			g.Close()
 			return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
 		}
 		g.conns = append(g.conns, tokenConn)
