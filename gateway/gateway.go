@@ -86,6 +86,14 @@ type Config struct {
 	// "gateway"): identity's honeypot RPCs are internal, so the gateway calls
 	// them with a service token it gets from identity with this secret.
 	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
+	// NATSURL is where the response cache hears the catalog's events; empty
+	// (the default: a cache must not trust a NATS it was not pointed at)
+	// turns the cache off.
+	NATSURL string `env:"NATS_URL"`
+	// ResponseCacheBytes caps the public product reads kept in memory (0
+	// turns the cache off); ResponseCacheTTL is how long one is kept at most.
+	ResponseCacheBytes int64         `env:"RESPONSE_CACHE_BYTES"`
+	ResponseCacheTTL   time.Duration `env:"RESPONSE_CACHE_TTL"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL"`
 	// Keys overrides where the rate limiter gets the token keys it checks
@@ -119,6 +127,8 @@ func DefaultConfig() Config {
 		AdminPrefix:        "/v1/admin",
 		TrustedProxies:     privateNetworks,
 		BlocklistRefresh:   5 * time.Second,
+		ResponseCacheBytes: 16 << 20,
+		ResponseCacheTTL:   30 * time.Second,
 		LogLevel:           "info",
 	}
 }
@@ -152,6 +162,7 @@ type Gateway struct {
 	conns   []*grpc.ClientConn
 	ready   *readiness
 	trap    *honeypot
+	cache   *responseCache
 	handler http.Handler
 }
 
@@ -167,7 +178,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, log: log, mux: http.NewServeMux()}
+	g := &Gateway{cfg: cfg, log: log, mux: http.NewServeMux(),
+		cache: newResponseCache(cfg.NATSURL, cfg.ResponseCacheBytes, cfg.ResponseCacheTTL, log)}
 	backends := []backend{
 		{"identity", cfg.IdentityEndpoint, identityv1.RegisterIdentityServiceHandler},
 		{"catalog", cfg.CatalogEndpoint, catalogv1.RegisterCatalogServiceHandler},
@@ -195,6 +207,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		runtime.WithOutgoingTrailerMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithForwardResponseOption(httpCode),
 		runtime.WithForwardResponseOption(redirect),
+		runtime.WithForwardResponseOption(g.cache.forward),
 	)
 	var dialOpts []grpcclient.Option
 	if cfg.ServiceClientSecret == "" {
@@ -202,6 +215,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	} else {
 		tokenConn, err := grpcclient.Dial(cfg.IdentityEndpoint)
 		if err != nil {
+			g.Close()
 			return nil, fmt.Errorf("gateway: dial identity at %s: %w", cfg.IdentityEndpoint, err)
 		}
 		g.conns = append(g.conns, tokenConn)
@@ -263,6 +277,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		checkParams(rs),
 		limitBody(rs, cfg.MaxBodyBytes, cfg.MaxUploadBodyBytes),
 		checkIdempotencyKey(marshaler, errorHandler(log)),
+		g.cache.middleware,
 	)
 	return g, nil
 }
@@ -326,6 +341,7 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 
 // Close closes the backend connections.
 func (g *Gateway) Close() {
+	g.cache.Close()
 	for _, c := range g.conns {
 		_ = c.Close()
 	}

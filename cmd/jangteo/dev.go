@@ -268,6 +268,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	gwCfg.MetricsAddr = cfg.MetricsAddr
 	gwCfg.Dev, gwCfg.CORSOrigins = true, []string{"*"}
 	gwCfg.ServiceClientSecret = secrets["gateway"]
+	gwCfg.NATSURL = ns.ClientURL()
 	if cfg.tune != nil {
 		cfg.tune(&gwCfg)
 	}

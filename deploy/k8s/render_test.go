@@ -377,7 +377,7 @@ func TestDefaults(t *testing.T) {
 		checkPorts(t, c.Ports, map[string]int32{"http": gatewayPort, "metrics": metricsPort})
 		checkHTTPProbe(t, "readiness", c.ReadinessProbe, "/readyz")
 		checkHTTPProbe(t, "liveness", c.LivenessProbe, "/healthz")
-		want := map[string]string{"HTTP_ADDR": ":8080", "METRICS_ADDR": ":9090", "LOG_LEVEL": "info"}
+		want := map[string]string{"HTTP_ADDR": ":8080", "METRICS_ADDR": ":9090", "LOG_LEVEL": "info", "NATS_URL": "nats://nats:4222"}
 		for svc, port := range grpcPorts {
 			want[strings.ToUpper(svc)+"_ENDPOINT"] = fmt.Sprintf("jangteo-%s:%d", svc, port)
 		}

@@ -33,8 +33,11 @@ func (a *App) PutReview(ctx context.Context, slugOrID, userID string, stars floa
 		tally domain.ProductRating
 	)
 	err = postgres.InTx(ctx, a.db, func(tx pgx.Tx) error {
-		put, tally, err = a.stores(tx).PutReview(ctx, r)
-		return err
+		if put, tally, err = a.stores(tx).PutReview(ctx, r); err != nil {
+			return err
+		}
+		// The product's rating changed: announce it (caches of its page drop it).
+		return publishProductChanged(ctx, tx, p, domain.ProductUpdated)
 	})
 	return put, tally, err
 }

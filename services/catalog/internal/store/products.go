@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -77,7 +78,7 @@ func (s *Store) insertVariants(ctx context.Context, productID string, variants [
 const productColumns = `p.id, p.slug, p.name, p.description, p.category_id, c.slug,
 	coalesce(p.brand_id::text, ''), coalesce(b.slug, ''), coalesce(b.name, ''),
 	p.price_amount, p.currency, p.available, p.archived_at IS NOT NULL, p.image_urls, p.options,
-	EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0),
+	p.variants_in_stock > 0,
 	p.review_count, p.rating_sum, p.sold_count, p.created_at, p.updated_at`
 
 const productFrom = ` FROM products p JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id`
@@ -112,16 +113,29 @@ func (s *Store) ProductForUpdate(ctx context.Context, id string) (domain.Product
 }
 
 func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain.Product, error) {
-	q := `SELECT ` + productColumns + productFrom + ` WHERE p.slug = $1`
+	where := ` WHERE p.slug = $1`
 	args := []any{slugOrID}
 	if id, err := uuid.Parse(slugOrID); err == nil {
-		q += ` OR p.id = $2`
+		where += ` OR p.id = $2`
 		args = append(args, id)
 	}
+	q := `SELECT ` + productColumns + productFrom + where
 	if lock {
 		q += ` FOR UPDATE OF p`
 	}
-	rows, _ := s.db.Query(ctx, q, args...)
+	// The product and its variants go in one round trip: the round trips,
+	// not the statements, are most of what a product page costs.
+	vq := `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id` + where +
+		` ORDER BY v.position, v.id`
+	batch := &pgx.Batch{}
+	batch.Queue(q, args...)
+	batch.Queue(vq, args...)
+	res := s.db.SendBatch(ctx, batch)
+	defer res.Close()
+	rows, err := res.Query()
+	if err != nil {
+		return domain.Product{}, fmt.Errorf("db: product: %w", err)
+	}
 	p, err := pgx.CollectExactlyOneRow(rows, scanProduct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Product{}, domain.ErrProductNotFound
@@ -129,10 +143,13 @@ func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain
 	if err != nil {
 		return domain.Product{}, fmt.Errorf("db: product: %w", err)
 	}
-	if p.Variants, err = s.variants(ctx, p.ID); err != nil {
-		return domain.Product{}, err
+	if rows, err = res.Query(); err != nil {
+		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
 	}
-	return p, nil
+	if p.Variants, err = pgx.CollectRows(rows, scanVariant); err != nil {
+		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
+	}
+	return p, res.Close()
 }
 
 const variantColumns = `v.id, v.product_id, v.sku, v.options, v.stock, v.price_override_amount, p.currency`
@@ -148,17 +165,6 @@ func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
 		v.PriceOverride = &domain.Money{Amount: *override, Currency: currency}
 	}
 	return v, err
-}
-
-func (s *Store) variants(ctx context.Context, productID string) ([]domain.Variant, error) {
-	const q = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
-		WHERE v.product_id = $1 ORDER BY v.position, v.id`
-	rows, _ := s.db.Query(ctx, q, productID)
-	vs, err := pgx.CollectRows(rows, scanVariant)
-	if err != nil {
-		return nil, fmt.Errorf("db: variants: %w", err)
-	}
-	return vs, nil
 }
 
 // SaveProduct writes p's editable fields (archiving stamps the time once)
@@ -185,9 +191,18 @@ const (
 			UNION ALL
 			SELECT c2.id FROM categories c2 JOIN tree t ON c2.parent_id = t.id
 		) SELECT id FROM tree)`
-	// The three ILIKEs are each served by a pg_trgm GIN index.
-	whereQuery = ` AND (p.name ILIKE $%[1]d OR p.description ILIKE $%[1]d
-		OR p.brand_id IN (SELECT id FROM brands WHERE name ILIKE $%[1]d))`
+	// The ILIKEs on name and description are each served by a pg_trgm GIN
+	// index (three characters or more) ...
+	whereQuery = ` AND (p.name ILIKE $%d OR p.description ILIKE $%[1]d`
+	// ... and a two-character query, which has no trigram, by the bigram
+	// index ($%d is the pair, lower-cased as the index is), which matches
+	// exactly what the ILIKEs would.
+	whereQueryPair = ` AND (p.search_bigrams @> ARRAY[lower($%d::text)]`
+	// Products of the brands whose name matches (looked up beforehand, so
+	// the planner sees the ids and combines the arms in a BitmapOr; a
+	// subquery here would make it expect every brand and scan).
+	whereQueryBrands = ` OR p.brand_id = ANY ($%d::uuid[])`
+
 	whereBrand    = ` AND b.slug = $%d`
 	whereCause    = ` AND p.brand_id IN (SELECT b2.id FROM brands b2 JOIN causes k ON k.id = b2.cause_id WHERE k.slug = $%d)`
 	whereMinPrice = ` AND p.price_amount >= $%d`
@@ -195,6 +210,8 @@ const (
 	// A variant must match every option filter at once (and have stock when asked).
 	whereVariant        = ` AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.options @> $%d::jsonb`
 	whereVariantInStock = ` AND v.stock > 0`
+	// Without option filters, stock is the product's maintained count.
+	whereInStock = ` AND p.variants_in_stock > 0`
 )
 
 // whereGoods keeps the public product list to goods: spaces (kind 'space')
@@ -210,8 +227,9 @@ var orderBy = map[domain.Sort]string{
 	domain.SortPopular:   `p.sold_count DESC, p.review_count DESC, p.created_at DESC, p.id DESC`,
 }
 
-// productQuery builds the WHERE clause and arguments for f.
-func productQuery(f domain.ProductFilter) (string, []any) {
+// productQuery builds the WHERE clause and arguments for f; brands are
+// the ids of the brands whose name matches f.Query.
+func productQuery(f domain.ProductFilter, brands []string) (string, []any) {
 	var (
 		where strings.Builder
 		args  []any
@@ -220,13 +238,23 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 		args = append(args, arg)
 		fmt.Fprintf(&where, fragment, len(args))
 	}
+	// What every public list shows at all, for the page and the count alike:
+	// a condition on which products are listed belongs here.
 	where.WriteString(` WHERE p.archived_at IS NULL`)
 	where.WriteString(whereGoods)
 	if f.CategorySlug != "" {
 		add(whereCategory, f.CategorySlug)
 	}
 	if f.Query != "" {
-		add(whereQuery, "%"+escapeLike(f.Query)+"%")
+		if utf8.RuneCountInString(f.Query) == 2 && !strings.Contains(f.Query, "\n") {
+			add(whereQueryPair, f.Query)
+		} else {
+			add(whereQuery, "%"+escapeLike(f.Query)+"%")
+		}
+		if len(brands) > 0 {
+			add(whereQueryBrands, brands)
+		}
+		where.WriteString(`)`)
 	}
 	if f.BrandSlug != "" {
 		add(whereBrand, f.BrandSlug)
@@ -240,12 +268,10 @@ func productQuery(f domain.ProductFilter) (string, []any) {
 	if f.MaxPrice != nil {
 		add(whereMaxPrice, *f.MaxPrice)
 	}
-	if len(f.Options) > 0 || f.InStock {
-		opts := f.Options
-		if opts == nil {
-			opts = map[string]string{}
-		}
-		js, _ := json.Marshal(opts) // a map of strings always marshals
+	if len(f.Options) == 0 && f.InStock {
+		where.WriteString(whereInStock)
+	} else if len(f.Options) > 0 {
+		js, _ := json.Marshal(f.Options) // a map of strings always marshals
 		add(whereVariant, string(js))
 		if f.InStock {
 			where.WriteString(whereVariantInStock)
@@ -260,23 +286,46 @@ func escapeLike(q string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 }
 
-// Products returns one page of products that are not archived, matching f in
-// f's order, and how many match in all. Variants are not loaded.
-func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
-	where, args := productQuery(f)
+// productsSQL returns the statements of Products: the page and the count.
+// The page and the count go in one round trip as two statements: the page
+// can then walk an index in sort order and stop after LIMIT rows, which a
+// window count over every match would prevent.
+func productsSQL(f domain.ProductFilter, brands []string) (page, count, variants string, args []any) {
+	where, args := productQuery(f, brands)
 	order, ok := orderBy[f.Sort]
 	if !ok {
 		order = orderBy[domain.SortNewest]
 	}
-	// The page and the count go in one round trip as two statements: the
-	// page can then walk an index in sort order and stop after LIMIT rows,
-	// which a window count over every match would prevent.
-	q := `SELECT ` + productColumns + productFrom + where + ` ORDER BY ` + order +
-		` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
-	count := `SELECT count(*) FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	matching := ` FROM products p LEFT JOIN brands b ON b.id = p.brand_id` + where
+	window := ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Page.Size) + ` OFFSET ` + strconv.Itoa(f.Page.Offset())
+	page = `SELECT ` + productColumns + productFrom + where + window
+	count = `SELECT count(*)` + matching
+	// The page's variants ride in the same round trip: the subquery walks
+	// the page again (LIMIT rows of an index) rather than wait for its ids.
+	// (Each statement reads its own snapshot: a product created between the
+	// two could shift the page by one; its next read is whole again.)
+	variants = `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
+		WHERE v.product_id IN (SELECT p.id` + matching + window + `) ORDER BY v.product_id, v.position, v.id`
+	return page, count, variants, args
+}
+
+// Products returns one page of products that are not archived, matching f in
+// f's order, with their variants, and how many match in all.
+func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.Product, int64, error) {
+	var brands []string
+	if f.Query != "" {
+		const named = `SELECT id::text FROM brands WHERE name ILIKE $1`
+		rows, _ := s.db.Query(ctx, named, "%"+escapeLike(f.Query)+"%")
+		var err error
+		if brands, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return nil, 0, fmt.Errorf("db: brands named: %w", err)
+		}
+	}
+	q, count, variants, args := productsSQL(f, brands)
 	batch := &pgx.Batch{}
 	batch.Queue(q, args...)
 	batch.Queue(count, args...)
+	batch.Queue(variants, args...)
 	res := s.db.SendBatch(ctx, batch)
 	defer res.Close()
 	rows, err := res.Query()
@@ -290,6 +339,26 @@ func (s *Store) Products(ctx context.Context, f domain.ProductFilter) ([]domain.
 	var total int64
 	if err := res.QueryRow().Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("db: count products: %w", err)
+	}
+	if rows, err = res.Query(); err != nil {
+		return nil, 0, fmt.Errorf("db: variants: %w", err)
+	}
+	vs, err := pgx.CollectRows(rows, scanVariant)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: variants: %w", err)
+	}
+	at := make(map[string]int, len(products))
+	for i, p := range products {
+		at[p.ID] = i
+		products[i].Variants = []domain.Variant{}
+	}
+	for _, v := range vs {
+		if i, ok := at[v.ProductID]; ok {
+			products[i].Variants = append(products[i].Variants, v)
+		}
+	}
+	if err := res.Close(); err != nil {
+		return nil, 0, fmt.Errorf("db: products: %w", err)
 	}
 	return products, total, nil
 }

@@ -122,6 +122,8 @@ Args: dict "root" $ "c" $component.
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
 {{- $_ = set $env "ADMIN_PREFIX" $v.gateway.adminPrefix -}}
 {{- $_ = set $env "TRUST_PROXY_HEADERS" (toString $v.gateway.trustProxyHeaders) -}}
+{{- /* The response cache hears the catalog's events to stay fresh across replicas. */ -}}
+{{- $_ = set $env "NATS_URL" $v.nats.url -}}
 {{- end -}}
 {{- range $k, $val := $c.env -}}
 {{- $_ := set $env $k (toString $val) -}}

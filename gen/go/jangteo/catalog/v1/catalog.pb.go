@@ -602,8 +602,8 @@ type Product struct {
 	BrandName string `protobuf:"bytes,15,opt,name=brand_name,json=brandName,proto3" json:"brand_name,omitempty"`
 	// options are the dimensions the product varies in, in display order.
 	Options []*ProductOption `protobuf:"bytes,16,rep,name=options,proto3" json:"options,omitempty"`
-	// variants are the product's SKUs, one per option combination; filled by
-	// GetProduct and the write calls, empty in lists.
+	// variants are the product's SKUs, one per option combination, in display
+	// order; every product has at least one, in lists as in GetProduct.
 	Variants []*Variant `protobuf:"bytes,17,rep,name=variants,proto3" json:"variants,omitempty"`
 	// review_count is the number of reviews.
 	ReviewCount int32 `protobuf:"varint,18,opt,name=review_count,json=reviewCount,proto3" json:"review_count,omitempty"`
