@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(catalogevents.OrderPaidConsumer, catalogevents.OrderPaid(func(tx pgx.Tx) catalogevents.PurchaseRecorder {
 		return a.WithTx(tx)
 	}))
-	rt.Consume(catalogevents.MarketQuoteConsumer, catalogevents.MarketQuoteChanged(func(tx pgx.Tx) catalogevents.QuoteRecorder {
+	rt.Consume(catalogevents.MarketQuoteConsumer, catalogevents.OnMarketQuote(func(tx pgx.Tx) catalogevents.QuoteRecorder {
 		return a.WithTx(tx)
 	}))
 	s := &Service{rt: rt, app: a, spaces: registerSpaces(rt, pics)}

@@ -87,6 +87,10 @@ func TestMarketQuoteProjection(t *testing.T) {
 		})
 	}
 
+	// Every stored change is announced on catalog.market_quote_changed with
+	// the product, so caches of the product page drop it; a stale quote is not.
+	announced := catalogEvents(t, e.js, "catalog.market_quote_changed")
+
 	// The first quote shows; a redelivered copy (same event id) changes nothing.
 	first := newID()
 	publishQuote(t, e.js, first, v.GetId(), 1, 0, 180000, 0)
@@ -114,6 +118,16 @@ func TestMarketQuoteProjection(t *testing.T) {
 	// The book emptied: both prices are unset again.
 	publishQuote(t, e.js, newID(), v.GetId(), 4, 3, 0, 0)
 	waitQuote("an empty book", 0, 0)
+	for i, want := range []struct {
+		variant string
+		buy     int64
+	}{{v.GetId(), 180000}, {v.GetId(), 178000}, {v.GetId(), 175000}, {marker.GetId(), 1000}, {v.GetId(), 0}} {
+		var ev catalogv1.MarketQuoteChanged
+		nextEvent(t, announced, &ev)
+		if ev.GetProductId() != p.GetId() || ev.GetVariantId() != want.variant || ev.GetBuyNow().GetAmount() != want.buy {
+			t.Fatalf("announcement %d = %v; want product %s, variant %s, buy now %d", i, &ev, p.GetId(), want.variant, want.buy)
+		}
+	}
 	for _, got := range must(e.client.GetProduct(context.Background(), &catalogv1.GetProductRequest{Slug: p.GetSlug()})).GetProduct().GetVariants() {
 		if got.GetId() == v.GetId() && (got.GetBuyNowPrice() != nil || got.GetSellNowPrice() != nil) {
 			t.Fatalf("empty book shows %v", got)

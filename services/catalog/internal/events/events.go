@@ -16,6 +16,7 @@ import (
 const (
 	SubjectProductChanged = "catalog.product_changed"
 	SubjectStockChanged   = "catalog.stock_changed"
+	SubjectMarketQuote    = "catalog.market_quote_changed"
 )
 
 var changes = map[domain.ProductChange]catalogv1.ProductChanged_Change{
@@ -56,4 +57,22 @@ func StockChanged(c domain.StockChange, at time.Time) *catalogv1.StockChanged {
 		OrderId:   c.OrderID,
 		OccurTime: timestamppb.New(at),
 	}
+}
+
+// MarketQuoteChanged is the event for a variant's projected market prices.
+func MarketQuoteChanged(productID string, q domain.MarketQuote) *catalogv1.MarketQuoteChanged {
+	return &catalogv1.MarketQuoteChanged{
+		ProductId: productID,
+		VariantId: q.VariantID,
+		BuyNow:    protoMoney(q.BuyNow),
+		SellNow:   protoMoney(q.SellNow),
+		OccurTime: timestamppb.New(q.UpdatedAt),
+	}
+}
+
+func protoMoney(m *domain.Money) *typev1.Money {
+	if m == nil {
+		return nil
+	}
+	return &typev1.Money{Amount: m.Amount, Currency: m.Currency}
 }

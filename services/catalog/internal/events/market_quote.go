@@ -30,7 +30,7 @@ type QuoteRecorder interface {
 // buy-now and sell-now prices. The market enqueues each quote with the
 // variant as its aggregate, so the event's aggregate sequence orders a
 // variant's quotes: it is the projection's version.
-func MarketQuoteChanged(inTx func(tx pgx.Tx) QuoteRecorder) events.Handler {
+func OnMarketQuote(inTx func(tx pgx.Tx) QuoteRecorder) events.Handler {
 	return func(ctx context.Context, tx pgx.Tx, d events.Delivery) error {
 		var ev orderv1.QuoteChanged
 		if err := d.Decode(&ev); err != nil {

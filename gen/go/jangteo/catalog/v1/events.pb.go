@@ -352,6 +352,91 @@ func (x *StockChanged) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// MarketQuoteChanged is published on catalog.market_quote_changed when the
+// catalog's copy of a variant's resale-market prices changes (from the
+// market's own quote events), so readers of product pages (caches) know the
+// page moved.
+type MarketQuoteChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// product_id is the variant's product.
+	ProductId string `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	// variant_id is the variant whose prices moved.
+	VariantId string `protobuf:"bytes,2,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// buy_now is the lowest ask; absent when nobody asks.
+	BuyNow *v1.Money `protobuf:"bytes,3,opt,name=buy_now,json=buyNow,proto3" json:"buy_now,omitempty"`
+	// sell_now is the highest bid; absent when nobody bids.
+	SellNow *v1.Money `protobuf:"bytes,4,opt,name=sell_now,json=sellNow,proto3" json:"sell_now,omitempty"`
+	// occur_time is when the market's quote was committed.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarketQuoteChanged) Reset() {
+	*x = MarketQuoteChanged{}
+	mi := &file_jangteo_catalog_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarketQuoteChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarketQuoteChanged) ProtoMessage() {}
+
+func (x *MarketQuoteChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_catalog_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarketQuoteChanged.ProtoReflect.Descriptor instead.
+func (*MarketQuoteChanged) Descriptor() ([]byte, []int) {
+	return file_jangteo_catalog_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MarketQuoteChanged) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *MarketQuoteChanged) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *MarketQuoteChanged) GetBuyNow() *v1.Money {
+	if x != nil {
+		return x.BuyNow
+	}
+	return nil
+}
+
+func (x *MarketQuoteChanged) GetSellNow() *v1.Money {
+	if x != nil {
+		return x.SellNow
+	}
+	return nil
+}
+
+func (x *MarketQuoteChanged) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_jangteo_catalog_v1_events_proto protoreflect.FileDescriptor
 
 const file_jangteo_catalog_v1_events_proto_rawDesc = "" +
@@ -389,7 +474,16 @@ const file_jangteo_catalog_v1_events_proto_rawDesc = "" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fREASON_RESERVED\x10\x01\x12\x13\n" +
 	"\x0fREASON_RELEASED\x10\x02\x12\x13\n" +
-	"\x0fREASON_ADJUSTED\x10\x03B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
+	"\x0fREASON_ADJUSTED\x10\x03\"\xf1\x01\n" +
+	"\x12MarketQuoteChanged\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1d\n" +
+	"\n" +
+	"variant_id\x18\x02 \x01(\tR\tvariantId\x12/\n" +
+	"\abuy_now\x18\x03 \x01(\v2\x16.jangteo.type.v1.MoneyR\x06buyNow\x121\n" +
+	"\bsell_now\x18\x04 \x01(\v2\x16.jangteo.type.v1.MoneyR\asellNow\x129\n" +
+	"\n" +
+	"occur_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTimeB@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
 
 var (
 	file_jangteo_catalog_v1_events_proto_rawDescOnce sync.Once
@@ -404,26 +498,30 @@ func file_jangteo_catalog_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_jangteo_catalog_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_jangteo_catalog_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_jangteo_catalog_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_jangteo_catalog_v1_events_proto_goTypes = []any{
 	(ProductChanged_Change)(0),    // 0: jangteo.catalog.v1.ProductChanged.Change
 	(StockChanged_Reason)(0),      // 1: jangteo.catalog.v1.StockChanged.Reason
 	(*ProductChanged)(nil),        // 2: jangteo.catalog.v1.ProductChanged
 	(*StockChanged)(nil),          // 3: jangteo.catalog.v1.StockChanged
-	(*v1.Money)(nil),              // 4: jangteo.type.v1.Money
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*MarketQuoteChanged)(nil),    // 4: jangteo.catalog.v1.MarketQuoteChanged
+	(*v1.Money)(nil),              // 5: jangteo.type.v1.Money
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_jangteo_catalog_v1_events_proto_depIdxs = []int32{
 	0, // 0: jangteo.catalog.v1.ProductChanged.change:type_name -> jangteo.catalog.v1.ProductChanged.Change
-	4, // 1: jangteo.catalog.v1.ProductChanged.price:type_name -> jangteo.type.v1.Money
-	5, // 2: jangteo.catalog.v1.ProductChanged.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 1: jangteo.catalog.v1.ProductChanged.price:type_name -> jangteo.type.v1.Money
+	6, // 2: jangteo.catalog.v1.ProductChanged.occur_time:type_name -> google.protobuf.Timestamp
 	1, // 3: jangteo.catalog.v1.StockChanged.reason:type_name -> jangteo.catalog.v1.StockChanged.Reason
-	5, // 4: jangteo.catalog.v1.StockChanged.occur_time:type_name -> google.protobuf.Timestamp
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 4: jangteo.catalog.v1.StockChanged.occur_time:type_name -> google.protobuf.Timestamp
+	5, // 5: jangteo.catalog.v1.MarketQuoteChanged.buy_now:type_name -> jangteo.type.v1.Money
+	5, // 6: jangteo.catalog.v1.MarketQuoteChanged.sell_now:type_name -> jangteo.type.v1.Money
+	6, // 7: jangteo.catalog.v1.MarketQuoteChanged.occur_time:type_name -> google.protobuf.Timestamp
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_catalog_v1_events_proto_init() }
@@ -437,7 +535,7 @@ func file_jangteo_catalog_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_catalog_v1_events_proto_rawDesc), len(file_jangteo_catalog_v1_events_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
