@@ -224,7 +224,7 @@ func testConfig(t *testing.T) devConfig {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.NATSPort = 0
 	cfg.LogLevel = "warn"
-	cfg.MetricsAddr = ""
+	cfg.MetricsAddr, cfg.PprofAddr = "", ""
 	cfg.ports = map[string]int{}
 	for name := range defaultPorts {
 		cfg.ports[name] = 0
