@@ -87,7 +87,7 @@ func defaultDevConfig() devConfig {
 		AdminPrefix:   "/v1/admin",
 		MetricsAddr:   "127.0.0.1:9090",
 		PprofAddr:     "127.0.0.1:6060",
-		PoolMaxConns:  12,
+		PoolMaxConns:  32,
 		LogLevel:      "info",
 		Seed:          true,
 	}
