@@ -225,6 +225,7 @@ func testConfig(t *testing.T) devConfig {
 	cfg.NATSPort = 0
 	cfg.LogLevel = "warn"
 	cfg.MetricsAddr, cfg.PprofAddr = "", ""
+	cfg.PoolMaxConns = 8 // the shared test server's connections are counted
 	cfg.ports = map[string]int{}
 	for name := range defaultPorts {
 		cfg.ports[name] = 0
