@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
 
-.PHONY: run test test-cluster build generate check-generated openapi-ts lint vet bench load fmt fuzz
+.PHONY: run test test-cluster build generate check-generated openapi-ts lint vet bench load fmt fuzz rss
 
 ## run: all services + gateway on :8080 with embedded NATS, a private PostgreSQL and demo data
 run:
@@ -73,3 +73,7 @@ fuzz:
 ## bench: benchmarks with printed reports
 bench:
 	@set -e; for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...); done
+
+## rss: resident memory of jangteo dev (fresh, with demo data, and restarted) and of each standalone service, idle
+rss:
+	@scripts/rss

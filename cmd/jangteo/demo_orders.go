@@ -220,5 +220,6 @@ func seedDemoOrdersInBackground(ctx context.Context, log *zap.Logger, endpoints 
 		if err := shop.seedDemoMarket(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("demo market", zap.Error(err))
 		}
+		log.Info("demo orders and market in place") // scripts/rss waits for this line
 	}()
 }

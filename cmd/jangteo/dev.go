@@ -10,9 +10,11 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -61,6 +63,13 @@ type devConfig struct {
 	// MetricsAddr serves Prometheus /metrics for the whole process, apart
 	// from the API; empty disables it.
 	MetricsAddr string `env:"JANGTEO_METRICS_ADDR"`
+	// PprofAddr serves the Go runtime's profiles of the whole process
+	// (/debug/pprof/); empty disables it.
+	PprofAddr string `env:"JANGTEO_PPROF_ADDR"`
+	// PoolMaxConns is each service's connection pool size, unless
+	// DATABASE_URL sets pool_max_conns (pgxpool's default is the number of
+	// CPUs, which the order service's consumers and reads outgrow at once).
+	PoolMaxConns int `env:"JANGTEO_POOL_MAX_CONNS"`
 	// ports overrides each service's gRPC port (tests use 0).
 	ports map[string]int
 	// tune adjusts the gateway's config (tests).
@@ -77,6 +86,8 @@ func defaultDevConfig() devConfig {
 		AdminPassword: "jangteo-admin-1234",
 		AdminPrefix:   "/v1/admin",
 		MetricsAddr:   "127.0.0.1:9090",
+		PprofAddr:     "127.0.0.1:6060",
+		PoolMaxConns:  32,
 		LogLevel:      "info",
 		Seed:          true,
 	}
@@ -129,6 +140,10 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 		dbURL = pg.URL()
 	}
 
+	if err := servePprof(ctx, log, cfg.PprofAddr); err != nil {
+		return fmt.Errorf("pprof: %w (set JANGTEO_PPROF_ADDR)", err)
+	}
+
 	ns, err := natsembed.Start(natsembed.Options{Dir: filepath.Join(cfg.DataDir, "nats"), Port: cfg.NATSPort, Log: log.Named("nats")})
 	if err != nil {
 		return err
@@ -170,9 +185,13 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
+	servicesDB, err := withPoolSize(dbURL, cfg.PoolMaxConns)
+	if err != nil {
+		return err
+	}
 	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
-		b.DatabaseURL, b.NATSURL = dbURL, ns.ClientURL()
+		b.DatabaseURL, b.NATSURL = servicesDB, ns.ClientURL()
 		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
 		b.MetricsAddr = "" // the gateway's metrics port serves the whole process
 		b.LogLevel = cfg.LogLevel
@@ -182,7 +201,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 
 	opts := func(name string) service.Options { return service.Options{Listener: listeners[name]} }
-	ids, err := launch(ctx, log, identity.DefaultConfig(), func(c *identity.Config) {
+	idCfg := identity.DefaultConfig()
+	idCfg.PasswordHashMemoryMiB = 64 // one argon2id run at a time: the dev process stays small
+	ids, err := launch(ctx, log, idCfg, func(c *identity.Config) {
 		c.Base = base(identity.Name)
 		c.PublicURL = publicURL
 		c.Mail.Host, c.Mail.Port = splitHostPort(sink.Addr())
@@ -338,6 +359,21 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 	log.Info("stopped")
 	return err
+}
+
+// withPoolSize sets pool_max_conns on a PostgreSQL URL that does not set it.
+func withPoolSize(raw string, n int) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errors.New("DATABASE_URL is not a URL")
+	}
+	q := u.Query()
+	if n <= 0 || q.Has("pool_max_conns") {
+		return raw, nil
+	}
+	q.Set("pool_max_conns", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // clientSecrets makes a fresh client secret for the gateway and every service

@@ -244,7 +244,8 @@ func testConfig(t *testing.T) devConfig {
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.NATSPort = 0
 	cfg.LogLevel = "warn"
-	cfg.MetricsAddr = ""
+	cfg.MetricsAddr, cfg.PprofAddr = "", ""
+	cfg.PoolMaxConns = 8 // the shared test server's connections are counted
 	cfg.ports = map[string]int{}
 	for name := range defaultPorts {
 		cfg.ports[name] = 0

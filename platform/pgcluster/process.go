@@ -140,6 +140,9 @@ func startPostgres(bin binaries, a *account, dir, data string, port int, log *za
 		"-c", "listen_addresses=127.0.0.1",
 		// Durability is not worth the wait for development and test data.
 		"-c", "fsync=off",
+		// Six services' pools, their keyed-call pools and job clients
+		// outgrow the default 100 under load.
+		"-c", "max_connections=300",
 	)
 	cmd.Dir = dir
 	cmd.Env = a.env()

@@ -116,3 +116,40 @@ func hasRetryInfo(err error) bool {
 	}
 	return false
 }
+
+// A sign-in turned away because the hasher is busy checked nothing, so it
+// does not count toward locking the account: after as many wrong passwords
+// at once as the lock allows, most refused by the budget, the right password
+// still signs in.
+func TestBusyLoginDoesNotCountTowardTheLock(t *testing.T) {
+	t.Parallel()
+	e := start(t, oneHashAtATime)
+	ctx := context.Background()
+	e.signUp(t, "busy@example.com")
+	const n = 5 // LOGIN_MAX_FAILURES_PER_ACCOUNT: a sixth counted attempt locks
+	results := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.client.Login(ctx, &identityv1.LoginRequest{Email: "busy@example.com", Password: "wrong-horse-8"})
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	busy, wrong := 0, 0
+	for err := range results {
+		switch code(err) {
+		case codes.Unavailable:
+			busy++
+		case codes.Unauthenticated:
+			wrong++
+		default:
+			t.Fatalf("wrong-password sign-in = %v; want Unauthenticated or Unavailable", err)
+		}
+	}
+	if busy == 0 {
+		t.Skipf("%d wrong, none busy: the burst did not overrun the budget on this machine", wrong)
+	}
+	e.login(t, "busy@example.com", "correct-horse-7")
+}

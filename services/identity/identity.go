@@ -76,6 +76,10 @@ type Config struct {
 	// sizes identity's memory limit from it.
 	PasswordHashMemoryMiB    int64         `env:"PASSWORD_HASH_MEMORY_MIB"`
 	PasswordHashQueueTimeout time.Duration `env:"PASSWORD_HASH_QUEUE_TIMEOUT"`
+	// PasswordHashReleaseIdle returns the hashes' memory to the operating
+	// system once no password was hashed for this long; 0 leaves it to the
+	// Go runtime, which keeps it for minutes.
+	PasswordHashReleaseIdle time.Duration `env:"PASSWORD_HASH_RELEASE_IDLE"`
 	// ServiceClients are the services that may get service tokens: client id
 	// (the service's name) → "sha256:<hex>" of its secret, or the secret
 	// itself. SERVICE_CLIENTS=cart=sha256:…,gateway=sha256:…
@@ -103,6 +107,7 @@ func DefaultConfig() Config {
 		HoneypotBlockAfter:         3,
 		PasswordHashMemoryMiB:      128,
 		PasswordHashQueueTimeout:   5 * time.Second,
+		PasswordHashReleaseIdle:    2 * time.Second,
 		ServiceTokenTTL:            5 * time.Minute,
 	}
 }
@@ -171,6 +176,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}
 	hasher, err := password.NewHasher(password.DefaultParams, password.Budget{
 		MemoryKiB: cfg.PasswordHashMemoryMiB << 10, QueueTimeout: cfg.PasswordHashQueueTimeout,
+		ReleaseIdle: cfg.PasswordHashReleaseIdle,
 	})
 	if err != nil {
 		return nil, err

@@ -5,7 +5,12 @@
 // (approve clicked → order paid), then checks that sold units + stock equal
 // the initial stock and that no order was paid twice.
 //
-//	go run ./load -base http://localhost:8080 -buyers 20 -purchases 400
+// Buyers spread over -products products (one product makes every checkout
+// wait for the same stock row: a flash sale). With -cpuprofile, the CPU
+// profile of the system (jangteo dev's pprof endpoint) during the purchases
+// is written there for `go tool pprof`.
+//
+//	go run ./load -base http://localhost:8080 -buyers 20 -purchases 400 -products 10
 package main
 
 import (
@@ -34,6 +39,10 @@ func main() {
 	flag.StringVar(&cfg.base, "base", "http://localhost:8080", "the gateway")
 	flag.IntVar(&cfg.buyers, "buyers", 20, "virtual buyers, each buying one item after another")
 	flag.IntVar(&cfg.purchases, "purchases", 400, "purchases in all")
+	flag.IntVar(&cfg.products, "products", 10, "products the purchases spread over (1: everyone buys the same one)")
+	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the system's CPU profile during the purchases to this file")
+	flag.IntVar(&cfg.profileSeconds, "profile-seconds", 15, "how long the CPU profile runs, from the first purchase")
+	flag.StringVar(&cfg.pprof, "pprof", "http://127.0.0.1:6060", "the system's pprof endpoint (jangteo dev's JANGTEO_PPROF_ADDR)")
 	flag.StringVar(&cfg.adminEmail, "admin-email", "admin@jangteo.dev", "staff account that creates the product")
 	flag.StringVar(&cfg.adminPassword, "admin-password", "jangteo-admin-1234", "its password")
 	flag.Parse()
@@ -44,9 +53,11 @@ func main() {
 }
 
 type config struct {
-	base                      string
-	buyers, purchases         int
-	adminEmail, adminPassword string
+	base                        string
+	buyers, purchases, products int
+	adminEmail, adminPassword   string
+	cpuProfile, pprof           string
+	profileSeconds              int
 }
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
@@ -59,10 +70,15 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("admin login: %w", err)
 	}
+	cfg.products = max(cfg.products, 1)
+	// Each product has stock for all the purchases, so the books balance
+	// however the buyers spread.
 	initial := cfg.purchases + 100
-	variant, slug, err := c.createProduct(ctx, admin, initial)
-	if err != nil {
-		return fmt.Errorf("create product: %w", err)
+	products := make([]product, cfg.products)
+	for i := range products {
+		if products[i].variant, products[i].slug, err = c.createProduct(ctx, admin, initial); err != nil {
+			return fmt.Errorf("create product: %w", err)
+		}
 	}
 	fmt.Fprintf(out, "signing up %d buyers …\n", cfg.buyers)
 	buyers, err := c.signUpBuyers(ctx, cfg.buyers)
@@ -76,18 +92,22 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		orders              []string
 		next                atomic.Int64
 	)
-	fmt.Fprintf(out, "%d purchases by %d buyers …\n", cfg.purchases, cfg.buyers)
+	fmt.Fprintf(out, "%d purchases of %d products by %d buyers …\n", cfg.purchases, cfg.products, cfg.buyers)
+	sold := make([]int, len(products))
 	start := time.Now()
+	profiled := profileCPU(ctx, cfg)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, b := range buyers {
 		g.Go(func() error {
-			for next.Add(1) <= int64(cfg.purchases) {
-				p, err := c.purchase(gctx, b, variant)
+			for n := next.Add(1); n <= int64(cfg.purchases); n = next.Add(1) {
+				i := int(n) % len(products)
+				p, err := c.purchase(gctx, b, products[i].variant)
 				if err != nil {
 					return err
 				}
 				mu.Lock()
 				checkouts, approves, orders = append(checkouts, p.checkout), append(approves, p.approval), append(orders, p.orderID)
+				sold[i]++
 				mu.Unlock()
 			}
 			return nil
@@ -97,11 +117,51 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	elapsed := time.Since(start)
+	if err := profiled(); err != nil {
+		fmt.Fprintln(out, "cpu profile:", err)
+	}
 
 	fmt.Fprintf(out, "\n%d purchases in %s: %.1f purchases/s\n", len(orders), elapsed.Round(time.Millisecond), float64(len(orders))/elapsed.Seconds())
 	fmt.Fprintf(out, "checkout          p50 %6.1f ms   p99 %6.1f ms\n", ms(pct(checkouts, 50)), ms(pct(checkouts, 99)))
 	fmt.Fprintf(out, "approve → paid    p50 %6.1f ms   p99 %6.1f ms\n", ms(pct(approves, 50)), ms(pct(approves, 99)))
-	return c.check(ctx, admin, slug, initial, orders, out)
+	if cfg.cpuProfile != "" {
+		fmt.Fprintf(out, "cpu profile of the first %ds of purchases: go tool pprof -top %s\n", cfg.profileSeconds, cfg.cpuProfile)
+	}
+	return c.check(ctx, admin, products, sold, initial, orders, out)
+}
+
+type product struct{ variant, slug string }
+
+// profileCPU starts a CPU profile of the system for cfg.profileSeconds when
+// cfg asks for one; the returned func waits for it and writes it out.
+func profileCPU(ctx context.Context, cfg config) func() error {
+	if cfg.cpuProfile == "" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() {
+		u := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimRight(cfg.pprof, "/"), max(cfg.profileSeconds, 1))
+		req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
+		if err != nil {
+			done <- err
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%s: %d %s", u, resp.StatusCode, data)
+		}
+		if err == nil {
+			err = os.WriteFile(cfg.cpuProfile, data, 0o644)
+		}
+		done <- err
+	}()
+	return func() error { return <-done }
 }
 
 // purchase is one buyer's full purchase of one unit.
@@ -163,17 +223,26 @@ func (c *client) purchase(ctx context.Context, b string, variant string) (purcha
 	})
 }
 
-// check verifies the books: every unit sold or still in stock, no order paid twice.
-func (c *client) check(ctx context.Context, admin, slug string, initial int, orders []string, out io.Writer) error {
-	var product struct {
-		Product struct {
-			Variants []struct{ Stock int } `json:"variants"`
-		} `json:"product"`
+// check verifies the books: every unit of every product sold or still in
+// stock, no order paid twice.
+func (c *client) check(ctx context.Context, admin string, products []product, sold []int, initial int, orders []string, out io.Writer) error {
+	unbalanced := 0
+	stock := 0
+	for i, p := range products {
+		var got struct {
+			Product struct {
+				Variants []struct{ Stock int } `json:"variants"`
+			} `json:"product"`
+		}
+		if err := c.do(ctx, "GET", "/v1/products/"+p.slug, "", "", nil, &got); err != nil {
+			return err
+		}
+		left := got.Product.Variants[0].Stock
+		stock += left
+		if sold[i]+left != initial {
+			unbalanced++
+		}
 	}
-	if err := c.do(ctx, "GET", "/v1/products/"+slug, "", "", nil, &product); err != nil {
-		return err
-	}
-	stock := product.Product.Variants[0].Stock
 	approved := map[string]int{}
 	for _, id := range orders {
 		var list struct {
@@ -193,9 +262,9 @@ func (c *client) check(ctx context.Context, admin, slug string, initial int, ord
 			paidTwice++
 		}
 	}
-	fmt.Fprintf(out, "sold %d + stock %d = %d (initial %d); orders without exactly one approved payment: %d\n",
-		len(orders), stock, len(orders)+stock, initial, paidTwice)
-	if len(orders)+stock != initial || paidTwice > 0 {
+	fmt.Fprintf(out, "sold %d + stock %d = %d (initial %d); products whose books do not balance: %d; orders without exactly one approved payment: %d\n",
+		len(orders), stock, len(orders)+stock, initial*len(products), unbalanced, paidTwice)
+	if unbalanced > 0 || paidTwice > 0 {
 		return errors.New("the books do not balance")
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/opaque"
 	"github.com/jangteo/jangteo/services/identity/internal/domain"
+	"github.com/jangteo/jangteo/services/identity/internal/password"
 )
 
 // Login checks an email and password and starts a session. It is throttled
@@ -20,12 +21,13 @@ func (a *App) Login(ctx context.Context, email, pw, ip string) (domain.Session, 
 	email = domain.NormalizeEmail(email)
 	now := a.now()
 	if ip != "" {
-		if err := a.throttle(ctx, "ip:"+ip, a.cfg.MaxAttemptsPerIP, a.cfg.IPWindow, now); err != nil {
+		if _, err := a.throttle(ctx, "ip:"+ip, a.cfg.MaxAttemptsPerIP, a.cfg.IPWindow, now); err != nil {
 			return domain.Session{}, err
 		}
 	}
 	accountKey := "account:" + email
-	if err := a.throttle(ctx, accountKey, a.cfg.MaxFailuresPerAccount, a.cfg.AccountWindow, now); err != nil {
+	attempt, err := a.throttle(ctx, accountKey, a.cfg.MaxFailuresPerAccount, a.cfg.AccountWindow, now)
+	if err != nil {
 		return domain.Session{}, err
 	}
 	u, err := a.store.UserByEmail(ctx, email)
@@ -37,6 +39,13 @@ func (a *App) Login(ctx context.Context, email, pw, ip string) (domain.Session, 
 		hash = a.dummyPW // same work whether or not the account exists
 	}
 	ok, needsRehash, err := a.hasher.Verify(pw, hash)
+	if errors.Is(err, password.ErrBusy) && attempt != 0 {
+		// Nothing was checked: a 503 the client retries must not count
+		// toward locking the account.
+		if derr := a.store.DeleteAttempt(ctx, attempt); derr != nil {
+			return domain.Session{}, derr
+		}
+	}
 	if err != nil {
 		return domain.Session{}, err
 	}
@@ -65,23 +74,24 @@ func (a *App) rehash(ctx context.Context, u domain.User, pw string) {
 }
 
 // throttle counts an attempt under key and refuses it, uncounted, when key
-// already has limit attempts in window.
-func (a *App) throttle(ctx context.Context, key string, limit int, window time.Duration, now time.Time) error {
+// already has limit attempts in window. It returns the counted attempt's id
+// (0 when limit is off).
+func (a *App) throttle(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (int64, error) {
 	if limit <= 0 {
-		return nil
+		return 0, nil
 	}
 	id, n, oldest, err := a.store.AddAttempt(ctx, key, now.Add(-window))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if n <= limit {
-		return nil
+		return id, nil
 	}
 	if err := a.store.DeleteAttempt(ctx, id); err != nil {
-		return err
+		return 0, err
 	}
 	wait := time.Duration(math.Ceil(oldest.Add(window).Sub(now).Seconds())) * time.Second
-	return domain.ErrThrottled.After(max(wait, time.Second))
+	return 0, domain.ErrThrottled.After(max(wait, time.Second))
 }
 
 // startSession issues a token pair for an active user.

@@ -18,8 +18,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -93,11 +96,22 @@ var ErrIncompatibleVersion = errors.New("password: incompatible argon2 version")
 // are what exhaust a process: a Hasher with a Budget lets runs use at most
 // that much memory together; the rest queue, and a run that waits longer
 // than the budget's QueueTimeout fails with ErrBusy (503, retry shortly).
+//
+// A run's memory is garbage once it returns, but the Go runtime keeps freed
+// pages for a while and only a later collection lowers its heap goal, so a
+// process that hashed a few passwords stays 64 MiB+ larger than it needs to
+// be for minutes. With a budget's ReleaseIdle set, the Hasher hands that
+// memory back to the operating system once no hash has run for that long.
 type Hasher struct {
 	params  Params
 	mem     *semaphore.Weighted // KiB; nil means unbounded
 	memKiB  int64
 	timeout time.Duration
+
+	releaseIdle time.Duration // 0: leave it to the runtime
+	running     atomic.Int64
+	idleMu      sync.Mutex
+	idle        *time.Timer // fires releaseIdle after the last run ended
 }
 
 // Budget bounds the memory concurrent hashes may hold together.
@@ -106,6 +120,11 @@ type Budget struct {
 	MemoryKiB int64
 	// QueueTimeout is how long a hash waits for room before ErrBusy.
 	QueueTimeout time.Duration
+	// ReleaseIdle, when positive, returns the memory hashes used to the
+	// operating system once no hash has run for this long (a garbage
+	// collection and a scavenge of the whole process, at most once per idle
+	// spell).
+	ReleaseIdle time.Duration
 }
 
 // ErrBusy means every hashing slot stayed taken for the queue timeout: the
@@ -124,6 +143,7 @@ func NewHasher(p Params, budget ...Budget) (*Hasher, error) {
 		h.memKiB = max(budget[0].MemoryKiB, int64(p.Memory))
 		h.mem = semaphore.NewWeighted(h.memKiB)
 		h.timeout = budget[0].QueueTimeout
+		h.releaseIdle = budget[0].ReleaseIdle
 	}
 	return h, nil
 }
@@ -148,7 +168,29 @@ func (h *Hasher) run(pw string, salt []byte, p Params) ([]byte, error) {
 		}
 		defer h.mem.Release(need)
 	}
+	if h.releaseIdle > 0 {
+		h.running.Add(1)
+		defer h.ended()
+	}
 	return derive(pw, salt, p), nil
+}
+
+// ended (re)starts the idle timer when the last running hash has finished.
+func (h *Hasher) ended() {
+	if h.running.Add(-1) != 0 {
+		return
+	}
+	h.idleMu.Lock()
+	defer h.idleMu.Unlock()
+	if h.idle == nil {
+		h.idle = time.AfterFunc(h.releaseIdle, func() {
+			if h.running.Load() == 0 {
+				debug.FreeOSMemory()
+			}
+		})
+		return
+	}
+	h.idle.Reset(h.releaseIdle)
 }
 
 // defaultHasher backs the package-level Hash and Verify.
@@ -176,6 +218,22 @@ func (h *Hasher) Hash(pw string) (string, error) {
 	key, err := h.run(pw, salt, h.params)
 	if err != nil {
 		return "", err
+	}
+	return encode(h.params, salt, key), nil
+}
+
+// Decoy returns a well-formed hash with the Hasher's parameters that no
+// password matches: a random salt and a random key, so making it costs
+// nothing, while verifying a password against it costs a full argon2id run,
+// as a real account's hash does. A sign-in for an unknown account verifies
+// against it so its timing does not tell that the account does not exist.
+func (h *Hasher) Decoy() (string, error) {
+	salt, key := make([]byte, h.params.SaltLength), make([]byte, h.params.KeyLength)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("password: read salt: %w", err)
+	}
+	if _, err := rand.Read(key); err != nil {
+		return "", fmt.Errorf("password: read key: %w", err)
 	}
 	return encode(h.params, salt, key), nil
 }

@@ -3,6 +3,7 @@ package password
 import (
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -170,4 +171,54 @@ func TestBudgetBoundsConcurrentHashes(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A decoy has the Hasher's parameters, costs nothing to make and matches no
+// password; verifying against it runs argon2 like a real hash.
+func TestDecoy(t *testing.T) {
+	t.Parallel()
+	h := testHasher(t)
+	d, err := h.Decoy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, _, err := decode(d)
+	if err != nil || p != h.Params() {
+		t.Fatalf("decoy %q: params %+v, %v; want %+v", d, p, err, h.Params())
+	}
+	for _, pw := range []string{"", "not-a-real-password-0", "correct horse 1"} {
+		if ok, _, err := h.Verify(pw, d); ok || err != nil {
+			t.Fatalf("Verify(%q, decoy) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+	if e, _ := h.Decoy(); e == d {
+		t.Fatal("two decoys are equal")
+	}
+}
+
+// With ReleaseIdle, the memory a hash used goes back to the operating system
+// once hashing has been idle that long.
+func TestReleaseIdleReturnsHashMemory(t *testing.T) {
+	p := Params{Memory: 32 * 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	h, err := NewHasher(p, Budget{MemoryKiB: 32 * 1024, QueueTimeout: time.Second, ReleaseIdle: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := h.Hash("release me 1"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var now runtime.MemStats
+		runtime.ReadMemStats(&now)
+		if now.HeapReleased >= before.HeapReleased+16<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("heap released %d → %d bytes; want the hash's 32 MiB back", before.HeapReleased, now.HeapReleased)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
