@@ -43,10 +43,13 @@ func (a *App) CommitStock(ctx context.Context, tx pgx.Tx, orderID string) error 
 	return cancelled(ctx, tx, o, seen)
 }
 
-// SendConfirmation mails the buyer the confirmation of a paid order.
+// SendConfirmation mails the buyer the confirmation of a paid order that
+// has shipping details.
 func (a *App) SendConfirmation(ctx context.Context, tx pgx.Tx, orderID string) error {
 	o, err := store.Read(ctx, tx, store.Key{ID: orderID})
-	if err != nil {
+	if err != nil || o.Shipping.Email == "" {
+		// A market trade's order carries no shipping details (the market
+		// does not collect a delivery address yet): no one to mail.
 		return err
 	}
 	return a.mailer.Send(ctx, confirmationMail(o, a.cfg.PublicURL))
