@@ -137,11 +137,16 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 		}
 	}
 
+	// The queues are never closed: a delivery callback may still be running
+	// after the subscription reports it is closed. Stopping closes quit
+	// instead; the workers finish what is queued (ctx is over, so it is
+	// nakked for another replica) and a callback still waiting naks its message.
 	queues := make([]chan jetstream.Msg, cfg.Concurrency)
+	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range queues {
 		queues[i] = make(chan jetstream.Msg, 16)
-		wg.Go(func() { c.work(ctx, queues[i]) })
+		wg.Go(func() { c.work(ctx, queues[i], quit) })
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		key := m.Headers().Get(HeaderAggregateID)
@@ -150,12 +155,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 		}
 		h := fnv.New32a()
 		_, _ = h.Write([]byte(key))
-		queues[h.Sum32()%uint32(len(queues))] <- m
+		select {
+		case queues[h.Sum32()%uint32(len(queues))] <- m:
+		case <-quit:
+			_ = m.Nak()
+		}
 	})
 	stop := func() {
-		for _, q := range queues {
-			close(q)
-		}
+		close(quit)
 		wg.Wait()
 	}
 	if err != nil {
@@ -272,12 +279,28 @@ type job struct {
 	err    error
 }
 
-// work applies the events of one queue, one transaction each.
-func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg) {
-	for m := range q {
+// work applies the events of one queue, one transaction each, until quit
+// is closed and the queue is empty.
+func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan struct{}) {
+	handle := func(m jetstream.Msg) {
 		if j := c.start(ctx, m); j != nil {
 			c.apply(j)
 			c.finish(j)
+		}
+	}
+	for {
+		select {
+		case m := <-q:
+			handle(m)
+		case <-quit:
+			for {
+				select {
+				case m := <-q:
+					handle(m)
+				default:
+					return
+				}
+			}
 		}
 	}
 }
