@@ -59,6 +59,10 @@ func (d Delivery) Decode(m proto.Message) error {
 
 // Handler applies one event inside tx. The inbox row for the event is written
 // in the same tx, so the effect happens once however often the event arrives.
+// Under load tx also carries other events of the consumer, applied before
+// this one; when any of them fails the transaction rolls back and each event
+// is applied again in a transaction of its own, so a handler must act only
+// through tx (or idempotently).
 // An error marked Permanent dead-letters the event at once; a transient one
 // (see IsTransient) is retried for as long as it lasts; any other error is
 // retried MaxAttempts times.
@@ -282,9 +286,26 @@ type job struct {
 // work applies the events of one queue, one transaction each, until quit
 // is closed and the queue is empty.
 func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan struct{}) {
+	jobs := make([]*job, 0, maxBatch)
+	// handle applies m and whatever else waits in q (up to maxBatch) together.
 	handle := func(m jetstream.Msg) {
-		if j := c.start(ctx, m); j != nil {
-			c.apply(j)
+		jobs = jobs[:0]
+		for {
+			if j := c.start(ctx, m); j != nil {
+				jobs = append(jobs, j)
+			}
+			if len(jobs) == maxBatch {
+				break
+			}
+			select {
+			case m = <-q:
+				continue
+			default:
+			}
+			break
+		}
+		c.applyBatch(ctx, jobs)
+		for _, j := range jobs {
 			c.finish(j)
 		}
 	}
@@ -302,6 +323,39 @@ func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan
 				}
 			}
 		}
+	}
+}
+
+// maxBatch is how many waiting deliveries of one queue share a transaction.
+const maxBatch = 32
+
+// applyBatch applies jobs in one transaction, in order: under load one
+// commit (and its WAL flush) serves many events, while an event that finds
+// its queue empty goes alone, at once. Should any of them fail, or the
+// commit, the transaction rolls back and each is applied alone, so only the
+// failing one is retried and the others' effects commit once.
+func (c *consumer) applyBatch(ctx context.Context, jobs []*job) {
+	switch len(jobs) {
+	case 0:
+		return
+	case 1:
+		c.apply(jobs[0])
+		return
+	}
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		for _, j := range jobs {
+			if err := c.applyOne(tx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	for _, j := range jobs {
+		j.err, j.result = nil, ""
+		c.apply(j)
 	}
 }
 
