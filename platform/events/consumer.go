@@ -342,9 +342,30 @@ func (c *consumer) applyBatch(ctx context.Context, jobs []*job) {
 		c.apply(jobs[0])
 		return
 	}
+	// The inbox statements go in one round trip; PostgreSQL runs them in
+	// order, so each sees the aggregate sequence the one before advanced.
+	// Then the handlers run, in order.
 	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
-		for _, j := range jobs {
-			if err := c.applyOne(tx, j); err != nil {
+		b := &pgx.Batch{}
+		wants := make([]int64, len(jobs))
+		for i, j := range jobs {
+			wants[i] = c.want(j)
+			b.Queue(inboxStatement, c.cfg.Name, j.d.ID, j.d.AggregateID, wants[i], j.d.AggregateSeq)
+		}
+		fresh := make([]bool, len(jobs))
+		seq := make([]int64, len(jobs))
+		br := tx.SendBatch(ctx, b)
+		for i := range jobs {
+			if err := br.QueryRow().Scan(&fresh[i], &seq[i]); err != nil {
+				_ = br.Close()
+				return err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		for i, j := range jobs {
+			if err := c.afterInbox(tx, j, wants[i], fresh[i], seq[i]); err != nil {
 				return err
 			}
 		}
@@ -468,32 +489,51 @@ func (c *consumer) apply(j *job) {
 // event's if the predecessor is applied, and only then inserts the inbox
 // row; the sequence it returns says which happened.
 func (c *consumer) applyOne(tx pgx.Tx, j *job) error {
-	ctx, d, log := j.ctx, j.d, j.log
-	want := c.predecessor(d)
-	if d.Replay {
-		want = 0
-	} else if first, held := c.heldSince.Load(d.ID); held && time.Since(first.(time.Time)) >= c.cfg.OrderWait {
-		log.Warn("earlier event of the aggregate never came; applying this one anyway",
-			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
-		want = 0
-	}
-	const q = `WITH agg AS (
-			INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
-			SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END WHERE $3 <> ''
-			ON CONFLICT (consumer, aggregate_id) DO UPDATE
-			SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
-			RETURNING seq
-		), fresh AS (
-			INSERT INTO inbox (consumer, event_id)
-			SELECT $1, $2 WHERE $3 = '' OR (SELECT seq FROM agg) >= $4
-			ON CONFLICT DO NOTHING RETURNING event_id
-		)
-		SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
+	want := c.want(j)
 	var fresh bool
 	var seq int64
-	if err := tx.QueryRow(ctx, q, c.cfg.Name, d.ID, d.AggregateID, want, d.AggregateSeq).Scan(&fresh, &seq); err != nil {
+	if err := tx.QueryRow(j.ctx, inboxStatement, c.cfg.Name, j.d.ID, j.d.AggregateID, want, j.d.AggregateSeq).Scan(&fresh, &seq); err != nil {
 		return err
 	}
+	return c.afterInbox(tx, j, want, fresh, seq)
+}
+
+// inboxStatement records an event in the inbox and advances its aggregate's
+// sequence, if its predecessor ($4) is applied; it returns whether the event
+// is new and the aggregate's sequence.
+const inboxStatement = `WITH agg AS (
+		INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
+		SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END WHERE $3 <> ''
+		ON CONFLICT (consumer, aggregate_id) DO UPDATE
+		SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
+		RETURNING seq
+	), fresh AS (
+		INSERT INTO inbox (consumer, event_id)
+		SELECT $1, $2 WHERE $3 = '' OR (SELECT seq FROM agg) >= $4
+		ON CONFLICT DO NOTHING RETURNING event_id
+	)
+	SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
+
+// want is the aggregate sequence j waits for: its predecessor's, or 0 for a
+// replay or an event that has waited OrderWait.
+func (c *consumer) want(j *job) int64 {
+	d := j.d
+	want := c.predecessor(d)
+	if d.Replay {
+		return 0
+	}
+	if first, held := c.heldSince.Load(d.ID); held && time.Since(first.(time.Time)) >= c.cfg.OrderWait {
+		j.log.Warn("earlier event of the aggregate never came; applying this one anyway",
+			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
+		return 0
+	}
+	return want
+}
+
+// afterInbox holds j back, skips it as a duplicate or runs its handler,
+// by what the inbox statement answered.
+func (c *consumer) afterInbox(tx pgx.Tx, j *job, want int64, fresh bool, seq int64) error {
+	ctx, d, log := j.ctx, j.d, j.log
 	if d.AggregateID != "" && seq < want {
 		c.heldSince.LoadOrStore(d.ID, time.Now())
 		j.err = errOutOfOrder

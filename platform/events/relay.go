@@ -58,10 +58,13 @@ type Relay struct {
 	opts    RelayOptions
 	id      string
 
-	mu        sync.Mutex
-	owned     []int16
-	short     bool // owned fewer than its share at the last claim
-	nudged    bool // another relay has given partitions up since the last claim
+	mu     sync.Mutex
+	owned  []int16
+	short  bool // owned fewer than its share at the last claim
+	nudged bool // another relay has given partitions up since the last claim
+	wanted bool // a relay short of its share has asked since the last claim
+
+	observing atomic.Bool // observeLag is running
 	leaseDue  time.Time
 	down      bool
 	downSince time.Time
@@ -172,15 +175,17 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	return r.settle(ctx, r.send(ctx, batch))
 }
 
-// pipelineDepth is how many sent batches may wait for their acks and their
-// marking while the next one is read and sent.
+// pipelineDepth is how many batches may be unsettled at once: one being
+// sent, the others waiting for their acks and their marking. Times the
+// batch it stays within JetStream's default of 4,000 unacknowledged
+// asynchronous publishes, beyond which a publish stalls.
 const pipelineDepth = 4
 
 // pump publishes until no pending rows are left. Reading and sending the
 // next batch overlaps with waiting for the acks of the batches before and
 // marking them sent, which a second goroutine does in order.
 func (r *Relay) pump(ctx context.Context) (int, error) {
-	flights := make(chan *flight, pipelineDepth-1)
+	flights := make(chan *flight, pipelineDepth-2) // and one being settled
 	var total int
 	var settleErr error
 	var failed atomic.Bool
@@ -331,7 +336,7 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 		trace.WithAttributes(attribute.String("messaging.system", "nats"),
 			attribute.String("messaging.destination.name", p.subject),
 			attribute.String("messaging.message.id", p.id.String())))
-	h := nats.Header{}
+	h := make(nats.Header, 14) // every header below: no growing
 	h.Set(HeaderMsgID, p.id.String())
 	h.Set(HeaderEventID, p.id.String())
 	h.Set(HeaderType, p.typ)
@@ -360,13 +365,15 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 	r.mu.Lock()
 	// A relay short of its share claims again when another one has given
-	// partitions up (and said so on the channel).
-	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) {
+	// partitions up (and said so on the channel), and asks when it is still
+	// short; one above its share claims again (giving up the excess) when
+	// asked, so a new relay gets its share at once, not at the next renewal.
+	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) && !r.wanted {
 		owned := r.owned
 		r.mu.Unlock()
 		return owned, nil
 	}
-	r.nudged = false // a nudge from now on is for the next claim
+	r.nudged, r.wanted = false, false // a nudge from now on is for the next claim
 	r.mu.Unlock()
 	owned, short, err := r.claim(ctx)
 	r.mu.Lock()
@@ -376,12 +383,18 @@ func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 		return nil, err
 	}
 	r.owned, r.short, r.leaseDue = owned, short, time.Now().Add(r.opts.Lease/3)
-	r.observeLag(ctx)
+	if r.observing.CompareAndSwap(false, true) {
+		go r.observeLag(context.WithoutCancel(ctx))
+	}
 	return owned, nil
 }
 
-// observeLag exports how many events wait and for how long.
+// observeLag exports how many events wait and for how long. It counts a
+// backlog, so it runs beside the publishing, one at a time.
 func (r *Relay) observeLag(ctx context.Context) {
+	defer r.observing.Store(false)
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Lease)
+	defer cancel()
 	var n int64
 	var age float64
 	const q = `SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
@@ -428,10 +441,14 @@ func (r *Relay) claim(ctx context.Context) (owned []int16, short bool, err error
 		const giveUp = `UPDATE outbox_partitions SET owner = '', lease_until = '-infinity'
 			WHERE owner = $1 AND NOT (partition = ANY($2))`
 		tag, err := tx.Exec(ctx, giveUp, r.id, owned)
-		if err != nil || tag.RowsAffected() == 0 {
+		switch {
+		case err != nil:
 			return err
+		case tag.RowsAffected() > 0:
+			_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsFreed)
+		case short && len(owned) < Partitions:
+			_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsWanted)
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsFreed)
 		return err
 	})
 	return owned, short, err
@@ -479,9 +496,14 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 		if err != nil {
 			return err
 		}
-		if n.Payload == partitionsFreed {
+		switch n.Payload {
+		case partitionsFreed:
 			r.mu.Lock()
 			r.nudged = true
+			r.mu.Unlock()
+		case partitionsWanted:
+			r.mu.Lock()
+			r.wanted = !r.short // only a relay above its share has any to give
 			r.mu.Unlock()
 		}
 		notify(wake)
@@ -491,6 +513,9 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 // partitionsFreed is the notification a relay sends when it gives
 // partitions up; a committed outbox insert sends an empty one.
 const partitionsFreed = "partitions"
+
+// partitionsWanted is the notification a relay short of its share sends.
+const partitionsWanted = "wanted"
 
 func notify(wake chan<- struct{}) {
 	select {
