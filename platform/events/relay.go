@@ -112,7 +112,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer renew.Stop()
 	failures := 0
 	for {
-		_, err := r.pump(ctx)
+		_, err := r.pump(ctx, wake)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -183,12 +183,16 @@ const pipelineDepth = 4
 
 // pump publishes until no pending rows are left. Reading and sending the
 // next batch overlaps with waiting for the acks of the batches before and
-// marking them sent, which a second goroutine does in order.
-func (r *Relay) pump(ctx context.Context) (int, error) {
+// marking them sent, which a second goroutine does in order. Rows committed
+// while batches are still unsettled (a wake) are read and sent at once,
+// past the positions in flight, rather than after the settling.
+func (r *Relay) pump(ctx context.Context, wake <-chan struct{}) (int, error) {
 	flights := make(chan *flight, pipelineDepth-2) // and one being settled
 	var total int
 	var settleErr error
 	var failed atomic.Bool
+	var unsettled atomic.Int32
+	settled := make(chan struct{}, 1) // the last unsettled batch was settled
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -199,25 +203,47 @@ func (r *Relay) pump(ctx context.Context) (int, error) {
 				failed.Store(true)
 				settleErr = errors.Join(settleErr, err)
 			}
+			if unsettled.Add(-1) == 0 {
+				notify(settled)
+			}
 		}
 	}()
 	var err error
 	var after int64
+read:
 	for !failed.Load() {
 		var owned []int16
 		var batch []pending
 		if owned, err = r.partitions(ctx); err == nil {
 			batch, err = r.next(ctx, owned, after)
 		}
-		if err != nil || len(batch) == 0 {
+		if err != nil {
 			break
 		}
-		f := r.send(ctx, batch)
-		after = batch[len(batch)-1].position
-		flights <- f // waits while pipelineDepth batches are unsettled
-		if f.err != nil || len(batch) < r.opts.Batch {
-			break
+		if len(batch) > 0 {
+			f := r.send(ctx, batch)
+			after = batch[len(batch)-1].position
+			unsettled.Add(1)
+			flights <- f // waits while pipelineDepth batches are unsettled
+			if f.err != nil {
+				break
+			}
+			if len(batch) == r.opts.Batch {
+				continue
+			}
 		}
+		// Caught up: stop once everything sent is settled, unless new rows
+		// are committed first.
+		for unsettled.Load() > 0 {
+			select {
+			case <-ctx.Done():
+				break read
+			case <-wake:
+				continue read
+			case <-settled:
+			}
+		}
+		break
 	}
 	close(flights)
 	<-done
