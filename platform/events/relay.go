@@ -53,6 +53,7 @@ type RelayOptions struct {
 type Relay struct {
 	pool    *pgxpool.Pool
 	js      jetstream.JetStream
+	pub     jetstream.JetStream // js's connection, publishing up to a full pipeline
 	service string
 	log     *zap.Logger
 	opts    RelayOptions
@@ -84,10 +85,16 @@ func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, service string, log *z
 	if opts.AckWait <= 0 {
 		opts.AckWait = 3 * time.Second
 	}
-	return &Relay{
-		pool: pool, js: js, service: service, log: log.Named("relay"), opts: opts,
+	r := &Relay{
+		pool: pool, js: js, pub: js, service: service, log: log.Named("relay"), opts: opts,
 		id: uuid.NewString(),
 	}
+	// Its own publishing context, whose limit of unacknowledged publishes
+	// fits the pipeline, so a full pipeline never stalls a publish.
+	if pub, err := jetstream.New(js.Conn(), jetstream.WithPublishAsyncMaxPending(pipelineDepth*opts.Batch)); err == nil {
+		r.pub = pub
+	}
+	return r
 }
 
 // Run publishes pending rows until ctx ends. While NATS or the database is
@@ -176,9 +183,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 }
 
 // pipelineDepth is how many batches may be unsettled at once: one being
-// sent, the others waiting for their acks and their marking. Times the
-// batch it stays within JetStream's default of 4,000 unacknowledged
-// asynchronous publishes, beyond which a publish stalls.
+// sent, the others waiting for their acks and their marking.
 const pipelineDepth = 4
 
 // pump publishes until no pending rows are left. Reading and sending the
@@ -291,7 +296,7 @@ func (r *Relay) send(ctx context.Context, batch []pending) *flight {
 		acks: make([]jetstream.PubAckFuture, 0, len(batch)), spans: make([]trace.Span, 0, len(batch))}
 	for _, p := range batch {
 		msg, span := r.message(ctx, p)
-		ack, err := r.js.PublishMsgAsync(msg)
+		ack, err := r.pub.PublishMsgAsync(msg)
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 			span.End()
