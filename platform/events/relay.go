@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,16 +60,16 @@ type Relay struct {
 	opts    RelayOptions
 	id      string
 
-	mu     sync.Mutex
-	owned  []int16
-	short  bool // owned fewer than its share at the last claim
-	nudged bool // another relay has given partitions up since the last claim
-	wanted bool // a relay short of its share has asked since the last claim
-
-	observing atomic.Bool // observeLag is running
+	mu        sync.Mutex
+	owned     []int16
+	short     bool // owned fewer than its share at the last claim
+	nudged    bool // another relay has given partitions up since the last claim
+	wanted    bool // a relay short of its share has asked since the last claim
 	leaseDue  time.Time
 	down      bool
 	downSince time.Time
+
+	observing atomic.Bool // observeLag is running
 }
 
 // NewRelay returns a relay for service's outbox in pool.
@@ -215,14 +216,28 @@ func (r *Relay) pump(ctx context.Context, wake <-chan struct{}) (int, error) {
 	}()
 	var err error
 	var after int64
+	var before []int16 // the partitions of the last read
 read:
 	for !failed.Load() {
 		var owned []int16
 		var batch []pending
-		if owned, err = r.partitions(ctx); err == nil {
-			batch, err = r.next(ctx, owned, after)
+		if owned, err = r.partitions(ctx); err != nil {
+			break
 		}
-		if err != nil {
+		if before != nil && !slices.Equal(owned, before) {
+			// A partition taken over may hold rows below after: once what
+			// is in flight is settled, read from the start again.
+			for unsettled.Load() > 0 {
+				select {
+				case <-ctx.Done():
+					break read
+				case <-settled:
+				}
+			}
+			after = 0
+		}
+		before = owned
+		if batch, err = r.next(ctx, owned, after); err != nil {
 			break
 		}
 		if len(batch) > 0 {
@@ -413,6 +428,7 @@ func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 		r.owned, r.leaseDue = nil, time.Time{} // owned no longer for sure
 		return nil, err
 	}
+	slices.Sort(owned) // so a pump sees whether they changed
 	r.owned, r.short, r.leaseDue = owned, short, time.Now().Add(r.opts.Lease/3)
 	if r.observing.CompareAndSwap(false, true) {
 		go r.observeLag(context.WithoutCancel(ctx))
