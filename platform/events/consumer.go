@@ -283,8 +283,8 @@ type job struct {
 	err    error
 }
 
-// work applies the events of one queue, one transaction each, until quit
-// is closed and the queue is empty.
+// work applies the events of one queue (those waiting together in one
+// transaction, see applyBatch) until quit is closed and the queue is empty.
 func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan struct{}) {
 	jobs := make([]*job, 0, maxBatch)
 	// handle applies m and whatever else waits in q (up to maxBatch) together.
