@@ -26,7 +26,8 @@ type RelayOptions struct {
 	// StreamReplicas is how many copies of the stream JetStream keeps
 	// (EVENTS_STREAM_REPLICAS: 1 in development, 3 in a cluster).
 	StreamReplicas int
-	// Batch is how many events are published before waiting for their acks; default 1000.
+	// Batch is how many rows one read takes and publishes; up to
+	// pipelineDepth (4) batches wait for their acks at once; default 1000.
 	Batch int
 	// Fallback is how often the relay looks for events when no notification
 	// woke it; default 5s.
