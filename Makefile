@@ -4,6 +4,12 @@
 SHELL := /bin/bash
 MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\.\/\(.*\)".*/\1/p')
 GO_TEST_FLAGS ?= -count=1
+# platform/ and the services, where the concurrency is, run under the race
+# detector; cmd/jangteo, gateway, deploy, gen and tools run without it (their
+# tests drive whole systems, where it would cost minutes and find nothing the
+# module's own tests do not). RACE_FLAGS= turns it off.
+RACE_MODULES := platform $(filter services/%,$(MODULES))
+RACE_FLAGS ?= -race
 
 .PHONY: run test test-cluster build generate check-generated openapi-ts lint vet bench load fmt fuzz rss
 
@@ -13,11 +19,14 @@ run:
 	@set -o pipefail; go build -v -o bin/jangteo ./cmd/jangteo 2>&1 | awk '/^[A-Za-z0-9._~\/-]+$$/ {n++; if (n % 50 == 0) printf "    %d packages compiled\n", n; next} {print} END {if (n) printf "    %d packages compiled\n", n}'
 	@exec bin/jangteo dev $(ARGS)
 
-## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS,
-## summarised by tools/testsum (packages, failures in full, a count of tests)
+## test: generated code is fresh, then every module's tests against real PostgreSQL and NATS
+## (platform/ and services/* with -race), summarised by tools/testsum (packages, failures in
+## full, a count of tests)
 test: check-generated
 	@set -o pipefail; for m in $(MODULES); do \
-		(cd $$m && go test $(GO_TEST_FLAGS) -json ./... 2>&1); \
+		flags="$(GO_TEST_FLAGS)"; \
+		case " $(RACE_MODULES) " in *" $$m "*) flags="$$flags $(RACE_FLAGS)";; esac; \
+		(cd $$m && go test $$flags -json ./... 2>&1); \
 	done | go run ./tools/testsum
 
 ## test-cluster: events on a 3-server NATS JetStream cluster, two producer and two consumer

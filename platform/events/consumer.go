@@ -59,6 +59,10 @@ func (d Delivery) Decode(m proto.Message) error {
 
 // Handler applies one event inside tx. The inbox row for the event is written
 // in the same tx, so the effect happens once however often the event arrives.
+// Under load tx also carries other events of the consumer, applied before
+// this one; when any of them fails the transaction rolls back and each event
+// is applied again in a transaction of its own, so a handler must act only
+// through tx (or idempotently).
 // An error marked Permanent dead-letters the event at once; a transient one
 // (see IsTransient) is retried for as long as it lasts; any other error is
 // retried MaxAttempts times.
@@ -137,11 +141,16 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 		}
 	}
 
+	// The queues are never closed: a delivery callback may still be running
+	// after the subscription reports it is closed. Stopping closes quit
+	// instead; the workers finish what is queued (ctx is over, so it is
+	// nakked for another replica) and a callback still waiting naks its message.
 	queues := make([]chan jetstream.Msg, cfg.Concurrency)
+	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range queues {
 		queues[i] = make(chan jetstream.Msg, 16)
-		wg.Go(func() { c.work(ctx, queues[i]) })
+		wg.Go(func() { c.work(ctx, queues[i], quit) })
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		key := m.Headers().Get(HeaderAggregateID)
@@ -150,12 +159,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, lo
 		}
 		h := fnv.New32a()
 		_, _ = h.Write([]byte(key))
-		queues[h.Sum32()%uint32(len(queues))] <- m
+		select {
+		case queues[h.Sum32()%uint32(len(queues))] <- m:
+		case <-quit:
+			_ = m.Nak()
+		}
 	})
 	stop := func() {
-		for _, q := range queues {
-			close(q)
-		}
+		close(quit)
 		wg.Wait()
 	}
 	if err != nil {
@@ -272,13 +283,100 @@ type job struct {
 	err    error
 }
 
-// work applies the events of one queue, one transaction each.
-func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg) {
-	for m := range q {
-		if j := c.start(ctx, m); j != nil {
-			c.apply(j)
+// work applies the events of one queue (those waiting together in one
+// transaction, see applyBatch) until quit is closed and the queue is empty.
+func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan struct{}) {
+	jobs := make([]*job, 0, maxBatch)
+	// handle applies m and whatever else waits in q (up to maxBatch) together.
+	handle := func(m jetstream.Msg) {
+		jobs = jobs[:0]
+		for {
+			if j := c.start(ctx, m); j != nil {
+				jobs = append(jobs, j)
+			}
+			if len(jobs) == maxBatch {
+				break
+			}
+			select {
+			case m = <-q:
+				continue
+			default:
+			}
+			break
+		}
+		c.applyBatch(ctx, jobs)
+		for _, j := range jobs {
 			c.finish(j)
 		}
+	}
+	for {
+		select {
+		case m := <-q:
+			handle(m)
+		case <-quit:
+			for {
+				select {
+				case m := <-q:
+					handle(m)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// maxBatch is how many waiting deliveries of one queue share a transaction.
+const maxBatch = 32
+
+// applyBatch applies jobs in one transaction, in order: under load one
+// commit (and its WAL flush) serves many events, while an event that finds
+// its queue empty goes alone, at once. Should any of them fail, or the
+// commit, the transaction rolls back and each is applied alone, so only the
+// failing one is retried and the others' effects commit once.
+func (c *consumer) applyBatch(ctx context.Context, jobs []*job) {
+	switch len(jobs) {
+	case 0:
+		return
+	case 1:
+		c.apply(jobs[0])
+		return
+	}
+	// The inbox statements go in one round trip; PostgreSQL runs them in
+	// order, so each sees the aggregate sequence the one before advanced.
+	// Then the handlers run, in order.
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		wants := make([]int64, len(jobs))
+		for i, j := range jobs {
+			wants[i] = c.want(j)
+			b.Queue(inboxStatement, c.cfg.Name, j.d.ID, j.d.AggregateID, wants[i], j.d.AggregateSeq)
+		}
+		fresh := make([]bool, len(jobs))
+		seq := make([]int64, len(jobs))
+		br := tx.SendBatch(ctx, b)
+		for i := range jobs {
+			if err := br.QueryRow().Scan(&fresh[i], &seq[i]); err != nil {
+				_ = br.Close()
+				return err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return err
+		}
+		for i, j := range jobs {
+			if err := c.afterInbox(tx, j, wants[i], fresh[i], seq[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	for _, j := range jobs {
+		j.err, j.result = nil, ""
+		c.apply(j)
 	}
 }
 
@@ -391,32 +489,51 @@ func (c *consumer) apply(j *job) {
 // event's if the predecessor is applied, and only then inserts the inbox
 // row; the sequence it returns says which happened.
 func (c *consumer) applyOne(tx pgx.Tx, j *job) error {
-	ctx, d, log := j.ctx, j.d, j.log
-	want := c.predecessor(d)
-	if d.Replay {
-		want = 0
-	} else if first, held := c.heldSince.Load(d.ID); held && time.Since(first.(time.Time)) >= c.cfg.OrderWait {
-		log.Warn("earlier event of the aggregate never came; applying this one anyway",
-			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
-		want = 0
-	}
-	const q = `WITH agg AS (
-			INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
-			SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END WHERE $3 <> ''
-			ON CONFLICT (consumer, aggregate_id) DO UPDATE
-			SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
-			RETURNING seq
-		), fresh AS (
-			INSERT INTO inbox (consumer, event_id)
-			SELECT $1, $2 WHERE $3 = '' OR (SELECT seq FROM agg) >= $4
-			ON CONFLICT DO NOTHING RETURNING event_id
-		)
-		SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
+	want := c.want(j)
 	var fresh bool
 	var seq int64
-	if err := tx.QueryRow(ctx, q, c.cfg.Name, d.ID, d.AggregateID, want, d.AggregateSeq).Scan(&fresh, &seq); err != nil {
+	if err := tx.QueryRow(j.ctx, inboxStatement, c.cfg.Name, j.d.ID, j.d.AggregateID, want, j.d.AggregateSeq).Scan(&fresh, &seq); err != nil {
 		return err
 	}
+	return c.afterInbox(tx, j, want, fresh, seq)
+}
+
+// inboxStatement records an event in the inbox and advances its aggregate's
+// sequence, if its predecessor ($4) is applied; it returns whether the event
+// is new and the aggregate's sequence.
+const inboxStatement = `WITH agg AS (
+		INSERT INTO inbox_aggregates AS a (consumer, aggregate_id, seq)
+		SELECT $1, $3::text, CASE WHEN $4::bigint = 0 THEN $5::bigint ELSE 0 END WHERE $3 <> ''
+		ON CONFLICT (consumer, aggregate_id) DO UPDATE
+		SET seq = CASE WHEN a.seq >= $4 THEN greatest(a.seq, $5) ELSE a.seq END
+		RETURNING seq
+	), fresh AS (
+		INSERT INTO inbox (consumer, event_id)
+		SELECT $1, $2 WHERE $3 = '' OR (SELECT seq FROM agg) >= $4
+		ON CONFLICT DO NOTHING RETURNING event_id
+	)
+	SELECT EXISTS (SELECT FROM fresh), coalesce((SELECT seq FROM agg), 0)`
+
+// want is the aggregate sequence j waits for: its predecessor's, or 0 for a
+// replay or an event that has waited OrderWait.
+func (c *consumer) want(j *job) int64 {
+	d := j.d
+	want := c.predecessor(d)
+	if d.Replay {
+		return 0
+	}
+	if first, held := c.heldSince.Load(d.ID); held && time.Since(first.(time.Time)) >= c.cfg.OrderWait {
+		j.log.Warn("earlier event of the aggregate never came; applying this one anyway",
+			zap.String("aggregate_id", d.AggregateID), zap.Int64("seq", d.AggregateSeq), zap.Int64("waited_for", want))
+		return 0
+	}
+	return want
+}
+
+// afterInbox holds j back, skips it as a duplicate or runs its handler,
+// by what the inbox statement answered.
+func (c *consumer) afterInbox(tx pgx.Tx, j *job, want int64, fresh bool, seq int64) error {
+	ctx, d, log := j.ctx, j.d, j.log
 	if d.AggregateID != "" && seq < want {
 		c.heldSince.LoadOrStore(d.ID, time.Now())
 		j.err = errOutOfOrder

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,7 +26,8 @@ type RelayOptions struct {
 	// StreamReplicas is how many copies of the stream JetStream keeps
 	// (EVENTS_STREAM_REPLICAS: 1 in development, 3 in a cluster).
 	StreamReplicas int
-	// Batch is how many events are published before waiting for their acks; default 1000.
+	// Batch is how many rows one read takes and publishes; up to
+	// pipelineDepth (4) batches wait for their acks at once; default 1000.
 	Batch int
 	// Fallback is how often the relay looks for events when no notification
 	// woke it; default 5s.
@@ -52,6 +55,7 @@ type RelayOptions struct {
 type Relay struct {
 	pool    *pgxpool.Pool
 	js      jetstream.JetStream
+	pub     jetstream.JetStream // js's connection, publishing up to a full pipeline
 	service string
 	log     *zap.Logger
 	opts    RelayOptions
@@ -61,9 +65,12 @@ type Relay struct {
 	owned     []int16
 	short     bool // owned fewer than its share at the last claim
 	nudged    bool // another relay has given partitions up since the last claim
+	wanted    bool // a relay short of its share has asked since the last claim
 	leaseDue  time.Time
 	down      bool
 	downSince time.Time
+
+	observing atomic.Bool // observeLag is running
 }
 
 // NewRelay returns a relay for service's outbox in pool.
@@ -80,10 +87,16 @@ func NewRelay(pool *pgxpool.Pool, js jetstream.JetStream, service string, log *z
 	if opts.AckWait <= 0 {
 		opts.AckWait = 3 * time.Second
 	}
-	return &Relay{
-		pool: pool, js: js, service: service, log: log.Named("relay"), opts: opts,
+	r := &Relay{
+		pool: pool, js: js, pub: js, service: service, log: log.Named("relay"), opts: opts,
 		id: uuid.NewString(),
 	}
+	// Its own publishing context, whose limit of unacknowledged publishes
+	// fits the pipeline, so a full pipeline never stalls a publish.
+	if pub, err := jetstream.New(js.Conn(), jetstream.WithPublishAsyncMaxPending(pipelineDepth*opts.Batch)); err == nil {
+		r.pub = pub
+	}
+	return r
 }
 
 // Run publishes pending rows until ctx ends. While NATS or the database is
@@ -108,7 +121,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer renew.Stop()
 	failures := 0
 	for {
-		_, err := r.pump(ctx)
+		_, err := r.pump(ctx, wake)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -171,38 +184,91 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	return r.settle(ctx, r.send(ctx, batch))
 }
 
-// pump publishes until no pending rows are left, keeping one batch in
-// flight while it reads the next and marks the one before as sent.
-func (r *Relay) pump(ctx context.Context) (int, error) {
-	total := 0
-	var inflight *flight
-	var after int64
-	for {
-		owned, err := r.partitions(ctx)
-		var batch []pending
-		if err == nil {
-			batch, err = r.next(ctx, owned, after)
-		}
-		var f *flight
-		if err == nil && len(batch) > 0 {
-			f = r.send(ctx, batch)
-			after = batch[len(batch)-1].position
-		}
-		if inflight != nil {
-			n, serr := r.settle(ctx, inflight)
+// pipelineDepth is how many batches may be unsettled at once: one being
+// sent, the others waiting for their acks and their marking.
+const pipelineDepth = 4
+
+// pump publishes until no pending rows are left. Reading and sending the
+// next batch overlaps with waiting for the acks of the batches before and
+// marking them sent, which a second goroutine does in order. Rows committed
+// while batches are still unsettled (a wake) are read and sent at once,
+// past the positions in flight, rather than after the settling.
+func (r *Relay) pump(ctx context.Context, wake <-chan struct{}) (int, error) {
+	flights := make(chan *flight, pipelineDepth-2) // and one being settled
+	var total int
+	var settleErr error
+	var failed atomic.Bool
+	var unsettled atomic.Int32
+	settled := make(chan struct{}, 1) // the last unsettled batch was settled
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for f := range flights {
+			n, err := r.settle(ctx, f)
 			total += n
-			err = errors.Join(err, serr)
-		}
-		if err != nil || f == nil || len(batch) < r.opts.Batch {
-			if f != nil {
-				n, serr := r.settle(ctx, f)
-				total += n
-				err = errors.Join(err, serr)
+			if err != nil {
+				failed.Store(true)
+				settleErr = errors.Join(settleErr, err)
 			}
-			return total, err
+			if unsettled.Add(-1) == 0 {
+				notify(settled)
+			}
 		}
-		inflight = f
+	}()
+	var err error
+	var after int64
+	var before []int16 // the partitions of the last read
+read:
+	for !failed.Load() {
+		var owned []int16
+		var batch []pending
+		if owned, err = r.partitions(ctx); err != nil {
+			break
+		}
+		if before != nil && !slices.Equal(owned, before) {
+			// A partition taken over may hold rows below after: once what
+			// is in flight is settled, read from the start again.
+			for unsettled.Load() > 0 {
+				select {
+				case <-ctx.Done():
+					break read
+				case <-settled:
+				}
+			}
+			after = 0
+		}
+		before = owned
+		if batch, err = r.next(ctx, owned, after); err != nil {
+			break
+		}
+		if len(batch) > 0 {
+			f := r.send(ctx, batch)
+			after = batch[len(batch)-1].position
+			unsettled.Add(1)
+			flights <- f // waits while pipelineDepth batches are unsettled
+			if f.err != nil {
+				break
+			}
+			if len(batch) == r.opts.Batch {
+				continue
+			}
+		}
+		// Caught up: stop once everything sent is settled, unless new rows
+		// are committed first.
+		for unsettled.Load() > 0 {
+			select {
+			case <-ctx.Done():
+				break read
+			case <-wake:
+				continue read
+			case <-settled:
+			}
+		}
+		break
 	}
+	close(flights)
+	<-done
+	return total, errors.Join(err, settleErr)
 }
 
 // next reads up to a batch of the owned partitions' unsent rows past
@@ -233,6 +299,7 @@ func (r *Relay) next(ctx context.Context, owned []int16, after int64) ([]pending
 // flight is a batch sent to JetStream whose acks are awaited.
 type flight struct {
 	ids   []uuid.UUID
+	pos   []int64 // the rows' outbox positions
 	acks  []jetstream.PubAckFuture
 	spans []trace.Span
 	err   error // a publish that failed before it was sent
@@ -241,17 +308,18 @@ type flight struct {
 // send publishes batch without waiting between messages (stopping at the
 // first message that cannot be sent).
 func (r *Relay) send(ctx context.Context, batch []pending) *flight {
-	f := &flight{ids: make([]uuid.UUID, 0, len(batch)), acks: make([]jetstream.PubAckFuture, 0, len(batch)), spans: make([]trace.Span, 0, len(batch))}
+	f := &flight{ids: make([]uuid.UUID, 0, len(batch)), pos: make([]int64, 0, len(batch)),
+		acks: make([]jetstream.PubAckFuture, 0, len(batch)), spans: make([]trace.Span, 0, len(batch))}
 	for _, p := range batch {
 		msg, span := r.message(ctx, p)
-		ack, err := r.js.PublishMsgAsync(msg)
+		ack, err := r.pub.PublishMsgAsync(msg)
 		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 			span.End()
 			f.err = fmt.Errorf("publish %s %s: %w", p.subject, p.id, err)
 			break
 		}
-		f.ids, f.acks, f.spans = append(f.ids, p.id), append(f.acks, ack), append(f.spans, span)
+		f.ids, f.pos, f.acks, f.spans = append(f.ids, p.id), append(f.pos, p.position), append(f.acks, ack), append(f.spans, span)
 	}
 	return f
 }
@@ -262,7 +330,7 @@ func (r *Relay) settle(ctx context.Context, f *flight) (int, error) {
 	timeout := time.NewTimer(r.opts.AckWait)
 	defer timeout.Stop()
 	firstErr := f.err
-	sent := make([]uuid.UUID, 0, len(f.ids))
+	sent := make([]int64, 0, len(f.pos))
 	for i, ack := range f.acks {
 		var err error
 		select {
@@ -280,14 +348,23 @@ func (r *Relay) settle(ctx context.Context, f *flight) (int, error) {
 				firstErr = fmt.Errorf("publish %s: %w", f.ids[i], err)
 			}
 		} else {
-			sent = append(sent, f.ids[i])
+			sent = append(sent, f.pos[i])
 		}
 		f.spans[i].End()
 	}
 	if len(sent) > 0 {
 		// A row published but not marked (the update fails, the relay dies)
 		// is published again later, and JetStream drops the duplicate.
-		if _, err := r.pool.Exec(ctx, `UPDATE outbox SET published_at = now() WHERE id = ANY($1)`, sent); err != nil {
+		// By position, which the unsent rows' index holds, and without
+		// waiting for the WAL flush: a mark lost in a crash only publishes the
+		// rows again. One round trip for the four statements.
+		const mark = `UPDATE outbox SET published_at = now() WHERE position = ANY($1) AND published_at IS NULL`
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		b.Queue("SET LOCAL synchronous_commit = off")
+		b.Queue(mark, sent)
+		b.Queue("COMMIT")
+		if err := r.pool.SendBatch(ctx, b).Close(); err != nil {
 			return 0, fmt.Errorf("events: relay %s: mark sent: %w", r.service, err)
 		}
 		relayed.WithLabelValues(r.service).Add(float64(len(sent)))
@@ -306,7 +383,7 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 		trace.WithAttributes(attribute.String("messaging.system", "nats"),
 			attribute.String("messaging.destination.name", p.subject),
 			attribute.String("messaging.message.id", p.id.String())))
-	h := nats.Header{}
+	h := make(nats.Header, 14) // every header below: no growing
 	h.Set(HeaderMsgID, p.id.String())
 	h.Set(HeaderEventID, p.id.String())
 	h.Set(HeaderType, p.typ)
@@ -335,13 +412,15 @@ func (r *Relay) message(ctx context.Context, p pending) (*nats.Msg, trace.Span) 
 func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 	r.mu.Lock()
 	// A relay short of its share claims again when another one has given
-	// partitions up (and said so on the channel).
-	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) {
+	// partitions up (and said so on the channel), and asks when it is still
+	// short; one above its share claims again (giving up the excess) when
+	// asked, so a new relay gets its share at once, not at the next renewal.
+	if time.Now().Before(r.leaseDue) && !(r.short && r.nudged) && !r.wanted {
 		owned := r.owned
 		r.mu.Unlock()
 		return owned, nil
 	}
-	r.nudged = false // a nudge from now on is for the next claim
+	r.nudged, r.wanted = false, false // a nudge from now on is for the next claim
 	r.mu.Unlock()
 	owned, short, err := r.claim(ctx)
 	r.mu.Lock()
@@ -350,13 +429,20 @@ func (r *Relay) partitions(ctx context.Context) ([]int16, error) {
 		r.owned, r.leaseDue = nil, time.Time{} // owned no longer for sure
 		return nil, err
 	}
+	slices.Sort(owned) // so a pump sees whether they changed
 	r.owned, r.short, r.leaseDue = owned, short, time.Now().Add(r.opts.Lease/3)
-	r.observeLag(ctx)
+	if r.observing.CompareAndSwap(false, true) {
+		go r.observeLag(context.WithoutCancel(ctx))
+	}
 	return owned, nil
 }
 
-// observeLag exports how many events wait and for how long.
+// observeLag exports how many events wait and for how long. It counts a
+// backlog, so it runs beside the publishing, one at a time.
 func (r *Relay) observeLag(ctx context.Context) {
+	defer r.observing.Store(false)
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Lease)
+	defer cancel()
 	var n int64
 	var age float64
 	const q = `SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
@@ -403,10 +489,14 @@ func (r *Relay) claim(ctx context.Context) (owned []int16, short bool, err error
 		const giveUp = `UPDATE outbox_partitions SET owner = '', lease_until = '-infinity'
 			WHERE owner = $1 AND NOT (partition = ANY($2))`
 		tag, err := tx.Exec(ctx, giveUp, r.id, owned)
-		if err != nil || tag.RowsAffected() == 0 {
+		switch {
+		case err != nil:
 			return err
+		case tag.RowsAffected() > 0:
+			_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsFreed)
+		case short && len(owned) < Partitions:
+			_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsWanted)
 		}
-		_, err = tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), $1)`, partitionsFreed)
 		return err
 	})
 	return owned, short, err
@@ -454,9 +544,14 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 		if err != nil {
 			return err
 		}
-		if n.Payload == partitionsFreed {
+		switch n.Payload {
+		case partitionsFreed:
 			r.mu.Lock()
 			r.nudged = true
+			r.mu.Unlock()
+		case partitionsWanted:
+			r.mu.Lock()
+			r.wanted = !r.short // only a relay above its share has any to give
 			r.mu.Unlock()
 		}
 		notify(wake)
@@ -466,6 +561,9 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 // partitionsFreed is the notification a relay sends when it gives
 // partitions up; a committed outbox insert sends an empty one.
 const partitionsFreed = "partitions"
+
+// partitionsWanted is the notification a relay short of its share sends.
+const partitionsWanted = "wanted"
 
 func notify(wake chan<- struct{}) {
 	select {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -27,6 +29,20 @@ func StartCluster(n int, dir string, log *zap.Logger) (*Cluster, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
+	// The route ports are found free, then bound by the servers: on a busy
+	// machine another socket may take one in between, so try new ones.
+	for attempt := 1; ; attempt++ {
+		c, err := startCluster(n, dir, log)
+		if err == nil || attempt == 3 || !errors.Is(err, syscall.EADDRINUSE) && !strings.Contains(err.Error(), "address already in use") {
+			return c, err
+		}
+		for i := range n { // a fresh store for each node
+			_ = os.RemoveAll(filepath.Join(dir, "n"+strconv.Itoa(i+1)))
+		}
+	}
+}
+
+func startCluster(n int, dir string, log *zap.Logger) (*Cluster, error) {
 	ports, err := freePorts(n)
 	if err != nil {
 		return nil, fmt.Errorf("natsembed: cluster: %w", err)

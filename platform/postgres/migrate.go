@@ -91,6 +91,49 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, sets ...MigrationSet) erro
 	return nil
 }
 
+// Pending returns the migrations of sets that the pool's schema has not
+// recorded yet, as "set/file" in the order Migrate would apply them; none
+// when the schema is up to date. Versions the schema has and sets do not (a
+// newer build migrated it) are no concern of this build. It changes nothing
+// and takes no lock, so a service that must not migrate can check its schema.
+func Pending(ctx context.Context, pool *pgxpool.Pool, sets ...MigrationSet) ([]string, error) {
+	var all []migration
+	for _, set := range sets {
+		ms, err := readMigrations(set)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ms...)
+	}
+	const current = `SELECT count(*) FILTER (WHERE column_name = 'set_name'), count(*)
+		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`
+	var withSet, columns int
+	if err := pool.QueryRow(ctx, current).Scan(&withSet, &columns); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	applied := map[string]bool{}
+	if withSet > 0 {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		defer conn.Release()
+		if applied, err = appliedVersions(ctx, conn.Conn()); err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+	} else if columns > 0 {
+		// The first migrator's table: Migrate upgrades it, so it is pending too.
+		return nil, errors.New("migrations: the schema's version table predates migration sets; run migrate")
+	}
+	var pending []string
+	for _, m := range all {
+		if !applied[m.key()] {
+			pending = append(pending, m.set+"/"+m.file)
+		}
+	}
+	return pending, nil
+}
+
 // lock takes the session-level advisory lock named key, polling until it is
 // free or ctx ends, and returns its release.
 func lock(ctx context.Context, conn *pgx.Conn, key string) (func(), error) {

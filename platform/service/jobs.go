@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,32 @@ func migrateJobs(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		return fmt.Errorf("migrate %s: jobs: %w", schema, err)
 	}
 	return nil
+}
+
+// pendingJobs returns the job tables' versions the schema lacks, as "river/N".
+func pendingJobs(ctx context.Context, pool *pgxpool.Pool, schema string) ([]string, error) {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{
+		Schema: schema,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	existing, err := m.ExistingVersions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	have := map[int]bool{}
+	for _, v := range existing {
+		have[v.Version] = true
+	}
+	var missing []string
+	for _, v := range m.AllVersions() {
+		if !have[v.Version] {
+			missing = append(missing, "river/"+strconv.Itoa(v.Version))
+		}
+	}
+	return missing, nil
 }
 
 // newJobs builds the river client of a service; workers are added to w until

@@ -83,7 +83,7 @@ var noMigrations = service.Migrations{
 // is set up by register before it runs.
 func replicas(t *testing.T, n int, register func(rt *service.Runtime)) []*service.Runtime {
 	t.Helper()
-	cfg := service.Base{DatabaseURL: testkit.Database(t), NATSURL: testkit.NATS(t)}
+	cfg := service.Base{DatabaseURL: testkit.Database(t), NATSURL: testkit.NATS(t), MigrateOnStart: true}
 	issuer := testkit.NewIssuer()
 	var rts []*service.Runtime
 	for range n {

@@ -12,6 +12,9 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +42,10 @@ type Base struct {
 	GRPCAddr string `env:"GRPC_ADDR"`
 	// DatabaseURL is the PostgreSQL connection string.
 	DatabaseURL string `env:"DATABASE_URL"`
+	// DatabasePoolMaxConns caps the service's connection pool (pgx's
+	// pool_max_conns); 0 keeps what DATABASE_URL says, or pgx's default
+	// (the larger of 4 and the number of CPUs).
+	DatabasePoolMaxConns int `env:"DATABASE_POOL_MAX_CONNS"`
 	// NATSURL is the NATS server with JetStream.
 	NATSURL string `env:"NATS_URL"`
 	// IdentityEndpoint is identity's gRPC address; token keys are fetched
@@ -58,6 +65,11 @@ type Base struct {
 	// StreamReplicas is how many copies JetStream keeps of each stream: 1 in
 	// development, 3 in a cluster.
 	StreamReplicas int `env:"EVENTS_STREAM_REPLICAS"`
+	// MigrateOnStart applies the migrations when the service starts (true in
+	// development and tests). When false (the Helm chart, where a Job runs
+	// `<svc> migrate` before pods start) the service only checks its schema
+	// and refuses to start, naming the missing versions, while it is behind.
+	MigrateOnStart bool `env:"MIGRATE_ON_START"`
 }
 
 // Defaults returns the shared defaults with the service's own gRPC address.
@@ -71,6 +83,7 @@ func Defaults(grpcAddr string) Base {
 		LogLevel:         "info",
 		IdempotencyTTL:   idempotency.DefaultTTL,
 		StreamReplicas:   1,
+		MigrateOnStart:   true,
 	}
 }
 
@@ -133,14 +146,57 @@ func Migrate(ctx context.Context, url, schema string, m Migrations) error {
 }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, m Migrations) error {
-	if err := postgres.Migrate(ctx, pool,
-		events.Migrations,
-		idempotency.Migrations,
-		postgres.MigrationSet{Name: schema, FS: m.FS, Dir: m.Dir},
-	); err != nil {
+	if err := postgres.Migrate(ctx, pool, migrationSets(schema, m)...); err != nil {
 		return err
 	}
 	return migrateJobs(ctx, pool, schema)
+}
+
+// migrationSets are the platform's sets, then the service's own.
+func migrationSets(schema string, m Migrations) []postgres.MigrationSet {
+	return []postgres.MigrationSet{
+		events.Migrations,
+		idempotency.Migrations,
+		postgres.MigrationSet{Name: schema, FS: m.FS, Dir: m.Dir},
+	}
+}
+
+// ErrSchemaBehind is returned by Start, with MigrateOnStart off, when the
+// database lacks migrations this build embeds.
+var ErrSchemaBehind = errors.New("database schema is behind this build")
+
+// checkSchema returns ErrSchemaBehind naming every missing version (the
+// service's, the platform's and the job tables') when the schema lacks any.
+func checkSchema(ctx context.Context, pool *pgxpool.Pool, schema string, m Migrations) error {
+	missing, err := postgres.Pending(ctx, pool, migrationSets(schema, m)...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", schema, err)
+	}
+	jobs, err := pendingJobs(ctx, pool, schema)
+	if err != nil {
+		return fmt.Errorf("%s: %w", schema, err)
+	}
+	if missing = append(missing, jobs...); len(missing) > 0 {
+		return fmt.Errorf("%s: %w: missing %s; run `%s migrate` (the migrations Job) first, or set MIGRATE_ON_START=true",
+			schema, ErrSchemaBehind, strings.Join(missing, ", "), schema)
+	}
+	return nil
+}
+
+// poolURL is DATABASE_URL with DATABASE_POOL_MAX_CONNS, when set, as its
+// pool_max_conns (a URL's query, or a keyword/value string's last word).
+func poolURL(cfg Base) string {
+	if cfg.DatabasePoolMaxConns <= 0 {
+		return cfg.DatabaseURL
+	}
+	n := strconv.Itoa(cfg.DatabasePoolMaxConns)
+	if u, err := url.Parse(cfg.DatabaseURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("pool_max_conns", n)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return cfg.DatabaseURL + " pool_max_conns=" + n
 }
 
 // Start connects a service named name (also its schema and stream) and builds
@@ -153,10 +209,15 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 			rt.close()
 		}
 	}()
-	if rt.Pool, err = postgres.Connect(ctx, cfg.DatabaseURL, name); err != nil {
+	if rt.Pool, err = postgres.Connect(ctx, poolURL(cfg), name); err != nil {
 		return nil, err
 	}
-	if err = migrate(ctx, rt.Pool, name, m); err != nil {
+	if cfg.MigrateOnStart {
+		err = migrate(ctx, rt.Pool, name, m)
+	} else {
+		err = checkSchema(ctx, rt.Pool, name, m)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if rt.Jobs, err = newJobs(rt.Pool, name, rt.Log, rt.workers); err != nil {

@@ -96,6 +96,9 @@ Args: dict "root" $ "c" $component.
 {{- $_ = set $env "METRICS_ADDR" (printf ":%v" $v.metrics.port) -}}
 {{- $_ = set $env "NATS_URL" $v.nats.url -}}
 {{- $_ = set $env "EVENTS_STREAM_REPLICAS" (toString $v.nats.streamReplicas) -}}
+{{- /* The migrations Job migrates; services only check their schema. */ -}}
+{{- $_ = set $env "MIGRATE_ON_START" (toString (not $v.migrations.enabled)) -}}
+{{- with $c.database.poolMaxConns }}{{ $_ = set $env "DATABASE_POOL_MAX_CONNS" (toString .) }}{{ end -}}
 {{- /* Token keys come from identity directly (IDENTITY_ENDPOINT), never through the gateway. */ -}}
 {{- with $v.jwksURL }}{{ $_ = set $env "JWKS_URL" . }}{{ end -}}
 {{- if eq $c.name "identity" -}}
