@@ -150,3 +150,10 @@ func messageID(fromAddr string) string {
 	}
 	return "<" + strings.ToLower(rand.Text()) + "@" + domain + ">"
 }
+
+// IsAddress reports whether s is one bare address with no display name or
+// surrounding text, e.g. minji@example.com: what a form's email field takes.
+func IsAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}

@@ -102,3 +102,18 @@ func TestBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestIsAddress(t *testing.T) {
+	for s, want := range map[string]bool{
+		"minji@example.com":          true,
+		"김민지 <minji@example.com>":    false,
+		" minji@example.com":         false,
+		"minji@example.com, a@b.com": false,
+		"minji":                      false,
+		"":                           false,
+	} {
+		if got := IsAddress(s); got != want {
+			t.Errorf("IsAddress(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -3,15 +3,14 @@
 package domain
 
 import (
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/jangteo/jangteo/platform/paging"
-
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/mail"
+	"github.com/jangteo/jangteo/platform/paging"
 )
 
 // Sentinel errors of identity.
@@ -93,10 +92,7 @@ func NormalizeRoles(roles []string) []string {
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // ValidEmail reports whether email is a bare address (no display name).
-func ValidEmail(email string) bool {
-	a, err := mail.ParseAddress(email)
-	return err == nil && a.Address == email && a.Name == ""
-}
+func ValidEmail(email string) bool { return mail.IsAddress(email) }
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9_.]{3,30}$`)
 

@@ -6,12 +6,12 @@ package domain
 import (
 	"fmt"
 	"math"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/mail"
 )
 
 // Seoul is where every space is: dates and hours are Seoul's.
@@ -145,7 +145,7 @@ func ValidateSpace(s Space) error {
 			v = append(v, errs.Field(fmt.Sprintf("facilities[%d]", i), fmt.Sprintf("%q is not a known facility", f)))
 		}
 	}
-	if s.ContactEmail != "" && !validEmail(s.ContactEmail) {
+	if s.ContactEmail != "" && !mail.IsAddress(s.ContactEmail) {
 		v = append(v, errs.Field("contact_email", "not a valid email address"))
 	}
 	if (s.Latitude == nil) != (s.Longitude == nil) {
@@ -206,12 +206,6 @@ func overlap(a, b SpaceOption) bool {
 		}
 	}
 	return false
-}
-
-// validEmail reports whether s is one bare address, e.g. minji@example.com.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
 }
 
 // Sort is the order of a space search.

@@ -6,13 +6,13 @@ package domain
 import (
 	"crypto/rand"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/mail"
 )
 
 // Seoul is where every space is: a booking's date is a Seoul date (Korea
@@ -34,12 +34,6 @@ type Space struct {
 	Currency             string
 	Price                int64     // the option's
 	Start, End           time.Time // the option's slot on the date
-}
-
-// validEmail reports whether s is one bare address, e.g. minji@example.com.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
 }
 
 // Status is where a booking is in its life.
@@ -97,7 +91,7 @@ func CheckRequest(r Request, now time.Time) error {
 	if !Option(r.Option).Known() {
 		v = append(v, errs.Field("option", fmt.Sprintf("%q is not day, night or all_day", r.Option)))
 	}
-	if !validEmail(r.Email) {
+	if !mail.IsAddress(r.Email) {
 		v = append(v, errs.Field("email", "a valid email address is required"))
 	}
 	if len(v) > 0 {
