@@ -43,6 +43,6 @@ func (s *Server) UploadMedia(ctx context.Context, req *communityv1.UploadMediaRe
 	}
 	created(ctx)
 	return &communityv1.UploadMediaResponse{Media: &communityv1.Media{
-		Id: m.ID, Url: m.URL, ContentType: m.ContentType, SizeBytes: m.Size,
+		Id: m.ID, Url: m.URL, ContentType: m.ContentType, SizeBytes: int32(m.Size), // at most MaxMediaBytes
 	}}, nil
 }

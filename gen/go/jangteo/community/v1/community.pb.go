@@ -701,7 +701,7 @@ type Media struct {
 	// content_type is image/jpeg, image/png, image/webp or image/gif (set on upload).
 	ContentType string `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
 	// size_bytes is the file's size (set on upload).
-	SizeBytes     int64 `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	SizeBytes     int32 `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -757,7 +757,7 @@ func (x *Media) GetContentType() string {
 	return ""
 }
 
-func (x *Media) GetSizeBytes() int64 {
+func (x *Media) GetSizeBytes() int32 {
 	if x != nil {
 		return x.SizeBytes
 	}
@@ -1869,7 +1869,7 @@ const file_jangteo_community_v1_community_proto_rawDesc = "" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12!\n" +
 	"\fcontent_type\x18\x03 \x01(\tR\vcontentType\x12\x1d\n" +
 	"\n" +
-	"size_bytes\x18\x04 \x01(\x03R\tsizeBytes\"\xda\x05\n" +
+	"size_bytes\x18\x04 \x01(\x05R\tsizeBytes\"\xda\x05\n" +
 	"\x04Post\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
