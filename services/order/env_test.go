@@ -193,6 +193,9 @@ type buyer struct {
 	ctx context.Context
 }
 
+// email is the buyer's own address for shipping details.
+func (b buyer) email() string { return b.id + "@example.com" }
+
 func (e *env) newBuyer() buyer {
 	id := uuid.NewString()
 	return buyer{id: id, ctx: metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+e.iss.Token(id, "customer"))}

@@ -41,7 +41,7 @@ func BenchmarkMarketMatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	rest := func(i int) error {
-		body := fmt.Sprintf(`{"variant_id":%q,"price":"300000","expires_in_days":1}`, v)
+		body := fmt.Sprintf(`{"variant_id":%q,"price":"300000","expires_in_days":1,"shipping":%s}`, v, shippingJSON)
 		req, _ := http.NewRequest(http.MethodPost, api+"/v1/market/bids", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+e.iss.Token(uuid.NewString(), "customer"))
 		req.Header.Set("Idempotency-Key", uuid.NewString())
@@ -60,7 +60,7 @@ func BenchmarkMarketMatch(b *testing.B) {
 	grpcBid := func(i int) error {
 		ctx := metadata.AppendToOutgoingContext(context.Background(),
 			"authorization", "Bearer "+e.iss.Token(uuid.NewString(), "customer"), "idempotency-key", uuid.NewString())
-		res, err := e.market.PlaceBid(ctx, &orderv1.PlaceBidRequest{VariantId: v, Price: 300000, ExpiresInDays: 1})
+		res, err := e.market.PlaceBid(ctx, &orderv1.PlaceBidRequest{VariantId: v, Price: 300000, ExpiresInDays: 1, Shipping: shipping("bench@example.com")})
 		if err == nil && res.GetTrade() == nil {
 			err = fmt.Errorf("bid %d did not trade", i)
 		}

@@ -13,6 +13,8 @@ import (
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
@@ -28,7 +30,7 @@ func (e *env) ask(t *testing.T, b buyer, variantID string, price int64) *orderv1
 
 func (e *env) bid(t *testing.T, b buyer, variantID string, price int64) *orderv1.PlaceBidResponse {
 	t.Helper()
-	return must(e.market.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: variantID, Price: price, ExpiresInDays: 7}))
+	return must(e.market.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: variantID, Price: price, ExpiresInDays: 7, Shipping: shipping(b.email())}))
 }
 
 func (e *env) ledger(t *testing.T, b buyer) []*orderv1.LedgerEntry {
@@ -64,7 +66,7 @@ func TestMarketMatching(t *testing.T) {
 	}
 
 	// A seller whose own bid or ask would be hit is refused.
-	_, err := e.market.PlaceBid(withKey(a.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 195000, ExpiresInDays: 1})
+	_, err := e.market.PlaceBid(withKey(a.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 195000, ExpiresInDays: 1, Shipping: shipping(a.email())})
 	wantCode(t, err, codes.AlreadyExists, "SELF_TRADE")
 
 	// A crossing bid trades at the standing ask's price, earliest first.
@@ -104,9 +106,9 @@ func TestMarketMatching(t *testing.T) {
 	}
 
 	// Buy now / sell now at the expected price, 409 when it moved or nothing stands.
-	_, err = e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 190000})
+	_, err = e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 190000, Shipping: shipping(nextBuyer.email())})
 	wantCode(t, err, codes.AlreadyExists, "PRICE_MOVED")
-	bought := must(e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 200000})).GetTrade()
+	bought := must(e.market.BuyNow(withKey(nextBuyer.ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 200000, Shipping: shipping(nextBuyer.email())})).GetTrade()
 	if bought.GetPrice().GetAmount() != 200000 || bought.GetOrderNumber() == "" {
 		t.Fatalf("buy now = %v", bought)
 	}
@@ -338,7 +340,7 @@ func TestMarketExpiry(t *testing.T) {
 		t.Fatalf("timer: %v, %d", err, tag.RowsAffected())
 	}
 	eventually(t, "expired", func() bool { return e.offerStatus(t, a.GetId()) == "expired" })
-	_, err := e.market.BuyNow(withKey(e.newBuyer().ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 300000})
+	_, err := e.market.BuyNow(withKey(e.newBuyer().ctx, uuid.NewString()), &orderv1.BuyNowRequest{VariantId: v, ExpectedPrice: 300000, Shipping: shipping("late@example.com")})
 	wantCode(t, err, codes.AlreadyExists, "NO_OFFER")
 }
 
@@ -376,7 +378,7 @@ func TestMarketConcurrentMatching(t *testing.T) {
 			if i%2 == 1 {
 				client = second
 			}
-			res, err := client.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 100000 + int64(i), ExpiresInDays: 1})
+			res, err := client.PlaceBid(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: 100000 + int64(i), ExpiresInDays: 1, Shipping: shipping(b.email())})
 			if err != nil {
 				t.Error(err)
 				return
@@ -421,7 +423,7 @@ func TestMarketCancelRacingMatch(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			res, bidErr = e.market.PlaceBid(withKey(buyer.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: int64(100000 + i), ExpiresInDays: 1})
+			res, bidErr = e.market.PlaceBid(withKey(buyer.ctx, uuid.NewString()), &orderv1.PlaceBidRequest{VariantId: v, Price: int64(100000 + i), ExpiresInDays: 1, Shipping: shipping(buyer.email())})
 		}()
 		wg.Wait()
 		if bidErr != nil {
@@ -511,4 +513,84 @@ func TestMarketQuoteOnProductPage(t *testing.T) {
 			t.Fatalf("the untraded size shows %v", pv)
 		}
 	}
+}
+
+// TestMarketTradeShipsToTheBidsAddress: the bid's delivery address becomes
+// the buyer's order's shipping whichever side stood in the book, the
+// confirmation mail reaches it once paid, staff ship the passed item to it,
+// and none of the seller's views shows it.
+func TestMarketTradeShipsToTheBidsAddress(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Air Force 1", 139000, 0, "265")
+	v := variantOf(t, p, "265")
+	seller, buyerA, buyerB := e.newBuyer(), e.newBuyer(), e.newBuyer()
+	secret := []string{"010-1234-5678", "월드컵북로", "03925", "김민지"}
+	sellerSees := func(what string, m proto.Message) {
+		t.Helper()
+		raw := prototext.Format(m)
+		for _, s := range secret {
+			if strings.Contains(raw, s) {
+				t.Fatalf("the seller's %s shows the buyer's %q:\n%s", what, s, raw)
+			}
+		}
+	}
+	wantShipping := func(what string, got *orderv1.ShippingDetails, b buyer) {
+		t.Helper()
+		if want := shipping(b.email()); !proto.Equal(got, want) {
+			t.Fatalf("%s shipping = %v, want %v", what, got, want)
+		}
+	}
+
+	// The ask stands, the bid comes in.
+	e.ask(t, seller, v, 150000)
+	ta := e.bid(t, buyerA, v, 150000).GetTrade()
+	wantShipping("the buyer's trade", ta.GetShipping(), buyerA)
+	// The bid stands, the ask comes in.
+	e.bid(t, buyerB, v, 140000)
+	placed := e.ask(t, seller, v, 140000)
+	sellerSees("placed ask", placed)
+	tb := placed.GetTrade()
+	for _, c := range []struct {
+		b      buyer
+		number string
+	}{{buyerA, ta.GetOrderNumber()}, {buyerB, must(e.market.ListMyTrades(buyerB.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()[0].GetOrderNumber()}} {
+		wantShipping("the buyer's order", e.order(t, c.b, c.number).GetShipping(), c.b)
+		e.approve(t, e.pay(t, c.b, c.number).GetId())
+		e.waitStatus(t, c.b, c.number, orderv1.OrderStatus_ORDER_STATUS_PAID)
+		eventually(t, "the confirmation mail", func() bool { return len(e.mails(c.b.email())) == 1 })
+		if m := e.mails(c.b.email())[0]; !strings.Contains(m.Text, c.number) || !strings.Contains(m.Text, "03925") {
+			t.Fatalf("confirmation to %s:\n%s", c.b.email(), m.Text)
+		}
+	}
+	bt := must(e.market.ListMyTrades(buyerB.ctx, &orderv1.ListMyTradesRequest{})).GetTrades()[0]
+	if bt.GetId() != tb.GetId() {
+		t.Fatalf("buyer B's trade %s, want %s", bt.GetId(), tb.GetId())
+	}
+	wantShipping("buyer B's trade", bt.GetShipping(), buyerB)
+	eventually(t, "trades paid", func() bool {
+		for _, tr := range must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})).GetTrades() {
+			if tr.GetStatus() != orderv1.TradeStatus_TRADE_STATUS_PAID {
+				return false
+			}
+		}
+		return true
+	})
+
+	// The seller ships A's item to inspection; staff pass it and ship it to
+	// the buyer's address.
+	sellerSees("shipped sale", must(e.market.ShipSale(seller.ctx, &orderv1.ShipSaleRequest{Id: ta.GetId(), Carrier: "CJ대한통운", TrackingNumber: "5521"})))
+	received := must(e.market.ReceiveTrade(e.staff(), &orderv1.ReceiveTradeRequest{Id: ta.GetId()})).GetTrade()
+	wantShipping("staff's received trade", received.GetShipping(), buyerA)
+	passed := must(e.market.InspectTrade(e.staff(), &orderv1.InspectTradeRequest{Id: ta.GetId(), Passed: true, Carrier: "CJ대한통운", TrackingNumber: "6812"})).GetTrade()
+	wantShipping("staff's passed trade", passed.GetShipping(), buyerA)
+	o := e.order(t, buyerA, ta.GetOrderNumber())
+	if h := o.GetHistory()[len(o.GetHistory())-1]; o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_SHIPPED || !strings.Contains(h.GetNote(), "shipped to 김민지, 03925") {
+		t.Fatalf("the buyer's order after inspection: %v, last event %v", o.GetStatus(), h)
+	}
+	sellerSees("trades", must(e.market.ListMyTrades(seller.ctx, &orderv1.ListMyTradesRequest{})))
+	sellerSees("asks", must(e.market.ListMyAsks(seller.ctx, &orderv1.ListMyAsksRequest{})))
+	sellerSees("ledger", must(e.market.ListMyLedger(seller.ctx, &orderv1.ListMyLedgerRequest{})))
+	sellerSees("product trades", must(e.market.ListProductTrades(seller.ctx, &orderv1.ListProductTradesRequest{Slug: p.GetSlug()})))
+	_, err := e.orders.GetOrder(seller.ctx, &orderv1.GetOrderRequest{Number: ta.GetOrderNumber()})
+	wantCode(t, err, codes.NotFound, "")
 }

@@ -42,7 +42,7 @@ func (e *env) place(t *testing.T) placed {
 	return placed{b: b, order: e.checkout(t, b), variant: v}
 }
 
-func (p placed) email() string { return p.b.id + "@example.com" }
+func (p placed) email() string { return p.b.email() }
 
 func TestSandboxApprovalPaysTheOrder(t *testing.T) {
 	t.Parallel()

@@ -43,13 +43,13 @@ func (a *App) CommitStock(ctx context.Context, tx pgx.Tx, orderID string) error 
 	return cancelled(ctx, tx, o, seen)
 }
 
-// SendConfirmation mails the buyer the confirmation of a paid order that
-// has shipping details.
+// SendConfirmation mails the buyer the confirmation of a paid order at its
+// shipping email. Every order placed now has one (checkout and the market's
+// bids both take the shipping details); a market order made before the
+// market took delivery addresses has none, and no one is mailed.
 func (a *App) SendConfirmation(ctx context.Context, tx pgx.Tx, orderID string) error {
 	o, err := store.Read(ctx, tx, store.Key{ID: orderID})
 	if err != nil || o.Shipping.Email == "" {
-		// A market trade's order carries no shipping details (the market
-		// does not collect a delivery address yet): no one to mail.
 		return err
 	}
 	return a.mailer.Send(ctx, confirmationMail(o, a.cfg.PublicURL))

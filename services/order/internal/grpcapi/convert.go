@@ -40,7 +40,7 @@ func toProtoOrder(o domain.Order, withHistory bool) *orderv1.Order {
 		Subtotal: toProtoMoney(o.Amounts.Subtotal, c), Tax: toProtoMoney(o.Amounts.Tax, c),
 		ShippingFee: toProtoMoney(o.Amounts.ShippingFee, c), GrandTotal: toProtoMoney(o.Amounts.GrandTotal, c),
 		RefundedAmount: toProtoMoney(o.RefundedAmount, c),
-		Shipping:       toProtoShipping(o.Shipping),
+		Shipping:       ShippingToProto(o.Shipping),
 		PayableUntil:   timestamppb.New(o.PayableUntil),
 		PaymentId:      o.PaymentID, Carrier: o.Carrier, TrackingNumber: o.TrackingNumber,
 		CreateTime: timestamppb.New(o.CreatedAt), UpdateTime: timestamppb.New(o.UpdatedAt),
@@ -63,14 +63,17 @@ func toProtoOrder(o domain.Order, withHistory bool) *orderv1.Order {
 	return out
 }
 
-func toProtoShipping(s domain.Shipping) *orderv1.ShippingDetails {
+// ShippingToProto is shipping details in the API's form.
+func ShippingToProto(s domain.Shipping) *orderv1.ShippingDetails {
 	return &orderv1.ShippingDetails{
 		Name: s.Name, Phone: s.Phone, Email: s.Email, Line1: s.Line1, Line2: s.Line2,
 		PostalCode: s.PostalCode, City: s.City, Country: s.Country, Note: s.Note,
 	}
 }
 
-func toDomainShipping(s *orderv1.ShippingDetails) domain.Shipping {
+// ShippingFromProto is the API's shipping details (already validated by
+// the message's rules) as the domain's.
+func ShippingFromProto(s *orderv1.ShippingDetails) domain.Shipping {
 	return domain.Shipping{
 		Name: s.GetName(), Phone: s.GetPhone(), Email: s.GetEmail(), Line1: s.GetLine1(), Line2: s.GetLine2(),
 		PostalCode: s.GetPostalCode(), City: s.GetCity(), Country: s.GetCountry(), Note: s.GetNote(),

@@ -40,7 +40,7 @@ func (s *Server) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReques
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.app.Checkout(ctx, userID, toDomainShipping(req.GetShipping()))
+	o, err := s.app.Checkout(ctx, userID, ShippingFromProto(req.GetShipping()))
 	if err != nil {
 		return nil, err
 	}

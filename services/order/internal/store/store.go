@@ -41,8 +41,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // ErrNumberTaken means a new order drew a number already in use.
 var ErrNumberTaken = errors.New("db: order number taken")
 
-// shippingJSON is how shipping details are kept in the orders row.
-type shippingJSON struct {
+// ShippingJSON is how shipping details are kept in jsonb: the orders row
+// and a market bid.
+type ShippingJSON struct {
 	Name       string `json:"name"`
 	Phone      string `json:"phone"`
 	Email      string `json:"email"`
@@ -54,17 +55,19 @@ type shippingJSON struct {
 	Note       string `json:"note,omitempty"`
 }
 
-func toDBShipping(s domain.Shipping) shippingJSON {
-	return shippingJSON(s)
+// ToDBShipping is the jsonb form of s.
+func ToDBShipping(s domain.Shipping) ShippingJSON {
+	return ShippingJSON(s)
 }
 
-func toDomainShipping(s shippingJSON) domain.Shipping {
+// ToDomainShipping is the shipping details of their jsonb form.
+func ToDomainShipping(s ShippingJSON) domain.Shipping {
 	return domain.Shipping(s)
 }
 
 // Insert writes a new order with its lines and the first history entry.
 func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
-	ship, err := json.Marshal(toDBShipping(o.Shipping))
+	ship, err := json.Marshal(ToDBShipping(o.Shipping))
 	if err != nil {
 		return err
 	}
@@ -183,7 +186,7 @@ const orderColumns = `id, number, user_id, cart_id, kind, status, currency, subt
 func scanOrder(row pgx.Row) (domain.Order, error) {
 	var (
 		o      domain.Order
-		ship   shippingJSON
+		ship   ShippingJSON
 		paidAt *time.Time
 	)
 	a := &o.Amounts
@@ -193,7 +196,7 @@ func scanOrder(row pgx.Row) (domain.Order, error) {
 	if err != nil {
 		return o, err
 	}
-	o.Shipping = toDomainShipping(ship)
+	o.Shipping = ToDomainShipping(ship)
 	if paidAt != nil {
 		o.PaidAt = *paidAt
 	}

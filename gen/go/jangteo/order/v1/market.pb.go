@@ -432,8 +432,12 @@ type Trade struct {
 	DeliveryCarrier string `protobuf:"bytes,17,opt,name=delivery_carrier,json=deliveryCarrier,proto3" json:"delivery_carrier,omitempty"`
 	// delivery_tracking_number is that shipment's tracking number.
 	DeliveryTrackingNumber string `protobuf:"bytes,18,opt,name=delivery_tracking_number,json=deliveryTrackingNumber,proto3" json:"delivery_tracking_number,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// shipping is where the item goes after passing inspection: the buyer's
+	// delivery address from the bid. Shown to the buyer and to staff only,
+	// never to the seller; unset for trades made before addresses were taken.
+	Shipping      *ShippingDetails `protobuf:"bytes,19,opt,name=shipping,proto3" json:"shipping,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Trade) Reset() {
@@ -590,6 +594,13 @@ func (x *Trade) GetDeliveryTrackingNumber() string {
 		return x.DeliveryTrackingNumber
 	}
 	return ""
+}
+
+func (x *Trade) GetShipping() *ShippingDetails {
+	if x != nil {
+		return x.Shipping
+	}
+	return nil
 }
 
 // LedgerEntry is one fee, payout or penalty of a user, with its reason.
@@ -817,7 +828,7 @@ var File_jangteo_order_v1_market_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\n" +
-	"\x1djangteo/order/v1/market.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bjangteo/type/v1/money.proto\"\xfa\x02\n" +
+	"\x1djangteo/order/v1/market.proto\x12\x10jangteo.order.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cjangteo/order/v1/order.proto\x1a\x1bjangteo/type/v1/money.proto\"\xfa\x02\n" +
 	"\x05Offer\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12/\n" +
 	"\x04side\x18\x02 \x01(\x0e2\x1b.jangteo.order.v1.OfferSideR\x04side\x12\x1d\n" +
@@ -830,7 +841,7 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\vexpire_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12;\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xcd\x06\n" +
+	"createTime\"\x8c\a\n" +
 	"\x05Trade\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -853,7 +864,8 @@ const file_jangteo_order_v1_market_proto_rawDesc = "" +
 	"\tship_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bshipTime\x12=\n" +
 	"\freceive_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\x12)\n" +
 	"\x10delivery_carrier\x18\x11 \x01(\tR\x0fdeliveryCarrier\x128\n" +
-	"\x18delivery_tracking_number\x18\x12 \x01(\tR\x16deliveryTrackingNumber\"\xf4\x01\n" +
+	"\x18delivery_tracking_number\x18\x12 \x01(\tR\x16deliveryTrackingNumber\x12=\n" +
+	"\bshipping\x18\x13 \x01(\v2!.jangteo.order.v1.ShippingDetailsR\bshipping\"\xf4\x01\n" +
 	"\vLedgerEntry\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x125\n" +
 	"\x04kind\x18\x02 \x01(\x0e2!.jangteo.order.v1.LedgerEntryKindR\x04kind\x12.\n" +
@@ -926,6 +938,7 @@ var file_jangteo_order_v1_market_proto_goTypes = []any{
 	(*QuoteChanged)(nil),          // 8: jangteo.order.v1.QuoteChanged
 	(*v1.Money)(nil),              // 9: jangteo.type.v1.Money
 	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*ShippingDetails)(nil),       // 11: jangteo.order.v1.ShippingDetails
 }
 var file_jangteo_order_v1_market_proto_depIdxs = []int32{
 	0,  // 0: jangteo.order.v1.Offer.side:type_name -> jangteo.order.v1.OfferSide
@@ -942,17 +955,18 @@ var file_jangteo_order_v1_market_proto_depIdxs = []int32{
 	10, // 11: jangteo.order.v1.Trade.create_time:type_name -> google.protobuf.Timestamp
 	10, // 12: jangteo.order.v1.Trade.ship_time:type_name -> google.protobuf.Timestamp
 	10, // 13: jangteo.order.v1.Trade.receive_time:type_name -> google.protobuf.Timestamp
-	3,  // 14: jangteo.order.v1.LedgerEntry.kind:type_name -> jangteo.order.v1.LedgerEntryKind
-	9,  // 15: jangteo.order.v1.LedgerEntry.amount:type_name -> jangteo.type.v1.Money
-	10, // 16: jangteo.order.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
-	5,  // 17: jangteo.order.v1.TradeExecuted.trade:type_name -> jangteo.order.v1.Trade
-	9,  // 18: jangteo.order.v1.QuoteChanged.lowest_ask:type_name -> jangteo.type.v1.Money
-	9,  // 19: jangteo.order.v1.QuoteChanged.highest_bid:type_name -> jangteo.type.v1.Money
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	11, // 14: jangteo.order.v1.Trade.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	3,  // 15: jangteo.order.v1.LedgerEntry.kind:type_name -> jangteo.order.v1.LedgerEntryKind
+	9,  // 16: jangteo.order.v1.LedgerEntry.amount:type_name -> jangteo.type.v1.Money
+	10, // 17: jangteo.order.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 18: jangteo.order.v1.TradeExecuted.trade:type_name -> jangteo.order.v1.Trade
+	9,  // 19: jangteo.order.v1.QuoteChanged.lowest_ask:type_name -> jangteo.type.v1.Money
+	9,  // 20: jangteo.order.v1.QuoteChanged.highest_bid:type_name -> jangteo.type.v1.Money
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_proto_init() }
@@ -960,6 +974,7 @@ func file_jangteo_order_v1_market_proto_init() {
 	if File_jangteo_order_v1_market_proto != nil {
 		return
 	}
+	file_jangteo_order_v1_order_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

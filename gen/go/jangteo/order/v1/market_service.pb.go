@@ -154,6 +154,10 @@ type PlaceBidRequest struct {
 	Price int64 `protobuf:"varint,2,opt,name=price,proto3" json:"price,omitempty"`
 	// expires_in_days is how long it stands: 1, 3, 7, 14 or 30.
 	ExpiresInDays int32 `protobuf:"varint,3,opt,name=expires_in_days,json=expiresInDays,proto3" json:"expires_in_days,omitempty"`
+	// shipping is where the item goes once it passed inspection, if the bid
+	// trades; it becomes the buyer's order's shipping, and its email receives
+	// the order confirmation. Never shown to the seller.
+	Shipping      *ShippingDetails `protobuf:"bytes,4,opt,name=shipping,proto3" json:"shipping,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -207,6 +211,13 @@ func (x *PlaceBidRequest) GetExpiresInDays() int32 {
 		return x.ExpiresInDays
 	}
 	return 0
+}
+
+func (x *PlaceBidRequest) GetShipping() *ShippingDetails {
+	if x != nil {
+		return x.Shipping
+	}
+	return nil
 }
 
 // PlaceBidResponse is the bid and the trade it made, if any.
@@ -271,6 +282,10 @@ type BuyNowRequest struct {
 	VariantId string `protobuf:"bytes,1,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
 	// expected_price is the lowest ask the buyer saw.
 	ExpectedPrice int64 `protobuf:"varint,2,opt,name=expected_price,json=expectedPrice,proto3" json:"expected_price,omitempty"`
+	// shipping is where the item goes once it passed inspection; it becomes
+	// the buyer's order's shipping, and its email receives the order
+	// confirmation. Never shown to the seller.
+	Shipping      *ShippingDetails `protobuf:"bytes,3,opt,name=shipping,proto3" json:"shipping,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -317,6 +332,13 @@ func (x *BuyNowRequest) GetExpectedPrice() int64 {
 		return x.ExpectedPrice
 	}
 	return 0
+}
+
+func (x *BuyNowRequest) GetShipping() *ShippingDetails {
+	if x != nil {
+		return x.Shipping
+	}
+	return nil
 }
 
 // BuyNowResponse is the trade; its order_number is the order to pay.
@@ -2155,7 +2177,7 @@ var File_jangteo_order_v1_market_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\n" +
-	"%jangteo/order/v1/market_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1djangteo/order/v1/market.proto\x1a\x1bjangteo/type/v1/money.proto\"\x98\x01\n" +
+	"%jangteo/order/v1/market_service.proto\x12\x10jangteo.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a jangteo/options/v1/options.proto\x1a\x1djangteo/order/v1/market.proto\x1a\x1cjangteo/order/v1/order.proto\x1a\x1bjangteo/type/v1/money.proto\"\x98\x01\n" +
 	"\x0fPlaceAskRequest\x12'\n" +
 	"\n" +
 	"variant_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tvariantId\x12#\n" +
@@ -2165,21 +2187,23 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"0\x010\x030\a0\x0e0\x1eR\rexpiresInDays\"l\n" +
 	"\x10PlaceAskResponse\x12)\n" +
 	"\x03ask\x18\x01 \x01(\v2\x17.jangteo.order.v1.OfferR\x03ask\x12-\n" +
-	"\x05trade\x18\x02 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"\x98\x01\n" +
+	"\x05trade\x18\x02 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"\xdf\x01\n" +
 	"\x0fPlaceBidRequest\x12'\n" +
 	"\n" +
 	"variant_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tvariantId\x12#\n" +
 	"\x05price\x18\x02 \x01(\x03B\r\xbaH\n" +
 	"\"\b\x18\x80\x94\xeb\xdc\x03 \x00R\x05price\x127\n" +
 	"\x0fexpires_in_days\x18\x03 \x01(\x05B\x0f\xbaH\f\x1a\n" +
-	"0\x010\x030\a0\x0e0\x1eR\rexpiresInDays\"l\n" +
+	"0\x010\x030\a0\x0e0\x1eR\rexpiresInDays\x12E\n" +
+	"\bshipping\x18\x04 \x01(\v2!.jangteo.order.v1.ShippingDetailsB\x06\xbaH\x03\xc8\x01\x01R\bshipping\"l\n" +
 	"\x10PlaceBidResponse\x12)\n" +
 	"\x03bid\x18\x01 \x01(\v2\x17.jangteo.order.v1.OfferR\x03bid\x12-\n" +
-	"\x05trade\x18\x02 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"h\n" +
+	"\x05trade\x18\x02 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"\xaf\x01\n" +
 	"\rBuyNowRequest\x12'\n" +
 	"\n" +
 	"variant_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tvariantId\x12.\n" +
-	"\x0eexpected_price\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\rexpectedPrice\"?\n" +
+	"\x0eexpected_price\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\rexpectedPrice\x12E\n" +
+	"\bshipping\x18\x03 \x01(\v2!.jangteo.order.v1.ShippingDetailsB\x06\xbaH\x03\xc8\x01\x01R\bshipping\"?\n" +
 	"\x0eBuyNowResponse\x12-\n" +
 	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"i\n" +
 	"\x0eSellNowRequest\x12'\n" +
@@ -2388,84 +2412,87 @@ var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	nil,                                    // 38: jangteo.order.v1.MarketTrade.OptionsEntry
 	(*Offer)(nil),                          // 39: jangteo.order.v1.Offer
 	(*Trade)(nil),                          // 40: jangteo.order.v1.Trade
-	(*v1.Money)(nil),                       // 41: jangteo.type.v1.Money
-	(*LedgerEntry)(nil),                    // 42: jangteo.order.v1.LedgerEntry
-	(*timestamppb.Timestamp)(nil),          // 43: google.protobuf.Timestamp
+	(*ShippingDetails)(nil),                // 41: jangteo.order.v1.ShippingDetails
+	(*v1.Money)(nil),                       // 42: jangteo.type.v1.Money
+	(*LedgerEntry)(nil),                    // 43: jangteo.order.v1.LedgerEntry
+	(*timestamppb.Timestamp)(nil),          // 44: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_market_service_proto_depIdxs = []int32{
 	39, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
 	40, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
-	39, // 2: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	40, // 3: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 4: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 5: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	39, // 6: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	39, // 7: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	41, // 8: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
-	41, // 9: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
-	41, // 10: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
-	39, // 11: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
-	39, // 12: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
-	40, // 13: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
-	42, // 14: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
-	37, // 15: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
-	41, // 16: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
-	41, // 17: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
-	41, // 18: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
-	43, // 19: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
-	23, // 20: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
-	38, // 21: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
-	41, // 22: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
-	43, // 23: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
-	26, // 24: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
-	43, // 25: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
-	41, // 26: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
-	41, // 27: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
-	41, // 28: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
-	41, // 29: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
-	29, // 30: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
-	40, // 31: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 32: jangteo.order.v1.ShipSaleResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 33: jangteo.order.v1.ReceiveTradeResponse.trade:type_name -> jangteo.order.v1.Trade
-	0,  // 34: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
-	2,  // 35: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
-	4,  // 36: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
-	6,  // 37: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
-	8,  // 38: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
-	10, // 39: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
-	12, // 40: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
-	14, // 41: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
-	16, // 42: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
-	18, // 43: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
-	22, // 44: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
-	25, // 45: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
-	28, // 46: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
-	33, // 47: jangteo.order.v1.MarketService.ShipSale:input_type -> jangteo.order.v1.ShipSaleRequest
-	35, // 48: jangteo.order.v1.MarketService.ReceiveTrade:input_type -> jangteo.order.v1.ReceiveTradeRequest
-	31, // 49: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
-	20, // 50: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
-	1,  // 51: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
-	3,  // 52: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
-	5,  // 53: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
-	7,  // 54: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
-	9,  // 55: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
-	11, // 56: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
-	13, // 57: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
-	15, // 58: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
-	17, // 59: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
-	19, // 60: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
-	24, // 61: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
-	27, // 62: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
-	30, // 63: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
-	34, // 64: jangteo.order.v1.MarketService.ShipSale:output_type -> jangteo.order.v1.ShipSaleResponse
-	36, // 65: jangteo.order.v1.MarketService.ReceiveTrade:output_type -> jangteo.order.v1.ReceiveTradeResponse
-	32, // 66: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
-	21, // 67: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
-	51, // [51:68] is the sub-list for method output_type
-	34, // [34:51] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	41, // 2: jangteo.order.v1.PlaceBidRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	39, // 3: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	40, // 4: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
+	41, // 5: jangteo.order.v1.BuyNowRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	40, // 6: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 7: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	39, // 8: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	39, // 9: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	42, // 10: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
+	42, // 11: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
+	42, // 12: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
+	39, // 13: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
+	39, // 14: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
+	40, // 15: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
+	43, // 16: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
+	37, // 17: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
+	42, // 18: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
+	42, // 19: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
+	42, // 20: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
+	44, // 21: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
+	23, // 22: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
+	38, // 23: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
+	42, // 24: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
+	44, // 25: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
+	26, // 26: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
+	44, // 27: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
+	42, // 28: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
+	42, // 29: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
+	42, // 30: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
+	42, // 31: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
+	29, // 32: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
+	40, // 33: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 34: jangteo.order.v1.ShipSaleResponse.trade:type_name -> jangteo.order.v1.Trade
+	40, // 35: jangteo.order.v1.ReceiveTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	0,  // 36: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
+	2,  // 37: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
+	4,  // 38: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
+	6,  // 39: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
+	8,  // 40: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
+	10, // 41: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
+	12, // 42: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
+	14, // 43: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
+	16, // 44: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
+	18, // 45: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
+	22, // 46: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
+	25, // 47: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
+	28, // 48: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
+	33, // 49: jangteo.order.v1.MarketService.ShipSale:input_type -> jangteo.order.v1.ShipSaleRequest
+	35, // 50: jangteo.order.v1.MarketService.ReceiveTrade:input_type -> jangteo.order.v1.ReceiveTradeRequest
+	31, // 51: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
+	20, // 52: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
+	1,  // 53: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
+	3,  // 54: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
+	5,  // 55: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
+	7,  // 56: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
+	9,  // 57: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
+	11, // 58: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
+	13, // 59: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
+	15, // 60: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
+	17, // 61: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
+	19, // 62: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
+	24, // 63: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
+	27, // 64: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
+	30, // 65: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
+	34, // 66: jangteo.order.v1.MarketService.ShipSale:output_type -> jangteo.order.v1.ShipSaleResponse
+	36, // 67: jangteo.order.v1.MarketService.ReceiveTrade:output_type -> jangteo.order.v1.ReceiveTradeResponse
+	32, // 68: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
+	21, // 69: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
+	53, // [53:70] is the sub-list for method output_type
+	36, // [36:53] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_service_proto_init() }
@@ -2474,6 +2501,7 @@ func file_jangteo_order_v1_market_service_proto_init() {
 		return
 	}
 	file_jangteo_order_v1_market_proto_init()
+	file_jangteo_order_v1_order_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -94,12 +94,21 @@ func (a *App) shipToBuyer(ctx context.Context, tx pgx.Tx, t domain.Trade, staffI
 				return err
 			}
 		}
-		return o.Advance(orderdomain.StatusShipped, t.DeliveryCarrier, t.DeliveryTracking, actor, "", now)
+		return o.Advance(orderdomain.StatusShipped, t.DeliveryCarrier, t.DeliveryTracking, actor, deliveryNote(o.Shipping), now)
 	})
 	if err != nil {
 		return err
 	}
 	return orderevents.StatusChanged(ctx, tx, o, seen)
+}
+
+// deliveryNote says where the item went: the order's shipping, which is
+// the buyer's delivery address from the bid ("" for an order without one).
+func deliveryNote(s orderdomain.Shipping) string {
+	if s.Line1 == "" {
+		return ""
+	}
+	return fmt.Sprintf("shipped to %s, %s %s", s.Name, s.PostalCode, s.City)
 }
 
 // failOrder cancels the buyer's order of a trade whose item failed

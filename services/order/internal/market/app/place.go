@@ -22,23 +22,26 @@ import (
 // best offer on the other side crosses it (a bid at or above the lowest ask,
 // an ask at or below the highest bid), they trade at once at the standing
 // offer's price; otherwise it stands in the book for days. An offer whose
-// best counterpart is the caller's own is refused (SELF_TRADE).
-func (a *App) Place(ctx context.Context, userID string, side domain.Side, variantID string, price int64, days int32) (domain.Offer, *domain.Trade, error) {
-	return a.match(ctx, userID, side, variantID, price, days, false)
+// best counterpart is the caller's own is refused (SELF_TRADE). A bid
+// carries the buyer's delivery address (ship), which becomes the order's
+// shipping when it trades; an ask carries none.
+func (a *App) Place(ctx context.Context, userID string, side domain.Side, variantID string, price int64, days int32, ship orderdomain.Shipping) (domain.Offer, *domain.Trade, error) {
+	return a.match(ctx, userID, side, variantID, price, days, ship, false)
 }
 
 // Take buys (side bid) or sells (side ask) now at the best price on the
 // other side, which must still be expected: PRICE_MOVED when it is not,
-// NO_OFFER when nothing stands.
-func (a *App) Take(ctx context.Context, userID string, side domain.Side, variantID string, expected int64) (domain.Trade, error) {
-	_, t, err := a.match(ctx, userID, side, variantID, expected, 1, true)
+// NO_OFFER when nothing stands. Buying now carries the buyer's delivery
+// address (ship), as a bid does.
+func (a *App) Take(ctx context.Context, userID string, side domain.Side, variantID string, expected int64, ship orderdomain.Shipping) (domain.Trade, error) {
+	_, t, err := a.match(ctx, userID, side, variantID, expected, 1, ship, true)
 	if err != nil {
 		return domain.Trade{}, err
 	}
 	return *t, nil
 }
 
-func (a *App) match(ctx context.Context, userID string, side domain.Side, variantID string, price int64, days int32, take bool) (domain.Offer, *domain.Trade, error) {
+func (a *App) match(ctx context.Context, userID string, side domain.Side, variantID string, price int64, days int32, ship orderdomain.Shipping, take bool) (domain.Offer, *domain.Trade, error) {
 	v, err := a.variant(ctx, variantID)
 	if err != nil {
 		return domain.Offer{}, nil, err
@@ -48,6 +51,9 @@ func (a *App) match(ctx context.Context, userID string, side domain.Side, varian
 		ID: uuid.Must(uuid.NewV7()).String(), Side: side, UserID: userID, VariantID: variantID, Price: price,
 		Currency: v.UnitPrice.Currency, Status: domain.OfferOpen,
 		ExpiresAt: now.Add(time.Duration(days) * 24 * time.Hour), CreatedAt: now,
+	}
+	if side == domain.Bid {
+		in.Shipping = ship
 	}
 	var trade *domain.Trade
 	err = a.tx(ctx, func(tx pgx.Tx) error {
@@ -90,8 +96,8 @@ func (a *App) match(ctx context.Context, userID string, side domain.Side, varian
 
 // trade fills the incoming offer against the standing one at the standing
 // price: both become matched, the buyer gets an order of kind market for
-// the price plus the buyer fee, payable within the window, and both sides
-// get their fee entries.
+// the price plus the buyer fee, payable within the window and shipping to
+// the bid's delivery address, and both sides get their fee entries.
 func (a *App) trade(ctx context.Context, tx pgx.Tx, in *domain.Offer, standing domain.Offer, v orderapp.Variant, now time.Time) (domain.Trade, error) {
 	ask, bid := standing, *in
 	if in.Side == domain.Ask {
@@ -102,6 +108,7 @@ func (a *App) trade(ctx context.Context, tx pgx.Tx, in *domain.Offer, standing d
 		SellerID: ask.UserID, BuyerID: bid.UserID, Price: standing.Price, Currency: standing.Currency,
 		BuyerFee: a.cfg.Fees.Buyer(standing.Price), SellerFee: a.cfg.Fees.Seller(standing.Price),
 		OrderID: uuid.Must(uuid.NewV7()).String(), Status: domain.TradePendingPayment, CreatedAt: now,
+		DeliverTo: bid.Shipping,
 	}
 	in.Status, in.TradeID = domain.OfferMatched, t.ID
 	if err := store.InsertOffer(ctx, tx, *in); err != nil {
@@ -146,7 +153,8 @@ func (a *App) ledger(ctx context.Context, tx pgx.Tx, t domain.Trade, e domain.Le
 
 // order writes the buyer's order for the trade, with its payment-window
 // timer and order events, exactly as checkout does: one line for the unit at
-// the trade price and one for the buyer fee. It returns the order number.
+// the trade price and one for the buyer fee, shipping to the buyer's
+// delivery address. It returns the order number.
 func (a *App) order(ctx context.Context, tx pgx.Tx, t domain.Trade, v orderapp.Variant, now time.Time) (string, error) {
 	lines := []orderdomain.Line{{
 		Number: 1, ProductID: v.ProductID, VariantID: t.VariantID, ProductName: v.ProductName, ProductSlug: v.ProductSlug,
@@ -160,7 +168,7 @@ func (a *App) order(ctx context.Context, tx pgx.Tx, t domain.Trade, v orderapp.V
 	}
 	total := t.Price + t.BuyerFee
 	o := orderdomain.Order{
-		ID: t.OrderID, UserID: t.BuyerID, Kind: domain.OrderKind, Lines: lines,
+		ID: t.OrderID, UserID: t.BuyerID, Kind: domain.OrderKind, Lines: lines, Shipping: t.DeliverTo,
 		Amounts:      orderdomain.Amounts{Currency: t.Currency, Subtotal: total, GrandTotal: total},
 		PayableUntil: now.Add(a.cfg.PaymentWindow), CreatedAt: now, UpdatedAt: now,
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 )
 
 // OrderKind is the kind of the order a trade's buyer pays.
@@ -71,6 +72,9 @@ type Offer struct {
 	TradeID   string
 	ExpiresAt time.Time
 	CreatedAt time.Time
+	// Shipping is a bid's delivery address (zero for asks and for bids
+	// placed before addresses were taken).
+	Shipping orderdomain.Shipping
 }
 
 // Crosses says whether a standing offer trades with an incoming one at price.
@@ -97,6 +101,9 @@ type Trade struct {
 	OrderNumber string
 	Status      TradeStatus
 	CreatedAt   time.Time
+	// DeliverTo is the buyer's delivery address (the order's shipping); the
+	// seller never sees it.
+	DeliverTo orderdomain.Shipping
 	Shipment
 }
 

@@ -13,6 +13,8 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	"github.com/jangteo/jangteo/platform/events"
+	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
+	ordergrpc "github.com/jangteo/jangteo/services/order/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/store"
 )
@@ -82,8 +84,14 @@ func Offer(o domain.Offer) *orderv1.Offer {
 	}
 }
 
-// Trade converts a trade as userID sees it: the buyer sees the order number
-// and the side bid, the seller the side ask; "" is neither (events).
+// Staff is the viewer of a trade in staff's routes: the order number and the
+// buyer's delivery address, which the item ships to after inspection.
+const Staff = "staff:"
+
+// Trade converts a trade as userID sees it: the buyer sees the order number,
+// the delivery address and the side bid, the seller the side ask and never
+// the buyer's address or phone; Staff sees the order number and address;
+// "" is neither (events, which carry no address either).
 func Trade(t domain.Trade, userID string) *orderv1.Trade {
 	out := &orderv1.Trade{
 		Id: t.ID, VariantId: t.VariantID, Price: Money(t.Price, t.Currency), BuyerFee: Money(t.BuyerFee, t.Currency),
@@ -98,14 +106,19 @@ func Trade(t domain.Trade, userID string) *orderv1.Trade {
 	if !t.ReceivedAt.IsZero() {
 		out.ReceiveTime = timestamppb.New(t.ReceivedAt)
 	}
+	deliverTo := false
 	switch userID {
 	case t.BuyerID:
-		out.Side, out.OrderNumber = orderv1.OfferSide_OFFER_SIDE_BID, t.OrderNumber
+		out.Side, out.OrderNumber, deliverTo = orderv1.OfferSide_OFFER_SIDE_BID, t.OrderNumber, true
 	case t.SellerID:
 		out.Side = orderv1.OfferSide_OFFER_SIDE_ASK
-	}
-	if userID == "" {
+	case Staff:
+		out.OrderNumber, deliverTo = t.OrderNumber, true
+	case "":
 		out.OrderNumber = t.OrderNumber
+	}
+	if deliverTo && t.DeliverTo != (orderdomain.Shipping{}) {
+		out.Shipping = ordergrpc.ShippingToProto(t.DeliverTo)
 	}
 	return out
 }

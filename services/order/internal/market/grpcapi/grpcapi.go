@@ -8,6 +8,8 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/errs"
+	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
+	ordergrpc "github.com/jangteo/jangteo/services/order/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/order/internal/market/app"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/events"
@@ -40,7 +42,7 @@ func (s *Server) PlaceAsk(ctx context.Context, req *orderv1.PlaceAskRequest) (*o
 	if err != nil {
 		return nil, err
 	}
-	o, t, err := s.app.Place(ctx, userID, domain.Ask, req.GetVariantId(), req.GetPrice(), req.GetExpiresInDays())
+	o, t, err := s.app.Place(ctx, userID, domain.Ask, req.GetVariantId(), req.GetPrice(), req.GetExpiresInDays(), orderdomain.Shipping{})
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,8 @@ func (s *Server) PlaceBid(ctx context.Context, req *orderv1.PlaceBidRequest) (*o
 	if err != nil {
 		return nil, err
 	}
-	o, t, err := s.app.Place(ctx, userID, domain.Bid, req.GetVariantId(), req.GetPrice(), req.GetExpiresInDays())
+	o, t, err := s.app.Place(ctx, userID, domain.Bid, req.GetVariantId(), req.GetPrice(), req.GetExpiresInDays(),
+		ordergrpc.ShippingFromProto(req.GetShipping()))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func (s *Server) BuyNow(ctx context.Context, req *orderv1.BuyNowRequest) (*order
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.app.Take(ctx, userID, domain.Bid, req.GetVariantId(), req.GetExpectedPrice())
+	t, err := s.app.Take(ctx, userID, domain.Bid, req.GetVariantId(), req.GetExpectedPrice(), ordergrpc.ShippingFromProto(req.GetShipping()))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +90,7 @@ func (s *Server) SellNow(ctx context.Context, req *orderv1.SellNowRequest) (*ord
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.app.Take(ctx, userID, domain.Ask, req.GetVariantId(), req.GetExpectedPrice())
+	t, err := s.app.Take(ctx, userID, domain.Ask, req.GetVariantId(), req.GetExpectedPrice(), orderdomain.Shipping{})
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +227,7 @@ func (s *Server) InspectTrade(ctx context.Context, req *orderv1.InspectTradeRequ
 	if err != nil {
 		return nil, err
 	}
-	return &orderv1.InspectTradeResponse{Trade: events.Trade(t, "")}, nil
+	return &orderv1.InspectTradeResponse{Trade: events.Trade(t, events.Staff)}, nil
 }
 
 // ShipSale implements orderv1.MarketServiceServer.
@@ -246,5 +249,5 @@ func (s *Server) ReceiveTrade(ctx context.Context, req *orderv1.ReceiveTradeRequ
 	if err != nil {
 		return nil, err
 	}
-	return &orderv1.ReceiveTradeResponse{Trade: events.Trade(t, "")}, nil
+	return &orderv1.ReceiveTradeResponse{Trade: events.Trade(t, events.Staff)}, nil
 }

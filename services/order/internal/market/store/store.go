@@ -17,7 +17,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
+	orderstore "github.com/jangteo/jangteo/services/order/internal/store"
 )
 
 // Store reads the market on the pool.
@@ -38,12 +40,30 @@ func LockVariant(ctx context.Context, tx pgx.Tx, variantID string) error {
 	return nil
 }
 
-const offerCols = `id, side, user_id, variant_id, price, currency, status, coalesce(trade_id::text, ''), expires_at, created_at`
+const offerCols = `id, side, user_id, variant_id, price, currency, status, coalesce(trade_id::text, ''), expires_at, created_at, shipping`
 
-func scanOffer(row pgx.Row) (domain.Offer, error) {
-	var o domain.Offer
-	err := row.Scan(&o.ID, &o.Side, &o.UserID, &o.VariantID, &o.Price, &o.Currency, &o.Status, &o.TradeID, &o.ExpiresAt, &o.CreatedAt)
+// scanOffer reads offerCols, then extra columns into extra.
+func scanOffer(row pgx.Row, extra ...any) (domain.Offer, error) {
+	var (
+		o    domain.Offer
+		ship *orderstore.ShippingJSON
+	)
+	err := row.Scan(append([]any{&o.ID, &o.Side, &o.UserID, &o.VariantID, &o.Price, &o.Currency, &o.Status, &o.TradeID,
+		&o.ExpiresAt, &o.CreatedAt, &ship}, extra...)...)
+	if ship != nil {
+		o.Shipping = orderstore.ToDomainShipping(*ship)
+	}
 	return o, err
+}
+
+// shippingOf is the jsonb an offer keeps: the bid's delivery address, NULL
+// for asks.
+func shippingOf(o domain.Offer) *orderstore.ShippingJSON {
+	if o.Shipping == (orderdomain.Shipping{}) {
+		return nil
+	}
+	j := orderstore.ToDBShipping(o.Shipping)
+	return &j
 }
 
 const (
@@ -76,9 +96,9 @@ func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, no
 
 // InsertOffer writes a new offer.
 func InsertOffer(ctx context.Context, tx pgx.Tx, o domain.Offer) error {
-	const q = `INSERT INTO market_offers (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9, $10, $10)`
-	if _, err := tx.Exec(ctx, q, o.ID, o.Side, o.UserID, o.VariantID, o.Price, o.Currency, o.Status, o.TradeID, o.ExpiresAt, o.CreatedAt); err != nil {
+	const q = `INSERT INTO market_offers (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, updated_at, shipping)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9, $10, $10, $11)`
+	if _, err := tx.Exec(ctx, q, o.ID, o.Side, o.UserID, o.VariantID, o.Price, o.Currency, o.Status, o.TradeID, o.ExpiresAt, o.CreatedAt, shippingOf(o)); err != nil {
 		return fmt.Errorf("db: insert offer: %w", err)
 	}
 	return nil
@@ -160,15 +180,21 @@ func InsertTrade(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
 
 const tradeCols = `t.id, t.variant_id, t.ask_id, t.bid_id, t.seller_id, t.buyer_id, t.price, t.currency,
 	t.buyer_fee, t.seller_fee, t.order_id, o.number, t.status, t.created_at,
-	t.inspection_carrier, t.inspection_tracking_number, t.shipped_at, t.received_at, t.delivery_carrier, t.delivery_tracking_number`
+	t.inspection_carrier, t.inspection_tracking_number, t.shipped_at, t.received_at, t.delivery_carrier, t.delivery_tracking_number,
+	o.shipping`
 
 // scanTrade reads tradeCols, then extra columns into extra.
 func scanTrade(row pgx.Row, extra ...any) (domain.Trade, error) {
 	var t domain.Trade
-	var shipped, received *time.Time
+	var (
+		shipped, received *time.Time
+		ship              orderstore.ShippingJSON
+	)
 	err := row.Scan(append([]any{&t.ID, &t.VariantID, &t.AskID, &t.BidID, &t.SellerID, &t.BuyerID, &t.Price, &t.Currency,
 		&t.BuyerFee, &t.SellerFee, &t.OrderID, &t.OrderNumber, &t.Status, &t.CreatedAt,
-		&t.InspectionCarrier, &t.InspectionTracking, &shipped, &received, &t.DeliveryCarrier, &t.DeliveryTracking}, extra...)...)
+		&t.InspectionCarrier, &t.InspectionTracking, &shipped, &received, &t.DeliveryCarrier, &t.DeliveryTracking,
+		&ship}, extra...)...)
+	t.DeliverTo = orderstore.ToDomainShipping(ship)
 	if shipped != nil {
 		t.ShippedAt = *shipped
 	}
@@ -303,9 +329,9 @@ func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p P
 	var out []domain.Offer
 	var seqs []int64
 	for rows.Next() {
-		var o domain.Offer
 		var seq int64
-		if err := rows.Scan(&o.ID, &o.Side, &o.UserID, &o.VariantID, &o.Price, &o.Currency, &o.Status, &o.TradeID, &o.ExpiresAt, &o.CreatedAt, &seq); err != nil {
+		o, err := scanOffer(rows, &seq)
+		if err != nil {
 			return nil, "", fmt.Errorf("db: list offers: %w", err)
 		}
 		out, seqs = append(out, o), append(seqs, seq)
