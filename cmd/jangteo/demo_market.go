@@ -76,7 +76,7 @@ func (s *demoShop) seedDemoMarket(ctx context.Context) error {
 					return fmt.Errorf("ask on %s %d: %w", p.GetSlug(), size, err)
 				}
 			}
-			bid := &orderv1.PlaceBidRequest{VariantId: v.GetId(), Price: base - base/10 + premium/2, ExpiresInDays: 14}
+			bid := &orderv1.PlaceBidRequest{VariantId: v.GetId(), Price: base - base/10 + premium/2, ExpiresInDays: 14, Shipping: demoShopperAddress()}
 			if _, err := s.market.PlaceBid(keyed(shopper), bid); err != nil {
 				return fmt.Errorf("bid on %s %d: %w", p.GetSlug(), size, err)
 			}
@@ -102,7 +102,7 @@ func (s *demoShop) buyNowAndPay(shopper context.Context, slug string, keyed func
 		if q.GetOptions()["size"] != "270" || q.GetLowestAsk() == nil {
 			continue
 		}
-		bought, err := s.market.BuyNow(keyed(shopper), &orderv1.BuyNowRequest{VariantId: q.GetVariantId(), ExpectedPrice: q.GetLowestAsk().GetAmount()})
+		bought, err := s.market.BuyNow(keyed(shopper), &orderv1.BuyNowRequest{VariantId: q.GetVariantId(), ExpectedPrice: q.GetLowestAsk().GetAmount(), Shipping: demoShopperAddress()})
 		if err != nil {
 			return fmt.Errorf("buy now %s: %w", slug, err)
 		}

@@ -119,6 +119,15 @@ func (s *demoShop) signIn(ctx context.Context) (context.Context, error) {
 	return s.signInAs(ctx, demoShopperEmail, demoShopperPassword, "김민지", "010-1234-5678")
 }
 
+// demoShopperAddress is where the demo shopper's orders and market
+// purchases go.
+func demoShopperAddress() *orderv1.ShippingDetails {
+	return &orderv1.ShippingDetails{
+		Name: "김민지", Phone: "010-1234-5678", Email: demoShopperEmail, Line1: "서울특별시 마포구 월드컵북로 396",
+		Line2: "12층", PostalCode: "03925", City: "Seoul", Country: "KR",
+	}
+}
+
 // signInAs logs a demo user in, signing up and verifying first when needed.
 func (s *demoShop) signInAs(ctx context.Context, email, password, name, phone string) (context.Context, error) {
 	if c, err := s.login(ctx, email, password); err == nil {
@@ -176,10 +185,7 @@ func (s *demoShop) buy(shopper context.Context, slug string) (string, error) {
 	keyed := func() context.Context {
 		return metadata.AppendToOutgoingContext(shopper, "idempotency-key", uuid.NewString())
 	}
-	o, err := s.orders.CreateOrder(keyed(), &orderv1.CreateOrderRequest{Shipping: &orderv1.ShippingDetails{
-		Name: "김민지", Phone: "010-1234-5678", Email: demoShopperEmail, Line1: "서울특별시 마포구 월드컵북로 396",
-		Line2: "12층", PostalCode: "03925", City: "Seoul", Country: "KR",
-	}})
+	o, err := s.orders.CreateOrder(keyed(), &orderv1.CreateOrderRequest{Shipping: demoShopperAddress()})
 	if err != nil {
 		return "", err
 	}
