@@ -22,13 +22,39 @@ import (
 // failing one after its retry, and each aggregate's events in order.
 func TestBatchedDeliveriesFailAlone(t *testing.T) {
 	t.Parallel()
+	// Calls beyond n + 2 (the two failures) are events re-applied alone
+	// after their batch rolled back: proof that batches formed.
+	if calls := applyBacklogWithTwoFailures(t, false); calls <= backlog+2 {
+		t.Errorf("%d handler calls for %d events with two failures: no batch was rolled back", calls, backlog)
+	}
+}
+
+// A consumer configured Alone (its handler sends mail or calls another
+// service) applies each event in its own transaction: a neighbour's failure
+// never runs a handler a second time.
+func TestAloneConsumerNeverRepeatsAHandler(t *testing.T) {
+	t.Parallel()
+	if calls := applyBacklogWithTwoFailures(t, true); calls != backlog+2 {
+		t.Errorf("%d handler calls for %d events with two failures, want %d", calls, backlog, backlog+2)
+	}
+}
+
+// backlog is how many events applyBacklogWithTwoFailures enqueues.
+const backlog = 400
+
+// applyBacklogWithTwoFailures puts a backlog of events of four aggregates in
+// the stream, two of which fail at their first attempt, consumes it (alone or
+// batched), checks that every event had exactly one effect and each
+// aggregate's events were applied in order, and returns how many times the
+// handler ran.
+func applyBacklogWithTwoFailures(t *testing.T, alone bool) int {
 	r := newRig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if _, err := r.pool.Exec(ctx, `CREATE TABLE applied (aggregate text, seq bigint, n serial)`); err != nil {
 		t.Fatal(err)
 	}
-	const n, aggregates = 400, 4
+	const n, aggregates = backlog, 4
 	err := postgres.InTx(ctx, r.pool, func(tx pgx.Tx) error {
 		for i := range n {
 			if _, err := Enqueue(ctx, tx, "svc.thing_happened", wrapperspb.String(fmt.Sprint(i)), Aggregate(fmt.Sprint(i%aggregates))); err != nil {
@@ -75,6 +101,7 @@ func TestBatchedDeliveriesFailAlone(t *testing.T) {
 	}
 	go Consume(ctx, r.js, r.pool, zaptest.NewLogger(t), ConsumerConfig{ //nolint:errcheck
 		Name: "batch", Service: "svc", Subjects: []string{"svc.>"}, Concurrency: 2, Backoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		Alone: alone,
 	}, h)
 	waitFor(t, "every event applied", func() bool { return r.effects(t) >= n })
 
@@ -84,11 +111,6 @@ func TestBatchedDeliveriesFailAlone(t *testing.T) {
 	}
 	if rows != n || distinct != n {
 		t.Errorf("%d effects of %d events, want %d of %d", rows, distinct, n, n)
-	}
-	// Calls beyond n + 2 (the two failures) are events re-applied alone
-	// after their batch rolled back: proof that batches formed.
-	if c := int(calls.Load()); c <= n+2 {
-		t.Errorf("%d handler calls for %d events with two failures: no batch was rolled back", c, n)
 	}
 	const q = `SELECT aggregate, array_agg(seq ORDER BY n) FROM applied GROUP BY aggregate`
 	got, err := r.pool.Query(ctx, q)
@@ -109,4 +131,5 @@ func TestBatchedDeliveriesFailAlone(t *testing.T) {
 			}
 		}
 	}
+	return int(calls.Load())
 }

@@ -62,7 +62,7 @@ func (d Delivery) Decode(m proto.Message) error {
 // Under load tx also carries other events of the consumer, applied before
 // this one; when any of them fails the transaction rolls back and each event
 // is applied again in a transaction of its own, so a handler must act only
-// through tx (or idempotently).
+// through tx (or idempotently), or its consumer is configured Alone.
 // An error marked Permanent dead-letters the event at once; a transient one
 // (see IsTransient) is retried for as long as it lasts; any other error is
 // retried MaxAttempts times.
@@ -95,6 +95,11 @@ type ConsumerConfig struct {
 	OrderWait time.Duration
 	// StreamReplicas is used when the consumer creates the stream (EVENTS_STREAM_REPLICAS).
 	StreamReplicas int
+	// Alone applies every event in a transaction of its own, never batched
+	// with others: for handlers whose effects reach outside the transaction
+	// (a mail sent, another service called), which a failing neighbour in a
+	// batch would otherwise make happen twice.
+	Alone bool
 
 	// skipAck, when set (tests only), drops the ack of a processed message so
 	// JetStream redelivers it.
@@ -294,7 +299,7 @@ func (c *consumer) work(ctx context.Context, q <-chan jetstream.Msg, quit <-chan
 			if j := c.start(ctx, m); j != nil {
 				jobs = append(jobs, j)
 			}
-			if len(jobs) == maxBatch {
+			if len(jobs) == maxBatch || c.cfg.Alone {
 				break
 			}
 			select {

@@ -199,10 +199,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(events.ConsumerConfig{
 		Name: "identity-mail-registered", Service: Name,
 		Subjects: []string{idevents.SubjectUserRegistered, idevents.SubjectVerificationRequested},
+		Alone:    true, // it mails
 	}, n.Verification)
 	rt.Consume(events.ConsumerConfig{
 		Name: "identity-mail-password-reset", Service: Name,
 		Subjects: []string{idevents.SubjectPasswordResetRequested},
+		Alone:    true, // it mails
 	}, n.PasswordReset)
 	rt.Consume(idevents.SchoolMembershipConsumer, idevents.SchoolMembershipChanged(func(tx pgx.Tx) idevents.SchoolRecorder {
 		return store.New(tx)

@@ -227,6 +227,7 @@ var SchoolEmailConsumer = events.ConsumerConfig{
 	Name:     "community-school-email",
 	Service:  "community",
 	Subjects: []string{SubjectSchoolEmailRequested},
+	Alone:    true, // it mails
 }
 
 // MailSchoolEmail creates a one-time link (only its SHA-256 is kept),

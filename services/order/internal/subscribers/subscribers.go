@@ -24,18 +24,22 @@ import (
 var (
 	PaymentApprovedConsumer = events.ConsumerConfig{
 		Name: "order-payment-approved", Service: "payment", Subjects: []string{"payment.approved"},
+		Alone: true, // a late payment is refunded through the payment service and mailed
 	}
 	PaymentRefundedConsumer = events.ConsumerConfig{
 		Name: "order-payment-refunded", Service: "payment", Subjects: []string{"payment.refunded"},
 	}
 	CommitStockConsumer = events.ConsumerConfig{
 		Name: "order-commit-stock", Service: "order", Subjects: []string{orderevents.SubjectPaid},
+		Alone: true, // it calls the catalog
 	}
 	ConfirmationConsumer = events.ConsumerConfig{
 		Name: "order-confirmation-mail", Service: "order", Subjects: []string{orderevents.SubjectPaid},
+		Alone: true, // it mails
 	}
 	CompensateConsumer = events.ConsumerConfig{
 		Name: "order-compensate", Service: "order", Subjects: []string{orderevents.SubjectCancelled},
+		Alone: true, // it asks the payment service for refunds
 	}
 )
 

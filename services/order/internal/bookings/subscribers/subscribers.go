@@ -19,11 +19,13 @@ import (
 // PaymentApprovedConsumer is the bookings' durable consumer of payment.approved.
 var PaymentApprovedConsumer = events.ConsumerConfig{
 	Name: "booking-payment-approved", Service: "payment", Subjects: []string{"payment.approved"},
+	Alone: true, // a late payment is refunded through the payment service
 }
 
 // MailConsumer mails guests and hosts about confirmed and cancelled bookings.
 var MailConsumer = events.ConsumerConfig{
 	Name: "booking-mail", Service: "order", Subjects: []string{bookingevents.SubjectConfirmed, bookingevents.SubjectReleased},
+	Alone: true, // it mails
 }
 
 // isBooking reports whether a payment's order number is a booking's.
