@@ -134,6 +134,9 @@ func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
 	return k, nil
 }
 
+// MaxCalls is how many keyed calls the replica runs at once.
+func (k *Keys) MaxCalls() int32 { return k.calls.Config().MaxConns }
+
 // Close closes the keyed calls' connections.
 func (k *Keys) Close() { k.calls.Close() }
 

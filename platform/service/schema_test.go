@@ -73,7 +73,8 @@ func TestStartChecksTheSchemaWhenNotMigrating(t *testing.T) {
 }
 
 // DATABASE_POOL_MAX_CONNS (the chart's database.poolMaxConns) caps the pool
-// whatever the URL says; unset, the URL decides.
+// whatever the URL says; unset, the URL decides. IDEMPOTENCY_MAX_CALLS sizes
+// the keyed calls' own pool.
 func TestPoolMaxConns(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -92,6 +93,7 @@ func TestPoolMaxConns(t *testing.T) {
 	}
 	base := Defaults("127.0.0.1:0")
 	base.DatabaseURL, base.NATSURL, base.MetricsAddr, base.DatabasePoolMaxConns = testkit.Database(t), testkit.NATS(t), "", 3
+	base.IdempotencyMaxCalls = 5
 	rt, err := Start(context.Background(), "svc", base, zaptest.NewLogger(t), Migrations{FS: fstest.MapFS{"m/0001_x.up.sql": {Data: []byte(`SELECT 1`)}}, Dir: "m"},
 		Options{Keys: testkit.NewIssuer().Fetch(), Listener: testkit.Listen(t)})
 	if err != nil {
@@ -100,5 +102,8 @@ func TestPoolMaxConns(t *testing.T) {
 	defer rt.close()
 	if got := rt.Pool.Config().MaxConns; got != 3 {
 		t.Errorf("pool MaxConns = %d, want 3", got)
+	}
+	if got := rt.Keys.MaxCalls(); got != 5 {
+		t.Errorf("keyed calls at once = %d, want 5", got)
 	}
 }

@@ -59,6 +59,10 @@ type Base struct {
 	LogLevel string `env:"LOG_LEVEL"`
 	// IdempotencyTTL is how long an idempotency key's outcome is replayed.
 	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL"`
+	// IdempotencyMaxCalls bounds the keyed calls a replica runs at once: each
+	// holds a connection of the keys' own pool for its whole call, beside the
+	// service's pool (idempotency.DefaultMaxCalls when 0).
+	IdempotencyMaxCalls int32 `env:"IDEMPOTENCY_MAX_CALLS"`
 	// ServiceClientSecret is the service's client secret (its client id is its
 	// name). Needed only by a service that calls other services' internal RPCs.
 	ServiceClientSecret string `env:"SERVICE_CLIENT_SECRET"`
@@ -246,7 +250,7 @@ func Start(ctx context.Context, name string, cfg Base, log *zap.Logger, m Migrat
 		return nil, err
 	}
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(fetch)), auth.ForService(name))
-	if rt.Keys, err = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL}); err != nil {
+	if rt.Keys, err = idempotency.New(rt.Pool, idempotency.Options{TTL: cfg.IdempotencyTTL, MaxCalls: cfg.IdempotencyMaxCalls}); err != nil {
 		return nil, err
 	}
 	if rt.GRPC, err = grpcserver.New(name, rt.Log, policy, rt.Keys); err != nil {
