@@ -106,6 +106,21 @@ func AddWorker[T river.JobArgs](rt *Runtime, w river.Worker[T]) {
 	river.AddWorker(rt.workers, w)
 }
 
+// Work registers fn as the worker of T's kind of job, for jobs that need no
+// worker settings of their own (timeouts, snoozing): most timers.
+func Work[T river.JobArgs](rt *Runtime, fn func(ctx context.Context, args T) error) {
+	AddWorker(rt, river.WorkFunc(func(ctx context.Context, j *river.Job[T]) error { return fn(ctx, j.Args) }))
+}
+
+// ScheduleAt inserts args to run at at inside tx, so the timer exists only
+// if the change that needs it commits.
+func ScheduleAt(ctx context.Context, jobs *river.Client[pgx.Tx], tx pgx.Tx, args river.JobArgs, at time.Time) error {
+	if _, err := jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at}); err != nil {
+		return fmt.Errorf("schedule %s at %s: %w", args.Kind(), at.Format(time.RFC3339), err)
+	}
+	return nil
+}
+
 // Periodic inserts args every interval, from one replica (river's elected
 // leader), and never while the previous one is still waiting or running, so
 // at most one runs at a time across all replicas. The first one runs at

@@ -1,6 +1,8 @@
 package order
 
 import (
+	"context"
+
 	"google.golang.org/grpc"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
@@ -36,7 +38,8 @@ func (s *Service) registerMarket(catalogConn *grpc.ClientConn, cfg Config) {
 		PaymentWindow: cfg.PaymentWindow,
 	}, s.rt.Log.Named("market"))
 	orderv1.RegisterMarketServiceServer(s.rt.GRPC, marketapi.New(a))
-	service.AddWorker(s.rt, &markettimers.ExpireWorker{App: a})
+	// An offer that traded or was cancelled meanwhile is left alone.
+	service.Work(s.rt, func(ctx context.Context, j markettimers.ExpireArgs) error { return a.Expire(ctx, j.OfferID) })
 	h := marketsubs.New(a)
 	s.rt.Consume(marketsubs.OrderPaidConsumer, h.OrderPaid)
 	s.rt.Consume(marketsubs.OrderCancelledConsumer, h.OrderCancelled)

@@ -204,7 +204,11 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 
 	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
 	s.registerMarket(catalogConn, cfg)
-	service.AddWorker(rt, &timers.ExpireWorker{App: s.app})
+	// Running a timer twice is harmless: the order's (booking's) row decides.
+	service.Work(rt, func(ctx context.Context, j timers.ExpireArgs) error {
+		_, err := s.app.Expire(ctx, j.OrderID)
+		return err
+	})
 	h := subscribers.New(s.app)
 	rt.Consume(subscribers.PaymentApprovedConsumer, h.PaymentApproved)
 	rt.Consume(subscribers.PaymentRefundedConsumer, h.PaymentRefunded)
@@ -219,8 +223,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
 		}, rt.Log.Named("bookings"))
 	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
-	service.AddWorker(rt, &bookingtimers.ExpireWorker{App: s.bookings})
-	service.AddWorker(rt, &bookingtimers.CompleteWorker{App: s.bookings})
+	service.Work(rt, func(ctx context.Context, j bookingtimers.ExpireArgs) error {
+		_, err := s.bookings.Expire(ctx, j.BookingID)
+		return err
+	})
+	service.Work(rt, func(ctx context.Context, j bookingtimers.CompleteArgs) error {
+		_, err := s.bookings.Complete(ctx, j.BookingID) // a booking cancelled meanwhile is left alone
+		return err
+	})
 	bh := bookingsubs.New(s.bookings)
 	rt.Consume(bookingsubs.PaymentApprovedConsumer, bh.PaymentApproved)
 	rt.Consume(bookingsubs.MailConsumer, bh.Mail)
