@@ -178,10 +178,6 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	strictQuery, err := checkQuery(openapi.Swagger)
-	if err != nil {
-		return nil, err
-	}
 	g := &Gateway{cfg: cfg, log: log, mux: http.NewServeMux(),
 		cache: newResponseCache(cfg.NATSURL, cfg.ResponseCacheBytes, cfg.ResponseCacheTTL, log)}
 	backends := []backend{
@@ -279,7 +275,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		limits.middleware,
 		adminPrefix(cfg.AdminPrefix),
 		checkParams(rs),
-		strictQuery,
+		checkQuery(rs),
 		limitBody(rs, cfg.MaxBodyBytes, cfg.MaxUploadBodyBytes),
 		checkIdempotencyKey(marshaler, errorHandler(log)),
 		g.cache.middleware,

@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"encoding/json"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -29,12 +27,6 @@ var openQueryOperations = []string{
 	"PaymentService_ReceiveWebhook",     // provider notifications
 }
 
-// queryRoute is what one path template accepts in its query, per method.
-type queryRoute struct {
-	route
-	params map[string]*queryParams // by upper-case method
-}
-
 // queryParams are the query keys one operation accepts; nil accepts any.
 type queryParams struct {
 	names []string        // as declared, for the error message
@@ -42,47 +34,26 @@ type queryParams struct {
 	maps  map[string]bool // map fields, whose keys are name[key]
 }
 
-// loadQueryRoutes reads every operation's query parameters from the Swagger
-// 2.0 document buf generates.
-func loadQueryRoutes(doc []byte) ([]queryRoute, error) {
-	var d struct {
-		Paths map[string]map[string]struct {
-			OperationID string `json:"operationId"`
-			Parameters  []struct {
-				Name string `json:"name"`
-				In   string `json:"in"`
-			} `json:"parameters"`
-		} `json:"paths"`
+// newQueryParams is what an operation accepts in its query, from its
+// parameters in the Swagger 2.0 document (nil: anything, for the exempt).
+func newQueryParams(operationID string, params []operationParam) *queryParams {
+	if slices.Contains(openQueryOperations, operationID) {
+		return nil
 	}
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return nil, fmt.Errorf("gateway: openapi: %w", err)
-	}
-	var out []queryRoute
-	for path, ops := range d.Paths {
-		qr := queryRoute{route: route{segments: strings.Split(strings.TrimPrefix(path, "/"), "/")}, params: map[string]*queryParams{}}
-		for method, op := range ops {
-			if slices.Contains(openQueryOperations, op.OperationID) {
-				qr.params[strings.ToUpper(method)] = nil
-				continue
-			}
-			p := &queryParams{plain: map[string]bool{}, maps: map[string]bool{}}
-			for _, param := range op.Parameters {
-				if param.In != "query" {
-					continue
-				}
-				if name, ok := strings.CutSuffix(param.Name, "[string]"); ok {
-					p.names = append(p.names, name+"[key]")
-					p.maps[name], p.maps[jsonName(name)] = true, true
-					continue
-				}
-				p.names = append(p.names, param.Name)
-				p.plain[param.Name], p.plain[jsonName(param.Name)] = true, true
-			}
-			qr.params[strings.ToUpper(method)] = p
+	p := &queryParams{plain: map[string]bool{}, maps: map[string]bool{}}
+	for _, param := range params {
+		if param.In != "query" {
+			continue
 		}
-		out = append(out, qr)
+		if name, ok := strings.CutSuffix(param.Name, "[string]"); ok {
+			p.names = append(p.names, name+"[key]")
+			p.maps[name], p.maps[jsonName(name)] = true, true
+			continue
+		}
+		p.names = append(p.names, param.Name)
+		p.plain[param.Name], p.plain[jsonName(param.Name)] = true, true
 	}
-	return out, nil
+	return p
 }
 
 // jsonName is protoc's JSON name of a (dotted) proto field path: page_size → pageSize.
@@ -116,11 +87,7 @@ func (p *queryParams) accepts(key string) bool {
 // checkQuery refuses a query parameter the operation does not declare. A
 // path no operation has, or a method the path does not take, is left to the
 // router (404, 405).
-func checkQuery(doc []byte) (middleware, error) {
-	routes, err := loadQueryRoutes(doc)
-	if err != nil {
-		return nil, err
-	}
+func checkQuery(rs routes) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.RawQuery == "" {
@@ -131,10 +98,9 @@ func checkQuery(doc []byte) (middleware, error) {
 			if method == http.MethodHead {
 				method = http.MethodGet
 			}
-			segs := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 			var ops []*queryParams
-			for i := range routes {
-				if p, ok := routes[i].params[method]; ok && routes[i].fits(segs) {
+			for _, rt := range rs.match(r.URL.Path) {
+				if p, ok := rt.query[method]; ok {
 					if p == nil {
 						next.ServeHTTP(w, r)
 						return
@@ -155,7 +121,7 @@ func checkQuery(doc []byte) (middleware, error) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	}, nil
+	}
 }
 
 // unknownParam says what the operation takes instead.

@@ -11,23 +11,30 @@ import (
 // routes is the API's route table, read from the merged OpenAPI document the
 // protos generate, so it never drifts from what grpc-gateway serves. The
 // gateway uses it where grpc-gateway knows too little: the Allow header of a
-// 405, the name of a bad path parameter, and which routes take uploads.
+// 405, the name of a bad path parameter, which routes take uploads, and
+// which query parameters each operation takes.
 type routes []route
 
 type route struct {
-	segments []string // literal, or "{name}" with an optional ":verb" suffix
-	methods  []string // upper case, sorted
-	uploads  []string // methods whose body carries a file (a bytes field)
+	segments []string                // literal, or "{name}" with an optional ":verb" suffix
+	methods  []string                // upper case, sorted
+	uploads  []string                // methods whose body carries a file (a bytes field)
+	query    map[string]*queryParams // by method: the query it takes (nil: any)
+}
+
+// operationParam is one parameter of an operation in the document.
+type operationParam struct {
+	Name   string          `json:"name"`
+	In     string          `json:"in"`
+	Schema json.RawMessage `json:"schema"`
 }
 
 // loadRoutes reads the paths of the Swagger 2.0 document buf generates.
 func loadRoutes(doc []byte) (routes, error) {
 	var d struct {
 		Paths map[string]map[string]struct {
-			Parameters []struct {
-				In     string          `json:"in"`
-				Schema json.RawMessage `json:"schema"`
-			} `json:"parameters"`
+			OperationID string           `json:"operationId"`
+			Parameters  []operationParam `json:"parameters"`
 		} `json:"paths"`
 		Definitions map[string]json.RawMessage `json:"definitions"`
 	}
@@ -36,10 +43,11 @@ func loadRoutes(doc []byte) (routes, error) {
 	}
 	var rs routes
 	for path, ops := range d.Paths {
-		r := route{segments: strings.Split(strings.TrimPrefix(path, "/"), "/")}
+		r := route{segments: strings.Split(strings.TrimPrefix(path, "/"), "/"), query: map[string]*queryParams{}}
 		for method, op := range ops {
 			m := strings.ToUpper(method)
 			r.methods = append(r.methods, m)
+			r.query[m] = newQueryParams(op.OperationID, op.Parameters)
 			for _, p := range op.Parameters {
 				if p.In == "body" && carriesBytes(p.Schema, d.Definitions, 0) {
 					r.uploads = append(r.uploads, m)
