@@ -41,35 +41,3 @@ func (s *Store) SaveMarketQuote(ctx context.Context, q domain.MarketQuote) (prod
 	}
 	return *product, nil
 }
-
-// MarketQuotes reads the stored market quotes of variants, by variant id;
-// a variant nobody asked or bid for is absent.
-func (s *Store) MarketQuotes(ctx context.Context, variantIDs []string) (map[string]domain.MarketQuote, error) {
-	const sql = `SELECT variant_id::text, buy_now, sell_now, currency, version, updated_at
-		FROM market_quotes WHERE variant_id = ANY($1::uuid[])`
-	rows, err := s.db.Query(ctx, sql, variantIDs)
-	if err != nil {
-		return nil, fmt.Errorf("db: market quotes: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]domain.MarketQuote{}
-	for rows.Next() {
-		var q domain.MarketQuote
-		var buy, sell *int64
-		var currency string
-		if err := rows.Scan(&q.VariantID, &buy, &sell, &currency, &q.Version, &q.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("db: market quotes: %w", err)
-		}
-		if buy != nil {
-			q.BuyNow = &domain.Money{Amount: *buy, Currency: currency}
-		}
-		if sell != nil {
-			q.SellNow = &domain.Money{Amount: *sell, Currency: currency}
-		}
-		out[q.VariantID] = q
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: market quotes: %w", err)
-	}
-	return out, nil
-}

@@ -123,9 +123,11 @@ func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain
 	if lock {
 		q += ` FOR UPDATE OF p`
 	}
-	// The product and its variants go in one round trip: the round trips,
-	// not the statements, are most of what a product page costs.
-	vq := `SELECT ` + variantColumns + ` FROM variants v JOIN products p ON p.id = v.product_id` + where +
+	// The product and its variants, each with the market's prices from the
+	// quote projection, go in one round trip: the round trips, not the
+	// statements, are most of what a product page costs.
+	vq := `SELECT ` + variantColumns + `, mq.buy_now, mq.sell_now, mq.currency
+		FROM variants v JOIN products p ON p.id = v.product_id LEFT JOIN market_quotes mq ON mq.variant_id = v.id` + where +
 		` ORDER BY v.position, v.id`
 	batch := &pgx.Batch{}
 	batch.Queue(q, args...)
@@ -146,7 +148,7 @@ func (s *Store) product(ctx context.Context, slugOrID string, lock bool) (domain
 	if rows, err = res.Query(); err != nil {
 		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
 	}
-	if p.Variants, err = pgx.CollectRows(rows, scanVariant); err != nil {
+	if p.Variants, err = pgx.CollectRows(rows, scanQuotedVariant); err != nil {
 		return domain.Product{}, fmt.Errorf("db: variants: %w", err)
 	}
 	return p, res.Close()
@@ -163,6 +165,28 @@ func scanVariant(r pgx.CollectableRow) (domain.Variant, error) {
 	err := r.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Options, &v.Stock, &override, &currency)
 	if override != nil {
 		v.PriceOverride = &domain.Money{Amount: *override, Currency: currency}
+	}
+	return v, err
+}
+
+// scanQuotedVariant reads variantColumns followed by the variant's market
+// quote (buy now, sell now, currency), each NULL when nobody asks or bids.
+func scanQuotedVariant(r pgx.CollectableRow) (domain.Variant, error) {
+	var (
+		v                  domain.Variant
+		override, buy, sel *int64
+		currency           string
+		quoted             *string
+	)
+	err := r.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Options, &v.Stock, &override, &currency, &buy, &sel, &quoted)
+	if override != nil {
+		v.PriceOverride = &domain.Money{Amount: *override, Currency: currency}
+	}
+	if buy != nil {
+		v.BuyNow = &domain.Money{Amount: *buy, Currency: *quoted}
+	}
+	if sel != nil {
+		v.SellNow = &domain.Money{Amount: *sel, Currency: *quoted}
 	}
 	return v, err
 }
