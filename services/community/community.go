@@ -109,7 +109,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(campus.SchoolEmailConsumer, cps.MailSchoolEmail)
 	rt.Consume(events.ProfilesConsumer, events.Profiles)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
-	service.AddWorker(rt, app.RefreshHotRanksWorker{App: a})
+	service.Work(rt, func(ctx context.Context, _ app.RefreshHotRanksArgs) error { return a.RefreshHotRanks(ctx) })
 	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
 	s := &Service{rt: rt, app: a, campus: cps, catalog: conn}
 	if d, ok := pics.(*images.Disk); ok {

@@ -209,9 +209,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(idevents.SchoolMembershipConsumer, idevents.SchoolMembershipChanged(func(tx pgx.Tx) idevents.SchoolRecorder {
 		return store.New(tx)
 	}))
-	service.AddWorker(rt, app.PruneAttemptsWorker{App: a})
+	service.Work(rt, func(ctx context.Context, _ app.PruneAttemptsArgs) error {
+		_, err := a.PruneAttempts(ctx)
+		return err
+	})
 	rt.Periodic(time.Minute, app.PruneAttemptsArgs{})
-	service.AddWorker(rt, app.PruneTokensWorker{App: a})
+	service.Work(rt, func(ctx context.Context, _ app.PruneTokensArgs) error {
+		_, err := a.PruneTokens(ctx)
+		return err
+	})
 	rt.Periodic(time.Hour, app.PruneTokensArgs{})
 	identityv1.RegisterIdentityServiceServer(rt.GRPC, grpcapi.New(a, tokens))
 	return &Service{rt: rt, app: a}, nil

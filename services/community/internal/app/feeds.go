@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/services/community/internal/domain"
 	"github.com/jangteo/jangteo/services/community/internal/store"
@@ -67,15 +65,9 @@ type RefreshHotRanksArgs struct{}
 // Kind names the job.
 func (RefreshHotRanksArgs) Kind() string { return "community_refresh_hot_ranks" }
 
-// RefreshHotRanksWorker runs the refresh.
-type RefreshHotRanksWorker struct {
-	river.WorkerDefaults[RefreshHotRanksArgs]
-	App *App
-}
-
-// Work recomputes the ranks of the last week's posts.
-func (w RefreshHotRanksWorker) Work(ctx context.Context, _ *river.Job[RefreshHotRanksArgs]) error {
-	return w.App.store.InTx(ctx, func(q *store.Queries) error {
+// RefreshHotRanks recomputes the ranks of the last week's posts.
+func (a *App) RefreshHotRanks(ctx context.Context) error {
+	return a.store.InTx(ctx, func(q *store.Queries) error {
 		_, err := q.RefreshHotRanks(ctx, HotRankWindow)
 		return err
 	})

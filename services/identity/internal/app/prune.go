@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"time"
-
-	"github.com/riverqueue/river"
 )
 
 // pruneStore forgets what no rule needs any more.
@@ -28,32 +26,8 @@ type PruneAttemptsArgs struct{}
 // Kind names the job.
 func (PruneAttemptsArgs) Kind() string { return "identity_prune_attempts" }
 
-// PruneAttemptsWorker runs PruneAttempts.
-type PruneAttemptsWorker struct {
-	river.WorkerDefaults[PruneAttemptsArgs]
-	App *App
-}
-
-// Work runs the job.
-func (w PruneAttemptsWorker) Work(ctx context.Context, _ *river.Job[PruneAttemptsArgs]) error {
-	_, err := w.App.PruneAttempts(ctx)
-	return err
-}
-
 // PruneTokensArgs is the periodic job that runs PruneTokens.
 type PruneTokensArgs struct{}
 
 // Kind names the job.
 func (PruneTokensArgs) Kind() string { return "identity_prune_tokens" }
-
-// PruneTokensWorker runs PruneTokens.
-type PruneTokensWorker struct {
-	river.WorkerDefaults[PruneTokensArgs]
-	App *App
-}
-
-// Work runs the job.
-func (w PruneTokensWorker) Work(ctx context.Context, _ *river.Job[PruneTokensArgs]) error {
-	_, err := w.App.PruneTokens(ctx)
-	return err
-}
