@@ -10,11 +10,9 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -66,9 +64,10 @@ type devConfig struct {
 	// PprofAddr serves the Go runtime's profiles of the whole process
 	// (/debug/pprof/); empty disables it.
 	PprofAddr string `env:"JANGTEO_PPROF_ADDR"`
-	// PoolMaxConns is each service's connection pool size, unless
-	// DATABASE_URL sets pool_max_conns (pgxpool's default is the number of
-	// CPUs, which the order service's consumers and reads outgrow at once).
+	// PoolMaxConns is each service's connection pool size, its
+	// DATABASE_POOL_MAX_CONNS (pgxpool's default is the number of CPUs, which
+	// the order service's consumers and reads outgrow at once); 0 leaves it
+	// to DATABASE_URL's pool_max_conns.
 	PoolMaxConns int `env:"JANGTEO_POOL_MAX_CONNS"`
 	// ports overrides each service's gRPC port (tests use 0).
 	ports map[string]int
@@ -185,14 +184,9 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	if err != nil {
 		return err
 	}
-	servicesDB, err := withPoolSize(dbURL, cfg.PoolMaxConns)
-	if err != nil {
-		return err
-	}
 	base := func(name string) service.Base {
 		b := service.Defaults(listeners[name].Addr().String())
-		b.DatabaseURL, b.NATSURL = servicesDB, ns.ClientURL()
-		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
+		b.DatabaseURL, b.DatabasePoolMaxConns, b.NATSURL = dbURL, cfg.PoolMaxConns, ns.ClientURL()
 		b.MetricsAddr = "" // the gateway's metrics port serves the whole process
 		b.LogLevel = cfg.LogLevel
 		b.IdentityEndpoint = listeners[identity.Name].Addr().String()
@@ -359,21 +353,6 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 	}
 	log.Info("stopped")
 	return err
-}
-
-// withPoolSize sets pool_max_conns on a PostgreSQL URL that does not set it.
-func withPoolSize(raw string, n int) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", errors.New("DATABASE_URL is not a URL")
-	}
-	q := u.Query()
-	if n <= 0 || q.Has("pool_max_conns") {
-		return raw, nil
-	}
-	q.Set("pool_max_conns", strconv.Itoa(n))
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // clientSecrets makes a fresh client secret for the gateway and every service
