@@ -17,6 +17,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/jangteo/jangteo/platform/errs"
 )
 
 // Store saves an image and returns the URL clients fetch it from.
@@ -177,4 +179,27 @@ func keyType(key string) (string, error) {
 // (keySegment), so no escaping is needed.
 func publicURL(base, key string) string {
 	return strings.TrimRight(base, "/") + "/" + key
+}
+
+// Accept readies an upload for storing: it checks data by its bytes (JPEG,
+// PNG, WebP or GIF, at most maxBytes, agreeing with the declared type) and
+// draws its key under prefix. A picture it refuses is a 400 naming "data".
+func Accept(data []byte, declaredType, prefix string, maxBytes int) (key, contentType string, err error) {
+	if contentType, err = Check(data, declaredType, maxBytes); err != nil {
+		return "", "", errs.InvalidFields(errs.Field("data", err.Error()))
+	}
+	if key, err = NewKey(prefix, contentType); err != nil {
+		return "", "", err
+	}
+	return key, contentType, nil
+}
+
+// Save accepts an upload of at most DefaultMaxBytes (see Accept), stores it
+// under prefix and returns its URL.
+func Save(ctx context.Context, s Store, prefix, declaredType string, data []byte) (string, error) {
+	key, contentType, err := Accept(data, declaredType, prefix, DefaultMaxBytes)
+	if err != nil {
+		return "", err
+	}
+	return s.Put(ctx, key, contentType, data)
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/services/catalog/internal/domain"
-	"github.com/jangteo/jangteo/services/catalog/internal/pictures"
 )
 
 // MaxImageBytes is the largest picture UploadProductImage accepts.
-const MaxImageBytes = pictures.MaxBytes
+const MaxImageBytes = images.DefaultMaxBytes
 
 // UploadProductImage checks a picture by its bytes (JPEG, PNG, WebP or GIF,
 // at most MaxImageBytes, agreeing with the declared type), stores it and
@@ -19,7 +19,7 @@ func (a *App) UploadProductImage(ctx context.Context, slugOrID, declaredType str
 	if err != nil {
 		return "", domain.Product{}, err
 	}
-	url, err := pictures.Save(ctx, a.images, "products/"+p.ID, declaredType, data)
+	url, err := images.Save(ctx, a.images, "products/"+p.ID, declaredType, data)
 	if err != nil {
 		return "", domain.Product{}, err
 	}

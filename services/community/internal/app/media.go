@@ -41,11 +41,7 @@ const keyPrefix = "community"
 // The upload is recorded before the object is stored and gets its URL
 // after, so a failed store leaves nothing attachable.
 func (a *App) UploadMedia(ctx context.Context, c domain.Caller, declaredType string, data []byte) (domain.Media, error) {
-	contentType, err := images.Check(data, declaredType, MaxMediaBytes)
-	if err != nil {
-		return domain.Media{}, errs.InvalidFields(errs.Field("data", err.Error()))
-	}
-	key, err := images.NewKey(keyPrefix, contentType)
+	key, contentType, err := images.Accept(data, declaredType, keyPrefix, MaxMediaBytes)
 	if err != nil {
 		return domain.Media{}, err
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/images"
 	"github.com/jangteo/jangteo/platform/postgres"
-	"github.com/jangteo/jangteo/services/catalog/internal/pictures"
 	"github.com/jangteo/jangteo/services/catalog/internal/slug"
 	"github.com/jangteo/jangteo/services/catalog/internal/spaces/domain"
 	"github.com/jangteo/jangteo/services/catalog/internal/spaces/store"
@@ -21,14 +21,14 @@ import (
 
 // App runs the use cases.
 type App struct {
-	db     postgres.Conn // the pool, or a consumer's transaction (WithTx)
-	images pictures.Store
-	clock  func() time.Time
+	db    postgres.Conn // the pool, or a consumer's transaction (WithTx)
+	pics  images.Store
+	clock func() time.Time
 }
 
-// New returns the use cases over db (the pool), with pictures saved to images.
-func New(db postgres.Conn, images pictures.Store) *App {
-	return &App{db: db, images: images, clock: time.Now}
+// New returns the use cases over db (the pool), with pictures saved to pics.
+func New(db postgres.Conn, pics images.Store) *App {
+	return &App{db: db, pics: pics, clock: time.Now}
 }
 
 // WithTx returns the use cases running inside tx (an event consumer's, with its inbox row).
@@ -129,7 +129,7 @@ func (a *App) UploadImage(ctx context.Context, userID string, staff bool, key, d
 	if sp.HostID != userID && !staff {
 		return "", sp, domain.ErrNotHost
 	}
-	url, err := pictures.Save(ctx, a.images, "spaces/"+sp.ID, declaredType, data)
+	url, err := images.Save(ctx, a.pics, "spaces/"+sp.ID, declaredType, data)
 	if err != nil {
 		return "", sp, err
 	}
