@@ -68,28 +68,34 @@ func (a *App) Checkout(ctx context.Context, userID string, ship domain.Shipping)
 	return o, nil
 }
 
-// insert writes the order under a fresh number, drawing again on the rare
-// clash, with its timer and events in the same transaction.
+// insert writes the order with its timer and events in a transaction of its own.
 func (a *App) insert(ctx context.Context, o *domain.Order) error {
+	return a.store.Tx(ctx, func(tx pgx.Tx) error { return WriteNew(ctx, tx, a.timers, o) })
+}
+
+// WriteNew writes a placed order in tx under a fresh number, drawn again (in
+// a savepoint) on the rare clash, with the timer that ends its payment
+// window and its created and status events: checkout's orders and the
+// market's trades' orders alike.
+func WriteNew(ctx context.Context, tx pgx.Tx, timers Timers, o *domain.Order) error {
 	for range 5 {
 		o.Number = domain.NewNumber(o.CreatedAt)
-		err := a.store.Tx(ctx, func(tx pgx.Tx) error {
-			if err := store.Insert(ctx, tx, *o); err != nil {
-				return err
-			}
-			if err := a.timers.ExpireAt(ctx, tx, o.ID, o.PayableUntil); err != nil {
-				return err
-			}
-			if err := events.Created(ctx, tx, *o); err != nil {
-				return err
-			}
-			return events.StatusChanged(ctx, tx, *o, 0)
-		})
-		if !errors.Is(err, store.ErrNumberTaken) {
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return store.Insert(ctx, sp, *o) })
+		if errors.Is(err, store.ErrNumberTaken) {
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		if err := timers.ExpireAt(ctx, tx, o.ID, o.PayableUntil); err != nil {
+			return err
+		}
+		if err := events.Created(ctx, tx, *o); err != nil {
+			return err
+		}
+		return events.StatusChanged(ctx, tx, *o, 0)
 	}
-	return errors.New("checkout: no free order number after 5 draws")
+	return errors.New("order: no free order number after 5 draws")
 }
 
 // snapshot copies each cart line with the catalog's facts now; a line the

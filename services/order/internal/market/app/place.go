@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,11 +10,9 @@ import (
 
 	orderapp "github.com/jangteo/jangteo/services/order/internal/app"
 	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
-	orderevents "github.com/jangteo/jangteo/services/order/internal/events"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/events"
 	"github.com/jangteo/jangteo/services/order/internal/market/store"
-	orderstore "github.com/jangteo/jangteo/services/order/internal/store"
 )
 
 // Place puts an ask or a bid for one unit of a variant at price. If the
@@ -152,7 +149,7 @@ func (a *App) ledger(ctx context.Context, tx pgx.Tx, t domain.Trade, e domain.Le
 }
 
 // order writes the buyer's order for the trade, with its payment-window
-// timer and order events, exactly as checkout does: one line for the unit at
+// timer and order events (orderapp.WriteNew, as checkout): one line for the unit at
 // the trade price and one for the buyer fee, shipping to the buyer's
 // delivery address. It returns the order number.
 func (a *App) order(ctx context.Context, tx pgx.Tx, t domain.Trade, v orderapp.Variant, now time.Time) (string, error) {
@@ -173,32 +170,10 @@ func (a *App) order(ctx context.Context, tx pgx.Tx, t domain.Trade, v orderapp.V
 		PayableUntil: now.Add(a.cfg.PaymentWindow), CreatedAt: now, UpdatedAt: now,
 	}
 	o.Place(now)
-	for range 5 {
-		o.Number = orderdomain.NewNumber(now)
-		sp, err := tx.Begin(ctx) // a savepoint: a clashing number is drawn again
-		if err != nil {
-			return "", err
-		}
-		err = orderstore.Insert(ctx, sp, o)
-		if errors.Is(err, orderstore.ErrNumberTaken) {
-			_ = sp.Rollback(ctx)
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		if err := sp.Commit(ctx); err != nil {
-			return "", err
-		}
-		if err := a.deps.OrderTimers.ExpireAt(ctx, tx, o.ID, o.PayableUntil); err != nil {
-			return "", err
-		}
-		if err := orderevents.Created(ctx, tx, o); err != nil {
-			return "", err
-		}
-		return o.Number, orderevents.StatusChanged(ctx, tx, o, 0)
+	if err := orderapp.WriteNew(ctx, tx, a.deps.OrderTimers, &o); err != nil {
+		return "", err
 	}
-	return "", errors.New("market: no free order number after 5 draws")
+	return o.Number, nil
 }
 
 // quoteChanged publishes the variant's best prices as they are now in tx.
