@@ -193,11 +193,16 @@ const numberAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // "JT-" + YYMMDD (UTC) + "-" + five random characters, e.g. JT-261201-7K3QF.
 // 32⁵ ≈ 33.5 million numbers a day; the store's unique index catches the rare
 // clash and checkout draws again.
-func NewNumber(t time.Time) string {
+func NewNumber(t time.Time) string { return Number("JT-", t) }
+
+// Number draws a readable number for something placed at t: prefix + YYMMDD
+// (UTC) + "-" + five random characters of Crockford's base 32 (bookings use
+// it with their own prefix).
+func Number(prefix string, t time.Time) string {
 	var b [5]byte
 	_, _ = rand.Read(b[:])
 	for i := range b {
 		b[i] = numberAlphabet[int(b[i])%len(numberAlphabet)]
 	}
-	return "JT-" + t.UTC().Format("060102") + "-" + string(b[:])
+	return prefix + t.UTC().Format("060102") + "-" + string(b[:])
 }

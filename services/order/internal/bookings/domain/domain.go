@@ -4,7 +4,6 @@
 package domain
 
 import (
-	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/jangteo/jangteo/platform/errs"
 	"github.com/jangteo/jangteo/platform/mail"
+	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 )
 
 // Seoul is where every space is: a booking's date is a Seoul date (Korea
@@ -151,22 +151,11 @@ var (
 	ErrStateConflict   = errs.New(errs.Conflict, "BOOKING_STATE_CONFLICT", "the booking cannot change that way now")
 )
 
-const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-func randomCode(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
-
 // NewNumber draws a booking number: "BK-" + YYMMDD (UTC) + "-" + five
 // random characters. Payments of bookings carry it, which is how the order
 // service's consumers tell them from payments of orders.
 func NewNumber(t time.Time) string {
-	return NumberPrefix + t.UTC().Format("060102") + "-" + randomCode(5)
+	return orderdomain.Number(NumberPrefix, t)
 }
 
 // NumberPrefix starts every booking number.
