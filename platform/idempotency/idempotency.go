@@ -17,6 +17,18 @@
 // Keys are scoped by the caller (user, service or anonymous) and the method,
 // and kept for a TTL (24 h by default).
 //
+// A method registered with Keys.RunOutside is one whose handler makes its
+// effect idempotent by the key itself: every row it creates has an id from
+// Derive, so running it again finds what the first run made and answers the
+// same. Such a call runs outside the key's transaction, so its use case can
+// commit together with others (the market's matcher writes a batch of
+// placements in one transaction): the key is looked up, the call is marked
+// in flight in this replica, the handler runs, and its outcome is recorded
+// after the effect committed. A crash between the two leaves the effect
+// without its record; the retry runs the handler again, which finds the
+// effect by its derived id. Two replicas taking the same key at once both run
+// the handler, and the effect's derived id makes the second find the first's.
+//
 // Both or neither: the interceptor runs the call inside one transaction that
 // holds the key (a transaction-scoped advisory lock, which is what "in flight"
 // means) and, when the handler returns, records the outcome and commits. The
@@ -103,6 +115,19 @@ type Keys struct {
 	retryAfter time.Duration
 	required   func(string) bool
 	cache      sync.Map // full method → bool
+	outside    sync.Map // full method → struct{}: RunOutside
+	inFlight   sync.Map // call.id() → struct{}: outside calls running in this replica
+}
+
+// RunOutside makes the calls of these full method names run outside the
+// key's transaction (see the package comment): their handlers must derive
+// the ids of what they create from the key (Derive), and answer a retry from
+// what an earlier run made, or ErrKeyReused when that was made for another
+// request. Register methods before serving.
+func (k *Keys) RunOutside(methods ...string) {
+	for _, m := range methods {
+		k.outside.Store(m, struct{}{})
+	}
 }
 
 // New returns the keys of the schema pool serves. Keyed calls run their

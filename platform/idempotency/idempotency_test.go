@@ -36,6 +36,9 @@ const (
 	create = "/idemtest.Orders/Create"
 	quote  = "/idemtest.Orders/Quote"
 	place  = "/idemtest.Orders/Place" // only the parallel test calls it, so its counts are its own
+	// outside runs outside the key's transaction (RunOutside): its handler
+	// derives its effect's id from the key (outside_test.go).
+	outside = "/idemtest.Orders/Outside"
 )
 
 var errNoSuchItem = errs.New(errs.NotFound, "ITEM_NOT_FOUND", "no such item")
@@ -68,18 +71,20 @@ func newRig(t *testing.T) *rig {
 	if err := postgres.Migrate(ctx, pool, idempotency.Migrations); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `CREATE TABLE effects (id bigserial PRIMARY KEY, item text NOT NULL)`); err != nil {
+	if _, err := pool.Exec(ctx, `CREATE TABLE effects (id bigserial PRIMARY KEY, item text NOT NULL);
+		CREATE TABLE derived_effects (id uuid PRIMARY KEY, item text NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	r := &rig{pool: pool, issuer: testkit.NewIssuer(), started: make(chan struct{}, 100)}
 	keys, err := idempotency.New(pool, idempotency.Options{
 		RetryAfter: 2 * time.Second,
-		Required:   func(m string) bool { return m == create || m == quote || m == place },
+		Required:   func(m string) bool { return m == create || m == quote || m == place || m == outside },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(keys.Close)
+	keys.RunOutside(outside)
 	r.keys = keys
 	policy := auth.NewPolicy(auth.NewVerifier(auth.NewKeyCache(r.issuer.Fetch())))
 	srv, err := grpcserver.New("svc", zaptest.NewLogger(t), policy, keys)
@@ -93,6 +98,7 @@ func newRig(t *testing.T) *rig {
 			{MethodName: "Create", Handler: r.method(create)},
 			{MethodName: "Quote", Handler: r.method(quote)},
 			{MethodName: "Place", Handler: r.method(place)},
+			{MethodName: "Outside", Handler: r.method(outside)},
 		},
 	}, struct{}{})
 	lis := testkit.Listen(t)
@@ -112,6 +118,9 @@ func (r *rig) method(name string) func(any, context.Context, func(any) error, gr
 			return nil, err
 		}
 		return icpt(ctx, req, &grpc.UnaryServerInfo{FullMethod: name}, func(ctx context.Context, req any) (any, error) {
+			if name == outside {
+				return r.handleOutside(ctx, req.(*structpb.Struct))
+			}
 			return r.handle(ctx, req.(*structpb.Struct))
 		})
 	}

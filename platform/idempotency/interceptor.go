@@ -44,7 +44,11 @@ func (k *Keys) UnaryInterceptor() grpc.UnaryServerInterceptor {
 			return nil, err
 		}
 		c := call{scope: scopeOf(ctx), method: info.FullMethod, key: key, fingerprint: fp}
-		return k.run(ctx, c, func(ctx context.Context) (any, error) { return handler(ctx, req) })
+		h := func(ctx context.Context) (any, error) { return handler(ctx, req) }
+		if _, ok := k.outside.Load(info.FullMethod); ok {
+			return k.runOutside(ctx, c, h)
+		}
+		return k.run(ctx, c, h)
 	}
 }
 
@@ -74,12 +78,7 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		return nil, unavailable(ctx, "claim", err)
 	case prior != nil:
 		_ = tx.Rollback(ctx)
-		if !bytes.Equal(prior.fingerprint, c.fingerprint) {
-			count(c.method, outcomeReused)
-			return nil, ErrKeyReused
-		}
-		count(c.method, outcomeReplayed)
-		return prior.replay(ctx)
+		return k.answer(ctx, c, prior)
 	}
 
 	rec := recordHeaders(ctx)
@@ -104,6 +103,49 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 	}
 	count(c.method, outcomeRan)
 	return resp, herr
+}
+
+// runOutside answers c from its recorded outcome, or runs handler with no
+// transaction of its own and records the outcome once it returned (RunOutside).
+func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
+	id := c.scope + " " + c.method + " " + c.key
+	if _, running := k.inFlight.LoadOrStore(id, struct{}{}); running {
+		count(c.method, outcomeInFlight)
+		return nil, ErrKeyInUse.After(k.retryAfter)
+	}
+	defer k.inFlight.Delete(id)
+	prior, err := c.recorded(ctx, k.pool)
+	switch {
+	case err != nil:
+		return nil, unavailable(ctx, "look up", err)
+	case prior != nil:
+		return k.answer(ctx, c, prior)
+	}
+	rec := recordHeaders(ctx)
+	resp, herr := handler(withCall(grpc.NewContextWithServerTransportStream(ctx, rec), c))
+	out, final, err := outcomeOf(resp, herr, rec.recorded())
+	if err != nil {
+		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
+	}
+	if !final {
+		count(c.method, outcomeReleased)
+		return resp, herr
+	}
+	if err := out.save(context.WithoutCancel(ctx), k.pool, c, k.ttl); err != nil {
+		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
+	}
+	count(c.method, outcomeRan)
+	return resp, herr
+}
+
+// answer replays a recorded outcome, or refuses a key reused for another request.
+func (k *Keys) answer(ctx context.Context, c call, prior *outcome) (any, error) {
+	if !bytes.Equal(prior.fingerprint, c.fingerprint) {
+		count(c.method, outcomeReused)
+		return nil, ErrKeyReused
+	}
+	count(c.method, outcomeReplayed)
+	return prior.replay(ctx)
 }
 
 func unavailable(ctx context.Context, step string, err error) error {
@@ -132,12 +174,17 @@ func (c call) claim(ctx context.Context, tx pgx.Tx) (*outcome, error) {
 	if !locked {
 		return nil, errInFlight
 	}
+	return c.recorded(ctx, tx)
+}
+
+// recorded returns the outcome recorded for c's key, or nil.
+func (c call) recorded(ctx context.Context, db postgres.DB) (*outcome, error) {
 	const q = `SELECT fingerprint, code, response, response_type, header FROM idempotency_keys
 		WHERE scope = $1 AND method = $2 AND key = $3 AND expires_at > now()`
 	var o outcome
 	var code int32
 	var header []byte
-	err := tx.QueryRow(ctx, q, c.scope, c.method, c.key).Scan(&o.fingerprint, &code, &o.body, &o.typ, &header)
+	err := db.QueryRow(ctx, q, c.scope, c.method, c.key).Scan(&o.fingerprint, &code, &o.body, &o.typ, &header)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -202,19 +249,21 @@ func final(c codes.Code) bool {
 	return false
 }
 
-func (o outcome) save(ctx context.Context, tx pgx.Tx, c call, ttl time.Duration) error {
+func (o outcome) save(ctx context.Context, tx postgres.DB, c call, ttl time.Duration) error {
 	header, err := json.Marshal(o.header)
 	if err != nil {
 		return err
 	}
-	// An expired row not yet purged is replaced.
+	// An expired row not yet purged is replaced; a live one (a call that
+	// ran outside the key's transaction in another replica) is kept.
 	const q = `INSERT INTO idempotency_keys
 		(scope, method, key, fingerprint, code, response, response_type, header, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
 		ON CONFLICT (scope, method, key) DO UPDATE SET
 			fingerprint = excluded.fingerprint, code = excluded.code, response = excluded.response,
 			response_type = excluded.response_type, header = excluded.header,
-			created_at = now(), expires_at = excluded.expires_at`
+			created_at = now(), expires_at = excluded.expires_at
+		WHERE idempotency_keys.expires_at <= now()`
 	_, err = tx.Exec(ctx, q, c.scope, c.method, c.key, c.fingerprint, int32(o.code), o.body, o.typ, header, ttl.Seconds())
 	return err
 }
