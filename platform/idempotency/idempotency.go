@@ -136,15 +136,12 @@ func (k *Keys) RunOutside(methods ...string) {
 // connection that keyed calls, its own among them, are holding. Close it with
 // Close.
 func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
-	cfg := pool.Config().Copy()
-	cfg.MaxConns = opts.MaxCalls
-	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = DefaultMaxCalls
+	if opts.MaxCalls <= 0 {
+		opts.MaxCalls = DefaultMaxCalls
 	}
-	cfg.MinConns = 0
-	calls, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	calls, err := postgres.Sibling(pool, opts.MaxCalls)
 	if err != nil {
-		return nil, fmt.Errorf("idempotency: pool: %w", err)
+		return nil, fmt.Errorf("idempotency: %w", err)
 	}
 	k := &Keys{pool: pool, calls: calls, ttl: opts.TTL, retryAfter: opts.RetryAfter, required: opts.Required}
 	if k.ttl <= 0 {

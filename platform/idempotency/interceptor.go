@@ -114,7 +114,7 @@ func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.
 		return nil, ErrKeyInUse.After(k.retryAfter)
 	}
 	defer k.inFlight.Delete(id)
-	prior, err := c.recorded(ctx, k.pool)
+	prior, err := c.recorded(ctx, k.calls)
 	switch {
 	case err != nil:
 		return nil, unavailable(ctx, "look up", err)
@@ -131,7 +131,7 @@ func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.
 		count(c.method, outcomeReleased)
 		return resp, herr
 	}
-	if err := out.save(context.WithoutCancel(ctx), k.pool, c, k.ttl); err != nil {
+	if err := out.save(context.WithoutCancel(ctx), k.calls, c, k.ttl); err != nil {
 		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
 	}
 	count(c.method, outcomeRan)

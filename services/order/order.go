@@ -203,7 +203,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, rt.Log)
 
 	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
-	s.registerMarket(catalogConn, cfg)
+	if err := s.registerMarket(catalogConn, cfg); err != nil {
+		return nil, err
+	}
 	// Running a timer twice is harmless: the order's (booking's) row decides.
 	service.Work(rt, func(ctx context.Context, j timers.ExpireArgs) error {
 		_, err := s.app.Expire(ctx, j.OrderID)

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/jangteo/jangteo/platform/postgres"
 	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	orderstore "github.com/jangteo/jangteo/services/order/internal/store"
@@ -31,10 +32,11 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Pool is the store's pool, for the use cases' transactions.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+const lockVariant = `SELECT pg_advisory_xact_lock(hashtextextended('market:' || $1, 0))`
+
 // LockVariant takes the variant's matching lock until the transaction ends.
 func LockVariant(ctx context.Context, tx pgx.Tx, variantID string) error {
-	const q = `SELECT pg_advisory_xact_lock(hashtextextended('market:' || $1, 0))`
-	if _, err := tx.Exec(ctx, q, variantID); err != nil {
+	if _, err := tx.Exec(ctx, lockVariant, variantID); err != nil {
 		return fmt.Errorf("db: lock variant: %w", err)
 	}
 	return nil
@@ -94,14 +96,44 @@ func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, no
 	return o, true, nil
 }
 
-// InsertOffer writes a new offer.
-func InsertOffer(ctx context.Context, tx pgx.Tx, o domain.Offer) error {
+// InsertOffers writes new offers in one statement.
+func InsertOffers(ctx context.Context, db postgres.DB, offers []domain.Offer) error {
+	if len(offers) == 0 {
+		return nil
+	}
+	n := len(offers)
+	var (
+		ids, sides, users, variants, currencies, statuses, trades = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prices                                                    = make([]int64, n)
+		expires, created                                          = make([]time.Time, n), make([]time.Time, n)
+		ships                                                     = make([]*orderstore.ShippingJSON, n)
+	)
+	for i, o := range offers {
+		ids[i], sides[i], users[i], variants[i], currencies[i], statuses[i], trades[i] = o.ID, string(o.Side), o.UserID, o.VariantID, o.Currency, string(o.Status), o.TradeID
+		prices[i], expires[i], created[i], ships[i] = o.Price, o.ExpiresAt, o.CreatedAt, shippingOf(o)
+	}
 	const q = `INSERT INTO market_offers (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, updated_at, shipping)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9, $10, $10, $11)`
-	if _, err := tx.Exec(ctx, q, o.ID, o.Side, o.UserID, o.VariantID, o.Price, o.Currency, o.Status, o.TradeID, o.ExpiresAt, o.CreatedAt, shippingOf(o)); err != nil {
-		return fmt.Errorf("db: insert offer: %w", err)
+		SELECT id, side, user_id, variant_id, price, currency, status, nullif(trade_id, '')::uuid, expires_at, created_at, created_at, shipping
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+			$9::timestamptz[], $10::timestamptz[], $11::jsonb[])
+			WITH ORDINALITY AS o (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, shipping, n)
+		ORDER BY n`
+	if _, err := db.Exec(ctx, q, ids, sides, users, variants, prices, currencies, statuses, trades, expires, created, ships); err != nil {
+		return fmt.Errorf("db: insert offers: %w", err)
 	}
 	return nil
+}
+
+// MatchStanding moves standing offers from open to matched, each by its
+// trade (tradeIDs[i] for ids[i]); the pipeline fails with ErrBookMoved if
+// one was no longer open (the book in memory was wrong).
+func MatchStanding(p *postgres.Pipeline, ids, tradeIDs []string, now time.Time) {
+	if len(ids) == 0 {
+		return
+	}
+	p.Expect(int64(len(ids)), ErrBookMoved, `UPDATE market_offers o SET status = 'matched', trade_id = m.trade_id, updated_at = $3
+		FROM unnest($1::uuid[], $2::uuid[]) AS m (id, trade_id)
+		WHERE o.id = m.id AND o.status = 'open'`, ids, tradeIDs, now)
 }
 
 // Transition moves an offer from one status to another; false when it was
@@ -166,14 +198,30 @@ func Expire(ctx context.Context, tx pgx.Tx, id string, now time.Time) (domain.Of
 	return o, true, nil
 }
 
-// InsertTrade writes a new trade.
-func InsertTrade(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
+// InsertTrades writes new trades in one statement.
+func InsertTrades(ctx context.Context, db postgres.DB, ts []domain.Trade) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	n := len(ts)
+	var (
+		ids, variants, asks, bids, sellers, buyers, currencies, orders, statuses = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prices, buyerFees, sellerFees                                            = make([]int64, n), make([]int64, n), make([]int64, n)
+		created                                                                  = make([]time.Time, n)
+	)
+	for i, t := range ts {
+		ids[i], variants[i], asks[i], bids[i], sellers[i], buyers[i], currencies[i], orders[i], statuses[i] = t.ID, t.VariantID, t.AskID, t.BidID, t.SellerID, t.BuyerID, t.Currency, t.OrderID, string(t.Status)
+		prices[i], buyerFees[i], sellerFees[i], created[i] = t.Price, t.BuyerFee, t.SellerFee, t.CreatedAt
+	}
 	const q = `INSERT INTO market_trades (id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency,
 			buyer_fee, seller_fee, order_id, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`
-	if _, err := tx.Exec(ctx, q, t.ID, t.VariantID, t.AskID, t.BidID, t.SellerID, t.BuyerID, t.Price, t.Currency,
-		t.BuyerFee, t.SellerFee, t.OrderID, t.Status, t.CreatedAt); err != nil {
-		return fmt.Errorf("db: insert trade: %w", err)
+		SELECT id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency, buyer_fee, seller_fee, order_id, status, created_at, created_at
+		FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+			$9::bigint[], $10::bigint[], $11::uuid[], $12::text[], $13::timestamptz[])
+			WITH ORDINALITY AS t (id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency, buyer_fee, seller_fee, order_id, status, created_at, n)
+		ORDER BY n`
+	if _, err := db.Exec(ctx, q, ids, variants, asks, bids, sellers, buyers, prices, currencies, buyerFees, sellerFees, orders, statuses, created); err != nil {
+		return fmt.Errorf("db: insert trades: %w", err)
 	}
 	return nil
 }
@@ -260,13 +308,27 @@ func SetTradeStatus(ctx context.Context, tx pgx.Tx, id string, to domain.TradeSt
 	return nil
 }
 
-// InsertLedger writes a ledger entry; the same kind for the same user and
-// trade is written once.
-func InsertLedger(ctx context.Context, tx pgx.Tx, e domain.LedgerEntry) error {
+// InsertLedger writes ledger entries in one statement; the same kind for
+// the same user and trade is written once.
+func InsertLedger(ctx context.Context, db postgres.DB, es ...domain.LedgerEntry) error {
+	n := len(es)
+	var (
+		ids, users, trades, kinds, currencies, reasons = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		amounts                                        = make([]int64, n)
+		created                                        = make([]time.Time, n)
+	)
+	for i, e := range es {
+		ids[i], users[i], trades[i], kinds[i], currencies[i], reasons[i] = e.ID, e.UserID, e.TradeID, string(e.Kind), e.Currency, e.Reason
+		amounts[i], created[i] = e.Amount, e.CreatedAt
+	}
 	const q = `INSERT INTO market_ledger (id, user_id, trade_id, kind, amount, currency, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (trade_id, user_id, kind) DO NOTHING`
-	if _, err := tx.Exec(ctx, q, e.ID, e.UserID, e.TradeID, e.Kind, e.Amount, e.Currency, e.Reason, e.CreatedAt); err != nil {
-		return fmt.Errorf("db: insert ledger entry: %w", err)
+		SELECT id, user_id, trade_id, kind, amount, currency, reason, created_at
+		FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[])
+			WITH ORDINALITY AS e (id, user_id, trade_id, kind, amount, currency, reason, created_at, n)
+		ORDER BY n
+		ON CONFLICT (trade_id, user_id, kind) DO NOTHING`
+	if _, err := db.Exec(ctx, q, ids, users, trades, kinds, amounts, currencies, reasons, created); err != nil {
+		return fmt.Errorf("db: insert ledger entries: %w", err)
 	}
 	return nil
 }
