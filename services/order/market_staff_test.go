@@ -1,8 +1,6 @@
 package order_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -165,21 +163,8 @@ func TestMarketStaffTradesOverREST(t *testing.T) {
 	staff := "Bearer " + e.iss.Token(uuid.NewString(), "staff")
 	get := func(query url.Values, token string) (int, map[string]any, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, api+"/v1/market/trades?"+query.Encode(), nil)
-		if token != "" {
-			req.Header.Set("Authorization", token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var out map[string]any
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s: %d, not JSON: %s", query.Encode(), res.StatusCode, raw)
-		}
-		return res.StatusCode, out, string(raw)
+		code, out := restJSON(t, api, http.MethodGet, "/v1/market/trades?"+query.Encode(), token, "", "")
+		return code, out, toJSON(out)
 	}
 
 	// Staff page through them, newest first, each with seller and buyer.
