@@ -213,7 +213,10 @@ func TestMarketStaffTradesOverREST(t *testing.T) {
 		{url.Values{"page_token": {strings.Repeat("9", 101)}}, staff, 400, `"page_token"`},
 		{url.Values{"page_size": {"101"}}, staff, 400, `"page_size"`},
 		{url.Values{"page_size": {"-1"}}, staff, 400, `"page_size"`},
+		{url.Values{"page_token": {"9223372036854775808"}}, staff, 400, `"page_token"`},
+		{url.Values{"status": {"\x00"}}, staff, 400, `"status"`},
 		{url.Values{"variant_id": {"270"}}, staff, 400, `"variant_id"`},
+		{url.Values{"variant_id": {"\xff"}}, staff, 400, ""},
 		{url.Values{"size": {"270"}}, staff, 400, `"size"`},
 	} {
 		if code, _, raw := get(c.query, c.token); code != c.code || !strings.Contains(raw, c.says) {
