@@ -411,28 +411,7 @@ func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p P
 func (s *Store) Trades(ctx context.Context, userID string, p Page) ([]domain.Trade, string, error) {
 	q := `SELECT ` + tradeCols + `, t.seq FROM market_trades t JOIN orders o ON o.id = t.order_id
 		WHERE (t.buyer_id = $1 OR t.seller_id = $1) AND t.seq < $2 ORDER BY t.seq DESC LIMIT $3`
-	rows, err := s.pool.Query(ctx, q, userID, after(p), p.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: list trades: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Trade
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		t, err := scanTrade(rows, &seq)
-		if err != nil {
-			return nil, "", fmt.Errorf("db: list trades: %w", err)
-		}
-		out, seqs = append(out, t), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: list trades: %w", err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
+	return s.tradePage(ctx, q, p, userID, after(p), p.Limit+1)
 }
 
 // Ledger lists the user's ledger entries, newest first.
