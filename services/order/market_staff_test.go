@@ -146,7 +146,7 @@ func TestMarketStaffListsTrades(t *testing.T) {
 	wantCode(t, err, codes.PermissionDenied, "")
 }
 
-// TestMarketStaffTradesOverREST: GET /v1/market/trades through the real
+// TestMarketStaffTradesOverREST: GET /v1/admin/market/trades through the real
 // gateway: staff and admins list, customers are 403, strangers 401, bad
 // filters and page tokens a 400 naming the parameter.
 func TestMarketStaffTradesOverREST(t *testing.T) {
@@ -163,7 +163,7 @@ func TestMarketStaffTradesOverREST(t *testing.T) {
 	staff := "Bearer " + e.iss.Token(uuid.NewString(), "staff")
 	get := func(query url.Values, token string) (int, map[string]any, string) {
 		t.Helper()
-		code, out := restJSON(t, api, http.MethodGet, "/v1/market/trades?"+query.Encode(), token, "", "")
+		code, out := restJSON(t, api, http.MethodGet, "/v1/admin/market/trades?"+query.Encode(), token, "", "")
 		return code, out, toJSON(out)
 	}
 
@@ -220,7 +220,7 @@ func TestMarketStaffTradesOverREST(t *testing.T) {
 		{url.Values{"size": {"270"}}, staff, 400, `"size"`},
 	} {
 		if code, _, raw := get(c.query, c.token); code != c.code || !strings.Contains(raw, c.says) {
-			t.Errorf("GET /v1/market/trades?%s: %d %s, want %d naming %s", c.query.Encode(), code, raw, c.code, c.says)
+			t.Errorf("GET /v1/admin/market/trades?%s: %d %s, want %d naming %s", c.query.Encode(), code, raw, c.code, c.says)
 		}
 	}
 }

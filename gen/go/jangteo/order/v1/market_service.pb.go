@@ -2545,7 +2545,7 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\bbuyer_id\x18\x03 \x01(\tR\abuyerId\"r\n" +
 	"\x12ListTradesResponse\x124\n" +
 	"\x06trades\x18\x01 \x03(\v2\x1c.jangteo.order.v1.StaffTradeR\x06trades\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xf5\x12\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xfb\x12\n" +
 	"\rMarketService\x12z\n" +
 	"\bPlaceAsk\x12!.jangteo.order.v1.PlaceAskRequest\x1a\".jangteo.order.v1.PlaceAskResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/asks\x12z\n" +
 	"\bPlaceBid\x12!.jangteo.order.v1.PlaceBidRequest\x1a\".jangteo.order.v1.PlaceBidResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/bids\x12w\n" +
@@ -2565,9 +2565,9 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12|\n" +
 	"\bShipSale\x12!.jangteo.order.v1.ShipSaleRequest\x1a\".jangteo.order.v1.ShipSaleResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/market/sales/{id}:ship\x12\x92\x01\n" +
 	"\fReceiveTrade\x12%.jangteo.order.v1.ReceiveTradeRequest\x1a&.jangteo.order.v1.ReceiveTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:receive\x12\x92\x01\n" +
-	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12v\n" +
+	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12|\n" +
 	"\n" +
-	"ListTrades\x12#.jangteo.order.v1.ListTradesRequest\x1a$.jangteo.order.v1.ListTradesResponse\"\x1d\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/market/trades\x12\x7f\n" +
+	"ListTrades\x12#.jangteo.order.v1.ListTradesRequest\x1a$.jangteo.order.v1.ListTradesResponse\"#\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/admin/market/trades\x12\x7f\n" +
 	"\fListMyLedger\x12%.jangteo.order.v1.ListMyLedgerRequest\x1a&.jangteo.order.v1.ListMyLedgerResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/ledgerB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
