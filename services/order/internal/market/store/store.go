@@ -1,10 +1,11 @@
 // Package store keeps the resale market in PostgreSQL: the book of offers,
 // trades and the ledger, in the order schema beside the orders trades
-// become. Changes run inside the use case's transaction; matching first
-// takes the variant's advisory lock (LockVariant), so placements on one
-// variant are decided one after the other across every replica, and the
-// best standing offer is also row-locked, so a cancel or an expiry racing a
-// match is decided by that row.
+// become. Changes run inside the use case's transaction. Every change of a
+// variant's open offers first takes the variant's advisory lock (LockVariant,
+// or Open for the matcher's batch), so they are decided one after the other
+// across every replica, and counts the book's version up (BookChanged,
+// SetVersion), so a matcher holding the book in memory knows when to read it
+// again (LoadBook).
 package store
 
 import (
@@ -66,34 +67,6 @@ func shippingOf(o domain.Offer) *orderstore.ShippingJSON {
 	}
 	j := orderstore.ToDBShipping(o.Shipping)
 	return &j
-}
-
-const (
-	bestAsk = `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2
-		ORDER BY price ASC, seq ASC LIMIT 1 FOR UPDATE`
-	bestBid = `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2
-		ORDER BY price DESC, seq ASC LIMIT 1 FOR UPDATE`
-)
-
-// Best locks and returns the best open offer of side on the variant: the
-// lowest ask or the highest bid, the earliest among equal prices.
-func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, now time.Time) (domain.Offer, bool, error) {
-	// The side and status are literals, not parameters, so even a generic
-	// plan of the prepared statement reads the side's partial book index.
-	q := bestAsk
-	if side == domain.Bid {
-		q = bestBid
-	}
-	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, now))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.Offer{}, false, nil
-	}
-	if err != nil {
-		return domain.Offer{}, false, fmt.Errorf("db: best offer: %w", err)
-	}
-	return o, true, nil
 }
 
 // InsertOffers writes new offers in one statement.
