@@ -81,9 +81,23 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		return k.answer(ctx, c, prior)
 	}
 
+	hctx := withCall(postgres.WithTx(ctx, k.pool, tx), c)
+	return k.runRecorded(hctx, c, handler, func(ctx context.Context, out outcome) error {
+		if err := out.save(ctx, tx, c, k.ttl); err != nil {
+			return fmt.Errorf("idempotency: record %s: %w", c.method, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("idempotency: commit %s: %w", c.method, err)
+		}
+		return nil
+	})
+}
+
+// runRecorded runs handler and, when its outcome is final, records it with
+// record; a transient failure records nothing.
+func (k *Keys) runRecorded(ctx context.Context, c call, handler func(ctx context.Context) (any, error), record func(ctx context.Context, out outcome) error) (any, error) {
 	rec := recordHeaders(ctx)
-	hctx := withCall(postgres.WithTx(grpc.NewContextWithServerTransportStream(ctx, rec), k.pool, tx), c)
-	resp, herr := handler(hctx)
+	resp, herr := handler(grpc.NewContextWithServerTransportStream(ctx, rec))
 	out, final, err := outcomeOf(resp, herr, rec.recorded())
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
@@ -92,14 +106,10 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		count(c.method, outcomeReleased)
 		return resp, herr
 	}
-	// The handler is done: record and commit even if the client has gone, so
-	// its retry finds the outcome.
-	done := context.WithoutCancel(ctx)
-	if err := out.save(done, tx, c, k.ttl); err != nil {
-		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
-	}
-	if err := tx.Commit(done); err != nil {
-		return nil, fmt.Errorf("idempotency: commit %s: %w", c.method, err)
+	// The handler is done: record even if the client has gone, so its retry
+	// finds the outcome.
+	if err := record(context.WithoutCancel(ctx), out); err != nil {
+		return nil, err
 	}
 	count(c.method, outcomeRan)
 	return resp, herr
@@ -121,21 +131,12 @@ func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.
 	case prior != nil:
 		return k.answer(ctx, c, prior)
 	}
-	rec := recordHeaders(ctx)
-	resp, herr := handler(withCall(grpc.NewContextWithServerTransportStream(ctx, rec), c))
-	out, final, err := outcomeOf(resp, herr, rec.recorded())
-	if err != nil {
-		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
-	}
-	if !final {
-		count(c.method, outcomeReleased)
-		return resp, herr
-	}
-	if err := out.save(context.WithoutCancel(ctx), k.calls, c, k.ttl); err != nil {
-		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
-	}
-	count(c.method, outcomeRan)
-	return resp, herr
+	return k.runRecorded(withCall(ctx, c), c, handler, func(ctx context.Context, out outcome) error {
+		if err := out.save(ctx, k.calls, c, k.ttl); err != nil {
+			return fmt.Errorf("idempotency: record %s: %w", c.method, err)
+		}
+		return nil
+	})
 }
 
 // answer replays a recorded outcome, or refuses a key reused for another request.
