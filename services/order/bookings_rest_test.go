@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/jangteo/jangteo/gateway"
 )
@@ -30,7 +29,7 @@ func serveGateway(t testing.TB, e *env, configure ...func(*gateway.Config)) stri
 	for _, c := range configure {
 		c(&cfg)
 	}
-	gw, err := gateway.New(t.Context(), cfg, zaptest.NewLogger(t))
+	gw, err := gateway.New(t.Context(), cfg, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

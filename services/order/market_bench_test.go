@@ -79,7 +79,7 @@ func BenchmarkMarketMatch(b *testing.B) {
 		bids, clients int
 		place         func(int) error
 	}{
-		{"REST", 1000, 32, rest}, {"REST", 3000, 256, rest}, {"gRPC", 1000, 32, grpcBid}, {"gRPC", 3000, 256, grpcBid}, {"gRPC", 200, 1, grpcBid},
+		{"REST", 1000, 32, rest}, {"REST", 3000, 256, rest}, {"gRPC", 1000, 32, grpcBid}, {"gRPC", 3000, 256, grpcBid}, {"gRPC", 200, 1, grpcBid}, {"REST", 200, 1, rest},
 	} {
 		batched := sampleBatches()
 		res := run(b, r.what, r.bids, r.clients, r.place)

@@ -8,14 +8,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 )
 
-// InsertMany writes new orders with their lines and history in three
-// statements, whatever their number: the orders (an order whose number is
-// already taken gets another from redraw, and is written again, up to five
-// times), then every line and every history entry by COPY.
-func InsertMany(ctx context.Context, tx pgx.Tx, orders []*domain.Order, redraw func(*domain.Order)) error {
+// InsertMany writes new orders with their lines and history: the orders in
+// tx at once (an order whose number is already taken gets another from
+// redraw and is written again, up to five times), then their lines and
+// history queued in p, which the caller sends.
+func InsertMany(ctx context.Context, tx pgx.Tx, p *postgres.Pipeline, orders []*domain.Order, redraw func(*domain.Order)) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -39,28 +40,40 @@ func InsertMany(ctx context.Context, tx pgx.Tx, orders []*domain.Order, redraw f
 	if len(todo) > 0 {
 		return fmt.Errorf("db: no free order number after 5 draws: %w", ErrNumberTaken)
 	}
-	var lines, history [][]any
+	var (
+		l struct {
+			orders, products, variants, names, slugs, skus, options []string
+			numbers, quantities                                    []int32
+			prices                                                 []int64
+		}
+		h struct {
+			orders, actors, from, to, notes []string
+			at                              []time.Time
+		}
+	)
 	for _, o := range orders {
-		for _, l := range o.Lines {
-			opts, err := json.Marshal(l.Options)
+		for _, line := range o.Lines {
+			opts, err := json.Marshal(line.Options)
 			if err != nil {
 				return err
 			}
-			lines = append(lines, []any{o.ID, l.Number, l.ProductID, l.VariantID, l.ProductName, l.ProductSlug, l.SKU, opts, l.UnitPrice, l.Quantity})
+			l.orders, l.numbers, l.products, l.variants = append(l.orders, o.ID), append(l.numbers, line.Number), append(l.products, line.ProductID), append(l.variants, line.VariantID)
+			l.names, l.slugs, l.skus, l.options = append(l.names, line.ProductName), append(l.slugs, line.ProductSlug), append(l.skus, line.SKU), append(l.options, string(opts))
+			l.prices, l.quantities = append(l.prices, line.UnitPrice), append(l.quantities, line.Quantity)
 		}
 		for _, e := range o.History {
-			history = append(history, []any{o.ID, e.At, e.Actor, e.From, e.To, e.Note})
+			h.orders, h.at, h.actors = append(h.orders, o.ID), append(h.at, e.At), append(h.actors, string(e.Actor))
+			h.from, h.to, h.notes = append(h.from, string(e.From)), append(h.to, string(e.To)), append(h.notes, e.Note)
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines"},
-		[]string{"order_id", "line_number", "product_id", "variant_id", "product_name", "product_slug", "sku", "options", "unit_price", "quantity"},
-		pgx.CopyFromRows(lines)); err != nil {
-		return fmt.Errorf("db: insert order lines: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_history"}, []string{"order_id", "at", "actor", "from_status", "to_status", "note"},
-		pgx.CopyFromRows(history)); err != nil {
-		return fmt.Errorf("db: order history: %w", err)
-	}
+	_, _ = p.Exec(ctx, `INSERT INTO order_lines (order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options, unit_price, quantity)
+		SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::bigint[], $10::int[])`,
+		l.orders, l.numbers, l.products, l.variants, l.names, l.slugs, l.skus, l.options, l.prices, l.quantities)
+	_, _ = p.Exec(ctx, `INSERT INTO order_history (order_id, at, actor, from_status, to_status, note)
+		SELECT o, at, actor, from_status, to_status, note
+		FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+			AS h (o, at, actor, from_status, to_status, note, n)
+		ORDER BY n`, h.orders, h.at, h.actors, h.from, h.to, h.notes)
 	return nil
 }
 

@@ -361,14 +361,15 @@ func (w *batchWrites) trade(ctx context.Context, in *domain.Offer, standing doma
 	return t
 }
 
-// write sends the batch in five round trips, whatever its size: the trades'
+// write sends the batch in four round trips, whatever its size: the trades'
 // orders (drawing fresh numbers where one is taken); their lines and
-// history; the offers, the standing offers matched, the trades, the ledger,
-// the events and the book's new version in one pipeline; and the offers' and
-// orders' timers.
+// history, the offers, the standing offers matched, the trades, the ledger,
+// the events and the book's new version in one pipeline; and the orders'
+// and offers' timers.
 func (w *batchWrites) write(ctx context.Context, tx pgx.Tx, bk *book.Book, variantID string, version int64, batch []*placement) error {
 	a := w.a
-	if err := orderstore.InsertMany(ctx, tx, w.orders, func(o *orderdomain.Order) { o.Number = orderdomain.NewNumber(o.CreatedAt) }); err != nil {
+	p := &postgres.Pipeline{}
+	if err := orderstore.InsertMany(ctx, tx, p, w.orders, func(o *orderdomain.Order) { o.Number = orderdomain.NewNumber(o.CreatedAt) }); err != nil {
 		return err
 	}
 	var (
@@ -390,7 +391,6 @@ func (w *batchWrites) write(ctx context.Context, tx pgx.Tx, bk *book.Book, varia
 	for i, t := range w.trades {
 		tradeIDs[i] = t.ID
 	}
-	p := &postgres.Pipeline{}
 	_ = store.InsertOffers(ctx, p, w.offers)
 	store.MatchStanding(p, w.matched, tradeIDs, w.now)
 	_ = store.InsertTrades(ctx, p, w.trades)
