@@ -43,8 +43,8 @@ func InsertMany(ctx context.Context, tx pgx.Tx, p *postgres.Pipeline, orders []*
 	var (
 		l struct {
 			orders, products, variants, names, slugs, skus, options []string
-			numbers, quantities                                    []int32
-			prices                                                 []int64
+			numbers, quantities                                     []int32
+			prices                                                  []int64
 		}
 		h struct {
 			orders, actors, from, to, notes []string
