@@ -58,6 +58,9 @@ type call struct {
 	fingerprint        []byte
 }
 
+// id names the call's key: its scope, method and key.
+func (c call) id() string { return c.scope + " " + c.method + " " + c.key }
+
 // run answers c from its recorded outcome, or runs handler inside the
 // transaction that holds the key and records its outcome there.
 func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
@@ -118,12 +121,15 @@ func (k *Keys) runRecorded(ctx context.Context, c call, handler func(ctx context
 // runOutside answers c from its recorded outcome, or runs handler with no
 // transaction of its own and records the outcome once it returned (RunOutside).
 func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
-	id := c.scope + " " + c.method + " " + c.key
+	id := c.id()
 	if _, running := k.inFlight.LoadOrStore(id, struct{}{}); running {
 		count(c.method, outcomeInFlight)
 		return nil, ErrKeyInUse.After(k.retryAfter)
 	}
 	defer k.inFlight.Delete(id)
+	if prior, ok := k.recorder.find(c); ok {
+		return k.answer(ctx, c, prior)
+	}
 	prior, err := c.recorded(ctx, k.calls)
 	switch {
 	case err != nil:
@@ -131,10 +137,9 @@ func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.
 	case prior != nil:
 		return k.answer(ctx, c, prior)
 	}
-	return k.runRecorded(withCall(ctx, c), c, handler, func(ctx context.Context, out outcome) error {
-		if err := out.save(ctx, k.calls, c, k.ttl); err != nil {
-			return fmt.Errorf("idempotency: record %s: %w", c.method, err)
-		}
+	return k.runRecorded(withCall(ctx, c), c, handler, func(_ context.Context, out outcome) error {
+		out.fingerprint = c.fingerprint
+		k.recorder.add(c, out)
 		return nil
 	})
 }
@@ -169,7 +174,7 @@ var errInFlight = errors.New("idempotency: key in flight")
 func (c call) claim(ctx context.Context, tx pgx.Tx) (*outcome, error) {
 	var locked bool
 	const lock = `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`
-	if err := tx.QueryRow(ctx, lock, "idempotency "+c.scope+" "+c.method+" "+c.key).Scan(&locked); err != nil {
+	if err := tx.QueryRow(ctx, lock, "idempotency "+c.id()).Scan(&locked); err != nil {
 		return nil, err
 	}
 	if !locked {
