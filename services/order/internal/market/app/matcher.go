@@ -221,13 +221,18 @@ func (m *matcher) decide(l *lane, batch []*placement) error {
 	if pool == nil {
 		pool = a.deps.Store.Pool()
 	}
-	var version int64
+	var version int64 // the book's version once the transaction commits
+	attempts := 0
 	err = postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if attempts++; attempts > 1 {
+			l.book = nil // the attempt that failed changed it
+		}
 		now := a.clock()
 		open, err := store.Open(ctx, tx, l.variantID, ids)
 		if err != nil {
 			return err
 		}
+		version = open.Version
 		if l.book == nil || l.version != open.Version {
 			if l.book, err = store.LoadBook(ctx, tx, l.variantID, now); err != nil {
 				return err
@@ -253,15 +258,13 @@ func (m *matcher) decide(l *lane, batch []*placement) error {
 		if w.changed == 0 {
 			return nil
 		}
-		version = open.Version + 1
+		version++
 		return w.write(ctx, tx, l.book, l.variantID, version, batch)
 	})
 	if err != nil {
 		return err
 	}
-	if version > 0 {
-		l.version = version
-	}
+	l.version = version
 	return nil
 }
 
