@@ -16,12 +16,12 @@ ARG COMPONENT
 WORKDIR /src
 # The whole repository: go.work ties the modules together, so the build sees
 # the same platform/, gen/go and service modules as `go build` on a laptop.
+COPY . .
 # grpcnotrace leaves out gRPC's golang.org/x/net/trace (grpc.EnableTracing,
 # never set): it pulls in html/template, whose reflection keeps every exported
 # method in the link, ~6 MB of code and tables and ~4 MiB of resident memory
 # in the services that have no templates of their own (scripts/rss builds
 # with these flags too).
-COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     set -eu; \
