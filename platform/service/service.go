@@ -304,6 +304,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	if rt.cfg.MetricsAddr != "" {
 		g.Go(func() error { return serveMetrics(ctx, rt.cfg.MetricsAddr) })
 	}
+	startupMemory.schedule() // once started, hand the start-up garbage back
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
