@@ -203,6 +203,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, rt.Log)
 
 	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
+	// Checkout and payment call the cart, the catalog and the payment
+	// service: they run outside a keyed transaction (no connection held
+	// across those calls), their effects keyed by ids derived from the key.
+	rt.Keys.RunOutside(orderv1.OrderService_CreateOrder_FullMethodName, orderv1.OrderService_PayOrder_FullMethodName)
 	s.registerMarket(catalogConn, cfg)
 	// Running a timer twice is harmless: the order's (booking's) row decides.
 	service.Work(rt, func(ctx context.Context, j timers.ExpireArgs) error {

@@ -41,6 +41,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // ErrNumberTaken means a new order drew a number already in use.
 var ErrNumberTaken = errors.New("db: order number taken")
 
+// ErrOrderExists means a new order's id is already an order's: a keyed
+// checkout (whose id is derived from its key) ran twice at once.
+var ErrOrderExists = errors.New("db: order exists")
+
 // ShippingJSON is how shipping details are kept in jsonb: the orders row
 // and a market bid.
 type ShippingJSON struct {
@@ -77,8 +81,11 @@ func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 	a := o.Amounts
 	if _, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
 		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt); err != nil {
-		if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_number_key" {
+		switch c, ok := postgres.IsUniqueViolation(err); {
+		case ok && c == "orders_number_key":
 			return ErrNumberTaken
+		case ok && c == "orders_pkey":
+			return ErrOrderExists
 		}
 		return fmt.Errorf("db: insert order: %w", err)
 	}
