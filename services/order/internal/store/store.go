@@ -210,26 +210,39 @@ func scanOrder(row pgx.Row) (domain.Order, error) {
 	return o, nil
 }
 
+// get reads the order named by k with its lines and history in one round
+// trip: the three statements go as one pipelined batch (with lock, the
+// lines and history are read after the row's lock is taken).
 func get(ctx context.Context, db postgres.DB, k Key, lock bool) (domain.Order, error) {
 	where, arg := k.where()
 	q := `SELECT ` + orderColumns + ` FROM orders WHERE ` + where
 	if lock {
 		q += ` FOR UPDATE`
 	}
-	o, err := scanOrder(db.QueryRow(ctx, q, arg))
+	ofOrder := `order_id = (SELECT id FROM orders WHERE ` + where + `)`
+	b := &pgx.Batch{}
+	b.Queue(q, arg)
+	b.Queue(linesQuery+` WHERE `+ofOrder+` ORDER BY order_id, line_number`, arg)
+	b.Queue(`SELECT at, actor, from_status, to_status, note FROM order_history WHERE `+ofOrder+` ORDER BY seq`, arg)
+	br := db.SendBatch(ctx, b)
+	defer br.Close()
+	o, err := scanOrder(br.QueryRow())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Order{}, domain.ErrOrderNotFound
 	}
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: get order: %w", err)
 	}
-	lines, err := linesOf(ctx, db, []string{o.ID})
+	rows, err := br.Query()
+	if err != nil {
+		return domain.Order{}, fmt.Errorf("db: order lines: %w", err)
+	}
+	lines, err := scanLines(rows, 1)
 	if err != nil {
 		return domain.Order{}, err
 	}
 	o.Lines = lines[o.ID]
-	const qh = `SELECT at, actor, from_status, to_status, note FROM order_history WHERE order_id = $1 ORDER BY seq`
-	rows, err := db.Query(ctx, qh, o.ID)
+	rows, err = br.Query()
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
 	}
@@ -241,19 +254,28 @@ func get(ctx context.Context, db postgres.DB, k Key, lock bool) (domain.Order, e
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
 	}
+	if err := br.Close(); err != nil {
+		return domain.Order{}, fmt.Errorf("db: get order: %w", err)
+	}
 	return o, nil
 }
 
+const linesQuery = `SELECT order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options,
+		unit_price, quantity, refunded_quantity
+	FROM order_lines`
+
 func linesOf(ctx context.Context, db postgres.DB, orderIDs []string) (map[string][]domain.Line, error) {
-	const q = `SELECT order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options,
-			unit_price, quantity, refunded_quantity
-		FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`
-	rows, err := db.Query(ctx, q, orderIDs)
+	rows, err := db.Query(ctx, linesQuery+` WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`, orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("db: order lines: %w", err)
 	}
+	return scanLines(rows, len(orderIDs))
+}
+
+// scanLines reads rows of linesQuery, by order id.
+func scanLines(rows pgx.Rows, orders int) (map[string][]domain.Line, error) {
 	defer rows.Close()
-	out := make(map[string][]domain.Line, len(orderIDs))
+	out := make(map[string][]domain.Line, orders)
 	for rows.Next() {
 		var (
 			id string
