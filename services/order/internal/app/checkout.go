@@ -117,14 +117,14 @@ func (a *App) insert(ctx context.Context, o *domain.Order) error {
 	return a.store.Tx(ctx, func(tx pgx.Tx) error { return WriteNew(ctx, tx, a.timers, o) })
 }
 
-// WriteNew writes a placed order in tx under a fresh number, drawn again (in
-// a savepoint) on the rare clash, with the timer that ends its payment
+// WriteNew writes a placed order in tx under a fresh number, drawn again on
+// the rare clash, with the timer that ends its payment
 // window and its created and status events: checkout's orders and the
 // market's trades' orders alike.
 func WriteNew(ctx context.Context, tx pgx.Tx, timers Timers, o *domain.Order) error {
 	for range 5 {
 		o.Number = domain.NewNumber(o.CreatedAt)
-		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return store.Insert(ctx, sp, *o) })
+		err := store.Insert(ctx, tx, *o)
 		if errors.Is(err, store.ErrNumberTaken) {
 			continue
 		}

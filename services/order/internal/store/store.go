@@ -75,19 +75,23 @@ func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 	if err != nil {
 		return err
 	}
+	// A number already taken inserts nothing and leaves tx usable, so the
+	// caller draws again without a savepoint.
 	const q = `INSERT INTO orders (id, number, user_id, cart_id, kind, status, currency, subtotal, tax,
 			shipping_fee, grand_total, shipping, payable_until, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		ON CONFLICT (number) DO NOTHING`
 	a := o.Amounts
-	if _, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
-		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt); err != nil {
-		switch c, ok := postgres.IsUniqueViolation(err); {
-		case ok && c == "orders_number_key":
-			return ErrNumberTaken
-		case ok && c == "orders_pkey":
-			return ErrOrderExists
-		}
+	tag, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
+		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt)
+	if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_pkey" {
+		return ErrOrderExists
+	}
+	if err != nil {
 		return fmt.Errorf("db: insert order: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNumberTaken
 	}
 	rows := make([][]any, 0, len(o.Lines))
 	for _, l := range o.Lines {
