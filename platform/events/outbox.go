@@ -38,32 +38,12 @@ func Enqueue(ctx context.Context, tx postgres.DB, subject string, msg proto.Mess
 	for _, opt := range opts {
 		opt(&o)
 	}
-	payload, err := proto.Marshal(msg)
+	r, err := newRow(ctx, subject, msg, o.aggregate)
 	if err != nil {
-		return "", fmt.Errorf("events: marshal %s: %w", subject, err)
+		return "", err
 	}
-	id := uuid.Must(uuid.NewV7())
-	ctx, span := tracer.Start(ctx, "outbox "+subject, trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(attribute.String("messaging.destination.name", subject), attribute.String("messaging.message.id", id.String())))
-	defer span.End()
-	tc := injectTrace(ctx)
-	requestID := logging.RequestID(ctx)
-	correlation, causation := Correlation(ctx)
-	if correlation == "" {
-		correlation = requestID
-	}
-	if correlation == "" {
-		correlation = id.String()
-	}
-	if causation == "" {
-		causation = requestID
-	}
-	key := o.aggregate
-	if key == "" {
-		key = id.String()
-	}
-	args := []any{id, subject, string(msg.ProtoReflect().Descriptor().FullName()), payload, requestID,
-		tc[HeaderTraceparent], tc[HeaderTracestate], correlation, causation, partitionOf(key)}
+	defer r.span.End()
+	args := []any{r.id, subject, r.typ, r.payload, r.requestID, r.traceparent, r.tracestate, r.correlation, r.causation, r.partition}
 	if o.aggregate == "" {
 		const q = `INSERT INTO outbox (id, subject, type, payload, request_id, traceparent, tracestate, correlation_id, causation_id, partition)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
@@ -84,10 +64,85 @@ func Enqueue(ctx context.Context, tx postgres.DB, subject string, msg proto.Mess
 		_, err = tx.Exec(ctx, q, append(args, o.aggregate)...)
 	}
 	if err != nil {
-		span.RecordError(err)
+		r.span.RecordError(err)
 		return "", fmt.Errorf("events: enqueue %s: %w", subject, err)
 	}
-	return id.String(), nil
+	return r.id, nil
+}
+
+// Pending is an event for EnqueueAll: its subject and message, and the
+// context whose trace, correlation and causation it carries.
+type Pending struct {
+	Ctx     context.Context
+	Subject string
+	Msg     proto.Message
+}
+
+// EnqueueAll writes events without an aggregate to the outbox in one
+// statement, inside the caller's transaction: Enqueue for a use case that
+// writes many at once (the market's batch of trades).
+func EnqueueAll(ctx context.Context, tx postgres.DB, evs []Pending) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	n := len(evs)
+	var (
+		ids, subjects, types, requestIDs, parents, states, correlations, causations = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		payloads                                                                    = make([][]byte, n)
+		partitions                                                                  = make([]int16, n)
+	)
+	for i, e := range evs {
+		r, err := newRow(e.Ctx, e.Subject, e.Msg, "")
+		if err != nil {
+			return err
+		}
+		r.span.End()
+		ids[i], subjects[i], types[i], payloads[i], requestIDs[i] = r.id, e.Subject, r.typ, r.payload, r.requestID
+		parents[i], states[i], correlations[i], causations[i], partitions[i] = r.traceparent, r.tracestate, r.correlation, r.causation, r.partition
+	}
+	const q = `INSERT INTO outbox (id, subject, type, payload, request_id, traceparent, tracestate, correlation_id, causation_id, partition)
+		SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::smallint[])`
+	if _, err := tx.Exec(ctx, q, ids, subjects, types, payloads, requestIDs, parents, states, correlations, causations, partitions); err != nil {
+		return fmt.Errorf("events: enqueue %d events: %w", n, err)
+	}
+	return nil
+}
+
+// row is an outbox row being written, with the producer span that covers it.
+type row struct {
+	id, typ, requestID, traceparent, tracestate, correlation, causation string
+	payload                                                             []byte
+	partition                                                           int16
+	span                                                                trace.Span
+}
+
+func newRow(ctx context.Context, subject string, msg proto.Message, aggregate string) (row, error) {
+	payload, err := proto.Marshal(msg)
+	if err != nil {
+		return row{}, fmt.Errorf("events: marshal %s: %w", subject, err)
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	ctx, span := tracer.Start(ctx, "outbox "+subject, trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.destination.name", subject), attribute.String("messaging.message.id", id)))
+	tc := injectTrace(ctx)
+	r := row{id: id, typ: string(msg.ProtoReflect().Descriptor().FullName()), payload: payload, requestID: logging.RequestID(ctx),
+		traceparent: tc[HeaderTraceparent], tracestate: tc[HeaderTracestate], span: span}
+	r.correlation, r.causation = Correlation(ctx)
+	if r.correlation == "" {
+		r.correlation = r.requestID
+	}
+	if r.correlation == "" {
+		r.correlation = id
+	}
+	if r.causation == "" {
+		r.causation = r.requestID
+	}
+	key := aggregate
+	if key == "" {
+		key = id
+	}
+	r.partition = partitionOf(key)
+	return r, nil
 }
 
 // partitionOf is the relay partition of an aggregate (or of a lone event).

@@ -22,12 +22,15 @@
 // Derive, so running it again finds what the first run made and answers the
 // same. Such a call runs outside the key's transaction, so its use case can
 // commit together with others (the market's matcher writes a batch of
-// placements in one transaction): the key is looked up, the call is marked
-// in flight in this replica, the handler runs, and its outcome is recorded
-// after the effect committed. A crash between the two leaves the effect
-// without its record; the retry runs the handler again, which finds the
-// effect by its derived id. Two replicas taking the same key at once both run
-// the handler, and the effect's derived id makes the second find the first's.
+// placements in one transaction): the key is looked up (with the keys of
+// the calls arriving meanwhile, in one statement: lookups.go), the call is
+// marked in flight in this replica, the handler runs, and its outcome is recorded
+// after the effect committed — many at once, in one statement, after they
+// were answered, and kept in memory until then (recorder.go). A crash before
+// the record is written leaves the effect without it; the retry runs the
+// handler again, which finds the effect by its derived id. Two replicas
+// taking the same key at once both run the handler, and the effect's derived
+// id makes the second find the first's.
 //
 // Both or neither: the interceptor runs the call inside one transaction that
 // holds the key (a transaction-scoped advisory lock, which is what "in flight"
@@ -117,6 +120,8 @@ type Keys struct {
 	cache      sync.Map // full method → bool
 	outside    sync.Map // full method → struct{}: RunOutside
 	inFlight   sync.Map // call.id() → struct{}: outside calls running in this replica
+	recorder   *recorder
+	lookups    *lookups
 }
 
 // RunOutside makes the calls of these full method names run outside the
@@ -136,17 +141,15 @@ func (k *Keys) RunOutside(methods ...string) {
 // connection that keyed calls, its own among them, are holding. Close it with
 // Close.
 func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
-	cfg := pool.Config().Copy()
-	cfg.MaxConns = opts.MaxCalls
-	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = DefaultMaxCalls
+	if opts.MaxCalls <= 0 {
+		opts.MaxCalls = DefaultMaxCalls
 	}
-	cfg.MinConns = 0
-	calls, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	calls, err := postgres.Sibling(pool, opts.MaxCalls)
 	if err != nil {
-		return nil, fmt.Errorf("idempotency: pool: %w", err)
+		return nil, fmt.Errorf("idempotency: %w", err)
 	}
 	k := &Keys{pool: pool, calls: calls, ttl: opts.TTL, retryAfter: opts.RetryAfter, required: opts.Required}
+	k.recorder, k.lookups = newRecorder(k), &lookups{keys: k}
 	if k.ttl <= 0 {
 		k.ttl = DefaultTTL
 	}
@@ -162,8 +165,12 @@ func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
 // MaxCalls is how many keyed calls the replica runs at once.
 func (k *Keys) MaxCalls() int32 { return k.calls.Config().MaxConns }
 
-// Close closes the keyed calls' connections.
-func (k *Keys) Close() { k.calls.Close() }
+// Close writes the outcomes still waiting to be recorded and closes the
+// keyed calls' connections.
+func (k *Keys) Close() {
+	k.recorder.drain()
+	k.calls.Close()
+}
 
 // Required reports whether a full gRPC method name
 // ("/jangteo.order.v1.OrderService/CreateOrder") declares

@@ -58,6 +58,9 @@ type call struct {
 	fingerprint        []byte
 }
 
+// id names the call's key: its scope, method and key.
+func (c call) id() string { return c.scope + " " + c.method + " " + c.key }
+
 // run answers c from its recorded outcome, or runs handler inside the
 // transaction that holds the key and records its outcome there.
 func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
@@ -81,9 +84,23 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		return k.answer(ctx, c, prior)
 	}
 
+	hctx := withCall(postgres.WithTx(ctx, k.pool, tx), c)
+	return k.runRecorded(hctx, c, handler, func(ctx context.Context, out outcome) error {
+		if err := out.save(ctx, tx, c, k.ttl); err != nil {
+			return fmt.Errorf("idempotency: record %s: %w", c.method, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("idempotency: commit %s: %w", c.method, err)
+		}
+		return nil
+	})
+}
+
+// runRecorded runs handler and, when its outcome is final, records it with
+// record; a transient failure records nothing.
+func (k *Keys) runRecorded(ctx context.Context, c call, handler func(ctx context.Context) (any, error), record func(ctx context.Context, out outcome) error) (any, error) {
 	rec := recordHeaders(ctx)
-	hctx := withCall(postgres.WithTx(grpc.NewContextWithServerTransportStream(ctx, rec), k.pool, tx), c)
-	resp, herr := handler(hctx)
+	resp, herr := handler(grpc.NewContextWithServerTransportStream(ctx, rec))
 	out, final, err := outcomeOf(resp, herr, rec.recorded())
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
@@ -92,14 +109,10 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 		count(c.method, outcomeReleased)
 		return resp, herr
 	}
-	// The handler is done: record and commit even if the client has gone, so
-	// its retry finds the outcome.
-	done := context.WithoutCancel(ctx)
-	if err := out.save(done, tx, c, k.ttl); err != nil {
-		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
-	}
-	if err := tx.Commit(done); err != nil {
-		return nil, fmt.Errorf("idempotency: commit %s: %w", c.method, err)
+	// The handler is done: record even if the client has gone, so its retry
+	// finds the outcome.
+	if err := record(context.WithoutCancel(ctx), out); err != nil {
+		return nil, err
 	}
 	count(c.method, outcomeRan)
 	return resp, herr
@@ -108,34 +121,27 @@ func (k *Keys) run(ctx context.Context, c call, handler func(ctx context.Context
 // runOutside answers c from its recorded outcome, or runs handler with no
 // transaction of its own and records the outcome once it returned (RunOutside).
 func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.Context) (any, error)) (any, error) {
-	id := c.scope + " " + c.method + " " + c.key
+	id := c.id()
 	if _, running := k.inFlight.LoadOrStore(id, struct{}{}); running {
 		count(c.method, outcomeInFlight)
 		return nil, ErrKeyInUse.After(k.retryAfter)
 	}
 	defer k.inFlight.Delete(id)
-	prior, err := c.recorded(ctx, k.pool)
+	if prior, ok := k.recorder.find(c); ok {
+		return k.answer(ctx, c, prior)
+	}
+	prior, err := k.lookups.find(ctx, c)
 	switch {
 	case err != nil:
 		return nil, unavailable(ctx, "look up", err)
 	case prior != nil:
 		return k.answer(ctx, c, prior)
 	}
-	rec := recordHeaders(ctx)
-	resp, herr := handler(withCall(grpc.NewContextWithServerTransportStream(ctx, rec), c))
-	out, final, err := outcomeOf(resp, herr, rec.recorded())
-	if err != nil {
-		return nil, fmt.Errorf("idempotency: %s: %w", c.method, err)
-	}
-	if !final {
-		count(c.method, outcomeReleased)
-		return resp, herr
-	}
-	if err := out.save(context.WithoutCancel(ctx), k.pool, c, k.ttl); err != nil {
-		return nil, fmt.Errorf("idempotency: record %s: %w", c.method, err)
-	}
-	count(c.method, outcomeRan)
-	return resp, herr
+	return k.runRecorded(withCall(ctx, c), c, handler, func(_ context.Context, out outcome) error {
+		out.fingerprint = c.fingerprint
+		k.recorder.add(c, out)
+		return nil
+	})
 }
 
 // answer replays a recorded outcome, or refuses a key reused for another request.
@@ -168,7 +174,7 @@ var errInFlight = errors.New("idempotency: key in flight")
 func (c call) claim(ctx context.Context, tx pgx.Tx) (*outcome, error) {
 	var locked bool
 	const lock = `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))`
-	if err := tx.QueryRow(ctx, lock, "idempotency "+c.scope+" "+c.method+" "+c.key).Scan(&locked); err != nil {
+	if err := tx.QueryRow(ctx, lock, "idempotency "+c.id()).Scan(&locked); err != nil {
 		return nil, err
 	}
 	if !locked {

@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,23 @@ func (r *rig) handleOutside(ctx context.Context, req *structpb.Struct) (any, err
 	return structpb.NewStruct(map[string]any{"id": id, "item": item})
 }
 
+// waitRecorded waits until key's outcome is in idempotency_keys.
+func (r *rig) waitRecorded(t *testing.T, key string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var n int
+		if err := r.pool.QueryRow(t.Context(), `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outcome of %s was never recorded", key)
+		}
+	}
+}
+
 func (r *rig) derivedEffects(t *testing.T) int {
 	t.Helper()
 	var n int
@@ -80,6 +98,13 @@ func TestOutsideCallIsReplayedWithoutRunningAgain(t *testing.T) {
 	if n := r.calls.Load(); n != 1 {
 		t.Fatalf("handler ran %d times, want 1", n)
 	}
+	// Written a moment after the answer, the outcome is replayed from the
+	// table as it was from memory.
+	r.waitRecorded(t, "k-out-1")
+	fromTable := r.call(t, outside, token, "k-out-1", map[string]any{"item": "apple"})
+	if fromTable.err != nil || fromTable.resp.Fields["id"].GetStringValue() != first.resp.Fields["id"].GetStringValue() || r.calls.Load() != 1 {
+		t.Fatalf("replayed from the table %v %v after %d runs", fromTable.resp, fromTable.err, r.calls.Load())
+	}
 	other := r.call(t, outside, token, "k-out-1", map[string]any{"item": "pear"})
 	if why, _, _, _ := reason(other.err); why != "IDEMPOTENCY_KEY_REUSED" {
 		t.Fatalf("same key, other item: %v, want IDEMPOTENCY_KEY_REUSED", other.err)
@@ -99,6 +124,8 @@ func TestOutsideCallLostRecordFindsItsEffect(t *testing.T) {
 	if first.err != nil {
 		t.Fatal(first.err)
 	}
+	// The outcome is written after the answer, a moment later.
+	r.waitRecorded(t, "k-out-2")
 	if _, err := r.pool.Exec(t.Context(), `DELETE FROM idempotency_keys WHERE key = 'k-out-2'`); err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +174,22 @@ func TestOutsideCallParallelRequestsOneEffect(t *testing.T) {
 	}
 	if n := r.calls.Load(); n != 1 {
 		t.Fatalf("handler ran %d times, want 1", n)
+	}
+}
+
+// Closing the keys writes every outcome still waiting.
+func TestOutsideOutcomesAreWrittenOnClose(t *testing.T) {
+	r := newRig(t)
+	token := r.issuer.Token("u-outside-5", "customer")
+	for i := range 30 {
+		if res := r.call(t, outside, token, fmt.Sprint("k-out-5-", i), map[string]any{"item": fmt.Sprint("i", i)}); res.err != nil {
+			t.Fatal(res.err)
+		}
+	}
+	r.keys.Close()
+	var n int
+	if err := r.pool.QueryRow(t.Context(), `SELECT count(*) FROM idempotency_keys WHERE key LIKE 'k-out-5-%'`).Scan(&n); err != nil || n != 30 {
+		t.Fatalf("%d outcomes recorded after Close (%v), want 30", n, err)
 	}
 }
 

@@ -107,3 +107,17 @@ func pgCode(err error, code string) (string, bool) {
 	}
 	return "", false
 }
+
+// Sibling opens another pool with pool's settings (its schema, its
+// connection parameters) and at most maxConns connections, none opened until
+// used: for work that must not wait behind the first pool's (keyed calls,
+// the market's matcher). Close it apart.
+func Sibling(pool *pgxpool.Pool, maxConns int32) (*pgxpool.Pool, error) {
+	cfg := pool.Config().Copy()
+	cfg.MaxConns, cfg.MinConns = maxConns, 0
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pool: %w", err)
+	}
+	return p, nil
+}

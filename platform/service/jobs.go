@@ -121,6 +121,28 @@ func ScheduleAt(ctx context.Context, jobs *river.Client[pgx.Tx], tx pgx.Tx, args
 	return nil
 }
 
+// Deadline is a job to run at a time.
+type Deadline struct {
+	Args river.JobArgs
+	At   time.Time
+}
+
+// ScheduleAll inserts deadlines in tx in one statement (COPY): ScheduleAt
+// for many jobs at once.
+func ScheduleAll(ctx context.Context, jobs *river.Client[pgx.Tx], tx pgx.Tx, ds []Deadline) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ds))
+	for i, d := range ds {
+		params[i] = river.InsertManyParams{Args: d.Args, InsertOpts: &river.InsertOpts{ScheduledAt: d.At}}
+	}
+	if _, err := jobs.InsertManyFastTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("schedule %d jobs: %w", len(ds), err)
+	}
+	return nil
+}
+
 // Periodic inserts args every interval, from one replica (river's elected
 // leader), and never while the previous one is still waiting or running, so
 // at most one runs at a time across all replicas. The first one runs at

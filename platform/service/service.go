@@ -125,6 +125,8 @@ type Runtime struct {
 	// Keys are the service's idempotency keys; Keys.Purge is their housekeeping.
 	Keys *idempotency.Keys
 
+	siblings []*pgxpool.Pool // SiblingPool's, closed with the runtime
+
 	cfg      Base
 	opts     Options
 	tasks    []task
@@ -302,6 +304,7 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	if rt.cfg.MetricsAddr != "" {
 		g.Go(func() error { return serveMetrics(ctx, rt.cfg.MetricsAddr) })
 	}
+	startupMemory.schedule() // once started, hand the start-up garbage back
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -309,7 +312,22 @@ func (rt *Runtime) Run(ctx context.Context) error {
 	return err
 }
 
+// SiblingPool opens a pool beside rt.Pool (postgres.Sibling) with at most
+// maxConns connections, closed with the runtime: for work that must not
+// wait behind request traffic for a connection.
+func (rt *Runtime) SiblingPool(maxConns int32) (*pgxpool.Pool, error) {
+	p, err := postgres.Sibling(rt.Pool, maxConns)
+	if err != nil {
+		return nil, err
+	}
+	rt.siblings = append(rt.siblings, p)
+	return p, nil
+}
+
 func (rt *Runtime) close() {
+	for _, p := range rt.siblings {
+		p.Close()
+	}
 	if rt.identity != nil {
 		_ = rt.identity.Close()
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"go.uber.org/zap/zaptest"
 
 	"github.com/jangteo/jangteo/gateway"
 )
@@ -30,13 +29,55 @@ func serveGateway(t testing.TB, e *env, configure ...func(*gateway.Config)) stri
 	for _, c := range configure {
 		c(&cfg)
 	}
-	gw, err := gateway.New(t.Context(), cfg, zaptest.NewLogger(t))
+	gw, err := gateway.New(t.Context(), cfg, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(func() { srv.Close(); gw.Close() })
 	return srv.URL
+}
+
+// rest sends one request through the gateway at api: token is the
+// Authorization header's value, key the Idempotency-Key and body JSON, each
+// left out when empty. It returns the status and the body.
+func rest(t testing.TB, api, method, path, token, key, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, api+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, raw
+}
+
+// restJSON is rest with the answer decoded as a JSON object; anything else
+// fails the test.
+func restJSON(t testing.TB, api, method, path, token, key, body string) (int, map[string]any) {
+	t.Helper()
+	code, raw := rest(t, api, method, path, token, key, body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("%s %s: %d, not JSON: %s", method, path, code, raw)
+	}
+	return code, out
 }
 
 // TestBookingsOverREST walks space rental's routes as a frontend calls them.
@@ -47,27 +88,7 @@ func TestBookingsOverREST(t *testing.T) {
 	host, guest := "Bearer "+e.iss.Token(uuid.NewString(), "customer"), "Bearer "+e.iss.Token(uuid.NewString(), "customer")
 	call := func(method, path, token, key, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, api+path, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", token)
-		}
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		var out map[string]any
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
-		}
-		return res.StatusCode, out
+		return restJSON(t, api, method, path, token, key, body)
 	}
 
 	code, out := call("POST", "/v1/spaces", host, "", `{"name":"Seongsu kitchen","district":"seongdong","address":"성수이로 78",

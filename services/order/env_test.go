@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -78,7 +81,7 @@ func start(t testing.TB, o options) *env {
 	catCfg.Base = e.base(t)
 	catCfg.Images.Dir = t.TempDir()
 	catAddr := e.launch(t, "catalog", func(opts service.Options) (testkit.Runner, error) {
-		svc, err := catalog.New(t.Context(), catCfg, zaptest.NewLogger(t).Named("catalog"), opts)
+		svc, err := catalog.New(t.Context(), catCfg, testLogger(t).Named("catalog"), opts)
 		e.catSvc = svc
 		return svc, err
 	})
@@ -86,12 +89,12 @@ func start(t testing.TB, o options) *env {
 	cartCfg.Base = e.base(t)
 	cartCfg.CatalogEndpoint = catAddr
 	cartAddr := e.launch(t, "cart", func(opts service.Options) (testkit.Runner, error) {
-		return cart.New(t.Context(), cartCfg, zaptest.NewLogger(t).Named("cart"), opts)
+		return cart.New(t.Context(), cartCfg, testLogger(t).Named("cart"), opts)
 	})
 	payCfg := payment.DefaultConfig()
 	payCfg.Base = e.base(t)
 	payAddr := e.launch(t, "payment", func(opts service.Options) (testkit.Runner, error) {
-		return payment.New(t.Context(), payCfg, zaptest.NewLogger(t).Named("payment"), opts)
+		return payment.New(t.Context(), payCfg, testLogger(t).Named("payment"), opts)
 	})
 
 	e.cfg = order.DefaultConfig()
@@ -155,7 +158,7 @@ func (e *env) runOrder(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	lis := testkit.Listen(t)
-	svc, err := order.New(ctx, e.cfg, zaptest.NewLogger(t).Named("order"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(order.Name), Listener: lis})
+	svc, err := order.New(ctx, e.cfg, testLogger(t).Named("order"), service.Options{Keys: e.iss.Fetch(), Tokens: e.iss.Tokens(order.Name), Listener: lis})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -379,4 +382,15 @@ func wantCode(t *testing.T, err error, code codes.Code, reason string) *status.S
 	}
 	t.Fatalf("reason of %v is not %q", err, reason)
 	return st
+}
+
+// testLogger is zaptest's logger in tests. In benchmarks it is a production
+// logger (JSON, info) writing nowhere: the figures include encoding every
+// log line, but not the testing package's lock around each one.
+func testLogger(t testing.TB) *zap.Logger {
+	if _, ok := t.(*testing.B); ok {
+		enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+		return zap.New(zapcore.NewCore(enc, zapcore.AddSync(io.Discard), zap.InfoLevel))
+	}
+	return zaptest.NewLogger(t)
 }

@@ -2,9 +2,7 @@ package order_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,22 +25,8 @@ func TestMarketSaleOverREST(t *testing.T) {
 	bearer := func(b buyer) string { return "Bearer " + e.iss.Token(b.id, "customer") }
 	post := func(path, token, body string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, api+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if token != "" {
-			req.Header.Set("Authorization", token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-			t.Fatalf("%s: %d, not JSON: %v", path, res.StatusCode, err)
-		}
-		raw, _ := json.Marshal(out)
-		return res.StatusCode, string(raw)
+		code, out := restJSON(t, api, http.MethodPost, path, token, "", body)
+		return code, toJSON(out)
 	}
 	ship := "/v1/market/sales/" + trade + ":ship"
 	full := `{"carrier":"CJ대한통운","tracking_number":"5521-0098-7710"}`
@@ -86,17 +70,8 @@ func TestMarketBidShippingOverREST(t *testing.T) {
 	token := "Bearer " + e.iss.Token(uuid.NewString(), "customer")
 	post := func(path, key, body string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, api+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", token)
-		req.Header.Set("Idempotency-Key", key)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(raw)
+		code, raw := rest(t, api, http.MethodPost, path, token, key, body)
+		return code, string(raw)
 	}
 	bid := func(shipping string) string {
 		if shipping == "" {

@@ -594,3 +594,86 @@ func TestMarketTradeShipsToTheBidsAddress(t *testing.T) {
 	_, err := e.orders.GetOrder(seller.ctx, &orderv1.GetOrderRequest{Number: ta.GetOrderNumber()})
 	wantCode(t, err, codes.NotFound, "")
 }
+
+// Placements run outside the key's transaction: a retry whose first run
+// committed but whose answer was never recorded (the process died between
+// the two) finds the offer by its id, derived from the key, and answers
+// with it and its trade; the same key for another price is refused.
+func TestMarketPlacementRetriedAfterItsRecordWasLost(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Gel-Kayano 14", 189000, 0, "275")
+	v := variantOf(t, p, "275")
+	seller, buyer := e.newBuyer(), e.newBuyer()
+	e.ask(t, seller, v, 170000)
+	key := uuid.NewString()
+	req := &orderv1.PlaceBidRequest{VariantId: v, Price: 175000, ExpiresInDays: 3, Shipping: shipping(buyer.email())}
+	first := must(e.market.PlaceBid(withKey(buyer.ctx, key), req))
+	if first.GetTrade() == nil {
+		t.Fatalf("the bid did not trade: %v", first)
+	}
+	forget := func() { // the outcome is written a moment after the answer
+		t.Helper()
+		eventually(t, "the outcome recorded", func() bool {
+			var n int
+			err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key).Scan(&n)
+			return err == nil && n == 1
+		})
+		if _, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forget()
+	again := must(e.market.PlaceBid(withKey(buyer.ctx, key), req))
+	if again.GetBid().GetId() != first.GetBid().GetId() || again.GetTrade().GetId() != first.GetTrade().GetId() ||
+		again.GetTrade().GetOrderNumber() != first.GetTrade().GetOrderNumber() {
+		t.Fatalf("the retry answered %v, the first run %v", again, first)
+	}
+	var trades, bids int
+	if err := e.db.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM market_trades), (SELECT count(*) FROM market_offers WHERE side = 'bid')`).Scan(&trades, &bids); err != nil {
+		t.Fatal(err)
+	}
+	if trades != 1 || bids != 1 {
+		t.Fatalf("%d trades and %d bids after the retry, want 1 and 1", trades, bids)
+	}
+	forget()
+	other := proto.Clone(req).(*orderv1.PlaceBidRequest)
+	other.Price = 176000
+	_, err := e.market.PlaceBid(withKey(buyer.ctx, key), other)
+	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED")
+}
+
+// A batch that fails is decided again one placement at a time, so one
+// placement that cannot be written never fails the others waiting with it.
+func TestMarketBatchFailureFailsOnlyItsPlacement(t *testing.T) {
+	e := start(t, options{})
+	p := e.product(t, "Salomon XT-6", 199000, 0, "265")
+	v := variantOf(t, p, "265")
+	// Offers of this seller cannot be written (a rule the store enforces).
+	banned := e.newBuyer()
+	if _, err := e.db.Exec(context.Background(), `ALTER TABLE market_offers ADD CONSTRAINT no_banned CHECK (user_id <> '`+banned.id+`')`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errsByUser := make([]error, 20)
+	for i := range errsByUser {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := e.newBuyer()
+			if i == 7 {
+				b = banned
+			}
+			_, errsByUser[i] = e.market.PlaceAsk(withKey(b.ctx, uuid.NewString()), &orderv1.PlaceAskRequest{VariantId: v, Price: 300000 + int64(i), ExpiresInDays: 1})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errsByUser {
+		if (i == 7) != (err != nil) {
+			t.Fatalf("placement %d: %v", i, err)
+		}
+	}
+	var open int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM market_offers WHERE status = 'open'`).Scan(&open); err != nil || open != 19 {
+		t.Fatalf("%d open asks (%v), want 19", open, err)
+	}
+}

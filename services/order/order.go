@@ -207,7 +207,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	// service: they run outside a keyed transaction (no connection held
 	// across those calls), their effects keyed by ids derived from the key.
 	rt.Keys.RunOutside(orderv1.OrderService_CreateOrder_FullMethodName, orderv1.OrderService_PayOrder_FullMethodName)
-	s.registerMarket(catalogConn, cfg)
+	if err := s.registerMarket(catalogConn, cfg); err != nil {
+		return nil, err
+	}
 	// Running a timer twice is harmless: the order's (booking's) row decides.
 	service.Work(rt, func(ctx context.Context, j timers.ExpireArgs) error {
 		_, err := s.app.Expire(ctx, j.OrderID)

@@ -7,13 +7,13 @@ package events
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 )
 
@@ -44,16 +44,30 @@ func money(amount int64, currency string) *typev1.Money {
 }
 
 // Created announces a new order.
-func Created(ctx context.Context, tx pgx.Tx, o domain.Order) error {
-	return enqueue(ctx, tx, SubjectCreated, &orderv1.OrderCreated{
+func Created(ctx context.Context, tx postgres.DB, o domain.Order) error {
+	return enqueue(ctx, tx, SubjectCreated, created(o))
+}
+
+func created(o domain.Order) *orderv1.OrderCreated {
+	return &orderv1.OrderCreated{
 		OrderId: o.ID, Number: o.Number, UserId: o.UserID,
 		GrandTotal:   money(o.Amounts.GrandTotal, o.Amounts.Currency),
 		PayableUntil: timestamppb.New(o.PayableUntil), CreateTime: timestamppb.New(o.CreatedAt),
-	})
+	}
+}
+
+// Placed are a new order's events, Created's and StatusChanged's, for
+// events.EnqueueAll: the market writes a batch of orders at once.
+func Placed(ctx context.Context, o domain.Order) []events.Pending {
+	out := []events.Pending{{Ctx: ctx, Subject: SubjectCreated, Msg: created(o)}}
+	for _, msg := range statusChanges(o, 0) {
+		out = append(out, events.Pending{Ctx: ctx, Subject: SubjectStatusChanged, Msg: msg})
+	}
+	return out
 }
 
 // Paid announces a paid order; the cart and the catalog consume it.
-func Paid(ctx context.Context, tx pgx.Tx, o domain.Order) error {
+func Paid(ctx context.Context, tx postgres.DB, o domain.Order) error {
 	ev := &orderv1.OrderPaid{
 		OrderId: o.ID, UserId: o.UserID, CartId: o.CartID, PaidTime: timestamppb.New(o.PaidAt),
 		Number: o.Number, PaymentId: o.PaymentID, GrandTotal: money(o.Amounts.GrandTotal, o.Amounts.Currency),
@@ -66,7 +80,7 @@ func Paid(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 
 // Cancelled announces a cancelled order; the order service's own consumer
 // gives back what it held.
-func Cancelled(ctx context.Context, tx pgx.Tx, o domain.Order) error {
+func Cancelled(ctx context.Context, tx postgres.DB, o domain.Order) error {
 	last := o.LastEvent()
 	return enqueue(ctx, tx, SubjectCancelled, &orderv1.OrderCancelled{
 		OrderId: o.ID, Number: o.Number, UserId: o.UserID, From: Statuses[last.From],
@@ -75,7 +89,7 @@ func Cancelled(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 }
 
 // Refunded announces money given back.
-func Refunded(ctx context.Context, tx pgx.Tx, o domain.Order) error {
+func Refunded(ctx context.Context, tx postgres.DB, o domain.Order) error {
 	return enqueue(ctx, tx, SubjectRefunded, &orderv1.OrderRefunded{
 		OrderId: o.ID, Number: o.Number, UserId: o.UserID,
 		RefundedAmount: money(o.RefundedAmount, o.Amounts.Currency),
@@ -85,23 +99,30 @@ func Refunded(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 }
 
 // StatusChanged announces each history entry from index since on.
-func StatusChanged(ctx context.Context, tx pgx.Tx, o domain.Order, since int) error {
-	for _, e := range o.History[since:] {
-		if e.From == e.To {
-			continue
-		}
-		err := enqueue(ctx, tx, SubjectStatusChanged, &orderv1.OrderStatusChanged{
-			OrderId: o.ID, Number: o.Number, UserId: o.UserID, From: Statuses[e.From], To: Statuses[e.To],
-			Actor: e.Actor, Note: e.Note, ChangeTime: timestamppb.New(e.At),
-		})
-		if err != nil {
+func StatusChanged(ctx context.Context, tx postgres.DB, o domain.Order, since int) error {
+	for _, msg := range statusChanges(o, since) {
+		if err := enqueue(ctx, tx, SubjectStatusChanged, msg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func enqueue(ctx context.Context, tx pgx.Tx, subject string, msg proto.Message) error {
+func statusChanges(o domain.Order, since int) []*orderv1.OrderStatusChanged {
+	var out []*orderv1.OrderStatusChanged
+	for _, e := range o.History[since:] {
+		if e.From == e.To {
+			continue
+		}
+		out = append(out, &orderv1.OrderStatusChanged{
+			OrderId: o.ID, Number: o.Number, UserId: o.UserID, From: Statuses[e.From], To: Statuses[e.To],
+			Actor: e.Actor, Note: e.Note, ChangeTime: timestamppb.New(e.At),
+		})
+	}
+	return out
+}
+
+func enqueue(ctx context.Context, tx postgres.DB, subject string, msg proto.Message) error {
 	_, err := events.Enqueue(ctx, tx, subject, msg)
 	return err
 }

@@ -32,3 +32,13 @@ func New(jobs *river.Client[pgx.Tx]) *Timers { return &Timers{jobs: jobs} }
 func (t *Timers) ExpireAt(ctx context.Context, tx pgx.Tx, orderID string, at time.Time) error {
 	return service.ScheduleAt(ctx, t.jobs, tx, ExpireArgs{OrderID: orderID}, at)
 }
+
+// ExpireAll schedules the end of each order at its time, in tx, in one statement.
+func (t *Timers) ExpireAll(ctx context.Context, tx pgx.Tx, ends []service.Deadline) error {
+	return service.ScheduleAll(ctx, t.jobs, tx, ends)
+}
+
+// Expiry is the job that ends the order id at at, for ExpireAll.
+func (*Timers) Expiry(id string, at time.Time) service.Deadline {
+	return service.Deadline{Args: ExpireArgs{OrderID: id}, At: at}
+}

@@ -2173,6 +2173,202 @@ func (x *ReceiveTradeResponse) GetTrade() *Trade {
 	return nil
 }
 
+// ListTradesRequest filters and pages every trade (staff).
+type ListTradesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// status keeps the trades in this status: pending_payment, paid,
+	// shipped_to_inspection, at_inspection, voided, inspection_passed or
+	// inspection_failed; empty keeps every status.
+	Status string `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	// variant_id keeps one catalog variant's trades; empty keeps every variant.
+	VariantId string `protobuf:"bytes,2,opt,name=variant_id,json=variantId,proto3" json:"variant_id,omitempty"`
+	// page_size is the number per page (default 20, at most 100).
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// page_token continues a previous listing (its next_page_token).
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTradesRequest) Reset() {
+	*x = ListTradesRequest{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTradesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTradesRequest) ProtoMessage() {}
+
+func (x *ListTradesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTradesRequest.ProtoReflect.Descriptor instead.
+func (*ListTradesRequest) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ListTradesRequest) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *ListTradesRequest) GetVariantId() string {
+	if x != nil {
+		return x.VariantId
+	}
+	return ""
+}
+
+func (x *ListTradesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListTradesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// StaffTrade is a trade as staff see it: with who sold and who bought.
+type StaffTrade struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trade is the trade with its order number, both shipments and the
+	// buyer's delivery address (shipping); side is unset, staff being
+	// neither party.
+	Trade *Trade `protobuf:"bytes,1,opt,name=trade,proto3" json:"trade,omitempty"`
+	// seller_id is the user whose ask traded.
+	SellerId string `protobuf:"bytes,2,opt,name=seller_id,json=sellerId,proto3" json:"seller_id,omitempty"`
+	// buyer_id is the user whose bid traded; the order is theirs.
+	BuyerId       string `protobuf:"bytes,3,opt,name=buyer_id,json=buyerId,proto3" json:"buyer_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffTrade) Reset() {
+	*x = StaffTrade{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffTrade) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffTrade) ProtoMessage() {}
+
+func (x *StaffTrade) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffTrade.ProtoReflect.Descriptor instead.
+func (*StaffTrade) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *StaffTrade) GetTrade() *Trade {
+	if x != nil {
+		return x.Trade
+	}
+	return nil
+}
+
+func (x *StaffTrade) GetSellerId() string {
+	if x != nil {
+		return x.SellerId
+	}
+	return ""
+}
+
+func (x *StaffTrade) GetBuyerId() string {
+	if x != nil {
+		return x.BuyerId
+	}
+	return ""
+}
+
+// ListTradesResponse is one page of every user's trades.
+type ListTradesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// trades on this page, newest first.
+	Trades []*StaffTrade `protobuf:"bytes,1,rep,name=trades,proto3" json:"trades,omitempty"`
+	// next_page_token continues the listing; empty at the end.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTradesResponse) Reset() {
+	*x = ListTradesResponse{}
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTradesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTradesResponse) ProtoMessage() {}
+
+func (x *ListTradesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_jangteo_order_v1_market_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTradesResponse.ProtoReflect.Descriptor instead.
+func (*ListTradesResponse) Descriptor() ([]byte, []int) {
+	return file_jangteo_order_v1_market_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListTradesResponse) GetTrades() []*StaffTrade {
+	if x != nil {
+		return x.Trades
+	}
+	return nil
+}
+
+func (x *ListTradesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_jangteo_order_v1_market_service_proto protoreflect.FileDescriptor
 
 const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
@@ -2334,7 +2530,22 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\x13ReceiveTradeRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"E\n" +
 	"\x14ReceiveTradeResponse\x12-\n" +
-	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade2\xfd\x11\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\"\x9d\x02\n" +
+	"\x11ListTradesRequest\x12\x8b\x01\n" +
+	"\x06status\x18\x01 \x01(\tBs\xbaHp\xd8\x01\x01rkR\x0fpending_paymentR\x04paidR\x15shipped_to_inspectionR\rat_inspectionR\x06voidedR\x11inspection_passedR\x11inspection_failedR\x06status\x12*\n" +
+	"\n" +
+	"variant_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tvariantId\x12&\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12&\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\tpageToken\"s\n" +
+	"\n" +
+	"StaffTrade\x12-\n" +
+	"\x05trade\x18\x01 \x01(\v2\x17.jangteo.order.v1.TradeR\x05trade\x12\x1b\n" +
+	"\tseller_id\x18\x02 \x01(\tR\bsellerId\x12\x19\n" +
+	"\bbuyer_id\x18\x03 \x01(\tR\abuyerId\"r\n" +
+	"\x12ListTradesResponse\x124\n" +
+	"\x06trades\x18\x01 \x03(\v2\x1c.jangteo.order.v1.StaffTradeR\x06trades\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xfb\x12\n" +
 	"\rMarketService\x12z\n" +
 	"\bPlaceAsk\x12!.jangteo.order.v1.PlaceAskRequest\x1a\".jangteo.order.v1.PlaceAskResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/asks\x12z\n" +
 	"\bPlaceBid\x12!.jangteo.order.v1.PlaceBidRequest\x1a\".jangteo.order.v1.PlaceBidResponse\"'\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/market/bids\x12w\n" +
@@ -2354,7 +2565,9 @@ const file_jangteo_order_v1_market_service_proto_rawDesc = "" +
 	"\x16GetProductPriceHistory\x12/.jangteo.order.v1.GetProductPriceHistoryRequest\x1a0.jangteo.order.v1.GetProductPriceHistoryResponse\".\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02$\x12\"/v1/products/{slug}/market/history\x12|\n" +
 	"\bShipSale\x12!.jangteo.order.v1.ShipSaleRequest\x1a\".jangteo.order.v1.ShipSaleResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/market/sales/{id}:ship\x12\x92\x01\n" +
 	"\fReceiveTrade\x12%.jangteo.order.v1.ReceiveTradeRequest\x1a&.jangteo.order.v1.ReceiveTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:receive\x12\x92\x01\n" +
-	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12\x7f\n" +
+	"\fInspectTrade\x12%.jangteo.order.v1.InspectTradeRequest\x1a&.jangteo.order.v1.InspectTradeResponse\"3\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02):\x01*\"$/v1/admin/market/trades/{id}:inspect\x12|\n" +
+	"\n" +
+	"ListTrades\x12#.jangteo.order.v1.ListTradesRequest\x1a$.jangteo.order.v1.ListTradesResponse\"#\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/admin/market/trades\x12\x7f\n" +
 	"\fListMyLedger\x12%.jangteo.order.v1.ListMyLedgerRequest\x1a&.jangteo.order.v1.ListMyLedgerResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/me/market/ledgerB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
 
 var (
@@ -2369,7 +2582,7 @@ func file_jangteo_order_v1_market_service_proto_rawDescGZIP() []byte {
 	return file_jangteo_order_v1_market_service_proto_rawDescData
 }
 
-var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_jangteo_order_v1_market_service_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*PlaceAskRequest)(nil),                // 0: jangteo.order.v1.PlaceAskRequest
 	(*PlaceAskResponse)(nil),               // 1: jangteo.order.v1.PlaceAskResponse
@@ -2408,91 +2621,98 @@ var file_jangteo_order_v1_market_service_proto_goTypes = []any{
 	(*ShipSaleResponse)(nil),               // 34: jangteo.order.v1.ShipSaleResponse
 	(*ReceiveTradeRequest)(nil),            // 35: jangteo.order.v1.ReceiveTradeRequest
 	(*ReceiveTradeResponse)(nil),           // 36: jangteo.order.v1.ReceiveTradeResponse
-	nil,                                    // 37: jangteo.order.v1.VariantQuote.OptionsEntry
-	nil,                                    // 38: jangteo.order.v1.MarketTrade.OptionsEntry
-	(*Offer)(nil),                          // 39: jangteo.order.v1.Offer
-	(*Trade)(nil),                          // 40: jangteo.order.v1.Trade
-	(*ShippingDetails)(nil),                // 41: jangteo.order.v1.ShippingDetails
-	(*v1.Money)(nil),                       // 42: jangteo.type.v1.Money
-	(*LedgerEntry)(nil),                    // 43: jangteo.order.v1.LedgerEntry
-	(*timestamppb.Timestamp)(nil),          // 44: google.protobuf.Timestamp
+	(*ListTradesRequest)(nil),              // 37: jangteo.order.v1.ListTradesRequest
+	(*StaffTrade)(nil),                     // 38: jangteo.order.v1.StaffTrade
+	(*ListTradesResponse)(nil),             // 39: jangteo.order.v1.ListTradesResponse
+	nil,                                    // 40: jangteo.order.v1.VariantQuote.OptionsEntry
+	nil,                                    // 41: jangteo.order.v1.MarketTrade.OptionsEntry
+	(*Offer)(nil),                          // 42: jangteo.order.v1.Offer
+	(*Trade)(nil),                          // 43: jangteo.order.v1.Trade
+	(*ShippingDetails)(nil),                // 44: jangteo.order.v1.ShippingDetails
+	(*v1.Money)(nil),                       // 45: jangteo.type.v1.Money
+	(*LedgerEntry)(nil),                    // 46: jangteo.order.v1.LedgerEntry
+	(*timestamppb.Timestamp)(nil),          // 47: google.protobuf.Timestamp
 }
 var file_jangteo_order_v1_market_service_proto_depIdxs = []int32{
-	39, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	40, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
-	41, // 2: jangteo.order.v1.PlaceBidRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
-	39, // 3: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	40, // 4: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
-	41, // 5: jangteo.order.v1.BuyNowRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
-	40, // 6: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 7: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
-	39, // 8: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
-	39, // 9: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
-	42, // 10: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
-	42, // 11: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
-	42, // 12: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
-	39, // 13: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
-	39, // 14: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
-	40, // 15: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
-	43, // 16: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
-	37, // 17: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
-	42, // 18: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
-	42, // 19: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
-	42, // 20: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
-	44, // 21: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
+	42, // 0: jangteo.order.v1.PlaceAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	43, // 1: jangteo.order.v1.PlaceAskResponse.trade:type_name -> jangteo.order.v1.Trade
+	44, // 2: jangteo.order.v1.PlaceBidRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	42, // 3: jangteo.order.v1.PlaceBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	43, // 4: jangteo.order.v1.PlaceBidResponse.trade:type_name -> jangteo.order.v1.Trade
+	44, // 5: jangteo.order.v1.BuyNowRequest.shipping:type_name -> jangteo.order.v1.ShippingDetails
+	43, // 6: jangteo.order.v1.BuyNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	43, // 7: jangteo.order.v1.SellNowResponse.trade:type_name -> jangteo.order.v1.Trade
+	42, // 8: jangteo.order.v1.CancelAskResponse.ask:type_name -> jangteo.order.v1.Offer
+	42, // 9: jangteo.order.v1.CancelBidResponse.bid:type_name -> jangteo.order.v1.Offer
+	45, // 10: jangteo.order.v1.PreviewAskResponse.price:type_name -> jangteo.type.v1.Money
+	45, // 11: jangteo.order.v1.PreviewAskResponse.seller_fee:type_name -> jangteo.type.v1.Money
+	45, // 12: jangteo.order.v1.PreviewAskResponse.payout:type_name -> jangteo.type.v1.Money
+	42, // 13: jangteo.order.v1.ListMyAsksResponse.asks:type_name -> jangteo.order.v1.Offer
+	42, // 14: jangteo.order.v1.ListMyBidsResponse.bids:type_name -> jangteo.order.v1.Offer
+	43, // 15: jangteo.order.v1.ListMyTradesResponse.trades:type_name -> jangteo.order.v1.Trade
+	46, // 16: jangteo.order.v1.ListMyLedgerResponse.entries:type_name -> jangteo.order.v1.LedgerEntry
+	40, // 17: jangteo.order.v1.VariantQuote.options:type_name -> jangteo.order.v1.VariantQuote.OptionsEntry
+	45, // 18: jangteo.order.v1.VariantQuote.lowest_ask:type_name -> jangteo.type.v1.Money
+	45, // 19: jangteo.order.v1.VariantQuote.highest_bid:type_name -> jangteo.type.v1.Money
+	45, // 20: jangteo.order.v1.VariantQuote.last_price:type_name -> jangteo.type.v1.Money
+	47, // 21: jangteo.order.v1.VariantQuote.last_trade_time:type_name -> google.protobuf.Timestamp
 	23, // 22: jangteo.order.v1.GetProductMarketResponse.variants:type_name -> jangteo.order.v1.VariantQuote
-	38, // 23: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
-	42, // 24: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
-	44, // 25: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
+	41, // 23: jangteo.order.v1.MarketTrade.options:type_name -> jangteo.order.v1.MarketTrade.OptionsEntry
+	45, // 24: jangteo.order.v1.MarketTrade.price:type_name -> jangteo.type.v1.Money
+	47, // 25: jangteo.order.v1.MarketTrade.trade_time:type_name -> google.protobuf.Timestamp
 	26, // 26: jangteo.order.v1.ListProductTradesResponse.trades:type_name -> jangteo.order.v1.MarketTrade
-	44, // 27: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
-	42, // 28: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
-	42, // 29: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
-	42, // 30: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
-	42, // 31: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
+	47, // 27: jangteo.order.v1.Candle.start_time:type_name -> google.protobuf.Timestamp
+	45, // 28: jangteo.order.v1.Candle.open:type_name -> jangteo.type.v1.Money
+	45, // 29: jangteo.order.v1.Candle.high:type_name -> jangteo.type.v1.Money
+	45, // 30: jangteo.order.v1.Candle.low:type_name -> jangteo.type.v1.Money
+	45, // 31: jangteo.order.v1.Candle.close:type_name -> jangteo.type.v1.Money
 	29, // 32: jangteo.order.v1.GetProductPriceHistoryResponse.candles:type_name -> jangteo.order.v1.Candle
-	40, // 33: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 34: jangteo.order.v1.ShipSaleResponse.trade:type_name -> jangteo.order.v1.Trade
-	40, // 35: jangteo.order.v1.ReceiveTradeResponse.trade:type_name -> jangteo.order.v1.Trade
-	0,  // 36: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
-	2,  // 37: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
-	4,  // 38: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
-	6,  // 39: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
-	8,  // 40: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
-	10, // 41: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
-	12, // 42: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
-	14, // 43: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
-	16, // 44: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
-	18, // 45: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
-	22, // 46: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
-	25, // 47: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
-	28, // 48: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
-	33, // 49: jangteo.order.v1.MarketService.ShipSale:input_type -> jangteo.order.v1.ShipSaleRequest
-	35, // 50: jangteo.order.v1.MarketService.ReceiveTrade:input_type -> jangteo.order.v1.ReceiveTradeRequest
-	31, // 51: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
-	20, // 52: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
-	1,  // 53: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
-	3,  // 54: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
-	5,  // 55: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
-	7,  // 56: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
-	9,  // 57: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
-	11, // 58: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
-	13, // 59: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
-	15, // 60: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
-	17, // 61: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
-	19, // 62: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
-	24, // 63: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
-	27, // 64: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
-	30, // 65: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
-	34, // 66: jangteo.order.v1.MarketService.ShipSale:output_type -> jangteo.order.v1.ShipSaleResponse
-	36, // 67: jangteo.order.v1.MarketService.ReceiveTrade:output_type -> jangteo.order.v1.ReceiveTradeResponse
-	32, // 68: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
-	21, // 69: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
-	53, // [53:70] is the sub-list for method output_type
-	36, // [36:53] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	43, // 33: jangteo.order.v1.InspectTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	43, // 34: jangteo.order.v1.ShipSaleResponse.trade:type_name -> jangteo.order.v1.Trade
+	43, // 35: jangteo.order.v1.ReceiveTradeResponse.trade:type_name -> jangteo.order.v1.Trade
+	43, // 36: jangteo.order.v1.StaffTrade.trade:type_name -> jangteo.order.v1.Trade
+	38, // 37: jangteo.order.v1.ListTradesResponse.trades:type_name -> jangteo.order.v1.StaffTrade
+	0,  // 38: jangteo.order.v1.MarketService.PlaceAsk:input_type -> jangteo.order.v1.PlaceAskRequest
+	2,  // 39: jangteo.order.v1.MarketService.PlaceBid:input_type -> jangteo.order.v1.PlaceBidRequest
+	4,  // 40: jangteo.order.v1.MarketService.BuyNow:input_type -> jangteo.order.v1.BuyNowRequest
+	6,  // 41: jangteo.order.v1.MarketService.SellNow:input_type -> jangteo.order.v1.SellNowRequest
+	8,  // 42: jangteo.order.v1.MarketService.CancelAsk:input_type -> jangteo.order.v1.CancelAskRequest
+	10, // 43: jangteo.order.v1.MarketService.CancelBid:input_type -> jangteo.order.v1.CancelBidRequest
+	12, // 44: jangteo.order.v1.MarketService.PreviewAsk:input_type -> jangteo.order.v1.PreviewAskRequest
+	14, // 45: jangteo.order.v1.MarketService.ListMyAsks:input_type -> jangteo.order.v1.ListMyAsksRequest
+	16, // 46: jangteo.order.v1.MarketService.ListMyBids:input_type -> jangteo.order.v1.ListMyBidsRequest
+	18, // 47: jangteo.order.v1.MarketService.ListMyTrades:input_type -> jangteo.order.v1.ListMyTradesRequest
+	22, // 48: jangteo.order.v1.MarketService.GetProductMarket:input_type -> jangteo.order.v1.GetProductMarketRequest
+	25, // 49: jangteo.order.v1.MarketService.ListProductTrades:input_type -> jangteo.order.v1.ListProductTradesRequest
+	28, // 50: jangteo.order.v1.MarketService.GetProductPriceHistory:input_type -> jangteo.order.v1.GetProductPriceHistoryRequest
+	33, // 51: jangteo.order.v1.MarketService.ShipSale:input_type -> jangteo.order.v1.ShipSaleRequest
+	35, // 52: jangteo.order.v1.MarketService.ReceiveTrade:input_type -> jangteo.order.v1.ReceiveTradeRequest
+	31, // 53: jangteo.order.v1.MarketService.InspectTrade:input_type -> jangteo.order.v1.InspectTradeRequest
+	37, // 54: jangteo.order.v1.MarketService.ListTrades:input_type -> jangteo.order.v1.ListTradesRequest
+	20, // 55: jangteo.order.v1.MarketService.ListMyLedger:input_type -> jangteo.order.v1.ListMyLedgerRequest
+	1,  // 56: jangteo.order.v1.MarketService.PlaceAsk:output_type -> jangteo.order.v1.PlaceAskResponse
+	3,  // 57: jangteo.order.v1.MarketService.PlaceBid:output_type -> jangteo.order.v1.PlaceBidResponse
+	5,  // 58: jangteo.order.v1.MarketService.BuyNow:output_type -> jangteo.order.v1.BuyNowResponse
+	7,  // 59: jangteo.order.v1.MarketService.SellNow:output_type -> jangteo.order.v1.SellNowResponse
+	9,  // 60: jangteo.order.v1.MarketService.CancelAsk:output_type -> jangteo.order.v1.CancelAskResponse
+	11, // 61: jangteo.order.v1.MarketService.CancelBid:output_type -> jangteo.order.v1.CancelBidResponse
+	13, // 62: jangteo.order.v1.MarketService.PreviewAsk:output_type -> jangteo.order.v1.PreviewAskResponse
+	15, // 63: jangteo.order.v1.MarketService.ListMyAsks:output_type -> jangteo.order.v1.ListMyAsksResponse
+	17, // 64: jangteo.order.v1.MarketService.ListMyBids:output_type -> jangteo.order.v1.ListMyBidsResponse
+	19, // 65: jangteo.order.v1.MarketService.ListMyTrades:output_type -> jangteo.order.v1.ListMyTradesResponse
+	24, // 66: jangteo.order.v1.MarketService.GetProductMarket:output_type -> jangteo.order.v1.GetProductMarketResponse
+	27, // 67: jangteo.order.v1.MarketService.ListProductTrades:output_type -> jangteo.order.v1.ListProductTradesResponse
+	30, // 68: jangteo.order.v1.MarketService.GetProductPriceHistory:output_type -> jangteo.order.v1.GetProductPriceHistoryResponse
+	34, // 69: jangteo.order.v1.MarketService.ShipSale:output_type -> jangteo.order.v1.ShipSaleResponse
+	36, // 70: jangteo.order.v1.MarketService.ReceiveTrade:output_type -> jangteo.order.v1.ReceiveTradeResponse
+	32, // 71: jangteo.order.v1.MarketService.InspectTrade:output_type -> jangteo.order.v1.InspectTradeResponse
+	39, // 72: jangteo.order.v1.MarketService.ListTrades:output_type -> jangteo.order.v1.ListTradesResponse
+	21, // 73: jangteo.order.v1.MarketService.ListMyLedger:output_type -> jangteo.order.v1.ListMyLedgerResponse
+	56, // [56:74] is the sub-list for method output_type
+	38, // [38:56] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_jangteo_order_v1_market_service_proto_init() }
@@ -2508,7 +2728,7 @@ func file_jangteo_order_v1_market_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_order_v1_market_service_proto_rawDesc), len(file_jangteo_order_v1_market_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,7 @@ const (
 	MarketService_ShipSale_FullMethodName               = "/jangteo.order.v1.MarketService/ShipSale"
 	MarketService_ReceiveTrade_FullMethodName           = "/jangteo.order.v1.MarketService/ReceiveTrade"
 	MarketService_InspectTrade_FullMethodName           = "/jangteo.order.v1.MarketService/InspectTrade"
+	MarketService_ListTrades_FullMethodName             = "/jangteo.order.v1.MarketService/ListTrades"
 	MarketService_ListMyLedger_FullMethodName           = "/jangteo.order.v1.MarketService/ListMyLedger"
 )
 
@@ -99,6 +100,12 @@ type MarketServiceClient interface {
 	// failed (the buyer's order is cancelled and refunded in full; the seller
 	// is penalised). A trade not at inspection is 409 TRADE_STATE_CONFLICT.
 	InspectTrade(ctx context.Context, in *InspectTradeRequest, opts ...grpc.CallOption) (*InspectTradeResponse, error)
+	// ListTrades lists every user's trades for staff, newest first, so they
+	// find the items to receive (status shipped_to_inspection) and to inspect
+	// (at_inspection); status and variant_id narrow it. Unlike the users' own
+	// views, each trade names its seller and buyer (user ids) and carries the
+	// order number and the buyer's delivery address: staff only.
+	ListTrades(ctx context.Context, in *ListTradesRequest, opts ...grpc.CallOption) (*ListTradesResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error)
 }
@@ -271,6 +278,16 @@ func (c *marketServiceClient) InspectTrade(ctx context.Context, in *InspectTrade
 	return out, nil
 }
 
+func (c *marketServiceClient) ListTrades(ctx context.Context, in *ListTradesRequest, opts ...grpc.CallOption) (*ListTradesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTradesResponse)
+	err := c.cc.Invoke(ctx, MarketService_ListTrades_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *marketServiceClient) ListMyLedger(ctx context.Context, in *ListMyLedgerRequest, opts ...grpc.CallOption) (*ListMyLedgerResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListMyLedgerResponse)
@@ -342,6 +359,12 @@ type MarketServiceServer interface {
 	// failed (the buyer's order is cancelled and refunded in full; the seller
 	// is penalised). A trade not at inspection is 409 TRADE_STATE_CONFLICT.
 	InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error)
+	// ListTrades lists every user's trades for staff, newest first, so they
+	// find the items to receive (status shipped_to_inspection) and to inspect
+	// (at_inspection); status and variant_id narrow it. Unlike the users' own
+	// views, each trade names its seller and buyer (user ids) and carries the
+	// order number and the buyer's delivery address: staff only.
+	ListTrades(context.Context, *ListTradesRequest) (*ListTradesResponse, error)
 	// ListMyLedger lists the caller's fees, payouts and penalties, newest first.
 	ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error)
 	mustEmbedUnimplementedMarketServiceServer()
@@ -401,6 +424,9 @@ func (UnimplementedMarketServiceServer) ReceiveTrade(context.Context, *ReceiveTr
 }
 func (UnimplementedMarketServiceServer) InspectTrade(context.Context, *InspectTradeRequest) (*InspectTradeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method InspectTrade not implemented")
+}
+func (UnimplementedMarketServiceServer) ListTrades(context.Context, *ListTradesRequest) (*ListTradesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTrades not implemented")
 }
 func (UnimplementedMarketServiceServer) ListMyLedger(context.Context, *ListMyLedgerRequest) (*ListMyLedgerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMyLedger not implemented")
@@ -714,6 +740,24 @@ func _MarketService_InspectTrade_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MarketService_ListTrades_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTradesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MarketServiceServer).ListTrades(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MarketService_ListTrades_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MarketServiceServer).ListTrades(ctx, req.(*ListTradesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _MarketService_ListMyLedger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListMyLedgerRequest)
 	if err := dec(in); err != nil {
@@ -802,6 +846,10 @@ var MarketService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "InspectTrade",
 			Handler:    _MarketService_InspectTrade_Handler,
+		},
+		{
+			MethodName: "ListTrades",
+			Handler:    _MarketService_ListTrades_Handler,
 		},
 		{
 			MethodName: "ListMyLedger",

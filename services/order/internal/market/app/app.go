@@ -9,10 +9,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/platform/postgres"
+	"github.com/jangteo/jangteo/platform/service"
 	orderapp "github.com/jangteo/jangteo/services/order/internal/app"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/store"
@@ -23,10 +26,13 @@ type Catalog interface {
 	Variants(ctx context.Context, ids []string) (map[string]orderapp.Variant, error)
 }
 
-// Timers schedule a deadline of an offer or an order in the caller's
-// transaction, so the timer exists exactly when its subject does.
+// Timers schedule the deadlines of offers or of orders in the caller's
+// transaction, so a timer exists exactly when its subject does.
 type Timers interface {
-	ExpireAt(ctx context.Context, tx pgx.Tx, id string, at time.Time) error
+	// Expiry is the job that ends id at at.
+	Expiry(id string, at time.Time) service.Deadline
+	// ExpireAll schedules ends in tx, in one statement.
+	ExpireAll(ctx context.Context, tx pgx.Tx, ends []service.Deadline) error
 }
 
 // Config are the market's rules.
@@ -43,20 +49,28 @@ type Deps struct {
 	Products    Products
 	OfferTimers Timers // ends asks and bids
 	OrderTimers Timers // ends a trade's order's payment window
+	// Matching is the pool of the matcher's transactions, apart from the
+	// requests' so a batch never waits behind them (Store's pool when nil).
+	Matching *pgxpool.Pool
 }
 
 // App runs the market's use cases.
 type App struct {
-	deps Deps
-	cfg  Config
-	log  *zap.Logger
-	now  func() time.Time
+	deps    Deps
+	cfg     Config
+	log     *zap.Logger
+	now     func() time.Time
+	matcher *matcher
 }
 
 // New returns the market's use cases.
 func New(d Deps, cfg Config, log *zap.Logger) *App {
-	return &App{deps: d, cfg: cfg, log: log, now: time.Now}
+	a := &App{deps: d, cfg: cfg, log: log, now: time.Now}
+	a.matcher = newMatcher(a)
+	return a
 }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (a *App) clock() time.Time { return a.now().UTC().Truncate(time.Microsecond) }
 

@@ -25,6 +25,9 @@ func (a *App) Cancel(ctx context.Context, userID string, side domain.Side, id st
 			return err
 		}
 		out = o
+		if err := store.BookChanged(ctx, tx, o.VariantID); err != nil {
+			return err
+		}
 		return a.quoteChanged(ctx, tx, o.VariantID, now)
 	})
 	return out, err
@@ -39,6 +42,9 @@ func (a *App) Expire(ctx context.Context, offerID string) error {
 		now := a.clock()
 		o, expired, err := store.Expire(ctx, tx, offerID, now)
 		if err != nil || !expired {
+			return err
+		}
+		if err := store.BookChanged(ctx, tx, o.VariantID); err != nil {
 			return err
 		}
 		return a.quoteChanged(ctx, tx, o.VariantID, now)
@@ -90,6 +96,9 @@ func (a *App) OrderCancelled(ctx context.Context, tx pgx.Tx, orderID, reason str
 	// (staff return it); only an ask whose item never left returns to the book.
 	if t.Status == domain.TradePendingPayment || t.Status == domain.TradePaid {
 		if err := store.Reopen(ctx, tx, t.AskID, now); err != nil {
+			return err
+		}
+		if err := store.BookChanged(ctx, tx, t.VariantID); err != nil {
 			return err
 		}
 	}

@@ -57,6 +57,15 @@ const (
 	TradeFailed         TradeStatus = "inspection_failed"
 )
 
+// Known says whether s is one of the statuses above.
+func (s TradeStatus) Known() bool {
+	switch s {
+	case TradePendingPayment, TradePaid, TradeShipped, TradeAtInspection, TradeVoided, TradePassed, TradeFailed:
+		return true
+	}
+	return false
+}
+
 // ExpiryDays are the lifetimes an offer may ask for.
 var ExpiryDays = []int32{1, 3, 7, 14, 30}
 

@@ -33,3 +33,16 @@ func TestCrosses(t *testing.T) {
 		t.Error("an ask crosses a bid at or below its price")
 	}
 }
+
+func TestTradeStatusKnown(t *testing.T) {
+	for _, s := range []TradeStatus{TradePendingPayment, TradePaid, TradeShipped, TradeAtInspection, TradeVoided, TradePassed, TradeFailed} {
+		if !s.Known() {
+			t.Errorf("%q is not known", s)
+		}
+	}
+	for _, s := range []TradeStatus{"", "shipped", "PAID", "TRADE_STATUS_PAID", "open"} {
+		if s.Known() {
+			t.Errorf("%q is known", s)
+		}
+	}
+}

@@ -7,12 +7,12 @@ package events
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	typev1 "github.com/jangteo/jangteo/gen/go/jangteo/type/v1"
 	"github.com/jangteo/jangteo/platform/events"
+	"github.com/jangteo/jangteo/platform/postgres"
 	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 	ordergrpc "github.com/jangteo/jangteo/services/order/internal/grpcapi"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
@@ -25,19 +25,18 @@ const (
 	SubjectQuoteChanged  = "order.market.quote_changed"
 )
 
-// TradeExecuted announces a trade.
-func TradeExecuted(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
-	_, err := events.Enqueue(ctx, tx, SubjectTradeExecuted, &orderv1.TradeExecuted{
+// TradeExecuted announces a trade, for events.EnqueueAll.
+func TradeExecuted(ctx context.Context, t domain.Trade) events.Pending {
+	return events.Pending{Ctx: ctx, Subject: SubjectTradeExecuted, Msg: &orderv1.TradeExecuted{
 		Trade: Trade(t, ""), BuyerId: t.BuyerID, SellerId: t.SellerID,
-	})
-	return err
+	}}
 }
 
 // QuoteChanged announces the variant's best prices as they are in tx. The
 // variant is the event's aggregate, so its quotes carry a sequence in commit
 // order (the catalog's projection keeps the highest); callers hold the
 // variant's lock, so no two quotes of a variant are computed at once.
-func QuoteChanged(ctx context.Context, tx pgx.Tx, q store.Quote, variantID string) error {
+func QuoteChanged(ctx context.Context, tx postgres.DB, q store.Quote, variantID string) error {
 	ev := &orderv1.QuoteChanged{VariantId: variantID}
 	if q.LowestAsk > 0 {
 		ev.LowestAsk = Money(q.LowestAsk, q.Currency)

@@ -1,10 +1,11 @@
 // Package store keeps the resale market in PostgreSQL: the book of offers,
 // trades and the ledger, in the order schema beside the orders trades
-// become. Changes run inside the use case's transaction; matching first
-// takes the variant's advisory lock (LockVariant), so placements on one
-// variant are decided one after the other across every replica, and the
-// best standing offer is also row-locked, so a cancel or an expiry racing a
-// match is decided by that row.
+// become. Changes run inside the use case's transaction. Every change of a
+// variant's open offers first takes the variant's advisory lock (LockVariant,
+// or Open for the matcher's batch), so they are decided one after the other
+// across every replica, and counts the book's version up (BookChanged,
+// SetVersion), so a matcher holding the book in memory knows when to read it
+// again (LoadBook).
 package store
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/jangteo/jangteo/platform/postgres"
 	orderdomain "github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 	orderstore "github.com/jangteo/jangteo/services/order/internal/store"
@@ -31,10 +33,11 @@ func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Pool is the store's pool, for the use cases' transactions.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+const lockVariant = `SELECT pg_advisory_xact_lock(hashtextextended('market:' || $1, 0))`
+
 // LockVariant takes the variant's matching lock until the transaction ends.
 func LockVariant(ctx context.Context, tx pgx.Tx, variantID string) error {
-	const q = `SELECT pg_advisory_xact_lock(hashtextextended('market:' || $1, 0))`
-	if _, err := tx.Exec(ctx, q, variantID); err != nil {
+	if _, err := tx.Exec(ctx, lockVariant, variantID); err != nil {
 		return fmt.Errorf("db: lock variant: %w", err)
 	}
 	return nil
@@ -66,42 +69,44 @@ func shippingOf(o domain.Offer) *orderstore.ShippingJSON {
 	return &j
 }
 
-const (
-	bestAsk = `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = 'ask' AND status = 'open' AND expires_at > $2
-		ORDER BY price ASC, seq ASC LIMIT 1 FOR UPDATE`
-	bestBid = `SELECT ` + offerCols + ` FROM market_offers
-		WHERE variant_id = $1 AND side = 'bid' AND status = 'open' AND expires_at > $2
-		ORDER BY price DESC, seq ASC LIMIT 1 FOR UPDATE`
-)
-
-// Best locks and returns the best open offer of side on the variant: the
-// lowest ask or the highest bid, the earliest among equal prices.
-func Best(ctx context.Context, tx pgx.Tx, variantID string, side domain.Side, now time.Time) (domain.Offer, bool, error) {
-	// The side and status are literals, not parameters, so even a generic
-	// plan of the prepared statement reads the side's partial book index.
-	q := bestAsk
-	if side == domain.Bid {
-		q = bestBid
+// InsertOffers writes new offers in one statement.
+func InsertOffers(ctx context.Context, db postgres.DB, offers []domain.Offer) error {
+	if len(offers) == 0 {
+		return nil
 	}
-	o, err := scanOffer(tx.QueryRow(ctx, q, variantID, now))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.Offer{}, false, nil
+	n := len(offers)
+	var (
+		ids, sides, users, variants, currencies, statuses, trades = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prices                                                    = make([]int64, n)
+		expires, created                                          = make([]time.Time, n), make([]time.Time, n)
+		ships                                                     = make([]*orderstore.ShippingJSON, n)
+	)
+	for i, o := range offers {
+		ids[i], sides[i], users[i], variants[i], currencies[i], statuses[i], trades[i] = o.ID, string(o.Side), o.UserID, o.VariantID, o.Currency, string(o.Status), o.TradeID
+		prices[i], expires[i], created[i], ships[i] = o.Price, o.ExpiresAt, o.CreatedAt, shippingOf(o)
 	}
-	if err != nil {
-		return domain.Offer{}, false, fmt.Errorf("db: best offer: %w", err)
-	}
-	return o, true, nil
-}
-
-// InsertOffer writes a new offer.
-func InsertOffer(ctx context.Context, tx pgx.Tx, o domain.Offer) error {
 	const q = `INSERT INTO market_offers (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, updated_at, shipping)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, '')::uuid, $9, $10, $10, $11)`
-	if _, err := tx.Exec(ctx, q, o.ID, o.Side, o.UserID, o.VariantID, o.Price, o.Currency, o.Status, o.TradeID, o.ExpiresAt, o.CreatedAt, shippingOf(o)); err != nil {
-		return fmt.Errorf("db: insert offer: %w", err)
+		SELECT id, side, user_id, variant_id, price, currency, status, nullif(trade_id, '')::uuid, expires_at, created_at, created_at, shipping
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+			$9::timestamptz[], $10::timestamptz[], $11::jsonb[])
+			WITH ORDINALITY AS o (id, side, user_id, variant_id, price, currency, status, trade_id, expires_at, created_at, shipping, n)
+		ORDER BY n`
+	if _, err := db.Exec(ctx, q, ids, sides, users, variants, prices, currencies, statuses, trades, expires, created, ships); err != nil {
+		return fmt.Errorf("db: insert offers: %w", err)
 	}
 	return nil
+}
+
+// MatchStanding moves standing offers from open to matched, each by its
+// trade (tradeIDs[i] for ids[i]); the pipeline fails with ErrBookMoved if
+// one was no longer open (the book in memory was wrong).
+func MatchStanding(p *postgres.Pipeline, ids, tradeIDs []string, now time.Time) {
+	if len(ids) == 0 {
+		return
+	}
+	p.Expect(int64(len(ids)), ErrBookMoved, `UPDATE market_offers o SET status = 'matched', trade_id = m.trade_id, updated_at = $3
+		FROM unnest($1::uuid[], $2::uuid[]) AS m (id, trade_id)
+		WHERE o.id = m.id AND o.status = 'open'`, ids, tradeIDs, now)
 }
 
 // Transition moves an offer from one status to another; false when it was
@@ -166,14 +171,30 @@ func Expire(ctx context.Context, tx pgx.Tx, id string, now time.Time) (domain.Of
 	return o, true, nil
 }
 
-// InsertTrade writes a new trade.
-func InsertTrade(ctx context.Context, tx pgx.Tx, t domain.Trade) error {
+// InsertTrades writes new trades in one statement.
+func InsertTrades(ctx context.Context, db postgres.DB, ts []domain.Trade) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	n := len(ts)
+	var (
+		ids, variants, asks, bids, sellers, buyers, currencies, orders, statuses = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prices, buyerFees, sellerFees                                            = make([]int64, n), make([]int64, n), make([]int64, n)
+		created                                                                  = make([]time.Time, n)
+	)
+	for i, t := range ts {
+		ids[i], variants[i], asks[i], bids[i], sellers[i], buyers[i], currencies[i], orders[i], statuses[i] = t.ID, t.VariantID, t.AskID, t.BidID, t.SellerID, t.BuyerID, t.Currency, t.OrderID, string(t.Status)
+		prices[i], buyerFees[i], sellerFees[i], created[i] = t.Price, t.BuyerFee, t.SellerFee, t.CreatedAt
+	}
 	const q = `INSERT INTO market_trades (id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency,
 			buyer_fee, seller_fee, order_id, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`
-	if _, err := tx.Exec(ctx, q, t.ID, t.VariantID, t.AskID, t.BidID, t.SellerID, t.BuyerID, t.Price, t.Currency,
-		t.BuyerFee, t.SellerFee, t.OrderID, t.Status, t.CreatedAt); err != nil {
-		return fmt.Errorf("db: insert trade: %w", err)
+		SELECT id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency, buyer_fee, seller_fee, order_id, status, created_at, created_at
+		FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+			$9::bigint[], $10::bigint[], $11::uuid[], $12::text[], $13::timestamptz[])
+			WITH ORDINALITY AS t (id, variant_id, ask_id, bid_id, seller_id, buyer_id, price, currency, buyer_fee, seller_fee, order_id, status, created_at, n)
+		ORDER BY n`
+	if _, err := db.Exec(ctx, q, ids, variants, asks, bids, sellers, buyers, prices, currencies, buyerFees, sellerFees, orders, statuses, created); err != nil {
+		return fmt.Errorf("db: insert trades: %w", err)
 	}
 	return nil
 }
@@ -260,13 +281,27 @@ func SetTradeStatus(ctx context.Context, tx pgx.Tx, id string, to domain.TradeSt
 	return nil
 }
 
-// InsertLedger writes a ledger entry; the same kind for the same user and
-// trade is written once.
-func InsertLedger(ctx context.Context, tx pgx.Tx, e domain.LedgerEntry) error {
+// InsertLedger writes ledger entries in one statement; the same kind for
+// the same user and trade is written once.
+func InsertLedger(ctx context.Context, db postgres.DB, es ...domain.LedgerEntry) error {
+	n := len(es)
+	var (
+		ids, users, trades, kinds, currencies, reasons = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		amounts                                        = make([]int64, n)
+		created                                        = make([]time.Time, n)
+	)
+	for i, e := range es {
+		ids[i], users[i], trades[i], kinds[i], currencies[i], reasons[i] = e.ID, e.UserID, e.TradeID, string(e.Kind), e.Currency, e.Reason
+		amounts[i], created[i] = e.Amount, e.CreatedAt
+	}
 	const q = `INSERT INTO market_ledger (id, user_id, trade_id, kind, amount, currency, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (trade_id, user_id, kind) DO NOTHING`
-	if _, err := tx.Exec(ctx, q, e.ID, e.UserID, e.TradeID, e.Kind, e.Amount, e.Currency, e.Reason, e.CreatedAt); err != nil {
-		return fmt.Errorf("db: insert ledger entry: %w", err)
+		SELECT id, user_id, trade_id, kind, amount, currency, reason, created_at
+		FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::timestamptz[])
+			WITH ORDINALITY AS e (id, user_id, trade_id, kind, amount, currency, reason, created_at, n)
+		ORDER BY n
+		ON CONFLICT (trade_id, user_id, kind) DO NOTHING`
+	if _, err := db.Exec(ctx, q, ids, users, trades, kinds, amounts, currencies, reasons, created); err != nil {
+		return fmt.Errorf("db: insert ledger entries: %w", err)
 	}
 	return nil
 }
@@ -349,28 +384,7 @@ func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p P
 func (s *Store) Trades(ctx context.Context, userID string, p Page) ([]domain.Trade, string, error) {
 	q := `SELECT ` + tradeCols + `, t.seq FROM market_trades t JOIN orders o ON o.id = t.order_id
 		WHERE (t.buyer_id = $1 OR t.seller_id = $1) AND t.seq < $2 ORDER BY t.seq DESC LIMIT $3`
-	rows, err := s.pool.Query(ctx, q, userID, after(p), p.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: list trades: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Trade
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		t, err := scanTrade(rows, &seq)
-		if err != nil {
-			return nil, "", fmt.Errorf("db: list trades: %w", err)
-		}
-		out, seqs = append(out, t), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: list trades: %w", err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
+	return s.tradePage(ctx, q, p, userID, after(p), p.Limit+1)
 }
 
 // Ledger lists the user's ledger entries, newest first.
