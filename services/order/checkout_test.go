@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	cartv1 "github.com/jangteo/jangteo/gen/go/jangteo/cart/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
+	"github.com/jangteo/jangteo/services/payment"
 )
 
 func TestCheckout(t *testing.T) {
@@ -257,4 +259,99 @@ func TestCheckoutIdempotencyKey(t *testing.T) {
 	}
 	_, err := e.orders.CreateOrder(withKey(b.ctx, "checkout-once"), &orderv1.CreateOrderRequest{Shipping: shipping("other@example.com")})
 	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED") // 422 at the gateway
+}
+
+// TestKeyedCallsRetriedAfterTheirRecordIsLost: checkout and payment run
+// outside a keyed transaction, so a crash can leave their effect committed
+// and their recorded answer missing. The retry with the same key runs the
+// handler again, which finds what the first run made by the ids derived from
+// the key: the same order (one reservation, one unit held, even once the
+// cart is empty), the same payment (one charge).
+func TestKeyedCallsRetriedAfterTheirRecordIsLost(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	payDB := e.pool(t, payment.Name)
+	v := variantOf(t, e.product(t, "Kettle", 32000, 5), "")
+	b := e.newBuyer()
+	e.addToCart(t, b, v, 1)
+	// loseRecord deletes key's recorded answer once it is written (a moment
+	// after the answer, for calls run outside a keyed transaction).
+	loseRecord := func(key string) {
+		t.Helper()
+		eventually(t, "the record of "+key, func() bool {
+			tag, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tag.RowsAffected() == 1
+		})
+	}
+	count := func(db *pgxpool.Pool, q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	req := &orderv1.CreateOrderRequest{Shipping: shipping(b.email())}
+	first := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder()
+	loseRecord("checkout-lost")
+	again := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder()
+	if again.GetId() != first.GetId() || again.GetNumber() != first.GetNumber() {
+		t.Fatalf("the retry placed order %s (%s), the first %s (%s)", again.GetNumber(), again.GetId(), first.GetNumber(), first.GetId())
+	}
+	if n := count(e.db, `SELECT count(*) FROM orders WHERE user_id = $1`, b.id); n != 1 {
+		t.Fatalf("%d orders, want 1", n)
+	}
+	if n := count(e.catDB, `SELECT count(*) FROM reservation_lines WHERE variant_id = $1`, v); n != 1 {
+		t.Fatalf("%d reservation lines of the variant, want 1", n)
+	}
+	if s := e.stock(t, v); s != 4 {
+		t.Fatalf("stock = %d, want one unit held", s)
+	}
+	loseRecord("checkout-lost")
+	_, err := e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), &orderv1.CreateOrderRequest{Shipping: shipping("elsewhere@example.com")})
+	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED")
+
+	payReq := &orderv1.PayOrderRequest{Number: first.GetNumber(), Provider: "sandbox", ReturnUrl: "https://shop.example/r", CancelUrl: "https://shop.example/c"}
+	pay := must(e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)).GetPayment()
+	loseRecord("pay-lost")
+	payAgain := must(e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)).GetPayment()
+	if payAgain.GetId() != pay.GetId() {
+		t.Fatalf("the retry made payment %s, the first %s", payAgain.GetId(), pay.GetId())
+	}
+	e.approve(t, pay.GetId())
+	e.waitStatus(t, b, first.GetNumber(), paid)
+	eventually(t, "the cart emptied", func() bool {
+		return len(must(e.carts.GetCart(b.ctx, &cartv1.GetCartRequest{})).GetCart().GetLines()) == 0
+	})
+
+	// Once the order is paid and the cart empty, the checkout's retry still
+	// answers with its order. The payment's retry cannot ask the payment
+	// service for its payment without offering to make one, so it says the
+	// order is paid and charges nothing.
+	loseRecord("checkout-lost")
+	if o := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder(); o.GetId() != first.GetId() || o.GetStatus() != paid {
+		t.Fatalf("the retry after payment answered order %s in %v, want %s paid", o.GetNumber(), o.GetStatus(), first.GetNumber())
+	}
+	loseRecord("pay-lost")
+	_, err = e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)
+	wantCode(t, err, codes.AlreadyExists, "ORDER_NOT_PAYABLE")
+	settle()
+	if n := count(payDB, `SELECT count(*) FROM payments WHERE order_id = $1`, first.GetId()); n != 1 {
+		t.Fatalf("%d payments of the order, want 1", n)
+	}
+	if n := count(payDB, `SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'approved'`, first.GetId()); n != 1 {
+		t.Fatalf("%d approved payments of the order, want 1", n)
+	}
+	if n := e.published(t, "order", "order.paid"); n != 1 {
+		t.Fatalf("order.paid published %d times", n)
+	}
+	if n := count(e.catDB, `SELECT count(*) FROM reservation_lines WHERE variant_id = $1`, v); n != 1 {
+		t.Fatalf("%d reservation lines of the variant, want 1", n)
+	}
+	if s := e.stock(t, v); s != 4 {
+		t.Fatalf("stock = %d, want 4 (one sold)", s)
+	}
 }

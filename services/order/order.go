@@ -203,6 +203,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	}, rt.Log)
 
 	orderv1.RegisterOrderServiceServer(rt.GRPC, grpcapi.New(s.app))
+	// Checkout and payment call the cart, the catalog and the payment
+	// service: they run outside a keyed transaction (no connection held
+	// across those calls), their effects keyed by ids derived from the key.
+	rt.Keys.RunOutside(orderv1.OrderService_CreateOrder_FullMethodName, orderv1.OrderService_PayOrder_FullMethodName)
 	if err := s.registerMarket(catalogConn, cfg); err != nil {
 		return nil, err
 	}

@@ -327,8 +327,8 @@ func (e *env) republish(t *testing.T, subject string) {
 }
 
 // TestConcurrentPayments: buyers start payments at once; each keyed call
-// reads its order inside its own transaction, so none waits for a second
-// connection that the others hold.
+// runs outside a keyed transaction and holds no connection across its call
+// to the payment service, so none waits for a connection the others hold.
 func TestConcurrentPayments(t *testing.T) {
 	t.Parallel()
 	e := start(t, options{})

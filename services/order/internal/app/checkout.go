@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/events"
 	"github.com/jangteo/jangteo/services/order/internal/store"
@@ -20,9 +21,28 @@ import (
 // Checkout places an order from the user's cart: it snapshots the lines at
 // the catalog's prices now, reserves the stock for the payment window and
 // writes the order in pending_payment with its expiry timer and
-// order.created. The stock is reserved before anything is written and given
-// back if the write fails, so a failed checkout leaves nothing behind.
-func (a *App) Checkout(ctx context.Context, userID string, ship domain.Shipping) (domain.Order, error) {
+// order.created. The stock is reserved before anything is written, outside
+// any transaction, and the order is written in one short transaction after.
+//
+// orderID is the order's id when the call is keyed (derived from its
+// idempotency key; "" draws a fresh one). The catalog's reservation is keyed
+// by it too, so running the checkout again with the same key — after a crash
+// that lost the call's record, or in another replica at the same time —
+// finds the reservation and the order the first run made and answers with
+// that order, or refuses the key when its order went to another address.
+// A keyed checkout whose write fails keeps its reservation for the retry
+// with the same key (the catalog gives it back when its TTL ends); an
+// unkeyed one gives it back at once.
+func (a *App) Checkout(ctx context.Context, userID, orderID string, ship domain.Shipping) (domain.Order, error) {
+	keyed := orderID != ""
+	if keyed {
+		o, err := a.placed(ctx, userID, orderID, ship)
+		if !errors.Is(err, domain.ErrOrderNotFound) {
+			return o, err
+		}
+	} else {
+		orderID = uuid.Must(uuid.NewV7()).String()
+	}
 	cartID, cartLines, err := a.cart.CheckoutCart(ctx, userID)
 	if err != nil {
 		return domain.Order{}, err
@@ -45,7 +65,7 @@ func (a *App) Checkout(ctx context.Context, userID string, ship domain.Shipping)
 
 	now := a.clock()
 	o := domain.Order{
-		ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, CartID: cartID, Kind: domain.KindGoods,
+		ID: orderID, UserID: userID, CartID: cartID, Kind: domain.KindGoods,
 		Lines: lines, Amounts: a.cfg.Pricing.Price(lines, currency), Shipping: ship,
 		PayableUntil: now.Add(a.cfg.PaymentWindow), CreatedAt: now, UpdatedAt: now,
 	}
@@ -58,12 +78,36 @@ func (a *App) Checkout(ctx context.Context, userID string, ship domain.Shipping)
 	if err := a.catalog.Reserve(ctx, o.ID, reserve, a.cfg.PaymentWindow+a.cfg.ReservationGrace); err != nil {
 		return domain.Order{}, nameVariant(err, lines)
 	}
-	if err := a.insert(ctx, &o); err != nil {
-		if relErr := a.catalog.Release(context.WithoutCancel(ctx), o.ID); relErr != nil {
+	// The stock is held: write the order even if the client has gone, so
+	// the hold does not outlive it.
+	done := context.WithoutCancel(ctx)
+	err = a.insert(done, &o)
+	if errors.Is(err, store.ErrOrderExists) {
+		return a.placed(done, userID, o.ID, ship) // another replica ran the same key at once
+	}
+	if err != nil {
+		if keyed {
+			return domain.Order{}, err // the retry with the key finds the reservation
+		}
+		if relErr := a.catalog.Release(done, o.ID); relErr != nil {
 			// The catalog's sweeper gives it back when the TTL ends.
 			a.log.Warn("release after failed checkout", zap.String("order_id", o.ID), zap.Error(relErr))
 		}
 		return domain.Order{}, err
+	}
+	return o, nil
+}
+
+// placed returns the order an earlier run of a keyed checkout wrote under
+// orderID, domain.ErrOrderNotFound when there is none yet, or the key's
+// refusal when that order was placed for another request (another address).
+func (a *App) placed(ctx context.Context, userID, orderID string, ship domain.Shipping) (domain.Order, error) {
+	o, err := a.store.Get(ctx, store.Key{ID: orderID})
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if o.UserID != userID || o.Shipping != ship {
+		return domain.Order{}, idempotency.ErrKeyReused.With("this Idempotency-Key already placed order %s with other shipping details", o.Number)
 	}
 	return o, nil
 }
@@ -73,14 +117,14 @@ func (a *App) insert(ctx context.Context, o *domain.Order) error {
 	return a.store.Tx(ctx, func(tx pgx.Tx) error { return WriteNew(ctx, tx, a.timers, o) })
 }
 
-// WriteNew writes a placed order in tx under a fresh number, drawn again (in
-// a savepoint) on the rare clash, with the timer that ends its payment
+// WriteNew writes a placed order in tx under a fresh number, drawn again on
+// the rare clash, with the timer that ends its payment
 // window and its created and status events: checkout's orders and the
 // market's trades' orders alike.
 func WriteNew(ctx context.Context, tx pgx.Tx, timers Timers, o *domain.Order) error {
 	for range 5 {
 		o.Number = domain.NewNumber(o.CreatedAt)
-		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { return store.Insert(ctx, sp, *o) })
+		err := store.Insert(ctx, tx, *o)
 		if errors.Is(err, store.ErrNumberTaken) {
 			continue
 		}

@@ -15,8 +15,9 @@ import (
 )
 
 // Pay starts a payment of one of the user's orders while it is payable. The
-// amount is the order's grand total; the client's idempotency key goes on to
-// the payment service, so a retried request returns the same payment.
+// amount is the order's grand total; r.IdempotencyKey (derived from the
+// client's key) goes on to the payment service, so a retried request returns
+// the same payment. It writes nothing itself and holds no transaction.
 func (a *App) Pay(ctx context.Context, userID, number string, r PaymentRequest) (*paymentv1.Payment, error) {
 	o, err := a.Order(ctx, userID, number)
 	if err != nil {

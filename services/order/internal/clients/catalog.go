@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/services/order/internal/app"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 )
@@ -56,6 +57,12 @@ func (c *Catalog) Reserve(ctx context.Context, orderID string, lines []app.Reser
 		kind = domain.ErrOutOfStock
 	case "NOT_ON_SALE", "VARIANT_NOT_FOUND":
 		kind = domain.ErrNotOnSale
+	case "RESERVATION_MISMATCH":
+		// An earlier run of the same keyed checkout reserved other lines:
+		// the cart changed between the two.
+		return idempotency.ErrKeyReused.With("this Idempotency-Key already reserved other lines; the cart changed since, check out with a new key")
+	case "RESERVATION_RELEASED":
+		return domain.ErrCheckoutLapsed
 	default:
 		return unavailable(err, domain.ErrCatalogDown, "catalog: reserve")
 	}

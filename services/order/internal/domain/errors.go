@@ -35,3 +35,8 @@ var (
 // (its sweeper, after the order service missed the window) before the
 // order's payment could commit it.
 var ErrReservationReleased = errs.New(errs.Conflict, "RESERVATION_RELEASED", "the order's stock was given back")
+
+// ErrCheckoutLapsed means an earlier run of a keyed checkout held the stock
+// and the catalog gave it back (its TTL ended before a retry with the same
+// key wrote the order).
+var ErrCheckoutLapsed = errs.New(errs.Conflict, "CHECKOUT_LAPSED", "the stock an earlier attempt with this Idempotency-Key held was given back; check out again with a new key")

@@ -10,6 +10,7 @@ import (
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
 	"github.com/jangteo/jangteo/platform/auth"
 	"github.com/jangteo/jangteo/platform/errs"
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/services/order/internal/app"
 	"github.com/jangteo/jangteo/services/order/internal/store"
 )
@@ -34,13 +35,26 @@ func idempotencyKey(ctx context.Context) (string, error) {
 	return "", errs.InvalidFields(errs.Field("Idempotency-Key", "the Idempotency-Key header is required"))
 }
 
+// paymentKey is what keys the payment a PayOrder call creates at the
+// payment service: derived from the call's key (scoped by buyer and method),
+// so a retry returns the same payment, and another call's key never meets it.
+func paymentKey(ctx context.Context) (string, error) {
+	if k, ok := idempotency.Derive(ctx, "payment"); ok {
+		return k, nil
+	}
+	return idempotencyKey(ctx)
+}
+
 // CreateOrder implements orderv1.OrderServiceServer.
 func (s *Server) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
 	userID, err := auth.UserID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.app.Checkout(ctx, userID, ShippingFromProto(req.GetShipping()))
+	// The order's id comes from the call's key, so a retry finds the order
+	// (and the catalog the reservation) an earlier run made.
+	orderID, _ := idempotency.Derive(ctx, "order")
+	o, err := s.app.Checkout(ctx, userID, orderID, ShippingFromProto(req.GetShipping()))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +110,7 @@ func (s *Server) PayOrder(ctx context.Context, req *orderv1.PayOrderRequest) (*o
 	if err != nil {
 		return nil, err
 	}
-	key, err := idempotencyKey(ctx)
+	key, err := paymentKey(ctx)
 	if err != nil {
 		return nil, err
 	}

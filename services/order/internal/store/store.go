@@ -41,6 +41,10 @@ func (s *Store) Tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // ErrNumberTaken means a new order drew a number already in use.
 var ErrNumberTaken = errors.New("db: order number taken")
 
+// ErrOrderExists means a new order's id is already an order's: a keyed
+// checkout (whose id is derived from its key) ran twice at once.
+var ErrOrderExists = errors.New("db: order exists")
+
 // ShippingJSON is how shipping details are kept in jsonb: the orders row
 // and a market bid.
 type ShippingJSON struct {
@@ -71,16 +75,23 @@ func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
 	if err != nil {
 		return err
 	}
+	// A number already taken inserts nothing and leaves tx usable, so the
+	// caller draws again without a savepoint.
 	const q = `INSERT INTO orders (id, number, user_id, cart_id, kind, status, currency, subtotal, tax,
 			shipping_fee, grand_total, shipping, payable_until, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		ON CONFLICT (number) DO NOTHING`
 	a := o.Amounts
-	if _, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
-		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt); err != nil {
-		if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_number_key" {
-			return ErrNumberTaken
-		}
+	tag, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
+		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt)
+	if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_pkey" {
+		return ErrOrderExists
+	}
+	if err != nil {
 		return fmt.Errorf("db: insert order: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNumberTaken
 	}
 	rows := make([][]any, 0, len(o.Lines))
 	for _, l := range o.Lines {
@@ -203,26 +214,39 @@ func scanOrder(row pgx.Row) (domain.Order, error) {
 	return o, nil
 }
 
+// get reads the order named by k with its lines and history in one round
+// trip: the three statements go as one pipelined batch (with lock, the
+// lines and history are read after the row's lock is taken).
 func get(ctx context.Context, db postgres.DB, k Key, lock bool) (domain.Order, error) {
 	where, arg := k.where()
 	q := `SELECT ` + orderColumns + ` FROM orders WHERE ` + where
 	if lock {
 		q += ` FOR UPDATE`
 	}
-	o, err := scanOrder(db.QueryRow(ctx, q, arg))
+	ofOrder := `order_id = (SELECT id FROM orders WHERE ` + where + `)`
+	b := &pgx.Batch{}
+	b.Queue(q, arg)
+	b.Queue(linesQuery+` WHERE `+ofOrder+` ORDER BY order_id, line_number`, arg)
+	b.Queue(`SELECT at, actor, from_status, to_status, note FROM order_history WHERE `+ofOrder+` ORDER BY seq`, arg)
+	br := db.SendBatch(ctx, b)
+	defer br.Close()
+	o, err := scanOrder(br.QueryRow())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Order{}, domain.ErrOrderNotFound
 	}
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: get order: %w", err)
 	}
-	lines, err := linesOf(ctx, db, []string{o.ID})
+	rows, err := br.Query()
+	if err != nil {
+		return domain.Order{}, fmt.Errorf("db: order lines: %w", err)
+	}
+	lines, err := scanLines(rows, 1)
 	if err != nil {
 		return domain.Order{}, err
 	}
 	o.Lines = lines[o.ID]
-	const qh = `SELECT at, actor, from_status, to_status, note FROM order_history WHERE order_id = $1 ORDER BY seq`
-	rows, err := db.Query(ctx, qh, o.ID)
+	rows, err = br.Query()
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
 	}
@@ -234,19 +258,28 @@ func get(ctx context.Context, db postgres.DB, k Key, lock bool) (domain.Order, e
 	if err != nil {
 		return domain.Order{}, fmt.Errorf("db: order history: %w", err)
 	}
+	if err := br.Close(); err != nil {
+		return domain.Order{}, fmt.Errorf("db: get order: %w", err)
+	}
 	return o, nil
 }
 
+const linesQuery = `SELECT order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options,
+		unit_price, quantity, refunded_quantity
+	FROM order_lines`
+
 func linesOf(ctx context.Context, db postgres.DB, orderIDs []string) (map[string][]domain.Line, error) {
-	const q = `SELECT order_id, line_number, product_id, variant_id, product_name, product_slug, sku, options,
-			unit_price, quantity, refunded_quantity
-		FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`
-	rows, err := db.Query(ctx, q, orderIDs)
+	rows, err := db.Query(ctx, linesQuery+` WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_number`, orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("db: order lines: %w", err)
 	}
+	return scanLines(rows, len(orderIDs))
+}
+
+// scanLines reads rows of linesQuery, by order id.
+func scanLines(rows pgx.Rows, orders int) (map[string][]domain.Line, error) {
 	defer rows.Close()
-	out := make(map[string][]domain.Line, len(orderIDs))
+	out := make(map[string][]domain.Line, orders)
 	for rows.Next() {
 		var (
 			id string
