@@ -22,9 +22,8 @@
 // Derive, so running it again finds what the first run made and answers the
 // same. Such a call runs outside the key's transaction, so its use case can
 // commit together with others (the market's matcher writes a batch of
-// placements in one transaction): the key is looked up (with the keys of
-// the calls arriving meanwhile, in one statement: lookups.go), the call is
-// marked in flight in this replica, the handler runs, and its outcome is recorded
+// placements in one transaction): the key is looked up, the call is marked
+// in flight in this replica, the handler runs, and its outcome is recorded
 // after the effect committed — many at once, in one statement, after they
 // were answered, and kept in memory until then (recorder.go). A crash before
 // the record is written leaves the effect without it; the retry runs the
@@ -121,7 +120,6 @@ type Keys struct {
 	outside    sync.Map // full method → struct{}: RunOutside
 	inFlight   sync.Map // call.id() → struct{}: outside calls running in this replica
 	recorder   *recorder
-	lookups    *lookups
 }
 
 // RunOutside makes the calls of these full method names run outside the
@@ -149,7 +147,7 @@ func New(pool *pgxpool.Pool, opts Options) (*Keys, error) {
 		return nil, fmt.Errorf("idempotency: %w", err)
 	}
 	k := &Keys{pool: pool, calls: calls, ttl: opts.TTL, retryAfter: opts.RetryAfter, required: opts.Required}
-	k.recorder, k.lookups = newRecorder(k), &lookups{keys: k}
+	k.recorder = newRecorder(k)
 	if k.ttl <= 0 {
 		k.ttl = DefaultTTL
 	}

@@ -130,7 +130,7 @@ func (k *Keys) runOutside(ctx context.Context, c call, handler func(ctx context.
 	if prior, ok := k.recorder.find(c); ok {
 		return k.answer(ctx, c, prior)
 	}
-	prior, err := k.lookups.find(ctx, c)
+	prior, err := c.recorded(ctx, k.calls)
 	switch {
 	case err != nil:
 		return nil, unavailable(ctx, "look up", err)
