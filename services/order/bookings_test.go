@@ -11,6 +11,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	catalogv1 "github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1"
 	orderv1 "github.com/jangteo/jangteo/gen/go/jangteo/order/v1"
@@ -401,4 +402,42 @@ func TestBookingEventsCompletionAndHostList(t *testing.T) {
 	if got := must(e.bookings.CancelBooking(host.ctx, &orderv1.CancelBookingRequest{Id: d.GetId()})).GetBooking(); got.GetStatus() != "cancelled" {
 		t.Fatalf("host cancel = %v", got)
 	}
+}
+
+// Booking runs outside the key's transaction: a retry whose first run
+// committed but whose answer was never recorded finds its booking by the id
+// derived from the key; the same key for another request is refused.
+func TestBookingRetriedAfterItsRecordWasLost(t *testing.T) {
+	t.Parallel()
+	e := start(t, options{})
+	sp := e.space(t, e.newBuyer())
+	g := e.newBuyer()
+	key := uuid.NewString()
+	req := &orderv1.CreateBookingRequest{Space: sp.GetSlug(), Date: inDays(20), Option: "day", People: 4, Note: "촬영", Email: "guest@example.com"}
+	first := must(e.bookings.CreateBooking(withKey(g.ctx, key), req)).GetBooking()
+	forget := func() { // the outcome is written a moment after the answer
+		t.Helper()
+		eventually(t, "the outcome recorded", func() bool {
+			var n int
+			err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key).Scan(&n)
+			return err == nil && n == 1
+		})
+		if _, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forget()
+	again := must(e.bookings.CreateBooking(withKey(g.ctx, key), req)).GetBooking()
+	if again.GetId() != first.GetId() || again.GetNumber() != first.GetNumber() {
+		t.Fatalf("the retry booked %v, the first run %v", again, first)
+	}
+	var n int
+	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM bookings`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d bookings (%v), want 1", n, err)
+	}
+	forget()
+	other := proto.Clone(req).(*orderv1.CreateBookingRequest)
+	other.People = 5
+	_, err := e.bookings.CreateBooking(withKey(g.ctx, key), other)
+	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED")
 }

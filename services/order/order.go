@@ -229,6 +229,11 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 			Cancel: bookingdomain.CancelPolicy{FreeDays: cfg.BookingFreeCancelDays, LateRefundRate: cfg.BookingLateRefundPercent},
 		}, rt.Log.Named("bookings"))
 	orderv1.RegisterBookingServiceServer(rt.GRPC, bookinggrpc.New(s.bookings))
+	// A booking's id is derived from the key, and paying one writes nothing
+	// here (the payment service keeps the key): both run outside a keyed
+	// transaction, holding no connection across the catalog's or the
+	// payment service's answer.
+	rt.Keys.RunOutside(orderv1.BookingService_CreateBooking_FullMethodName, orderv1.BookingService_PayBooking_FullMethodName)
 	service.Work(rt, func(ctx context.Context, j bookingtimers.ExpireArgs) error {
 		_, err := s.bookings.Expire(ctx, j.BookingID)
 		return err

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"go.uber.org/zap"
 
+	"github.com/jangteo/jangteo/platform/idempotency"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/domain"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/events"
 	"github.com/jangteo/jangteo/services/order/internal/bookings/store"
@@ -19,6 +23,16 @@ func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain
 	if err := domain.CheckRequest(r, a.clock()); err != nil {
 		return domain.Booking{}, err
 	}
+	// The booking's id is derived from the call's idempotency key, so a
+	// retry whose first run committed finds its booking (the call runs
+	// outside the key's transaction: no connection is held across the
+	// catalog's answer).
+	id, keyed := idempotency.Derive(ctx, "booking")
+	if keyed {
+		if b, found, err := a.earlier(ctx, id, userID, r); found || err != nil {
+			return b, err
+		}
+	}
 	sp, err := a.spaces.Bookable(ctx, r.Space, r.Date, r.Option)
 	if err != nil {
 		return domain.Booking{}, err
@@ -26,6 +40,9 @@ func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain
 	b, err := domain.NewBooking(sp, r, userID, a.clock(), a.cfg.Hold)
 	if err != nil {
 		return b, err
+	}
+	if keyed {
+		b.ID = id
 	}
 	err = a.store.Tx(ctx, func(tx pgx.Tx) error {
 		if err := store.InsertBooking(ctx, tx, b); err != nil {
@@ -36,7 +53,32 @@ func (a *App) Book(ctx context.Context, userID string, r domain.Request) (domain
 		}
 		return a.timers.ExpireAt(ctx, tx, b.ID, b.HoldUntil)
 	})
+	if keyed && err != nil {
+		// Another replica may have run the same call meanwhile (its booking
+		// takes the id, or the slot).
+		if prior, found, perr := a.earlier(ctx, id, userID, r); found || perr != nil {
+			return prior, perr
+		}
+	}
 	return b, err
+}
+
+// earlier returns the booking an earlier run of the same keyed call made,
+// or IDEMPOTENCY_KEY_REUSED when it was made for another request.
+func (a *App) earlier(ctx context.Context, id, userID string, r domain.Request) (domain.Booking, bool, error) {
+	b, err := store.Booking(ctx, a.store.Pool(), id)
+	if errors.Is(err, domain.ErrBookingNotFound) {
+		return domain.Booking{}, false, nil
+	}
+	if err != nil {
+		return domain.Booking{}, false, err
+	}
+	same := b.UserID == userID && (r.Space == b.SpaceID || r.Space == b.SpaceSlug) && r.Date == b.Date.Format(time.DateOnly) &&
+		r.Option == string(b.Option) && r.People == b.People && strings.TrimSpace(r.Note) == b.Note && r.Email == b.Email
+	if !same {
+		return domain.Booking{}, true, idempotency.ErrKeyReused
+	}
+	return b, true, nil
 }
 
 // Expire ends the hold of a booking still unpaid, freeing its slot.

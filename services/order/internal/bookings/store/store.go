@@ -54,11 +54,18 @@ func InsertBooking(ctx context.Context, tx pgx.Tx, b domain.Booking) error {
 	if errors.As(err, &pgErr) && pgErr.Code == "23P01" && pgErr.ConstraintName == "bookings_no_overlap" {
 		return domain.ErrSlotTaken.With("%s is already booked for %s (%s)", b.SpaceName, b.Date.Format(time.DateOnly), b.Option)
 	}
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "bookings_pkey" {
+		return ErrBookingExists
+	}
 	if err != nil {
 		return fmt.Errorf("db: insert booking: %w", err)
 	}
 	return nil
 }
+
+// ErrBookingExists is a booking written with an id already taken: the same
+// keyed call, run by another replica meanwhile.
+var ErrBookingExists = errors.New("db: booking exists")
 
 const bookingColumns = `id, number, space_id, space_name, host_id, user_id, date::text, option, people, note,
 	lower(slot), upper(slot), status, currency, price, refunded, hold_until, payment_id, created_at, updated_at, email,
