@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/jangteo/jangteo/platform/idempotency"
+	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/order/internal/domain"
 	"github.com/jangteo/jangteo/services/order/internal/events"
 	"github.com/jangteo/jangteo/services/order/internal/store"
@@ -117,29 +118,26 @@ func (a *App) insert(ctx context.Context, o *domain.Order) error {
 	return a.store.Tx(ctx, func(tx pgx.Tx) error { return WriteNew(ctx, tx, a.timers, o) })
 }
 
-// WriteNew writes a placed order in tx under a fresh number, drawn again on
-// the rare clash, with the timer that ends its payment
-// window and its created and status events: checkout's orders and the
-// market's trades' orders alike.
+// WriteNew writes a placed order in tx under a fresh number (drawn again
+// on the rare clash), with its created and status events and the timer that
+// ends its payment window, in three round trips. The market writes its
+// trades' orders the same way, many at once (store.InsertMany).
 func WriteNew(ctx context.Context, tx pgx.Tx, timers Timers, o *domain.Order) error {
-	for range 5 {
-		o.Number = domain.NewNumber(o.CreatedAt)
-		err := store.Insert(ctx, tx, *o)
-		if errors.Is(err, store.ErrNumberTaken) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := timers.ExpireAt(ctx, tx, o.ID, o.PayableUntil); err != nil {
-			return err
-		}
-		if err := events.Created(ctx, tx, *o); err != nil {
-			return err
-		}
-		return events.StatusChanged(ctx, tx, *o, 0)
+	var p postgres.Pipeline
+	o.Number = domain.NewNumber(o.CreatedAt)
+	if err := store.InsertMany(ctx, tx, &p, []*domain.Order{o}, func(o *domain.Order) { o.Number = domain.NewNumber(o.CreatedAt) }); err != nil {
+		return err
 	}
-	return errors.New("order: no free order number after 5 draws")
+	if err := events.Created(ctx, &p, *o); err != nil {
+		return err
+	}
+	if err := events.StatusChanged(ctx, &p, *o, 0); err != nil {
+		return err
+	}
+	if err := p.Send(ctx, tx); err != nil {
+		return err
+	}
+	return timers.ExpireAt(ctx, tx, o.ID, o.PayableUntil)
 }
 
 // snapshot copies each cart line with the catalog's facts now; a line the

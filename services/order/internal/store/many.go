@@ -14,8 +14,9 @@ import (
 
 // InsertMany writes new orders with their lines and history: the orders in
 // tx at once (an order whose number is already taken gets another from
-// redraw and is written again, up to five times), then their lines and
-// history queued in p, which the caller sends.
+// redraw and is written again, up to five times, with no savepoint; an id
+// already taken is ErrOrderExists), then their lines and history queued in
+// p, which the caller sends.
 func InsertMany(ctx context.Context, tx pgx.Tx, p *postgres.Pipeline, orders []*domain.Order, redraw func(*domain.Order)) error {
 	if len(orders) == 0 {
 		return nil
@@ -111,6 +112,9 @@ func insertOrders(ctx context.Context, tx pgx.Tx, orders []*domain.Order) (map[s
 		return nil, fmt.Errorf("db: insert orders: %w", err)
 	}
 	written, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_pkey" {
+		return nil, ErrOrderExists
+	}
 	if err != nil {
 		return nil, fmt.Errorf("db: insert orders: %w", err)
 	}

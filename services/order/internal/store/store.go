@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -67,46 +66,6 @@ func ToDBShipping(s domain.Shipping) ShippingJSON {
 // ToDomainShipping is the shipping details of their jsonb form.
 func ToDomainShipping(s ShippingJSON) domain.Shipping {
 	return domain.Shipping(s)
-}
-
-// Insert writes a new order with its lines and the first history entry.
-func Insert(ctx context.Context, tx pgx.Tx, o domain.Order) error {
-	ship, err := json.Marshal(ToDBShipping(o.Shipping))
-	if err != nil {
-		return err
-	}
-	// A number already taken inserts nothing and leaves tx usable, so the
-	// caller draws again without a savepoint.
-	const q = `INSERT INTO orders (id, number, user_id, cart_id, kind, status, currency, subtotal, tax,
-			shipping_fee, grand_total, shipping, payable_until, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-		ON CONFLICT (number) DO NOTHING`
-	a := o.Amounts
-	tag, err := tx.Exec(ctx, q, o.ID, o.Number, o.UserID, o.CartID, o.Kind, o.Status, a.Currency, a.Subtotal, a.Tax,
-		a.ShippingFee, a.GrandTotal, ship, o.PayableUntil, o.CreatedAt)
-	if c, ok := postgres.IsUniqueViolation(err); ok && c == "orders_pkey" {
-		return ErrOrderExists
-	}
-	if err != nil {
-		return fmt.Errorf("db: insert order: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNumberTaken
-	}
-	rows := make([][]any, 0, len(o.Lines))
-	for _, l := range o.Lines {
-		opts, err := json.Marshal(l.Options)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, []any{o.ID, l.Number, l.ProductID, l.VariantID, l.ProductName, l.ProductSlug, l.SKU, opts, l.UnitPrice, l.Quantity})
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines"},
-		[]string{"order_id", "line_number", "product_id", "variant_id", "product_name", "product_slug", "sku", "options", "unit_price", "quantity"},
-		pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("db: insert order lines: %w", err)
-	}
-	return insertHistory(ctx, tx, o.ID, o.History)
 }
 
 func insertHistory(ctx context.Context, tx pgx.Tx, orderID string, events []domain.Event) error {
