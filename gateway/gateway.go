@@ -195,9 +195,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Gateway, error) {
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{},
 	}}
+	installQueryParser()
 	api := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, withHTTPBody(marshaler)),
-		runtime.SetQueryParameterParser(&queryParser{}),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(rs)),
 		runtime.WithDisablePathLengthFallback(), // a form POST never runs a GET

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -87,6 +88,12 @@ func cleanText(s string) bool {
 // and say what it must be ("page_size: must be an integer between …"), not
 // what strconv thought of it.
 type queryParser struct{ runtime.DefaultQueryParser }
+
+// installQueryParser sets queryParser as grpc-gateway's query parser. The
+// runtime keeps it in a package variable, not per ServeMux, so it is set
+// once per process: setting it again while another gateway of the process
+// serves requests (tests run several at once) would race with their reads.
+var installQueryParser = sync.OnceFunc(func() { runtime.SetQueryParameterParser(&queryParser{})(nil) })
 
 func (p *queryParser) Parse(msg proto.Message, values url.Values, filter *utilities.DoubleArray) error {
 	err := p.DefaultQueryParser.Parse(msg, values, filter)

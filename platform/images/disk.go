@@ -75,6 +75,20 @@ func (d *Disk) Put(ctx context.Context, key, contentType string, data []byte) (s
 	return publicURL(d.baseURL, key), nil
 }
 
+// Delete removes the file named by key; a missing one is no error.
+func (d *Disk) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := keyType(key); err != nil {
+		return err
+	}
+	if err := d.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("images: delete %s: %w", key, err)
+	}
+	return nil
+}
+
 // writeFile creates name and writes data to it, synced so that a URL we
 // hand out still resolves after a crash.
 func (d *Disk) writeFile(name string, data []byte) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -263,4 +264,29 @@ func TestDiskHandler(t *testing.T) {
 			t.Errorf("Content-Type = %q, want image/jpeg", res.Header.Get("Content-Type"))
 		}
 	})
+}
+
+func TestDiskDelete(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d, err := NewDisk(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	ctx := context.Background()
+	if _, err := d.Put(ctx, "community/abc.png", "image/png", []byte("png")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second finds nothing, and that is no error
+		if err := d.Delete(ctx, "community/abc.png"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "community", "abc.png")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the file is still there: %v", err)
+	}
+	if err := d.Delete(ctx, "../escape.png"); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("traversal: %v, want ErrInvalidKey", err)
+	}
 }

@@ -21,8 +21,16 @@ import (
 	"github.com/jangteo/jangteo/platform/errs"
 )
 
-// Store saves an image and returns the URL clients fetch it from.
+// Store saves images and returns the URLs clients fetch them from, and
+// deletes them.
 type Store interface {
+	Putter
+	// Delete removes the object key; one that is not there is no error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Putter stores images: what Save needs of a Store.
+type Putter interface {
 	// Put stores data under key with the given content type, replacing any
 	// object with the same key, and returns its public URL. key must be a
 	// valid key (see NewKey) whose extension matches contentType.
@@ -196,7 +204,7 @@ func Accept(data []byte, declaredType, prefix string, maxBytes int) (key, conten
 
 // Save accepts an upload of at most DefaultMaxBytes (see Accept), stores it
 // under prefix and returns its URL.
-func Save(ctx context.Context, s Store, prefix, declaredType string, data []byte) (string, error) {
+func Save(ctx context.Context, s Putter, prefix, declaredType string, data []byte) (string, error) {
 	key, contentType, err := Accept(data, declaredType, prefix, DefaultMaxBytes)
 	if err != nil {
 		return "", err

@@ -80,3 +80,14 @@ func (s *S3) Put(ctx context.Context, key, contentType string, data []byte) (str
 	}
 	return publicURL(s.baseURL, key), nil
 }
+
+// Delete removes the object key; S3 answers a missing one as removed.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	if _, err := keyType(key); err != nil {
+		return err
+	}
+	if err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return fmt.Errorf("images: delete %s: %w", key, err)
+	}
+	return nil
+}

@@ -27,6 +27,7 @@ type fakeS3 struct {
 	mu        sync.Mutex
 	objects   map[string]putRecord
 	locations int
+	deletes   int
 }
 
 // putRecord is one PutObject as the server saw it.
@@ -78,6 +79,13 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		w.Header().Set("ETag", `"d41d8cd98f00b204e9800998ecf8427e"`)
 		w.WriteHeader(http.StatusOK)
+	case r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, bucketPath+"/"):
+		// S3 answers 204 whether or not the object was there.
+		f.mu.Lock()
+		delete(f.objects, strings.TrimPrefix(r.URL.Path, bucketPath+"/"))
+		f.deletes++
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		f.t.Errorf("fake s3: unexpected request %s %s", r.Method, r.URL)
 		http.Error(w, "not implemented", http.StatusNotImplemented)
@@ -269,5 +277,31 @@ func TestS3PutErrors(t *testing.T) {
 				t.Errorf("Put() error = %v, want it to mention %q", err, tt.wantMsg)
 			}
 		})
+	}
+}
+
+func TestS3Delete(t *testing.T) {
+	t.Parallel()
+	fake, srv := newFakeS3(t, "bkt", "us-east-1")
+	store, err := NewS3(Config{S3Endpoint: srv.URL, S3Bucket: "bkt", S3Region: "us-east-1", S3AccessKey: "a", S3SecretKey: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := store.Put(ctx, "community/abc.png", "image/png", []byte("png")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second finds nothing, and that is no error
+		if err := store.Delete(ctx, "community/abc.png"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if _, ok := fake.objects["community/abc.png"]; ok || fake.deletes != 2 {
+		t.Fatalf("object still there (%v) after %d deletes", ok, fake.deletes)
+	}
+	if err := store.Delete(ctx, "../escape.png"); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("traversal: %v, want ErrInvalidKey", err)
 	}
 }

@@ -46,20 +46,23 @@ type Config struct {
 	Images images.Config
 	// UploadsPerHour bounds each member's picture uploads in any hour.
 	UploadsPerHour int `env:"MEDIA_UPLOADS_PER_HOUR"`
+	// KeepUnattachedMedia is how long an upload no post or style uses is
+	// kept before the hourly purge deletes it with its picture.
+	KeepUnattachedMedia time.Duration `env:"MEDIA_KEEP_UNATTACHED"`
 }
 
 // DefaultConfig returns the documented defaults: gRPC on :9106, hot ranks
 // refreshed every 5 minutes, the catalog on 127.0.0.1:9102, mail to a relay
 // on 127.0.0.1:1025 with links to http://localhost:8080, uploads on disk
 // under .data/images served at http://localhost:8080/media (60 an hour per
-// member).
+// member, kept a day when no post uses them).
 func DefaultConfig() Config {
 	return Config{
 		Base: service.Defaults(":9106"), HotRankRefresh: 5 * time.Minute, CatalogEndpoint: "127.0.0.1:9102",
 		PublicURL:      "http://localhost:8080",
 		Mail:           mail.Config{Host: "127.0.0.1", Port: 1025, From: "Jangteo <no-reply@jangteo.dev>"},
 		Images:         images.Config{Driver: images.DriverDisk, Dir: images.DefaultDir, PublicBaseURL: images.DefaultPublicBaseURL},
-		UploadsPerHour: app.DefaultUploadsPerHour,
+		UploadsPerHour: app.DefaultUploadsPerHour, KeepUnattachedMedia: app.DefaultKeepUnattached,
 	}
 }
 
@@ -102,7 +105,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 		return nil, fmt.Errorf("community: catalog client: %w", err)
 	}
 	a := app.New(store.New(rt.Pool), catalogclient.New(catalogv1.NewCatalogServiceClient(conn)),
-		app.MediaConfig{Store: pics, UploadsPerHour: cfg.UploadsPerHour}, rt.Log)
+		app.MediaConfig{Store: pics, UploadsPerHour: cfg.UploadsPerHour, KeepUnattached: cfg.KeepUnattachedMedia}, rt.Log)
 	communityv1.RegisterCommunityServiceServer(rt.GRPC, grpcapi.New(a))
 	cps := campus.New(rt.Pool, sender, strings.TrimSuffix(cfg.PublicURL, "/"))
 	communityv1.RegisterCampusServiceServer(rt.GRPC, grpcapi.NewCampus(cps))
@@ -111,6 +114,11 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 	rt.Consume(events.NotificationsConsumer, events.Notify)
 	service.Work(rt, func(ctx context.Context, _ app.RefreshHotRanksArgs) error { return a.RefreshHotRanks(ctx) })
 	rt.Periodic(cfg.HotRankRefresh, app.RefreshHotRanksArgs{})
+	service.Work(rt, func(ctx context.Context, _ app.PurgeUnattachedMediaArgs) error {
+		_, err := a.PurgeUnattachedMedia(ctx)
+		return err
+	})
+	rt.Periodic(time.Hour, app.PurgeUnattachedMediaArgs{})
 	s := &Service{rt: rt, app: a, campus: cps, catalog: conn}
 	if d, ok := pics.(*images.Disk); ok {
 		s.media = d.Handler()
@@ -123,6 +131,13 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts service.Options)
 // prefix stripped; nil otherwise. Its keys start with "community/", so it
 // may share the path and directory with the catalog's pictures.
 func (s *Service) MediaHandler() http.Handler { return s.media }
+
+// PurgeUnattachedMedia deletes the uploads no post or style has used for
+// KeepUnattachedMedia, with their pictures, as the hourly job does, and
+// returns how many.
+func (s *Service) PurgeUnattachedMedia(ctx context.Context) (int, error) {
+	return s.app.PurgeUnattachedMedia(ctx)
+}
 
 // Run serves until ctx ends.
 func (s *Service) Run(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
@@ -234,4 +235,47 @@ func TestMediaUploadBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.upload(t, minji)
+}
+
+// Uploads no post or style uses are deleted with their pictures once they
+// are older than MEDIA_KEEP_UNATTACHED; those a post uses, and recent ones,
+// stay.
+func TestUnattachedMediaArePurged(t *testing.T) {
+	t.Parallel()
+	e := startWith(t, options{configure: func(c *community.Config) { c.KeepUnattachedMedia = time.Hour }})
+	r := e.rest(t)
+	staff := e.newUser(t, "staff", "운영자", "staff")
+	minji := e.newUser(t, "minji", "김민지")
+	e.boards(t, staff.ctx)
+	used, old, recent := e.upload(t, minji), e.upload(t, minji), e.upload(t, minji)
+	must(e.client.CreatePost(minji.ctx, &communityv1.CreatePostRequest{Slug: "free", Title: "사진", Body: "한 장", MediaIds: []string{used.GetId()}}))
+	if _, err := e.db.Exec(t.Context(), `UPDATE media SET created_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`,
+		[]string{used.GetId(), old.GetId()}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.svc.PurgeUnattachedMedia(t.Context())
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want 1", n, err)
+	}
+	served := func(m *communityv1.Media) int {
+		resp, err := http.Get(r.url + mediaPath(t, m.GetUrl()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := served(old); got != http.StatusNotFound {
+		t.Fatalf("the purged picture answers %d, want 404", got)
+	}
+	if served(used) != http.StatusOK || served(recent) != http.StatusOK {
+		t.Fatal("a used or recent picture is gone")
+	}
+	// The purged upload can no longer be attached; the recent one can.
+	_, err = e.client.CreatePost(minji.ctx, &communityv1.CreatePostRequest{Slug: "free", Title: "늦게", Body: "첨부", MediaIds: []string{old.GetId()}})
+	wantCode(t, err, codes.InvalidArgument, "")
+	must(e.client.CreatePost(minji.ctx, &communityv1.CreatePostRequest{Slug: "free", Title: "지금", Body: "첨부", MediaIds: []string{recent.GetId()}}))
+	if n, err := e.svc.PurgeUnattachedMedia(t.Context()); err != nil || n != 0 {
+		t.Fatalf("second purge: %d (%v), want 0", n, err)
+	}
 }

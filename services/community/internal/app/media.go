@@ -29,6 +29,54 @@ type MediaConfig struct {
 	Store images.Store
 	// UploadsPerHour bounds each member's uploads in any hour.
 	UploadsPerHour int
+	// KeepUnattached is how long an upload no post uses is kept
+	// (DefaultKeepUnattached when zero).
+	KeepUnattached time.Duration
+}
+
+// DefaultKeepUnattached is MediaConfig.KeepUnattached when zero.
+const DefaultKeepUnattached = 24 * time.Hour
+
+// PurgeUnattachedMediaArgs is the periodic job that deletes uploads no post
+// or style uses (one replica at a time: the platform's periodic jobs).
+type PurgeUnattachedMediaArgs struct{}
+
+// Kind names the job.
+func (PurgeUnattachedMediaArgs) Kind() string { return "community_purge_unattached_media" }
+
+// PurgeUnattachedMedia deletes the uploads older than KeepUnattached that no
+// post or style uses, and their pictures, a few hundred at a time, and
+// returns how many. The rows go first, in their own transaction, so a post
+// can no longer attach an upload whose picture is going; a picture that
+// cannot be deleted is left behind and logged.
+func (a *App) PurgeUnattachedMedia(ctx context.Context) (int, error) {
+	keep := a.media.KeepUnattached
+	if keep <= 0 {
+		keep = DefaultKeepUnattached
+	}
+	total := 0
+	for {
+		var keys []string
+		err := a.store.InTx(ctx, func(q *store.Queries) (err error) {
+			keys, err = q.DeleteUnattachedMedia(ctx, a.now().Add(-keep), 500)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		for _, k := range keys {
+			if err := a.media.Store.Delete(ctx, k); err != nil {
+				a.log.Warn("media: delete unattached picture", zap.String("key", k), zap.Error(err))
+			}
+		}
+		total += len(keys)
+		if len(keys) < 500 {
+			if total > 0 {
+				a.log.Info("media: deleted unattached uploads", zap.Int("count", total))
+			}
+			return total, nil
+		}
+	}
 }
 
 // keyPrefix puts the community's pictures apart from the catalog's when

@@ -73,3 +73,28 @@ func (q *Queries) OwnMedia(ctx context.Context, ownerID string, ids []string) (m
 	}
 	return out, rows.Err()
 }
+
+// DeleteUnattachedMedia deletes up to limit uploads made before before that
+// no post or style uses, and returns their object keys. Run it in a
+// transaction: a post made afterwards can no longer attach them.
+func (q *Queries) DeleteUnattachedMedia(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	const sql = `DELETE FROM media WHERE id IN (
+			SELECT m.id FROM media m
+			WHERE m.created_at < $1 AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.media_ids @> ARRAY[m.id::text])
+			ORDER BY m.created_at LIMIT $2)
+		RETURNING object_key`
+	rows, err := q.db.Query(ctx, sql, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: delete unattached media: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("db: delete unattached media: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
