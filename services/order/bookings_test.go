@@ -415,18 +415,7 @@ func TestBookingRetriedAfterItsRecordWasLost(t *testing.T) {
 	key := uuid.NewString()
 	req := &orderv1.CreateBookingRequest{Space: sp.GetSlug(), Date: inDays(20), Option: "day", People: 4, Note: "촬영", Email: "guest@example.com"}
 	first := must(e.bookings.CreateBooking(withKey(g.ctx, key), req)).GetBooking()
-	forget := func() { // the outcome is written a moment after the answer
-		t.Helper()
-		eventually(t, "the outcome recorded", func() bool {
-			var n int
-			err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key).Scan(&n)
-			return err == nil && n == 1
-		})
-		if _, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	forget()
+	e.loseRecord(t, key)
 	again := must(e.bookings.CreateBooking(withKey(g.ctx, key), req)).GetBooking()
 	if again.GetId() != first.GetId() || again.GetNumber() != first.GetNumber() {
 		t.Fatalf("the retry booked %v, the first run %v", again, first)
@@ -435,7 +424,7 @@ func TestBookingRetriedAfterItsRecordWasLost(t *testing.T) {
 	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM bookings`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d bookings (%v), want 1", n, err)
 	}
-	forget()
+	e.loseRecord(t, key)
 	other := proto.Clone(req).(*orderv1.CreateBookingRequest)
 	other.People = 5
 	_, err := e.bookings.CreateBooking(withKey(g.ctx, key), other)

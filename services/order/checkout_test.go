@@ -274,18 +274,6 @@ func TestKeyedCallsRetriedAfterTheirRecordIsLost(t *testing.T) {
 	v := variantOf(t, e.product(t, "Kettle", 32000, 5), "")
 	b := e.newBuyer()
 	e.addToCart(t, b, v, 1)
-	// loseRecord deletes key's recorded answer once it is written (a moment
-	// after the answer, for calls run outside a keyed transaction).
-	loseRecord := func(key string) {
-		t.Helper()
-		eventually(t, "the record of "+key, func() bool {
-			tag, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tag.RowsAffected() == 1
-		})
-	}
 	count := func(db *pgxpool.Pool, q string, args ...any) int {
 		t.Helper()
 		var n int
@@ -296,7 +284,7 @@ func TestKeyedCallsRetriedAfterTheirRecordIsLost(t *testing.T) {
 	}
 	req := &orderv1.CreateOrderRequest{Shipping: shipping(b.email())}
 	first := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder()
-	loseRecord("checkout-lost")
+	e.loseRecord(t, "checkout-lost")
 	again := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder()
 	if again.GetId() != first.GetId() || again.GetNumber() != first.GetNumber() {
 		t.Fatalf("the retry placed order %s (%s), the first %s (%s)", again.GetNumber(), again.GetId(), first.GetNumber(), first.GetId())
@@ -310,13 +298,13 @@ func TestKeyedCallsRetriedAfterTheirRecordIsLost(t *testing.T) {
 	if s := e.stock(t, v); s != 4 {
 		t.Fatalf("stock = %d, want one unit held", s)
 	}
-	loseRecord("checkout-lost")
+	e.loseRecord(t, "checkout-lost")
 	_, err := e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), &orderv1.CreateOrderRequest{Shipping: shipping("elsewhere@example.com")})
 	wantCode(t, err, codes.FailedPrecondition, "IDEMPOTENCY_KEY_REUSED")
 
 	payReq := &orderv1.PayOrderRequest{Number: first.GetNumber(), Provider: "sandbox", ReturnUrl: "https://shop.example/r", CancelUrl: "https://shop.example/c"}
 	pay := must(e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)).GetPayment()
-	loseRecord("pay-lost")
+	e.loseRecord(t, "pay-lost")
 	payAgain := must(e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)).GetPayment()
 	if payAgain.GetId() != pay.GetId() {
 		t.Fatalf("the retry made payment %s, the first %s", payAgain.GetId(), pay.GetId())
@@ -331,11 +319,11 @@ func TestKeyedCallsRetriedAfterTheirRecordIsLost(t *testing.T) {
 	// answers with its order. The payment's retry cannot ask the payment
 	// service for its payment without offering to make one, so it says the
 	// order is paid and charges nothing.
-	loseRecord("checkout-lost")
+	e.loseRecord(t, "checkout-lost")
 	if o := must(e.orders.CreateOrder(withKey(b.ctx, "checkout-lost"), req)).GetOrder(); o.GetId() != first.GetId() || o.GetStatus() != paid {
 		t.Fatalf("the retry after payment answered order %s in %v, want %s paid", o.GetNumber(), o.GetStatus(), first.GetNumber())
 	}
-	loseRecord("pay-lost")
+	e.loseRecord(t, "pay-lost")
 	_, err = e.orders.PayOrder(withKey(b.ctx, "pay-lost"), payReq)
 	wantCode(t, err, codes.AlreadyExists, "ORDER_NOT_PAYABLE")
 	settle()

@@ -394,3 +394,17 @@ func testLogger(t testing.TB) *zap.Logger {
 	}
 	return zaptest.NewLogger(t)
 }
+
+// loseRecord deletes the recorded answer of the call made with key once it
+// is written (a moment after the answer, for calls run outside a keyed
+// transaction), as if the process had died before writing it.
+func (e *env) loseRecord(t *testing.T, key string) {
+	t.Helper()
+	eventually(t, "the record of "+key, func() bool {
+		tag, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tag.RowsAffected() == 1
+	})
+}

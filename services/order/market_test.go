@@ -611,18 +611,7 @@ func TestMarketPlacementRetriedAfterItsRecordWasLost(t *testing.T) {
 	if first.GetTrade() == nil {
 		t.Fatalf("the bid did not trade: %v", first)
 	}
-	forget := func() { // the outcome is written a moment after the answer
-		t.Helper()
-		eventually(t, "the outcome recorded", func() bool {
-			var n int
-			err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key).Scan(&n)
-			return err == nil && n == 1
-		})
-		if _, err := e.db.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE key = $1`, key); err != nil {
-			t.Fatal(err)
-		}
-	}
-	forget()
+	e.loseRecord(t, key)
 	again := must(e.market.PlaceBid(withKey(buyer.ctx, key), req))
 	if again.GetBid().GetId() != first.GetBid().GetId() || again.GetTrade().GetId() != first.GetTrade().GetId() ||
 		again.GetTrade().GetOrderNumber() != first.GetTrade().GetOrderNumber() {
@@ -635,7 +624,7 @@ func TestMarketPlacementRetriedAfterItsRecordWasLost(t *testing.T) {
 	if trades != 1 || bids != 1 {
 		t.Fatalf("%d trades and %d bids after the retry, want 1 and 1", trades, bids)
 	}
-	forget()
+	e.loseRecord(t, key)
 	other := proto.Clone(req).(*orderv1.PlaceBidRequest)
 	other.Price = 176000
 	_, err := e.market.PlaceBid(withKey(buyer.ctx, key), other)
