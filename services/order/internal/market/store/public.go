@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 )
@@ -43,28 +44,10 @@ func (s *Store) Quotes(ctx context.Context, variantIDs []string, now time.Time) 
 func (s *Store) PublicTrades(ctx context.Context, variantIDs []string, p Page) ([]domain.PublicTrade, string, error) {
 	const q = `SELECT variant_id::text, price, currency, created_at, seq FROM market_trades
 		WHERE variant_id = ANY($1::uuid[]) AND status NOT IN ('voided', 'inspection_failed') AND seq < $2 ORDER BY seq DESC LIMIT $3`
-	rows, err := s.pool.Query(ctx, q, variantIDs, after(p), p.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: public trades: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.PublicTrade
-	var seqs []int64
-	for rows.Next() {
-		var t domain.PublicTrade
-		var seq int64
-		if err := rows.Scan(&t.VariantID, &t.Price, &t.Currency, &t.At, &seq); err != nil {
-			return nil, "", fmt.Errorf("db: public trades: %w", err)
-		}
-		out, seqs = append(out, t), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: public trades: %w", err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
+	return readPage(ctx, s.pool, "public trades", p, func(r pgx.Row, seq *int64) (t domain.PublicTrade, err error) {
+		err = r.Scan(&t.VariantID, &t.Price, &t.Currency, &t.At, seq)
+		return t, err
+	}, q, variantIDs, after(p), p.Limit+1)
 }
 
 // History is the variants' trades (not voided) as candles of interval

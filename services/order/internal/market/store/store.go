@@ -356,28 +356,8 @@ func after(p Page) int64 {
 func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p Page) ([]domain.Offer, string, error) {
 	q := `SELECT ` + offerCols + `, seq FROM market_offers WHERE user_id = $1 AND side = $2 AND seq < $3
 		ORDER BY seq DESC LIMIT $4`
-	rows, err := s.pool.Query(ctx, q, userID, side, after(p), p.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: list offers: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Offer
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		o, err := scanOffer(rows, &seq)
-		if err != nil {
-			return nil, "", fmt.Errorf("db: list offers: %w", err)
-		}
-		out, seqs = append(out, o), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: list offers: %w", err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
+	return readPage(ctx, s.pool, "list offers", p, func(r pgx.Row, seq *int64) (domain.Offer, error) { return scanOffer(r, seq) },
+		q, userID, side, after(p), p.Limit+1)
 }
 
 // Trades lists the trades the user bought or sold in, newest first.
@@ -391,28 +371,10 @@ func (s *Store) Trades(ctx context.Context, userID string, p Page) ([]domain.Tra
 func (s *Store) Ledger(ctx context.Context, userID string, p Page) ([]domain.LedgerEntry, string, error) {
 	const q = `SELECT id, user_id, trade_id, kind, amount, currency, reason, created_at, seq FROM market_ledger
 		WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`
-	rows, err := s.pool.Query(ctx, q, userID, after(p), p.Limit+1)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: list ledger: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.LedgerEntry
-	var seqs []int64
-	for rows.Next() {
-		var e domain.LedgerEntry
-		var seq int64
-		if err := rows.Scan(&e.ID, &e.UserID, &e.TradeID, &e.Kind, &e.Amount, &e.Currency, &e.Reason, &e.CreatedAt, &seq); err != nil {
-			return nil, "", fmt.Errorf("db: list ledger: %w", err)
-		}
-		out, seqs = append(out, e), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: list ledger: %w", err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
+	return readPage(ctx, s.pool, "list ledger", p, func(r pgx.Row, seq *int64) (e domain.LedgerEntry, err error) {
+		err = r.Scan(&e.ID, &e.UserID, &e.TradeID, &e.Kind, &e.Amount, &e.Currency, &e.Reason, &e.CreatedAt, seq)
+		return e, err
+	}, q, userID, after(p), p.Limit+1)
 }
 
 // Reopen returns a matched ask to the book with its original time priority
