@@ -256,22 +256,7 @@ func final(c codes.Code) bool {
 }
 
 func (o outcome) save(ctx context.Context, tx postgres.DB, c call, ttl time.Duration) error {
-	header, err := json.Marshal(o.header)
-	if err != nil {
-		return err
-	}
-	// An expired row not yet purged is replaced; a live one (a call that
-	// ran outside the key's transaction in another replica) is kept.
-	const q = `INSERT INTO idempotency_keys
-		(scope, method, key, fingerprint, code, response, response_type, header, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))
-		ON CONFLICT (scope, method, key) DO UPDATE SET
-			fingerprint = excluded.fingerprint, code = excluded.code, response = excluded.response,
-			response_type = excluded.response_type, header = excluded.header,
-			created_at = now(), expires_at = excluded.expires_at
-		WHERE idempotency_keys.expires_at <= now()`
-	_, err = tx.Exec(ctx, q, c.scope, c.method, c.key, c.fingerprint, int32(o.code), o.body, o.typ, header, ttl.Seconds())
-	return err
+	return writeOutcomes(ctx, tx, []record{{c, o}}, ttl)
 }
 
 // replay answers with the recorded outcome.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/jangteo/jangteo/platform/postgres"
 )
 
 // recorder writes the outcomes of calls run outside the key's transaction
@@ -92,19 +94,27 @@ func (r *recorder) drain() {
 	}
 }
 
-// write inserts batch in one statement; a key written already (by another
-// replica) keeps its row, an expired one is replaced.
+// write inserts batch in one statement.
 func (r *recorder) write(batch []record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	n := len(batch)
+	return writeOutcomes(ctx, r.keys.calls, batch, r.keys.ttl)
+}
+
+// writeOutcomes records the outcomes of recs in one statement, to be
+// replayed for ttl: the call's transaction writes one, the recorder many. A
+// key written already by a call still live (run outside the key's
+// transaction in another replica) keeps its row; an expired one not yet
+// purged is replaced.
+func writeOutcomes(ctx context.Context, db postgres.DB, recs []record, ttl time.Duration) error {
+	n := len(recs)
 	var (
 		scopes, methods, keys, types  = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 		fingerprints, bodies, headers = make([][]byte, 0, n), make([][]byte, 0, n), make([][]byte, 0, n)
 		codes                         = make([]int32, 0, n)
 		seen                          = make(map[string]bool, n)
 	)
-	for _, rec := range batch {
+	for _, rec := range recs {
 		if seen[rec.c.id()] {
 			continue // one statement may not write a row twice
 		}
@@ -127,6 +137,6 @@ func (r *recorder) write(batch []record) error {
 			response_type = excluded.response_type, header = excluded.header,
 			created_at = now(), expires_at = excluded.expires_at
 		WHERE idempotency_keys.expires_at <= now()`
-	_, err := r.keys.calls.Exec(ctx, q, scopes, methods, keys, fingerprints, codes, bodies, types, headers, r.keys.ttl.Seconds())
+	_, err := db.Exec(ctx, q, scopes, methods, keys, fingerprints, codes, bodies, types, headers, ttl.Seconds())
 	return err
 }
