@@ -27,6 +27,10 @@ func Connect(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 		// instead of hanging on a connect.
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		registerUUID(c.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)

@@ -11,6 +11,9 @@
 //	OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES                        the resource (service.name defaults to the program's name)
 //	OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG                       sampling (default parentbased_always_on)
 //	OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none                no export even with an endpoint
+//
+// Without an exporter no span is recorded (nothing would read it), yet every
+// request still gets a trace id that is propagated and logged.
 package tracing
 
 import (
@@ -43,7 +46,7 @@ func Setup() {
 		tp, err := newProvider(context.Background())
 		if err != nil {
 			otel.Handle(err)
-			tp = sdktrace.NewTracerProvider()
+			tp = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
 		}
 		provider = tp
 		otel.SetTracerProvider(tp)
@@ -79,6 +82,8 @@ func newProvider(ctx context.Context) (*sdktrace.TracerProvider, error) {
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if exporter != nil {
 		opts = append(opts, sdktrace.WithBatcher(exporter))
+	} else {
+		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
 	return sdktrace.NewTracerProvider(opts...), nil
 }

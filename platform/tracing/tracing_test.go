@@ -105,3 +105,20 @@ func TestNoExportWhenUnset(t *testing.T) {
 		t.Fatal("an unsupported protocol was accepted")
 	}
 }
+
+func TestUnexportedSpansAreNotRecordedButCarryTraceIDs(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")
+	tp, err := newProvider(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, parent := tp.Tracer("t").Start(context.Background(), "parent")
+	_, child := tp.Tracer("t").Start(ctx, "child")
+	if parent.IsRecording() || child.IsRecording() {
+		t.Fatal("spans are recorded with nothing to export them")
+	}
+	if !parent.SpanContext().IsValid() || child.SpanContext().TraceID() != parent.SpanContext().TraceID() {
+		t.Fatal("the trace id is not kept from parent to child")
+	}
+}

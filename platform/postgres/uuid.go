@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"encoding/hex"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// pgx sends a uuid parameter given as a Go string in text, which PostgreSQL
+// parses; but a []string bound to uuid[] has no binary plan, so pgx first
+// fails to plan it, formats an error naming every element and only then
+// sends it as text. Bulk statements bind hundreds of ids a call, so a pool's
+// connections learn to send strings as binary uuids (registerUUID). A string
+// that is not a uuid still goes as text and PostgreSQL refuses it as before.
+
+// uuidCodec is pgx's uuid codec that also encodes strings in binary.
+type uuidCodec struct{ pgtype.UUIDCodec }
+
+func (c uuidCodec) PlanEncode(m *pgtype.Map, oid uint32, format int16, value any) pgtype.EncodePlan {
+	if _, ok := value.(string); ok && format == pgtype.BinaryFormatCode {
+		return uuidFromString{}
+	}
+	return c.UUIDCodec.PlanEncode(m, oid, format, value)
+}
+
+type uuidFromString struct{}
+
+var errNotUUID = errors.New("not a uuid")
+
+// Encode appends the 16 bytes of a uuid written as 32 hex digits, with or
+// without its four dashes.
+func (uuidFromString) Encode(value any, buf []byte) ([]byte, error) {
+	s := value.(string)
+	if len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-' {
+		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	}
+	if len(s) != 32 {
+		return nil, errNotUUID
+	}
+	var b [16]byte
+	if _, err := hex.Decode(b[:], []byte(s)); err != nil {
+		return nil, errNotUUID
+	}
+	return append(buf, b[:]...), nil
+}
+
+// registerUUID installs uuidCodec for uuid and uuid[] in m.
+func registerUUID(m *pgtype.Map) {
+	t := &pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}}
+	m.RegisterType(t)
+	m.RegisterType(&pgtype.Type{Name: "_uuid", OID: pgtype.UUIDArrayOID, Codec: &pgtype.ArrayCodec{ElementType: t}})
+}
