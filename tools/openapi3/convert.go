@@ -185,7 +185,8 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 		errors = append(errors, 400)
 	}
 	errors = append(errors, 401)
-	if access == optionsv1.Access_ACCESS_STAFF || access == optionsv1.Access_ACCESS_ADMIN {
+	forbidden := Forbidden(rpc)
+	if access == optionsv1.Access_ACCESS_STAFF || access == optionsv1.Access_ACCESS_ADMIN || forbidden != "" {
 		errors = append(errors, 403)
 	}
 	if strings.Contains(path, "{") {
@@ -206,6 +207,9 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 		r := obj{
 			"description": errorStatuses[code],
 			"content":     obj{"application/json": obj{"schema": obj{"$ref": errorSchema}}},
+		}
+		if code == 403 && forbidden != "" {
+			r["description"] = errorStatuses[code] + " Also refused: " + forbidden + "."
 		}
 		if code == 429 || code == 503 || (code == 409 && NeedsIdempotencyKey(rpc)) {
 			r["headers"] = obj{"Retry-After": obj{"$ref": "#/components/headers/Retry-After"}}
