@@ -203,8 +203,8 @@ func TestForbiddenFollowsOption(t *testing.T) {
 				continue
 			}
 			declared++
-			if d, _ := r["description"].(string); !strings.HasPrefix(d, errorStatuses[403]) || !strings.Contains(d, reason) {
-				t.Errorf("%s %s: 403 description %q lacks the standard text or the reason %q", method, path, d, reason)
+			if d, _ := r["description"].(string); d != forbiddenText(Access(rpc), reason) || !strings.Contains(d, reason) {
+				t.Errorf("%s %s: 403 description %q does not give the reason %q", method, path, d, reason)
 			}
 		}
 	}
