@@ -94,6 +94,14 @@ func NeedsIdempotencyKey(m protoreflect.MethodDescriptor) bool {
 	return v
 }
 
+// Forbidden is why a caller whose role is enough may still be refused with
+// 403 (an ownership, membership or account check), or "" when nothing
+// says so.
+func Forbidden(m protoreflect.MethodDescriptor) string {
+	v, _ := proto.GetExtension(m.Options(), optionsv1.E_Forbidden).(string)
+	return v
+}
+
 // SuccessStatus is the HTTP status of a successful call: 200 unless declared.
 func SuccessStatus(m protoreflect.MethodDescriptor) int {
 	if v, _ := proto.GetExtension(m.Options(), optionsv1.E_HttpStatus).(int32); v != 0 {

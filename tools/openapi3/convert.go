@@ -185,7 +185,8 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 		errors = append(errors, 400)
 	}
 	errors = append(errors, 401)
-	if access == optionsv1.Access_ACCESS_STAFF || access == optionsv1.Access_ACCESS_ADMIN {
+	forbidden := Forbidden(rpc)
+	if access == optionsv1.Access_ACCESS_STAFF || access == optionsv1.Access_ACCESS_ADMIN || forbidden != "" {
 		errors = append(errors, 403)
 	}
 	if strings.Contains(path, "{") {
@@ -207,6 +208,9 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 			"description": errorStatuses[code],
 			"content":     obj{"application/json": obj{"schema": obj{"$ref": errorSchema}}},
 		}
+		if code == 403 && forbidden != "" {
+			r["description"] = forbiddenText(access, forbidden)
+		}
 		if code == 429 || code == 503 || (code == 409 && NeedsIdempotencyKey(rpc)) {
 			r["headers"] = obj{"Retry-After": obj{"$ref": "#/components/headers/Retry-After"}}
 		}
@@ -214,6 +218,15 @@ func (c converter) operation(path, method string, op obj) (obj, error) {
 	}
 	out["responses"] = responses
 	return out, nil
+}
+
+// forbiddenText describes the 403 of an RPC that declares a reason: the
+// reason alone, after the role's refusal where the role is checked too.
+func forbiddenText(access optionsv1.Access, reason string) string {
+	if access == optionsv1.Access_ACCESS_STAFF || access == optionsv1.Access_ACCESS_ADMIN {
+		return errorStatuses[403] + " Also refused: " + reason + "."
+	}
+	return "Refused: " + reason + "."
 }
 
 func successText(code int) string {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	optionsv1 "github.com/jangteo/jangteo/gen/go/jangteo/options/v1"
 )
 
 // document is the committed OpenAPI 3.1 document the gateway serves.
@@ -171,5 +173,52 @@ func TestEveryOperationIsComplete(t *testing.T) {
 				t.Errorf("%s %s has a path parameter but no 404", method, path)
 			}
 		}
+	}
+}
+
+// TestForbiddenFollowsOption checks that an operation lists 403 exactly when
+// its role can be refused (staff, admin) or its RPC declares why a caller may
+// be (jangteo.options.v1.forbidden), and that the 403 then gives the reason.
+func TestForbiddenFollowsOption(t *testing.T) {
+	doc := document(t)
+	api := GlobalAPI()
+	declared := 0
+	for path, item := range asObj(doc["paths"]) {
+		for method, o := range asObj(item) {
+			o := asObj(o)
+			id, _ := o["operationId"].(string)
+			rpc, ok := api.Method(id)
+			if !ok {
+				t.Errorf("%s %s: no RPC %q", method, path, id)
+				continue
+			}
+			reason := Forbidden(rpc)
+			role := Access(rpc) == optionsv1.Access_ACCESS_STAFF || Access(rpc) == optionsv1.Access_ACCESS_ADMIN
+			r := asObj(asObj(o["responses"])["403"])
+			if (r != nil) != (role || reason != "") {
+				t.Errorf("%s %s: 403 listed %v, want %v", method, path, r != nil, role || reason != "")
+				continue
+			}
+			if reason == "" {
+				continue
+			}
+			declared++
+			if d, _ := r["description"].(string); d != forbiddenText(Access(rpc), reason) || !strings.Contains(d, reason) {
+				t.Errorf("%s %s: 403 description %q does not give the reason %q", method, path, d, reason)
+			}
+		}
+	}
+	if declared == 0 {
+		t.Error("no operation declares a forbidden reason")
+	}
+
+	// An ownership check on a signed-in route names its error code.
+	d, _ := asObj(asObj(op(t, doc, "/v1/spaces/{space}", "patch")["responses"])["403"])["description"].(string)
+	if !strings.Contains(d, "NOT_SPACE_HOST") {
+		t.Errorf("PATCH /v1/spaces/{space} 403 = %q, want the NOT_SPACE_HOST reason", d)
+	}
+	// A public route without such a check has no 403.
+	if asObj(op(t, doc, "/v1/products", "get")["responses"])["403"] != nil {
+		t.Error("GET /v1/products lists 403")
 	}
 }

@@ -3878,7 +3878,7 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x19ReleaseReservationRequest\x12#\n" +
 	"\border_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aorderId\"_\n" +
 	"\x1aReleaseReservationResponse\x12A\n" +
-	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation2\xca\x1b\n" +
+	"\vreservation\x18\x01 \x01(\v2\x1f.jangteo.catalog.v1.ReservationR\vreservation2\xad\x1c\n" +
 	"\x0eCatalogService\x12\x8b\x01\n" +
 	"\x0eCreateCategory\x12).jangteo.catalog.v1.CreateCategoryRequest\x1a*.jangteo.catalog.v1.CreateCategoryResponse\"\"\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/categories\x12\x83\x01\n" +
 	"\x0eListCategories\x12).jangteo.catalog.v1.ListCategoriesRequest\x1a*.jangteo.catalog.v1.ListCategoriesResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/categories\x12\x86\x01\n" +
@@ -3908,8 +3908,8 @@ const file_jangteo_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\x0eArchiveProduct\x12).jangteo.catalog.v1.ArchiveProductRequest\x1a*.jangteo.catalog.v1.ArchiveProductResponse\"(\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/products/{id}:archive\x12\x86\x01\n" +
 	"\rUpdateVariant\x12(.jangteo.catalog.v1.UpdateVariantRequest\x1a).jangteo.catalog.v1.UpdateVariantResponse\" \xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/variants/{id}\x12\xa3\x01\n" +
 	"\x12UploadProductImage\x12-.jangteo.catalog.v1.UploadProductImageRequest\x1a..jangteo.catalog.v1.UploadProductImageResponse\".\xc0\xf3\x18\x03\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/products/{slug}/images\x12\x87\x01\n" +
-	"\vListReviews\x12&.jangteo.catalog.v1.ListReviewsRequest\x1a'.jangteo.catalog.v1.ListReviewsResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/products/{slug}/reviews\x12\x8f\x01\n" +
-	"\vPutMyReview\x12&.jangteo.catalog.v1.PutMyReviewRequest\x1a'.jangteo.catalog.v1.PutMyReviewResponse\"/\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02%:\x01*\x1a /v1/products/{slug}/reviews/mine\x12s\n" +
+	"\vListReviews\x12&.jangteo.catalog.v1.ListReviewsRequest\x1a'.jangteo.catalog.v1.ListReviewsResponse\"'\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/products/{slug}/reviews\x12\xf2\x01\n" +
+	"\vPutMyReview\x12&.jangteo.catalog.v1.PutMyReviewRequest\x1a'.jangteo.catalog.v1.PutMyReviewResponse\"\x91\x01\xc0\xf3\x18\x02\xda\xf3\x18^only a customer with a paid order containing the product may review it (REVIEW_NEEDS_PURCHASE)\x82\xd3\xe4\x93\x02%:\x01*\x1a /v1/products/{slug}/reviews/mine\x12s\n" +
 	"\x10BatchGetVariants\x12+.jangteo.catalog.v1.BatchGetVariantsRequest\x1a,.jangteo.catalog.v1.BatchGetVariantsResponse\"\x04\xc0\xf3\x18\x05\x12g\n" +
 	"\fReserveStock\x12'.jangteo.catalog.v1.ReserveStockRequest\x1a(.jangteo.catalog.v1.ReserveStockResponse\"\x04\xc0\xf3\x18\x05\x12v\n" +
 	"\x11CommitReservation\x12,.jangteo.catalog.v1.CommitReservationRequest\x1a-.jangteo.catalog.v1.CommitReservationResponse\"\x04\xc0\xf3\x18\x05\x12y\n" +

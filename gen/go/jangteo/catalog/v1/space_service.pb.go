@@ -1855,19 +1855,20 @@ const file_jangteo_catalog_v1_space_service_proto_rawDesc = "" +
 	"\n" +
 	"start_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\aendTime2\xc0\t\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\aendTime2\xc9\n" +
+	"\n" +
 	"\fSpaceService\x12~\n" +
 	"\vCreateSpace\x12&.jangteo.catalog.v1.CreateSpaceRequest\x1a'.jangteo.catalog.v1.CreateSpaceResponse\"\x1e\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
-	"/v1/spaces\x12\x81\x01\n" +
-	"\vUpdateSpace\x12&.jangteo.catalog.v1.UpdateSpaceRequest\x1a'.jangteo.catalog.v1.UpdateSpaceResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17:\x01*2\x12/v1/spaces/{space}\x12s\n" +
+	"/v1/spaces\x12\xc2\x01\n" +
+	"\vUpdateSpace\x12&.jangteo.catalog.v1.UpdateSpaceRequest\x1a'.jangteo.catalog.v1.UpdateSpaceResponse\"b\xc0\xf3\x18\x02\xda\xf3\x18=only the space's host or staff may change it (NOT_SPACE_HOST)\x82\xd3\xe4\x93\x02\x17:\x01*2\x12/v1/spaces/{space}\x12s\n" +
 	"\n" +
 	"ListSpaces\x12%.jangteo.catalog.v1.ListSpacesRequest\x1a&.jangteo.catalog.v1.ListSpacesResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
 	"/v1/spaces\x12\xa6\x01\n" +
 	"\x14GetSpaceAvailability\x12/.jangteo.catalog.v1.GetSpaceAvailabilityRequest\x1a0.jangteo.catalog.v1.GetSpaceAvailabilityResponse\"+\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/spaces/{space}/availability\x12}\n" +
 	"\tLikeSpace\x12$.jangteo.catalog.v1.LikeSpaceRequest\x1a%.jangteo.catalog.v1.LikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19\x1a\x17/v1/spaces/{space}/like\x12\x83\x01\n" +
 	"\vUnlikeSpace\x12&.jangteo.catalog.v1.UnlikeSpaceRequest\x1a'.jangteo.catalog.v1.UnlikeSpaceResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19*\x17/v1/spaces/{space}/like\x12u\n" +
-	"\bGetSpace\x12#.jangteo.catalog.v1.GetSpaceRequest\x1a$.jangteo.catalog.v1.GetSpaceResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/spaces/{space}\x12\x9c\x01\n" +
-	"\x10UploadSpaceImage\x12+.jangteo.catalog.v1.UploadSpaceImageRequest\x1a,.jangteo.catalog.v1.UploadSpaceImageResponse\"-\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/spaces/{space}/images\x12s\n" +
+	"\bGetSpace\x12#.jangteo.catalog.v1.GetSpaceRequest\x1a$.jangteo.catalog.v1.GetSpaceResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/spaces/{space}\x12\xe4\x01\n" +
+	"\x10UploadSpaceImage\x12+.jangteo.catalog.v1.UploadSpaceImageRequest\x1a,.jangteo.catalog.v1.UploadSpaceImageResponse\"u\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\xda\xf3\x18Donly the space's host or staff may add its pictures (NOT_SPACE_HOST)\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/spaces/{space}/images\x12s\n" +
 	"\x10GetBookableSpace\x12+.jangteo.catalog.v1.GetBookableSpaceRequest\x1a,.jangteo.catalog.v1.GetBookableSpaceResponse\"\x04\xc0\xf3\x18\x05B@Z>github.com/jangteo/jangteo/gen/go/jangteo/catalog/v1;catalogv1b\x06proto3"
 
 var (

@@ -4518,7 +4518,7 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	" TIMETABLE_VISIBILITY_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cTIMETABLE_VISIBILITY_FRIENDS\x10\x01\x12\x1f\n" +
 	"\x1bTIMETABLE_VISIBILITY_PUBLIC\x10\x02\x12 \n" +
-	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\x9b%\n" +
+	"\x1cTIMETABLE_VISIBILITY_PRIVATE\x10\x032\xf1%\n" +
 	"\rCampusService\x12{\n" +
 	"\vListSchools\x12(.jangteo.community.v1.ListSchoolsRequest\x1a).jangteo.community.v1.ListSchoolsResponse\"\x17\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\r\x12\v/v1/schools\x12|\n" +
 	"\tGetSchool\x12&.jangteo.community.v1.GetSchoolRequest\x1a'.jangteo.community.v1.GetSchoolResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/schools/{slug}\x12\x87\x01\n" +
@@ -4541,8 +4541,8 @@ const file_jangteo_community_v1_campus_service_proto_rawDesc = "" +
 	"\x16RemoveTimetableLecture\x123.jangteo.community.v1.RemoveTimetableLectureRequest\x1a4.jangteo.community.v1.RemoveTimetableLectureResponse\"8\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02.*,/v1/me/timetables/{id}/lectures/{lecture_id}\x12\xa3\x01\n" +
 	"\x11AddTimetableEntry\x12..jangteo.community.v1.AddTimetableEntryRequest\x1a/.jangteo.community.v1.AddTimetableEntryResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/me/timetables/{id}/entries\x12\xb4\x01\n" +
 	"\x14RemoveTimetableEntry\x121.jangteo.community.v1.RemoveTimetableEntryRequest\x1a2.jangteo.community.v1.RemoveTimetableEntryResponse\"5\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02+*)/v1/me/timetables/{id}/entries/{entry_id}\x12\x9e\x01\n" +
-	"\x12ListLectureReviews\x12/.jangteo.community.v1.ListLectureReviewsRequest\x1a0.jangteo.community.v1.ListLectureReviewsResponse\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/lectures/{id}/reviews\x12\xa6\x01\n" +
-	"\x12PutMyLectureReview\x12/.jangteo.community.v1.PutMyLectureReviewRequest\x1a0.jangteo.community.v1.PutMyLectureReviewResponse\"-\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02#:\x01*\x1a\x1e/v1/lectures/{id}/reviews/mine\x12\x9c\x01\n" +
+	"\x12ListLectureReviews\x12/.jangteo.community.v1.ListLectureReviewsRequest\x1a0.jangteo.community.v1.ListLectureReviewsResponse\"%\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/lectures/{id}/reviews\x12\xfc\x01\n" +
+	"\x12PutMyLectureReview\x12/.jangteo.community.v1.PutMyLectureReviewRequest\x1a0.jangteo.community.v1.PutMyLectureReviewResponse\"\x82\x01\xc0\xf3\x18\x02\xda\xf3\x18Qonly approved members of the lecture's school may review it (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02#:\x01*\x1a\x1e/v1/lectures/{id}/reviews/mine\x12\x9c\x01\n" +
 	"\x11SendFriendRequest\x12..jangteo.community.v1.SendFriendRequestRequest\x1a/.jangteo.community.v1.SendFriendRequestResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/me/friends/requests\x12\x9c\x01\n" +
 	"\x12ListFriendRequests\x12/.jangteo.community.v1.ListFriendRequestsRequest\x1a0.jangteo.community.v1.ListFriendRequestsResponse\"#\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/me/friends/requests\x12\xb1\x01\n" +
 	"\x13AcceptFriendRequest\x120.jangteo.community.v1.AcceptFriendRequestRequest\x1a1.jangteo.community.v1.AcceptFriendRequestResponse\"5\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02+\")/v1/me/friends/requests/{username}:accept\x12\xb5\x01\n" +

@@ -5765,7 +5765,7 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"\fReportAction\x12\x1d\n" +
 	"\x19REPORT_ACTION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12REPORT_ACTION_HIDE\x10\x01\x12\x19\n" +
-	"\x15REPORT_ACTION_DISMISS\x10\x022\xbf5\n" +
+	"\x15REPORT_ACTION_DISMISS\x10\x022\x97>\n" +
 	"\x10CommunityService\x12w\n" +
 	"\n" +
 	"ListBoards\x12'.jangteo.community.v1.ListBoardsRequest\x1a(.jangteo.community.v1.ListBoardsResponse\"\x16\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\f\x12\n" +
@@ -5775,28 +5775,28 @@ const file_jangteo_community_v1_community_service_proto_rawDesc = "" +
 	"/v1/boards\x12\x93\x01\n" +
 	"\rFavoriteBoard\x12*.jangteo.community.v1.FavoriteBoardRequest\x1a+.jangteo.community.v1.FavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f\x1a\x1d/v1/me/favorite-boards/{slug}\x12\x99\x01\n" +
 	"\x0fUnfavoriteBoard\x12,.jangteo.community.v1.UnfavoriteBoardRequest\x1a-.jangteo.community.v1.UnfavoriteBoardResponse\")\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1f*\x1d/v1/me/favorite-boards/{slug}\x12\x9b\x01\n" +
-	"\x12ListFavoriteBoards\x12/.jangteo.community.v1.ListFavoriteBoardsRequest\x1a0.jangteo.community.v1.ListFavoriteBoardsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/favorite-boards\x12\x90\x01\n" +
-	"\x0eListBoardPosts\x12+.jangteo.community.v1.ListBoardPostsRequest\x1a,.jangteo.community.v1.ListBoardPostsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/boards/{slug}/posts\x12\x87\x01\n" +
+	"\x12ListFavoriteBoards\x12/.jangteo.community.v1.ListFavoriteBoardsRequest\x1a0.jangteo.community.v1.ListFavoriteBoardsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/favorite-boards\x12\xe9\x01\n" +
+	"\x0eListBoardPosts\x12+.jangteo.community.v1.ListBoardPostsRequest\x1a,.jangteo.community.v1.ListBoardPostsResponse\"|\xc0\xf3\x18\x01\xda\xf3\x18Ua school's board is for the school's approved members and staff (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/boards/{slug}/posts\x12\x8a\x02\n" +
 	"\n" +
-	"CreatePost\x12'.jangteo.community.v1.CreatePostRequest\x1a(.jangteo.community.v1.CreatePostResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/boards/{slug}/posts\x12r\n" +
-	"\aGetPost\x12$.jangteo.community.v1.GetPostRequest\x1a%.jangteo.community.v1.GetPostResponse\"\x1a\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/posts/{id}\x12~\n" +
+	"CreatePost\x12'.jangteo.community.v1.CreatePostRequest\x1a(.jangteo.community.v1.CreatePostResponse\"\xa8\x01\xc0\xf3\x18\x02\xda\xf3\x18~a school's board takes posts from its members only (SCHOOL_MEMBERS_ONLY); notice boards and pinning are for staff (STAFF_ONLY)\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/boards/{slug}/posts\x12\xd5\x01\n" +
+	"\aGetPost\x12$.jangteo.community.v1.GetPostRequest\x1a%.jangteo.community.v1.GetPostResponse\"}\xc0\xf3\x18\x01\xda\xf3\x18_a post on a school's board is for the school's approved members and staff (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/posts/{id}\x12\xcd\x01\n" +
 	"\n" +
-	"UpdatePost\x12'.jangteo.community.v1.UpdatePostRequest\x1a(.jangteo.community.v1.UpdatePostResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*2\x0e/v1/posts/{id}\x12{\n" +
+	"UpdatePost\x12'.jangteo.community.v1.UpdatePostRequest\x1a(.jangteo.community.v1.UpdatePostResponse\"l\xc0\xf3\x18\x02\xda\xf3\x18Konly the author may edit the post (NOT_AUTHOR); only staff pin (STAFF_ONLY)\x82\xd3\xe4\x93\x02\x13:\x01*2\x0e/v1/posts/{id}\x12\xaf\x01\n" +
 	"\n" +
-	"DeletePost\x12'.jangteo.community.v1.DeletePostRequest\x1a(.jangteo.community.v1.DeletePostResponse\"\x1a\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x10*\x0e/v1/posts/{id}\x12}\n" +
-	"\bHidePost\x12%.jangteo.community.v1.HidePostRequest\x1a&.jangteo.community.v1.HidePostResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/posts/{id}:hide\x12\x8a\x01\n" +
-	"\fListComments\x12).jangteo.community.v1.ListCommentsRequest\x1a*.jangteo.community.v1.ListCommentsResponse\"#\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/posts/{id}/comments\x12\x90\x01\n" +
-	"\rCreateComment\x12*.jangteo.community.v1.CreateCommentRequest\x1a+.jangteo.community.v1.CreateCommentResponse\"&\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/comments\x12\x8c\x01\n" +
-	"\vCreateReply\x12(.jangteo.community.v1.CreateReplyRequest\x1a).jangteo.community.v1.CreateReplyResponse\"(\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/comments/{id}/replies\x12\x8a\x01\n" +
-	"\rUpdateComment\x12*.jangteo.community.v1.UpdateCommentRequest\x1a+.jangteo.community.v1.UpdateCommentResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/comments/{id}\x12\x87\x01\n" +
-	"\rDeleteComment\x12*.jangteo.community.v1.DeleteCommentRequest\x1a+.jangteo.community.v1.DeleteCommentResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13*\x11/v1/comments/{id}\x12\x89\x01\n" +
-	"\vHideComment\x12(.jangteo.community.v1.HideCommentRequest\x1a).jangteo.community.v1.HideCommentResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/comments/{id}:hide\x12z\n" +
-	"\bLikePost\x12%.jangteo.community.v1.LikePostRequest\x1a&.jangteo.community.v1.LikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15\x1a\x13/v1/posts/{id}/like\x12\x80\x01\n" +
+	"DeletePost\x12'.jangteo.community.v1.DeletePostRequest\x1a(.jangteo.community.v1.DeletePostResponse\"N\xc0\xf3\x18\x02\xda\xf3\x180only the author may delete the post (NOT_AUTHOR)\x82\xd3\xe4\x93\x02\x10*\x0e/v1/posts/{id}\x12}\n" +
+	"\bHidePost\x12%.jangteo.community.v1.HidePostRequest\x1a&.jangteo.community.v1.HidePostResponse\"\"\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/posts/{id}:hide\x12\xf1\x01\n" +
+	"\fListComments\x12).jangteo.community.v1.ListCommentsRequest\x1a*.jangteo.community.v1.ListCommentsResponse\"\x89\x01\xc0\xf3\x18\x01\xda\xf3\x18bcomments on a school's board are for the school's approved members and staff (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/posts/{id}/comments\x12\xe7\x01\n" +
+	"\rCreateComment\x12*.jangteo.community.v1.CreateCommentRequest\x1a+.jangteo.community.v1.CreateCommentResponse\"}\xc0\xf3\x18\x02\xda\xf3\x18Sonly members of the post's school comment on a school's board (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/posts/{id}/comments\x12\xe1\x01\n" +
+	"\vCreateReply\x12(.jangteo.community.v1.CreateReplyRequest\x1a).jangteo.community.v1.CreateReplyResponse\"}\xc0\xf3\x18\x02\xda\xf3\x18Qonly members of the post's school reply on a school's board (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/comments/{id}/replies\x12\xbf\x01\n" +
+	"\rUpdateComment\x12*.jangteo.community.v1.UpdateCommentRequest\x1a+.jangteo.community.v1.UpdateCommentResponse\"U\xc0\xf3\x18\x02\xda\xf3\x181only the author may edit the comment (NOT_AUTHOR)\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/comments/{id}\x12\xbe\x01\n" +
+	"\rDeleteComment\x12*.jangteo.community.v1.DeleteCommentRequest\x1a+.jangteo.community.v1.DeleteCommentResponse\"T\xc0\xf3\x18\x02\xda\xf3\x183only the author may delete the comment (NOT_AUTHOR)\x82\xd3\xe4\x93\x02\x13*\x11/v1/comments/{id}\x12\x89\x01\n" +
+	"\vHideComment\x12(.jangteo.community.v1.HideCommentRequest\x1a).jangteo.community.v1.HideCommentResponse\"%\xc0\xf3\x18\x03\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/comments/{id}:hide\x12\xd4\x01\n" +
+	"\bLikePost\x12%.jangteo.community.v1.LikePostRequest\x1a&.jangteo.community.v1.LikePostResponse\"y\xc0\xf3\x18\x02\xda\xf3\x18Vonly members of the post's school like posts on a school's board (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x15\x1a\x13/v1/posts/{id}/like\x12\x80\x01\n" +
 	"\n" +
-	"UnlikePost\x12'.jangteo.community.v1.UnlikePostRequest\x1a(.jangteo.community.v1.UnlikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15*\x13/v1/posts/{id}/like\x12\x86\x01\n" +
-	"\vLikeComment\x12(.jangteo.community.v1.LikeCommentRequest\x1a).jangteo.community.v1.LikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x1a\x16/v1/comments/{id}/like\x12\x8c\x01\n" +
-	"\rUnlikeComment\x12*.jangteo.community.v1.UnlikeCommentRequest\x1a+.jangteo.community.v1.UnlikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/comments/{id}/like\x12~\n" +
-	"\tScrapPost\x12&.jangteo.community.v1.ScrapPostRequest\x1a'.jangteo.community.v1.ScrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16\x1a\x14/v1/posts/{id}/scrap\x12\x84\x01\n" +
+	"UnlikePost\x12'.jangteo.community.v1.UnlikePostRequest\x1a(.jangteo.community.v1.UnlikePostResponse\"\x1f\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x15*\x13/v1/posts/{id}/like\x12\xe3\x01\n" +
+	"\vLikeComment\x12(.jangteo.community.v1.LikeCommentRequest\x1a).jangteo.community.v1.LikeCommentResponse\"\x7f\xc0\xf3\x18\x02\xda\xf3\x18Yonly members of the post's school like comments on a school's board (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x18\x1a\x16/v1/comments/{id}/like\x12\x8c\x01\n" +
+	"\rUnlikeComment\x12*.jangteo.community.v1.UnlikeCommentRequest\x1a+.jangteo.community.v1.UnlikeCommentResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18*\x16/v1/comments/{id}/like\x12\xd9\x01\n" +
+	"\tScrapPost\x12&.jangteo.community.v1.ScrapPostRequest\x1a'.jangteo.community.v1.ScrapPostResponse\"{\xc0\xf3\x18\x02\xda\xf3\x18Wonly members of the post's school scrap posts on a school's board (SCHOOL_MEMBERS_ONLY)\x82\xd3\xe4\x93\x02\x16\x1a\x14/v1/posts/{id}/scrap\x12\x84\x01\n" +
 	"\vUnscrapPost\x12(.jangteo.community.v1.UnscrapPostRequest\x1a).jangteo.community.v1.UnscrapPostResponse\" \xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x16*\x14/v1/posts/{id}/scrap\x12\x80\x01\n" +
 	"\fListMyScraps\x12).jangteo.community.v1.ListMyScrapsRequest\x1a*.jangteo.community.v1.ListMyScrapsResponse\"\x19\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/me/scraps\x12\x84\x01\n" +
 	"\n" +

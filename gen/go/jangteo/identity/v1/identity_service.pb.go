@@ -3751,15 +3751,15 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\x02ip\x18\x01 \x01(\tB\a\xbaH\x04r\x02p\x01R\x02ip\"4\n" +
 	"\x11UnblockIpResponse\x12\x1f\n" +
 	"\vwas_blocked\x18\x01 \x01(\bR\n" +
-	"wasBlocked2\xb3\x1c\n" +
-	"\x0fIdentityService\x12m\n" +
-	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\x1d\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
+	"wasBlocked2\xe0\x1e\n" +
+	"\x0fIdentityService\x12\xf5\x01\n" +
+	"\x05Login\x12!.jangteo.identity.v1.LoginRequest\x1a\".jangteo.identity.v1.LoginResponse\"\xa4\x01\xc0\xf3\x18\x01\xda\xf3\x18\x82\x01the right password, but the account's email is not verified yet (EMAIL_NOT_VERIFIED) or the account is disabled (ACCOUNT_DISABLED)\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/auth/login\x12x\n" +
 	"\aGetJwks\x12#.jangteo.identity.v1.GetJwksRequest\x1a$.jangteo.identity.v1.GetJwksResponse\"\"\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.json\x12b\n" +
 	"\x05GetMe\x12!.jangteo.identity.v1.GetMeRequest\x1a\".jangteo.identity.v1.GetMeResponse\"\x12\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\b\x12\x06/v1/me\x12v\n" +
-	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"#\xc0\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\x80\x01\n" +
-	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/verify\x12\xa1\x01\n" +
-	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"*\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\x84\x01\n" +
-	"\fRefreshToken\x12(.jangteo.identity.v1.RefreshTokenRequest\x1a).jangteo.identity.v1.RefreshTokenResponse\"\x1f\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12q\n" +
+	"\x06SignUp\x12\".jangteo.identity.v1.SignUpRequest\x1a#.jangteo.identity.v1.SignUpResponse\"#\xc0\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/signup\x12\xae\x01\n" +
+	"\vVerifyEmail\x12'.jangteo.identity.v1.VerifyEmailRequest\x1a(.jangteo.identity.v1.VerifyEmailResponse\"L\xc0\xf3\x18\x01\xda\xf3\x18*the account is disabled (ACCOUNT_DISABLED)\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/verify\x12\xa1\x01\n" +
+	"\x12ResendVerification\x12..jangteo.identity.v1.ResendVerificationRequest\x1a/.jangteo.identity.v1.ResendVerificationResponse\"*\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1b:\x01*\"\x16/v1/auth/verify/resend\x12\xba\x01\n" +
+	"\fRefreshToken\x12(.jangteo.identity.v1.RefreshTokenRequest\x1a).jangteo.identity.v1.RefreshTokenResponse\"U\xc0\xf3\x18\x01\xda\xf3\x182the token's account is disabled (ACCOUNT_DISABLED)\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/auth/refresh\x12q\n" +
 	"\x06Logout\x12\".jangteo.identity.v1.LogoutRequest\x1a#.jangteo.identity.v1.LogoutResponse\"\x1e\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/v1/auth/logout\x12~\n" +
 	"\tLogoutAll\x12%.jangteo.identity.v1.LogoutAllRequest\x1a&.jangteo.identity.v1.LogoutAllResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/auth/logout-all\x12\x97\x01\n" +
 	"\x0eForgotPassword\x12*.jangteo.identity.v1.ForgotPasswordRequest\x1a+.jangteo.identity.v1.ForgotPasswordResponse\",\xc0\xf3\x18\x01\xd0\xf3\x18\xca\x01\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/auth/password/forgot\x12\x8e\x01\n" +
@@ -3769,8 +3769,8 @@ const file_jangteo_identity_v1_identity_service_proto_rawDesc = "" +
 	"\rListAddresses\x12).jangteo.identity.v1.ListAddressesRequest\x1a*.jangteo.identity.v1.ListAddressesResponse\"\x1c\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/me/addresses\x12\x8c\x01\n" +
 	"\rCreateAddress\x12).jangteo.identity.v1.CreateAddressRequest\x1a*.jangteo.identity.v1.CreateAddressResponse\"$\xc0\xf3\x18\x02\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/me/addresses\x12\x8c\x01\n" +
 	"\rUpdateAddress\x12).jangteo.identity.v1.UpdateAddressRequest\x1a*.jangteo.identity.v1.UpdateAddressResponse\"$\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1a:\x01*2\x15/v1/me/addresses/{id}\x12\x89\x01\n" +
-	"\rDeleteAddress\x12).jangteo.identity.v1.DeleteAddressRequest\x1a*.jangteo.identity.v1.DeleteAddressResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17*\x15/v1/me/addresses/{id}\x12\x8b\x01\n" +
-	"\vSocialLogin\x12'.jangteo.identity.v1.SocialLoginRequest\x1a(.jangteo.identity.v1.SocialLoginResponse\")\xc0\xf3\x18\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/auth/social/{provider}\x12w\n" +
+	"\rDeleteAddress\x12).jangteo.identity.v1.DeleteAddressRequest\x1a*.jangteo.identity.v1.DeleteAddressResponse\"!\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x17*\x15/v1/me/addresses/{id}\x12\xcb\x01\n" +
+	"\vSocialLogin\x12'.jangteo.identity.v1.SocialLoginRequest\x1a(.jangteo.identity.v1.SocialLoginResponse\"i\xc0\xf3\x18\x01\xda\xf3\x18<the provider's user's account is disabled (ACCOUNT_DISABLED)\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/auth/social/{provider}\x12w\n" +
 	"\tListUsers\x12%.jangteo.identity.v1.ListUsersRequest\x1a&.jangteo.identity.v1.ListUsersResponse\"\x1b\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/admin/users\x12\x92\x01\n" +
 	"\vDisableUser\x12'.jangteo.identity.v1.DisableUserRequest\x1a(.jangteo.identity.v1.DisableUserResponse\"0\xc0\xf3\x18\x04\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/admin/users/{user_id}/disable\x12\x8e\x01\n" +
 	"\n" +

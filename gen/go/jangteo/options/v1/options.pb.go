@@ -116,6 +116,14 @@ var file_jangteo_options_v1_options_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,51002,opt,name=http_status",
 		Filename:      "jangteo/options/v1/options.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*string)(nil),
+		Field:         51003,
+		Name:          "jangteo.options.v1.forbidden",
+		Tag:           "bytes,51003,opt,name=forbidden",
+		Filename:      "jangteo/options/v1/options.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MethodOptions.
@@ -138,6 +146,15 @@ var (
 	//
 	// optional int32 http_status = 51002;
 	E_HttpStatus = &file_jangteo_options_v1_options_proto_extTypes[2]
+	// forbidden, when set, says the RPC may answer 403 PERMISSION_DENIED to a
+	// caller whose role is enough, for the reason given (e.g. "only the
+	// space's host or staff (NOT_SPACE_HOST)"): ownership, membership or
+	// account checks of the service itself. ACCESS_STAFF and ACCESS_ADMIN RPCs
+	// answer 403 to other roles without it. The OpenAPI document lists the 403
+	// with the reason.
+	//
+	// optional string forbidden = 51003;
+	E_Forbidden = &file_jangteo_options_v1_options_proto_extTypes[3]
 )
 
 var File_jangteo_options_v1_options_proto protoreflect.FileDescriptor
@@ -155,7 +172,8 @@ const file_jangteo_options_v1_options_proto_rawDesc = "" +
 	"\x06access\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\x0e2\x1a.jangteo.options.v1.AccessR\x06access:Z\n" +
 	"\x18idempotency_key_required\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\bR\x16idempotencyKeyRequired:A\n" +
 	"\vhttp_status\x12\x1e.google.protobuf.MethodOptions\x18\xba\x8e\x03 \x01(\x05R\n" +
-	"httpStatusB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
+	"httpStatus:>\n" +
+	"\tforbidden\x12\x1e.google.protobuf.MethodOptions\x18\xbb\x8e\x03 \x01(\tR\tforbiddenB@Z>github.com/jangteo/jangteo/gen/go/jangteo/options/v1;optionsv1b\x06proto3"
 
 var (
 	file_jangteo_options_v1_options_proto_rawDescOnce sync.Once
@@ -178,11 +196,12 @@ var file_jangteo_options_v1_options_proto_depIdxs = []int32{
 	1, // 0: jangteo.options.v1.access:extendee -> google.protobuf.MethodOptions
 	1, // 1: jangteo.options.v1.idempotency_key_required:extendee -> google.protobuf.MethodOptions
 	1, // 2: jangteo.options.v1.http_status:extendee -> google.protobuf.MethodOptions
-	0, // 3: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	3, // [3:4] is the sub-list for extension type_name
-	0, // [0:3] is the sub-list for extension extendee
+	1, // 3: jangteo.options.v1.forbidden:extendee -> google.protobuf.MethodOptions
+	0, // 4: jangteo.options.v1.access:type_name -> jangteo.options.v1.Access
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	4, // [4:5] is the sub-list for extension type_name
+	0, // [0:4] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -198,7 +217,7 @@ func file_jangteo_options_v1_options_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_jangteo_options_v1_options_proto_rawDesc), len(file_jangteo_options_v1_options_proto_rawDesc)),
 			NumEnums:      1,
 			NumMessages:   0,
-			NumExtensions: 3,
+			NumExtensions: 4,
 			NumServices:   0,
 		},
 		GoTypes:           file_jangteo_options_v1_options_proto_goTypes,

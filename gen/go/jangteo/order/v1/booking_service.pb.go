@@ -752,13 +752,13 @@ const file_jangteo_order_v1_booking_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
 	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\x06reason\"L\n" +
 	"\x15CancelBookingResponse\x123\n" +
-	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xc4\x06\n" +
+	"\abooking\x18\x01 \x01(\v2\x19.jangteo.order.v1.BookingR\abooking2\xa0\a\n" +
 	"\x0eBookingService\x12\x86\x01\n" +
 	"\rCreateBooking\x12&.jangteo.order.v1.CreateBookingRequest\x1a'.jangteo.order.v1.CreateBookingResponse\"$\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12v\n" +
 	"\n" +
 	"GetBooking\x12#.jangteo.order.v1.GetBookingRequest\x1a$.jangteo.order.v1.GetBookingResponse\"\x1d\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12\x80\x01\n" +
-	"\x0eListMyBookings\x12'.jangteo.order.v1.ListMyBookingsRequest\x1a(.jangteo.order.v1.ListMyBookingsResponse\"\x1b\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/me/bookings\x12\x93\x01\n" +
-	"\x12ListHostedBookings\x12+.jangteo.order.v1.ListHostedBookingsRequest\x1a,.jangteo.order.v1.ListHostedBookingsResponse\"\"\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/hosted-bookings\x12\x8b\x01\n" +
+	"\x0eListMyBookings\x12'.jangteo.order.v1.ListMyBookingsRequest\x1a(.jangteo.order.v1.ListMyBookingsResponse\"\x1b\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/me/bookings\x12\xef\x01\n" +
+	"\x12ListHostedBookings\x12+.jangteo.order.v1.ListHostedBookingsRequest\x1a,.jangteo.order.v1.ListHostedBookingsResponse\"~\xc0\xf3\x18\x02\xda\xf3\x18Xonly the space's host or staff may list the bookings of the space named (NOT_SPACE_HOST)\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/me/hosted-bookings\x12\x8b\x01\n" +
 	"\n" +
 	"PayBooking\x12#.jangteo.order.v1.PayBookingRequest\x1a$.jangteo.order.v1.PayBookingResponse\"2\xc0\xf3\x18\x02\xc8\xf3\x18\x01\xd0\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/bookings/{id}/payments\x12\x89\x01\n" +
 	"\rCancelBooking\x12&.jangteo.order.v1.CancelBookingRequest\x1a'.jangteo.order.v1.CancelBookingResponse\"'\xc0\xf3\x18\x02\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:cancelB<Z:github.com/jangteo/jangteo/gen/go/jangteo/order/v1;orderv1b\x06proto3"
