@@ -145,7 +145,7 @@ func startDev(ctx context.Context, cfg devConfig, out io.Writer, ready func(http
 
 	ns, err := natsembed.Start(natsembed.Options{Dir: filepath.Join(cfg.DataDir, "nats"), Port: cfg.NATSPort, Log: log.Named("nats")})
 	if err != nil {
-		return err
+		return fmt.Errorf("embedded NATS (set JANGTEO_NATS_PORT to use another port): %w", err)
 	}
 	defer ns.Shutdown()
 
