@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"encoding/hex"
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -32,17 +31,36 @@ var errNotUUID = errors.New("not a uuid")
 // without its four dashes.
 func (uuidFromString) Encode(value any, buf []byte) ([]byte, error) {
 	s := value.(string)
-	if len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-' {
-		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	}
-	if len(s) != 32 {
+	dashed := len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-'
+	if !dashed && len(s) != 32 {
 		return nil, errNotUUID
 	}
 	var b [16]byte
-	if _, err := hex.Decode(b[:], []byte(s)); err != nil {
-		return nil, errNotUUID
+	for i, j := 0, 0; i < 16; i++ {
+		if dashed && (j == 8 || j == 13 || j == 18 || j == 23) {
+			j++
+		}
+		hi, ok1 := fromHex(s[j])
+		lo, ok2 := fromHex(s[j+1])
+		if !ok1 || !ok2 {
+			return nil, errNotUUID
+		}
+		b[i] = hi<<4 | lo
+		j += 2
 	}
 	return append(buf, b[:]...), nil
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // registerUUID installs uuidCodec for uuid and uuid[] in m.

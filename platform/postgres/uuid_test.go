@@ -48,3 +48,20 @@ func TestUUIDStringsEncodeInBinary(t *testing.T) {
 		t.Fatal("a short uuid was encoded")
 	}
 }
+
+func TestUUIDFromStringMatchesPostgreSQLsBytes(t *testing.T) {
+	for _, s := range []string{"8f14e45f-ceea-467f-a0e6-0a1a2b3c4d5e", "8F14E45FCEEA467FA0E60A1A2B3C4D5E"} {
+		got, err := uuidFromString{}.Encode(s, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if want := "\x8f\x14\xe4\x5f\xce\xea\x46\x7f\xa0\xe6\x0a\x1a\x2b\x3c\x4d\x5e"; string(got) != want {
+			t.Fatalf("%s: % x", s, got)
+		}
+	}
+	for _, s := range []string{"", "8f14e45f-ceea-467f-a0e6-0a1a2b3c4d5", "8f14e45f-ceea-467f-a0e6-0a1a2b3c4d5g", "8f14e45fxceea-467f-a0e6-0a1a2b3c4d5e", "{8f14e45f-ceea-467f-a0e6-0a1a2b3c4d5}"} {
+		if _, err := (uuidFromString{}).Encode(s, nil); err == nil {
+			t.Errorf("%q was encoded", s)
+		}
+	}
+}
