@@ -37,6 +37,9 @@ type MediaConfig struct {
 // DefaultKeepUnattached is MediaConfig.KeepUnattached when zero.
 const DefaultKeepUnattached = 24 * time.Hour
 
+// purgeBatch is how many unattached uploads one purge transaction deletes.
+const purgeBatch = 500
+
 // PurgeUnattachedMediaArgs is the periodic job that deletes uploads no post
 // or style uses (one replica at a time: the platform's periodic jobs).
 type PurgeUnattachedMediaArgs struct{}
@@ -58,7 +61,7 @@ func (a *App) PurgeUnattachedMedia(ctx context.Context) (int, error) {
 	for {
 		var keys []string
 		err := a.store.InTx(ctx, func(q *store.Queries) (err error) {
-			keys, err = q.DeleteUnattachedMedia(ctx, a.now().Add(-keep), 500)
+			keys, err = q.DeleteUnattachedMedia(ctx, a.now().Add(-keep), purgeBatch)
 			return err
 		})
 		if err != nil {
@@ -70,7 +73,7 @@ func (a *App) PurgeUnattachedMedia(ctx context.Context) (int, error) {
 			}
 		}
 		total += len(keys)
-		if len(keys) < 500 {
+		if len(keys) < purgeBatch {
 			if total > 0 {
 				a.log.Info("media: deleted unattached uploads", zap.Int("count", total))
 			}

@@ -124,8 +124,8 @@ func (a *App) insert(ctx context.Context, o *domain.Order) error {
 // trades' orders the same way, many at once (store.InsertMany).
 func WriteNew(ctx context.Context, tx pgx.Tx, timers Timers, o *domain.Order) error {
 	var p postgres.Pipeline
-	o.Number = domain.NewNumber(o.CreatedAt)
-	if err := store.InsertMany(ctx, tx, &p, []*domain.Order{o}, func(o *domain.Order) { o.Number = domain.NewNumber(o.CreatedAt) }); err != nil {
+	o.DrawNumber()
+	if err := store.InsertMany(ctx, tx, &p, []*domain.Order{o}, (*domain.Order).DrawNumber); err != nil {
 		return err
 	}
 	if err := events.Created(ctx, &p, *o); err != nil {

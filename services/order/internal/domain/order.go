@@ -195,6 +195,10 @@ const numberAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 // clash and checkout draws again.
 func NewNumber(t time.Time) string { return Number("JT-", t) }
 
+// DrawNumber gives o a new number (NewNumber at its creation time): the
+// first draw, and again when the store finds it taken.
+func (o *Order) DrawNumber() { o.Number = NewNumber(o.CreatedAt) }
+
 // Number draws a readable number for something placed at t: prefix + YYMMDD
 // (UTC) + "-" + five random characters of Crockford's base 32 (bookings use
 // it with their own prefix).

@@ -95,6 +95,7 @@ type lane struct {
 	waiting   []*placement
 	running   bool
 	lastUsed  time.Time
+	idle      *time.Timer // evicts the lane bookIdle after it last went idle
 	// Owned by the running goroutine:
 	book      *book.Book // nil until read, or after a failed batch
 	version   int64
@@ -154,8 +155,12 @@ func (m *matcher) run(l *lane) {
 		if n == 0 {
 			l.running = false
 			l.lastUsed = m.a.now()
+			if l.idle == nil {
+				l.idle = time.AfterFunc(bookIdle, func() { m.evict(l) })
+			} else {
+				l.idle.Reset(bookIdle)
+			}
 			l.mu.Unlock()
-			time.AfterFunc(bookIdle, func() { m.evict(l) })
 			return
 		}
 		batch := make([]*placement, n)
@@ -308,7 +313,7 @@ type batchWrites struct {
 	matched []string       // standing offers the trades took
 	trades  []domain.Trade
 	orders  []*orderdomain.Order // trades[i]'s order
-	octx    []context.Context    // the placement that made trades[i]
+	by      []*placement         // the placement that made trades[i]
 }
 
 // match decides one placement against the book, as Place and Take say.
@@ -327,8 +332,8 @@ func (w *batchWrites) match(bk *book.Book, p *placement) placed {
 		return placed{err: domain.ErrSelfTrade.With("your own %s %s at %d would trade with it; cancel it first", side.Opposite(), best.ID, best.Price)}
 	case found && best.Crosses(side, in.Price):
 		bk.Remove(best.ID)
-		t := w.trade(p.ctx, &in, best.Offer)
-		return placed{offer: in, trade: &t}
+		w.trade(p, &in, best.Offer)
+		return placed{offer: in} // write sets its trade, once the order's number is final
 	default:
 		bk.Add(in, 0)
 		w.changed++
@@ -341,7 +346,7 @@ func (w *batchWrites) match(bk *book.Book, p *placement) placed {
 // price: both become matched, the buyer gets an order of kind market for
 // the price plus the buyer fee, payable within the window and shipping to
 // the bid's delivery address, and both sides get their fee entries.
-func (w *batchWrites) trade(ctx context.Context, in *domain.Offer, standing domain.Offer) domain.Trade {
+func (w *batchWrites) trade(p *placement, in *domain.Offer, standing domain.Offer) {
 	a, now := w.a, w.now
 	ask, bid := standing, *in
 	if in.Side == domain.Ask {
@@ -360,8 +365,7 @@ func (w *batchWrites) trade(ctx context.Context, in *domain.Offer, standing doma
 	w.matched = append(w.matched, standing.ID)
 	w.trades = append(w.trades, t)
 	w.orders = append(w.orders, a.orderOf(t, w.v, now))
-	w.octx = append(w.octx, ctx)
-	return t
+	w.by = append(w.by, p)
 }
 
 // write sends the batch in four round trips, whatever its size: the trades'
@@ -372,7 +376,7 @@ func (w *batchWrites) trade(ctx context.Context, in *domain.Offer, standing doma
 func (w *batchWrites) write(ctx context.Context, tx pgx.Tx, bk *book.Book, variantID string, version int64, batch []*placement) error {
 	a := w.a
 	p := &postgres.Pipeline{}
-	if err := orderstore.InsertMany(ctx, tx, p, w.orders, func(o *orderdomain.Order) { o.Number = orderdomain.NewNumber(o.CreatedAt) }); err != nil {
+	if err := orderstore.InsertMany(ctx, tx, p, w.orders, (*orderdomain.Order).DrawNumber); err != nil {
 		return err
 	}
 	var (
@@ -381,7 +385,7 @@ func (w *batchWrites) write(ctx context.Context, tx pgx.Tx, bk *book.Book, varia
 		ends   = make([]service.Deadline, 0, len(w.orders))
 	)
 	for i, o := range w.orders {
-		t, octx := &w.trades[i], w.octx[i]
+		t, octx := &w.trades[i], w.by[i].ctx
 		t.OrderNumber = o.Number // final now
 		for _, e := range a.fees(*t) {
 			e.ID, e.TradeID, e.Currency, e.CreatedAt = newID(), t.ID, t.Currency, w.now
@@ -428,16 +432,8 @@ func (w *batchWrites) write(ctx context.Context, tx pgx.Tx, bk *book.Book, varia
 		return err
 	}
 	// The answers carry the final order numbers.
-	byID := make(map[string]domain.Trade, len(w.trades))
-	for _, t := range w.trades {
-		byID[t.ID] = t
-	}
-	for _, p := range batch {
-		if p.out.trade != nil {
-			if t, ok := byID[p.out.trade.ID]; ok {
-				*p.out.trade = t
-			}
-		}
+	for i := range w.trades {
+		w.by[i].out.trade = &w.trades[i]
 	}
 	return nil
 }
@@ -471,8 +467,8 @@ func (a *App) orderOf(t domain.Trade, v orderapp.Variant, now time.Time) *orderd
 		ID: t.OrderID, UserID: t.BuyerID, Kind: domain.OrderKind, Lines: lines, Shipping: t.DeliverTo,
 		Amounts:      orderdomain.Amounts{Currency: t.Currency, Subtotal: total, GrandTotal: total},
 		PayableUntil: now.Add(a.cfg.PaymentWindow), CreatedAt: now, UpdatedAt: now,
-		Number: orderdomain.NewNumber(now),
 	}
+	o.DrawNumber()
 	o.Place(now)
 	return o
 }

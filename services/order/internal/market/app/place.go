@@ -54,8 +54,14 @@ func (a *App) placement(ctx context.Context, userID string, side domain.Side, va
 	return &placement{ctx: ctx, in: in, days: days, take: take, done: make(chan placed, 1)}
 }
 
-// quoteChanged publishes the variant's best prices as they are now in tx.
-func (a *App) quoteChanged(ctx context.Context, tx pgx.Tx, variantID string, now time.Time) error {
+// bookChanged records that a use case other than the matcher changed the
+// variant's open offers in tx, holding its lock: the book's version counts
+// up (so a matcher holding the book reads it again) and the variant's best
+// prices as they are now in tx are published.
+func (a *App) bookChanged(ctx context.Context, tx pgx.Tx, variantID string, now time.Time) error {
+	if err := store.BookChanged(ctx, tx, variantID); err != nil {
+		return err
+	}
 	q, err := store.QuoteOf(ctx, tx, variantID, now)
 	if err != nil {
 		return err

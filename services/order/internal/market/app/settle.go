@@ -25,10 +25,7 @@ func (a *App) Cancel(ctx context.Context, userID string, side domain.Side, id st
 			return err
 		}
 		out = o
-		if err := store.BookChanged(ctx, tx, o.VariantID); err != nil {
-			return err
-		}
-		return a.quoteChanged(ctx, tx, o.VariantID, now)
+		return a.bookChanged(ctx, tx, o.VariantID, now)
 	})
 	return out, err
 }
@@ -44,10 +41,7 @@ func (a *App) Expire(ctx context.Context, offerID string) error {
 		if err != nil || !expired {
 			return err
 		}
-		if err := store.BookChanged(ctx, tx, o.VariantID); err != nil {
-			return err
-		}
-		return a.quoteChanged(ctx, tx, o.VariantID, now)
+		return a.bookChanged(ctx, tx, o.VariantID, now)
 	})
 }
 
@@ -98,7 +92,7 @@ func (a *App) OrderCancelled(ctx context.Context, tx pgx.Tx, orderID, reason str
 		if err := store.Reopen(ctx, tx, t.AskID, now); err != nil {
 			return err
 		}
-		if err := store.BookChanged(ctx, tx, t.VariantID); err != nil {
+		if err := a.bookChanged(ctx, tx, t.VariantID, now); err != nil {
 			return err
 		}
 	}
@@ -106,12 +100,8 @@ func (a *App) OrderCancelled(ctx context.Context, tx pgx.Tx, orderID, reason str
 		return err
 	}
 	penalty := a.cfg.Fees.Penalty(t.Price)
-	err = a.ledger(ctx, tx, t, domain.LedgerEntry{
+	return a.ledger(ctx, tx, t, domain.LedgerEntry{
 		UserID: t.BuyerID, Kind: domain.LedgerPenalty, Amount: penalty,
 		Reason: fmt.Sprintf("penalty: the trade at %d was voided (order %s: %s)", t.Price, t.OrderNumber, reason),
 	}, now)
-	if err != nil {
-		return err
-	}
-	return a.quoteChanged(ctx, tx, t.VariantID, now)
 }

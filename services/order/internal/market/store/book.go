@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -103,4 +104,4 @@ func BookChanged(ctx context.Context, tx pgx.Tx, variantID string) error {
 
 // ErrBookMoved means an offer the matcher took from its book was not open in
 // PostgreSQL: the batch rolls back and the book is read again.
-var ErrBookMoved = fmt.Errorf("market: the book changed under the matcher")
+var ErrBookMoved = errors.New("market: the book changed under the matcher")

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/jangteo/jangteo/platform/postgres"
 	"github.com/jangteo/jangteo/services/order/internal/market/domain"
 )
 
@@ -40,35 +38,4 @@ func (s *Store) AllTrades(ctx context.Context, f TradeFilter, p Page) ([]domain.
 // page after them ("" when no row is left over).
 func (s *Store) tradePage(ctx context.Context, q string, p Page, args ...any) ([]domain.Trade, string, error) {
 	return readPage(ctx, s.pool, "list trades", p, func(r pgx.Row, seq *int64) (domain.Trade, error) { return scanTrade(r, seq) }, q, args...)
-}
-
-// readPage runs q, which selects a row scan reads, then its seq, newest
-// first, at most p.Limit+1 rows, and returns the first p.Limit with the
-// token of the page after them ("" when no row is left over). what names
-// the read in errors.
-func readPage[T any](ctx context.Context, db postgres.DB, what string, p Page, scan func(r pgx.Row, seq *int64) (T, error), q string, args ...any) ([]T, string, error) {
-	rows, err := db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("db: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var (
-		out  []T
-		seqs []int64
-	)
-	for rows.Next() {
-		var seq int64
-		v, err := scan(rows, &seq)
-		if err != nil {
-			return nil, "", fmt.Errorf("db: %s: %w", what, err)
-		}
-		out, seqs = append(out, v), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("db: %s: %w", what, err)
-	}
-	if len(out) > p.Limit {
-		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
-	}
-	return out, "", nil
 }

@@ -351,6 +351,37 @@ func after(p Page) int64 {
 	return p.After
 }
 
+// readPage runs q, which selects a row scan reads, then its seq, newest
+// first, at most p.Limit+1 rows, and returns the first p.Limit with the
+// token of the page after them ("" when no row is left over). what names
+// the read in errors.
+func readPage[T any](ctx context.Context, db postgres.DB, what string, p Page, scan func(r pgx.Row, seq *int64) (T, error), q string, args ...any) ([]T, string, error) {
+	rows, err := db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("db: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var (
+		out  []T
+		seqs []int64
+	)
+	for rows.Next() {
+		var seq int64
+		v, err := scan(rows, &seq)
+		if err != nil {
+			return nil, "", fmt.Errorf("db: %s: %w", what, err)
+		}
+		out, seqs = append(out, v), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("db: %s: %w", what, err)
+	}
+	if len(out) > p.Limit {
+		return out[:p.Limit], strconv.FormatInt(seqs[p.Limit-1], 10), nil
+	}
+	return out, "", nil
+}
+
 // Offers lists the user's offers of side, newest first; next is the token of
 // the following page ("" at the end).
 func (s *Store) Offers(ctx context.Context, userID string, side domain.Side, p Page) ([]domain.Offer, string, error) {
